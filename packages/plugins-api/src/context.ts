@@ -1,0 +1,35 @@
+import type { CheckImplementation, Gatherer } from "./check.js";
+import type { Disposable } from "./disposable.js";
+import type { Logger } from "./logger.js";
+import type { ExtensionManifest } from "./manifest.js";
+import type { ServiceAccessor } from "./services.js";
+
+/** What `activate(context)` receives. Everything registered through it is undone on deactivation. */
+export interface ExtensionContext {
+  /** The package name. */
+  readonly extensionId: string;
+  /** Absolute folder of the plugin. */
+  readonly extensionPath: string;
+  readonly manifest: Readonly<ExtensionManifest>;
+  /** Disposed by the host when the extension is deactivated or the daemon stops. */
+  readonly subscriptions: Disposable[];
+  readonly logger: Logger;
+  /** The plugin's section of the config: `plugins.config["<extensionId>"]`, or `{}`. */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly services: ServiceAccessor;
+  /** The plugin API version of the host, e.g. `1.0.0`. */
+  readonly apiVersion: string;
+  /**
+   * Provides the implementation of a check declared in the manifest. Registering an id that the
+   * manifest does not declare throws.
+   */
+  registerCheck(id: string, check: CheckImplementation): Disposable;
+  /** Provides shared facts under `gathererId`, for any check's `context.gather(gathererId)`. */
+  registerGatherer<T>(gathererId: string, gatherer: Gatherer<T>): Disposable;
+}
+
+/** The shape of a plugin module: `export function activate(context) {}`. */
+export interface ExtensionModule {
+  activate(context: ExtensionContext): void | Promise<void>;
+  deactivate?(): void | Promise<void>;
+}

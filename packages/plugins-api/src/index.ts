@@ -1,0 +1,46 @@
+export type {
+  CheckImplementation,
+  CheckOutcome,
+  CheckResult,
+  CheckRunContext,
+  Facts,
+  GatherContext,
+  Gatherer,
+  RemedyContext,
+} from "./check.js";
+export type { ExtensionContext, ExtensionModule } from "./context.js";
+export { type Disposable, toDisposable } from "./disposable.js";
+export type { Guidance, Remedy, RemedyOutcome } from "./guidance.js";
+export {
+  type Catalog,
+  type CatalogMessages,
+  defineCatalog,
+  LOCALES,
+  type Locale,
+  type LocalizedText,
+  localize,
+  type MessageParams,
+} from "./localized.js";
+export type { Logger } from "./logger.js";
+export {
+  type ActivationEvent,
+  type CheckContribution,
+  type CheckPlatform,
+  DEFAULT_CHECK_TIMEOUT_MS,
+  type ExtensionManifest,
+} from "./manifest.js";
+export {
+  type CommandResult,
+  type CommandRunner,
+  type HostInfo,
+  type InterfaceAddress,
+  type NetworkInfo,
+  type ServiceAccessor,
+  Services,
+  type ServiceToken,
+  type StunSettings,
+  type SystemFiles,
+  type TunnelPorts,
+} from "./services.js";
+export { CHECK_STATUSES, type CheckStatus, isProblemStatus, type VerdictStatus } from "./status.js";
+export { API_VERSION } from "./version.js";

@@ -1,0 +1,55 @@
+/**
+ * The static manifest, read from the `autostun` field of a plugin's package.json before any of its code
+ * runs (VS Code style). Example:
+ *
+ * ```json
+ * {
+ *   "name": "autostun-plugin-mtu",
+ *   "main": "dist/index.js",
+ *   "autostun": {
+ *     "engines": { "autostun": "^1.0.0" },
+ *     "activationEvents": ["onCheck:mtu.path"],
+ *     "contributes": {
+ *       "checks": [{ "id": "mtu.path", "title": "Path MTU", "category": "network", "timeoutMs": 5000 }]
+ *     }
+ *   }
+ * }
+ * ```
+ */
+export interface ExtensionManifest {
+  /** Shown in lists; defaults to the package name. */
+  displayName?: string;
+  /** The plugin API versions this plugin works with, as a semver range, e.g. `^1.0.0`. */
+  engines: { autostun: string };
+  /**
+   * When to load and activate the plugin: `onStartup` (or `*`) at daemon start, `onCheck:<id>`
+   * the first time that check runs. Defaults to one `onCheck:` event per contributed check.
+   */
+  activationEvents?: ActivationEvent[];
+  contributes?: { checks?: CheckContribution[] };
+  /** Module to load, relative to the plugin folder; defaults to package.json `main`, then `index.js`. */
+  main?: string;
+}
+
+export type ActivationEvent = "*" | "onStartup" | `onCheck:${string}`;
+
+/** Platforms a check can declare, as Node's `process.platform` names them (plus `dsm` for Synology). */
+export type CheckPlatform = "linux" | "win32" | "darwin" | "freebsd" | "dsm";
+
+/** A check declared in a manifest. Its implementation is registered on activation. */
+export interface CheckContribution {
+  /** Globally unique, dotted: `<area>.<name>`, e.g. `nat.type`. */
+  id: string;
+  title: string;
+  /** Groups checks in the console, e.g. `network`, `system`, `downloader`, `relay`. */
+  category: string;
+  /** Checks whose outcomes this one reads; it runs after them. */
+  dependsOn?: string[];
+  /** Where the check applies; elsewhere it is SKIP. Omitted: everywhere. */
+  platforms?: CheckPlatform[];
+  /** Hard limit for one run; past it the check is ERROR and its signal is aborted. Default 10000. */
+  timeoutMs?: number;
+}
+
+/** The default per-check timeout when a contribution does not set one. */
+export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;

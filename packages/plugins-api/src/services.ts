@@ -1,0 +1,83 @@
+/**
+ * A typed DI token. Tokens are `Symbol.for(...)` keys, so a plugin bundling its own copy of this
+ * package still resolves the same services as the host.
+ */
+export type ServiceToken<T> = symbol & { readonly __service?: T };
+
+/** Resolves services the host offers to extensions. Throws a clear error for an unknown token. */
+export interface ServiceAccessor {
+  get<T>(token: ServiceToken<T>): T;
+}
+
+function token<T>(name: string): ServiceToken<T> {
+  return Symbol.for(`autostun.${name}`) as ServiceToken<T>;
+}
+
+/** STUN servers from the `stun` config section, as `host:port` strings. */
+export interface StunSettings {
+  udp: readonly string[];
+  tcp: readonly string[];
+}
+
+/** Read-only access to the host's files, under a root that tests replace with a fixture folder. */
+export interface SystemFiles {
+  /** The file as UTF-8, or undefined when it does not exist or cannot be read. */
+  readText(path: string): Promise<string | undefined>;
+  exists(path: string): Promise<boolean>;
+  /** Entry names of a directory, or an empty list. */
+  list(path: string): Promise<string[]>;
+}
+
+export interface CommandResult {
+  /** Undefined when the program could not be started (see `error`). */
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+  /** Why it did not run to completion: `ENOENT` (not installed), `EACCES`, `TIMEOUT`, … */
+  error?: string;
+}
+
+/** Runs programs without a shell; tests replace it with recorded outputs. */
+export interface CommandRunner {
+  run(
+    file: string,
+    args: readonly string[],
+    options?: { timeoutMs?: number; signal?: AbortSignal; input?: string },
+  ): Promise<CommandResult>;
+}
+
+export interface InterfaceAddress {
+  interface: string;
+  address: string;
+  family: "IPv4" | "IPv6";
+  netmask: string;
+  internal: boolean;
+  mac?: string;
+}
+
+/** The host's network view. */
+export interface NetworkInfo {
+  addresses(): Promise<InterfaceAddress[]>;
+}
+
+/** Facts about the host itself. */
+export interface HostInfo {
+  platform: NodeJS.Platform;
+  /** True when running with administrator rights (root / elevated). */
+  isPrivileged: boolean;
+}
+
+/** The local ports of configured tunnels: what inbound peers must reach on this host. */
+export interface TunnelPorts {
+  localPorts(): Promise<number[]>;
+}
+
+/** DI tokens of the services an extension may use via `context.services.get(Services.X)`. */
+export const Services = {
+  StunSettings: token<StunSettings>("StunSettings"),
+  SystemFiles: token<SystemFiles>("SystemFiles"),
+  CommandRunner: token<CommandRunner>("CommandRunner"),
+  NetworkInfo: token<NetworkInfo>("NetworkInfo"),
+  HostInfo: token<HostInfo>("HostInfo"),
+  TunnelPorts: token<TunnelPorts>("TunnelPorts"),
+} as const;
