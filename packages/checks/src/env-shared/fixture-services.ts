@@ -1,0 +1,71 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type HostInfo, Services, type TunnelPorts } from "@autostun/plugins-api";
+import { createCommandRunner } from "../probes/command-runner.js";
+import { createHostInfo } from "../probes/host-info.js";
+import { createNetworkInfo } from "../probes/network-info.js";
+import { createSystemFiles } from "../probes/system-files.js";
+import {
+  createReplayCommandRunner,
+  type RecordedCommand,
+  type ReplayCommandRunner,
+} from "./replay-command-runner.js";
+
+/** Where the fixture folders of the environment checks live. */
+export const FIXTURES_DIR = new URL("../../fixtures/", import.meta.url).pathname;
+
+/** Services for a check under test, plus the replaying runner so tests can see what was run. */
+export interface FixtureServices {
+  services: Map<symbol, unknown>;
+  runner: ReplayCommandRunner;
+}
+
+interface CommandFileEntry extends RecordedCommand {
+  /** Output kept in a sibling file (long rulesets), relative to the fixture folder. */
+  stdoutFile?: string;
+}
+
+/**
+ * Builds the services of a recorded system from a fixture folder:
+ * `root/` (its files, as SystemFiles), `commands.json` (recorded program outputs),
+ * `host.json` (`{ platform, isPrivileged }`; default linux, root). Tunnel ports come from `ports`.
+ */
+export function fixtureServices(folder: string, ports: number[] = []): FixtureServices {
+  const dir = join(FIXTURES_DIR, folder);
+  if (!existsSync(dir)) throw new Error(`fixture folder ${dir} does not exist`);
+  const commandsPath = join(dir, "commands.json");
+  const entries: CommandFileEntry[] = existsSync(commandsPath)
+    ? (JSON.parse(readFileSync(commandsPath, "utf8")) as CommandFileEntry[])
+    : [];
+  const recordings = entries.map(({ stdoutFile, ...entry }) =>
+    stdoutFile ? { ...entry, stdout: readFileSync(join(dir, stdoutFile), "utf8") } : entry,
+  );
+  const hostPath = join(dir, "host.json");
+  const host: HostInfo = existsSync(hostPath)
+    ? (JSON.parse(readFileSync(hostPath, "utf8")) as HostInfo)
+    : { platform: "linux", isPrivileged: true };
+  const runner = createReplayCommandRunner(recordings);
+  const services = new Map<symbol, unknown>([
+    [Services.SystemFiles, createSystemFiles(join(dir, "root"))],
+    [Services.CommandRunner, runner],
+    [Services.HostInfo, host],
+    [Services.NetworkInfo, { addresses: async () => [] }],
+    [Services.TunnelPorts, staticPorts(ports)],
+  ]);
+  return { services, runner };
+}
+
+/** The real probes of this machine, optionally running commands inside a network namespace. */
+export function realServices(options: { netns?: string; ports?: number[] } = {}): Map<symbol, unknown> {
+  return new Map<symbol, unknown>([
+    [Services.SystemFiles, createSystemFiles("/")],
+    [Services.CommandRunner, createCommandRunner(options.netns ? { netns: options.netns } : {})],
+    [Services.HostInfo, createHostInfo()],
+    [Services.NetworkInfo, createNetworkInfo()],
+    [Services.TunnelPorts, staticPorts(options.ports ?? [])],
+  ]);
+}
+
+function staticPorts(ports: number[]): TunnelPorts {
+  return { localPorts: async () => [...ports] };
+}
