@@ -1,0 +1,80 @@
+import { useState } from "react";
+import type { Check, Remedy, RemedyResult } from "../graphql/types.js";
+import { useI18n } from "../i18n/I18nContext.js";
+import { FactsView } from "./FactsView.js";
+import { GuidancePanel } from "./GuidancePanel.js";
+import { RemedyDialog } from "./RemedyDialog.js";
+import { StatusLabel, StatusMark } from "./StatusMark.js";
+import { statusAppearance } from "./statusMark.js";
+
+interface CheckRowProps {
+  check: Check;
+  /** A re-run of this check was asked for and has not been answered yet. */
+  rerunning: boolean;
+  onRerun(id: string): void;
+  onApplyRemedy(checkId: string, remedyId: string): Promise<RemedyResult>;
+}
+
+/** One check: mark, title, summary; guidance, remedies and facts below it. */
+export function CheckRow({ check, rerunning, onRerun, onApplyRemedy }: CheckRowProps) {
+  const { t } = useI18n();
+  const [confirming, setConfirming] = useState<Remedy | null>(null);
+  const look = statusAppearance(check.status);
+  const busy = look.busy || rerunning;
+
+  return (
+    <li className={`check check--${look.tone}`} data-check-id={check.id} data-status={check.status}>
+      <div className="check__head">
+        <StatusMark status={check.status} />
+        <div className="check__text">
+          <div className="check__title">
+            {check.title}
+            <code className="check__id">{check.id}</code>
+          </div>
+          <div className="check__summary">{check.summary ?? t("checks.noSummary")}</div>
+        </div>
+        <div className="check__side">
+          <StatusLabel status={check.status} />
+          {check.durationMs !== null && !look.busy && (
+            <span className="check__duration">{t("checks.finishedIn", { ms: check.durationMs })}</span>
+          )}
+          <button
+            type="button"
+            className="button button--small button--ghost"
+            onClick={() => onRerun(check.id)}
+            disabled={busy}
+          >
+            {t("checks.rerun")}
+          </button>
+        </div>
+      </div>
+      {(check.guidance || check.remedies.length > 0 || check.facts !== null) && (
+        <div className="check__body">
+          {check.guidance && <GuidancePanel guidance={check.guidance} open={look.needsAttention} />}
+          {check.remedies.length > 0 && (
+            <div className="check__remedies">
+              {check.remedies.map((remedy) => (
+                <button
+                  key={remedy.id}
+                  type="button"
+                  className="button button--small"
+                  onClick={() => setConfirming(remedy)}
+                >
+                  {remedy.title}
+                </button>
+              ))}
+            </div>
+          )}
+          <FactsView facts={check.facts} />
+        </div>
+      )}
+      {confirming && (
+        <RemedyDialog
+          remedy={confirming}
+          apply={() => onApplyRemedy(check.id, confirming.id)}
+          onClose={() => setConfirming(null)}
+        />
+      )}
+    </li>
+  );
+}

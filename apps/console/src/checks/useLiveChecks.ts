@@ -1,0 +1,135 @@
+import type { Client } from "@urql/core";
+import { useCallback, useEffect, useState } from "react";
+import {
+  APPLY_REMEDY_MUTATION,
+  CHECK_UPDATED_SUBSCRIPTION,
+  CHECKS_QUERY,
+  RUN_CHECKS_MUTATION,
+} from "../graphql/documents.js";
+import type { Check, RemedyResult } from "../graphql/types.js";
+import { applySnapshot, mergeChecks } from "./mergeChecks.js";
+
+/** The check list as it stands, and the actions the page offers on it. */
+export interface LiveChecks {
+  checks: readonly Check[];
+  /** True until the first answer to the query arrived. */
+  loading: boolean;
+  /** Why the list could not be loaded, if it could not. */
+  loadError: string | null;
+  /** Why the last run could not be started or finished, if it could not. */
+  runError: string | null;
+  runningAll: boolean;
+  /** Ids of checks re-run one by one and not yet answered. */
+  rerunning: ReadonlySet<string>;
+  reload(): void;
+  runAll(): Promise<void>;
+  rerun(id: string): Promise<void>;
+  /** Applies a remedy; throws with the daemon's message when the request itself failed. */
+  applyRemedy(checkId: string, remedyId: string): Promise<RemedyResult>;
+}
+
+/**
+ * Keeps the list current: loads it once per client (and per `reloadKey`), then folds in every
+ * `checkUpdated` event and every mutation answer by id, so statuses change while a run is going.
+ */
+export function useLiveChecks(client: Client, reloadKey: number): LiveChecks {
+  const [checks, setChecks] = useState<readonly Check[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [runError, setRunError] = useState<string | null>(null);
+  const [runningAll, setRunningAll] = useState(false);
+  const [rerunning, setRerunning] = useState<ReadonlySet<string>>(new Set());
+  const [manualReloads, setManualReloads] = useState(0);
+
+  const merge = useCallback((incoming: readonly Check[]) => {
+    setChecks((list) => mergeChecks(list, incoming));
+  }, []);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the reload counters exist to re-run this.
+  useEffect(() => {
+    let active = true;
+    void client
+      .query<{ checks: Check[] }>(CHECKS_QUERY, {})
+      .toPromise()
+      .then((result) => {
+        if (!active) return;
+        setLoading(false);
+        if (result.error || !result.data) {
+          setLoadError(result.error?.message ?? "empty answer");
+          return;
+        }
+        setLoadError(null);
+        const snapshot = result.data.checks;
+        setChecks((list) => applySnapshot(list, snapshot));
+      });
+    return () => {
+      active = false;
+    };
+  }, [client, reloadKey, manualReloads]);
+
+  useEffect(() => {
+    const subscription = client
+      .subscription<{ checkUpdated: Check }>(CHECK_UPDATED_SUBSCRIPTION, {})
+      .subscribe((result) => {
+        if (result.data) merge([result.data.checkUpdated]);
+      });
+    return () => subscription.unsubscribe();
+  }, [client, merge]);
+
+  const run = useCallback(
+    async (ids: string[] | undefined) => {
+      const result = await client
+        .mutation<{ runChecks: Check[] }>(RUN_CHECKS_MUTATION, ids ? { ids } : {})
+        .toPromise();
+      if (result.error || !result.data) {
+        setRunError(result.error?.message ?? "empty answer");
+        return;
+      }
+      setRunError(null);
+      merge(result.data.runChecks);
+    },
+    [client, merge],
+  );
+
+  const runAll = useCallback(async () => {
+    setRunningAll(true);
+    try {
+      await run(undefined);
+    } finally {
+      setRunningAll(false);
+    }
+  }, [run]);
+
+  const rerun = useCallback(
+    async (id: string) => {
+      setRerunning((ids) => new Set(ids).add(id));
+      try {
+        await run([id]);
+      } finally {
+        setRerunning((ids) => {
+          const next = new Set(ids);
+          next.delete(id);
+          return next;
+        });
+      }
+    },
+    [run],
+  );
+
+  const applyRemedy = useCallback(
+    async (checkId: string, remedyId: string) => {
+      const result = await client
+        .mutation<{ applyRemedy: RemedyResult }>(APPLY_REMEDY_MUTATION, { checkId, remedyId })
+        .toPromise();
+      if (result.error || !result.data) throw new Error(result.error?.message ?? "empty answer");
+      const outcome = result.data.applyRemedy;
+      if (outcome.check) merge([outcome.check]);
+      return outcome;
+    },
+    [client, merge],
+  );
+
+  const reload = useCallback(() => setManualReloads((count) => count + 1), []);
+
+  return { checks, loading, loadError, runError, runningAll, rerunning, reload, runAll, rerun, applyRemedy };
+}
