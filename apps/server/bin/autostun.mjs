@@ -1,9 +1,13 @@
 #!/usr/bin/env node
+// Runs the TypeScript sources directly: inside the workspace the daemon ships as source, so
+// `npx autostun` works right after `npm install`, with no compile step to forget.
 import { fileURLToPath } from "node:url";
-// Runs the TypeScript sources directly: the daemon ships as source inside the workspace,
-// so `npx autostun` works right after `npm install` without a compile step.
 import { register } from "tsx/esm/api";
 
-const here = fileURLToPath(new URL("..", import.meta.url));
-register({ tsconfig: `${here}tsconfig.json` });
-await import("../src/zz.ts");
+register({ tsconfig: fileURLToPath(new URL("../tsconfig.json", import.meta.url)) });
+const { main } = await import("../src/cli/main.ts");
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// The daemon closes its own handles on SIGINT/SIGTERM; a one-shot command must not linger on an abandoned
+// check that ignored its AbortSignal.
+if (!process.argv.includes("serve") && !process.argv.includes("stun-server")) process.exit(code);

@@ -1,0 +1,121 @@
+import { Command, CommanderError, Option } from "commander";
+import { ConfigError } from "../config/errors.js";
+import { loadConfig } from "../config/load.js";
+import { StartupRefused, startDaemon } from "../daemon.js";
+import { createRootLogger } from "../log/logger.js";
+import { runDoctor } from "./doctor.js";
+import { EXIT_USAGE } from "./exit-codes.js";
+
+interface CommonFlags {
+  config?: string;
+  listen?: string;
+  dataDir?: string;
+  pluginsDir?: string[];
+}
+
+function flagSettings(flags: CommonFlags) {
+  const settings: { path: string[]; value: unknown; label: string }[] = [];
+  if (flags.listen) settings.push({ path: ["api", "listen"], value: flags.listen, label: "flag --listen" });
+  if (flags.dataDir) settings.push({ path: ["dataDir"], value: flags.dataDir, label: "flag --data-dir" });
+  if (flags.pluginsDir?.length)
+    settings.push({ path: ["plugins", "dirs"], value: flags.pluginsDir, label: "flag --plugins-dir" });
+  return settings;
+}
+
+function load(flags: CommonFlags) {
+  return loadConfig({ ...(flags.config ? { file: flags.config } : {}), flags: flagSettings(flags) }).config;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function common(command: Command): Command {
+  return command
+    .option("-c, --config <file>", "YAML config file (default: embedded defaults)")
+    .option("--data-dir <dir>", "where state and SQLite live (config: dataDir)")
+    .option("--plugins-dir <dir>", "a folder of plugins; repeatable (config: plugins.dirs)", collect);
+}
+
+/** Builds the `autostun` command line. `run` resolves with the exit code. */
+export function buildCli(setExitCode: (code: number) => void): Command {
+  const program = new Command("autostun")
+    .description(
+      "Open and keep a port on a full-cone NAT for your BitTorrent client, and diagnose why it can or cannot.",
+    )
+    .exitOverride()
+    .showHelpAfterError();
+
+  common(program.command("serve"))
+    .description("run the daemon: checks, tunnels, GraphQL API and web console")
+    .option("--listen <host:port>", "API and console address (config: api.listen)")
+    .action(async (flags: CommonFlags) => {
+      const config = load(flags);
+      const logger = createRootLogger(config.log.level);
+      const daemon = await startDaemon(config, logger);
+      process.stdout.write(`AutoSTUN console: ${daemon.url}\nGraphQL API: ${daemon.url}graphql\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+      await daemon.stop();
+    });
+
+  common(program.command("doctor"))
+    .description(
+      "run the checks once and print what is wrong and how to fix it (exit 0 ok, 1 problems, 2 bad usage)",
+    )
+    .option("--json", "print one JSON object { checks: [...] } instead of the report")
+    .option("--check <id>", "run only this check (and what it depends on); repeatable", collect)
+    .option("-v, --verbose", "log what the checks do to stderr")
+    .action(async (flags: CommonFlags & { json?: boolean; check?: string[]; verbose?: boolean }) => {
+      const config = load(flags);
+      setExitCode(
+        await runDoctor(config, {
+          json: Boolean(flags.json),
+          checks: flags.check ?? [],
+          verbose: Boolean(flags.verbose),
+        }),
+      );
+    });
+
+  program
+    .command("stun-server")
+    .description("run an RFC 5780 STUN server (UDP and TCP) on two addresses and two ports")
+    .addOption(new Option("--primary <ip>", "primary address").makeOptionMandatory())
+    .option("--alternate <ip>", "alternate address (enables OTHER-ADDRESS and CHANGE-REQUEST)")
+    .option("--port <port>", "primary port", "3478")
+    .option("--alt-port <port>", "alternate port", "3479")
+    .action(async () => {
+      // The STUN package parses its own flags (it also runs standalone in the lab); commander only documents them.
+      const { runStunServerCli } = await import("@autostun/stun");
+      const at = process.argv.indexOf("stun-server");
+      setExitCode(await runStunServerCli(process.argv.slice(at + 1)));
+    });
+
+  return program;
+}
+
+/** Runs the CLI and maps every way it can end to the contract's exit codes. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildCli((value) => {
+    code = value;
+  });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (error instanceof ConfigError || error instanceof StartupRefused) {
+      process.stderr.write(`autostun: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(
+      `autostun: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return 1;
+  }
+}

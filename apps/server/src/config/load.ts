@@ -1,0 +1,62 @@
+import { isAbsolute, resolve } from "node:path";
+import { ConfigError, type ConfigProblem, formatKey } from "./errors.js";
+import { type AutostunConfig, configSchema } from "./schema.js";
+import { type ConfigLayer, envLayer, fileLayer, mergeLayers, settingsLayer } from "./sources.js";
+
+export interface LoadConfigOptions {
+  /** YAML file; omitted means embedded defaults plus env and flags. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Settings from CLI flags, already mapped to config paths. */
+  flags?: { path: string[]; value: unknown; label: string }[];
+  /** Relative paths in the config (dataDir, plugin dirs) resolve against this; default: the file's folder or cwd. */
+  baseDir?: string;
+}
+
+export interface LoadedConfig {
+  config: AutostunConfig;
+  /** The file it came from, if any. */
+  file?: string;
+}
+
+/**
+ * Loads config from file, then `AUTOSTUN_*` env, then flags, and validates the result. Every problem names
+ * the key and where it was set (file and line, variable, or flag). Throws {@link ConfigError}; never writes.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const layers: ConfigLayer[] = [];
+  const file = options.file ? resolve(options.file) : undefined;
+  if (file) {
+    const { layer, problems } = fileLayer(file);
+    if (!layer) throw new ConfigError(problems);
+    layers.push(layer);
+  }
+  layers.push(envLayer(options.env ?? process.env));
+  if (options.flags?.length) layers.push(settingsLayer(options.flags));
+
+  const merged = mergeLayers(layers.map((layer) => layer.values));
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems: ConfigProblem[] = parsed.error.issues.map((issue) => {
+      const path = issue.path as PropertyKey[];
+      const keyPath = issue.code === "unrecognized_keys" ? [...path, issue.keys[0] ?? ""] : path;
+      const source =
+        [...layers]
+          .reverse()
+          .reduce<string | undefined>((found, layer) => found ?? layer.locate(keyPath), undefined) ??
+        "defaults";
+      const message =
+        issue.code === "unrecognized_keys"
+          ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`
+          : issue.message;
+      return { key: formatKey(keyPath), source, message };
+    });
+    throw new ConfigError(problems);
+  }
+  const base = options.baseDir ?? (file ? resolve(file, "..") : process.cwd());
+  const config = parsed.data;
+  const absolute = (path: string) => (isAbsolute(path) ? path : resolve(base, path));
+  config.dataDir = absolute(config.dataDir);
+  config.plugins.dirs = config.plugins.dirs.map(absolute);
+  return file ? { config, file } : { config };
+}

@@ -1,0 +1,106 @@
+import "reflect-metadata";
+import { BUILTIN_EXTENSIONS_DIR } from "@autostun/checks";
+import {
+  createCommandRunner,
+  createHostInfo,
+  createNetworkInfo,
+  createSystemFiles,
+} from "@autostun/checks/probes";
+import { type ServiceAccessor, Services, type ServiceToken } from "@autostun/plugins-api";
+import {
+  type DependencyContainer,
+  inject,
+  injectable,
+  instanceCachingFactory,
+  container as rootContainer,
+} from "tsyringe";
+import type { AutostunConfig } from "./config/schema.js";
+import { CheckEngine } from "./engine/engine.js";
+import type { DaemonEvents } from "./engine/model.js";
+import { EventBus } from "./events/bus.js";
+import { ExtensionHost, type ExtensionSource } from "./extensions/host.js";
+import { type RootLogger, scopedLogger } from "./log/logger.js";
+import { CheckStore } from "./store/check-store.js";
+import { type Db, openDatabase } from "./store/database.js";
+import { Tokens } from "./tokens.js";
+
+/** Lets extensions resolve the services the plugin API names, and nothing else of the daemon's. */
+@injectable()
+export class ContainerServiceAccessor implements ServiceAccessor {
+  private static readonly allowed = new Set<symbol>(Object.values(Services));
+  constructor(@inject("DependencyContainer") private readonly container: DependencyContainer) {}
+
+  get<T>(token: ServiceToken<T>): T {
+    if (!ContainerServiceAccessor.allowed.has(token) || !this.container.isRegistered(token, true)) {
+      throw new Error(`the host offers no service ${String(token.description ?? token)}`);
+    }
+    return this.container.resolve<T>(token);
+  }
+}
+
+export interface ContainerOptions {
+  config: AutostunConfig;
+  logger: RootLogger;
+  /** `:memory:` for one-shot commands (doctor) that must not write under dataDir. */
+  database: string | ":memory:";
+}
+
+/**
+ * The composition root: every service of the daemon, wired once. Tests build their own container with
+ * different probes (fixture roots, a namespace's command runner) through `overrides`.
+ */
+export function buildContainer(options: ContainerOptions, overrides?: (c: DependencyContainer) => void) {
+  const c = rootContainer.createChildContainer();
+  const { config, logger } = options;
+  c.register("DependencyContainer", { useValue: c });
+  c.register(Tokens.Config, { useValue: config });
+  c.register(Tokens.RootLogger, { useValue: logger });
+  c.register(Tokens.Bus, { useValue: new EventBus<DaemonEvents>() });
+  c.register(Tokens.Database, { useFactory: instanceCachingFactory(() => openDatabase(options.database)) });
+  c.register(Tokens.CheckStore, {
+    useFactory: instanceCachingFactory((d) => new CheckStore(d.resolve<Db>(Tokens.Database))),
+  });
+  c.register<ExtensionSource[]>(Tokens.ExtensionSources, {
+    useValue: [
+      { dir: BUILTIN_EXTENSIONS_DIR, builtin: true },
+      ...config.plugins.dirs.map((dir) => ({ dir, builtin: false })),
+    ],
+  });
+
+  c.register(Services.StunSettings, { useValue: { udp: config.stun.udp, tcp: config.stun.tcp } });
+  c.register(Services.SystemFiles, { useFactory: instanceCachingFactory(() => createSystemFiles("/")) });
+  c.register(Services.CommandRunner, { useFactory: instanceCachingFactory(() => createCommandRunner()) });
+  c.register(Services.NetworkInfo, { useFactory: instanceCachingFactory(() => createNetworkInfo()) });
+  c.register(Services.HostInfo, { useFactory: instanceCachingFactory(() => createHostInfo()) });
+  c.register(Services.TunnelPorts, {
+    useValue: { localPorts: async () => config.tunnels.map((t) => t.localPort).filter((port) => port > 0) },
+  });
+
+  c.register(Tokens.ExtensionHost, {
+    useFactory: instanceCachingFactory((d) => {
+      const host = new ExtensionHost({
+        services: d.resolve(ContainerServiceAccessor),
+        logger: (bindings) => scopedLogger(logger, bindings),
+        pluginConfig: config.plugins.config,
+      });
+      host.discover(d.resolve<ExtensionSource[]>(Tokens.ExtensionSources));
+      return host;
+    }),
+  });
+  c.register(Tokens.CheckEngine, {
+    useFactory: instanceCachingFactory((d) => {
+      const hostInfo = d.resolve(Services.HostInfo) as { platform: NodeJS.Platform; isPrivileged: boolean };
+      return new CheckEngine({
+        host: d.resolve(Tokens.ExtensionHost),
+        store: d.resolve(Tokens.CheckStore),
+        bus: d.resolve(Tokens.Bus),
+        services: d.resolve(ContainerServiceAccessor),
+        logger: (bindings) => scopedLogger(logger, bindings),
+        platform: hostInfo.platform,
+        isPrivileged: hostInfo.isPrivileged,
+      });
+    }),
+  });
+  overrides?.(c);
+  return c;
+}

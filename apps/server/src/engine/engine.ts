@@ -1,0 +1,312 @@
+import type {
+  CheckImplementation,
+  CheckResult,
+  CheckRunContext,
+  CheckStatus,
+  GatherContext,
+  LocalizedText,
+  Logger,
+  RemedyOutcome,
+  ServiceAccessor,
+} from "@autostun/plugins-api";
+import type { EventBus } from "../events/bus.js";
+import type { ExtensionHost } from "../extensions/host.js";
+import type { CheckStore } from "../store/check-store.js";
+import type { CheckDescriptor, CheckState, DaemonEvents } from "./model.js";
+import { planRun } from "./order.js";
+import { resultProblem } from "./validate-result.js";
+
+export interface EngineOptions {
+  host: ExtensionHost;
+  store: CheckStore;
+  bus: EventBus<DaemonEvents>;
+  services: ServiceAccessor;
+  logger: (bindings: Record<string, string>) => Logger;
+  platform: NodeJS.Platform | "dsm";
+  isPrivileged: boolean;
+  /** Limit for applying one remedy. */
+  remedyTimeoutMs?: number;
+}
+
+export class UnknownCheckError extends Error {
+  constructor(readonly ids: string[]) {
+    super(`unknown check id${ids.length > 1 ? "s" : ""}: ${ids.join(", ")}`);
+    this.name = "UnknownCheckError";
+  }
+}
+
+export interface RemedyResult extends RemedyOutcome {
+  check?: CheckState;
+}
+
+/** Errors from a check's own code are reported as ERROR with this text, never as FAIL. */
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+/**
+ * Runs checks in dependency order, independent ones in parallel, each under its own timeout and signal.
+ * A check that throws, hangs or returns garbage is ERROR (the check broke); FAIL is only ever a verdict.
+ */
+export class CheckEngine {
+  private readonly states = new Map<string, CheckState>();
+  private readonly inflight = new Map<string, Promise<CheckState>>();
+
+  constructor(private readonly options: EngineOptions) {
+    const remembered = new Map(options.store.latest().map((state) => [state.id, state]));
+    for (const descriptor of options.host.checks()) {
+      const last = remembered.get(descriptor.id);
+      // A result from an earlier daemon is shown until the first run replaces it, re-labelled with today's manifest.
+      this.states.set(
+        descriptor.id,
+        last ? { ...last, ...this.describe(descriptor) } : this.pending(descriptor),
+      );
+    }
+  }
+
+  list(): CheckState[] {
+    return this.options.host
+      .checks()
+      .map((descriptor) => this.states.get(descriptor.id) ?? this.pending(descriptor));
+  }
+
+  get(id: string): CheckState | undefined {
+    return this.states.get(id);
+  }
+
+  /** Runs the given checks (and what they depend on), or all; resolves with the finished states. */
+  async run(ids?: readonly string[]): Promise<CheckState[]> {
+    const known = new Set(this.options.host.checks().map((check) => check.id));
+    const unknown = (ids ?? []).filter((id) => !known.has(id));
+    if (unknown.length > 0) throw new UnknownCheckError(unknown);
+
+    const plan = planRun(this.options.host.checks(), ids);
+    for (const [id, reason] of plan.broken) {
+      const descriptor = this.options.host.checks().find((check) => check.id === id) as CheckDescriptor;
+      this.finish(descriptor, { status: "ERROR", summary: reason, facts: {} }, new Date());
+    }
+    const gatherScope = new AbortController();
+    const memo = new Map<string, Promise<unknown>>();
+    const started = new Map<string, Promise<CheckState>>();
+    const byId = new Map(plan.runnable.map((check) => [check.id, check]));
+    const start = (descriptor: CheckDescriptor): Promise<CheckState> => {
+      let promise = started.get(descriptor.id);
+      if (!promise) {
+        const dependencies = descriptor.dependsOn.map((id) => start(byId.get(id) as CheckDescriptor));
+        promise = Promise.all(dependencies).then(() => this.execute(descriptor, memo, gatherScope.signal));
+        started.set(descriptor.id, promise);
+      }
+      return promise;
+    };
+    try {
+      await Promise.all(plan.runnable.map(start));
+    } finally {
+      gatherScope.abort(new Error("diagnosis finished"));
+    }
+    const wanted = ids ? new Set(ids) : undefined;
+    return this.list().filter((state) => !wanted || wanted.has(state.id));
+  }
+
+  private execute(descriptor: CheckDescriptor, memo: Map<string, Promise<unknown>>, scope: AbortSignal) {
+    // The same check asked for twice at once runs once; both callers get that result.
+    const running = this.inflight.get(descriptor.id);
+    if (running) return running;
+    const promise = this.executeOnce(descriptor, memo, scope).finally(() =>
+      this.inflight.delete(descriptor.id),
+    );
+    this.inflight.set(descriptor.id, promise);
+    return promise;
+  }
+
+  private async executeOnce(
+    descriptor: CheckDescriptor,
+    memo: Map<string, Promise<unknown>>,
+    scope: AbortSignal,
+  ): Promise<CheckState> {
+    const startedAt = new Date();
+    if (descriptor.platforms && !descriptor.platforms.includes(this.options.platform as never)) {
+      return this.finish(
+        descriptor,
+        { status: "SKIP", summary: `applies only to ${descriptor.platforms.join(", ")}`, facts: {} },
+        startedAt,
+      );
+    }
+    this.publish({ ...this.current(descriptor), status: "RUNNING", startedAt: startedAt.toISOString() });
+    const resolved = await this.options.host.resolveCheck(descriptor.id);
+    if ("error" in resolved)
+      return this.finish(descriptor, { status: "ERROR", summary: resolved.error, facts: {} }, startedAt);
+    const outcome = await this.invoke(descriptor, resolved.implementation, memo, scope);
+    return this.finish(descriptor, outcome, startedAt);
+  }
+
+  private async invoke(
+    descriptor: CheckDescriptor,
+    implementation: CheckImplementation,
+    memo: Map<string, Promise<unknown>>,
+    scope: AbortSignal,
+  ): Promise<Pick<CheckState, "status" | "summary" | "facts" | "guidance" | "remedies">> {
+    const controller = new AbortController();
+    const logger = this.options.logger({ check: descriptor.id });
+    const services = this.options.services;
+    const gather = <T>(id: string): Promise<T> => this.gather<T>(id, memo, scope, services, logger);
+    const context: CheckRunContext = {
+      signal: controller.signal,
+      logger,
+      services,
+      gather,
+      dependency: (id) => (descriptor.dependsOn.includes(id) ? this.states.get(id) : undefined),
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), descriptor.timeoutMs);
+    });
+    try {
+      const result = await Promise.race([Promise.resolve().then(() => implementation.run(context)), timeout]);
+      if (result === "timeout") {
+        controller.abort(new Error(`timed out after ${descriptor.timeoutMs} ms`));
+        return {
+          status: "ERROR",
+          summary: `the check did not finish within ${descriptor.timeoutMs} ms and was stopped`,
+          facts: { timeoutMs: descriptor.timeoutMs },
+        };
+      }
+      const problem = resultProblem(result);
+      if (problem)
+        return { status: "ERROR", summary: `the check returned an invalid result: ${problem}`, facts: {} };
+      const valid = result as CheckResult;
+      return {
+        status: valid.status,
+        summary: valid.summary,
+        facts: valid.facts ?? {},
+        ...(valid.guidance ? { guidance: valid.guidance } : {}),
+        ...(valid.remedies ? { remedies: valid.remedies } : {}),
+      };
+    } catch (error) {
+      logger.warn("check threw", { error: describeError(error) });
+      return { status: "ERROR", summary: `the check crashed: ${describeError(error)}`, facts: {} };
+    } finally {
+      clearTimeout(timer);
+      if (!controller.signal.aborted) controller.abort(new Error("check finished"));
+    }
+  }
+
+  private gather<T>(
+    id: string,
+    memo: Map<string, Promise<unknown>>,
+    scope: AbortSignal,
+    services: ServiceAccessor,
+    logger: Logger,
+  ): Promise<T> {
+    let promise = memo.get(id);
+    if (!promise) {
+      promise = (async () => {
+        let gatherer = this.options.host.gatherer(id);
+        if (!gatherer) {
+          // The gatherer's extension may activate lazily; wake everything once before giving up.
+          await this.options.host.activateAll();
+          gatherer = this.options.host.gatherer(id);
+        }
+        if (!gatherer) throw new Error(`no extension provides the gatherer ${id}`);
+        const context: GatherContext = {
+          signal: scope,
+          logger,
+          services,
+          gather: (next) => this.gather(next, memo, scope, services, logger),
+        };
+        return gatherer.gather(context);
+      })();
+      memo.set(id, promise);
+    }
+    return promise as Promise<T>;
+  }
+
+  /** Applies a remedy the check offered in its latest result, then re-runs the check. */
+  async applyRemedy(checkId: string, remedyId: string): Promise<RemedyResult> {
+    const state = this.states.get(checkId);
+    if (!state) throw new UnknownCheckError([checkId]);
+    const remedy = state.remedies?.find((candidate) => candidate.id === remedyId);
+    if (!remedy)
+      return {
+        ok: false,
+        message: `check ${checkId} currently offers no remedy named ${remedyId}; re-run it first`,
+      };
+    if (remedy.requiresRoot && !this.options.isPrivileged) {
+      const byHand = remedy.commands?.length ? ` Or apply it by hand: ${remedy.commands.join(" && ")}` : "";
+      return {
+        ok: false,
+        message: `applying "${remedyId}" needs administrator rights; restart AutoSTUN as root (or elevated) and try again.${byHand}`,
+      };
+    }
+    const resolved = await this.options.host.resolveCheck(checkId);
+    if ("error" in resolved) return { ok: false, message: resolved.error };
+    const apply = resolved.implementation.applyRemedy;
+    if (!apply) return { ok: false, message: `check ${checkId} offers remedies but cannot apply them` };
+    const controller = new AbortController();
+    const limit = this.options.remedyTimeoutMs ?? 60_000;
+    const timer = setTimeout(() => controller.abort(new Error(`remedy timed out after ${limit} ms`)), limit);
+    let outcome: RemedyOutcome;
+    try {
+      outcome = await apply.call(resolved.implementation, remedyId, {
+        signal: controller.signal,
+        logger: this.options.logger({ check: checkId, remedy: remedyId }),
+        services: this.options.services,
+      });
+    } catch (error) {
+      outcome = { ok: false, message: `the remedy failed: ${describeError(error)}` };
+    } finally {
+      clearTimeout(timer);
+    }
+    const [check] = await this.run([checkId]).then((states) => states.filter((s) => s.id === checkId));
+    return { ...outcome, ...(check ? { check } : {}) };
+  }
+
+  private describe(descriptor: CheckDescriptor) {
+    return {
+      id: descriptor.id,
+      title: descriptor.title,
+      category: descriptor.category,
+      dependsOn: descriptor.dependsOn,
+      extensionId: descriptor.extensionId,
+    };
+  }
+
+  private pending(descriptor: CheckDescriptor): CheckState {
+    return { ...this.describe(descriptor), status: "PENDING", summary: "not run yet", facts: {} };
+  }
+
+  private current(descriptor: CheckDescriptor): CheckState {
+    return this.states.get(descriptor.id) ?? this.pending(descriptor);
+  }
+
+  private finish(
+    descriptor: CheckDescriptor,
+    outcome: { status: CheckStatus; summary: LocalizedText } & Partial<CheckState>,
+    startedAt: Date,
+  ): CheckState {
+    const finishedAt = new Date();
+    const state: CheckState = {
+      ...this.describe(descriptor),
+      facts: {},
+      ...outcome,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+    };
+    try {
+      this.options.store.recordFinished(state);
+    } catch (error) {
+      // The verdict still reaches the user; only its history is lost, and the log says so.
+      this.options
+        .logger({ check: descriptor.id })
+        .error("could not record result", { error: describeError(error) });
+    }
+    this.publish(state);
+    return state;
+  }
+
+  private publish(state: CheckState): void {
+    this.states.set(state.id, state);
+    this.options.bus.publish("check.updated", state);
+  }
+}

@@ -1,0 +1,22 @@
+import type { CheckContribution, CheckOutcome } from "@autostun/plugins-api";
+
+/** A check as the host knows it: what its manifest declared, and which extension provides it. */
+export interface CheckDescriptor extends Required<Pick<CheckContribution, "id" | "title" | "category">> {
+  dependsOn: string[];
+  platforms?: CheckContribution["platforms"];
+  timeoutMs: number;
+  extensionId: string;
+}
+
+/** The latest state of one check, as the API and the CLI show it. */
+export interface CheckState extends CheckOutcome {
+  title: string;
+  category: string;
+  dependsOn: string[];
+  extensionId: string;
+}
+
+/** The events the daemon publishes on its bus. */
+export type DaemonEvents = {
+  "check.updated": CheckState;
+};

@@ -1,0 +1,122 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { DEFAULT_CHECK_TIMEOUT_MS, type ExtensionManifest } from "@autostun/plugins-api";
+import semver from "semver";
+import { z } from "zod";
+
+const checkId = z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'a dotted id like "area.name"');
+
+const manifestSchema = z.object({
+  displayName: z.string().optional(),
+  engines: z.object({ autostun: z.string().min(1) }),
+  activationEvents: z
+    .array(z.union([z.literal("*"), z.literal("onStartup"), z.string().regex(/^onCheck:.+/)]))
+    .optional(),
+  contributes: z
+    .object({
+      checks: z
+        .array(
+          z.object({
+            id: checkId,
+            title: z.string().min(1),
+            category: z.string().min(1),
+            dependsOn: z.array(z.string()).optional(),
+            platforms: z.array(z.enum(["linux", "win32", "darwin", "freebsd", "dsm"])).optional(),
+            timeoutMs: z.number().int().positive().max(600_000).optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+  main: z.string().optional(),
+});
+
+/** An extension found on disk, before any of its code ran. */
+export interface DiscoveredExtension {
+  id: string;
+  version: string;
+  displayName: string;
+  dir: string;
+  builtin: boolean;
+  /** Present when the manifest could be read; checks are declared even when the extension is unusable. */
+  manifest?: ExtensionManifest;
+  mainPath?: string;
+  /** Why the extension cannot be activated: unreadable manifest, incompatible engine, missing main. */
+  problem?: string;
+}
+
+/** Reads `<dir>/package.json` and its `autostun` manifest without running any plugin code. */
+export function readExtension(dir: string, builtin: boolean, apiVersion: string): DiscoveredExtension {
+  const pkgPath = join(dir, "package.json");
+  const fallbackId = dir.split(/[\\/]/).pop() ?? dir;
+  let pkg: {
+    name?: unknown;
+    version?: unknown;
+    main?: unknown;
+    autostun?: unknown;
+    engines?: { autostun?: unknown };
+  };
+  try {
+    pkg = JSON.parse(readFileSync(pkgPath, "utf8"));
+  } catch (error) {
+    return base(fallbackId, "0.0.0", dir, builtin, `cannot read ${pkgPath}: ${(error as Error).message}`);
+  }
+  const id = typeof pkg.name === "string" && pkg.name ? pkg.name : fallbackId;
+  const version = typeof pkg.version === "string" ? pkg.version : "0.0.0";
+  if (pkg.autostun === undefined)
+    return base(id, version, dir, builtin, `${pkgPath} has no "autostun" manifest field`);
+  // engines.autostun may sit in the manifest or, npm-style, in the package's own engines.
+  const raw = { ...(pkg.autostun as object) } as { engines?: unknown };
+  if (raw.engines === undefined && pkg.engines?.autostun !== undefined)
+    raw.engines = { autostun: pkg.engines.autostun };
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? `autostun.${issue.path.join(".")}` : "autostun";
+    return base(id, version, dir, builtin, `invalid manifest in ${pkgPath} at ${where}: ${issue?.message}`);
+  }
+  const manifest = parsed.data as ExtensionManifest;
+  const extension: DiscoveredExtension = {
+    ...base(id, version, dir, builtin),
+    displayName: manifest.displayName ?? id,
+    manifest,
+  };
+  const range = manifest.engines.autostun;
+  if (!semver.validRange(range)) {
+    extension.problem = `plugin ${id} declares engines.autostun "${range}", which is not a semver range`;
+    return extension;
+  }
+  if (!semver.satisfies(apiVersion, range)) {
+    extension.problem = `plugin ${id} requires AutoSTUN plugin API ${range}, but this AutoSTUN provides ${apiVersion}; install a version of the plugin made for ${apiVersion}`;
+    return extension;
+  }
+  const main = manifest.main ?? (typeof pkg.main === "string" ? pkg.main : "index.js");
+  extension.mainPath = resolve(dir, main);
+  if (!existsSync(extension.mainPath)) {
+    extension.problem = `plugin ${id}: its main module ${extension.mainPath} does not exist (was it built?)`;
+  }
+  return extension;
+}
+
+function base(
+  id: string,
+  version: string,
+  dir: string,
+  builtin: boolean,
+  problem?: string,
+): DiscoveredExtension {
+  return { id, version, displayName: id, dir, builtin, ...(problem ? { problem } : {}) };
+}
+
+/** Every sub-folder of `root` holding a package.json, in name order. A missing root is no error. */
+export function listExtensionDirs(root: string): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(root, entry.name, "package.json")))
+    .map((entry) => join(root, entry.name))
+    .sort();
+}
+
+export function contributedTimeout(timeoutMs: number | undefined): number {
+  return timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
+}

@@ -1,0 +1,11 @@
+import { lexicographicSortSchema, printSchema } from "graphql";
+import { builder } from "./builder.js";
+import "./checks.js";
+
+/** The daemon's schema, assembled from one file per domain. */
+export const schema = builder.toSchema();
+
+/** The SDL committed at apps/server/schema.graphql. */
+export function printSdl(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

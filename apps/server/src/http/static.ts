@@ -1,0 +1,46 @@
+import { createReadStream, existsSync, statSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { extname, join, normalize, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Where `npm run build` puts the console. */
+export const CONSOLE_DIST = fileURLToPath(new URL("../../../console/dist", import.meta.url));
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".json": "application/json",
+  ".woff2": "font/woff2",
+};
+
+const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>AutoSTUN</title>
+<p>The AutoSTUN daemon is running, but its console has not been built.
+Run <code>npm run build</code> in the AutoSTUN folder, then reload. The GraphQL API is at <a href="/graphql">/graphql</a>.</p>`;
+
+/** Serves the built console; unknown paths get index.html so client-side routes work on reload. */
+export function serveConsole(req: IncomingMessage, res: ServerResponse, root = CONSOLE_DIST): void {
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    res.writeHead(405, { allow: "GET, HEAD" }).end();
+    return;
+  }
+  const index = join(root, "index.html");
+  if (!existsSync(index)) {
+    res.writeHead(200, { "content-type": TYPES[".html"] as string }).end(NOT_BUILT);
+    return;
+  }
+  const pathname = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+  const candidate = normalize(join(root, pathname));
+  const inside = candidate === root || candidate.startsWith(root.endsWith(sep) ? root : root + sep);
+  const file = inside && existsSync(candidate) && statSync(candidate).isFile() ? candidate : index;
+  res.writeHead(200, {
+    "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+    "cache-control": file === index ? "no-cache" : "public, max-age=3600",
+    "x-content-type-options": "nosniff",
+  });
+  if (req.method === "HEAD") res.end();
+  else createReadStream(file).pipe(res);
+}
