@@ -1,4 +1,10 @@
+import { createRequire } from "node:module";
 import { defineConfig } from "vitest/config";
+
+// graphql@16 has no "exports" map: Node loads its CommonJS build, while Vite would pick the ESM one for our
+// sources. Two copies of graphql break `instanceof` checks between our schema and yoga's, so pin the one
+// Node uses.
+const graphqlEntry = createRequire(import.meta.url).resolve("graphql");
 
 // One project per workspace package, so `vitest run --project stun` runs a package alone.
 const packages = [
@@ -13,6 +19,7 @@ const packages = [
 ] as const;
 
 export default defineConfig({
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
   test: {
     projects: packages.map(([name, root]) => ({
       extends: true,

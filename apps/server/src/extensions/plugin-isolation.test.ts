@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Daemon } from "../daemon.js";
+import { startTestDaemon } from "../testing/daemon.js";
+import { verdict, writePlugins } from "../testing/plugins.js";
+import { Tokens } from "../tokens.js";
+import type { ExtensionHost } from "./host.js";
+
+// Broken plugins of every kind, next to healthy ones: the healthy ones must still run and report.
+const pluginsDir = writePlugins([
+  { name: "good", checks: [{ id: "good.one" }], activate: verdict("good.one", "PASS") },
+  {
+    name: "thrower",
+    checks: [{ id: "thrower.check" }],
+    activate: `context.registerCheck("thrower.check", { async run() { throw new Error("disk on fire"); } });`,
+  },
+  {
+    name: "hanger",
+    checks: [{ id: "hanger.check", timeoutMs: 300 }],
+    activate: `context.registerCheck("hanger.check", { run: (ctx) => new Promise((resolve) => { ctx.signal.addEventListener("abort", () => globalThis.__hangerAborted = true); }) });`,
+  },
+  {
+    name: "too-new",
+    engines: "^2.0.0",
+    checks: [{ id: "toonew.check" }],
+    activate: verdict("toonew.check", "PASS"),
+  },
+  {
+    name: "bad-activate",
+    checks: [{ id: "badactivate.check" }],
+    activate: `throw new Error("cannot find my config");`,
+  },
+  {
+    name: "liar",
+    checks: [{ id: "liar.check" }],
+    activate: `context.registerCheck("liar.check", { async run() { return { status: "GREAT", summary: 5 }; } });`,
+  },
+  {
+    name: "ordered",
+    checks: [
+      { id: "ordered.base" },
+      { id: "ordered.derived", dependsOn: ["ordered.base"] },
+      { id: "ordered.loop-a", dependsOn: ["ordered.loop-b"] },
+      { id: "ordered.loop-b", dependsOn: ["ordered.loop-a"] },
+      { id: "ordered.orphan", dependsOn: ["nowhere.check"] },
+    ],
+    activate: `
+      context.registerCheck("ordered.base", { async run() { await new Promise((r) => setTimeout(r, 50)); return { status: "WARN", summary: "base done" }; } });
+      context.registerCheck("ordered.derived", { async run(ctx) { const base = ctx.dependency("ordered.base"); return { status: "PASS", summary: "saw " + base.status, facts: { base: base.status } }; } });
+      for (const id of ["ordered.loop-a", "ordered.loop-b", "ordered.orphan"]) context.registerCheck(id, { async run() { return { status: "PASS", summary: "ran" }; } });
+    `,
+  },
+]);
+
+let daemon: Daemon;
+beforeAll(async () => {
+  daemon = await startTestDaemon({ plugins: { dirs: [pluginsDir], config: {} } });
+});
+afterAll(() => daemon?.stop());
+
+const ids = ["good.one", "thrower.check", "hanger.check", "toonew.check", "badactivate.check", "liar.check"];
+
+describe("a plugin that breaks never takes the others down", () => {
+  it("reports each broken plugin as ERROR with its cause while the good check passes", async () => {
+    const states = await daemon.engine.run(ids);
+    const byId = Object.fromEntries(states.map((s) => [s.id, s]));
+    expect(byId["good.one"]?.status).toBe("PASS");
+    expect(byId["thrower.check"]).toMatchObject({
+      status: "ERROR",
+      summary: expect.stringContaining("disk on fire"),
+    });
+    expect(byId["hanger.check"]).toMatchObject({
+      status: "ERROR",
+      summary: expect.stringContaining("300 ms"),
+    });
+    expect((globalThis as { __hangerAborted?: boolean }).__hangerAborted).toBe(true);
+    expect(byId["toonew.check"]?.status).toBe("ERROR");
+    expect(byId["toonew.check"]?.summary).toMatch(
+      /too-new requires AutoSTUN plugin API \^2\.0\.0.*provides 1\.0\.0/,
+    );
+    expect(byId["badactivate.check"]).toMatchObject({
+      status: "ERROR",
+      summary: expect.stringContaining("cannot find my config"),
+    });
+    expect(byId["liar.check"]).toMatchObject({
+      status: "ERROR",
+      summary: expect.stringContaining("invalid result"),
+    });
+  });
+
+  it("lists refused and failed extensions with their state", () => {
+    const host = daemon.container.resolve<ExtensionHost>(Tokens.ExtensionHost);
+    const byId = Object.fromEntries(host.extensionList().map((e) => [e.info.id, e]));
+    expect(byId["too-new"]?.state).toBe("INCOMPATIBLE");
+    expect(byId["bad-activate"]?.state).toBe("FAILED");
+    expect(byId["good"]?.state).toBe("ACTIVE");
+  });
+
+  it("runs a check after its dependency and lets it read the result", async () => {
+    const states = await daemon.engine.run(["ordered.derived"]);
+    expect(states).toHaveLength(1);
+    expect(states[0]).toMatchObject({ status: "PASS", facts: { base: "WARN" } });
+    expect(daemon.engine.get("ordered.base")?.status).toBe("WARN");
+  });
+
+  it("reports a dependency cycle and an unknown dependency as errors instead of hanging", async () => {
+    const states = await daemon.engine.run(["ordered.loop-a", "ordered.orphan"]);
+    const byId = Object.fromEntries(states.map((s) => [s.id, s]));
+    expect(byId["ordered.loop-a"]?.summary).toMatch(/dependency cycle: .*ordered\.loop-a/);
+    expect(byId["ordered.orphan"]?.summary).toBe("depends on unknown check nowhere.check");
+  });
+
+  it("keeps the latest result and a history in SQLite", async () => {
+    await daemon.engine.run(["good.one"]);
+    await daemon.engine.run(["good.one"]);
+    const store = daemon.container.resolve<import("../store/check-store.js").CheckStore>(Tokens.CheckStore);
+    expect(store.history("good.one").length).toBeGreaterThanOrEqual(2);
+    expect(store.latest().find((s) => s.id === "good.one")?.status).toBe("PASS");
+  });
+});

@@ -1,0 +1,38 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import type { DependencyContainer } from "tsyringe";
+import { loadConfig } from "../config/load.js";
+import type { AutostunConfig } from "../config/schema.js";
+import { type Daemon, startDaemon } from "../daemon.js";
+import { createRootLogger } from "../log/logger.js";
+
+/**
+ * A real daemon on a free loopback port with a temp dataDir, no STUN servers (tests never reach public
+ * ones) and no scheduled runs, so a test decides when checks run.
+ */
+export async function startTestDaemon(
+  yaml: Partial<Record<string, unknown>> = {},
+  overrides?: (c: DependencyContainer) => void,
+): Promise<Daemon & { config: AutostunConfig; logs: string[] }> {
+  const dataDir = mkdtempSync(join(tmpdir(), "autostun-data-"));
+  const config = loadConfig({ env: {} }).config;
+  Object.assign(config, {
+    dataDir,
+    stun: { udp: [], tcp: [] },
+    checks: { intervalSeconds: 0, runOnStart: false },
+    api: { listen: "127.0.0.1:0" },
+    plugins: { dirs: [], config: {} },
+    ...yaml,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const daemon = await startDaemon(config, createRootLogger("debug", sink), overrides);
+  return Object.assign(daemon, { config, logs });
+}
