@@ -1,7 +1,8 @@
 import { useState } from "react";
 import type { Check, Remedy, RemedyResult } from "../graphql/types.js";
 import { useI18n } from "../i18n/I18nContext.js";
-import { FactsView } from "./FactsView.js";
+import { FactsView, hasFacts } from "./FactsView.js";
+import { formatDuration } from "./formatDuration.js";
 import { GuidancePanel } from "./GuidancePanel.js";
 import { RemedyDialog } from "./RemedyDialog.js";
 import { StatusLabel, StatusMark } from "./StatusMark.js";
@@ -36,7 +37,7 @@ export function CheckRow({ check, rerunning, onRerun, onApplyRemedy }: CheckRowP
         <div className="check__side">
           <StatusLabel status={check.status} />
           {check.durationMs !== null && !look.busy && (
-            <span className="check__duration">{t("checks.finishedIn", { ms: check.durationMs })}</span>
+            <span className="check__duration">{formatDuration(check.durationMs, t)}</span>
           )}
           <button
             type="button"
@@ -48,7 +49,7 @@ export function CheckRow({ check, rerunning, onRerun, onApplyRemedy }: CheckRowP
           </button>
         </div>
       </div>
-      {(check.guidance || check.remedies.length > 0 || check.facts !== null) && (
+      {(check.guidance || check.remedies.length > 0 || hasFacts(check.facts)) && (
         <div className="check__body">
           {check.guidance && <GuidancePanel guidance={check.guidance} open={look.needsAttention} />}
           {check.remedies.length > 0 && (

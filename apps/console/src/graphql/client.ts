@@ -105,6 +105,8 @@ export function createConsoleClient(options: ConsoleClientOptions): ConsoleClien
   const client = new Client({
     url: endpoints.http,
     requestPolicy: "network-only",
+    // POST for everything: GET support is optional in GraphQL over HTTP, POST is universal.
+    preferGetMethod: false,
     fetchOptions: { headers },
     exchanges: [
       mapExchange({

@@ -14,8 +14,8 @@ describe("translate", () => {
   });
 
   it("fills placeholders, and leaves unknown ones visible rather than blank", () => {
-    expect(translate("en", "checks.tally.fail", { count: 2 })).toBe("2 failed");
-    expect(translate("zh-CN", "checks.tally.fail", { count: 2 })).toBe("2 项未通过");
+    expect(translate("en", "checks.duration.s", { value: "1.5" })).toBe("1.5 s");
+    expect(translate("zh-CN", "checks.duration.s", { value: "1.5" })).toBe("1.5 秒");
     expect(translate("en", "checks.loadFailed", {})).toBe(
       "Could not load the checks from the daemon: {message}",
     );
