@@ -9,7 +9,11 @@ import {
 const hostPort = z
   .string()
   .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'expected "host:port", e.g. "127.0.0.1:6881"')
-  .refine((value) => Number(value.slice(value.lastIndexOf(":") + 1)) <= 65535, "port must be 0-65535");
+  // Only judge the port when the shape matched, so one mistake gives one message.
+  .refine((value) => {
+    const port = Number(value.slice(value.lastIndexOf(":") + 1));
+    return Number.isNaN(port) || port <= 65535;
+  }, "port must be 0-65535");
 
 const downloader = z
   .object({

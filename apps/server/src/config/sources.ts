@@ -95,10 +95,14 @@ function convert(raw: string, kind: EnvKey["kind"]): unknown {
 
 function setIn(target: Plain, path: readonly string[], value: unknown): void {
   let cursor = target;
-  path.forEach((part, index) => {
-    if (index === path.length - 1) cursor[part] = value;
-    else cursor = (cursor[part] ??= {}) as Plain;
-  });
+  for (const [index, part] of path.entries()) {
+    if (index === path.length - 1) {
+      cursor[part] = value;
+    } else {
+      cursor[part] ??= {};
+      cursor = cursor[part] as Plain;
+    }
+  }
 }
 
 /** A layer from a flat list of (path, value, label) settings, used for env variables and CLI flags. */

@@ -1,0 +1,123 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { verdict, writePlugins } from "../testing/plugins.js";
+
+const BIN = fileURLToPath(new URL("../../bin/autostun.mjs", import.meta.url));
+
+function autostun(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, LANG: "C", ...env } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** A config with no STUN servers (tests never reach public ones) and only our test plugins. */
+function configWith(plugins: Parameters<typeof writePlugins>[0], extra = "") {
+  const dir = mkdtempSync(join(tmpdir(), "autostun-cli-"));
+  const pluginsDir = writePlugins(plugins);
+  const file = join(dir, "autostun.yaml");
+  writeFileSync(
+    file,
+    `dataDir: ${join(dir, "data")}\nstun: { udp: [], tcp: [] }\nplugins:\n  dirs: [${pluginsDir}]\n${extra}`,
+  );
+  return { file, dataDir: join(dir, "data") };
+}
+
+const passing = { name: "p", checks: [{ id: "p.ok" }], activate: verdict("p.ok", "PASS") };
+const failing = {
+  name: "f",
+  checks: [{ id: "f.bad" }],
+  activate: `context.registerCheck("f.bad", { async run() { return { status: "FAIL", summary: "port 6881 is closed", facts: { port: 6881 },
+    guidance: { title: "Open the port", steps: ["Run: ufw allow 6881/tcp", "Re-run autostun doctor"], docs: "https://example.invalid/doc" } }; } });`,
+};
+
+describe("autostun doctor", () => {
+  it("prints one JSON object of the contract's shape and exits 0 when nothing fails", async () => {
+    const { file } = configWith([passing]);
+    const result = await autostun(["doctor", "--json", "--check", "p.ok", "--config", file]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(Object.keys(report)).toEqual(["checks"]);
+    expect(report.checks).toEqual([
+      {
+        id: "p.ok",
+        title: "p.ok",
+        status: "PASS",
+        summary: "p.ok says PASS",
+        facts: { from: "p.ok" },
+        guidance: null,
+      },
+    ]);
+  });
+
+  it("exits 1 and prints ✗ with the guidance when a check fails", async () => {
+    const { file } = configWith([passing, failing]);
+    const result = await autostun(["doctor", "--check", "p.ok", "--check", "f.bad", "--config", file]);
+    expect(result.code).toBe(1);
+    const lines = result.stdout.split("\n");
+    expect(lines).toContain("[✓] p.ok: p.ok says PASS");
+    expect(lines).toContain("[✗] f.bad: port 6881 is closed");
+    expect(result.stdout).toContain("      1. Run: ufw allow 6881/tcp");
+    expect(result.stdout).toContain("      2. Re-run autostun doctor");
+  });
+
+  it("speaks Chinese when the terminal does", async () => {
+    const { file } = configWith([failing]);
+    const result = await autostun(["doctor", "--check", "f.bad", "--config", file], { LANG: "zh_CN.UTF-8" });
+    expect(result.stdout).toContain("1 项未通过");
+  });
+
+  it("runs the built-in checks with --json and gives each a verdict with facts", async () => {
+    const { file } = configWith([]);
+    const result = await autostun(["doctor", "--json", "--check", "docker.network-mode", "--config", file]);
+    const [check] = JSON.parse(result.stdout).checks;
+    expect(check.id).toBe("docker.network-mode");
+    expect(["PASS", "FAIL"]).toContain(check.status);
+    expect(Object.keys(check.facts).length).toBeGreaterThan(0);
+  });
+
+  it("exits 2 naming key and line for a malformed config, and writes nothing to dataDir", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "autostun-bad-"));
+    const file = join(dir, "autostun.yaml");
+    writeFileSync(file, `dataDir: ${join(dir, "data")}\napi:\n  listen: 7878\n`);
+    const result = await autostun(["doctor", "--config", file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`api.listen (${file}:3)`);
+    expect(existsSync(join(dir, "data"))).toBe(false);
+    const serve = await autostun(["serve", "--config", file]);
+    expect(serve.code).toBe(2);
+    expect(existsSync(join(dir, "data"))).toBe(false);
+  });
+
+  it("exits 2 for an unknown check id or an unknown flag", async () => {
+    const { file } = configWith([passing]);
+    const unknown = await autostun(["doctor", "--check", "no.such", "--config", file]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown check id: no.such");
+    expect((await autostun(["doctor", "--frobnicate"])).code).toBe(2);
+  });
+
+  it("has --help for each command", async () => {
+    for (const command of ["serve", "doctor", "stun-server"]) {
+      const help = await autostun([command, "--help"]);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain(`Usage: autostun ${command}`);
+    }
+  });
+
+  it("refuses to serve on a non-loopback address without a token", async () => {
+    const { file, dataDir } = configWith([], "api:\n  listen: 0.0.0.0:0\n");
+    const result = await autostun(["serve", "--config", file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("api.token is not set");
+    expect(existsSync(dataDir)).toBe(false);
+  });
+});
