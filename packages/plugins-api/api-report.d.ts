@@ -1,0 +1,351 @@
+// ---- check.d.ts
+import type { Guidance, Remedy, RemedyOutcome } from "./guidance.js";
+import type { LocalizedText } from "./localized.js";
+import type { Logger } from "./logger.js";
+import type { ServiceAccessor } from "./services.js";
+import type { CheckStatus, VerdictStatus } from "./status.js";
+/** Facts a check gathered: plain JSON, shown to users and third parties as evidence of the verdict. */
+export type Facts = {
+    [key: string]: unknown;
+};
+/** What a check returns: the verdict, a one-line summary, the evidence, and what to do. */
+export interface CheckResult {
+    status: VerdictStatus;
+    /** One line; shown beside the status mark. */
+    summary: LocalizedText;
+    facts?: Facts;
+    /** Required in spirit for WARN and FAIL: every problem shown must be actionable. */
+    guidance?: Guidance;
+    remedies?: Remedy[];
+}
+/** A result as the host records it: any status, including `ERROR` for a broken check. */
+export interface CheckOutcome {
+    id: string;
+    status: CheckStatus;
+    summary: LocalizedText;
+    facts: Facts;
+    guidance?: Guidance;
+    remedies?: Remedy[];
+    startedAt?: string;
+    finishedAt?: string;
+    durationMs?: number;
+}
+/** What a check gets while it runs. */
+export interface CheckRunContext {
+    /** Aborted when the check times out or the diagnosis is cancelled; pass it to every I/O call. */
+    readonly signal: AbortSignal;
+    readonly logger: Logger;
+    /** The outcome of a check listed in `dependsOn`, already finished; undefined for any other id. */
+    dependency(id: string): CheckOutcome | undefined;
+    /**
+     * The value of a gatherer (registered by any extension), computed at most once per diagnosis and
+     * shared by every check that asks for it.
+     */
+    gather<T>(gathererId: string): Promise<T>;
+    readonly services: ServiceAccessor;
+}
+/** The implementation behind a check id declared in a manifest's `contributes.checks`. */
+export interface CheckImplementation {
+    run(context: CheckRunContext): Promise<CheckResult>;
+    /** Applies one of the remedies this check offered. Only called after the user confirmed it. */
+    applyRemedy?(remedyId: string, context: RemedyContext): Promise<RemedyOutcome>;
+}
+/** What a remedy gets while it is applied. */
+export interface RemedyContext {
+    readonly signal: AbortSignal;
+    readonly logger: Logger;
+    readonly services: ServiceAccessor;
+}
+/** Computes shared facts once per diagnosis (Lighthouse's gatherers): e.g. one STUN probe series. */
+export interface Gatherer<T = unknown> {
+    gather(context: GatherContext): Promise<T>;
+}
+export interface GatherContext {
+    readonly signal: AbortSignal;
+    readonly logger: Logger;
+    readonly services: ServiceAccessor;
+    gather<T>(gathererId: string): Promise<T>;
+}
+
+// ---- context.d.ts
+import type { CheckImplementation, Gatherer } from "./check.js";
+import type { Disposable } from "./disposable.js";
+import type { Logger } from "./logger.js";
+import type { ExtensionManifest } from "./manifest.js";
+import type { ServiceAccessor } from "./services.js";
+/** What `activate(context)` receives. Everything registered through it is undone on deactivation. */
+export interface ExtensionContext {
+    /** The package name. */
+    readonly extensionId: string;
+    /** Absolute folder of the plugin. */
+    readonly extensionPath: string;
+    readonly manifest: Readonly<ExtensionManifest>;
+    /** Disposed by the host when the extension is deactivated or the daemon stops. */
+    readonly subscriptions: Disposable[];
+    readonly logger: Logger;
+    /** The plugin's section of the config: `plugins.config["<extensionId>"]`, or `{}`. */
+    readonly config: Readonly<Record<string, unknown>>;
+    readonly services: ServiceAccessor;
+    /** The plugin API version of the host, e.g. `1.0.0`. */
+    readonly apiVersion: string;
+    /**
+     * Provides the implementation of a check declared in the manifest. Registering an id that the
+     * manifest does not declare throws.
+     */
+    registerCheck(id: string, check: CheckImplementation): Disposable;
+    /** Provides shared facts under `gathererId`, for any check's `context.gather(gathererId)`. */
+    registerGatherer<T>(gathererId: string, gatherer: Gatherer<T>): Disposable;
+}
+/** The shape of a plugin module: `export function activate(context) {}`. */
+export interface ExtensionModule {
+    activate(context: ExtensionContext): void | Promise<void>;
+    deactivate?(): void | Promise<void>;
+}
+
+// ---- disposable.d.ts
+/** Something that holds a resource until disposed: a registration, a timer, a socket. */
+export interface Disposable {
+    dispose(): void | Promise<void>;
+}
+/** Wraps a teardown function as a {@link Disposable} that runs it at most once. */
+export declare function toDisposable(teardown: () => void | Promise<void>): Disposable;
+
+// ---- guidance.d.ts
+import type { LocalizedText } from "./localized.js";
+/** What the user should do about a result: a title and concrete, ordered steps. */
+export interface Guidance {
+    title: LocalizedText;
+    /** Each step is one action: a command to run or a setting to change, never general advice. */
+    steps: LocalizedText[];
+    /** A link to further reading. */
+    docs?: string;
+}
+/**
+ * A fix the host can apply for the user after they confirm it (Home Assistant "repairs" style).
+ * The description is shown before applying; the check's `applyRemedy` does the work.
+ */
+export interface Remedy {
+    /** Stable within the check, e.g. `"allow-port"`. */
+    id: string;
+    title: LocalizedText;
+    /** What applying it changes, and the risk the user accepts. */
+    description: LocalizedText;
+    /** Commands equivalent to applying it, for users who prefer to do it by hand. */
+    commands?: string[];
+    /** True when applying needs administrator rights; the host refuses with a clear message otherwise. */
+    requiresRoot?: boolean;
+}
+/** What happened when a remedy was applied or reverted. */
+export interface RemedyOutcome {
+    ok: boolean;
+    message: LocalizedText;
+}
+
+// ---- index.d.ts
+export type { CheckImplementation, CheckOutcome, CheckResult, CheckRunContext, Facts, GatherContext, Gatherer, RemedyContext, } from "./check.js";
+export type { ExtensionContext, ExtensionModule } from "./context.js";
+export { type Disposable, toDisposable } from "./disposable.js";
+export type { Guidance, Remedy, RemedyOutcome } from "./guidance.js";
+export { type Catalog, type CatalogMessages, defineCatalog, LOCALES, type Locale, type LocalizedText, localize, type MessageParams, } from "./localized.js";
+export type { Logger } from "./logger.js";
+export { type ActivationEvent, type CheckContribution, type CheckPlatform, DEFAULT_CHECK_TIMEOUT_MS, type ExtensionManifest, } from "./manifest.js";
+export { type CommandResult, type CommandRunner, type HostInfo, type InterfaceAddress, type NetworkInfo, type ServiceAccessor, Services, type ServiceToken, type StunSettings, type SystemFiles, type TunnelPorts, } from "./services.js";
+export { CHECK_STATUSES, type CheckStatus, isProblemStatus, type VerdictStatus } from "./status.js";
+export { API_VERSION } from "./version.js";
+
+// ---- localized.d.ts
+/** Locales every built-in message is written in. Plugins may add more; `en` is the fallback. */
+export declare const LOCALES: readonly ["en", "zh-CN"];
+export type Locale = (typeof LOCALES)[number];
+/**
+ * User-facing text. A plain string is the same in every locale; an object carries one string per
+ * locale and must at least have `en`.
+ */
+export type LocalizedText = string | ({
+    en: string;
+} & {
+    [locale: string]: string | undefined;
+});
+/** Picks the text for `locale`, falling back to the language part (`zh`) and then to English. */
+export declare function localize(text: LocalizedText, locale?: string): string;
+/** Parameters substituted into `{name}` placeholders of a catalog message. */
+export type MessageParams = Readonly<Record<string, string | number>>;
+/** A message catalog: per locale, per key, one string (or a list of steps). */
+export type CatalogMessages = {
+    en: Record<string, string | readonly string[]>;
+} & {
+    [locale: string]: Record<string, string | readonly string[]> | undefined;
+};
+/** Formats keys of a catalog into {@link LocalizedText} carrying every locale at once. */
+export interface Catalog {
+    /** One message in every locale the catalog has, with `{name}` placeholders filled. */
+    text(key: string, params?: MessageParams): LocalizedText;
+    /** A list of steps, one {@link LocalizedText} per step; locales with fewer steps fall back to English. */
+    steps(key: string, params?: MessageParams): LocalizedText[];
+}
+/**
+ * Builds a {@link Catalog} from messages written per locale. A key missing in the English messages
+ * throws at once, so a typo shows up in the first test rather than in front of a user.
+ */
+export declare function defineCatalog(messages: CatalogMessages): Catalog;
+
+// ---- logger.d.ts
+/** A structured logger. Secrets in fields named like tokens or passwords are redacted by the host. */
+export interface Logger {
+    debug(message: string, fields?: Record<string, unknown>): void;
+    info(message: string, fields?: Record<string, unknown>): void;
+    warn(message: string, fields?: Record<string, unknown>): void;
+    error(message: string, fields?: Record<string, unknown>): void;
+}
+
+// ---- manifest.d.ts
+/**
+ * The static manifest, read from the `autostun` field of a plugin's package.json before any of its code
+ * runs (VS Code style). Example:
+ *
+ * ```json
+ * {
+ *   "name": "autostun-plugin-mtu",
+ *   "main": "dist/index.js",
+ *   "autostun": {
+ *     "engines": { "autostun": "^1.0.0" },
+ *     "activationEvents": ["onCheck:mtu.path"],
+ *     "contributes": {
+ *       "checks": [{ "id": "mtu.path", "title": "Path MTU", "category": "network", "timeoutMs": 5000 }]
+ *     }
+ *   }
+ * }
+ * ```
+ */
+export interface ExtensionManifest {
+    /** Shown in lists; defaults to the package name. */
+    displayName?: string;
+    /** The plugin API versions this plugin works with, as a semver range, e.g. `^1.0.0`. */
+    engines: {
+        autostun: string;
+    };
+    /**
+     * When to load and activate the plugin: `onStartup` (or `*`) at daemon start, `onCheck:<id>`
+     * the first time that check runs. Defaults to one `onCheck:` event per contributed check.
+     */
+    activationEvents?: ActivationEvent[];
+    contributes?: {
+        checks?: CheckContribution[];
+    };
+    /** Module to load, relative to the plugin folder; defaults to package.json `main`, then `index.js`. */
+    main?: string;
+}
+export type ActivationEvent = "*" | "onStartup" | `onCheck:${string}`;
+/** Platforms a check can declare, as Node's `process.platform` names them (plus `dsm` for Synology). */
+export type CheckPlatform = "linux" | "win32" | "darwin" | "freebsd" | "dsm";
+/** A check declared in a manifest. Its implementation is registered on activation. */
+export interface CheckContribution {
+    /** Globally unique, dotted: `<area>.<name>`, e.g. `nat.type`. */
+    id: string;
+    title: string;
+    /** Groups checks in the console, e.g. `network`, `system`, `downloader`, `relay`. */
+    category: string;
+    /** Checks whose outcomes this one reads; it runs after them. */
+    dependsOn?: string[];
+    /** Where the check applies; elsewhere it is SKIP. Omitted: everywhere. */
+    platforms?: CheckPlatform[];
+    /** Hard limit for one run; past it the check is ERROR and its signal is aborted. Default 10000. */
+    timeoutMs?: number;
+}
+/** The default per-check timeout when a contribution does not set one. */
+export declare const DEFAULT_CHECK_TIMEOUT_MS = 10000;
+
+// ---- services.d.ts
+/**
+ * A typed DI token. Tokens are `Symbol.for(...)` keys, so a plugin bundling its own copy of this
+ * package still resolves the same services as the host.
+ */
+export type ServiceToken<T> = symbol & {
+    readonly __service?: T;
+};
+/** Resolves services the host offers to extensions. Throws a clear error for an unknown token. */
+export interface ServiceAccessor {
+    get<T>(token: ServiceToken<T>): T;
+}
+/** STUN servers from the `stun` config section, as `host:port` strings. */
+export interface StunSettings {
+    udp: readonly string[];
+    tcp: readonly string[];
+}
+/** Read-only access to the host's files, under a root that tests replace with a fixture folder. */
+export interface SystemFiles {
+    /** The file as UTF-8, or undefined when it does not exist or cannot be read. */
+    readText(path: string): Promise<string | undefined>;
+    exists(path: string): Promise<boolean>;
+    /** Entry names of a directory, or an empty list. */
+    list(path: string): Promise<string[]>;
+}
+export interface CommandResult {
+    /** Undefined when the program could not be started (see `error`). */
+    exitCode: number | undefined;
+    stdout: string;
+    stderr: string;
+    /** Why it did not run to completion: `ENOENT` (not installed), `EACCES`, `TIMEOUT`, … */
+    error?: string;
+}
+/** Runs programs without a shell; tests replace it with recorded outputs. */
+export interface CommandRunner {
+    run(file: string, args: readonly string[], options?: {
+        timeoutMs?: number;
+        signal?: AbortSignal;
+        input?: string;
+    }): Promise<CommandResult>;
+}
+export interface InterfaceAddress {
+    interface: string;
+    address: string;
+    family: "IPv4" | "IPv6";
+    netmask: string;
+    internal: boolean;
+    mac?: string;
+}
+/** The host's network view. */
+export interface NetworkInfo {
+    addresses(): Promise<InterfaceAddress[]>;
+}
+/** Facts about the host itself. */
+export interface HostInfo {
+    platform: NodeJS.Platform;
+    /** True when running with administrator rights (root / elevated). */
+    isPrivileged: boolean;
+}
+/** The local ports of configured tunnels: what inbound peers must reach on this host. */
+export interface TunnelPorts {
+    localPorts(): Promise<number[]>;
+}
+/** DI tokens of the services an extension may use via `context.services.get(Services.X)`. */
+export declare const Services: {
+    readonly StunSettings: ServiceToken<StunSettings>;
+    readonly SystemFiles: ServiceToken<SystemFiles>;
+    readonly CommandRunner: ServiceToken<CommandRunner>;
+    readonly NetworkInfo: ServiceToken<NetworkInfo>;
+    readonly HostInfo: ServiceToken<HostInfo>;
+    readonly TunnelPorts: ServiceToken<TunnelPorts>;
+};
+
+// ---- status.d.ts
+/**
+ * Every state a check can be in, as the GraphQL API and the CLI show it.
+ *
+ * - `PENDING`: known, not yet run in this diagnosis.
+ * - `RUNNING`: running now.
+ * - `PASS` / `WARN` / `FAIL`: the verdict on the network or host.
+ * - `SKIP`: not applicable here (another platform, a dependency did not pass).
+ * - `ERROR`: the check itself broke (threw, timed out, could not load). Never means "the network is wrong".
+ */
+export declare const CHECK_STATUSES: readonly ["PENDING", "RUNNING", "PASS", "WARN", "FAIL", "SKIP", "ERROR"];
+/** One of {@link CHECK_STATUSES}. */
+export type CheckStatus = (typeof CHECK_STATUSES)[number];
+/** The statuses a check implementation may return itself; the host assigns the rest. */
+export type VerdictStatus = Extract<CheckStatus, "PASS" | "WARN" | "FAIL" | "SKIP">;
+/** True for statuses that make `autostun doctor` exit 1. */
+export declare function isProblemStatus(status: CheckStatus): boolean;
+
+// ---- version.d.ts
+/** The plugin API version this package describes; plugins declare a range of it in `engines.autostun`. */
+export declare const API_VERSION = "1.0.0";
