@@ -54,7 +54,9 @@ describe("npm start on embedded defaults", () => {
         }
       };
       child?.stdout?.on("data", onData);
-      child?.stderr?.on("data", (chunk: Buffer) => void (output += chunk.toString()));
+      child?.stderr?.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+      });
       child?.on("exit", (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
     });
     expect(url).toBe("http://127.0.0.1:7878/");
