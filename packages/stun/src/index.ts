@@ -1,3 +1,14 @@
+export {
+  type ClassifyInput,
+  classifyNat,
+  filteringFromTests,
+  type MappedPoint,
+  mappingFromServers,
+  mappingFromTests,
+} from "./discovery/classify.js";
+export { discoverNat } from "./discovery/discover.js";
+export { parseHostPort } from "./discovery/server-address.js";
+export type * from "./discovery/types.js";
 export * from "./message/accessors.js";
 export {
   AttributeType,

@@ -1,0 +1,184 @@
+import { createSocket } from "node:dgram";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatAddress } from "../message/accessors.js";
+import { type StunServer, startStunServer } from "../server/stun-server.js";
+import { discoverNat } from "./discover.js";
+
+const A = "127.0.0.1";
+const B = "127.0.0.2";
+
+function primaryOf(server: StunServer, transport: "udp" | "tcp"): string {
+  const e = server.endpoints.find((x) => x.transport === transport && x.address === A)!;
+  return formatAddress(e);
+}
+
+describe("discoverNat on loopback against our RFC 5780 server", () => {
+  let honest: StunServer;
+  let liar: StunServer;
+  let plain: StunServer;
+  beforeAll(async () => {
+    [honest, liar, plain] = await Promise.all([
+      startStunServer({ primary: A, alternate: B, port: 0, altPort: 0 }),
+      startStunServer({ primary: A, alternate: B, port: 0, altPort: 0, lieAboutChangeRequest: true }),
+      startStunServer({ primary: A, port: 0 }),
+    ]);
+  });
+  afterAll(() => Promise.all([honest, liar, plain].map((s) => s?.close())));
+
+  it("sees no NAT: OPEN, endpoint-independent mapping and filtering over UDP and TCP", async () => {
+    const result = await discoverNat({
+      udpServers: [primaryOf(honest, "udp")],
+      tcpServers: [primaryOf(honest, "tcp")],
+      rto: 50,
+    });
+    expect(result).toMatchObject({
+      natType: "OPEN",
+      udp: { mapping: "ENDPOINT_INDEPENDENT", filtering: "ENDPOINT_INDEPENDENT" },
+      tcp: { mapping: "ENDPOINT_INDEPENDENT" },
+      publicIp: A,
+      localIp: A,
+    });
+    expect(result.mappedUdp).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(result.mappedTcp).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(result.servers).toEqual([
+      expect.objectContaining({
+        transport: "udp",
+        ok: true,
+        role: "behaviour",
+        changeRequest: "honoured",
+        otherAddress: expect.stringMatching(/^127\.0\.0\.2:/),
+      }),
+      expect.objectContaining({
+        transport: "tcp",
+        ok: true,
+        role: "behaviour",
+        otherAddress: expect.stringMatching(/^127\.0\.0\.2:/),
+      }),
+    ]);
+    expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+  });
+
+  it("catches the lying server, does not believe it, and takes the verdict from an honest one", async () => {
+    const result = await discoverNat({
+      udpServers: [primaryOf(liar, "udp"), primaryOf(honest, "udp")],
+      tcpServers: [],
+      rto: 50,
+    });
+    const liarReport = result.servers.find((s) => s.server === primaryOf(liar, "udp"));
+    expect(liarReport).toMatchObject({
+      ok: false,
+      changeRequest: "lied",
+      reason: expect.stringMatching(/not believed/),
+    });
+    expect(liarReport?.role).toBeUndefined();
+    expect(result.servers.find((s) => s.server === primaryOf(honest, "udp"))).toMatchObject({
+      ok: true,
+      role: "behaviour",
+    });
+    expect(result.udp.filtering).toBe("ENDPOINT_INDEPENDENT");
+  });
+
+  it("with only the liar, believes nothing: UNKNOWN, not the lie's full cone, and not UDP_BLOCKED", async () => {
+    const result = await discoverNat({ udpServers: [primaryOf(liar, "udp")], tcpServers: [], rto: 50 });
+    expect(result.udp).toEqual({ mapping: "UNKNOWN", filtering: "UNKNOWN" });
+    expect(result.natType).toBe("UNKNOWN");
+  });
+
+  it("lists unreachable, unresolvable and malformed servers as skipped with the reason", async () => {
+    const silent = createSocket("udp4"); // bound but never answers
+    await new Promise<void>((r) => silent.bind(0, A, () => r()));
+    try {
+      const dead = `${A}:${silent.address().port}`;
+      const result = await discoverNat({
+        udpServers: [dead, "no-such-host.invalid:3478", "nonsense", primaryOf(honest, "udp")],
+        tcpServers: [`${A}:1`],
+        rto: 20,
+      });
+      const by = (name: string, transport: string) =>
+        result.servers.find((s) => s.server === name && s.transport === transport);
+      expect(by(dead, "udp")).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/no answer: no STUN reply/),
+      });
+      expect(by("no-such-host.invalid:3478", "udp")).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/cannot resolve no-such-host\.invalid/),
+      });
+      expect(by("nonsense", "udp")).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/is not host:port/),
+      });
+      expect(by(`${A}:1`, "tcp")).toMatchObject({ ok: false, reason: expect.stringMatching(/ECONNREFUSED/) });
+      expect(result.natType).toBe("OPEN");
+      expect(result.tcp.mapping).toBe("UNKNOWN");
+    } finally {
+      silent.close();
+    }
+  });
+
+  it("reports UDP_BLOCKED when no UDP server answers", async () => {
+    const silent = createSocket("udp4");
+    await new Promise<void>((r) => silent.bind(0, A, () => r()));
+    try {
+      const result = await discoverNat({
+        udpServers: [`${A}:${silent.address().port}`],
+        tcpServers: [primaryOf(honest, "tcp")],
+        rto: 20,
+      });
+      expect(result.natType).toBe("UDP_BLOCKED");
+      expect(result.tcp.mapping).toBe("ENDPOINT_INDEPENDENT");
+      expect(result.publicIp).toBe(A);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it("falls back to comparing servers when none offers OTHER-ADDRESS, leaving filtering UNKNOWN", async () => {
+    const other = await startStunServer({ primary: B, port: 0 });
+    try {
+      const result = await discoverNat({
+        udpServers: [
+          primaryOf(plain, "udp"),
+          formatAddress(other.endpoints.find((e) => e.transport === "udp")!),
+        ],
+        tcpServers: [
+          primaryOf(plain, "tcp"),
+          formatAddress(other.endpoints.find((e) => e.transport === "tcp")!),
+        ],
+        rto: 50,
+      });
+      expect(result.udp).toEqual({ mapping: "ENDPOINT_INDEPENDENT", filtering: "UNKNOWN" });
+      expect(result.tcp.mapping).toBe("ENDPOINT_INDEPENDENT");
+      expect(result.servers.filter((s) => s.ok).map((s) => s.role)).toEqual([
+        "mapping",
+        "mapping",
+        "mapping",
+        "mapping",
+      ]);
+      expect(result.servers[0]?.reason).toMatch(/no OTHER-ADDRESS/);
+      expect(result.natType).toBe("OPEN");
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("stops at the AbortSignal and still returns a result", async () => {
+    const silent = createSocket("udp4");
+    await new Promise<void>((r) => silent.bind(0, A, () => r()));
+    try {
+      const controller = new AbortController();
+      const pending = discoverNat({
+        udpServers: [`${A}:${silent.address().port}`],
+        tcpServers: [],
+        rto: 1000,
+        signal: controller.signal,
+      });
+      setTimeout(() => controller.abort(), 20);
+      const result = await pending;
+      expect(result.natType).toBe("UDP_BLOCKED");
+      expect(result.servers[0]?.reason).toMatch(/aborted/);
+    } finally {
+      silent.close();
+    }
+  });
+});

@@ -1,0 +1,179 @@
+import { formatAddress, getMappedAddress, getOtherAddress, getResponseOrigin } from "../message/accessors.js";
+import { normalizeIp } from "../message/ip.js";
+import type { TransportAddress } from "../message/types.js";
+import type { Endpoint, RetransmitOptions, StunReply } from "../transport/types.js";
+import { UdpStunClient } from "../transport/udp-client.js";
+import { filteringFromTests, type MappedPoint, mappingFromTests } from "./classify.js";
+import type { ChangeRequestOutcome, NatBehaviour, ServerReport } from "./types.js";
+
+/** Everything learnt about one UDP server. */
+export interface UdpServerProbe {
+  report: ServerReport;
+  /** Mapped address of test I from the shared mapping socket. */
+  mapped?: MappedPoint;
+  mapping: NatBehaviour;
+  filtering: NatBehaviour;
+  /** Both behaviour tests ran on trustworthy answers. */
+  capable: boolean;
+  /** The server answered at all (even if it was then not believed): UDP gets through. */
+  answered: boolean;
+}
+
+export interface UdpProbeContext {
+  /** The shared socket that sends every mapping test, so all mappings are for one local port. */
+  mappingSocket: UdpStunClient;
+  localAddress: string | undefined;
+  retransmit: RetransmitOptions;
+}
+
+function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
+  return a.port === b.port && normalizeIp(a.address) === normalizeIp(b.address);
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+type Settled = PromiseSettledResult<StunReply>;
+
+/**
+ * How a server answered a CHANGE-REQUEST, judged by where the reply really came from. The
+ * server's own RESPONSE-ORIGIN is only used to tell a liar from a server that simply ignored it.
+ */
+export function judgeChangeReply(result: Settled, expected: Endpoint): ChangeRequestOutcome | "no-answer" {
+  if (result.status === "rejected") return "no-answer";
+  const reply = result.value;
+  if (reply.message.class === "error") return "ignored";
+  if (sameEndpoint(reply.from, expected)) return "honoured";
+  const claimed = getResponseOrigin(reply.message);
+  if (claimed && !sameEndpoint(claimed, reply.from)) return "lied";
+  return "ignored";
+}
+
+/** RFC 5780 section 4.4 from a fresh local port: test I, then tests II and III together. */
+async function filteringSeries(target: Endpoint, context: UdpProbeContext) {
+  let socket: UdpStunClient;
+  try {
+    socket = await UdpStunClient.open({ localAddress: context.localAddress });
+  } catch (error) {
+    return { error: reason(error) };
+  }
+  try {
+    const first = await socket.request(target, context.retransmit).catch((e: unknown) => e as Error);
+    if (first instanceof Error) return { error: `filtering test I: ${first.message}` };
+    const change = (changeIp: boolean) =>
+      socket.request(target, {
+        ...context.retransmit,
+        attributes: [{ type: "CHANGE-REQUEST", changeIp, changePort: true }],
+      });
+    const [ipAndPort, portOnly] = await Promise.allSettled([change(true), change(false)]);
+    return { ipAndPort, portOnly };
+  } finally {
+    await socket.close();
+  }
+}
+
+/** Runs test I, the mapping tests and the filtering tests against one server, in parallel where RFC 5780 allows. */
+export async function probeUdpServer(
+  name: string,
+  target: Endpoint,
+  context: UdpProbeContext,
+): Promise<UdpServerProbe> {
+  const report: ServerReport = { server: name, transport: "udp", ok: false, address: formatAddress(target) };
+  const result: UdpServerProbe = {
+    report,
+    mapping: "UNKNOWN",
+    filtering: "UNKNOWN",
+    capable: false,
+    answered: false,
+  };
+  const filtering = filteringSeries(target, context);
+  const request = (to: Endpoint) => context.mappingSocket.request(to, context.retransmit);
+
+  let test1: StunReply;
+  try {
+    test1 = await request(target);
+  } catch (error) {
+    await filtering;
+    report.reason = `no answer: ${reason(error)}`;
+    return result;
+  }
+  result.answered = true;
+  const mapped = getMappedAddress(test1.message);
+  if (test1.message.class !== "success" || !mapped) {
+    await filtering;
+    report.reason =
+      test1.message.class === "error"
+        ? "answered Binding with an error"
+        : "reply carries no (XOR-)MAPPED-ADDRESS";
+    return result;
+  }
+  result.mapped = mapped;
+  report.ok = true;
+  const other: TransportAddress | undefined = getOtherAddress(test1.message);
+  if (!other) {
+    await filtering;
+    report.changeRequest = "untested";
+    report.reason = "no OTHER-ADDRESS: cannot run RFC 5780 behaviour tests";
+    return result;
+  }
+  report.otherAddress = formatAddress(other);
+  if (normalizeIp(other.address) === normalizeIp(target.address) || other.port === target.port) {
+    await filtering;
+    report.changeRequest = "untested";
+    report.reason = "OTHER-ADDRESS must differ from the primary in both IP and port";
+    return result;
+  }
+
+  const test2Target = { address: other.address, port: target.port };
+  const test3Target = { address: other.address, port: other.port };
+  const [test2, test3, series] = await Promise.all([
+    Promise.allSettled([request(test2Target)]).then(([r]) => r!),
+    Promise.allSettled([request(test3Target)]).then(([r]) => r!),
+    filtering,
+  ]);
+  const mappedOf = (r: Settled) => (r.status === "fulfilled" ? getMappedAddress(r.value.message) : undefined);
+  result.mapping = mappingFromTests(mapped, mappedOf(test2), mappedOf(test3));
+
+  if ("error" in series) {
+    report.changeRequest = "untested";
+    report.reason = series.error ?? "filtering tests failed";
+    return result;
+  }
+  const onIpAndPort = judgeChangeReply(series.ipAndPort, test3Target);
+  const onPort = judgeChangeReply(series.portOnly, { address: target.address, port: other.port });
+  const outcomes = [onIpAndPort, onPort];
+  report.changeRequest = outcomes.includes("lied")
+    ? "lied"
+    : outcomes.includes("ignored")
+      ? "ignored"
+      : outcomes.includes("honoured")
+        ? "honoured"
+        : "untested";
+
+  if (report.changeRequest === "lied") {
+    const reply = [series.ipAndPort, series.portOnly].find((r) => r.status === "fulfilled")?.value;
+    const claimed = reply ? getResponseOrigin(reply.message) : undefined;
+    report.ok = false;
+    report.reason = `answered CHANGE-REQUEST from ${reply ? formatAddress(reply.from) : "?"} while claiming ${claimed ? formatAddress(claimed) : "?"}: not believed`;
+    result.mapping = "UNKNOWN";
+    return result;
+  }
+  if (report.changeRequest === "ignored") {
+    report.reason = "does not honour CHANGE-REQUEST: filtering cannot be measured with it";
+    return result;
+  }
+  if (test2.status === "rejected") {
+    report.reason = `alternate address ${formatAddress(test2Target)} did not answer: ${reason(test2.reason)}`;
+    return result;
+  }
+  if (!sameEndpoint(test2.value.from, test2Target)) {
+    report.ok = false;
+    report.reason = `a request to ${formatAddress(test2Target)} was answered from ${formatAddress(test2.value.from)}`;
+    result.mapping = "UNKNOWN";
+    return result;
+  }
+  result.filtering = filteringFromTests(onIpAndPort === "honoured", onPort === "honoured");
+  result.capable = true;
+  return result;
+}
