@@ -1,0 +1,336 @@
+import { and, type EvaluationNote, type LayerDecision, not, type Truth } from "../model.js";
+
+/** The parts of `nft -j list ruleset` the evaluation reads. */
+export interface NftRuleset {
+  chains: NftChain[];
+  rules: NftRule[];
+  sets: NftSet[];
+}
+
+export interface NftChain {
+  family: string;
+  table: string;
+  name: string;
+  type?: string;
+  hook?: string;
+  prio?: number;
+  policy?: string;
+}
+
+export interface NftRule {
+  family: string;
+  table: string;
+  chain: string;
+  handle: number;
+  expr: unknown[];
+  comment?: string;
+}
+
+export interface NftSet {
+  family: string;
+  table: string;
+  name: string;
+  elem: unknown[];
+}
+
+/** Parses `nft -j list ruleset`; throws a clear error for anything that is not its JSON shape. */
+export function parseNftJson(text: string): NftRuleset {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`nft -j list ruleset printed invalid JSON: ${(error as Error).message}`);
+  }
+  const items = (parsed as { nftables?: unknown }).nftables;
+  if (!Array.isArray(items)) throw new Error("nft -j list ruleset printed JSON without an `nftables` array");
+  const ruleset: NftRuleset = { chains: [], rules: [], sets: [] };
+  for (const item of items as Array<Record<string, unknown>>) {
+    if (item.chain) ruleset.chains.push(item.chain as NftChain);
+    else if (item.rule) ruleset.rules.push(item.rule as NftRule);
+    else if (item.set) {
+      const set = item.set as NftSet;
+      ruleset.sets.push({ ...set, elem: Array.isArray(set.elem) ? set.elem : [] });
+    }
+  }
+  return ruleset;
+}
+
+/** The packet being judged: IPv4, TCP, a new connection to `port`, from a peer somewhere on the internet. */
+interface Packet {
+  port: number;
+}
+
+type Outcome = { kind: "verdict"; verdict: LayerDecision["verdict"]; rule: string } | { kind: "continue" };
+
+const MAX_DEPTH = 32;
+
+/**
+ * Walks every IPv4 filter base chain on the prerouting and input hooks, in hook and priority order,
+ * as the kernel would for a new TCP connection to `port`: an accept ends one base chain, a drop or
+ * reject ends the packet, falling off a base chain applies its policy.
+ * `skipTables` holds `family table` names evaluated elsewhere (iptables-nft's own tables).
+ */
+export function evaluateNftables(
+  ruleset: NftRuleset,
+  port: number,
+  skipTables: ReadonlySet<string> = new Set(),
+): { decisions: LayerDecision[]; notes: EvaluationNote[] } {
+  const notes: EvaluationNote[] = [];
+  const hookOrder = ["prerouting", "input"];
+  const bases = ruleset.chains
+    .filter((c) => (c.family === "ip" || c.family === "inet") && c.hook && hookOrder.includes(c.hook))
+    .filter((c) => (c.type ?? "filter") === "filter" && !skipTables.has(`${c.family} ${c.table}`))
+    .sort(
+      (a, b) =>
+        hookOrder.indexOf(a.hook ?? "") - hookOrder.indexOf(b.hook ?? "") || (a.prio ?? 0) - (b.prio ?? 0),
+    );
+  const decisions: LayerDecision[] = [];
+  for (const base of bases) {
+    const layer = `nftables ${base.family} ${base.table} ${base.name}`;
+    const walker = new ChainWalker(ruleset, base.family, base.table, { port }, layer, notes);
+    const outcome = walker.walk(base.name, 0);
+    const target = { kind: "nftables" as const, family: base.family, table: base.table, chain: base.name };
+    if (outcome.kind === "verdict")
+      decisions.push({ layer, verdict: outcome.verdict, decidedBy: outcome.rule, target });
+    else {
+      const policy = base.policy === "drop" ? "drop" : "accept";
+      decisions.push({ layer, verdict: policy, decidedBy: `chain ${base.name} policy ${policy}`, target });
+    }
+  }
+  return { decisions, notes };
+}
+
+class ChainWalker {
+  constructor(
+    private readonly ruleset: NftRuleset,
+    private readonly family: string,
+    private readonly table: string,
+    private readonly packet: Packet,
+    private readonly layer: string,
+    private readonly notes: EvaluationNote[],
+  ) {}
+
+  walk(chain: string, depth: number): Outcome {
+    if (depth > MAX_DEPTH) return { kind: "continue" };
+    const rules = this.ruleset.rules.filter(
+      (r) => r.family === this.family && r.table === this.table && r.chain === chain,
+    );
+    for (const rule of rules) {
+      const outcome = this.applyRule(rule, depth);
+      if (outcome === "return") return { kind: "continue" };
+      if (outcome.kind === "verdict") return outcome;
+    }
+    return { kind: "continue" };
+  }
+
+  private applyRule(rule: NftRule, depth: number): Outcome | "return" {
+    const conditions: Truth[] = [];
+    const describe = () => `${rule.chain} #${rule.handle}: ${describeRule(rule.expr)}`;
+    for (const statement of rule.expr as Array<Record<string, unknown>>) {
+      if ("match" in statement) {
+        conditions.push(this.match(statement.match as MatchExpr));
+        continue;
+      }
+      const holds = and(conditions);
+      if (holds === false) return { kind: "continue" };
+      const terminal = terminalOf(statement);
+      if (!terminal) {
+        if (isPassThrough(statement)) continue;
+        this.notes.push({
+          layer: this.layer,
+          rule: describe(),
+          note: "statement not understood; rule skipped",
+        });
+        return { kind: "continue" };
+      }
+      if (holds === "unknown") {
+        this.notes.push({
+          layer: this.layer,
+          rule: describe(),
+          note: "condition not understood; assumed not to match",
+        });
+        return { kind: "continue" };
+      }
+      switch (terminal.kind) {
+        case "accept":
+        case "drop":
+        case "reject":
+          return { kind: "verdict", verdict: terminal.kind, rule: describe() };
+        case "return":
+          return "return";
+        case "jump":
+        case "goto": {
+          const inner = this.walk(terminal.target, depth + 1);
+          if (inner.kind === "verdict") return inner;
+          // A goto that falls through ends the calling chain too.
+          return terminal.kind === "goto" ? "return" : { kind: "continue" };
+        }
+      }
+    }
+    return { kind: "continue" };
+  }
+
+  private match(expr: MatchExpr): Truth {
+    const op = expr.op ?? "==";
+    const truth = this.compare(expr.left, expr.right);
+    if (op === "!=") return not(truth);
+    if (op === "==" || op === "in") return truth;
+    return "unknown";
+  }
+
+  private compare(left: unknown, right: unknown): Truth {
+    const l = left as Record<string, Record<string, unknown>>;
+    if (l.payload) {
+      const { protocol, field } = l.payload as { protocol?: string; field?: string };
+      if (protocol === "tcp" || protocol === "th") {
+        if (field === "dport") return this.valueIn(this.packet.port, right);
+        if (field === "sport") return false; // a peer's source port is random: a rule on it never covers every peer
+        return "unknown";
+      }
+      if (protocol === "ip") {
+        if (field === "protocol") return this.valueIn("tcp", right);
+        if (field === "saddr") return matchesEverywhere(right) ? true : false;
+        if (field === "daddr") return true; // addressed to this host: assumed to be one of its own addresses
+        return "unknown";
+      }
+      // udp, icmp, ip6, icmpv6 …: a header this IPv4 TCP packet does not carry.
+      return false;
+    }
+    if (l.meta) {
+      const key = (l.meta as { key?: string }).key;
+      if (key === "l4proto") return this.valueIn("tcp", right);
+      if (key === "nfproto") return this.valueIn("ipv4", right);
+      if (key === "iifname" || key === "iif") return this.valueIn("lo", right) === true ? false : true;
+      if (key === "iiftype") return this.valueIn("ether", right);
+      if (key === "pkttype") return this.valueIn("host", right);
+      return "unknown";
+    }
+    if (l.ct) {
+      const key = (l.ct as { key?: string }).key;
+      if (key === "state") return this.valueIn("new", right);
+      if (key === "status") return false; // dnat/snat/confirmed: not true of a fresh inbound connection
+      return "unknown";
+    }
+    if (l.fib) return true; // `fib daddr type local`: the packet is for this host
+    if (l["&"]) return "unknown";
+    return "unknown";
+  }
+
+  /** Whether `value` equals or is a member of an nft right-hand side: literal, list, anonymous or named set, range. */
+  private valueIn(value: string | number, right: unknown): Truth {
+    if (typeof right === "string" && right.startsWith("@")) {
+      const set = this.ruleset.sets.find(
+        (s) => s.family === this.family && s.table === this.table && s.name === right.slice(1),
+      );
+      if (!set) return "unknown";
+      return anyOf(set.elem.map((e) => elementHas(e, value)));
+    }
+    if (Array.isArray(right)) return anyOf(right.map((e) => elementHas(e, value)));
+    if (right && typeof right === "object" && "set" in right) {
+      const items = (right as { set: unknown }).set;
+      return anyOf((Array.isArray(items) ? items : [items]).map((e) => elementHas(e, value)));
+    }
+    return elementHas(right, value);
+  }
+}
+
+interface MatchExpr {
+  op?: string;
+  left: unknown;
+  right: unknown;
+}
+
+function anyOf(values: Truth[]): Truth {
+  if (values.includes(true)) return true;
+  return values.includes("unknown") ? "unknown" : false;
+}
+
+function elementHas(element: unknown, value: string | number): Truth {
+  if (typeof element === "number" || typeof element === "string") return element === value;
+  if (element && typeof element === "object") {
+    const e = element as Record<string, unknown>;
+    if (Array.isArray(e.range) && typeof value === "number") {
+      const [lo, hi] = e.range as [number, number];
+      return value >= lo && value <= hi;
+    }
+    if (e.elem && typeof e.elem === "object") return elementHas((e.elem as { val?: unknown }).val, value);
+  }
+  return "unknown";
+}
+
+/** True only for a prefix that covers every IPv4 address (`0.0.0.0/0`). */
+function matchesEverywhere(right: unknown): boolean {
+  const prefix = (right as { prefix?: { addr?: string; len?: number } } | null)?.prefix;
+  return prefix?.len === 0;
+}
+
+type Terminal = { kind: "accept" | "drop" | "reject" | "return" } | { kind: "jump" | "goto"; target: string };
+
+function terminalOf(statement: Record<string, unknown>): Terminal | undefined {
+  if ("accept" in statement) return { kind: "accept" };
+  if ("drop" in statement) return { kind: "drop" };
+  if ("reject" in statement) return { kind: "reject" };
+  if ("return" in statement) return { kind: "return" };
+  for (const kind of ["jump", "goto"] as const) {
+    const target = (statement[kind] as { target?: string } | undefined)?.target;
+    if (target) return { kind, target };
+  }
+  return undefined;
+}
+
+const PASS_THROUGH = [
+  "counter",
+  "log",
+  "limit",
+  "meta",
+  "mangle",
+  "ct",
+  "notrack",
+  "quota",
+  "set",
+  "comment",
+];
+
+/** Statements that do not decide the packet's fate (counting, logging, marking). */
+function isPassThrough(statement: Record<string, unknown>): boolean {
+  return Object.keys(statement).every((key) => PASS_THROUGH.includes(key));
+}
+
+/** A short nft-like rendering of a rule, enough for a user to find it in `nft list ruleset`. */
+export function describeRule(expr: unknown[]): string {
+  return expr
+    .map((raw) => {
+      const s = raw as Record<string, unknown>;
+      if (s.match) {
+        const m = s.match as MatchExpr;
+        const op = m.op && m.op !== "==" && m.op !== "in" ? ` ${m.op}` : "";
+        return `${describeValue(m.left)}${op} ${describeValue(m.right)}`;
+      }
+      const key = Object.keys(s)[0] ?? "?";
+      const target = (s[key] as { target?: string } | null)?.target;
+      return target ? `${key} ${target}` : key;
+    })
+    .join(" ");
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === "string" || typeof value === "number") return String(value);
+  if (Array.isArray(value)) return `{ ${value.map(describeValue).join(", ")} }`;
+  if (value && typeof value === "object") {
+    const v = value as Record<string, unknown>;
+    if (v.payload) {
+      const p = v.payload as { protocol?: string; field?: string };
+      return `${p.protocol} ${p.field}`;
+    }
+    if (v.meta) return `meta ${(v.meta as { key?: string }).key}`;
+    if (v.ct) return `ct ${(v.ct as { key?: string }).key}`;
+    if (v.set) return describeValue(v.set);
+    if (Array.isArray(v.range)) return `${v.range[0]}-${v.range[1]}`;
+    if (v.prefix) {
+      const p = v.prefix as { addr?: string; len?: number };
+      return `${p.addr}/${p.len}`;
+    }
+    return Object.keys(v)[0] ?? "?";
+  }
+  return "?";
+}
