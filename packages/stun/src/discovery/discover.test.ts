@@ -181,4 +181,19 @@ describe("discoverNat on loopback against our RFC 5780 server", () => {
       silent.close();
     }
   });
+
+  it("works over IPv6 too ([::1], primary-only server)", async () => {
+    const v6 = await startStunServer({ primary: "::1", port: 0 });
+    try {
+      const [udp, tcp] = (["udp", "tcp"] as const).map((t) =>
+        formatAddress(v6.endpoints.find((e) => e.transport === t)!),
+      );
+      expect(udp).toMatch(/^\[::1\]:\d+$/);
+      const result = await discoverNat({ udpServers: [udp!], tcpServers: [tcp!], rto: 50 });
+      expect(result).toMatchObject({ natType: "OPEN", publicIp: "::1", localIp: "::1" });
+      expect(result.mappedUdp).toMatch(/^\[::1\]:\d+$/);
+    } finally {
+      await v6.close();
+    }
+  });
 });

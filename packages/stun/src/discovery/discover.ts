@@ -1,5 +1,5 @@
 import { formatAddress } from "../message/accessors.js";
-import { normalizeIp } from "../message/ip.js";
+import { familyOf, normalizeIp } from "../message/ip.js";
 import type { Endpoint } from "../transport/types.js";
 import { UdpStunClient } from "../transport/udp-client.js";
 import { classifyNat, type MappedPoint, mappingFromServers } from "./classify.js";
@@ -108,9 +108,23 @@ async function discoverUdp(
     reports: [],
   };
   if (servers.length === 0) return none;
+  // One probe family: the local address's, else the first server's (resolution put IPv4 first).
+  const family =
+    (options.localAddress ? familyOf(options.localAddress) : undefined) ??
+    familyOf(servers[0]!.endpoint.address) ??
+    "IPv4";
+  const skipped: ServerReport[] = servers
+    .filter((s) => familyOf(s.endpoint.address) !== family)
+    .map((s) => ({
+      server: s.name,
+      transport: "udp",
+      ok: false,
+      reason: `not ${family} like the probe socket`,
+    }));
+  servers = servers.filter((s) => familyOf(s.endpoint.address) === family);
   let mappingSocket: UdpStunClient;
   try {
-    mappingSocket = await UdpStunClient.open({ localAddress: options.localAddress });
+    mappingSocket = await UdpStunClient.open({ localAddress: options.localAddress, family });
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     return {
@@ -124,6 +138,7 @@ async function discoverUdp(
     const context = {
       mappingSocket,
       localAddress: options.localAddress,
+      family,
       retransmit: { rto: options.rto, maxSends: 3, lastWaitFactor: 3, signal: options.signal },
     };
     probes = await Promise.all(servers.map((s) => probeUdpServer(s.name, s.endpoint, context)));
@@ -161,6 +176,6 @@ async function discoverUdp(
     mapped,
     mappedIsLocal: mapped !== undefined && mapped.port === localPort && own.has(normalizeIp(mapped.address)),
     anyAnswer: probes.some((p) => p.answered),
-    reports: probes.map((p) => p.report),
+    reports: [...probes.map((p) => p.report), ...skipped],
   };
 }

@@ -1,6 +1,6 @@
 import { formatAddress, getMappedAddress, getOtherAddress, getResponseOrigin } from "../message/accessors.js";
 import { normalizeIp } from "../message/ip.js";
-import type { TransportAddress } from "../message/types.js";
+import type { AddressFamily, TransportAddress } from "../message/types.js";
 import type { Endpoint, RetransmitOptions, StunReply } from "../transport/types.js";
 import { UdpStunClient } from "../transport/udp-client.js";
 import { filteringFromTests, type MappedPoint, mappingFromTests } from "./classify.js";
@@ -23,6 +23,7 @@ export interface UdpProbeContext {
   /** The shared socket that sends every mapping test, so all mappings are for one local port. */
   mappingSocket: UdpStunClient;
   localAddress: string | undefined;
+  family: AddressFamily;
   retransmit: RetransmitOptions;
 }
 
@@ -54,7 +55,7 @@ export function judgeChangeReply(result: Settled, expected: Endpoint): ChangeReq
 async function filteringSeries(target: Endpoint, context: UdpProbeContext) {
   let socket: UdpStunClient;
   try {
-    socket = await UdpStunClient.open({ localAddress: context.localAddress });
+    socket = await UdpStunClient.open({ localAddress: context.localAddress, family: context.family });
   } catch (error) {
     return { error: reason(error) };
   }
