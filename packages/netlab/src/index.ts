@@ -1,0 +1,15 @@
+export { LAB_APT_PACKAGES, labAptPackages, STUN_CLIENT_BIN } from "./apt-packages.js";
+export { ADDRESSES } from "./lab/addresses.js";
+export { createLab } from "./lab/create-lab.js";
+export { sweepStaleLabs } from "./lab/sweep.js";
+export type {
+  ExecResult,
+  Lab,
+  LabExecOptions,
+  LabNamespaces,
+  LabOptions,
+  LabStunServer,
+  NatType,
+} from "./lab/types.js";
+export { NAT_TYPES } from "./lab/types.js";
+export { buildRuleset } from "./nat/ruleset.js";

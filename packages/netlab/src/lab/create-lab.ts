@@ -1,0 +1,173 @@
+import { type ChildProcess, spawn as spawnChild } from "node:child_process";
+import { rmSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { writeLabConfig } from "../config/write-config.js";
+import { type LaunchedServer, launchCoturn, type ServerPlan } from "../servers/coturn.js";
+import { launchOurs } from "../servers/ours.js";
+import { waitForListeners } from "../servers/wait-ready.js";
+import { run } from "../util/run.js";
+import { ADDRESSES } from "./addresses.js";
+import { guardLab, releaseLab } from "./exit-guard.js";
+import { namespacesFor, newLabId } from "./names.js";
+import { destroyNamespaces, destroyNamespacesSync } from "./namespaces.js";
+import { addNamespaces, addWanAddress, planNetwork, wireNetwork } from "./network.js";
+import { assertRoot, resolveOptions } from "./options.js";
+import { sweepStaleLabs } from "./sweep.js";
+import type { ExecResult, Lab, LabExecOptions, LabNamespaces, LabOptions } from "./types.js";
+
+/** How long a child gets to exit on SIGTERM before it is killed outright. */
+const GRACE_MS = 1_000;
+
+class RunningLab implements Lab {
+  readonly lanIp: string;
+  readonly lanGatewayIp: string;
+  readonly routerWanIp = ADDRESSES.routerWan;
+  readonly publicIp: string;
+  readonly wanServerIps = { primary: ADDRESSES.stunPrimary, alternate: ADDRESSES.stunAlternate };
+  readonly stunPorts = { port: ADDRESSES.stunPort, altPort: ADDRESSES.stunAltPort };
+  readonly stunServers: { udp: string[]; tcp: string[] };
+
+  private readonly children = new Set<ChildProcess>();
+  private nextPeerHost: number = ADDRESSES.firstPeerHost;
+  private configCount = 0;
+  private tearingDown: Promise<void> | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly options: Readonly<Required<LabOptions>>,
+    readonly namespaces: LabNamespaces,
+    readonly dir: string,
+  ) {
+    const plan = planNetwork(options.nat, options.portPreserving);
+    this.lanIp = plan.lanIp;
+    this.lanGatewayIp = plan.lanGatewayIp;
+    this.publicIp = options.nat === "OPEN" ? plan.lanIp : ADDRESSES.routerWan;
+    const servers =
+      options.stun === "none"
+        ? []
+        : [this.wanServerIps.primary, this.wanServerIps.alternate].map(
+            (ip) => `${ip}:${this.stunPorts.port}`,
+          );
+    this.stunServers = { udp: servers, tcp: [...servers] };
+  }
+
+  /** Accept a role ("lan", "router", "wan") or one of this lab's namespace names. */
+  private resolveNs(ns: string): string {
+    const byRole = (this.namespaces as unknown as Record<string, string>)[ns];
+    if (byRole) return byRole;
+    if (Object.values(this.namespaces).includes(ns)) return ns;
+    throw new Error(
+      `netlab: "${ns}" is not a namespace of lab ${this.id}; use lan, router, wan or ${Object.values(this.namespaces).join(", ")}`,
+    );
+  }
+
+  exec(
+    ns: string,
+    file: string,
+    args: readonly string[] = [],
+    opts: LabExecOptions = {},
+  ): Promise<ExecResult> {
+    return run("ip", ["netns", "exec", this.resolveNs(ns), file, ...args], opts);
+  }
+
+  spawn(ns: string, file: string, args: readonly string[] = [], opts: { env?: Record<string, string> } = {}) {
+    if (this.tearingDown) throw new Error(`netlab: lab ${this.id} is torn down; cannot start ${file}`);
+    const child = spawnChild("ip", ["netns", "exec", this.resolveNs(ns), file, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: opts.env ? { ...process.env, ...opts.env } : process.env,
+    });
+    this.children.add(child);
+    child.once("exit", () => this.children.delete(child));
+    // A failed spawn must not become an unhandled 'error' that kills the test process.
+    child.once("error", () => this.children.delete(child));
+    return child;
+  }
+
+  async addWanAddress(): Promise<string> {
+    if (this.nextPeerHost > 254) throw new Error(`netlab: lab ${this.id} has no WAN addresses left`);
+    const ip = `${ADDRESSES.wanNetworkBase}${this.nextPeerHost++}`;
+    await addWanAddress(this.namespaces, ip);
+    return ip;
+  }
+
+  writeConfig(extra?: Record<string, unknown>): Promise<string> {
+    return writeLabConfig({ dir: this.dir, index: this.configCount++, stun: this.stunServers, extra });
+  }
+
+  async startStunServer(): Promise<void> {
+    if (this.options.stun === "none") return;
+    const plan: ServerPlan = { ...this.wanServerIps, ...this.stunPorts, dir: this.dir };
+    const spawnInWan = (file: string, args: readonly string[]) => this.spawn("wan", file, args);
+    const server: LaunchedServer =
+      this.options.stun === "coturn" ? launchCoturn(spawnInWan, plan) : launchOurs(spawnInWan, plan);
+    await waitForListeners(
+      (file, args) => this.exec("wan", file, args),
+      server.expected,
+      server.child,
+      server.describe,
+    );
+  }
+
+  teardown(): Promise<void> {
+    this.tearingDown ??= this.doTeardown();
+    return this.tearingDown;
+  }
+
+  private async doTeardown(): Promise<void> {
+    await Promise.all([...this.children].map((child) => stopChild(child)));
+    await destroyNamespaces(Object.values(this.namespaces));
+    await rm(this.dir, { recursive: true, force: true });
+    releaseLab(this.id);
+  }
+
+  /** For exit handlers: no awaiting, no grace period. */
+  teardownSync(): void {
+    for (const child of this.children) child.kill("SIGKILL");
+    destroyNamespacesSync(Object.values(this.namespaces));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const graceOver = delay(GRACE_MS).then(() => "late" as const);
+  if ((await Promise.race([exited, graceOver])) === "late") {
+    child.kill("SIGKILL");
+    await exited;
+  }
+}
+
+/**
+ * Build a NAT lab: LAN host -> router (the NAT) -> WAN with two server addresses, and
+ * start the chosen STUN server there. The lab is torn down by {@link Lab.teardown}, at
+ * process exit or on SIGINT/SIGTERM, or else by the next run's sweeper.
+ *
+ * @example
+ * const lab = await createLab({ nat: "NAT1", stun: "coturn" });
+ * onTestFinished(() => lab.teardown());
+ * await lab.exec("lan", "stun", [lab.wanServerIps.primary]);
+ */
+export async function createLab(options: LabOptions): Promise<Lab> {
+  const resolved = resolveOptions(options);
+  assertRoot();
+  await sweepStaleLabs();
+  const id = newLabId();
+  const namespaces = namespacesFor(id);
+  const dir = await mkdtemp(join(tmpdir(), `asl-${id}-`));
+  const lab = new RunningLab(id, resolved, namespaces, dir);
+  guardLab(id, () => lab.teardownSync());
+  try {
+    await addNamespaces(namespaces);
+    await wireNetwork(namespaces, planNetwork(resolved.nat, resolved.portPreserving));
+    await lab.startStunServer();
+  } catch (error) {
+    await lab.teardown();
+    throw error;
+  }
+  return lab;
+}

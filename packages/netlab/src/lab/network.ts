@@ -1,0 +1,110 @@
+import { buildRuleset } from "../nat/ruleset.js";
+import { runOrThrow } from "../util/run.js";
+import { ADDRESSES, IFACES } from "./addresses.js";
+import type { LabNamespaces, NatType } from "./types.js";
+
+/** Addresses that depend on the NAT type. */
+export interface NetworkPlan {
+  nat: NatType;
+  portPreserving: boolean;
+  lanIp: string;
+  lanGatewayIp: string;
+}
+
+/** OPEN puts a routed public subnet on the LAN; everything else a private one behind NAT. */
+export function planNetwork(nat: NatType, portPreserving: boolean): NetworkPlan {
+  const open = nat === "OPEN";
+  return {
+    nat,
+    portPreserving,
+    lanIp: open ? ADDRESSES.openLanHost : ADDRESSES.lanHost,
+    lanGatewayIp: open ? ADDRESSES.openLanGateway : ADDRESSES.lanGateway,
+  };
+}
+
+function batch(ns: string | undefined, lines: string[], what: string): Promise<string> {
+  const args = ns ? ["-n", ns, "-batch", "-"] : ["-batch", "-"];
+  return runOrThrow("ip", args, what, { input: `${lines.join("\n")}\n` });
+}
+
+/** Create the three namespaces (first, so a failure later still has something to tear down). */
+export async function addNamespaces(ns: LabNamespaces): Promise<void> {
+  await batch(
+    undefined,
+    [`netns add ${ns.lan}`, `netns add ${ns.router}`, `netns add ${ns.wan}`],
+    "creating namespaces",
+  );
+}
+
+/** Wire LAN <-> router <-> WAN with veth pairs, address them, route, and load the NAT rules. */
+export async function wireNetwork(ns: LabNamespaces, plan: NetworkPlan): Promise<void> {
+  const { routerLan, routerWan, host } = IFACES;
+  const lanCidr = `/${ADDRESSES.lanPrefix}`;
+  const wanCidr = `/${ADDRESSES.wanPrefix}`;
+  await batch(
+    ns.router,
+    [
+      "link set lo up",
+      `link add ${routerLan} type veth peer name ${host} netns ${ns.lan}`,
+      `link add ${routerWan} type veth peer name ${host} netns ${ns.wan}`,
+      `addr add ${plan.lanGatewayIp}${lanCidr} dev ${routerLan}`,
+      `addr add ${ADDRESSES.routerWan}${wanCidr} dev ${routerWan}`,
+      `link set ${routerLan} up`,
+      `link set ${routerWan} up`,
+    ],
+    "wiring the router namespace",
+  );
+  const ruleset = buildRuleset({
+    nat: plan.nat,
+    portPreserving: plan.portPreserving,
+    publicIp: ADDRESSES.routerWan,
+  });
+  await Promise.all([
+    batch(
+      ns.lan,
+      [
+        "link set lo up",
+        `addr add ${plan.lanIp}${lanCidr} dev ${host}`,
+        `link set ${host} up`,
+        `route add default via ${plan.lanGatewayIp}`,
+      ],
+      "configuring the LAN namespace",
+    ),
+    batch(
+      ns.wan,
+      [
+        "link set lo up",
+        `addr add ${ADDRESSES.stunPrimary}${wanCidr} dev ${host}`,
+        `addr add ${ADDRESSES.stunAlternate}${wanCidr} dev ${host}`,
+        `link set ${host} up`,
+        // Only OPEN exposes the LAN subnet to the internet; NATed LANs stay unreachable.
+        ...(plan.nat === "OPEN" ? [`route add ${ADDRESSES.openLanSubnet} via ${ADDRESSES.routerWan}`] : []),
+      ],
+      "configuring the WAN namespace",
+    ),
+    (async () => {
+      await runOrThrow(
+        "ip",
+        ["netns", "exec", ns.router, "sysctl", "-qw", "net.ipv4.ip_forward=1"],
+        "enabling forwarding on the router",
+      );
+      await runOrThrow(
+        "ip",
+        ["netns", "exec", ns.router, "nft", "-f", "-"],
+        `loading the ${plan.nat} ruleset`,
+        {
+          input: ruleset,
+        },
+      );
+    })(),
+  ]);
+}
+
+/** Add one more address to the WAN side. */
+export async function addWanAddress(ns: LabNamespaces, ip: string): Promise<void> {
+  await runOrThrow(
+    "ip",
+    ["-n", ns.wan, "addr", "add", `${ip}/${ADDRESSES.wanPrefix}`, "dev", IFACES.host],
+    `adding WAN address ${ip}`,
+  );
+}

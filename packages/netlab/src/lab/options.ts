@@ -1,0 +1,37 @@
+import { type LabOptions, type LabStunServer, NAT_TYPES, type NatType } from "./types.js";
+
+const STUN_KINDS: readonly LabStunServer[] = ["ours", "coturn", "none"];
+
+/** Check `createLab` options and fill in defaults; bad input is named in the error. */
+export function resolveOptions(options: LabOptions): Required<LabOptions> {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError("createLab: options must be an object like { nat: 'NAT1' }");
+  }
+  const { nat, portPreserving = true, stun = "ours" } = options;
+  if (!NAT_TYPES.includes(nat as NatType)) {
+    throw new TypeError(
+      `createLab: options.nat must be one of ${NAT_TYPES.join(", ")}; got ${JSON.stringify(nat)}`,
+    );
+  }
+  if (typeof portPreserving !== "boolean") {
+    throw new TypeError(
+      `createLab: options.portPreserving must be a boolean; got ${JSON.stringify(portPreserving)}`,
+    );
+  }
+  if (!STUN_KINDS.includes(stun)) {
+    throw new TypeError(
+      `createLab: options.stun must be one of ${STUN_KINDS.join(", ")}; got ${JSON.stringify(stun)}`,
+    );
+  }
+  return { nat, portPreserving, stun };
+}
+
+/** The lab drives `ip netns` and `nft`, which only root may do. */
+export function assertRoot(): void {
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      "netlab needs root: it creates network namespaces and nftables rules. " +
+        "Run the lab (and the tests that use it) as root, e.g. `sudo npx vitest run --project netlab`.",
+    );
+  }
+}

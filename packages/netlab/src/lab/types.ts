@@ -1,0 +1,94 @@
+import type { ChildProcess } from "node:child_process";
+
+/** The NAT behaviours the lab's router can emulate (names as in the `nat.type` check). */
+export type NatType = "NAT1" | "NAT2" | "NAT3" | "NAT4" | "OPEN" | "UDP_BLOCKED";
+
+/** All NAT types, in the order tests usually walk them. */
+export const NAT_TYPES: readonly NatType[] = ["NAT1", "NAT2", "NAT3", "NAT4", "OPEN", "UDP_BLOCKED"];
+
+/** Which STUN server runs in the WAN namespace. */
+export type LabStunServer = "ours" | "coturn" | "none";
+
+/** What `createLab` should build. */
+export interface LabOptions {
+  /** Router behaviour. */
+  nat: NatType;
+  /**
+   * Keep the inside source port as the public port when it is free (default true).
+   * False makes the router pick ports from a fixed range (`snat to A:lo-hi`), so the
+   * public port differs from the inside one while the mapping stays what `nat` says.
+   */
+  portPreserving?: boolean;
+  /** STUN server to start in the WAN namespace (default "ours"). */
+  stun?: LabStunServer;
+}
+
+/** Outcome of a command run inside a namespace; a non-zero exit does not throw. */
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options for {@link Lab.exec}. */
+export interface LabExecOptions {
+  /** Text written to the command's standard input. */
+  input?: string;
+  /** Kill the command after this many milliseconds (default 30 000). */
+  timeoutMs?: number;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+}
+
+/** Names of the three namespaces of one lab. */
+export interface LabNamespaces {
+  /** The user's host behind the router. */
+  lan: string;
+  /** The NAT gateway. */
+  router: string;
+  /** The internet: STUN servers and peers. */
+  wan: string;
+}
+
+/** A running NAT lab. Everything it created goes away with {@link Lab.teardown}. */
+export interface Lab {
+  /** Unique id of this lab, part of every namespace name. */
+  readonly id: string;
+  readonly options: Readonly<Required<LabOptions>>;
+  readonly namespaces: LabNamespaces;
+  /** Address of the LAN host (inside the LAN namespace). */
+  readonly lanIp: string;
+  /** The router's address on the LAN side (the host's default gateway). */
+  readonly lanGatewayIp: string;
+  /** The router's own address on the WAN side. */
+  readonly routerWanIp: string;
+  /**
+   * The address a WAN server sees for traffic from the LAN host: the router's WAN
+   * address behind a NAT, the host's own address for OPEN.
+   */
+  readonly publicIp: string;
+  /** The two WAN addresses the STUN servers listen on. */
+  readonly wanServerIps: { readonly primary: string; readonly alternate: string };
+  /** Primary and alternate STUN ports. */
+  readonly stunPorts: { readonly port: number; readonly altPort: number };
+  /** "ip:port" lists ready to drop into an AutoSTUN config (empty when no server runs). */
+  readonly stunServers: { readonly udp: readonly string[]; readonly tcp: readonly string[] };
+  /** Run a command to completion inside a namespace. */
+  exec(ns: string, file: string, args?: readonly string[], opts?: LabExecOptions): Promise<ExecResult>;
+  /** Start a long-running command inside a namespace; it is killed on teardown. */
+  spawn(
+    ns: string,
+    file: string,
+    args?: readonly string[],
+    opts?: { env?: Record<string, string> },
+  ): ChildProcess;
+  /** Add one more address to the WAN namespace (a "peer" on the internet) and return it. */
+  addWanAddress(): Promise<string>;
+  /**
+   * Write an AutoSTUN YAML config pointing at this lab's STUN servers into a temporary
+   * folder (removed on teardown) and return its path. `extra` keys are merged on top.
+   */
+  writeConfig(extra?: Record<string, unknown>): Promise<string>;
+  /** Kill every process in the lab and delete its namespaces and files. Safe to call twice. */
+  teardown(): Promise<void>;
+}
