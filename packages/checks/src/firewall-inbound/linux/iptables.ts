@@ -131,12 +131,12 @@ function judgeRule(args: string[], port: number): { truth: Truth; target?: strin
         break;
       case "-p":
       case "--protocol":
-        push(value === "tcp" || value === "6" || value === "all" ? true : false);
+        push(!!(value === "tcp" || value === "6" || value === "all"));
         i++;
         break;
       case "-i":
       case "--in-interface":
-        push(value === "lo" ? false : true);
+        push(value !== "lo");
         i++;
         break;
       case "-o":

@@ -189,7 +189,7 @@ class ChainWalker {
       }
       if (protocol === "ip") {
         if (field === "protocol") return this.valueIn("tcp", right);
-        if (field === "saddr") return matchesEverywhere(right) ? true : false;
+        if (field === "saddr") return !!matchesEverywhere(right);
         if (field === "daddr") return true; // addressed to this host: assumed to be one of its own addresses
         return "unknown";
       }
@@ -200,7 +200,7 @@ class ChainWalker {
       const key = (l.meta as { key?: string }).key;
       if (key === "l4proto") return this.valueIn("tcp", right);
       if (key === "nfproto") return this.valueIn("ipv4", right);
-      if (key === "iifname" || key === "iif") return this.valueIn("lo", right) === true ? false : true;
+      if (key === "iifname" || key === "iif") return this.valueIn("lo", right) !== true;
       if (key === "iiftype") return this.valueIn("ether", right);
       if (key === "pkttype") return this.valueIn("host", right);
       return "unknown";
