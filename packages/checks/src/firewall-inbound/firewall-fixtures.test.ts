@@ -36,8 +36,8 @@ describe("firewall.inbound on Linux rulesets recorded from real netfilter", () =
     expect(steps(blocked.result)).toContain("sudo ufw allow 6881/tcp comment autostun");
     expect(steps(blocked.result, "zh-CN")).toContain("本机防火墙由 ufw 管理");
     // iptables-nft's rules also show up in nftables' `ip filter`; they are judged once, not twice.
-    const layers = (blocked.result.facts?.ports as Array<{ decisions: Array<{ layer: string }> }>)[0]
-      ?.decisions;
+    const portFacts = (blocked.result.facts?.ports ?? []) as Array<{ decisions: Array<{ layer: string }> }>;
+    const layers = portFacts[0]?.decisions;
     expect(layers?.map((d) => d.layer)).toEqual(["iptables-nft filter INPUT"]);
   });
 
