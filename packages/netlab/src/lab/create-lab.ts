@@ -103,11 +103,24 @@ class RunningLab implements Lab {
     const spawnInWan = (file: string, args: readonly string[]) => this.spawn("wan", file, args);
     const server: LaunchedServer =
       this.options.stun === "coturn" ? launchCoturn(spawnInWan, plan) : launchOurs(spawnInWan, plan);
-    await waitForListeners(
-      (file, args) => this.exec("wan", file, args),
-      server.expected,
-      server.child,
-      server.describe,
+    await waitForListeners((file, args) => this.exec("wan", file, args), server.expected, {
+      name: `the ${this.options.stun} STUN server`,
+      child: server.child,
+      describe: server.describe,
+    });
+  }
+
+  waitForListening(
+    ns: string,
+    sockets: { udp?: readonly string[]; tcp?: readonly string[] },
+    timeoutMs = 5_000,
+  ): Promise<void> {
+    const target = this.resolveNs(ns);
+    return waitForListeners(
+      (file, args) => this.exec(target, file, args),
+      { udp: sockets.udp ?? [], tcp: sockets.tcp ?? [] },
+      { name: `a listener in ${target}` },
+      timeoutMs,
     );
   }
 

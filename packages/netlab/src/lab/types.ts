@@ -82,6 +82,15 @@ export interface Lab {
     args?: readonly string[],
     opts?: { env?: Record<string, string> },
   ): ChildProcess;
+  /**
+   * Wait until sockets listen inside a namespace, given as "ip:port" (a wildcard listener
+   * counts for any ip). Throws, naming what is missing, after `timeoutMs` (default 5 000).
+   */
+  waitForListening(
+    ns: string,
+    sockets: { udp?: readonly string[]; tcp?: readonly string[] },
+    timeoutMs?: number,
+  ): Promise<void>;
   /** Add one more address to the WAN namespace (a "peer" on the internet) and return it. */
   addWanAddress(): Promise<string>;
   /**

@@ -36,7 +36,7 @@ export function launchOurs(spawn: Spawn, plan: ServerPlan): LaunchedServer {
   const all = [plan.primary, plan.alternate].flatMap((ip) => [`${ip}:${plan.port}`, `${ip}:${plan.altPort}`]);
   return {
     child,
-    expected: { udp: all, tcp: [`${plan.primary}:${plan.port}`] },
+    expected: { udp: all, tcp: all },
     describe: async () => `our STUN server (${ENTRY}) said:\n${output || "(nothing)"}`,
   };
 }

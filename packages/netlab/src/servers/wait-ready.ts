@@ -29,23 +29,34 @@ function isListening(have: Set<string>, want: string): boolean {
   return have.has(want) || have.has(`0.0.0.0:${port}`) || have.has(`*:${port}`);
 }
 
+/** Who is expected to open the sockets, for early failure and error messages. */
+export interface ListenerOwner {
+  /** Name used in errors, e.g. "the STUN server". */
+  name: string;
+  /** When this process dies first, waiting stops at once. */
+  child?: ChildProcess;
+  /** The owner's own account of itself (log tail). */
+  describe?: () => Promise<string>;
+}
+
 /**
  * Poll `ss` inside the namespace until every expected socket is open. Fails early, with
- * the server's own words, when the server process dies first.
+ * the owner's own words, when its process dies first.
  */
 export async function waitForListeners(
   exec: Exec,
   expected: ExpectedListeners,
-  child: ChildProcess,
-  describe: () => Promise<string>,
+  owner: ListenerOwner,
   timeoutMs = 10_000,
 ): Promise<void> {
+  const describe = owner.describe ?? (async () => "");
   const deadline = Date.now() + timeoutMs;
   let missing: string[] = [];
   for (let attempt = 0; ; attempt++) {
-    if (child.exitCode !== null || child.signalCode !== null) {
+    const child = owner.child;
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
       throw new Error(
-        `netlab: the STUN server exited (${child.exitCode ?? child.signalCode}) before it listened.\n${await describe()}`,
+        `netlab: ${owner.name} exited (${child.exitCode ?? child.signalCode}) before it listened.\n${await describe()}`,
       );
     }
     const ss = await exec("ss", ["-Hlntu"]);
@@ -59,6 +70,6 @@ export async function waitForListeners(
     await delay(Math.min(5 * 2 ** attempt, 50));
   }
   throw new Error(
-    `netlab: the STUN server did not open ${missing.join(", ")} within ${timeoutMs} ms.\n${await describe()}`,
+    `netlab: ${owner.name} did not open ${missing.join(", ")} within ${timeoutMs} ms.\n${await describe()}`,
   );
 }
