@@ -1,0 +1,107 @@
+import { localize } from "@autostun/plugins-api";
+import type { NatDiscoveryResult } from "@autostun/stun";
+import { describe, expect, it } from "vitest";
+import { classifyIpv4 } from "./ip-ranges.js";
+import { natVerdict } from "./nat-verdict.js";
+import { publicIpVerdict } from "./public-ip-verdict.js";
+
+const EIM = "ENDPOINT_INDEPENDENT" as const;
+function discovery(overrides: Partial<NatDiscoveryResult>): NatDiscoveryResult {
+  return {
+    natType: "NAT1",
+    udp: { mapping: EIM, filtering: EIM },
+    tcp: { mapping: EIM },
+    publicIp: "203.0.113.9",
+    localIp: "192.168.1.20",
+    servers: [{ server: "stun.lab:3478", transport: "udp", ok: true, role: "behaviour" }],
+    durationMs: 40,
+    ...overrides,
+  };
+}
+
+describe("nat.type verdict", () => {
+  it("passes NAT1 only when TCP mappings are endpoint-independent too", () => {
+    expect(natVerdict(discovery({})).status).toBe("PASS");
+    const tcpBad = natVerdict(discovery({ tcp: { mapping: "ADDRESS_AND_PORT_DEPENDENT" } }));
+    expect(tcpBad.status).toBe("FAIL");
+    expect(localize(tcpBad.summary)).toContain("TCP mappings are address-and-port-dependent");
+    expect(localize(tcpBad.guidance?.title ?? "")).toBe("Make TCP mappings keep their port");
+  });
+
+  it("fails NAT2, NAT3 and NAT4 with the guide's steps in both languages", () => {
+    for (const natType of ["NAT2", "NAT3", "NAT4"] as const) {
+      const result = natVerdict(discovery({ natType }));
+      expect(result.status).toBe("FAIL");
+      const steps = result.guidance?.steps ?? [];
+      expect(steps.length).toBeGreaterThanOrEqual(4);
+      expect(localize(steps.at(-1) ?? "", "zh-CN")).toContain("autostun doctor --check nat.type");
+      expect(steps.every((step) => typeof step !== "string" && step["zh-CN"])).toBe(true);
+    }
+    expect(localize(natVerdict(discovery({ natType: "NAT3" })).guidance?.steps[1] ?? "")).toMatch(
+      /optical modem/,
+    );
+  });
+
+  it("warns on OPEN (use port forwarding) and explains UDP_BLOCKED, UNKNOWN and silence", () => {
+    expect(natVerdict(discovery({ natType: "OPEN" })).status).toBe("WARN");
+    expect(natVerdict(discovery({ natType: "UDP_BLOCKED" })).status).toBe("FAIL");
+    const unknown = natVerdict(
+      discovery({ natType: "UNKNOWN", udp: { mapping: EIM, filtering: "UNKNOWN" } }),
+    );
+    expect(localize(unknown.summary)).toContain("filtering is unknown");
+    const silent = natVerdict(
+      discovery({
+        natType: "UNKNOWN",
+        servers: [{ server: "x:1", transport: "udp", ok: false, reason: "timeout" }],
+      }),
+    );
+    expect(silent.status).toBe("FAIL");
+    expect(silent.facts?.servers).toEqual([
+      { server: "x:1", transport: "udp", ok: false, reason: "timeout" },
+    ]);
+  });
+});
+
+describe("network.public-ip verdict", () => {
+  const lan = {
+    interface: "eth0",
+    address: "192.168.1.20",
+    family: "IPv4" as const,
+    netmask: "255.255.255.0",
+    internal: false,
+  };
+
+  it("warns when the host holds a public IPv4", () => {
+    const result = publicIpVerdict(
+      [{ ...lan, address: "198.51.100.7" }],
+      discovery({ publicIp: "198.51.100.7" }),
+    );
+    expect(result.status).toBe("WARN");
+    expect(localize(result.summary)).toBe("This host has the public IPv4 address 198.51.100.7 on eth0");
+    expect(localize(result.guidance?.steps[1] ?? "")).toContain("ufw allow 6881/tcp");
+  });
+
+  it("passes behind NAT and recognises carrier-grade NAT", () => {
+    expect(localize(publicIpVerdict([lan], discovery({})).summary)).toBe(
+      "Behind NAT: this host is 192.168.1.20 (private), the internet sees 203.0.113.9",
+    );
+    const cgnat = publicIpVerdict([{ ...lan, address: "100.72.1.2" }], discovery({ localIp: "100.72.1.2" }));
+    expect(cgnat.status).toBe("PASS");
+    expect(localize(cgnat.summary)).toContain("carrier-grade NAT address (100.72.1.2)");
+  });
+
+  it("classifies address ranges", () => {
+    expect(
+      [
+        "10.1.2.3",
+        "172.20.0.1",
+        "192.168.0.1",
+        "100.64.0.1",
+        "100.127.255.255",
+        "100.128.0.1",
+        "8.8.8.8",
+      ].map(classifyIpv4),
+    ).toEqual(["private", "private", "private", "cgnat", "cgnat", "public", "public"]);
+    expect(classifyIpv4("not.an.ip.addr")).toBeUndefined();
+  });
+});
