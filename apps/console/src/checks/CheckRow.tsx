@@ -24,7 +24,12 @@ export function CheckRow({ check, rerunning, onRerun, onApplyRemedy }: CheckRowP
   const busy = look.busy || rerunning;
 
   return (
-    <li className={`check check--${look.tone}`} data-check-id={check.id} data-status={check.status}>
+    <li
+      className={`check check--${look.tone}`}
+      data-check-id={check.id}
+      data-status={check.status}
+      data-finished-at={check.finishedAt ?? ""}
+    >
       <div className="check__head">
         <StatusMark status={check.status} />
         <div className="check__text">

@@ -1,0 +1,275 @@
+import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { statusAppearance } from "../checks/statusMark.js";
+import { launchBrowser, type TestBrowser } from "./browser.js";
+import { ensureConsoleBuilt } from "./build.js";
+import { graphqlRequest, type RunningDaemon, startDaemon } from "./daemon.js";
+
+// The real daemon (`autostun serve`) on loopback, the built console it serves, and Debian's chromium.
+
+interface ServerCheck {
+  id: string;
+  status: string;
+  summary: string | null;
+  finishedAt: string | null;
+  dependsOn: string[];
+}
+
+const CHECKS = "{ checks { id status summary finishedAt dependsOn } }";
+const RUN_ALL = "mutation { runChecks { id status summary finishedAt dependsOn } }";
+
+/** What the page shows for each check, read from the DOM. */
+interface Row {
+  id: string;
+  status: string;
+  finishedAt: string;
+  summary: string;
+  mark: string | null;
+  glyph: string;
+  spinner: boolean;
+}
+
+function rowsOnPage(page: Page): Promise<Row[]> {
+  return page.$$eval("[data-check-id]", (items) =>
+    items.map((item) => {
+      const mark = item.querySelector("[data-mark]");
+      return {
+        id: item.getAttribute("data-check-id") ?? "",
+        status: item.getAttribute("data-status") ?? "",
+        finishedAt: item.getAttribute("data-finished-at") ?? "",
+        summary: item.querySelector(".check__summary")?.textContent ?? "",
+        mark: mark?.getAttribute("data-mark") ?? null,
+        glyph: mark?.textContent ?? "",
+        spinner: mark?.querySelector(".spinner") !== null && mark !== null,
+      };
+    }),
+  );
+}
+
+/** Waits until every row's `finishedAt` is the one given for its id. */
+async function waitForFinishedAt(page: Page, expected: Record<string, string | null>): Promise<void> {
+  await page.waitForFunction((want) => {
+    const items = [...document.querySelectorAll("[data-check-id]")];
+    return (
+      items.length === Object.keys(want).length &&
+      items.every(
+        (item) =>
+          item.getAttribute("data-finished-at") === (want[item.getAttribute("data-check-id") ?? ""] ?? ""),
+      )
+    );
+  }, expected);
+}
+
+function finishedAtById(
+  checks: readonly { id: string; finishedAt: string | null }[],
+): Record<string, string | null> {
+  return Object.fromEntries(checks.map((check) => [check.id, check.finishedAt]));
+}
+
+describe("console served by a real daemon", () => {
+  let daemon: RunningDaemon & { dataDir: string };
+  let browser: TestBrowser;
+  let page: Page;
+  const pageGraphqlPosts: string[] = [];
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    daemon = await startDaemon();
+    browser = await launchBrowser("en-US");
+    page = await browser.context.newPage();
+    // Fail with Playwright's description of what never appeared, before the test's own timeout.
+    page.setDefaultTimeout(15_000);
+    page.on("request", (request) => {
+      if (request.method() === "POST" && new URL(request.url()).pathname === "/graphql") {
+        pageGraphqlPosts.push(request.postData() ?? "");
+      }
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await daemon?.stop();
+    if (daemon) await rm(daemon.dataDir, { recursive: true, force: true });
+  });
+
+  it("lists every check the daemon has, each with its status mark, over a live connection", async () => {
+    const { checks } = await graphqlRequest<{ checks: ServerCheck[] }>(daemon.url, CHECKS);
+    expect(checks.length).toBeGreaterThan(0);
+
+    await page.goto(daemon.url);
+    await page.locator('[data-connection="live"]').waitFor();
+    await page.waitForFunction(
+      (count) => document.querySelectorAll("[data-check-id]").length === count,
+      checks.length,
+    );
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-status="RUNNING"], [data-status="PENDING"]').length === 0,
+    );
+
+    const rows = await rowsOnPage(page);
+    expect(rows.map((row) => row.id)).toEqual(checks.map((check) => check.id));
+    for (const row of rows) {
+      const look = statusAppearance(row.status);
+      expect(row.mark, row.id).toBe(row.status);
+      if (look.busy) expect(row.spinner, row.id).toBe(true);
+      else expect(row.glyph, row.id).toBe(look.glyph);
+    }
+    expect(await page.getByRole("button", { name: "Run checks" }).isEnabled()).toBe(true);
+    expect(await page.getAttribute("html", "lang")).toBe("en");
+  });
+
+  it("re-runs every check from the Run checks button and shows the new results", async () => {
+    const before = finishedAtById(await rowsOnPage(page));
+    await page.getByRole("button", { name: "Run checks" }).click();
+    await page.waitForFunction((old) => {
+      const items = [...document.querySelectorAll("[data-check-id]")];
+      return items.every((item) => {
+        const finished = item.getAttribute("data-finished-at");
+        return finished !== "" && finished !== old[item.getAttribute("data-check-id") ?? ""];
+      });
+    }, before);
+    await page.locator("button:not([disabled])", { hasText: "Run checks" }).waitFor();
+
+    const { checks } = await graphqlRequest<{ checks: ServerCheck[] }>(daemon.url, CHECKS);
+    const rows = await rowsOnPage(page);
+    expect(rows.map(({ id, status, finishedAt }) => ({ id, status, finishedAt }))).toEqual(
+      checks.map(({ id, status, finishedAt }) => ({ id, status, finishedAt: finishedAt ?? "" })),
+    );
+  });
+
+  it("shows a run started by another client as it happens, pushed over the WebSocket", async () => {
+    const before = finishedAtById(await rowsOnPage(page));
+    const postsBefore = pageGraphqlPosts.length;
+
+    const { runChecks } = await graphqlRequest<{ runChecks: ServerCheck[] }>(daemon.url, RUN_ALL);
+    const after = finishedAtById(runChecks);
+    for (const id of Object.keys(before)) expect(after[id], id).not.toBe(before[id]);
+
+    await waitForFinishedAt(page, after);
+    // The page learnt of the run without asking: no HTTP request left it meanwhile.
+    expect(pageGraphqlPosts.length).toBe(postsBefore);
+    await page.screenshot({ path: "/tmp/autostun-console.png", fullPage: true });
+  });
+
+  it("re-runs a single check from its row, leaving unrelated checks alone", async () => {
+    const { checks } = await graphqlRequest<{ checks: ServerCheck[] }>(daemon.url, CHECKS);
+    const target = checks[0]!;
+    // The daemon also re-runs what the target depends on; everything else must stay as it was.
+    const involved = new Set<string>();
+    const visit = (id: string) => {
+      if (involved.has(id)) return;
+      involved.add(id);
+      for (const dependency of checks.find((check) => check.id === id)?.dependsOn ?? []) visit(dependency);
+    };
+    visit(target.id);
+    const before = finishedAtById(await rowsOnPage(page));
+
+    const row = page.locator(`[data-check-id="${target.id}"]`);
+    await row.getByRole("button", { name: "Re-run" }).click();
+    await page.waitForFunction(
+      ({ id, old }) => {
+        const item = document.querySelector(`[data-check-id="${id}"]`);
+        const finished = item?.getAttribute("data-finished-at");
+        return !!finished && finished !== old;
+      },
+      { id: target.id, old: before[target.id] ?? "" },
+    );
+    await row.locator("button:not([disabled])", { hasText: "Re-run" }).waitFor();
+
+    const after = finishedAtById(await rowsOnPage(page));
+    for (const check of checks) {
+      if (!involved.has(check.id)) expect(after[check.id], check.id).toBe(before[check.id]);
+    }
+  });
+
+  it("switches to 简体中文: interface, daemon text and the live feed all follow", async () => {
+    const english = await graphqlRequest<{ checks: ServerCheck[] }>(daemon.url, CHECKS, { locale: "en" });
+    const chinese = await graphqlRequest<{ checks: ServerCheck[] }>(daemon.url, CHECKS, { locale: "zh-CN" });
+    // Without a difference in the daemon's own text this test could not tell the locales apart.
+    expect(chinese.checks.map((c) => c.summary)).not.toEqual(english.checks.map((c) => c.summary));
+
+    await page.getByRole("button", { name: "简体中文" }).click();
+    await page.getByRole("button", { name: "运行检查" }).waitFor();
+    expect(await page.getAttribute("html", "lang")).toBe("zh-CN");
+    await page.locator('[data-connection="live"]', { hasText: "实时" }).waitFor();
+    await page.waitForFunction(
+      (want) =>
+        [...document.querySelectorAll(".check__summary")].map((n) => n.textContent).join("\n") === want,
+      chinese.checks.map((c) => c.summary ?? "尚无结果。").join("\n"),
+    );
+
+    // A run started in English by someone else still reaches this page in Chinese: the WebSocket
+    // reconnected with the new locale in its connectionParams.
+    const { runChecks } = await graphqlRequest<{ runChecks: ServerCheck[] }>(daemon.url, RUN_ALL, {
+      locale: "en",
+    });
+    await waitForFinishedAt(page, finishedAtById(runChecks));
+    const latest = await graphqlRequest<{ checks: ServerCheck[] }>(daemon.url, CHECKS, { locale: "zh-CN" });
+    const rows = await rowsOnPage(page);
+    expect(rows.map((row) => row.summary)).toEqual(latest.checks.map((c) => c.summary ?? "尚无结果。"));
+
+    // The choice outlives a reload.
+    await page.reload();
+    await page.getByRole("button", { name: "运行检查" }).waitFor();
+    await page.locator("[data-check-id]").first().waitFor();
+    await page.screenshot({ path: "/tmp/autostun-console-zh.png", fullPage: true });
+  });
+
+  it("says offline when the daemon stops, and goes live again with fresh data when it is back", async () => {
+    await daemon.stop();
+    await page.locator('[data-connection="offline"]').waitFor({ timeout: 25_000 });
+    await page.locator(".notice--stale").waitFor();
+
+    daemon = await startDaemon({ port: daemon.port, dataDir: daemon.dataDir });
+    await page.locator('[data-connection="live"]').waitFor({ timeout: 25_000 });
+    await page.locator(".notice--stale").waitFor({ state: "detached" });
+    const { checks } = await graphqlRequest<{ checks: ServerCheck[] }>(daemon.url, CHECKS);
+    await waitForFinishedAt(page, finishedAtById(checks));
+  }, 60_000);
+});
+
+describe("console served by a daemon that requires an API token", () => {
+  const token = randomBytes(18).toString("base64url");
+  let daemon: RunningDaemon & { dataDir: string };
+  let browser: TestBrowser;
+  let page: Page;
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    daemon = await startDaemon({ token });
+    // A Chinese browser: the console must start in 简体中文 without being told.
+    browser = await launchBrowser("zh-CN");
+    page = await browser.context.newPage();
+    page.setDefaultTimeout(15_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await daemon?.stop();
+    if (daemon) await rm(daemon.dataDir, { recursive: true, force: true });
+  });
+
+  it("asks for the token, refuses a wrong one, connects with the right one and remembers it", async () => {
+    await page.goto(daemon.url);
+    await page.getByRole("heading", { name: "需要 API 令牌" }).waitFor();
+    expect(await page.getAttribute("html", "lang")).toBe("zh-CN");
+    expect(await page.locator("[data-check-id]").count()).toBe(0);
+
+    const field = page.getByLabel("API 令牌");
+    await field.fill("not-the-token");
+    await page.getByRole("button", { name: "连接" }).click();
+    await page.getByText("守护进程拒绝了已保存的令牌").waitFor();
+
+    await field.fill(token);
+    await page.getByRole("button", { name: "连接" }).click();
+    await page.locator('[data-connection="live"]').waitFor();
+    await page.locator("[data-check-id]").first().waitFor();
+    expect(await page.evaluate(() => localStorage.getItem("autostun.token"))).toBe(token);
+
+    await page.reload();
+    await page.locator("[data-check-id]").first().waitFor();
+    expect(await page.getByLabel("API 令牌").count()).toBe(0);
+  });
+});

@@ -1,0 +1,120 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The monorepo root, where `apps/server/bin/autostun.mjs` lives. */
+export const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+
+/** A free TCP port on loopback, found by letting the kernel pick one and releasing it. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A real `autostun serve` process on loopback with its own data folder. */
+export interface RunningDaemon {
+  url: string;
+  port: number;
+  /** Stops the process (SIGTERM, then SIGKILL if it lingers). */
+  stop(): Promise<void>;
+}
+
+/** What a test daemon is started with. */
+export interface DaemonOptions {
+  /** Reuse a port (to restart a stopped daemon in place); a free one otherwise. */
+  port?: number;
+  /** Reuse a data folder; a fresh temporary one otherwise. */
+  dataDir?: string;
+  token?: string;
+}
+
+/**
+ * Starts the daemon with a config that keeps it on loopback and away from public STUN servers, and
+ * resolves once it printed its console URL. Rejects with its output if it exits first.
+ */
+export async function startDaemon(options: DaemonOptions = {}): Promise<RunningDaemon & { dataDir: string }> {
+  const port = options.port ?? (await freePort());
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "autostun-console-e2e-data-")));
+  const configDir = await mkdtemp(join(tmpdir(), "autostun-console-e2e-config-"));
+  const configFile = join(configDir, "autostun.yaml");
+  const api = options.token
+    ? `{ listen: "127.0.0.1:${port}", token: "${options.token}" }`
+    : `{ listen: "127.0.0.1:${port}" }`;
+  await writeFile(
+    configFile,
+    `api: ${api}\ndataDir: ${JSON.stringify(dataDir)}\nstun: { udp: [], tcp: [] }\n`,
+    "utf8",
+  );
+
+  const child = spawn(
+    process.execPath,
+    [join(REPO_ROOT, "apps/server/bin/autostun.mjs"), "serve", "--config", configFile],
+    { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const url = `http://127.0.0.1:${port}/`;
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+      if (output.includes(url)) resolve();
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("error", reject);
+    child.once("exit", (code, signal) =>
+      reject(new Error(`autostun serve exited (${code ?? signal}) before printing ${url}:\n${output}`)),
+    );
+  });
+
+  return {
+    url,
+    port,
+    dataDir,
+    async stop() {
+      await stopProcess(child);
+      await rm(configDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+  await exited;
+  clearTimeout(killer);
+}
+
+/** A GraphQL request from the test itself, as another client of the daemon would make it. */
+export async function graphqlRequest<T>(
+  baseUrl: string,
+  query: string,
+  options: { variables?: Record<string, unknown>; locale?: string; token?: string } = {},
+): Promise<T> {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "x-autostun-locale": options.locale ?? "en",
+  };
+  if (options.token) headers["authorization"] = `Bearer ${options.token}`;
+  const response = await fetch(new URL("graphql", baseUrl), {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ query, variables: options.variables ?? {} }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: unknown };
+  if (!response.ok || !body.data) {
+    throw new Error(`GraphQL request failed (${response.status}): ${JSON.stringify(body.errors)}`);
+  }
+  return body.data;
+}
