@@ -46,12 +46,13 @@ for (const stun of ["ours", "coturn"] as LabStunServer[]) {
         try {
           const { code, check } = await doctorInLan(lab);
           const expected = EXPECTED[nat];
-          expect(check?.id).toBe("nat.type");
-          expect(check?.facts).toMatchObject(expected);
-          if (nat === "NAT4") expect((check?.facts.udp as { mapping: string }).mapping).not.toBe(EIM);
-          if (nat !== "OPEN") expect(check?.facts.publicIp).toBe(lab.publicIp);
+          if (!check) throw new Error("doctor printed no nat.type result");
+          expect(check.id).toBe("nat.type");
+          expect(check.facts).toMatchObject(expected);
+          if (nat === "NAT4") expect((check.facts.udp as { mapping: string }).mapping).not.toBe(EIM);
+          if (nat !== "OPEN") expect(check.facts.publicIp).toBe(lab.publicIp);
           // Only NAT1 with endpoint-independent TCP passes; OPEN warns; the rest fail with guidance.
-          expect(check?.status).toBe(nat === "NAT1" ? "PASS" : nat === "OPEN" ? "WARN" : "FAIL");
+          expect(check.status).toBe(nat === "NAT1" ? "PASS" : nat === "OPEN" ? "WARN" : "FAIL");
           expect(code).toBe(nat === "NAT1" || nat === "OPEN" ? 0 : 1);
         } finally {
           await lab.teardown();
