@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { LabNamespaces } from "./types.js";
 
 /** Every namespace the lab makes starts with this, so the sweeper can recognise them. */
@@ -27,12 +28,26 @@ export function parseNamespaceName(name: string): { pid: number; id: string } | 
   return { pid: Number(m[1]), id: `${m[1]}-${m[2]}` };
 }
 
-/** Whether a process with this pid exists (EPERM still means it exists). */
+/**
+ * Whether a process with this pid still runs. A zombie counts as dead: a killed server
+ * whose parent died first may wait a long time for a reaper, but it holds nothing.
+ */
 export function isPidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    // "pid (comm) S ...": the state follows the last ")" since comm may contain one.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
+  } catch {
+    // Gone between the two looks.
+    return true;
   }
 }

@@ -1,0 +1,18 @@
+import { describe, expect, test } from "vitest";
+import { resolveOptions } from "./options.js";
+import type { LabOptions } from "./types.js";
+
+describe("createLab options", () => {
+  test("defaults: port-preserving router and our own STUN server", () => {
+    expect(resolveOptions({ nat: "NAT2" })).toEqual({ nat: "NAT2", portPreserving: true, stun: "ours" });
+  });
+
+  test.for([
+    [{ nat: "NAT5" }, /options\.nat must be one of NAT1, NAT2, NAT3, NAT4, OPEN, UDP_BLOCKED; got "NAT5"/],
+    [{ nat: "NAT1", stun: "stund" }, /options\.stun must be one of ours, coturn, none; got "stund"/],
+    [{ nat: "NAT1", portPreserving: "no" }, /options\.portPreserving must be a boolean; got "no"/],
+    [null, /options must be an object/],
+  ] as const)("%j is refused with an error naming the option", ([options, message]) => {
+    expect(() => resolveOptions(options as unknown as LabOptions)).toThrow(message);
+  });
+});
