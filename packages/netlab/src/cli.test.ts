@@ -1,0 +1,58 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { describe, expect, test } from "vitest";
+import { listNamespaces } from "./lab/namespaces.js";
+import type { LabNamespaces } from "./lab/types.js";
+
+const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
+
+function startCli(args: string[]) {
+  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), CLI, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr.on("data", (c: Buffer) => {
+    stderr += c.toString();
+  });
+  return { child, out: () => stdout, err: () => stderr };
+}
+
+describe.concurrent("npm run lab", () => {
+  test("brings a lab up, writes a config for it, and tears it down on Ctrl-C", async () => {
+    const cli = startCli(["--nat", "NAT1", "--stun", "coturn", "--json"]);
+    await new Promise<void>((resolve, reject) => {
+      cli.child.stdout.on("data", () => cli.out().includes("\n") && resolve());
+      cli.child.once("exit", (code) => reject(new Error(`lab CLI exited ${code}: ${cli.err()}`)));
+    });
+    const info = JSON.parse(cli.out()) as {
+      namespaces: LabNamespaces;
+      configPath: string;
+      stunServers: { udp: string[]; tcp: string[] };
+    };
+    const present = new Set(await listNamespaces());
+    expect(Object.values(info.namespaces).every((n) => present.has(n))).toBe(true);
+    const config = await readFile(info.configPath, "utf8");
+    expect(config).toContain(info.stunServers.udp[0]);
+    expect(info.stunServers.udp).toEqual(["88.77.66.10:3478", "88.77.66.11:3478"]);
+
+    cli.child.kill("SIGINT");
+    const [code] = await once(cli.child, "exit");
+    expect(code).toBe(0);
+    const after = new Set(await listNamespaces());
+    expect(Object.values(info.namespaces).filter((n) => after.has(n))).toEqual([]);
+  });
+
+  test("refuses an unknown NAT type with usage and exit code 2", async () => {
+    const cli = startCli(["--nat", "NAT9"]);
+    const [code] = await once(cli.child, "exit");
+    expect(code).toBe(2);
+    expect(cli.err()).toMatch(/options\.nat must be one of .*got "NAT9"/);
+    expect(cli.err()).toContain("usage: npm run lab");
+  });
+});

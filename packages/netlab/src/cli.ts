@@ -1,0 +1,107 @@
+/**
+ * `npm run lab -- --nat NAT1 [--stun coturn|ours|none] [--remap] [--json]`: bring one lab
+ * up by hand, print how to use it, and tear it down on Ctrl-C.
+ */
+import { parseArgs } from "node:util";
+import { STUN_CLIENT_BIN } from "./apt-packages.js";
+import { createLab } from "./lab/create-lab.js";
+import type { Lab, LabStunServer, NatType } from "./lab/types.js";
+
+const USAGE = `usage: npm run lab -- --nat NAT1|NAT2|NAT3|NAT4|OPEN|UDP_BLOCKED [--stun ours|coturn|none] [--remap] [--json]
+
+  --nat    router behaviour (required)
+  --stun   STUN server in the WAN namespace (default: ours)
+  --remap  the router picks public ports instead of keeping the inside port
+  --json   print the lab as one JSON object instead of prose
+Needs root. Ctrl-C tears the lab down.`;
+
+function describeLab(lab: Lab, configPath: string): string {
+  const { lan, router, wan } = lab.namespaces;
+  const primary = lab.wanServerIps.primary;
+  const lines = [
+    `netlab ${lab.id}: ${lab.options.nat}, ${lab.options.portPreserving ? "port-preserving" : "remapping"}, STUN server: ${lab.options.stun}`,
+    "",
+    `  LAN host     ${lab.lanIp}  (namespace ${lan}, gateway ${lab.lanGatewayIp})`,
+    `  router       ${lab.routerWanIp}  (namespace ${router})`,
+    `  public IP    ${lab.publicIp}`,
+    `  WAN servers  ${primary}, ${lab.wanServerIps.alternate}  (namespace ${wan}; ports ${lab.stunPorts.port}/${lab.stunPorts.altPort})`,
+    `  config       ${configPath}`,
+    "",
+    "Try:",
+    ...(lab.options.stun === "none" ? [] : [`  ip netns exec ${lan} ${STUN_CLIENT_BIN} ${primary}`]),
+    `  ip netns exec ${lan} npx autostun doctor --config ${configPath}`,
+    `  ip netns exec ${router} nft list ruleset`,
+    `  ip netns exec ${wan} socat - TCP4:${lab.publicIp}:<public port>`,
+    "",
+    "Ctrl-C tears the lab down.",
+  ];
+  return lines.join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+  let values: { nat?: string; stun?: string; remap?: boolean; json?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        nat: { type: "string" },
+        stun: { type: "string" },
+        remap: { type: "boolean" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    process.stderr.write(`lab: ${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (!values.nat) {
+    process.stderr.write(`lab: --nat is required\n${USAGE}\n`);
+    return 2;
+  }
+  let lab: Lab;
+  try {
+    lab = await createLab({
+      nat: values.nat.toUpperCase() as NatType,
+      stun: (values.stun ?? "ours") as LabStunServer,
+      portPreserving: !values.remap,
+    });
+  } catch (error) {
+    // A TypeError is bad usage (options were refused); anything else is the machine.
+    const usage = error instanceof TypeError;
+    process.stderr.write(`lab: ${(error as Error).message}\n${usage ? `${USAGE}\n` : ""}`);
+    return usage ? 2 : 1;
+  }
+  const configPath = await lab.writeConfig();
+  if (values.json) {
+    process.stdout.write(
+      `${JSON.stringify({
+        id: lab.id,
+        options: lab.options,
+        namespaces: lab.namespaces,
+        lanIp: lab.lanIp,
+        lanGatewayIp: lab.lanGatewayIp,
+        routerWanIp: lab.routerWanIp,
+        publicIp: lab.publicIp,
+        wanServerIps: lab.wanServerIps,
+        stunServers: lab.stunServers,
+        configPath,
+      })}\n`,
+    );
+  } else {
+    process.stdout.write(`${describeLab(lab, configPath)}\n`);
+  }
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  await lab.teardown();
+  if (!values.json) process.stdout.write("\nlab torn down\n");
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
