@@ -41,7 +41,7 @@ describe("docker.network-mode against recorded systems", () => {
     const zh = allStepText(result, "zh-CN");
     expect(zh).toContain("network_mode: host");
     expect(zh).toContain("host 模式带来的变化");
-    expect(result.guidance?.docs).toContain("docker-network-driver");
+    expect(result.guidance?.docs).toContain("#docker-network-mode");
   });
 
   it("passes in Docker host mode on a LAN whose gateway is 172.16.0.1", async () => {

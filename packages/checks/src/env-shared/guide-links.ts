@@ -1,9 +1,11 @@
 /**
- * Sections of the user guide that the environment checks' guidance points to. Repository-relative:
+ * Sections of AutoSTUN's own user guide (docs/user-guide.md) that guidance points to. Repository-relative:
  * the console and the CLI resolve them against wherever the docs are served.
  */
 export const GUIDE_LINKS = {
-  docker: "docs/user-guide.md#docker-network-driver-troubleshooting-guide",
-  firewall: "docs/user-guide.md#3-local-firewall-settings",
-  security: "docs/user-guide.md#0-what-factors-affect-nat-type",
+  docker: "docs/user-guide.md#docker-network-mode",
+  firewall: "docs/user-guide.md#system-firewall",
+  security: "docs/user-guide.md#security-software",
+  nat: "docs/user-guide.md#nat-type",
+  publicIp: "docs/user-guide.md#is-it-for-you",
 } as const;

@@ -1,10 +1,12 @@
 import type { CheckResult, Guidance } from "@autostun/plugins-api";
 import type { NatDiscoveryResult } from "@autostun/stun";
+import { GUIDE_LINKS } from "../env-shared/guide-links.js";
 import { messages } from "./messages.js";
 
 const guidance = (key: string): Guidance => ({
   title: messages.text(`${key}.title`),
   steps: messages.steps(`${key}.steps`),
+  docs: GUIDE_LINKS.nat,
 });
 
 const behaviourWords = (behaviour: string) => behaviour.toLowerCase().replaceAll("_", "-");

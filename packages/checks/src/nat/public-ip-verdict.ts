@@ -1,5 +1,6 @@
 import type { CheckResult, InterfaceAddress } from "@autostun/plugins-api";
 import type { NatDiscoveryResult } from "@autostun/stun";
+import { GUIDE_LINKS } from "../env-shared/guide-links.js";
 import { classifyIpv4 } from "./ip-ranges.js";
 import { messages } from "./messages.js";
 
@@ -21,7 +22,11 @@ export function publicIpVerdict(
     publicKind: publicIp ? (classifyIpv4(publicIp) ?? "ipv6") : null,
     localIp: discovery?.localIp ?? null,
   };
-  const guidance = { title: messages.text("ip.public.title"), steps: messages.steps("ip.public.steps") };
+  const guidance = {
+    title: messages.text("ip.public.title"),
+    steps: messages.steps("ip.public.steps"),
+    docs: GUIDE_LINKS.publicIp,
+  };
   const onInterface = ipv4.find((address) => address.kind === "public");
   if (onInterface) {
     return {
@@ -47,7 +52,11 @@ export function publicIpVerdict(
       status: "WARN",
       summary: messages.text("ip.summary.unknown"),
       facts,
-      guidance: { title: messages.text("ip.unknown.title"), steps: messages.steps("ip.unknown.steps") },
+      guidance: {
+        title: messages.text("ip.unknown.title"),
+        steps: messages.steps("ip.unknown.steps"),
+        docs: GUIDE_LINKS.nat,
+      },
     };
   }
   const local = ipv4.find((address) => address.address === discovery?.localIp) ?? ipv4[0];
