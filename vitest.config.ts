@@ -11,7 +11,6 @@ const packages = [
   ["plugins-api", "packages/plugins-api"],
   ["stun", "packages/stun"],
   ["checks", "packages/checks"],
-  ["relay", "packages/relay"],
   ["netlab", "packages/netlab"],
   ["server", "apps/server"],
   ["console", "apps/console"],
