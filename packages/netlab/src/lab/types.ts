@@ -75,7 +75,10 @@ export interface Lab {
   readonly stunServers: { readonly udp: readonly string[]; readonly tcp: readonly string[] };
   /** Run a command to completion inside a namespace. */
   exec(ns: string, file: string, args?: readonly string[], opts?: LabExecOptions): Promise<ExecResult>;
-  /** Start a long-running command inside a namespace; it is killed on teardown. */
+  /**
+   * Start a long-running command inside a namespace; it is killed on teardown. Its stdout
+   * and stderr are pipes: read them, or `resume()` them for a chatty program, or it blocks.
+   */
   spawn(
     ns: string,
     file: string,

@@ -54,6 +54,13 @@ export function launchCoturn(spawn: Spawn, plan: ServerPlan): LaunchedServer {
     join(plan.dir, "coturn.sqlite"),
   ];
   const child = spawn("turnserver", args);
+  let output = "";
+  // Drained so a chatty server never blocks on a full pipe; the tail goes into errors.
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
   const both = [plan.primary, plan.alternate].flatMap((ip) => [
     `${ip}:${plan.port}`,
     `${ip}:${plan.altPort}`,
@@ -63,7 +70,7 @@ export function launchCoturn(spawn: Spawn, plan: ServerPlan): LaunchedServer {
     expected: { udp: both, tcp: both },
     describe: async () => {
       const text = await readFile(log, "utf8").catch(() => "(no log written)");
-      return `coturn log ${log}:\n${text.split("\n").slice(-20).join("\n")}`;
+      return `coturn log ${log}:\n${text.split("\n").slice(-20).join("\n")}\n${output}`;
     },
   };
 }

@@ -8,7 +8,10 @@ export interface RunOptions {
   env?: Record<string, string>;
 }
 
-/** Run a program to completion; never throws for a non-zero exit, only reports it. */
+/**
+ * Run a program to completion; never throws for a non-zero exit, only reports it.
+ * Exit 124 means it was killed at the timeout, 127 that it could not be started.
+ */
 export function run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<ExecResult> {
   return new Promise((resolve) => {
     const child = execFile(
@@ -22,9 +25,16 @@ export function run(file: string, args: readonly string[], opts: RunOptions = {}
       (error, stdout, stderr) => {
         let code = 0;
         if (error) {
-          // A spawn failure (ENOENT) has a string code; a signal kill has no numeric code.
-          code = typeof error.code === "number" ? error.code : 127;
-          if (typeof error.code !== "number" && !stderr) stderr = error.message;
+          if (typeof error.code === "number") code = error.code;
+          else if (error.killed) {
+            // Same convention as coreutils' timeout(1).
+            code = 124;
+            stderr = `${stderr}\n(killed after ${opts.timeoutMs ?? 30_000} ms)`;
+          } else {
+            // The program could not be started at all (e.g. ENOENT).
+            code = 127;
+            stderr = `${stderr}${error.message}`;
+          }
         }
         resolve({ code, stdout: String(stdout), stderr: String(stderr) });
       },
