@@ -75,13 +75,24 @@ describe("autostun doctor", () => {
     expect(result.stdout).toContain("1 项未通过");
   });
 
-  it("runs the built-in checks with --json and gives each a verdict with facts", async () => {
+  it("runs the environment checks on this machine, each with a verdict and the facts behind it", async () => {
     const { file } = configWith([]);
-    const result = await autostun(["doctor", "--json", "--check", "docker.network-mode", "--config", file]);
-    const [check] = JSON.parse(result.stdout).checks;
-    expect(check.id).toBe("docker.network-mode");
-    expect(["PASS", "FAIL"]).toContain(check.status);
-    expect(Object.keys(check.facts).length).toBeGreaterThan(0);
+    const ids = ["docker.network-mode", "firewall.inbound", "antivirus.hints"];
+    const result = await autostun([
+      "doctor",
+      "--json",
+      ...ids.flatMap((id) => ["--check", id]),
+      "--config",
+      file,
+    ]);
+    const checks = JSON.parse(result.stdout).checks as { id: string; status: string; facts: object }[];
+    expect(checks.map((check) => check.id).sort()).toEqual([...ids].sort());
+    for (const check of checks) {
+      expect(["PASS", "WARN", "FAIL", "SKIP"]).toContain(check.status);
+      expect(Object.keys(check.facts).length).toBeGreaterThan(0);
+    }
+    const text = await autostun(["doctor", ...ids.flatMap((id) => ["--check", id]), "--config", file]);
+    expect(text.stdout.split("\n").filter((line) => /^\[[✓!✗-]\] /.test(line))).toHaveLength(3);
   });
 
   it("exits 2 naming key and line for a malformed config, and writes nothing to dataDir", async () => {
