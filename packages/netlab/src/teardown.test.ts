@@ -67,14 +67,12 @@ describe.concurrent("lab teardown", () => {
   test("the sweeper removes the labs of a run that crashed (SIGKILL), processes included", async () => {
     const held = await holdLab();
     expect(await existing(held.namespaces)).toHaveLength(3);
+    expect(held.serverPids.length).toBeGreaterThan(0);
     held.child.kill("SIGKILL");
     await once(held.child, "exit");
-    // A crash gives the process no chance to clean up: everything is still there.
-    expect(await existing(held.namespaces)).toHaveLength(3);
-    expect(held.serverPids.some(isPidAlive)).toBe(true);
-
-    const swept = await sweepStaleLabs();
-    expect(swept).toEqual(expect.arrayContaining(Object.values(held.namespaces)));
+    // A crash gives the process no chance to clean up. (Whether everything is still there
+    // now is not asserted: a lab built by another test process at this moment sweeps too.)
+    await sweepStaleLabs();
     expect(await existing(held.namespaces)).toEqual([]);
     expect(held.serverPids.filter(isPidAlive)).toEqual([]);
   });
