@@ -19,10 +19,12 @@ export function RemedyDialog({ remedy, apply, onClose }: RemedyDialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [phase, setPhase] = useState<Phase>({ kind: "confirm" });
 
+  // Opened as a modal so the page behind cannot be used meanwhile. No close() on cleanup: unmounting
+  // removes the element anyway, and a close event from a cleanup would dismiss the dialog at once
+  // under StrictMode's mount-unmount-mount.
   useEffect(() => {
     const element = dialog.current;
     if (element && !element.open) element.showModal();
-    return () => element?.close();
   }, []);
 
   const onApply = async () => {

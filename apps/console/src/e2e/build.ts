@@ -23,5 +23,10 @@ export function ensureConsoleBuilt(): void {
   );
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   const vite = join(REPO_ROOT, "node_modules/vite/bin/vite.js");
-  execFileSync(process.execPath, [vite, "build", "--logLevel", "warn"], { cwd: CONSOLE_DIR, stdio: "pipe" });
+  // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
+  execFileSync(process.execPath, [vite, "build", "--logLevel", "warn"], {
+    cwd: CONSOLE_DIR,
+    stdio: "pipe",
+    env: { ...process.env, NODE_ENV: "production" },
+  });
 }

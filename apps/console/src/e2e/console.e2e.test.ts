@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,6 +7,7 @@ import { statusAppearance } from "../checks/statusMark.js";
 import { launchBrowser, type TestBrowser } from "./browser.js";
 import { ensureConsoleBuilt } from "./build.js";
 import { graphqlRequest, type RunningDaemon, startDaemon } from "./daemon.js";
+import { FIXTURE, type FixturePlugin, writeFixturePlugin } from "./fixturePlugin.js";
 
 // The real daemon (`autostun serve`) on loopback, the built console it serves, and Debian's chromium.
 
@@ -70,13 +72,15 @@ function finishedAtById(
 
 describe("console served by a real daemon", () => {
   let daemon: RunningDaemon & { dataDir: string };
+  let fixture: FixturePlugin;
   let browser: TestBrowser;
   let page: Page;
   const pageGraphqlPosts: string[] = [];
 
   beforeAll(async () => {
     ensureConsoleBuilt();
-    daemon = await startDaemon();
+    fixture = await writeFixturePlugin();
+    daemon = await startDaemon({ pluginsDir: fixture.pluginsDir });
     browser = await launchBrowser("en-US");
     page = await browser.context.newPage();
     // Fail with Playwright's description of what never appeared, before the test's own timeout.
@@ -92,6 +96,7 @@ describe("console served by a real daemon", () => {
     await browser?.close();
     await daemon?.stop();
     if (daemon) await rm(daemon.dataDir, { recursive: true, force: true });
+    if (fixture) await rm(fixture.pluginsDir, { recursive: true, force: true });
   });
 
   it("lists every check the daemon has, each with its status mark, over a live connection", async () => {
@@ -118,6 +123,38 @@ describe("console served by a real daemon", () => {
     }
     expect(await page.getByRole("button", { name: "Run checks" }).isEnabled()).toBe(true);
     expect(await page.getAttribute("html", "lang")).toBe("en");
+  });
+
+  it("marks a broken check apart from a failed one, with the guidance of each open", async () => {
+    const failing = page.locator(`[data-check-id="${FIXTURE.failing}"]`);
+    const broken = page.locator(`[data-check-id="${FIXTURE.broken}"]`);
+    expect(await failing.getAttribute("data-status")).toBe("FAIL");
+    expect(await broken.getAttribute("data-status")).toBe("ERROR");
+    expect(await failing.locator(".mark").textContent()).toBe("✗");
+    expect(await broken.locator(".mark").textContent()).toBe("⚠");
+    expect(await failing.locator(".pill").textContent()).toBe("Failed");
+    expect(await broken.locator(".pill").textContent()).toBe("Check broke");
+    expect(await broken.locator(".check__summary").textContent()).toContain(
+      "the fixture check threw on purpose",
+    );
+
+    // Guidance of a failed check is on screen without a click: title, numbered steps, a link.
+    const guidance = failing.locator("section.guidance");
+    expect(await guidance.locator("h3").textContent()).toBe("Bring the value down to 1");
+    expect(await guidance.locator("ol > li").allTextContents()).toEqual([
+      "Open the fixture's settings.",
+      "Set the value to 1.",
+      "Run the checks again.",
+    ]);
+    expect(await guidance.getByRole("link").getAttribute("href")).toBe(
+      "https://docs.invalid/fixture-failing",
+    );
+
+    // Facts are folded until asked for.
+    const facts = failing.locator(".facts__json");
+    expect(await facts.isVisible()).toBe(false);
+    await failing.getByText("Facts", { exact: true }).click();
+    expect(JSON.parse((await facts.textContent()) ?? "")).toEqual({ measured: 3, wanted: 1 });
   });
 
   it("re-runs every check from the Run checks button and shows the new results", async () => {
@@ -184,6 +221,30 @@ describe("console served by a real daemon", () => {
     }
   });
 
+  it("applies a remedy only after the user confirmed it in a dialog", async () => {
+    const row = page.locator(`[data-check-id="${FIXTURE.fixable}"]`);
+    expect(await row.getAttribute("data-status")).toBe("WARN");
+    const dialog = page.getByRole("dialog");
+
+    await row.getByRole("button", { name: "Create marker file" }).click();
+    await dialog.waitFor();
+    expect(await dialog.getByRole("heading").textContent()).toBe("Apply “Create marker file”?");
+    expect(await dialog.textContent()).toContain("Writes an empty file into the fixture's temporary folder.");
+    expect(await dialog.locator("pre").textContent()).toBe(`touch ${fixture.markerFile}`);
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached" });
+    expect(existsSync(fixture.markerFile)).toBe(false);
+
+    await row.getByRole("button", { name: "Create marker file" }).click();
+    await dialog.getByRole("button", { name: "Apply" }).click();
+    await dialog.getByText("Marker file created.").waitFor();
+    expect(existsSync(fixture.markerFile)).toBe(true);
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await dialog.waitFor({ state: "detached" });
+    // The daemon re-ran the check after the fix; the row shows the new verdict.
+    await page.locator(`[data-check-id="${FIXTURE.fixable}"][data-status="PASS"]`).waitFor();
+  });
+
   it("switches to 简体中文: interface, daemon text and the live feed all follow", async () => {
     const english = await graphqlRequest<{ checks: ServerCheck[] }>(daemon.url, CHECKS, { locale: "en" });
     const chinese = await graphqlRequest<{ checks: ServerCheck[] }>(daemon.url, CHECKS, { locale: "zh-CN" });
@@ -222,7 +283,11 @@ describe("console served by a real daemon", () => {
     await page.locator('[data-connection="offline"]').waitFor({ timeout: 25_000 });
     await page.locator(".notice--stale").waitFor();
 
-    daemon = await startDaemon({ port: daemon.port, dataDir: daemon.dataDir });
+    daemon = await startDaemon({
+      port: daemon.port,
+      dataDir: daemon.dataDir,
+      pluginsDir: fixture.pluginsDir,
+    });
     await page.locator('[data-connection="live"]').waitFor({ timeout: 25_000 });
     await page.locator(".notice--stale").waitFor({ state: "detached" });
     const { checks } = await graphqlRequest<{ checks: ServerCheck[] }>(daemon.url, CHECKS);

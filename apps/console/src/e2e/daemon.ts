@@ -36,6 +36,8 @@ export interface DaemonOptions {
   /** Reuse a data folder; a fresh temporary one otherwise. */
   dataDir?: string;
   token?: string;
+  /** A folder of plugin folders, for `plugins.dirs`. */
+  pluginsDir?: string;
 }
 
 /**
@@ -50,9 +52,10 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   const api = options.token
     ? `{ listen: "127.0.0.1:${port}", token: "${options.token}" }`
     : `{ listen: "127.0.0.1:${port}" }`;
+  const plugins = options.pluginsDir ? `plugins: { dirs: [${JSON.stringify(options.pluginsDir)}] }\n` : "";
   await writeFile(
     configFile,
-    `api: ${api}\ndataDir: ${JSON.stringify(dataDir)}\nstun: { udp: [], tcp: [] }\n`,
+    `api: ${api}\ndataDir: ${JSON.stringify(dataDir)}\nstun: { udp: [], tcp: [] }\n${plugins}`,
     "utf8",
   );
 
