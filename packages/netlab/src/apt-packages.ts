@@ -1,9 +1,16 @@
 /**
  * Debian packages the lab runs: `ip` (iproute2, also `ss`), `nft` (nftables), coturn's
- * `turnserver`, the RFC 3489 client `stun` (stun-client) used to cross-check the lab, and
- * socat for quick probes by hand and in tests.
+ * `turnserver`, the RFC 3489 client `stun` (stun-client) used to cross-check the lab,
+ * socat for probes by hand and in tests, and conntrack to make the router forget mappings.
  */
-export const LAB_APT_PACKAGES: readonly string[] = ["iproute2", "nftables", "coturn", "stun-client", "socat"];
+export const LAB_APT_PACKAGES: readonly string[] = [
+  "iproute2",
+  "nftables",
+  "coturn",
+  "stun-client",
+  "socat",
+  "conntrack",
+];
 
 /** The Debian packages a machine needs before it can build a lab (for CI setup scripts). */
 export function labAptPackages(): string[] {

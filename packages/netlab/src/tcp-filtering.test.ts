@@ -105,3 +105,15 @@ describe.concurrent("inbound TCP to a port with an outbound mapping", () => {
     },
   );
 });
+
+describe("resetMappings", () => {
+  test("a router that forgot its mappings no longer lets peers in through the old public port", async (context) => {
+    const lab = await createTestLab({ nat: "NAT1", portPreserving: false, stun: "none" }, context);
+    const endpoint = await punchAndListen(lab);
+    const peer = await lab.addWanAddress();
+    expect(await knock(lab, peer, endpoint)).toBe(GREETING);
+
+    await lab.resetMappings();
+    expect(await knock(lab, peer, endpoint)).toBe("");
+  });
+});

@@ -8,7 +8,7 @@ import { writeLabConfig } from "../config/write-config.js";
 import { type LaunchedServer, launchCoturn, type ServerPlan } from "../servers/coturn.js";
 import { launchOurs } from "../servers/ours.js";
 import { waitForListeners } from "../servers/wait-ready.js";
-import { run } from "../util/run.js";
+import { run, runOrThrow } from "../util/run.js";
 import { ADDRESSES } from "./addresses.js";
 import { guardLab, releaseLab } from "./exit-guard.js";
 import { namespacesFor, newLabId } from "./names.js";
@@ -86,6 +86,23 @@ class RunningLab implements Lab {
     return child;
   }
 
+  async resetMappings(): Promise<void> {
+    const maps = await this.exec("router", "nft", ["-j", "list", "table", "ip", "lab"]);
+    // OPEN and the masquerading types have no maps, and then there is nothing to flush.
+    for (const name of mapNames(maps.stdout)) {
+      await runOrThrow(
+        "ip",
+        ["netns", "exec", this.namespaces.router, "nft", "flush", "map", "ip", "lab", name],
+        `flushing router map ${name}`,
+      );
+    }
+    await runOrThrow(
+      "ip",
+      ["netns", "exec", this.namespaces.router, "conntrack", "-F"],
+      "flushing the router's conntrack table",
+    );
+  }
+
   async addWanAddress(): Promise<string> {
     if (this.nextPeerHost > 254) throw new Error(`netlab: lab ${this.id} has no WAN addresses left`);
     const ip = `${ADDRESSES.wanNetworkBase}${this.nextPeerHost++}`;
@@ -141,6 +158,18 @@ class RunningLab implements Lab {
     for (const child of this.children) child.kill("SIGKILL");
     destroyNamespacesSync(Object.values(this.namespaces));
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Map names in `nft -j list table` output (empty for unparsable or empty output). */
+function mapNames(json: string): string[] {
+  try {
+    const parsed = JSON.parse(json) as { nftables?: { map?: { name?: unknown } }[] };
+    return (parsed.nftables ?? []).flatMap((item) =>
+      typeof item.map?.name === "string" ? [item.map.name] : [],
+    );
+  } catch {
+    return [];
   }
 }
 

@@ -94,6 +94,12 @@ export interface Lab {
     sockets: { udp?: readonly string[]; tcp?: readonly string[] },
     timeoutMs?: number,
   ): Promise<void>;
+  /**
+   * Make the router forget every mapping, as a reboot would: its conntrack table and the
+   * learned NAT maps are flushed. The next outbound packet gets a fresh mapping (a new
+   * public port when the router remaps), and inbound traffic to old mappings is refused.
+   */
+  resetMappings(): Promise<void>;
   /** Add one more address to the WAN namespace (a "peer" on the internet) and return it. */
   addWanAddress(): Promise<string>;
   /**
