@@ -1,0 +1,51 @@
+/**
+ * `npm run bench -- [name] [args…]`: runs one bench by name with the arguments after it, or
+ * every bench when no name is given. Benches load lazily so one bench's imports cost nothing
+ * when another runs.
+ */
+import type { Bench } from "./types.js";
+
+const BENCHES: Record<string, { description: string; load: () => Promise<Bench> }> = {
+  nat: {
+    description: "median wall time of a full nat.type check in the NAT lab vs a classic sequential tester",
+    load: async () => (await import("./nat.js")).natBench,
+  },
+};
+
+function available(): string {
+  return Object.entries(BENCHES)
+    .map(([name, b]) => `  ${name.padEnd(8)} ${b.description}`)
+    .join("\n");
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    let code = 0;
+    for (const [each, entry] of Object.entries(BENCHES)) {
+      console.log(`=== bench ${each} ===`);
+      code = Math.max(code, await (await entry.load()).run([]));
+    }
+    return code;
+  }
+  if (name === "--help" || name === "-h") {
+    console.log(`usage: npm run bench -- [name] [args…]\navailable benches:\n${available()}`);
+    return 0;
+  }
+  const entry = BENCHES[name];
+  if (!entry) {
+    console.error(`bench: unknown bench "${name}"; available benches:\n${available()}`);
+    return 2;
+  }
+  return (await entry.load()).run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exitCode = 1;
+  },
+);
