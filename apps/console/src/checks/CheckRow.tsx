@@ -22,6 +22,8 @@ export function CheckRow({ check, rerunning, onRerun, onApplyRemedy }: CheckRowP
   const [confirming, setConfirming] = useState<Remedy | null>(null);
   const look = statusAppearance(check.status);
   const busy = look.busy || rerunning;
+  // A broken check usually comes without guidance; say what ERROR means so it is not read as FAIL.
+  const broke = check.status === "ERROR";
 
   return (
     <li
@@ -54,9 +56,10 @@ export function CheckRow({ check, rerunning, onRerun, onApplyRemedy }: CheckRowP
           </button>
         </div>
       </div>
-      {(check.guidance || check.remedies.length > 0 || hasFacts(check.facts)) && (
+      {(check.guidance || broke || check.remedies.length > 0 || hasFacts(check.facts)) && (
         <div className="check__body">
           {check.guidance && <GuidancePanel guidance={check.guidance} open={look.needsAttention} />}
+          {broke && !check.guidance && <p className="check__broke">{t("checks.brokeHint")}</p>}
           {check.remedies.length > 0 && (
             <div className="check__remedies">
               {check.remedies.map((remedy) => (

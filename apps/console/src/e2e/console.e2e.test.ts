@@ -137,6 +137,7 @@ describe("console served by a real daemon", () => {
     expect(await broken.locator(".check__summary").textContent()).toContain(
       "the fixture check threw on purpose",
     );
+    expect(await broken.locator(".check__broke").textContent()).toContain("says nothing about your network");
 
     // Guidance of a failed check is on screen without a click: title, numbered steps, a link.
     const guidance = failing.locator("section.guidance");

@@ -24,6 +24,8 @@ export const en = {
   "checks.duration.ms": "{value} ms",
   "checks.duration.s": "{value} s",
   "checks.noSummary": "No result yet.",
+  "checks.brokeHint":
+    "The check itself could not finish, so it says nothing about your network yet. Re-run it; if it keeps breaking, report it together with its facts.",
   "status.PASS": "Passed",
   "status.WARN": "Warning",
   "status.FAIL": "Failed",

@@ -23,6 +23,8 @@ export const zhCN: Messages = {
   "checks.duration.ms": "{value} 毫秒",
   "checks.duration.s": "{value} 秒",
   "checks.noSummary": "尚无结果。",
+  "checks.brokeHint":
+    "检查本身未能完成，因此还不能说明你的网络状况。请重新检查；如果一直出错，请连同检测数据一起报告。",
   "status.PASS": "通过",
   "status.WARN": "警告",
   "status.FAIL": "未通过",
