@@ -13,7 +13,7 @@ import { ADDRESSES } from "./addresses.js";
 import { guardLab, releaseLab } from "./exit-guard.js";
 import { namespacesFor, newLabId } from "./names.js";
 import { destroyNamespaces, destroyNamespacesSync } from "./namespaces.js";
-import { addNamespaces, addWanAddress, planNetwork, wireNetwork } from "./network.js";
+import { addNamespaces, addWanAddress, planNetwork, waitForLinks, wireNetwork } from "./network.js";
 import { assertRoot, resolveOptions } from "./options.js";
 import { sweepStaleLabs } from "./sweep.js";
 import type { ExecResult, Lab, LabExecOptions, LabNamespaces, LabOptions } from "./types.js";
@@ -206,6 +206,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
   try {
     await addNamespaces(namespaces);
     await wireNetwork(namespaces, planNetwork(resolved.nat, resolved.portPreserving));
+    await waitForLinks(namespaces);
     await lab.startStunServer();
   } catch (error) {
     await lab.teardown();

@@ -100,6 +100,34 @@ export async function wireNetwork(ns: LabNamespaces, plan: NetworkPlan): Promise
   ]);
 }
 
+/**
+ * Wait until every veth end reports carrier. `ip link set up` returns before the kernel brings the
+ * link up; until it does, a process in the LAN sees no interface address (only `lo`), so for example an
+ * OPEN host would not recognise its own public address.
+ */
+export async function waitForLinks(ns: LabNamespaces, timeoutMs = 3000): Promise<void> {
+  const links: [string, string][] = [
+    [ns.lan, IFACES.host],
+    [ns.wan, IFACES.host],
+    [ns.router, IFACES.routerLan],
+    [ns.router, IFACES.routerWan],
+  ];
+  const deadline = Date.now() + timeoutMs;
+  for (const [namespace, link] of links) {
+    for (;;) {
+      const out = await runOrThrow(
+        "ip",
+        ["-n", namespace, "-o", "link", "show", "dev", link],
+        `reading ${link}`,
+      );
+      if (/[<,]LOWER_UP[,>]/.test(out)) break;
+      if (Date.now() > deadline)
+        throw new Error(`link ${link} in ${namespace} did not come up within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
+
 /** Add one more address to the WAN side. */
 export async function addWanAddress(ns: LabNamespaces, ip: string): Promise<void> {
   await runOrThrow(

@@ -1,5 +1,5 @@
 import { formatAddress, getMappedAddress, getOtherAddress } from "../message/accessors.js";
-import { familyOf } from "../message/ip.js";
+import { familyOf, normalizeIp } from "../message/ip.js";
 import { TcpStunConnection } from "../transport/tcp-client.js";
 import type { Endpoint, StunReply } from "../transport/types.js";
 import { type MappedPoint, mappingFromServers, mappingFromTests } from "./classify.js";
@@ -73,18 +73,32 @@ export async function discoverTcpMapping(
       if (!mapped) throw new Error("no mapped address in the reply");
       return mapped;
     };
-    const rest = servers.filter(
+    const altTargets: Endpoint[] = other
+      ? [
+          { address: other.address, port: anchor.endpoint.port },
+          { address: other.address, port: other.port },
+        ]
+      : [];
+    const altIndex = (e: Endpoint) =>
+      altTargets.findIndex((t) => t.port === e.port && normalizeIp(t.address) === normalizeIp(e.address));
+    // A configured server that is the anchor's own alternate is measured by the mapping test already; dialling
+    // it again from the same local port would collide with that connection (EADDRNOTAVAIL).
+    const candidates = servers.filter(
       (s) => s !== servers.find((x) => x.name === anchor.name) && reports.get(s.name)!.reason === undefined,
     );
+    const covered = candidates.filter((s) => altIndex(s.endpoint) >= 0);
+    const rest = candidates.filter((s) => altIndex(s.endpoint) < 0);
     const [alt2, alt3, ...others] = await Promise.allSettled([
-      other
-        ? mappedFrom({ address: other.address, port: anchor.endpoint.port })
-        : Promise.reject(new Error("no OTHER-ADDRESS")),
-      other
-        ? mappedFrom({ address: other.address, port: other.port })
-        : Promise.reject(new Error("no OTHER-ADDRESS")),
+      other ? mappedFrom(altTargets[0]!) : Promise.reject(new Error("no OTHER-ADDRESS")),
+      other ? mappedFrom(altTargets[1]!) : Promise.reject(new Error("no OTHER-ADDRESS")),
       ...rest.map((s) => mappedFrom(s.endpoint)),
     ]);
+    for (const s of covered) {
+      const r = altIndex(s.endpoint) === 0 ? alt2! : alt3!;
+      const report = reports.get(s.name)!;
+      if (r.status === "fulfilled") report.ok = true;
+      else report.reason = `no answer from local port ${localPort}: ${reason(r.reason)}`;
+    }
     const seen: { server: MappedPoint; mapped: MappedPoint }[] = [
       { server: anchor.endpoint, mapped: anchor.mapped },
     ];

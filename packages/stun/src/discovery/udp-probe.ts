@@ -27,6 +27,20 @@ export interface UdpProbeContext {
   retransmit: RetransmitOptions;
 }
 
+/** Bounds of the retransmission timeout once a round trip to the server has been measured. */
+const MEASURED_RTO_MIN_MS = 50;
+const MEASURED_RTO_MAX_MS = 1000;
+
+/**
+ * RFC 8489 lets a client base its RTO on measured round trips. The configured RTO is only a guess for
+ * first contact; after that, unanswered filtering probes (the normal case behind NAT2/NAT3) wait in
+ * proportion to the real path, so a LAN answers in a few hundred ms and a slow path is not misread.
+ */
+export function retransmitAfter(retransmit: RetransmitOptions, rttMs: number): RetransmitOptions {
+  const rto = Math.min(MEASURED_RTO_MAX_MS, Math.max(MEASURED_RTO_MIN_MS, Math.ceil(rttMs * 3)));
+  return { ...retransmit, rto };
+}
+
 function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
   return a.port === b.port && normalizeIp(a.address) === normalizeIp(b.address);
 }
@@ -62,9 +76,10 @@ async function filteringSeries(target: Endpoint, context: UdpProbeContext) {
   try {
     const first = await socket.request(target, context.retransmit).catch((e: unknown) => e as Error);
     if (first instanceof Error) return { error: `filtering test I: ${first.message}` };
+    const measured = retransmitAfter(context.retransmit, first.rttMs);
     const change = (changeIp: boolean) =>
       socket.request(target, {
-        ...context.retransmit,
+        ...measured,
         attributes: [{ type: "CHANGE-REQUEST", changeIp, changePort: true }],
       });
     const [ipAndPort, portOnly] = await Promise.allSettled([change(true), change(false)]);
@@ -126,11 +141,13 @@ export async function probeUdpServer(
     return result;
   }
 
+  const measured = retransmitAfter(context.retransmit, test1.rttMs);
+  const requestMeasured = (to: Endpoint) => context.mappingSocket.request(to, measured);
   const test2Target = { address: other.address, port: target.port };
   const test3Target = { address: other.address, port: other.port };
   const [test2, test3, series] = await Promise.all([
-    Promise.allSettled([request(test2Target)]).then(([r]) => r!),
-    Promise.allSettled([request(test3Target)]).then(([r]) => r!),
+    Promise.allSettled([requestMeasured(test2Target)]).then(([r]) => r!),
+    Promise.allSettled([requestMeasured(test3Target)]).then(([r]) => r!),
     filtering,
   ]);
   const mappedOf = (r: Settled) => (r.status === "fulfilled" ? getMappedAddress(r.value.message) : undefined);

@@ -71,7 +71,9 @@ export function planResponse(
   if (!classic) attributes.push({ type: "XOR-MAPPED-ADDRESS", value: client });
   attributes.push({ type: "MAPPED-ADDRESS", value: client });
   if (addresses.ips[1] !== undefined) {
-    const other = address(addresses, { ip: 1, port: 1 });
+    // RFC 5780: where a change-IP-and-port answer to *this* request would come from, so it depends on
+    // the socket the request arrived on.
+    const other = address(addresses, { ip: (1 - received.ip) as 0 | 1, port: (1 - received.port) as 0 | 1 });
     attributes.push({ type: classic ? "CHANGED-ADDRESS" : "OTHER-ADDRESS", value: other });
   }
   attributes.push({ type: classic ? "SOURCE-ADDRESS" : "RESPONSE-ORIGIN", value: origin });
