@@ -38,6 +38,14 @@ describe("GraphQL API", () => {
     expect(await response.text()).toMatch(/AutoSTUN/);
   });
 
+  it("serves the user guide that guidance links point to, and nothing else under /docs", async () => {
+    const guide = await fetch(new URL("docs/user-guide.md", daemon.url));
+    expect(guide.status).toBe(200);
+    expect(await guide.text()).toContain("## NAT type");
+    expect((await fetch(new URL("docs/user-guide.zh-CN.md", daemon.url))).status).toBe(200);
+    expect((await fetch(new URL("docs/..%2Fpackage.json", daemon.url))).status).toBe(404);
+  });
+
   it("delivers checkUpdated over graphql-ws after runChecks", async () => {
     const client = createClient({
       url: `${daemon.url.replace("http", "ws")}graphql`,

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { isLoopbackHost } from "../graphql/auth.js";
 import { attachWebSocket } from "../graphql/websocket.js";
 import { createGraphQLHandler, type Services } from "../graphql/yoga.js";
-import { serveConsole } from "./static.js";
+import { serveConsole, serveDocs } from "./static.js";
 
 export interface HttpOptions {
   host: string;
@@ -44,6 +44,7 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
     }
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/graphql") void yoga(req, res);
+    else if (path?.startsWith("/docs/")) serveDocs(req, res);
     else serveConsole(req, res);
   });
   const ws = attachWebSocket(server, options.services, options.token);

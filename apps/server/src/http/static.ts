@@ -3,6 +3,20 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
+/** The user guide that check guidance links to (`docs/user-guide.md#…`, relative to the console). */
+export const DOCS_DIR = fileURLToPath(new URL("../../../../docs", import.meta.url));
+
+/** Serves the guide's Markdown files as plain text; nothing else under /docs. */
+export function serveDocs(req: IncomingMessage, res: ServerResponse, root = DOCS_DIR): void {
+  const name = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname).replace(/^\/docs\//, "");
+  if (!/^[\w.-]+\.md$/.test(name) || !existsSync(join(root, name))) {
+    res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("no such document\n");
+    return;
+  }
+  res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" });
+  createReadStream(join(root, name)).pipe(res);
+}
+
 /** Where `npm run build` puts the console. */
 export const CONSOLE_DIST = fileURLToPath(new URL("../../../console/dist", import.meta.url));
 

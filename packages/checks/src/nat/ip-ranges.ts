@@ -10,6 +10,10 @@ const RANGES: readonly [string, number, AddressKind][] = [
   ["169.254.0.0", 16, "link-local"],
   ["0.0.0.0", 8, "reserved"],
   ["192.0.0.0", 24, "reserved"],
+  // Documentation ranges (RFC 5737): never routed on the internet, often seen in labs and VMs.
+  ["192.0.2.0", 24, "reserved"],
+  ["198.51.100.0", 24, "reserved"],
+  ["203.0.113.0", 24, "reserved"],
   ["198.18.0.0", 15, "reserved"],
   ["224.0.0.0", 3, "reserved"],
 ];

@@ -11,7 +11,7 @@ function discovery(overrides: Partial<NatDiscoveryResult>): NatDiscoveryResult {
     natType: "NAT1",
     udp: { mapping: EIM, filtering: EIM },
     tcp: { mapping: EIM },
-    publicIp: "203.0.113.9",
+    publicIp: "61.170.4.9",
     localIp: "192.168.1.20",
     servers: [{ server: "stun.lab:3478", transport: "udp", ok: true, role: "behaviour" }],
     durationMs: 40,
@@ -73,17 +73,17 @@ describe("network.public-ip verdict", () => {
 
   it("warns when the host holds a public IPv4", () => {
     const result = publicIpVerdict(
-      [{ ...lan, address: "198.51.100.7" }],
-      discovery({ publicIp: "198.51.100.7" }),
+      [{ ...lan, address: "58.32.10.7" }],
+      discovery({ publicIp: "58.32.10.7" }),
     );
     expect(result.status).toBe("WARN");
-    expect(localize(result.summary)).toBe("This host has the public IPv4 address 198.51.100.7 on eth0");
+    expect(localize(result.summary)).toBe("This host has the public IPv4 address 58.32.10.7 on eth0");
     expect(localize(result.guidance?.steps[1] ?? "")).toContain("ufw allow 6881/tcp");
   });
 
   it("passes behind NAT and recognises carrier-grade NAT", () => {
     expect(localize(publicIpVerdict([lan], discovery({})).summary)).toBe(
-      "Behind NAT: this host is 192.168.1.20 (private), the internet sees 203.0.113.9",
+      "Behind NAT: this host is 192.168.1.20 (private), the internet sees 61.170.4.9",
     );
     const cgnat = publicIpVerdict([{ ...lan, address: "100.72.1.2" }], discovery({ localIp: "100.72.1.2" }));
     expect(cgnat.status).toBe("PASS");
