@@ -1,8 +1,9 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { discoverNat } from "@autostun/stun";
 import { describe, expect, it } from "vitest";
 import { verdict, writePlugins } from "../testing/plugins.js";
 
@@ -130,5 +131,56 @@ describe("autostun doctor", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("api.token is not set");
     expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
+describe("autostun stun-server", () => {
+  it("serves RFC 5780 on two addresses that a discovery can use, and stops cleanly on SIGTERM", async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        "stun-server",
+        "--primary",
+        "127.0.0.1",
+        "--alternate",
+        "127.0.0.2",
+        "--port",
+        "0",
+        "--alt-port",
+        "0",
+        "--json",
+      ],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const ready = await new Promise<{ endpoints: { transport: string; address: string; port: number }[] }>(
+      (resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
+          const line = out.split("\n").find((l) => l.startsWith("{"));
+          if (line) resolve(JSON.parse(line));
+        });
+        child.on("exit", (code) => reject(new Error(`stun-server exited with ${code}`)));
+      },
+    );
+    const primary = (transport: string) =>
+      ready.endpoints
+        .filter((e) => e.transport === transport && e.address === "127.0.0.1")
+        .map((e) => `127.0.0.1:${e.port}`);
+    const result = await discoverNat({
+      udpServers: primary("udp").slice(0, 1),
+      tcpServers: primary("tcp").slice(0, 1),
+    });
+    expect(result).toMatchObject({
+      natType: "OPEN",
+      udp: { filtering: "ENDPOINT_INDEPENDENT" },
+      tcp: { mapping: "ENDPOINT_INDEPENDENT" },
+    });
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
   });
 });

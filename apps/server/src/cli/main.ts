@@ -85,6 +85,10 @@ export function buildCli(setExitCode: (code: number) => void): Command {
     .option("--alternate <ip>", "alternate address (enables OTHER-ADDRESS and CHANGE-REQUEST)")
     .option("--port <port>", "primary port", "3478")
     .option("--alt-port <port>", "alternate port", "3479")
+    .option("--no-udp", "serve TCP only")
+    .option("--no-tcp", "serve UDP only")
+    .option("--software <text>", "SOFTWARE attribute to send")
+    .option("--json", "print the endpoints as one JSON line when ready")
     .action(async () => {
       // The STUN package parses its own flags (it also runs standalone in the lab); commander only documents them.
       const { runStunServerCli } = await import("@autostun/stun");

@@ -30,6 +30,28 @@ const pluginsDir = writePlugins([
     activate: `throw new Error("cannot find my config");`,
   },
   {
+    name: "load-crash",
+    checks: [{ id: "loadcrash.check" }],
+    activate: "",
+    prelude: `throw new Error("module top level exploded");`,
+  },
+  {
+    name: "pair",
+    checks: [{ id: "pair.left" }, { id: "pair.right" }],
+    // Each waits until both have started: they can only pass if the engine runs them at the same time.
+    activate: `
+      const meet = () => new Promise((resolve) => {
+        globalThis.__pairStarted = (globalThis.__pairStarted ?? 0) + 1;
+        const poll = setInterval(() => { if (globalThis.__pairStarted >= 2) { clearInterval(poll); resolve(); } }, 5);
+        setTimeout(() => { clearInterval(poll); resolve(); }, 3000);
+      });
+      for (const id of ["pair.left", "pair.right"]) context.registerCheck(id, { async run() {
+        await meet();
+        return globalThis.__pairStarted >= 2 ? { status: "PASS", summary: "ran alongside its twin" } : { status: "FAIL", summary: "ran alone" };
+      } });
+    `,
+  },
+  {
     name: "liar",
     checks: [{ id: "liar.check" }],
     activate: `context.registerCheck("liar.check", { async run() { return { status: "GREAT", summary: 5 }; } });`,
@@ -57,7 +79,15 @@ beforeAll(async () => {
 });
 afterAll(() => daemon?.stop());
 
-const ids = ["good.one", "thrower.check", "hanger.check", "toonew.check", "badactivate.check", "liar.check"];
+const ids = [
+  "good.one",
+  "thrower.check",
+  "hanger.check",
+  "toonew.check",
+  "badactivate.check",
+  "loadcrash.check",
+  "liar.check",
+];
 
 describe("a plugin that breaks never takes the others down", () => {
   it("reports each broken plugin as ERROR with its cause while the good check passes", async () => {
@@ -81,6 +111,10 @@ describe("a plugin that breaks never takes the others down", () => {
       status: "ERROR",
       summary: expect.stringContaining("cannot find my config"),
     });
+    expect(byId["loadcrash.check"]).toMatchObject({
+      status: "ERROR",
+      summary: expect.stringMatching(/plugin load-crash failed to load: module top level exploded/),
+    });
     expect(byId["liar.check"]).toMatchObject({
       status: "ERROR",
       summary: expect.stringContaining("invalid result"),
@@ -93,6 +127,11 @@ describe("a plugin that breaks never takes the others down", () => {
     expect(byId["too-new"]?.state).toBe("INCOMPATIBLE");
     expect(byId["bad-activate"]?.state).toBe("FAILED");
     expect(byId["good"]?.state).toBe("ACTIVE");
+  });
+
+  it("runs independent checks at the same time", async () => {
+    const states = await daemon.engine.run(["pair.left", "pair.right"]);
+    expect(states.map((s) => s.status)).toEqual(["PASS", "PASS"]);
   });
 
   it("runs a check after its dependency and lets it read the result", async () => {

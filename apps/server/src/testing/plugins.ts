@@ -9,6 +9,8 @@ export interface TestPlugin {
   /** Body of `activate(context)` in plain JavaScript. */
   activate: string;
   activationEvents?: string[];
+  /** Module-level code, run when the plugin is imported. */
+  prelude?: string;
 }
 
 /** Writes plugins as real folders (package.json manifest + ESM main), the way users install them. */
@@ -37,7 +39,7 @@ export function writePlugins(
     );
     writeFileSync(
       join(dir, "index.mjs"),
-      `export async function activate(context) {\n${plugin.activate}\n}\n`,
+      `${plugin.prelude ?? ""}\nexport async function activate(context) {\n${plugin.activate}\n}\n`,
     );
   }
   return root;
