@@ -1,4 +1,5 @@
 import type { CommandRunner } from "@autostun/plugins-api";
+import { powershellCommand } from "../env-shared/powershell.js";
 
 /** One entry of Windows Security Center (`root/SecurityCenter2`). */
 export interface SecurityCenterEntry {
@@ -26,13 +27,7 @@ const SCRIPT = [
 ].join(" ");
 
 /** The PowerShell command line used, exported so fixtures can record its output. */
-export const SECURITY_CENTER_COMMAND = [
-  "powershell.exe",
-  "-NoProfile",
-  "-NonInteractive",
-  "-Command",
-  SCRIPT,
-] as const;
+export const SECURITY_CENTER_COMMAND = powershellCommand(SCRIPT);
 
 export async function readSecurityCenter(
   runner: CommandRunner,

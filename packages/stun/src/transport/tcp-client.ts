@@ -1,7 +1,6 @@
 import { connect, type Socket } from "node:net";
-import { createBindingRequest } from "../message/accessors.js";
-import { encodeMessage } from "../message/encode.js";
 import type { StunAttribute, StunMessage } from "../message/types.js";
+import { prepareRequest } from "./outgoing-request.js";
 import { StunStreamFramer } from "./stream-framer.js";
 import { type Endpoint, type StunReply, StunTransactionError } from "./types.js";
 
@@ -127,18 +126,9 @@ export class TcpStunConnection {
     const target = this.target;
     if (this.closedReason)
       return Promise.reject(new StunTransactionError("CLOSED", this.closedReason, target));
-    if (options.signal?.aborted)
-      return Promise.reject(new StunTransactionError("ABORTED", "aborted before sending", target));
-    const message = options.message ?? createBindingRequest(options.attributes);
-    let bytes: Buffer;
-    try {
-      bytes = encodeMessage(message, { fingerprint: options.fingerprint ?? true });
-    } catch (error) {
-      return Promise.reject(
-        new StunTransactionError("PROTOCOL", `cannot encode request: ${String(error)}`, target),
-      );
-    }
-    const key = Buffer.from(message.transactionId).toString("hex");
+    const prepared = prepareRequest(target, options);
+    if ("error" in prepared) return Promise.reject(prepared.error);
+    const { bytes, key } = prepared;
     return new Promise<StunReply>((resolve, reject) => {
       const cleanup = () => {
         clearTimeout(timer);

@@ -1,9 +1,8 @@
 import { createSocket, type Socket } from "node:dgram";
-import { createBindingRequest } from "../message/accessors.js";
 import { decodeMessage } from "../message/decode.js";
-import { encodeMessage } from "../message/encode.js";
 import { familyOf } from "../message/ip.js";
 import type { AddressFamily, StunAttribute, StunMessage } from "../message/types.js";
+import { prepareRequest } from "./outgoing-request.js";
 import { retransmitSchedule } from "./retransmit.js";
 import { type Endpoint, type RetransmitOptions, type StunReply, StunTransactionError } from "./types.js";
 
@@ -97,18 +96,9 @@ export class UdpStunClient {
   request(target: Endpoint, options: UdpRequestOptions = {}): Promise<StunReply> {
     if (this.closed)
       return Promise.reject(new StunTransactionError("CLOSED", "UDP STUN client is closed", target));
-    if (options.signal?.aborted)
-      return Promise.reject(new StunTransactionError("ABORTED", "aborted before sending", target));
-    const message = options.message ?? createBindingRequest(options.attributes);
-    let bytes: Buffer;
-    try {
-      bytes = encodeMessage(message, { fingerprint: options.fingerprint ?? true });
-    } catch (error) {
-      return Promise.reject(
-        new StunTransactionError("PROTOCOL", `cannot encode request: ${String(error)}`, target),
-      );
-    }
-    const key = Buffer.from(message.transactionId).toString("hex");
+    const prepared = prepareRequest(target, options);
+    if ("error" in prepared) return Promise.reject(prepared.error);
+    const { bytes, key } = prepared;
     const { sends, giveUpAt } = retransmitSchedule(options);
     const timers: NodeJS.Timeout[] = [];
 

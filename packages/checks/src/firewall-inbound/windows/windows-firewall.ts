@@ -1,4 +1,5 @@
 import type { CommandRunner } from "@autostun/plugins-api";
+import { powershellCommand } from "../../env-shared/powershell.js";
 import { type LayerDecision, portListHas } from "../model.js";
 
 /** The Windows Firewall state the check reads: profiles, which are in use, and enabled inbound rules. */
@@ -26,13 +27,7 @@ const SCRIPT = [
   "[pscustomobject]@{profiles=$p;activeCategories=$c;rules=@($rules)} | ConvertTo-Json -Depth 4 -Compress",
 ].join(" ");
 
-export const WINDOWS_FIREWALL_COMMAND = [
-  "powershell.exe",
-  "-NoProfile",
-  "-NonInteractive",
-  "-Command",
-  SCRIPT,
-] as const;
+export const WINDOWS_FIREWALL_COMMAND = powershellCommand(SCRIPT);
 
 export async function readWindowsFirewall(
   runner: CommandRunner,
