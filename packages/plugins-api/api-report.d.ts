@@ -242,6 +242,11 @@ export type CheckPlatform = "linux" | "win32" | "darwin" | "freebsd" | "dsm";
 export interface CheckContribution {
     /** Globally unique, dotted: `<area>.<name>`, e.g. `nat.type`. */
     id: string;
+    /**
+     * Shown in lists. `%key%` is looked up in `package.nls.json` (English) and `package.nls.<locale>.json`
+     * (e.g. `package.nls.zh-cn.json`) beside package.json, VS Code style, so titles are translated
+     * without running plugin code.
+     */
     title: string;
     /** Groups checks in the console, e.g. `network`, `system`, `downloader`, `relay`. */
     category: string;

@@ -15,7 +15,7 @@ export function toJsonReport(states: readonly CheckState[], locale: string): { c
   return {
     checks: states.map((state) => ({
       id: state.id,
-      title: state.title,
+      title: localize(state.title, locale),
       status: state.status,
       summary: localize(state.summary, locale),
       facts: state.facts,
@@ -67,7 +67,7 @@ export function toTextReport(states: readonly CheckState[], locale: string, colo
   for (const state of states) {
     const mark = paint(state.status, `[${MARKS[state.status] ?? "?"}]`);
     const broke = state.status === "ERROR" ? ` (${words.broke})` : "";
-    lines.push(`${mark} ${state.title}${broke}: ${localize(state.summary, locale)}`);
+    lines.push(`${mark} ${localize(state.title, locale)}${broke}: ${localize(state.summary, locale)}`);
     if ((state.status === "WARN" || state.status === "FAIL" || state.status === "ERROR") && state.guidance) {
       lines.push(`    ${localize(state.guidance.title, locale)}`);
       for (const [index, step] of state.guidance.steps.entries()) {

@@ -77,6 +77,7 @@ export class ExtensionHost {
       };
       info.id = `${info.id}@${info.dir}`;
     }
+    for (const warning of info.warnings ?? []) this.options.logger({ extension: info.id }).warn(warning);
     const record: LiveExtension = { info, state: info.problem ? "INCOMPATIBLE" : "INACTIVE", checkIds: [] };
     if (info.problem) record.error = info.problem;
     this.extensions.set(info.id, record);
@@ -98,7 +99,7 @@ export class ExtensionHost {
       record.checkIds.push(check.id);
       this.descriptors.set(check.id, {
         id: check.id,
-        title: check.title,
+        title: info.localize(check.title),
         category: check.category,
         dependsOn: check.dependsOn ?? [],
         ...(check.platforms ? { platforms: check.platforms } : {}),

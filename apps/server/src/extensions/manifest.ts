@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { DEFAULT_CHECK_TIMEOUT_MS, type ExtensionManifest } from "@autostun/plugins-api";
 import semver from "semver";
 import { z } from "zod";
+import { loadManifestLocalizer, type ManifestLocalizer } from "./nls.js";
 
 const checkId = z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'a dotted id like "area.name"');
 
@@ -43,6 +44,10 @@ export interface DiscoveredExtension {
   mainPath?: string;
   /** Why the extension cannot be activated: unreadable manifest, incompatible engine, missing main. */
   problem?: string;
+  /** Resolves `%key%` strings of the manifest from the plugin's package.nls files. */
+  localize: ManifestLocalizer;
+  /** Problems that do not stop the extension, such as an unreadable translation file. */
+  warnings?: string[];
 }
 
 /** Reads `<dir>/package.json` and its `autostun` manifest without running any plugin code. */
@@ -76,10 +81,14 @@ export function readExtension(dir: string, builtin: boolean, apiVersion: string)
     return base(id, version, dir, builtin, `invalid manifest in ${pkgPath} at ${where}: ${issue?.message}`);
   }
   const manifest = parsed.data as ExtensionManifest;
+  const nls = loadManifestLocalizer(dir);
   const extension: DiscoveredExtension = {
     ...base(id, version, dir, builtin),
     displayName: manifest.displayName ?? id,
     manifest,
+    localize: nls.localize,
+    // A broken translation file costs only the translation, never the plugin.
+    ...(nls.problems.length > 0 ? { warnings: nls.problems } : {}),
   };
   const range = manifest.engines.autostun;
   if (!semver.validRange(range)) {
@@ -105,8 +114,10 @@ function base(
   builtin: boolean,
   problem?: string,
 ): DiscoveredExtension {
-  return { id, version, displayName: id, dir, builtin, ...(problem ? { problem } : {}) };
+  return { id, version, displayName: id, dir, builtin, localize: plain, ...(problem ? { problem } : {}) };
 }
+
+const plain: ManifestLocalizer = (value) => value;
 
 /** Every sub-folder of `root` holding a package.json, in name order. A missing root is no error. */
 export function listExtensionDirs(root: string): string[] {

@@ -34,7 +34,7 @@ export const CheckRef = builder.objectRef<CheckState>("Check").implement({
   description: "One diagnosis check and its latest result.",
   fields: (t) => ({
     id: t.exposeID("id"),
-    title: t.exposeString("title"),
+    title: t.string({ resolve: (c, _args, ctx) => localize(c.title, ctx.locale) }),
     category: t.exposeString("category"),
     status: t.field({ type: CheckStatusEnum, resolve: (c) => c.status }),
     summary: t.string({ nullable: true, resolve: (c, _args, ctx) => localize(c.summary, ctx.locale) }),

@@ -8,7 +8,8 @@ import { verdict, writePlugins } from "../testing/plugins.js";
 const pluginsDir = writePlugins([
   {
     name: "sample",
-    checks: [{ id: "sample.pass" }, { id: "sample.fail" }],
+    checks: [{ id: "sample.pass" }, { id: "sample.fail", title: "%fail.title%" }],
+    nls: { "": { "fail.title": "Port check" }, "zh-cn": { "fail.title": "端口检查" } },
     activate: `${verdict("sample.pass", "PASS")}
       context.registerCheck("sample.fail", { async run() { return { status: "FAIL", summary: { en: "port closed", "zh-CN": "端口未开放" },
         guidance: { title: { en: "Open it", "zh-CN": "打开它" }, steps: [{ en: "Run this", "zh-CN": "运行这个" }] } }; } });`,
@@ -100,13 +101,19 @@ describe("GraphQL API", () => {
   it("renders guidance in the locale the client asks for", async () => {
     await post({ query: RUN });
     const response = await post(
-      { query: `{ check(id: "sample.fail") { summary guidance { title steps } } }` },
+      { query: `{ check(id: "sample.fail") { title summary guidance { title steps } } }` },
       { "x-autostun-locale": "zh-CN" },
     );
     expect((await response.json()).data.check).toEqual({
+      title: "端口检查",
       summary: "端口未开放",
       guidance: { title: "打开它", steps: ["运行这个"] },
     });
+  });
+
+  it("takes titles from the plugin's package.nls files, English by default", async () => {
+    const body = await (await post({ query: `{ check(id: "sample.fail") { title } }` })).json();
+    expect(body.data.check.title).toBe("Port check");
   });
 
   it("names an unknown check id instead of masking it", async () => {

@@ -11,6 +11,8 @@ export interface TestPlugin {
   activationEvents?: string[];
   /** Module-level code, run when the plugin is imported. */
   prelude?: string;
+  /** package.nls files: `{ "": {...english}, "zh-cn": {...} }`. */
+  nls?: Record<string, Record<string, string>>;
 }
 
 /** Writes plugins as real folders (package.json manifest + ESM main), the way users install them. */
@@ -37,6 +39,12 @@ export function writePlugins(
         },
       }),
     );
+    for (const [locale, table] of Object.entries(plugin.nls ?? {})) {
+      writeFileSync(
+        join(dir, locale ? `package.nls.${locale}.json` : "package.nls.json"),
+        JSON.stringify(table),
+      );
+    }
     writeFileSync(
       join(dir, "index.mjs"),
       `${plugin.prelude ?? ""}\nexport async function activate(context) {\n${plugin.activate}\n}\n`,
