@@ -4,6 +4,7 @@ import { defineCatalog } from "@autostun/plugins-api";
 export const messages = defineCatalog({
   en: {
     "summary.pass": "Inbound TCP to port {port} is accepted by this host's firewall ({layers}).",
+    "summary.pass.unfiltered": "Inbound TCP to port {port} is accepted: this host has no filtering rules.",
     "summary.fail": "This host's firewall blocks inbound TCP to port {port}: {reason}.",
     "summary.unreadable":
       "The firewall rules could not be read ({why}); whether port {port} is admitted is unknown.",
@@ -51,6 +52,7 @@ export const messages = defineCatalog({
   },
   "zh-CN": {
     "summary.pass": "本机防火墙允许 TCP 入站连接到端口 {port}（{layers}）。",
+    "summary.pass.unfiltered": "本机没有过滤规则，TCP 入站连接可以到达端口 {port}。",
     "summary.fail": "本机防火墙阻止了到端口 {port} 的 TCP 入站连接：{reason}。",
     "summary.unreadable": "无法读取防火墙规则（{why}），不确定端口 {port} 是否放行。",
     "summary.mac-unknown":

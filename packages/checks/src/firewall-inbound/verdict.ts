@@ -37,10 +37,10 @@ export function buildResult(assessment: Assessment, portSource: PortSource): Che
     ];
     return {
       status: "PASS",
-      summary: messages.text("summary.pass", {
-        port: portList,
-        layers: layers.join("; ") || "no filtering rules",
-      }),
+      summary:
+        layers.length > 0
+          ? messages.text("summary.pass", { port: portList, layers: layers.join("; ") })
+          : messages.text("summary.pass.unfiltered", { port: portList }),
       facts,
       ...(removal ? { remedies: [removal] } : {}),
     };

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { formatAddress } from "../message/accessors.js";
 import { familyOf, normalizeIp } from "../message/ip.js";
 import type { Endpoint } from "../transport/types.js";
@@ -23,6 +24,8 @@ export async function discoverNat(options: DiscoverNatOptions): Promise<NatDisco
   const started = performance.now();
   const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  // Every probe of a discovery listens on this one signal; dozens are expected, not a leak.
+  setMaxListeners(256, signal);
   const rto = options.rto ?? DEFAULT_RTO;
   const localAddress = options.localAddress;
 
