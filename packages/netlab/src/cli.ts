@@ -1,5 +1,5 @@
 /**
- * `npm run lab -- --nat NAT1 [--stun coturn|ours|none] [--remap] [--json]`: bring one lab
+ * `npm run lab -- --nat NAT1 [--stun coturn|ours|none] [--remap] [--tcp-symmetric] [--json]`: bring one lab
  * up by hand, print how to use it, and tear it down on Ctrl-C.
  */
 import { parseArgs } from "node:util";
@@ -12,6 +12,7 @@ const USAGE = `usage: npm run lab -- --nat NAT1|NAT2|NAT3|NAT4|OPEN|UDP_BLOCKED 
   --nat    router behaviour (required)
   --stun   STUN server in the WAN namespace (default: ours)
   --remap  the router picks public ports instead of keeping the inside port
+  --tcp-symmetric  TCP gets a new random public port per connection (UDP unchanged)
   --json   print the lab as one JSON object instead of prose
 Needs root. Ctrl-C tears the lab down.`;
 
@@ -19,7 +20,7 @@ function describeLab(lab: Lab, configPath: string): string {
   const { lan, router, wan } = lab.namespaces;
   const primary = lab.wanServerIps.primary;
   const lines = [
-    `netlab ${lab.id}: ${lab.options.nat}, ${lab.options.portPreserving ? "port-preserving" : "remapping"}, STUN server: ${lab.options.stun}`,
+    `netlab ${lab.id}: ${lab.options.nat}, ${lab.options.portPreserving ? "port-preserving" : "remapping"}${lab.options.tcpSymmetric ? ", symmetric TCP" : ""}, STUN server: ${lab.options.stun}`,
     "",
     `  LAN host     ${lab.lanIp}  (namespace ${lan}, gateway ${lab.lanGatewayIp})`,
     `  router       ${lab.routerWanIp}  (namespace ${router})`,
@@ -39,7 +40,14 @@ function describeLab(lab: Lab, configPath: string): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let values: { nat?: string; stun?: string; remap?: boolean; json?: boolean; help?: boolean };
+  let values: {
+    nat?: string;
+    stun?: string;
+    remap?: boolean;
+    "tcp-symmetric"?: boolean;
+    json?: boolean;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -47,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
         nat: { type: "string" },
         stun: { type: "string" },
         remap: { type: "boolean" },
+        "tcp-symmetric": { type: "boolean" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -69,6 +78,7 @@ async function main(argv: string[]): Promise<number> {
       nat: values.nat.toUpperCase() as NatType,
       stun: (values.stun ?? "ours") as LabStunServer,
       portPreserving: !values.remap,
+      tcpSymmetric: Boolean(values["tcp-symmetric"]),
     });
   } catch (error) {
     // A TypeError is bad usage (options were refused); anything else is the machine.

@@ -62,6 +62,57 @@ for (const stun of ["ours", "coturn"] as LabStunServer[]) {
   });
 }
 
+describe("a router that is NAT1 for UDP but symmetric for TCP", () => {
+  it("fails nat.type: BitTorrent peers come over TCP", async () => {
+    const lab = await createLab({ nat: "NAT1", stun: "ours", tcpSymmetric: true });
+    try {
+      const { code, check } = await doctorInLan(lab);
+      expect(check?.facts).toMatchObject({ natType: "NAT1", udp: EXPECTED.NAT1.udp });
+      expect((check?.facts.tcp as { mapping: string }).mapping).not.toBe(EIM);
+      expect(check?.status).toBe("FAIL");
+      expect(code).toBe(1);
+    } finally {
+      await lab.teardown();
+    }
+  }, 90_000);
+});
+
+describe("network.public-ip in the lab, from the same discovery as nat.type", () => {
+  for (const [nat, status, summary] of [
+    ["NAT1", "PASS", /^Behind NAT: this host is 192\.168\.77\.2 \(private\), the internet sees /],
+    ["OPEN", "WARN", /^This host has the public IPv4 address /],
+  ] as const) {
+    it(`says ${status} behind ${nat}`, async () => {
+      const lab = await createLab({ nat, stun: "ours" });
+      try {
+        const config = await lab.writeConfig();
+        const result = await lab.exec(
+          lab.namespaces.lan,
+          process.execPath,
+          [
+            BIN,
+            "doctor",
+            "--json",
+            "--check",
+            "network.public-ip",
+            "--check",
+            "nat.type",
+            "--config",
+            config,
+          ],
+          { timeoutMs: 60_000 },
+        );
+        const checks = JSON.parse(result.stdout).checks as { id: string; status: string; summary: string }[];
+        const ip = checks.find((c) => c.id === "network.public-ip");
+        expect(ip?.status).toBe(status);
+        expect(ip?.summary).toMatch(summary);
+      } finally {
+        await lab.teardown();
+      }
+    }, 90_000);
+  }
+});
+
 describe("a remapping NAT1 router (snat to a port range)", () => {
   it("is still NAT1 over UDP and TCP", async () => {
     const lab = await createLab({ nat: "NAT1", stun: "ours", portPreserving: false });

@@ -41,7 +41,7 @@ class RunningLab implements Lab {
     readonly namespaces: LabNamespaces,
     readonly dir: string,
   ) {
-    const plan = planNetwork(options.nat, options.portPreserving);
+    const plan = planNetwork(options.nat, options.portPreserving, options.tcpSymmetric);
     this.lanIp = plan.lanIp;
     this.lanGatewayIp = plan.lanGatewayIp;
     this.publicIp = options.nat === "OPEN" ? plan.lanIp : ADDRESSES.routerWan;
@@ -205,7 +205,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
   guardLab(id, () => lab.teardownSync());
   try {
     await addNamespaces(namespaces);
-    await wireNetwork(namespaces, planNetwork(resolved.nat, resolved.portPreserving));
+    await wireNetwork(namespaces, planNetwork(resolved.nat, resolved.portPreserving, resolved.tcpSymmetric));
     await waitForLinks(namespaces);
     await lab.startStunServer();
   } catch (error) {

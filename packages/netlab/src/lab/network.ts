@@ -7,16 +7,18 @@ import type { LabNamespaces, NatType } from "./types.js";
 export interface NetworkPlan {
   nat: NatType;
   portPreserving: boolean;
+  tcpSymmetric: boolean;
   lanIp: string;
   lanGatewayIp: string;
 }
 
 /** OPEN puts a routed public subnet on the LAN; everything else a private one behind NAT. */
-export function planNetwork(nat: NatType, portPreserving: boolean): NetworkPlan {
+export function planNetwork(nat: NatType, portPreserving: boolean, tcpSymmetric = false): NetworkPlan {
   const open = nat === "OPEN";
   return {
     nat,
     portPreserving,
+    tcpSymmetric,
     lanIp: open ? ADDRESSES.openLanHost : ADDRESSES.lanHost,
     lanGatewayIp: open ? ADDRESSES.openLanGateway : ADDRESSES.lanGateway,
   };
@@ -57,6 +59,7 @@ export async function wireNetwork(ns: LabNamespaces, plan: NetworkPlan): Promise
   const ruleset = buildRuleset({
     nat: plan.nat,
     portPreserving: plan.portPreserving,
+    tcpSymmetric: plan.tcpSymmetric,
     publicIp: ADDRESSES.routerWan,
   });
   await Promise.all([

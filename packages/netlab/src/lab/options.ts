@@ -7,7 +7,7 @@ export function resolveOptions(options: LabOptions): Required<LabOptions> {
   if (typeof options !== "object" || options === null) {
     throw new TypeError("createLab: options must be an object like { nat: 'NAT1' }");
   }
-  const { nat, portPreserving = true, stun = "ours" } = options;
+  const { nat, portPreserving = true, stun = "ours", tcpSymmetric = false } = options;
   if (!NAT_TYPES.includes(nat as NatType)) {
     throw new TypeError(
       `createLab: options.nat must be one of ${NAT_TYPES.join(", ")}; got ${JSON.stringify(nat)}`,
@@ -23,7 +23,15 @@ export function resolveOptions(options: LabOptions): Required<LabOptions> {
       `createLab: options.stun must be one of ${STUN_KINDS.join(", ")}; got ${JSON.stringify(stun)}`,
     );
   }
-  return { nat, portPreserving, stun };
+  if (typeof tcpSymmetric !== "boolean") {
+    throw new TypeError(
+      `createLab: options.tcpSymmetric must be a boolean; got ${JSON.stringify(tcpSymmetric)}`,
+    );
+  }
+  if (tcpSymmetric && nat === "OPEN") {
+    throw new TypeError("createLab: options.tcpSymmetric needs a NAT; OPEN has none");
+  }
+  return { nat, portPreserving, stun, tcpSymmetric };
 }
 
 /** The lab drives `ip netns` and `nft`, which only root may do. */

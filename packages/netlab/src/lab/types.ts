@@ -21,6 +21,11 @@ export interface LabOptions {
   portPreserving?: boolean;
   /** STUN server to start in the WAN namespace (default "ours"). */
   stun?: LabStunServer;
+  /**
+   * Give TCP a symmetric mapping (a new random public port per connection) while UDP keeps `nat`'s
+   * behaviour: the gateway that passes a UDP-only NAT test but fails BitTorrent peers. Default false.
+   */
+  tcpSymmetric?: boolean;
 }
 
 /** Outcome of a command run inside a namespace; a non-zero exit does not throw. */

@@ -7,6 +7,8 @@ export interface RulesetInput {
   portPreserving: boolean;
   /** The router's WAN address, used as the SNAT source. */
   publicIp: string;
+  /** TCP gets a fresh random public port per connection, whatever `nat` does for UDP. */
+  tcpSymmetric?: boolean;
 }
 
 const PROTOCOLS = ["udp", "tcp"] as const;
@@ -25,6 +27,22 @@ const MAP_TIMEOUT = "10m";
  * destinations, which keeps the mapping endpoint-independent when the router remaps ports.
  */
 export function buildRuleset(input: RulesetInput): string {
+  const ruleset = natRuleset(input);
+  return input.tcpSymmetric ? withSymmetricTcp(ruleset, input) : ruleset;
+}
+
+/**
+ * Puts a fully-random TCP SNAT in front of the postrouting chain (the first matching NAT rule wins), so
+ * TCP mappings depend on the destination while UDP keeps the router's behaviour.
+ */
+function withSymmetricTcp(ruleset: string, input: RulesetInput): string {
+  const rule = `    oifname "${IFACES.routerWan}" meta l4proto tcp snat ip to ${input.publicIp} fully-random`;
+  const head = "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;";
+  if (ruleset.includes(head)) return ruleset.replace(head, `${head}\n${rule}`);
+  return ruleset.replace("table ip lab {", `table ip lab {\n${head}\n${rule}\n  }`);
+}
+
+function natRuleset(input: RulesetInput): string {
   switch (input.nat) {
     case "OPEN":
       return openRuleset();
