@@ -67,9 +67,10 @@ describe("a router that is NAT1 for UDP but symmetric for TCP", () => {
     const lab = await createLab({ nat: "NAT1", stun: "ours", tcpSymmetric: true });
     try {
       const { code, check } = await doctorInLan(lab);
-      expect(check?.facts).toMatchObject({ natType: "NAT1", udp: EXPECTED.NAT1.udp });
-      expect((check?.facts.tcp as { mapping: string }).mapping).not.toBe(EIM);
-      expect(check?.status).toBe("FAIL");
+      if (!check) throw new Error("doctor printed no nat.type result");
+      expect(check.facts).toMatchObject({ natType: "NAT1", udp: EXPECTED.NAT1.udp });
+      expect((check.facts.tcp as { mapping: string }).mapping).not.toBe(EIM);
+      expect(check.status).toBe("FAIL");
       expect(code).toBe(1);
     } finally {
       await lab.teardown();

@@ -4,12 +4,18 @@ import type { LabOptions } from "./types.js";
 
 describe("createLab options", () => {
   test("defaults: port-preserving router and our own STUN server", () => {
-    expect(resolveOptions({ nat: "NAT2" })).toEqual({ nat: "NAT2", portPreserving: true, stun: "ours" });
+    expect(resolveOptions({ nat: "NAT2" })).toEqual({
+      nat: "NAT2",
+      portPreserving: true,
+      stun: "ours",
+      tcpSymmetric: false,
+    });
   });
 
   test.for([
     [{ nat: "NAT5" }, /options\.nat must be one of NAT1, NAT2, NAT3, NAT4, OPEN, UDP_BLOCKED; got "NAT5"/],
     [{ nat: "NAT1", stun: "stund" }, /options\.stun must be one of ours, coturn, none; got "stund"/],
+    [{ nat: "OPEN", tcpSymmetric: true }, /tcpSymmetric needs a NAT; OPEN has none/],
     [{ nat: "NAT1", portPreserving: "no" }, /options\.portPreserving must be a boolean; got "no"/],
     [null, /options must be an object/],
   ] as const)("%j is refused with an error naming the option", ([options, message]) => {
