@@ -1,6 +1,7 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { connect } from "node:net";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -17,6 +18,8 @@ import { StunStreamFramer } from "../transport/stream-framer.js";
 import { tcpStunRequest } from "../transport/tcp-client.js";
 import { UdpStunClient } from "../transport/udp-client.js";
 import { type StunServer, startStunServer } from "./stun-server.js";
+
+const STUN_INDEX = fileURLToPath(new URL("../index.ts", import.meta.url));
 
 const A = "127.0.0.1";
 const B = "127.0.0.2";
@@ -187,23 +190,47 @@ describe("RFC 5780 STUN server on loopback", () => {
     expect(replies).toEqual([r1, r2].map((r) => Buffer.from(r.transactionId).toString("hex")));
   });
 
-  it("is understood by Debian's independent stun-client (RFC 3489), which finds no NAT on loopback", async (ctx) => {
-    // stun-client always uses the standard port numbers, so this runs against a second server on them
-    // only when they are free; an EADDRINUSE here says another STUN server runs on the machine.
+  it("is understood by Debian's independent stun-client (RFC 3489), which finds no NAT on loopback", async () => {
+    // stun-client always uses the standard ports, so both sides run in a fresh network namespace of their
+    // own, where those ports are free whatever else this machine runs.
     // (Absolute path: node_modules/.bin also holds a `stun` from the npm package.)
-    const standard = await startStunServer({ primary: A, alternate: B }).catch(() => undefined);
-    if (!standard) return ctx.skip("ports 3478/3479 are busy on this machine");
+    const run = promisify(execFile);
+    const ns = `stun-t${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    await run("ip", ["netns", "add", ns]);
+    const server = spawn(
+      "ip",
+      [
+        "netns",
+        "exec",
+        ns,
+        process.execPath,
+        "--import",
+        "tsx",
+        "-e",
+        `import(${JSON.stringify(STUN_INDEX)}).then((m) => m.runStunServerCli(["--primary", "127.0.0.1", "--alternate", "127.0.0.2"]))`,
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     try {
-      const run = promisify(execFile);
-      const result = await run("/usr/bin/stun", [A, "-v"], { timeout: 10_000 }).catch(
-        (e: { stdout?: string; stderr?: string; code?: number }) => e,
-      );
+      await run("ip", ["-n", ns, "link", "set", "lo", "up"]);
+      await new Promise<void>((resolve, reject) => {
+        let out = "";
+        server.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes("ready")) resolve();
+        });
+        server.on("exit", (code) => reject(new Error(`stun server exited with ${code}: ${out}`)));
+      });
+      const result = await run("ip", ["netns", "exec", ns, "/usr/bin/stun", A, "-v"], {
+        timeout: 10_000,
+      }).catch((e: { stdout?: string; stderr?: string; code?: number }) => e);
       const text = `${result.stdout ?? ""}${result.stderr ?? ""}`;
       expect(text).toMatch(/Open|open/);
       expect(text).toMatch(/MappedAddress = 127\.0\.0\.1/);
       expect(text).toMatch(/ChangedAddress = 127\.0\.0\.2:3479/);
     } finally {
-      await standard.close();
+      server.kill("SIGKILL");
+      await run("ip", ["netns", "del", ns]).catch(() => undefined);
     }
   });
 });
