@@ -45,7 +45,7 @@ export function buildCli(setExitCode: (code: number) => void): Command {
     .showHelpAfterError();
 
   common(program.command("serve"))
-    .description("run the daemon: checks, tunnels, GraphQL API and web console")
+    .description("run the daemon: checks, GraphQL API and web console")
     .option("--listen <host:port>", "API and console address (config: api.listen)")
     .action(async (flags: CommonFlags) => {
       const config = load(flags);
