@@ -1,6 +1,7 @@
 import { connect, type Socket } from "node:net";
 import type { StunAttribute, StunMessage } from "../message/types.js";
 import { prepareRequest } from "./outgoing-request.js";
+import { type ReplyWaiter, waitForReply } from "./reply-waiter.js";
 import { StunStreamFramer } from "./stream-framer.js";
 import { type Endpoint, type StunReply, StunTransactionError } from "./types.js";
 
@@ -27,20 +28,13 @@ export interface TcpRequestOptions {
   signal?: AbortSignal;
 }
 
-interface Waiter {
-  key: string;
-  resolve(reply: StunReply): void;
-  reject(error: StunTransactionError): void;
-  startedAt: number;
-}
-
 /**
  * One TCP connection to a STUN server. Requests may be repeated on it (to watch a mapping),
  * and `socket` stays usable for keeping a NAT mapping alive after the STUN exchange.
  */
 export class TcpStunConnection {
   private readonly framer = new StunStreamFramer();
-  private readonly waiters = new Map<string, Waiter>();
+  private readonly waiters = new Map<string, ReplyWaiter>();
   private closedReason: string | undefined;
 
   private constructor(
@@ -129,43 +123,21 @@ export class TcpStunConnection {
     const prepared = prepareRequest(target, options);
     if ("error" in prepared) return Promise.reject(prepared.error);
     const { bytes, key } = prepared;
-    return new Promise<StunReply>((resolve, reject) => {
-      const cleanup = () => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener("abort", onAbort);
-        this.waiters.delete(key);
-      };
-      const onAbort = () => {
-        cleanup();
-        reject(
-          new StunTransactionError("ABORTED", `aborted waiting for ${target.address}:${target.port}`, target),
-        );
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(
+    let timer: NodeJS.Timeout | undefined;
+    const reply = waitForReply(this.waiters, key, target, options.signal, () => clearTimeout(timer));
+    timer = setTimeout(() => {
+      this.waiters
+        .get(key)
+        ?.reject(
           new StunTransactionError(
             "TIMEOUT",
             `no STUN reply over TCP from ${target.address}:${target.port}`,
             target,
           ),
         );
-      }, options.timeoutMs ?? 3000);
-      options.signal?.addEventListener("abort", onAbort, { once: true });
-      this.waiters.set(key, {
-        key,
-        startedAt: performance.now(),
-        resolve: (r) => {
-          cleanup();
-          resolve(r);
-        },
-        reject: (e) => {
-          cleanup();
-          reject(e);
-        },
-      });
-      this.socket.write(bytes);
-    });
+    }, options.timeoutMs ?? 3000);
+    this.socket.write(bytes);
+    return reply;
   }
 
   /** Ends the connection gracefully (FIN), waiting until it is closed. */

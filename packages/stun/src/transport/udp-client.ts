@@ -3,6 +3,7 @@ import { decodeMessage } from "../message/decode.js";
 import { familyOf } from "../message/ip.js";
 import type { AddressFamily, StunAttribute, StunMessage } from "../message/types.js";
 import { prepareRequest } from "./outgoing-request.js";
+import { type ReplyWaiter, waitForReply } from "./reply-waiter.js";
 import { retransmitSchedule } from "./retransmit.js";
 import { type Endpoint, type RetransmitOptions, type StunReply, StunTransactionError } from "./types.js";
 
@@ -28,19 +29,13 @@ export interface UdpRequestOptions extends RetransmitOptions {
   fingerprint?: boolean;
 }
 
-interface Pending {
-  resolve(reply: StunReply): void;
-  reject(error: StunTransactionError): void;
-  startedAt: number;
-}
-
 /**
  * A UDP socket that runs STUN transactions. Several transactions may be in flight at once; replies
  * are matched by transaction id, whatever address they come from, and each reply says where it
  * came from, which is what NAT behaviour tests need.
  */
 export class UdpStunClient {
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new Map<string, ReplyWaiter>();
   private closed = false;
 
   private constructor(
@@ -102,63 +97,42 @@ export class UdpStunClient {
     const { sends, giveUpAt } = retransmitSchedule(options);
     const timers: NodeJS.Timeout[] = [];
 
-    return new Promise<StunReply>((resolve, reject) => {
-      const cleanup = () => {
-        for (const t of timers) clearTimeout(t);
-        options.signal?.removeEventListener("abort", onAbort);
-        this.pending.delete(key);
-      };
-      const onAbort = () => {
-        cleanup();
-        reject(
-          new StunTransactionError("ABORTED", `aborted waiting for ${target.address}:${target.port}`, target),
-        );
-      };
-      options.signal?.addEventListener("abort", onAbort, { once: true });
-      this.pending.set(key, {
-        startedAt: performance.now(),
-        resolve: (reply) => {
-          cleanup();
-          resolve(reply);
-        },
-        reject: (error) => {
-          cleanup();
-          reject(error);
-        },
-      });
-      const send = () => {
-        this.socket.send(bytes, target.port, target.address, (error) => {
-          if (error)
-            this.pending
-              .get(key)
-              ?.reject(
-                new StunTransactionError(
-                  "NETWORK",
-                  `send to ${target.address}:${target.port} failed: ${error.message}`,
-                  target,
-                  { cause: error },
-                ),
-              );
-        });
-      };
-      for (const at of sends) {
-        if (at === 0) send();
-        else timers.push(setTimeout(send, at));
-      }
-      timers.push(
-        setTimeout(() => {
+    const reply = waitForReply(this.pending, key, target, options.signal, () => {
+      for (const t of timers) clearTimeout(t);
+    });
+    const send = () => {
+      this.socket.send(bytes, target.port, target.address, (error) => {
+        if (error)
           this.pending
             .get(key)
             ?.reject(
               new StunTransactionError(
-                "TIMEOUT",
-                `no STUN reply from ${target.address}:${target.port} after ${sends.length} sends in ${Math.round(giveUpAt)} ms`,
+                "NETWORK",
+                `send to ${target.address}:${target.port} failed: ${error.message}`,
                 target,
+                { cause: error },
               ),
             );
-        }, giveUpAt),
-      );
-    });
+      });
+    };
+    for (const at of sends) {
+      if (at === 0) send();
+      else timers.push(setTimeout(send, at));
+    }
+    timers.push(
+      setTimeout(() => {
+        this.pending
+          .get(key)
+          ?.reject(
+            new StunTransactionError(
+              "TIMEOUT",
+              `no STUN reply from ${target.address}:${target.port} after ${sends.length} sends in ${Math.round(giveUpAt)} ms`,
+              target,
+            ),
+          );
+      }, giveUpAt),
+    );
+    return reply;
   }
 
   /** Closes the socket; transactions still waiting reject with CLOSED. */
