@@ -57,6 +57,10 @@ export interface DiscoverNatOptions {
   /** Cap on the whole discovery in ms. Default 5000. */
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** Initial UDP retransmission timeout in ms. Default 100 (3 sends, 600 ms until a probe counts as unanswered). */
+  /**
+   * UDP retransmission timeout in ms for first contact with a server. Default 100 (3 sends, 600 ms until
+   * a silent server counts as unanswered). Later probes to a server that answered use 3 × its measured
+   * round trip, bounded to 50–1000 ms.
+   */
   rto?: number;
 }
