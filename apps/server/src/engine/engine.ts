@@ -39,6 +39,37 @@ export interface RemedyResult extends RemedyOutcome {
   check?: CheckState;
 }
 
+export interface RunOptions {
+  /**
+   * Aborted when whoever asked for the run went away (a client that disconnected). A check that another
+   * run still waits for keeps running; one that only this run wanted is stopped.
+   */
+  signal?: AbortSignal;
+}
+
+/** Thrown by `run()` once the daemon is stopping: no new work starts after `cancelAll()`. */
+export class EngineClosedError extends Error {
+  constructor(reason: string) {
+    super(`no checks start any more: ${reason}`);
+    this.name = "EngineClosedError";
+  }
+}
+
+/** One check execution that one or more runs wait for. */
+interface Inflight {
+  promise: Promise<CheckState>;
+  controller: AbortController;
+  /** Runs still interested; a run without a signal keeps the check alive on its own. */
+  waiters: Set<AbortSignal | "unconditional">;
+}
+
+/** What `invoke` answers when the run was cancelled rather than finished. */
+const CANCELLED = Symbol("cancelled");
+
+function cancelledBy(requester: AbortSignal): Error {
+  return new Error(`nobody waits for it any more (${describeError(requester.reason ?? "request aborted")})`);
+}
+
 /** Errors from a check's own code are reported as ERROR with this text, never as FAIL. */
 function describeError(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
@@ -51,7 +82,12 @@ function describeError(error: unknown): string {
  */
 export class CheckEngine {
   private readonly states = new Map<string, CheckState>();
-  private readonly inflight = new Map<string, Promise<CheckState>>();
+  private readonly inflight = new Map<string, Inflight>();
+  /** The per-run gather scopes, so cancelling stops shared probes too. */
+  private readonly scopes = new Set<AbortController>();
+  private activeRuns = 0;
+  private idleWaiters: (() => void)[] = [];
+  private closedReason: string | undefined;
 
   constructor(private readonly options: EngineOptions) {
     const remembered = new Map(options.store.latest().map((state) => [state.id, state]));
@@ -76,7 +112,40 @@ export class CheckEngine {
   }
 
   /** Runs the given checks (and what they depend on), or all; resolves with the finished states. */
-  async run(ids?: readonly string[]): Promise<CheckState[]> {
+  async run(ids?: readonly string[], options: RunOptions = {}): Promise<CheckState[]> {
+    if (this.closedReason !== undefined) throw new EngineClosedError(this.closedReason);
+    this.activeRuns++;
+    try {
+      return await this.runPlanned(ids, options.signal);
+    } finally {
+      this.activeRuns--;
+      this.settleIdle();
+    }
+  }
+
+  /**
+   * Stops every running check now (each ends as ERROR with `reason`, which is not stored as its verdict)
+   * and refuses new runs. The daemon calls this first when it stops.
+   */
+  cancelAll(reason: string): void {
+    this.closedReason ??= reason;
+    const error = new Error(reason);
+    for (const scope of this.scopes) scope.abort(error);
+    for (const entry of this.inflight.values()) entry.controller.abort(error);
+  }
+
+  /** Resolves once no run is in progress. */
+  idle(): Promise<void> {
+    if (this.activeRuns === 0 && this.inflight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private settleIdle(): void {
+    if (this.activeRuns > 0 || this.inflight.size > 0) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private async runPlanned(ids: readonly string[] | undefined, signal: AbortSignal | undefined) {
     const known = new Set(this.options.host.checks().map((check) => check.id));
     const unknown = (ids ?? []).filter((id) => !known.has(id));
     if (unknown.length > 0) throw new UnknownCheckError(unknown);
@@ -87,6 +156,9 @@ export class CheckEngine {
       this.finish(descriptor, { status: "ERROR", summary: reason, facts: {} }, new Date());
     }
     const gatherScope = new AbortController();
+    this.scopes.add(gatherScope);
+    const stopGathering = () => gatherScope.abort(signal?.reason);
+    signal?.addEventListener("abort", stopGathering, { once: true });
     const memo = new Map<string, Promise<unknown>>();
     const started = new Map<string, Promise<CheckState>>();
     const byId = new Map(plan.runnable.map((check) => [check.id, check]));
@@ -94,7 +166,9 @@ export class CheckEngine {
       let promise = started.get(descriptor.id);
       if (!promise) {
         const dependencies = descriptor.dependsOn.map((id) => start(byId.get(id) as CheckDescriptor));
-        promise = Promise.all(dependencies).then(() => this.execute(descriptor, memo, gatherScope.signal));
+        promise = Promise.all(dependencies).then(() =>
+          this.execute(descriptor, memo, gatherScope.signal, signal),
+        );
         started.set(descriptor.id, promise);
       }
       return promise;
@@ -102,27 +176,61 @@ export class CheckEngine {
     try {
       await Promise.all(plan.runnable.map(start));
     } finally {
+      signal?.removeEventListener("abort", stopGathering);
       gatherScope.abort(new Error("diagnosis finished"));
+      this.scopes.delete(gatherScope);
     }
     const wanted = ids ? new Set(ids) : undefined;
     return this.list().filter((state) => !wanted || wanted.has(state.id));
   }
 
-  private execute(descriptor: CheckDescriptor, memo: Map<string, Promise<unknown>>, scope: AbortSignal) {
+  private execute(
+    descriptor: CheckDescriptor,
+    memo: Map<string, Promise<unknown>>,
+    scope: AbortSignal,
+    requester: AbortSignal | undefined,
+  ): Promise<CheckState> {
     // The same check asked for twice at once runs once; both callers get that result.
-    const running = this.inflight.get(descriptor.id);
-    if (running) return running;
-    const promise = this.executeOnce(descriptor, memo, scope).finally(() =>
-      this.inflight.delete(descriptor.id),
-    );
-    this.inflight.set(descriptor.id, promise);
-    return promise;
+    let entry = this.inflight.get(descriptor.id);
+    if (!entry && requester?.aborted) {
+      // Nobody is left to read the result: do not start it.
+      return Promise.resolve(this.finishCancelled(descriptor, cancelledBy(requester), new Date()));
+    }
+    if (!entry) {
+      const controller = new AbortController();
+      if (this.closedReason !== undefined) controller.abort(new Error(this.closedReason));
+      const promise = this.executeOnce(descriptor, memo, scope, controller.signal).finally(() => {
+        this.inflight.delete(descriptor.id);
+        this.settleIdle();
+      });
+      entry = { promise, controller, waiters: new Set() };
+      this.inflight.set(descriptor.id, entry);
+    }
+    this.addWaiter(entry, requester);
+    return entry.promise;
+  }
+
+  /** Stops a shared check only when every run that waits for it has gone away. */
+  private addWaiter(entry: Inflight, requester: AbortSignal | undefined): void {
+    if (!requester) {
+      entry.waiters.add("unconditional");
+      return;
+    }
+    if (requester.aborted) return;
+    entry.waiters.add(requester);
+    const leave = () => {
+      entry.waiters.delete(requester);
+      if (entry.waiters.size === 0) entry.controller.abort(cancelledBy(requester));
+    };
+    requester.addEventListener("abort", leave, { once: true });
+    void entry.promise.finally(() => requester.removeEventListener("abort", leave));
   }
 
   private async executeOnce(
     descriptor: CheckDescriptor,
     memo: Map<string, Promise<unknown>>,
     scope: AbortSignal,
+    cancel: AbortSignal,
   ): Promise<CheckState> {
     const startedAt = new Date();
     if (descriptor.platforms && !descriptor.platforms.includes(this.options.platform as never)) {
@@ -136,7 +244,9 @@ export class CheckEngine {
     const resolved = await this.options.host.resolveCheck(descriptor.id);
     if ("error" in resolved)
       return this.finish(descriptor, { status: "ERROR", summary: resolved.error, facts: {} }, startedAt);
-    const outcome = await this.invoke(descriptor, resolved.implementation, memo, scope);
+    if (cancel.aborted) return this.finishCancelled(descriptor, cancel, startedAt);
+    const outcome = await this.invoke(descriptor, resolved.implementation, memo, scope, cancel);
+    if (outcome === CANCELLED) return this.finishCancelled(descriptor, cancel, startedAt);
     return this.finish(descriptor, outcome, startedAt);
   }
 
@@ -145,7 +255,8 @@ export class CheckEngine {
     implementation: CheckImplementation,
     memo: Map<string, Promise<unknown>>,
     scope: AbortSignal,
-  ): Promise<Pick<CheckState, "status" | "summary" | "facts" | "guidance" | "remedies">> {
+    cancel: AbortSignal,
+  ): Promise<Pick<CheckState, "status" | "summary" | "facts" | "guidance" | "remedies"> | typeof CANCELLED> {
     const controller = new AbortController();
     const logger = this.options.logger({ check: descriptor.id });
     const services = this.options.services;
@@ -161,8 +272,22 @@ export class CheckEngine {
     const timeout = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), descriptor.timeoutMs);
     });
+    // A cancelled check ends at once, whether or not its code honours the signal.
+    let onCancel: (() => void) | undefined;
+    const cancelled = new Promise<typeof CANCELLED>((resolve) => {
+      onCancel = () => {
+        controller.abort(cancel.reason);
+        resolve(CANCELLED);
+      };
+      cancel.addEventListener("abort", onCancel, { once: true });
+    });
     try {
-      const result = await Promise.race([Promise.resolve().then(() => implementation.run(context)), timeout]);
+      const result = await Promise.race([
+        Promise.resolve().then(() => implementation.run(context)),
+        timeout,
+        cancelled,
+      ]);
+      if (result === CANCELLED) return CANCELLED;
       if (result === "timeout") {
         controller.abort(new Error(`timed out after ${descriptor.timeoutMs} ms`));
         return {
@@ -187,6 +312,7 @@ export class CheckEngine {
       return { status: "ERROR", summary: `the check crashed: ${describeError(error)}`, facts: {} };
     } finally {
       clearTimeout(timer);
+      if (onCancel) cancel.removeEventListener("abort", onCancel);
       if (!controller.signal.aborted) controller.abort(new Error("check finished"));
     }
   }
@@ -301,6 +427,30 @@ export class CheckEngine {
         .logger({ check: descriptor.id })
         .error("could not record result", { error: describeError(error) });
     }
+    this.publish(state);
+    return state;
+  }
+
+  /**
+   * A cancelled check is shown as ERROR with the reason, but the store keeps its last real verdict: a
+   * restart must not greet the user with "cancelled" instead of what their network looked like.
+   */
+  private finishCancelled(
+    descriptor: CheckDescriptor,
+    cancel: AbortSignal | Error,
+    startedAt: Date,
+  ): CheckState {
+    const reason = describeError(cancel instanceof Error ? cancel : (cancel.reason ?? "cancelled"));
+    const finishedAt = new Date();
+    const state: CheckState = {
+      ...this.describe(descriptor),
+      status: "ERROR",
+      summary: `the check was stopped before it finished: ${reason}`,
+      facts: { cancelled: true },
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+    };
     this.publish(state);
     return state;
   }
