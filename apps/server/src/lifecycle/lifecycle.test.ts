@@ -6,7 +6,6 @@ function recordingLogger(lines: string[]): Logger {
   const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
     lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
   return {
-    trace: log("trace"),
     debug: log("debug"),
     info: log("info"),
     warn: log("warn"),
