@@ -12,6 +12,7 @@ const packages = [
   ["stun", "packages/stun"],
   ["checks", "packages/checks"],
   ["netlab", "packages/netlab"],
+  ["relay", "packages/relay"],
   ["server", "apps/server"],
   ["console", "apps/console"],
   ["example-plugin", "examples/check-plugin"],

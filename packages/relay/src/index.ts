@@ -1,0 +1,1 @@
+export type { InboundHandler } from "./inbound.js";
