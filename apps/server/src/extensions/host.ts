@@ -8,6 +8,8 @@ import {
   type Gatherer,
   type Logger,
   type ServiceAccessor,
+  Services,
+  type ServiceToken,
   toDisposable,
 } from "@autostun/plugins-api";
 import type { CheckDescriptor } from "../engine/model.js";
@@ -17,6 +19,14 @@ import {
   listExtensionDirs,
   readExtension,
 } from "./manifest.js";
+import { type IsolationLimits, PluginProcess } from "./plugin-process/plugin-process.js";
+import {
+  type ActivateParams,
+  type ActivateResult,
+  DATA_SERVICES,
+  type RegisterParams,
+} from "./plugin-process/protocol.js";
+import { restartDelay } from "./plugin-process/restart-policy.js";
 
 export type ExtensionState = "INACTIVE" | "ACTIVATING" | "ACTIVE" | "FAILED" | "INCOMPATIBLE";
 
@@ -25,12 +35,26 @@ export interface ExtensionRecord {
   state: ExtensionState;
   error?: string;
   checkIds: string[];
+  /** True for third-party plugins: they run in a process of their own, never in the daemon's. */
+  isolated: boolean;
+  /** How often its process was started again after a crash. */
+  restarts: number;
 }
 
 interface LiveExtension extends ExtensionRecord {
   activation?: Promise<void>;
+  /** Bumped on every load: registrations from an earlier load (or after a failure) are refused. */
+  generation: number;
+  /** In-process (built-in) extensions only. */
   context?: ExtensionContext;
   module?: ExtensionModule;
+  /** Isolated extensions only. */
+  process?: PluginProcess;
+  /** Crashes since the process last ran long enough to count as stable. */
+  crashes: number;
+  restartTimer?: NodeJS.Timeout;
+  /** What the host registered on the extension's behalf, by `check:<id>` / `gatherer:<id>`. */
+  registrations: Map<string, Disposable>;
 }
 
 export interface ExtensionSource {
@@ -38,28 +62,66 @@ export interface ExtensionSource {
   builtin: boolean;
 }
 
+/** How third-party plugins' processes are watched and restarted. Defaults suit a daemon; tests shorten them. */
+export interface IsolationOptions extends Partial<IsolationLimits> {
+  /** Wait before the first restart after a crash; doubles with each crash in a row. */
+  restartDelayMs?: number;
+  /** The longest wait between restarts. */
+  maxRestartDelayMs?: number;
+  /** Crashes in a row after which the plugin stays FAILED until the daemon restarts. */
+  maxRestarts?: number;
+  /** How long `deactivate()` may take when the daemon stops, before the process is killed. */
+  deactivateTimeoutMs?: number;
+}
+
 export interface HostOptions {
   services: ServiceAccessor;
   logger: (bindings: Record<string, string>) => Logger;
   pluginConfig: Readonly<Record<string, Record<string, unknown>>>;
-  /** How long `activate()` may take before the extension is marked FAILED. */
+  /** How long loading (`import()`) plus `activate()` may take before the extension is marked FAILED. */
   activationTimeoutMs?: number;
+  isolation?: IsolationOptions;
 }
 
 /** A check that can run, or the reason it cannot (its extension broke, or was refused). */
 export type ResolvedCheck = { implementation: CheckImplementation } | { error: string };
 
+/** A process that ran this long before crashing was healthy; its crash count starts again. */
+const STABLE_AFTER_MS = 60_000;
+
+const ISOLATION_DEFAULTS: Required<IsolationOptions> = {
+  heartbeatTimeoutMs: 10_000,
+  memoryLimitMb: 512,
+  restartDelayMs: 1_000,
+  maxRestartDelayMs: 300_000,
+  maxRestarts: 5,
+  deactivateTimeoutMs: 5_000,
+};
+
+const noop: Disposable = { dispose() {} };
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
 /**
  * Reads every manifest before running plugin code, activates extensions on their activation events, and
- * keeps what they registered. A plugin that fails to load or activate only breaks its own checks.
+ * keeps what they registered. Built-ins run in the daemon's process; every third-party plugin runs in a
+ * process of its own (VS Code's extension host model), so its crash, hang or memory leak ends only that
+ * process, which is reported and restarted with back-off. A plugin that fails only breaks its own checks.
  */
 export class ExtensionHost {
   private readonly extensions = new Map<string, LiveExtension>();
   private readonly descriptors = new Map<string, CheckDescriptor>();
   private readonly implementations = new Map<string, CheckImplementation>();
   private readonly gatherers = new Map<string, Gatherer>();
+  private readonly isolation: Required<IsolationOptions>;
+  private disposed = false;
 
-  constructor(private readonly options: HostOptions) {}
+  constructor(private readonly options: HostOptions) {
+    this.isolation = { ...ISOLATION_DEFAULTS, ...options.isolation };
+  }
 
   /** Reads manifests from each source folder: built-ins first, so their ids win a clash. */
   discover(sources: readonly ExtensionSource[]): void {
@@ -78,7 +140,16 @@ export class ExtensionHost {
       info.id = `${info.id}@${info.dir}`;
     }
     for (const warning of info.warnings ?? []) this.options.logger({ extension: info.id }).warn(warning);
-    const record: LiveExtension = { info, state: info.problem ? "INCOMPATIBLE" : "INACTIVE", checkIds: [] };
+    const record: LiveExtension = {
+      info,
+      state: info.problem ? "INCOMPATIBLE" : "INACTIVE",
+      checkIds: [],
+      isolated: !info.builtin,
+      restarts: 0,
+      generation: 0,
+      crashes: 0,
+      registrations: new Map(),
+    };
     if (info.problem) record.error = info.problem;
     this.extensions.set(info.id, record);
     const contributions = info.manifest?.contributes?.checks ?? [];
@@ -122,10 +193,12 @@ export class ExtensionHost {
   }
 
   extensionList(): ExtensionRecord[] {
-    return [...this.extensions.values()].map(({ info, state, error, checkIds }) => ({
+    return [...this.extensions.values()].map(({ info, state, error, checkIds, isolated, restarts }) => ({
       info,
       state,
       checkIds,
+      isolated,
+      restarts,
       ...(error ? { error } : {}),
     }));
   }
@@ -153,41 +226,181 @@ export class ExtensionHost {
   }
 
   private activate(ext: LiveExtension): Promise<void> {
-    if (ext.state === "INCOMPATIBLE" || ext.state === "FAILED") return Promise.resolve();
+    if (this.disposed || ext.state === "INCOMPATIBLE" || ext.state === "FAILED") return Promise.resolve();
     ext.activation ??= this.load(ext);
     return ext.activation;
   }
 
   private async load(ext: LiveExtension): Promise<void> {
     ext.state = "ACTIVATING";
+    const generation = ++ext.generation;
     const logger = this.options.logger({ extension: ext.info.id });
     const limit = this.options.activationTimeoutMs ?? 10_000;
+    // The clock starts before import(): a module whose top-level await never settles is caught too.
     let timer: NodeJS.Timeout | undefined;
-    try {
-      const module = (await import(
-        pathToFileURL(ext.info.mainPath as string).href
-      )) as Partial<ExtensionModule>;
-      if (typeof module.activate !== "function")
-        throw new Error("its main module exports no activate(context) function");
-      ext.module = module as ExtensionModule;
-      ext.context = this.createContext(ext, logger);
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`activate() did not finish within ${limit} ms`)), limit);
-      });
-      await Promise.race([Promise.resolve(ext.module.activate(ext.context)), timeout]);
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), limit);
+    });
+    const attempt = ext.isolated ? this.loadIsolated(ext, generation) : this.loadInProcess(ext, generation);
+    const outcome = await Promise.race([attempt, timeout]).finally(() => clearTimeout(timer));
+    if (ext.generation !== generation || this.disposed) return;
+    if (outcome !== "timeout" && outcome.ok) {
       ext.state = "ACTIVE";
+      delete ext.error;
+      return;
+    }
+    const reason =
+      outcome === "timeout"
+        ? `loading and activate() did not finish within ${limit} ms (a top-level await or activate() that never settles?)`
+        : outcome.message;
+    const phase = outcome === "timeout" ? "activate" : outcome.phase;
+    const crashed = ext.process !== undefined && !ext.process.alive && outcome !== "timeout";
+    ext.process?.kill(`was stopped because ${ext.info.id} failed to ${phase}`);
+    await this.fail(ext, `plugin ${ext.info.id} failed to ${phase}: ${reason}`, logger);
+    // A process that died by itself may do better next time; a plugin that threw or hung will not.
+    if (crashed) this.scheduleRestart(ext, 0);
+  }
+
+  private async loadInProcess(ext: LiveExtension, generation: number): Promise<ActivateResult> {
+    let module: Partial<ExtensionModule>;
+    try {
+      module = (await import(pathToFileURL(ext.info.mainPath as string).href)) as Partial<ExtensionModule>;
     } catch (error) {
-      ext.state = "FAILED";
-      const reason = error instanceof Error ? error.message : String(error);
-      ext.error = `plugin ${ext.info.id} failed to ${ext.module ? "activate" : "load"}: ${reason}`;
-      logger.error("extension failed", { error: reason });
-      await this.disposeSubscriptions(ext);
-    } finally {
-      clearTimeout(timer);
+      return { ok: false, phase: "load", message: errorText(error) };
+    }
+    if (typeof module.activate !== "function")
+      return { ok: false, phase: "load", message: "its main module exports no activate(context) function" };
+    ext.module = module as ExtensionModule;
+    ext.context = this.createContext(ext, generation);
+    try {
+      await ext.module.activate(ext.context);
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, phase: "activate", message: errorText(error) };
     }
   }
 
-  private createContext(ext: LiveExtension, logger: Logger): ExtensionContext {
+  private async loadIsolated(ext: LiveExtension, generation: number): Promise<ActivateResult> {
+    const logger = this.options.logger({ extension: ext.info.id });
+    const process: PluginProcess = new PluginProcess({
+      extensionId: ext.info.id,
+      logger,
+      services: this.options.services,
+      limits: this.isolation,
+      onRegister: (registration) => this.registerFromProcess(ext, generation, process, registration),
+      onUnregister: ({ kind, id }) => {
+        if (ext.generation === generation) this.unregister(ext, `${kind}:${id}`);
+      },
+      onDeath: (cause) => void this.crashed(ext, generation, process, cause),
+    });
+    ext.process = process;
+    const data: ActivateParams["data"] = {};
+    for (const name of DATA_SERVICES) {
+      try {
+        data[name] = this.options.services.get<unknown>(Services[name] as ServiceToken<unknown>);
+      } catch {
+        // Not offered here: the plugin's services.get() says so when asked.
+      }
+    }
+    try {
+      return await process.activate({
+        mainPath: ext.info.mainPath as string,
+        extensionId: ext.info.id,
+        extensionPath: ext.info.dir,
+        manifest: ext.info.manifest as NonNullable<DiscoveredExtension["manifest"]>,
+        config: { ...(this.options.pluginConfig[ext.info.id] ?? {}) },
+        apiVersion: API_VERSION,
+        data,
+      });
+    } catch (error) {
+      return { ok: false, phase: "activate", message: errorText(error) };
+    }
+  }
+
+  /** Why a registration from this extension is refused now, or undefined when it is welcome. */
+  private refusal(ext: LiveExtension, generation: number): string | undefined {
+    if (this.disposed) return "the daemon is stopping";
+    if (ext.generation !== generation) return "it comes from an earlier start of the plugin";
+    if (ext.state === "FAILED") return `the plugin is FAILED (${ext.error ?? "no reason recorded"})`;
+    if (ext.state !== "ACTIVATING" && ext.state !== "ACTIVE") return `the plugin is ${ext.state}`;
+    return undefined;
+  }
+
+  private refuse(ext: LiveExtension, kind: string, id: string, reason: string): Disposable {
+    this.options
+      .logger({ extension: ext.info.id })
+      .error(`refused to register ${kind} ${id}: ${reason}`, { kind, id, reason });
+    return noop;
+  }
+
+  private register(ext: LiveExtension, key: string, add: () => () => void): Disposable {
+    this.unregister(ext, key);
+    const registration = toDisposable(() => {
+      if (ext.registrations.get(key) === registration) ext.registrations.delete(key);
+      remove();
+    });
+    const remove = add();
+    ext.registrations.set(key, registration);
+    return registration;
+  }
+
+  private unregister(ext: LiveExtension, key: string): void {
+    void ext.registrations.get(key)?.dispose();
+  }
+
+  private addCheck(ext: LiveExtension, id: string, implementation: CheckImplementation): Disposable {
+    return this.register(ext, `check:${id}`, () => {
+      this.implementations.set(id, implementation);
+      return () => {
+        if (this.implementations.get(id) === implementation) this.implementations.delete(id);
+      };
+    });
+  }
+
+  private addGatherer(ext: LiveExtension, id: string, gatherer: Gatherer): Disposable {
+    return this.register(ext, `gatherer:${id}`, () => {
+      this.gatherers.set(id, gatherer);
+      return () => {
+        if (this.gatherers.get(id) === gatherer) this.gatherers.delete(id);
+      };
+    });
+  }
+
+  private registerFromProcess(
+    ext: LiveExtension,
+    generation: number,
+    process: PluginProcess,
+    { kind, id, hasRemedy }: RegisterParams,
+  ): void {
+    const name = String(id);
+    const refused = this.refusal(ext, generation);
+    if (refused) {
+      this.refuse(ext, kind === "gatherer" ? "gatherer" : "check", name, refused);
+      return;
+    }
+    if (kind === "check") {
+      const descriptor = this.descriptors.get(name);
+      if (descriptor?.extensionId !== ext.info.id) {
+        this.refuse(
+          ext,
+          "check",
+          name,
+          `it is not declared in contributes.checks of ${ext.info.id}'s manifest`,
+        );
+        return;
+      }
+      this.addCheck(ext, name, process.checkProxy(name, descriptor.dependsOn, hasRemedy === true));
+    } else if (kind === "gatherer") {
+      const owner = this.gatherers.get(name);
+      if (owner && !ext.registrations.has(`gatherer:${name}`)) {
+        this.refuse(ext, "gatherer", name, `a gatherer named ${name} is already registered`);
+        return;
+      }
+      this.addGatherer(ext, name, process.gathererProxy(name));
+    }
+  }
+
+  private createContext(ext: LiveExtension, generation: number): ExtensionContext {
     const declared = new Set(ext.checkIds);
     const subscriptions: Disposable[] = [];
     return {
@@ -195,7 +408,7 @@ export class ExtensionHost {
       extensionPath: ext.info.dir,
       manifest: ext.info.manifest as NonNullable<DiscoveredExtension["manifest"]>,
       subscriptions,
-      logger,
+      logger: this.options.logger({ extension: ext.info.id }),
       config: this.options.pluginConfig[ext.info.id] ?? {},
       services: this.options.services,
       apiVersion: API_VERSION,
@@ -205,19 +418,62 @@ export class ExtensionHost {
         }
         if (typeof implementation?.run !== "function")
           throw new Error(`check ${id} has no run(context) function`);
-        this.implementations.set(id, implementation);
-        return toDisposable(() => {
-          if (this.implementations.get(id) === implementation) this.implementations.delete(id);
-        });
+        // A late call from an activation that timed out must not bring a FAILED extension's check back.
+        const refused = this.refusal(ext, generation);
+        if (refused) return this.refuse(ext, "check", id, refused);
+        return this.addCheck(ext, id, implementation);
       },
       registerGatherer: (id, gatherer) => {
+        const refused = this.refusal(ext, generation);
+        if (refused) return this.refuse(ext, "gatherer", id, refused);
         if (this.gatherers.has(id)) throw new Error(`a gatherer named ${id} is already registered`);
-        this.gatherers.set(id, gatherer as Gatherer);
-        return toDisposable(() => {
-          if (this.gatherers.get(id) === gatherer) this.gatherers.delete(id);
-        });
+        return this.addGatherer(ext, id, gatherer as Gatherer);
       },
     };
+  }
+
+  /** FAILED with `error`: what it registered is withdrawn, so its checks report the error instead. */
+  private async fail(ext: LiveExtension, error: string, logger: Logger): Promise<void> {
+    ext.state = "FAILED";
+    ext.error = error;
+    logger.error("extension failed", { error });
+    for (const registration of [...ext.registrations.values()]) await registration.dispose();
+    await this.disposeSubscriptions(ext);
+  }
+
+  private async crashed(ext: LiveExtension, generation: number, process: PluginProcess, cause: string) {
+    // A death while activating is reported by load(), which knows the phase.
+    if (ext.generation !== generation || ext.state !== "ACTIVE" || this.disposed) return;
+    await this.fail(
+      ext,
+      `plugin ${ext.info.id}'s host ${cause}`,
+      this.options.logger({ extension: ext.info.id }),
+    );
+    this.scheduleRestart(ext, process.uptimeMs);
+  }
+
+  /** Starts a crashed plugin's process again after a wait that doubles with each crash in a row. */
+  private scheduleRestart(ext: LiveExtension, uptimeMs: number): void {
+    if (this.disposed) return;
+    if (uptimeMs >= STABLE_AFTER_MS) ext.crashes = 0;
+    ext.crashes += 1;
+    const logger = this.options.logger({ extension: ext.info.id });
+    if (ext.crashes > this.isolation.maxRestarts) {
+      ext.error = `${ext.error}; it crashed ${ext.crashes} times in a row, so it is not restarted again: update or remove the plugin, then restart AutoSTUN`;
+      logger.error("plugin not restarted", { crashes: ext.crashes });
+      return;
+    }
+    const delay = restartDelay(ext.crashes, this.isolation.restartDelayMs, this.isolation.maxRestartDelayMs);
+    ext.error = `${ext.error}; restarting it in ${delay} ms (restart ${ext.crashes} of at most ${this.isolation.maxRestarts} in a row)`;
+    logger.warn("restarting plugin", { delayMs: delay, crashes: ext.crashes });
+    clearTimeout(ext.restartTimer);
+    ext.restartTimer = setTimeout(() => {
+      ext.restartTimer = undefined;
+      if (this.disposed) return;
+      ext.restarts += 1;
+      ext.activation = this.load(ext);
+    }, delay);
+    ext.restartTimer.unref();
   }
 
   private async disposeSubscriptions(ext: LiveExtension): Promise<void> {
@@ -231,18 +487,39 @@ export class ExtensionHost {
     }
   }
 
-  /** Deactivates every active extension and disposes what it registered, newest first. */
+  /**
+   * Deactivates every extension and disposes what it registered, newest first. `deactivate()` is raced
+   * against a time limit, as VS Code does; a plugin's process is killed once it is over, answered or not.
+   */
   async dispose(): Promise<void> {
+    this.disposed = true;
+    const limit = this.isolation.deactivateTimeoutMs;
+    const stopping: Promise<void>[] = [];
     for (const ext of [...this.extensions.values()].reverse()) {
-      if (ext.state !== "ACTIVE") continue;
-      try {
-        await ext.module?.deactivate?.();
-      } catch (error) {
-        this.options.logger({ extension: ext.info.id }).warn("deactivate failed", { error: String(error) });
-      }
-      await this.disposeSubscriptions(ext);
-      ext.state = "INACTIVE";
+      clearTimeout(ext.restartTimer);
+      if (ext.process) stopping.push(ext.process.stop(limit));
+      else if (ext.state === "ACTIVE") await this.deactivateInProcess(ext, limit);
+      for (const registration of [...ext.registrations.values()]) await registration.dispose();
+      if (ext.state === "ACTIVE" || ext.state === "ACTIVATING") ext.state = "INACTIVE";
       ext.activation = undefined;
+      ext.generation += 1;
     }
+    await Promise.all(stopping);
+  }
+
+  private async deactivateInProcess(ext: LiveExtension, limit: number): Promise<void> {
+    const logger = this.options.logger({ extension: ext.info.id });
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`deactivate() did not finish within ${limit} ms`)), limit);
+    });
+    try {
+      await Promise.race([Promise.resolve().then(() => ext.module?.deactivate?.()), deadline]);
+    } catch (error) {
+      logger.warn("deactivate failed", { error: errorText(error) });
+    } finally {
+      clearTimeout(timer);
+    }
+    await this.disposeSubscriptions(ext);
   }
 }

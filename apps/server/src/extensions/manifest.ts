@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { DEFAULT_CHECK_TIMEOUT_MS, type ExtensionManifest } from "@autostun/plugins-api";
 import semver from "semver";
 import { z } from "zod";
@@ -100,11 +100,40 @@ export function readExtension(dir: string, builtin: boolean, apiVersion: string)
     return extension;
   }
   const main = manifest.main ?? (typeof pkg.main === "string" ? pkg.main : "index.js");
-  extension.mainPath = resolve(dir, main);
-  if (!existsSync(extension.mainPath)) {
-    extension.problem = `plugin ${id}: its main module ${extension.mainPath} does not exist (was it built?)`;
-  }
+  const located = locateMain(id, dir, main);
+  if ("problem" in located) extension.problem = located.problem;
+  else extension.mainPath = located.path;
   return extension;
+}
+
+function isInside(folder: string, path: string): boolean {
+  const rel = relative(folder, path);
+  return rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+/**
+ * The plugin's main module, as a real path inside the plugin's own folder. A `main` that leaves the folder,
+ * literally (`../../x.js`, an absolute path) or through a symlink, would run code the user never installed
+ * as this plugin: it is refused before anything is imported.
+ */
+function locateMain(id: string, dir: string, main: string): { path: string } | { problem: string } {
+  const outside = (where: string) => ({
+    problem: `plugin ${id}: its main "${main}" points to ${where}, outside the plugin's folder ${dir}; a plugin may only run code from its own folder, so set "main" to a file inside it (or ask the plugin's author for a fixed version)`,
+  });
+  if (isAbsolute(main)) return outside(main);
+  let folder: string;
+  try {
+    folder = realpathSync(dir);
+  } catch (error) {
+    return { problem: `plugin ${id}: cannot resolve its folder ${dir}: ${(error as Error).message}` };
+  }
+  const literal = resolve(folder, main);
+  if (!isInside(folder, literal)) return outside(literal);
+  if (!existsSync(literal))
+    return { problem: `plugin ${id}: its main module ${resolve(dir, main)} does not exist (was it built?)` };
+  const real = realpathSync(literal);
+  if (!isInside(folder, real)) return outside(`${real} (through a symbolic link)`);
+  return { path: real };
 }
 
 function base(

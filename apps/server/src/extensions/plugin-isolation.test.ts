@@ -1,9 +1,16 @@
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Daemon } from "../daemon.js";
 import { startTestDaemon } from "../testing/daemon.js";
 import { verdict, writePlugins } from "../testing/plugins.js";
 import { Tokens } from "../tokens.js";
 import type { ExtensionHost } from "./host.js";
+
+// Plugins run in processes of their own: the hanger proves its signal aborted by leaving a file behind.
+const marks = mkdtempSync(join(tmpdir(), "autostun-isolation-"));
+const hangerAborted = join(marks, "hanger-aborted");
 
 // Broken plugins of every kind, next to healthy ones: the healthy ones must still run and report.
 const pluginsDir = writePlugins([
@@ -16,7 +23,8 @@ const pluginsDir = writePlugins([
   {
     name: "hanger",
     checks: [{ id: "hanger.check", timeoutMs: 300 }],
-    activate: `context.registerCheck("hanger.check", { run: (ctx) => new Promise((resolve) => { ctx.signal.addEventListener("abort", () => globalThis.__hangerAborted = true); }) });`,
+    prelude: `import { writeFileSync } from "node:fs";`,
+    activate: `context.registerCheck("hanger.check", { run: (ctx) => new Promise(() => { ctx.signal.addEventListener("abort", () => writeFileSync(${JSON.stringify(hangerAborted)}, String(ctx.signal.reason))); }) });`,
   },
   {
     name: "too-new",
@@ -102,7 +110,7 @@ describe("a plugin that breaks never takes the others down", () => {
       status: "ERROR",
       summary: expect.stringContaining("300 ms"),
     });
-    expect((globalThis as { __hangerAborted?: boolean }).__hangerAborted).toBe(true);
+    await expect.poll(() => existsSync(hangerAborted)).toBe(true);
     expect(byId["toonew.check"]?.status).toBe("ERROR");
     expect(byId["toonew.check"]?.summary).toMatch(
       /too-new requires AutoSTUN plugin API \^2\.0\.0.*provides 1\.0\.0/,

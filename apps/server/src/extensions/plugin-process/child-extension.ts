@@ -1,0 +1,206 @@
+import { pathToFileURL } from "node:url";
+import {
+  type CheckImplementation,
+  type CheckOutcome,
+  type Disposable,
+  type ExtensionContext,
+  type ExtensionModule,
+  type Gatherer,
+  type Logger,
+  type ServiceAccessor,
+  toDisposable,
+} from "@autostun/plugins-api";
+import { resultProblem } from "../../engine/validate-result.js";
+import { createServiceAccessor } from "./child-services.js";
+import {
+  type ActivateParams,
+  type ActivateResult,
+  type ApplyRemedyParams,
+  type GatherParams,
+  LOG_LEVELS,
+  type LogParams,
+  type RegisterParams,
+  type RunCheckParams,
+  type RunGathererParams,
+  ToDaemon,
+  ToPlugin,
+} from "./protocol.js";
+import type { RpcChannel } from "./rpc.js";
+
+/** What a check run sends back: the result, or why it cannot be used (measured here, before sending). */
+export type RunCheckAnswer = { result: unknown } | { problem: string };
+
+const MAX_LOG_FIELDS_BYTES = 16 * 1024;
+
+function message(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+/**
+ * The one plugin a process hosts: loads it, gives it an ExtensionContext whose calls become messages, and
+ * answers the daemon's requests to run what it registered.
+ */
+export class HostedExtension {
+  private readonly checks = new Map<string, CheckImplementation>();
+  private readonly gatherers = new Map<string, Gatherer>();
+  private readonly subscriptions: Disposable[] = [];
+  private module: ExtensionModule | undefined;
+  private services: ServiceAccessor | undefined;
+
+  constructor(private readonly channel: RpcChannel) {
+    channel.handle(ToPlugin.activate, (params) => this.activate(params as ActivateParams));
+    channel.handle(ToPlugin.runCheck, (params, signal) => this.runCheck(params as RunCheckParams, signal));
+    channel.handle(ToPlugin.runGatherer, (params, signal) =>
+      this.runGatherer(params as RunGathererParams, signal),
+    );
+    channel.handle(ToPlugin.applyRemedy, (params, signal) =>
+      this.applyRemedy(params as ApplyRemedyParams, signal),
+    );
+    channel.handle(ToPlugin.deactivate, () => this.deactivate());
+  }
+
+  private async activate(params: ActivateParams): Promise<ActivateResult> {
+    let module: Partial<ExtensionModule>;
+    try {
+      module = (await import(pathToFileURL(params.mainPath).href)) as Partial<ExtensionModule>;
+    } catch (error) {
+      return { ok: false, phase: "load", message: message(error) };
+    }
+    if (typeof module.activate !== "function")
+      return { ok: false, phase: "load", message: "its main module exports no activate(context) function" };
+    this.module = module as ExtensionModule;
+    this.services = createServiceAccessor(this.channel, params.data);
+    try {
+      await this.module.activate(this.context(params));
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, phase: "activate", message: message(error) };
+    }
+  }
+
+  private context(params: ActivateParams): ExtensionContext {
+    const declared = new Set((params.manifest.contributes?.checks ?? []).map((check) => check.id));
+    const register = (registration: RegisterParams, undo: () => void): Disposable => {
+      this.channel.notify(ToDaemon.register, registration);
+      return toDisposable(() => {
+        undo();
+        this.channel.notify(ToDaemon.unregister, { kind: registration.kind, id: registration.id });
+      });
+    };
+    return {
+      extensionId: params.extensionId,
+      extensionPath: params.extensionPath,
+      manifest: params.manifest,
+      subscriptions: this.subscriptions,
+      logger: this.logger(),
+      config: params.config,
+      services: this.services as ServiceAccessor,
+      apiVersion: params.apiVersion,
+      registerCheck: (id, implementation) => {
+        if (!declared.has(id))
+          throw new Error(
+            `check ${id} is not declared in contributes.checks of ${params.extensionId}'s manifest`,
+          );
+        if (typeof implementation?.run !== "function")
+          throw new Error(`check ${id} has no run(context) function`);
+        this.checks.set(id, implementation);
+        const hasRemedy = typeof implementation.applyRemedy === "function";
+        return register({ kind: "check", id, hasRemedy }, () => {
+          if (this.checks.get(id) === implementation) this.checks.delete(id);
+        });
+      },
+      registerGatherer: (id, gatherer) => {
+        if (this.gatherers.has(id)) throw new Error(`a gatherer named ${id} is already registered`);
+        if (typeof gatherer?.gather !== "function")
+          throw new Error(`gatherer ${id} has no gather(context) function`);
+        this.gatherers.set(id, gatherer as Gatherer);
+        return register({ kind: "gatherer", id }, () => {
+          if (this.gatherers.get(id) === gatherer) this.gatherers.delete(id);
+        });
+      },
+    };
+  }
+
+  /** A logger whose lines reach the daemon's log, tagged with the call (check, gatherer) they belong to. */
+  private logger(scope?: number): Logger {
+    const write = (level: LogParams["level"]) => (text: string, fields?: Record<string, unknown>) => {
+      const params: LogParams = { level, message: String(text), ...(scope !== undefined ? { scope } : {}) };
+      if (fields !== undefined) params.fields = boundedFields(fields);
+      this.channel.notify(ToDaemon.log, params);
+    };
+    return Object.fromEntries(LOG_LEVELS.map((level) => [level, write(level)])) as unknown as Logger;
+  }
+
+  private gather(scope: number) {
+    return <T>(gathererId: string): Promise<T> => {
+      const params: GatherParams = { scope, gathererId };
+      return this.channel.request<T>(ToDaemon.gather, params, { label: `gatherer ${gathererId}` });
+    };
+  }
+
+  private async runCheck(params: RunCheckParams, signal: AbortSignal): Promise<RunCheckAnswer> {
+    const check = this.checks.get(params.checkId);
+    if (!check) throw new Error(`no implementation of ${params.checkId} is registered in this process`);
+    const dependencies = new Map(Object.entries(params.dependencies ?? {}));
+    const result = await check.run({
+      signal,
+      logger: this.logger(params.scope),
+      services: this.services as ServiceAccessor,
+      gather: this.gather(params.scope),
+      dependency: (id): CheckOutcome | undefined => dependencies.get(id),
+    });
+    // Checked here so an oversized or unserialisable result never crosses the pipe.
+    const problem = resultProblem(result);
+    return problem ? { problem } : { result };
+  }
+
+  private async runGatherer(params: RunGathererParams, signal: AbortSignal): Promise<unknown> {
+    const gatherer = this.gatherers.get(params.gathererId);
+    if (!gatherer) throw new Error(`no gatherer ${params.gathererId} is registered in this process`);
+    return gatherer.gather({
+      signal,
+      logger: this.logger(params.scope),
+      services: this.services as ServiceAccessor,
+      gather: this.gather(params.scope),
+    });
+  }
+
+  private async applyRemedy(params: ApplyRemedyParams, signal: AbortSignal): Promise<unknown> {
+    const check = this.checks.get(params.checkId);
+    if (!check?.applyRemedy) throw new Error(`check ${params.checkId} cannot apply remedies in this process`);
+    return check.applyRemedy(params.remedyId, {
+      signal,
+      logger: this.logger(params.scope),
+      services: this.services as ServiceAccessor,
+    });
+  }
+
+  private async deactivate(): Promise<string[]> {
+    const problems: string[] = [];
+    try {
+      await this.module?.deactivate?.();
+    } catch (error) {
+      problems.push(`deactivate() threw: ${message(error)}`);
+    }
+    for (const subscription of this.subscriptions.splice(0).reverse()) {
+      try {
+        await subscription.dispose();
+      } catch (error) {
+        problems.push(`a subscription's dispose() threw: ${message(error)}`);
+      }
+    }
+    return problems;
+  }
+}
+
+/** Log fields stay small; a plugin logging a whole response still gets a line saying how big it was. */
+function boundedFields(fields: Record<string, unknown>): Record<string, unknown> {
+  try {
+    const bytes = Buffer.byteLength(JSON.stringify(fields) ?? "");
+    if (bytes <= MAX_LOG_FIELDS_BYTES) return fields;
+    return { fieldsOmitted: `${bytes} bytes of fields, over the ${MAX_LOG_FIELDS_BYTES} byte limit` };
+  } catch (error) {
+    return { fieldsOmitted: `fields are not JSON: ${message(error)}` };
+  }
+}

@@ -1,0 +1,365 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import type {
+  CheckImplementation,
+  CheckRunContext,
+  GatherContext,
+  Gatherer,
+  Logger,
+  RemedyContext,
+  RemedyOutcome,
+  ServiceAccessor,
+  ServiceToken,
+} from "@autostun/plugins-api";
+import { Services } from "@autostun/plugins-api";
+import { reportedProblem } from "../../engine/validate-result.js";
+import type { RunCheckAnswer } from "./child-extension.js";
+import {
+  type ActivateParams,
+  type ActivateResult,
+  type ApplyRemedyParams,
+  type FaultParams,
+  type GatherParams,
+  LOG_LEVELS,
+  type LogParams,
+  type RegisterParams,
+  type RunCheckParams,
+  type RunGathererParams,
+  SERVICE_METHODS,
+  type ServiceCallParams,
+  ToDaemon,
+  ToPlugin,
+} from "./protocol.js";
+import { RpcChannel } from "./rpc.js";
+
+const BOOTSTRAP = fileURLToPath(new URL("./child-bootstrap.mjs", import.meta.url));
+const STDERR_TAIL_BYTES = 4096;
+const MAX_OUTPUT_LINE = 2000;
+
+export interface IsolationLimits {
+  /** A process that leaves a heartbeat unanswered this long is hung (a busy loop) and is killed. */
+  heartbeatTimeoutMs: number;
+  /** V8 heap limit of the plugin's process; going over it ends the process, never the daemon. */
+  memoryLimitMb: number;
+}
+
+export interface PluginProcessOptions {
+  extensionId: string;
+  logger: Logger;
+  services: ServiceAccessor;
+  limits: IsolationLimits;
+  /** The plugin registered a check or gatherer; the host decides whether to accept it. */
+  onRegister(registration: RegisterParams): void;
+  onUnregister(registration: Pick<RegisterParams, "kind" | "id">): void;
+  /** The process ended without being asked to: `cause` says how ("exited with code 3"). */
+  onDeath(cause: string): void;
+}
+
+/** What a call the daemon made into the plugin brings along: how to gather and where to log. */
+interface Scope {
+  gather<T>(gathererId: string): Promise<T>;
+  logger: Logger;
+}
+
+/** The error every call to a dead plugin process settles with: which plugin, what happened, during what. */
+export class PluginHostDied extends Error {
+  constructor(extensionId: string, cause: string, during: string) {
+    super(`plugin ${extensionId}'s host ${cause} during ${during}`);
+    this.name = "PluginHostDied";
+  }
+}
+
+/**
+ * One third-party plugin in a process of its own (VS Code's extension host, one per plugin): the daemon
+ * side of the RPC, the heartbeat that finds a hung process, and the watch that turns its death into
+ * errors naming the plugin and the cause.
+ */
+export class PluginProcess {
+  private child: ChildProcess | undefined;
+  private channel: RpcChannel | undefined;
+  private readonly scopes = new Map<number, Scope>();
+  private nextScope = 1;
+  private deathCause: string | undefined;
+  private stopping = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private pingSentAt: number | undefined;
+  private stderrTail = "";
+  private failStart: ((error: Error) => void) | undefined;
+  private readonly started = Date.now();
+
+  constructor(private readonly options: PluginProcessOptions) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get alive(): boolean {
+    return this.child !== undefined && this.deathCause === undefined;
+  }
+
+  /** Milliseconds since the process was started. */
+  get uptimeMs(): number {
+    return Date.now() - this.started;
+  }
+
+  /** Starts the process, loads the plugin in it and calls its `activate()`. */
+  async activate(params: ActivateParams): Promise<ActivateResult> {
+    const ready = this.spawn();
+    await ready;
+    return (this.channel as RpcChannel).request<ActivateResult>(ToPlugin.activate, params, {
+      label: "activate()",
+    });
+  }
+
+  private spawn(): Promise<void> {
+    const child = fork(BOOTSTRAP, [], {
+      execArgv: [`--max-old-space-size=${this.options.limits.memoryLimitMb}`],
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+      serialization: "json",
+    });
+    this.child = child;
+    const channel = new RpcChannel((message) => child.send(message), {
+      onProblem: (problem) => this.options.logger.warn("plugin process protocol problem", { problem }),
+    });
+    this.channel = channel;
+    this.serve(channel);
+    this.forwardOutput(child);
+    const ready = new Promise<void>((resolve, reject) => {
+      channel.onNote(ToDaemon.ready, () => {
+        this.startHeartbeat();
+        resolve();
+      });
+      this.failStart = reject;
+    });
+    child.on("message", (message) => channel.receive(message));
+    child.once("error", (error) => this.die(`could not be started (${error.message})`));
+    child.once("exit", (code, signal) => void this.exited(code, signal));
+    child.once("disconnect", () => {
+      // A process that closed its IPC channel can no longer be reached: treat it as dead.
+      if (!this.deathCause) this.die("closed its connection to the daemon");
+    });
+    return ready;
+  }
+
+  private deathError(during: string): Error {
+    return new PluginHostDied(this.options.extensionId, this.deathCause ?? "is not running", during);
+  }
+
+  /** Requests the plugin's process may send the daemon, each checked before it touches anything. */
+  private serve(channel: RpcChannel): void {
+    channel.onNote(ToDaemon.register, (params) => this.options.onRegister(params as RegisterParams));
+    channel.onNote(ToDaemon.unregister, (params) => this.options.onUnregister(params as RegisterParams));
+    channel.onNote(ToDaemon.log, (params) => this.log(params as LogParams));
+    channel.onNote(ToDaemon.fault, (params) => {
+      const fault = params as FaultParams;
+      this.options.logger.error(
+        `plugin ${this.options.extensionId} had an ${fault.kind}; its process goes on`,
+        {
+          kind: String(fault.kind),
+          error: String(fault.message).slice(0, 4000),
+        },
+      );
+    });
+    channel.handle(ToDaemon.gather, (params) => {
+      const { scope, gathererId } = params as GatherParams;
+      const owner = this.scopes.get(scope);
+      if (!owner) throw new Error(`gather(${gathererId}) came after its check or gatherer had finished`);
+      return owner.gather(String(gathererId));
+    });
+    channel.handle(ToDaemon.callService, (params, signal) =>
+      this.callService(params as ServiceCallParams, signal),
+    );
+  }
+
+  private callService({ service, method, args }: ServiceCallParams, signal: AbortSignal): Promise<unknown> {
+    const methods = (SERVICE_METHODS as Record<string, readonly string[]>)[service];
+    if (!methods?.includes(method)) throw new Error(`the host offers no service method ${service}.${method}`);
+    const token = Services[service as keyof typeof SERVICE_METHODS] as ServiceToken<unknown>;
+    const target = this.options.services.get(token) as Record<
+      string,
+      (...callArgs: unknown[]) => Promise<unknown>
+    >;
+    const callArgs = Array.isArray(args) ? [...args] : [];
+    // The plugin's AbortSignal arrived as a cancel message; the real service gets this end's signal.
+    if (service === "CommandRunner") {
+      const options = typeof callArgs[2] === "object" && callArgs[2] !== null ? callArgs[2] : {};
+      callArgs[2] = { ...options, signal };
+    }
+    return Promise.resolve((target[method] as (...a: unknown[]) => Promise<unknown>).apply(target, callArgs));
+  }
+
+  private log({ level, message, fields, scope }: LogParams): void {
+    const logger = (scope !== undefined ? this.scopes.get(scope)?.logger : undefined) ?? this.options.logger;
+    const write = LOG_LEVELS.includes(level) ? level : "info";
+    const text = String(message).slice(0, MAX_OUTPUT_LINE);
+    if (fields && typeof fields === "object") logger[write](text, fields);
+    else logger[write](text);
+  }
+
+  /** A plugin's console output goes to the daemon's log, never into the daemon's own stdout. */
+  private forwardOutput(child: ChildProcess): void {
+    for (const [name, stream] of [
+      ["stdout", child.stdout],
+      ["stderr", child.stderr],
+    ] as const) {
+      if (!stream) continue;
+      if (name === "stderr") {
+        stream.on("data", (chunk: Buffer) => {
+          this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-STDERR_TAIL_BYTES);
+        });
+      }
+      createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) =>
+        this.options.logger.info("plugin output", { stream: name, line: line.slice(0, MAX_OUTPUT_LINE) }),
+      );
+    }
+  }
+
+  private startHeartbeat(): void {
+    const timeout = this.options.limits.heartbeatTimeoutMs;
+    const tick = Math.max(50, Math.min(1000, Math.floor(timeout / 4)));
+    this.heartbeat = setInterval(() => {
+      if (this.pingSentAt !== undefined) {
+        if (Date.now() - this.pingSentAt >= timeout)
+          this.die(
+            `stopped answering (no reply to a heartbeat within ${timeout} ms: a busy loop?) and was killed`,
+          );
+        return;
+      }
+      this.pingSentAt = Date.now();
+      this.channel?.request(ToPlugin.ping, {}, { label: "a heartbeat" }).then(
+        () => {
+          this.pingSentAt = undefined;
+        },
+        () => undefined,
+      );
+    }, tick);
+    this.heartbeat.unref();
+  }
+
+  private async exited(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    if (this.deathCause) return;
+    // V8 says why it aborted on stderr, which may still be draining when `exit` fires.
+    const stderr = this.child?.stderr;
+    if (stderr && !stderr.readableEnded) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 200);
+        stderr.once("end", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    if (/heap out of memory|Reached heap limit/i.test(this.stderrTail)) {
+      this.die(`ran out of memory (limit ${this.options.limits.memoryLimitMb} MB) and ended`);
+    } else if (signal) {
+      this.die(`was killed by ${signal}`);
+    } else {
+      this.die(`exited with code ${code}`);
+    }
+  }
+
+  /** Marks the process dead, settles every pending call with the cause at once, and kills what is left. */
+  private die(cause: string): void {
+    if (this.deathCause) return;
+    this.deathCause = cause;
+    clearInterval(this.heartbeat);
+    this.channel?.close((during) => new PluginHostDied(this.options.extensionId, cause, during));
+    this.scopes.clear();
+    this.failStart?.(this.deathError("start-up"));
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null)
+      this.child.kill("SIGKILL");
+    if (!this.stopping) this.options.onDeath(cause);
+  }
+
+  /** Ends the process now, for a reason the caller gives (activation timed out, the host stops). */
+  kill(cause: string): void {
+    this.stopping = true;
+    this.die(cause);
+  }
+
+  /** Asks the plugin to deactivate, waits at most `timeoutMs`, then kills the process whatever happened. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    if (this.alive && this.channel) {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<string[]>((resolve) => {
+        timer = setTimeout(() => resolve([`deactivate() did not finish within ${timeoutMs} ms`]), timeoutMs);
+      });
+      const problems = await Promise.race([
+        this.channel.request<string[]>(ToPlugin.deactivate, {}, { label: "deactivate()" }),
+        deadline,
+      ]).catch((error: unknown) => [String((error as Error)?.message ?? error)]);
+      clearTimeout(timer);
+      for (const problem of Array.isArray(problems) ? problems : [])
+        this.options.logger.warn("deactivate problem", { problem: String(problem) });
+    }
+    const child = this.child;
+    const gone =
+      child && child.exitCode === null && child.signalCode === null
+        ? new Promise<void>((resolve) => child.once("exit", () => resolve()))
+        : Promise.resolve();
+    this.die("was stopped because the daemon is shutting down");
+    await gone;
+  }
+
+  private withScope<T>(scope: Scope, work: (id: number) => Promise<T>): Promise<T> {
+    const id = this.nextScope++;
+    this.scopes.set(id, scope);
+    return work(id).finally(() => this.scopes.delete(id));
+  }
+
+  private request<T>(method: string, params: unknown, signal: AbortSignal, label: string): Promise<T> {
+    if (!this.channel) return Promise.reject(this.deathError(label));
+    return this.channel.request<T>(method, params, { signal, label });
+  }
+
+  /** A stand-in the engine runs like any check; the work happens in the plugin's process. */
+  checkProxy(checkId: string, dependsOn: readonly string[], hasRemedy: boolean): CheckImplementation {
+    const proxy: CheckImplementation = {
+      run: (context: CheckRunContext) =>
+        this.withScope(context, async (scope) => {
+          const dependencies: RunCheckParams["dependencies"] = {};
+          for (const id of dependsOn) {
+            const outcome = context.dependency(id);
+            if (outcome) dependencies[id] = outcome;
+          }
+          const params: RunCheckParams = { checkId, scope, dependencies };
+          const answer = await this.request<RunCheckAnswer>(
+            ToPlugin.runCheck,
+            params,
+            context.signal,
+            `check ${checkId}`,
+          );
+          return ("problem" in answer ? reportedProblem(String(answer.problem)) : answer.result) as never;
+        }),
+    };
+    if (hasRemedy) {
+      proxy.applyRemedy = (remedyId: string, context: RemedyContext) =>
+        this.withScope({ logger: context.logger, gather: notInRemedy }, (scope) => {
+          const params: ApplyRemedyParams = { checkId, remedyId, scope };
+          return this.request<RemedyOutcome>(
+            ToPlugin.applyRemedy,
+            params,
+            context.signal,
+            `remedy ${remedyId} of check ${checkId}`,
+          );
+        });
+    }
+    return proxy;
+  }
+
+  gathererProxy(gathererId: string): Gatherer {
+    return {
+      gather: (context: GatherContext) =>
+        this.withScope(context, (scope) => {
+          const params: RunGathererParams = { gathererId, scope };
+          return this.request(ToPlugin.runGatherer, params, context.signal, `gatherer ${gathererId}`);
+        }),
+    };
+  }
+}
+
+function notInRemedy(): Promise<never> {
+  return Promise.reject(new Error("gather() is only available while a check runs"));
+}
