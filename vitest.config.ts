@@ -10,6 +10,8 @@ const graphqlEntry = createRequire(import.meta.url).resolve("graphql");
 const packages = [
   ["plugins-api", "packages/plugins-api"],
   ["stun", "packages/stun"],
+  ["probes", "packages/probes"],
+  ["netfilter", "packages/netfilter"],
   ["checks", "packages/checks"],
   ["netlab", "packages/netlab"],
   ["relay", "packages/relay"],

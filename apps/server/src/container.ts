@@ -1,12 +1,7 @@
 import "reflect-metadata";
 import { BUILTIN_EXTENSIONS_DIR } from "@autostun/checks";
-import {
-  createCommandRunner,
-  createHostInfo,
-  createNetworkInfo,
-  createSystemFiles,
-} from "@autostun/checks/probes";
 import { type ServiceAccessor, Services, type ServiceToken } from "@autostun/plugins-api";
+import { createCommandRunner, createHostInfo, createNetworkInfo, createSystemFiles } from "@autostun/probes";
 import {
   type DependencyContainer,
   inject,

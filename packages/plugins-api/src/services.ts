@@ -62,7 +62,8 @@ export interface NetworkInfo {
 
 /** Facts about the host itself. */
 export interface HostInfo {
-  platform: NodeJS.Platform;
+  /** Node's `process.platform`, or `dsm` on Synology DSM (a Linux that checks may treat apart). */
+  platform: NodeJS.Platform | "dsm";
   /** True when running with administrator rights (root / elevated). */
   isPrivileged: boolean;
 }

@@ -1,8 +1,10 @@
 /**
- * Real implementations of the probe services a check reads the host through. The server registers
- * them in its container; tests swap in fixture roots and recorded command outputs.
+ * Real implementations of the services a check or the relay reads the host through. The server
+ * registers them in its container; tests swap in fixture roots and recorded command outputs
+ * (`@autostun/probes/testing`).
  */
-export { type CommandRunnerOptions, createCommandRunner } from "./command-runner.js";
-export { createHostInfo } from "./host-info.js";
-export { createNetworkInfo } from "./network-info.js";
-export { createSystemFiles } from "./system-files.js";
+export { type CommandRunnerOptions, createCommandRunner } from "./commands/command-runner.js";
+export { powershellCommand } from "./commands/powershell.js";
+export { createSystemFiles } from "./files/system-files.js";
+export { createHostInfo, type HostInfoOptions } from "./host/host-info.js";
+export { createNetworkInfo } from "./host/network-info.js";

@@ -1,9 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createCommandRunner, createHostInfo, createNetworkInfo, createSystemFiles } from "./index.js";
+
+const HOST_FIXTURES = new URL("../fixtures/host/", import.meta.url).pathname;
 
 describe("createSystemFiles", () => {
   const root = mkdtempSync(join(tmpdir(), "autostun-files-"));
@@ -77,9 +79,24 @@ describe("createCommandRunner", () => {
 describe("host and network probes", () => {
   it("describe this process", async () => {
     const host = createHostInfo();
-    expect(host.platform).toBe(process.platform);
+    expect(host.platform).toBe(existsSync("/etc.defaults/VERSION") ? "dsm" : process.platform);
     expect(host.isPrivileged).toBe(process.getuid?.() === 0);
     const addresses = await createNetworkInfo().addresses();
     expect(addresses.some((a) => a.internal && a.address === "127.0.0.1")).toBe(true);
+  });
+});
+
+describe("createHostInfo on Synology DSM", () => {
+  const on = (fixture: string, platform: NodeJS.Platform = "linux") =>
+    createHostInfo({ root: `${HOST_FIXTURES}${fixture}/root`, platform }).platform;
+
+  it("reports dsm when /etc.defaults/VERSION names DSM, or only /etc/synoinfo.conf is there", () => {
+    expect(on("dsm-7")).toBe("dsm");
+    expect(on("dsm-synoinfo-only")).toBe("dsm");
+  });
+
+  it("reports the kernel's platform on an ordinary Linux and never turns another OS into dsm", () => {
+    expect(on("debian")).toBe("linux");
+    expect(on("dsm-7", "darwin")).toBe("darwin");
   });
 });

@@ -1,5 +1,5 @@
 import { type CheckResult, type ExtensionContext, type LocalizedText, Services } from "@autostun/plugins-api";
-import { GUIDE_LINKS } from "../env-shared/guide-links.js";
+import { GUIDE_LINKS } from "../user-guide/links.js";
 import { messages } from "./messages.js";
 import { runningProcessNames } from "./process-scan.js";
 import { type KnownProduct, productByProcess, productByWindowsName } from "./products.js";

@@ -1,8 +1,8 @@
-import type { CommandRunner, SystemFiles } from "@autostun/plugins-api";
+import type { CommandRunner, HostInfo, SystemFiles } from "@autostun/plugins-api";
 
 /** Names of running processes: /proc/<pid>/comm on Linux, `ps -axco comm` on macOS. */
 export async function runningProcessNames(
-  platform: NodeJS.Platform,
+  platform: HostInfo["platform"],
   files: SystemFiles,
   runner: CommandRunner,
   signal: AbortSignal,

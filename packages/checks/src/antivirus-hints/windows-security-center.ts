@@ -1,5 +1,5 @@
 import type { CommandRunner } from "@autostun/plugins-api";
-import { powershellCommand } from "../env-shared/powershell.js";
+import { powershellCommand } from "@autostun/probes";
 
 /** One entry of Windows Security Center (`root/SecurityCenter2`). */
 export interface SecurityCenterEntry {

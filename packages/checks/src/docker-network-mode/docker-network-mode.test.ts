@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { type CheckResult, localize, Services } from "@autostun/plugins-api";
+import { createCommandRunner } from "@autostun/probes";
 import { describe, expect, it } from "vitest";
-import { fixtureServices, realServices } from "../env-shared/fixture-services.js";
-import { createCommandRunner } from "../probes/command-runner.js";
+import { fixtureServices, realServices } from "../testing/fixtures.js";
 import { loadBuiltin, runLoadedCheck } from "../testing/run-check.js";
 
 const ID = "docker.network-mode";

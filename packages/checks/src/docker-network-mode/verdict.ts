@@ -1,5 +1,5 @@
 import type { CheckResult } from "@autostun/plugins-api";
-import { GUIDE_LINKS } from "../env-shared/guide-links.js";
+import { GUIDE_LINKS } from "../user-guide/links.js";
 import type { ContainerRuntime, ContainerSign } from "./container-signs.js";
 import { messages } from "./messages.js";
 import type { DefaultRoute, LinkFacts, LinkKind } from "./network-interfaces.js";

@@ -6,7 +6,7 @@ import {
   type LinuxManager,
   managerOf,
 } from "./linux/evaluate.js";
-import { gatherLinux } from "./linux/gather.js";
+import { readLinuxFirewall } from "./linux/read-state.js";
 import { evaluateMac, macAllowCommands, readMacFirewall } from "./macos/socketfilterfw.js";
 import type { EvaluationNote, LayerDecision } from "./model.js";
 import {
@@ -60,7 +60,7 @@ export async function assess(input: AssessInput): Promise<Assessment> {
 }
 
 async function assessLinux({ runner, files, ports, signal }: AssessInput): Promise<Assessment> {
-  const state = await gatherLinux(runner, files, signal);
+  const state = await readLinuxFirewall(runner, files, signal);
   const readable =
     state.nft !== undefined || state.iptablesLegacy !== undefined || state.iptablesNft !== undefined;
   const notes: EvaluationNote[] = [];

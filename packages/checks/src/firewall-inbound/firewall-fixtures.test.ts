@@ -1,6 +1,6 @@
 import { type CheckResult, localize } from "@autostun/plugins-api";
 import { describe, expect, it } from "vitest";
-import { fixtureServices, realServices } from "../env-shared/fixture-services.js";
+import { fixtureServices, realServices } from "../testing/fixtures.js";
 import { loadBuiltin, memoryLogger, runLoadedCheck } from "../testing/run-check.js";
 
 const ID = "firewall.inbound";

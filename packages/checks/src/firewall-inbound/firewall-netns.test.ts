@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { localize } from "@autostun/plugins-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { realServices } from "../env-shared/fixture-services.js";
+import { realServices } from "../testing/fixtures.js";
 import { loadBuiltin, memoryLogger, runLoadedCheck } from "../testing/run-check.js";
 
 const ID = "firewall.inbound";

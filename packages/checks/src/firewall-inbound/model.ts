@@ -1,3 +1,5 @@
+import type { NftFamily } from "@autostun/netfilter";
+
 /** What one filtering layer does with a new inbound TCP connection to a port. */
 export type LayerVerdict = "accept" | "drop" | "reject";
 
@@ -14,7 +16,7 @@ export interface LayerDecision {
 
 /** A place an allow rule can be inserted. */
 export type RuleTarget =
-  | { kind: "nftables"; family: string; table: string; chain: string }
+  | { kind: "nftables"; family: NftFamily; table: string; chain: string }
   | { kind: "iptables"; backend: "legacy" | "nft"; chain: string };
 
 /**

@@ -1,5 +1,5 @@
 import type { CheckResult, LocalizedText, Remedy } from "@autostun/plugins-api";
-import { GUIDE_LINKS } from "../env-shared/guide-links.js";
+import { GUIDE_LINKS } from "../user-guide/links.js";
 import { type Assessment, shellLine } from "./assess.js";
 import { messages } from "./messages.js";
 import type { PortSource } from "./ports.js";

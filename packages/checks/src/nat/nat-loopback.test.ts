@@ -1,7 +1,7 @@
 import { Services } from "@autostun/plugins-api";
+import { createNetworkInfo } from "@autostun/probes";
 import { type StunServer, startStunServer } from "@autostun/stun";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createNetworkInfo } from "../probes/index.js";
 import { loadBuiltin, runLoadedCheck } from "../testing/run-check.js";
 
 // Our RFC 5780 server on two loopback addresses: no NAT in between, so the host must be seen as OPEN.

@@ -1,6 +1,6 @@
 import type { CheckResult, Guidance } from "@autostun/plugins-api";
 import type { NatDiscoveryResult } from "@autostun/stun";
-import { GUIDE_LINKS } from "../env-shared/guide-links.js";
+import { GUIDE_LINKS } from "../user-guide/links.js";
 import { messages } from "./messages.js";
 
 const guidance = (key: string): Guidance => ({

@@ -13,7 +13,14 @@ import { ADDRESSES } from "./addresses.js";
 import { guardLab, releaseLab } from "./exit-guard.js";
 import { namespacesFor, newLabId } from "./names.js";
 import { destroyNamespaces, destroyNamespacesSync } from "./namespaces.js";
-import { addNamespaces, addWanAddress, planNetwork, waitForLinks, wireNetwork } from "./network.js";
+import {
+  addNamespaces,
+  addWanAddress,
+  planNetwork,
+  routerNftables,
+  waitForLinks,
+  wireNetwork,
+} from "./network.js";
 import { assertRoot, resolveOptions } from "./options.js";
 import { sweepStaleLabs } from "./sweep.js";
 import type { ExecResult, Lab, LabExecOptions, LabNamespaces, LabOptions } from "./types.js";
@@ -21,6 +28,8 @@ import type { ExecResult, Lab, LabExecOptions, LabNamespaces, LabOptions } from 
 /** How long a child gets to exit on SIGTERM before it is killed outright. */
 const GRACE_MS = 1_000;
 
+/** The router's NAT table, as `nat/ruleset.ts` names it. */
+const LAB_TABLE = { family: "ip", name: "lab" } as const;
 class RunningLab implements Lab {
   readonly lanIp: string;
   readonly lanGatewayIp: string;
@@ -87,15 +96,11 @@ class RunningLab implements Lab {
   }
 
   async resetMappings(): Promise<void> {
-    const maps = await this.exec("router", "nft", ["-j", "list", "table", "ip", "lab"]);
+    const nft = routerNftables(this.namespaces);
+    const table = await nft.listTable(LAB_TABLE);
     // OPEN and the masquerading types have no maps, and then there is nothing to flush.
-    for (const name of mapNames(maps.stdout)) {
-      await runOrThrow(
-        "ip",
-        ["netns", "exec", this.namespaces.router, "nft", "flush", "map", "ip", "lab", name],
-        `flushing router map ${name}`,
-      );
-    }
+    const flushes = (table?.maps ?? []).map((map) => `flush map ip lab ${map.name}`);
+    if (flushes.length > 0) await nft.load(`${flushes.join("\n")}\n`, "flushing the router's learned maps");
     await runOrThrow(
       "ip",
       ["netns", "exec", this.namespaces.router, "conntrack", "-F"],
@@ -158,18 +163,6 @@ class RunningLab implements Lab {
     for (const child of this.children) child.kill("SIGKILL");
     destroyNamespacesSync(Object.values(this.namespaces));
     rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-/** Map names in `nft -j list table` output (empty for unparsable or empty output). */
-function mapNames(json: string): string[] {
-  try {
-    const parsed = JSON.parse(json) as { nftables?: { map?: { name?: unknown } }[] };
-    return (parsed.nftables ?? []).flatMap((item) =>
-      typeof item.map?.name === "string" ? [item.map.name] : [],
-    );
-  } catch {
-    return [];
   }
 }
 

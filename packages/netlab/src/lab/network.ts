@@ -1,4 +1,6 @@
-import { buildRuleset } from "../nat/ruleset.js";
+import { Nftables } from "@autostun/netfilter";
+import { createCommandRunner } from "@autostun/probes";
+import { routerTable } from "../nat/ruleset.js";
 import { runOrThrow } from "../util/run.js";
 import { ADDRESSES, IFACES } from "./addresses.js";
 import type { LabNamespaces, NatType } from "./types.js";
@@ -56,7 +58,7 @@ export async function wireNetwork(ns: LabNamespaces, plan: NetworkPlan): Promise
     ],
     "wiring the router namespace",
   );
-  const ruleset = buildRuleset({
+  const table = routerTable({
     nat: plan.nat,
     portPreserving: plan.portPreserving,
     tcpSymmetric: plan.tcpSymmetric,
@@ -91,14 +93,11 @@ export async function wireNetwork(ns: LabNamespaces, plan: NetworkPlan): Promise
         ["netns", "exec", ns.router, "sysctl", "-qw", "net.ipv4.ip_forward=1"],
         "enabling forwarding on the router",
       );
-      await runOrThrow(
-        "ip",
-        ["netns", "exec", ns.router, "nft", "-f", "-"],
-        `loading the ${plan.nat} ruleset`,
-        {
-          input: ruleset,
-        },
-      );
+      await routerNftables(ns)
+        .applyTable(table)
+        .catch((error: Error) => {
+          throw new Error(`netlab: loading the ${plan.nat} ruleset: ${error.message}`);
+        });
     })(),
   ]);
 }
@@ -138,4 +137,9 @@ export async function addWanAddress(ns: LabNamespaces, ip: string): Promise<void
     ["-n", ns.wan, "addr", "add", `${ip}/${ADDRESSES.wanPrefix}`, "dev", IFACES.host],
     `adding WAN address ${ip}`,
   );
+}
+
+/** nftables of the lab's router namespace. */
+export function routerNftables(ns: LabNamespaces): Nftables {
+  return new Nftables(createCommandRunner({ netns: ns.router, defaultTimeoutMs: 30_000 }));
 }

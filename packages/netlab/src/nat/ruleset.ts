@@ -1,3 +1,4 @@
+import { type ChainSpec, type SetSpec, type TableSpec, tableScript } from "@autostun/netfilter";
 import { ADDRESSES, IFACES } from "../lab/addresses.js";
 import type { NatType } from "../lab/types.js";
 
@@ -27,34 +28,46 @@ const MAP_TIMEOUT = "10m";
  * destinations, which keeps the mapping endpoint-independent when the router remaps ports.
  */
 export function buildRuleset(input: RulesetInput): string {
-  const ruleset = natRuleset(input);
-  return input.tcpSymmetric ? withSymmetricTcp(ruleset, input) : ruleset;
+  return tableScript(routerTable(input));
+}
+
+/** The router's table `ip lab` as a structure, for loading through `@autostun/netfilter`. */
+export function routerTable(input: RulesetInput): TableSpec {
+  const table = natTable(input);
+  return input.tcpSymmetric ? withSymmetricTcp(table, input) : table;
 }
 
 /**
  * Puts a fully-random TCP SNAT in front of the postrouting chain (the first matching NAT rule wins), so
  * TCP mappings depend on the destination while UDP keeps the router's behaviour.
  */
-function withSymmetricTcp(ruleset: string, input: RulesetInput): string {
-  const rule = `    oifname "${IFACES.routerWan}" meta l4proto tcp snat ip to ${input.publicIp} fully-random`;
-  const head = "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;";
-  if (ruleset.includes(head)) return ruleset.replace(head, `${head}\n${rule}`);
-  return ruleset.replace("table ip lab {", `table ip lab {\n${head}\n${rule}\n  }`);
+function withSymmetricTcp(table: TableSpec, input: RulesetInput): TableSpec {
+  const rule = `oifname "${IFACES.routerWan}" meta l4proto tcp snat ip to ${input.publicIp} fully-random`;
+  const chains = table.chains ?? [];
+  const postrouting = chains.find((chain) => chain.name === "postrouting");
+  if (postrouting)
+    return {
+      ...table,
+      chains: chains.map((chain) =>
+        chain === postrouting ? { ...chain, rules: [rule, ...(chain.rules ?? [])] } : chain,
+      ),
+    };
+  return { ...table, chains: [natChain("postrouting", [rule]), ...chains] };
 }
 
-function natRuleset(input: RulesetInput): string {
+function natTable(input: RulesetInput): TableSpec {
   switch (input.nat) {
     case "OPEN":
-      return openRuleset();
+      return openTable();
     case "UDP_BLOCKED":
-      return udpBlockedRuleset(input);
+      return udpBlockedTable(input);
     case "NAT4":
-      return symmetricRuleset(input);
+      return symmetricTable(input);
     case "NAT3":
-      return portRestrictedRuleset(input);
+      return portRestrictedTable(input);
     case "NAT1":
     case "NAT2":
-      return coneRuleset(input, input.nat === "NAT2");
+      return coneTable(input, input.nat === "NAT2");
   }
 }
 
@@ -62,121 +75,114 @@ function natRuleset(input: RulesetInput): string {
 function snatRules(input: RulesetInput, flags = ""): string[] {
   const wan = IFACES.routerWan;
   const tail = flags ? ` ${flags}` : "";
-  const plain = `    oifname "${wan}" snat ip to ${input.publicIp}${tail}`;
+  const plain = `oifname "${wan}" snat ip to ${input.publicIp}${tail}`;
   if (input.portPreserving) return [plain];
   const { low, high } = ADDRESSES.remapPorts;
   // A port range needs a transport match; ICMP and the rest fall through to the plain rule.
   return [
-    `    oifname "${wan}" meta l4proto { tcp, udp } snat ip to ${input.publicIp}:${low}-${high}${tail}`,
+    `oifname "${wan}" meta l4proto { tcp, udp } snat ip to ${input.publicIp}:${low}-${high}${tail}`,
     plain,
   ];
 }
 
-function table(body: string[]): string {
-  // Deleting first makes the script idempotent (the `add` makes the delete always valid).
-  return ["add table ip lab", "delete table ip lab", "table ip lab {", ...body, "}", ""].join("\n");
+const LAB_TABLE = { family: "ip", name: "lab" } as const;
+
+function table(sets: SetSpec[], chains: ChainSpec[]): TableSpec {
+  return { table: LAB_TABLE, sets, chains };
+}
+
+function natChain(name: "prerouting" | "postrouting", rules: string[]): ChainSpec {
+  const priority = name === "prerouting" ? "dstnat" : "srcnat";
+  return { name, hook: { type: "nat", hook: name, priority }, rules };
+}
+
+/** After SNAT has picked the public port, so conntrack already knows it. */
+function learnChain(rules: string[]): ChainSpec {
+  return { name: "learn", hook: { type: "filter", hook: "postrouting", priority: 200 }, rules };
+}
+
+function dynamicMap(name: string, type: string, map: string): SetSpec {
+  return { name, type, map, flags: ["dynamic", "timeout"], timeout: MAP_TIMEOUT };
 }
 
 /** Maps inside endpoint -> public port, and the SNAT rules that reuse them. */
-function stickyMapping(input: RulesetInput): { maps: string[]; snat: string[]; learn: string[] } {
+function stickyMapping(input: RulesetInput): { maps: SetSpec[]; snat: string[]; learn: string[] } {
   const wan = IFACES.routerWan;
-  const maps: string[] = [];
+  const maps: SetSpec[] = [];
   const snat: string[] = [];
   const learn: string[] = [];
   for (const p of PROTOCOLS) {
-    maps.push(
-      `  map out_${p} { type ipv4_addr . inet_service : inet_service; flags dynamic,timeout; timeout ${MAP_TIMEOUT}; }`,
-    );
+    maps.push(dynamicMap(`out_${p}`, "ipv4_addr . inet_service", "inet_service"));
     snat.push(
-      `    oifname "${wan}" meta l4proto ${p} snat ip to ${input.publicIp} : ip saddr . ${p} sport map @out_${p}`,
+      `oifname "${wan}" meta l4proto ${p} snat ip to ${input.publicIp} : ip saddr . ${p} sport map @out_${p}`,
     );
     learn.push(
-      `    oifname "${wan}" ct direction original ct status snat meta l4proto ${p} update @out_${p} { ct original ip saddr . ct original proto-src : ct reply proto-dst }`,
+      `oifname "${wan}" ct direction original ct status snat meta l4proto ${p} update @out_${p} { ct original ip saddr . ct original proto-src : ct reply proto-dst }`,
     );
   }
   return { maps, snat, learn };
 }
 
-function coneRuleset(input: RulesetInput, addressRestricted: boolean): string {
+function coneTable(input: RulesetInput, addressRestricted: boolean): TableSpec {
   const wan = IFACES.routerWan;
   const sticky = stickyMapping(input);
   const inbound: string[] = [];
   const learn: string[] = [...sticky.learn];
-  const maps: string[] = [...sticky.maps];
+  const maps: SetSpec[] = [...sticky.maps];
   for (const p of PROTOCOLS) {
     const key = addressRestricted ? "ipv4_addr . inet_service" : "inet_service";
-    maps.push(
-      `  map pub_${p} { type ${key} : ipv4_addr . inet_service; flags dynamic,timeout; timeout ${MAP_TIMEOUT}; }`,
-    );
+    maps.push(dynamicMap(`pub_${p}`, key, "ipv4_addr . inet_service"));
     const lookup = addressRestricted ? `ip saddr . ${p} dport` : `${p} dport`;
-    inbound.push(`    iifname "${wan}" meta l4proto ${p} dnat ip to ${lookup} map @pub_${p}`);
+    inbound.push(`iifname "${wan}" meta l4proto ${p} dnat ip to ${lookup} map @pub_${p}`);
     const learnKey = addressRestricted ? "ip daddr . ct reply proto-dst" : "ct reply proto-dst";
     learn.push(
-      `    oifname "${wan}" ct direction original ct status snat meta l4proto ${p} update @pub_${p} { ${learnKey} : ct original ip saddr . ct original proto-src }`,
+      `oifname "${wan}" ct direction original ct status snat meta l4proto ${p} update @pub_${p} { ${learnKey} : ct original ip saddr . ct original proto-src }`,
     );
   }
-  return table([
-    ...maps,
-    "  chain prerouting { type nat hook prerouting priority dstnat; policy accept;",
-    ...inbound,
-    "  }",
-    "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;",
-    ...sticky.snat,
-    ...snatRules(input),
-    "  }",
-    "  chain learn { type filter hook postrouting priority 200; policy accept;",
-    ...learn,
-    "  }",
+  return table(maps, [
+    natChain("prerouting", inbound),
+    natChain("postrouting", [...sticky.snat, ...snatRules(input)]),
+    learnChain(learn),
   ]);
 }
 
-function portRestrictedRuleset(input: RulesetInput): string {
+function portRestrictedTable(input: RulesetInput): TableSpec {
   const wan = IFACES.routerWan;
-  if (input.portPreserving) {
-    // Exactly what a stock Linux router does.
-    return table([
-      "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;",
-      `    oifname "${wan}" masquerade`,
-      "  }",
-    ]);
-  }
+  // Exactly what a stock Linux router does.
+  if (input.portPreserving) return table([], [natChain("postrouting", [`oifname "${wan}" masquerade`])]);
   // Remapping picks a random port per new connection; the sticky map keeps one public
   // port per inside endpoint so only the filtering, not the mapping, is restrictive.
   const sticky = stickyMapping(input);
   const { low, high } = ADDRESSES.remapPorts;
-  return table([
-    ...sticky.maps,
-    "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;",
-    ...sticky.snat,
-    `    oifname "${wan}" meta l4proto { tcp, udp } masquerade to :${low}-${high}`,
-    `    oifname "${wan}" masquerade`,
-    "  }",
-    "  chain learn { type filter hook postrouting priority 200; policy accept;",
-    ...sticky.learn,
-    "  }",
+  return table(sticky.maps, [
+    natChain("postrouting", [
+      ...sticky.snat,
+      `oifname "${wan}" meta l4proto { tcp, udp } masquerade to :${low}-${high}`,
+      `oifname "${wan}" masquerade`,
+    ]),
+    learnChain(sticky.learn),
   ]);
 }
 
-function symmetricRuleset(input: RulesetInput): string {
-  return table([
-    "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;",
-    ...snatRules(input, "fully-random"),
-    "  }",
-  ]);
+function symmetricTable(input: RulesetInput): TableSpec {
+  return table([], [natChain("postrouting", snatRules(input, "fully-random"))]);
 }
 
-function udpBlockedRuleset(input: RulesetInput): string {
-  return table([
-    "  chain forward { type filter hook forward priority filter; policy accept;",
-    "    meta l4proto udp drop",
-    "  }",
-    "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;",
-    ...snatRules(input),
-    "  }",
-  ]);
+function udpBlockedTable(input: RulesetInput): TableSpec {
+  return table(
+    [],
+    [
+      {
+        name: "forward",
+        hook: { type: "filter", hook: "forward", priority: "filter" },
+        rules: ["meta l4proto udp drop"],
+      },
+      natChain("postrouting", snatRules(input)),
+    ],
+  );
 }
 
-function openRuleset(): string {
+function openTable(): TableSpec {
   // Routed, not translated: an empty table keeps teardown and inspection uniform.
-  return table(["  chain forward { type filter hook forward priority filter; policy accept; }"]);
+  return table([], [{ name: "forward", hook: { type: "filter", hook: "forward", priority: "filter" } }]);
 }

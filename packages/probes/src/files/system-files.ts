@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
-import { isAbsolute, relative, resolve } from "node:path";
 import type { SystemFiles } from "@autostun/plugins-api";
+import { pathUnderRoot } from "./rooted-path.js";
 
 /**
  * Reads the host's files under `root`. Tests pass a fixture folder as the root, so a check written
@@ -8,14 +8,7 @@ import type { SystemFiles } from "@autostun/plugins-api";
  * Paths that would climb out of the root (`/../x`) read as missing rather than escaping it.
  */
 export function createSystemFiles(root = "/"): SystemFiles {
-  const base = resolve(root);
-  const locate = (path: string): string | undefined => {
-    if (!isAbsolute(path)) return undefined;
-    const full = resolve(base, `.${path}`);
-    const rel = relative(base, full);
-    if (rel.startsWith("..") || isAbsolute(rel)) return undefined;
-    return full;
-  };
+  const locate = (path: string) => pathUnderRoot(root, path);
   return {
     async readText(path) {
       const full = locate(path);

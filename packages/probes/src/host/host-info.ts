@@ -1,9 +1,24 @@
 import { execFileSync } from "node:child_process";
 import type { HostInfo } from "@autostun/plugins-api";
+import { isSynologyDsm } from "./synology.js";
 
-/** This process's platform and whether it can change the firewall (root, or an elevated Windows shell). */
-export function createHostInfo(): HostInfo {
-  return { platform: process.platform, isPrivileged: detectPrivilege() };
+/** Options of {@link createHostInfo}; tests replace the host's files and platform with a fixture's. */
+export interface HostInfoOptions {
+  /** Root of the host's files (a fixture folder in tests). */
+  root?: string;
+  /** The kernel's platform as Node names it. */
+  platform?: NodeJS.Platform;
+}
+
+/**
+ * This host's platform and whether it can change the firewall (root, or an elevated Windows shell).
+ * Read once, synchronously: both facts are fixed for the life of the process, and the engine needs the
+ * platform before the first check runs. A Synology NAS reports `dsm`, so checks can declare it.
+ */
+export function createHostInfo(options: HostInfoOptions = {}): HostInfo {
+  const kernel = options.platform ?? process.platform;
+  const platform = kernel === "linux" && isSynologyDsm(options.root ?? "/") ? "dsm" : kernel;
+  return { platform, isPrivileged: detectPrivilege() };
 }
 
 function detectPrivilege(): boolean {

@@ -1,20 +1,17 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type HostInfo, Services, type TunnelPorts } from "@autostun/plugins-api";
-import { createCommandRunner } from "../probes/command-runner.js";
-import { createHostInfo } from "../probes/host-info.js";
-import { createNetworkInfo } from "../probes/network-info.js";
-import { createSystemFiles } from "../probes/system-files.js";
+import { createCommandRunner } from "../commands/command-runner.js";
+import { createSystemFiles } from "../files/system-files.js";
+import { createHostInfo } from "../host/host-info.js";
+import { createNetworkInfo } from "../host/network-info.js";
 import {
   createReplayCommandRunner,
   type RecordedCommand,
   type ReplayCommandRunner,
 } from "./replay-command-runner.js";
 
-/** Where the fixture folders of the environment checks live. */
-export const FIXTURES_DIR = new URL("../../fixtures/", import.meta.url).pathname;
-
-/** Services for a check under test, plus the replaying runner so tests can see what was run. */
+/** Services of a recorded system, plus the replaying runner so a test can see what was run. */
 export interface FixtureServices {
   services: Map<symbol, unknown>;
   runner: ReplayCommandRunner;
@@ -26,12 +23,11 @@ interface CommandFileEntry extends RecordedCommand {
 }
 
 /**
- * Builds the services of a recorded system from a fixture folder:
+ * Builds the services of a recorded system from the fixture folder `dir`:
  * `root/` (its files, as SystemFiles), `commands.json` (recorded program outputs),
  * `host.json` (`{ platform, isPrivileged }`; default linux, root). Tunnel ports come from `ports`.
  */
-export function fixtureServices(folder: string, ports: number[] = []): FixtureServices {
-  const dir = join(FIXTURES_DIR, folder);
+export function fixtureServices(dir: string, ports: number[] = []): FixtureServices {
   if (!existsSync(dir)) throw new Error(`fixture folder ${dir} does not exist`);
   const commandsPath = join(dir, "commands.json");
   const entries: CommandFileEntry[] = existsSync(commandsPath)

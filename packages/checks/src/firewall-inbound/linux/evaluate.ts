@@ -1,7 +1,8 @@
+import { deleteRuleCommand, insertRuleCommand } from "@autostun/netfilter";
 import type { EvaluationNote, LayerDecision } from "../model.js";
-import type { LinuxFirewallState } from "./gather.js";
 import { evaluateIptables, hasFilterContent } from "./iptables.js";
 import { evaluateNftables } from "./nftables.js";
+import type { LinuxFirewallState } from "./read-state.js";
 
 /** A rule AutoSTUN added earlier (recognised by its `autostun` comment), and how to take it out again. */
 export interface AppliedRule {
@@ -46,16 +47,10 @@ export function findAppliedRules(state: LinuxFirewallState): AppliedRule[] {
     applied.push({
       kind: "nftables",
       description: `nftables ${rule.family} ${rule.table} ${rule.chain} handle ${rule.handle}`,
-      removeCommand: [
-        "nft",
-        "delete",
-        "rule",
-        rule.family,
-        rule.table,
-        rule.chain,
-        "handle",
-        String(rule.handle),
-      ],
+      removeCommand: deleteRuleCommand(
+        { table: { family: rule.family, name: rule.table }, name: rule.chain },
+        rule.handle,
+      ),
     });
   }
   for (const [kind, table] of [
@@ -118,20 +113,11 @@ export function allowCommands(
         const target = decision.target;
         if (target?.kind === "nftables")
           return [
-            [
-              "nft",
-              "insert",
-              "rule",
-              target.family,
-              target.table,
-              target.chain,
-              "tcp",
-              "dport",
-              String(port),
-              "accept",
-              "comment",
-              '"autostun"',
-            ],
+            insertRuleCommand(
+              { table: { family: target.family, name: target.table }, name: target.chain },
+              ["tcp", "dport", String(port), "accept"],
+              "autostun",
+            ),
           ];
         if (target?.kind === "iptables")
           return [

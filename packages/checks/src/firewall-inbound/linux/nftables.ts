@@ -1,59 +1,5 @@
+import { describeRule, type NftFamily, type NftRule, type NftRuleset } from "@autostun/netfilter";
 import { and, type EvaluationNote, type LayerDecision, not, type Truth } from "../model.js";
-
-/** The parts of `nft -j list ruleset` the evaluation reads. */
-export interface NftRuleset {
-  chains: NftChain[];
-  rules: NftRule[];
-  sets: NftSet[];
-}
-
-export interface NftChain {
-  family: string;
-  table: string;
-  name: string;
-  type?: string;
-  hook?: string;
-  prio?: number;
-  policy?: string;
-}
-
-export interface NftRule {
-  family: string;
-  table: string;
-  chain: string;
-  handle: number;
-  expr: unknown[];
-  comment?: string;
-}
-
-export interface NftSet {
-  family: string;
-  table: string;
-  name: string;
-  elem: unknown[];
-}
-
-/** Parses `nft -j list ruleset`; throws a clear error for anything that is not its JSON shape. */
-export function parseNftJson(text: string): NftRuleset {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`nft -j list ruleset printed invalid JSON: ${(error as Error).message}`);
-  }
-  const items = (parsed as { nftables?: unknown }).nftables;
-  if (!Array.isArray(items)) throw new Error("nft -j list ruleset printed JSON without an `nftables` array");
-  const ruleset: NftRuleset = { chains: [], rules: [], sets: [] };
-  for (const item of items as Array<Record<string, unknown>>) {
-    if (item.chain) ruleset.chains.push(item.chain as NftChain);
-    else if (item.rule) ruleset.rules.push(item.rule as NftRule);
-    else if (item.set) {
-      const set = item.set as NftSet;
-      ruleset.sets.push({ ...set, elem: Array.isArray(set.elem) ? set.elem : [] });
-    }
-  }
-  return ruleset;
-}
 
 /** The packet being judged: IPv4, TCP, a new connection to `port`, from a peer somewhere on the internet. */
 interface Packet {
@@ -103,7 +49,7 @@ export function evaluateNftables(
 class ChainWalker {
   constructor(
     private readonly ruleset: NftRuleset,
-    private readonly family: string,
+    private readonly family: NftFamily,
     private readonly table: string,
     private readonly packet: Packet,
     private readonly layer: string,
@@ -294,43 +240,4 @@ const PASS_THROUGH = [
 /** Statements that do not decide the packet's fate (counting, logging, marking). */
 function isPassThrough(statement: Record<string, unknown>): boolean {
   return Object.keys(statement).every((key) => PASS_THROUGH.includes(key));
-}
-
-/** A short nft-like rendering of a rule, enough for a user to find it in `nft list ruleset`. */
-export function describeRule(expr: unknown[]): string {
-  return expr
-    .map((raw) => {
-      const s = raw as Record<string, unknown>;
-      if (s.match) {
-        const m = s.match as MatchExpr;
-        const op = m.op && m.op !== "==" && m.op !== "in" ? ` ${m.op}` : "";
-        return `${describeValue(m.left)}${op} ${describeValue(m.right)}`;
-      }
-      const key = Object.keys(s)[0] ?? "?";
-      const target = (s[key] as { target?: string } | null)?.target;
-      return target ? `${key} ${target}` : key;
-    })
-    .join(" ");
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === "string" || typeof value === "number") return String(value);
-  if (Array.isArray(value)) return `{ ${value.map(describeValue).join(", ")} }`;
-  if (value && typeof value === "object") {
-    const v = value as Record<string, unknown>;
-    if (v.payload) {
-      const p = v.payload as { protocol?: string; field?: string };
-      return `${p.protocol} ${p.field}`;
-    }
-    if (v.meta) return `meta ${(v.meta as { key?: string }).key}`;
-    if (v.ct) return `ct ${(v.ct as { key?: string }).key}`;
-    if (v.set) return describeValue(v.set);
-    if (Array.isArray(v.range)) return `${v.range[0]}-${v.range[1]}`;
-    if (v.prefix) {
-      const p = v.prefix as { addr?: string; len?: number };
-      return `${p.addr}/${p.len}`;
-    }
-    return Object.keys(v)[0] ?? "?";
-  }
-  return "?";
 }

@@ -1,6 +1,6 @@
+import { type NftRuleset, parseRuleset } from "@autostun/netfilter";
 import type { CommandRunner, SystemFiles } from "@autostun/plugins-api";
 import { hasFilterContent, type IptablesTable, parseIptablesSave } from "./iptables.js";
-import { type NftRuleset, parseNftJson } from "./nftables.js";
 
 /** One source of firewall state and whether it could be read. */
 export interface SourceReading {
@@ -39,7 +39,7 @@ async function runText(runner: CommandRunner, signal: AbortSignal, file: string,
  * Reads nftables, both iptables backends, ufw, firewalld and Synology DSM's settings. Each source is
  * recorded with whether it could be read, so a verdict can say what it did not see.
  */
-export async function gatherLinux(
+export async function readLinuxFirewall(
   runner: CommandRunner,
   files: SystemFiles,
   signal: AbortSignal,
@@ -50,7 +50,7 @@ export async function gatherLinux(
   const nft = await runText(runner, signal, "nft", ["-j", "list", "ruleset"]);
   if (nft.text !== undefined) {
     try {
-      state.nft = parseNftJson(nft.text);
+      state.nft = parseRuleset(nft.text);
       note(nft.line, "ok");
     } catch (error) {
       note(nft.line, `failed: ${(error as Error).message}`);

@@ -1,5 +1,5 @@
 import type { CommandRunner } from "@autostun/plugins-api";
-import { powershellCommand } from "../../env-shared/powershell.js";
+import { powershellCommand } from "@autostun/probes";
 import { type LayerDecision, portListHas } from "../model.js";
 
 /** The Windows Firewall state the check reads: profiles, which are in use, and enabled inbound rules. */

@@ -1,0 +1,76 @@
+import type { TableRef } from "../ruleset/types.js";
+
+/** A named set, or a map when `map` gives the value type. */
+export interface SetSpec {
+  name: string;
+  /** Key type, e.g. `ipv4_addr` or `ipv4_addr . inet_service`. */
+  type: string;
+  /** Value type of a map, e.g. `inet_service`. */
+  map?: string;
+  /** e.g. `interval`, `timeout`, `dynamic`. */
+  flags?: string[];
+  /** Default timeout of its elements, in nft's form (`10m`, `3600s`). */
+  timeout?: string;
+}
+
+/** The hook line of a base chain. */
+export interface ChainHook {
+  type: "filter" | "nat" | "route";
+  hook: "prerouting" | "input" | "forward" | "output" | "postrouting" | "ingress";
+  /** A number or a named priority (`filter`, `dstnat`, `srcnat`). */
+  priority: number | string;
+  policy?: "accept" | "drop";
+}
+
+export interface ChainSpec {
+  name: string;
+  /** Absent for a regular chain reached by jump/goto. */
+  hook?: ChainHook;
+  /** Each rule in nft's text form, e.g. `ip saddr @banned drop`. */
+  rules?: string[];
+}
+
+/** A whole table AutoSTUN owns: everything in it is ours, so it is always replaced as a unit. */
+export interface TableSpec {
+  table: TableRef;
+  sets?: SetSpec[];
+  chains?: ChainSpec[];
+}
+
+/**
+ * The `nft -f` script that replaces the table with `spec` in one transaction. The leading `add` makes
+ * the `delete` valid when the table does not exist yet, and nft commits the whole file or nothing, so
+ * the kernel never holds half a table and a failed load leaves the previous one in place.
+ */
+export function tableScript(spec: TableSpec): string {
+  const { family, name } = spec.table;
+  const body = [...(spec.sets ?? []).map(setLine), ...(spec.chains ?? []).flatMap(chainLines)];
+  return [...removeTableLines(spec.table), `table ${family} ${name} {`, ...body, "}", ""].join("\n");
+}
+
+/** The `nft -f` script deleting our table, valid whether or not it exists. */
+export function removeTableScript(table: TableRef): string {
+  return [...removeTableLines(table), ""].join("\n");
+}
+
+function removeTableLines({ family, name }: TableRef): string[] {
+  return [`add table ${family} ${name}`, `delete table ${family} ${name}`];
+}
+
+/** One set or map declaration line, as it goes inside a `table … { }` block. */
+export function setLine(set: SetSpec): string {
+  const kind = set.map ? "map" : "set";
+  const type = set.map ? `${set.type} : ${set.map}` : set.type;
+  const parts = [`type ${type};`];
+  if (set.flags?.length) parts.push(`flags ${set.flags.join(",")};`);
+  if (set.timeout) parts.push(`timeout ${set.timeout};`);
+  return `  ${kind} ${set.name} { ${parts.join(" ")} }`;
+}
+
+function chainLines(chain: ChainSpec): string[] {
+  const hook = chain.hook;
+  const head = hook
+    ? `  chain ${chain.name} { type ${hook.type} hook ${hook.hook} priority ${hook.priority}; policy ${hook.policy ?? "accept"};`
+    : `  chain ${chain.name} {`;
+  return [head, ...(chain.rules ?? []).map((rule) => `    ${rule}`), "  }"];
+}
