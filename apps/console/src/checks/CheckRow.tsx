@@ -6,7 +6,7 @@ import { formatDuration } from "./formatDuration.js";
 import { GuidancePanel } from "./GuidancePanel.js";
 import { RemedyDialog } from "./RemedyDialog.js";
 import { StatusLabel, StatusMark } from "./StatusMark.js";
-import { statusAppearance } from "./statusMark.js";
+import { statusAppearance } from "./statusAppearance.js";
 
 interface CheckRowProps {
   check: Check;

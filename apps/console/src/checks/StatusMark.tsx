@@ -1,6 +1,6 @@
 import type { CheckStatus } from "../graphql/types.js";
 import { useI18n } from "../i18n/I18nContext.js";
-import { statusAppearance } from "./statusMark.js";
+import { statusAppearance } from "./statusAppearance.js";
 
 /** The round status mark at the start of a row: a glyph, or a spinner while the check is going. */
 export function StatusMark({ status }: { status: CheckStatus }) {

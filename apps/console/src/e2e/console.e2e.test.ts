@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { statusAppearance } from "../checks/statusMark.js";
+import { statusAppearance } from "../checks/statusAppearance.js";
 import { launchBrowser, type TestBrowser } from "./browser.js";
 import { ensureConsoleBuilt } from "./build.js";
 import { graphqlRequest, type RunningDaemon, startDaemon } from "./daemon.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CheckStatus } from "../graphql/types.js";
-import { statusAppearance } from "./statusMark.js";
+import { statusAppearance } from "./statusAppearance.js";
 
 describe("statusAppearance", () => {
   it("draws the doctor-style marks for verdicts", () => {
