@@ -3,10 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Daemon } from "../daemon.js";
+import { resultProblem } from "../engine/validate-result.js";
 import { startTestDaemon } from "../testing/daemon.js";
 import { verdict, writePlugins } from "../testing/plugins.js";
 import { Tokens } from "../tokens.js";
-import type { ExtensionHost } from "./host.js";
+import { ExtensionHost } from "./host.js";
 
 // Plugins run in processes of their own: the hanger proves its signal aborted by leaving a file behind.
 const marks = mkdtempSync(join(tmpdir(), "autostun-isolation-"));
@@ -162,5 +163,90 @@ describe("a plugin that breaks never takes the others down", () => {
     const store = daemon.container.resolve<import("../store/check-store.js").CheckStore>(Tokens.CheckStore);
     expect(store.history("good.one").length).toBeGreaterThanOrEqual(2);
     expect(store.latest().find((s) => s.id === "good.one")?.status).toBe("PASS");
+  });
+});
+
+describe("built-in extensions, which run in the daemon's process", () => {
+  const logs: string[] = [];
+  const lateDone = join(marks, "late-registration-done");
+  const builtins = writePlugins([
+    {
+      name: "slow-activate",
+      checks: [{ id: "slow.check" }],
+      prelude: `import { writeFileSync } from "node:fs";`,
+      // Registers only after its activation has been given up on: the host must not take it back.
+      activate: `
+        setTimeout(() => {
+          context.registerCheck("slow.check", { async run() { return { status: "PASS", summary: "late" }; } });
+          context.registerGatherer("slow.facts", { async gather() { return 1; } });
+          writeFileSync(${JSON.stringify(lateDone)}, "done");
+        }, 400);
+        await new Promise(() => {});`,
+    },
+    {
+      name: "stuck-import",
+      checks: [{ id: "stuck.check" }],
+      prelude: "await new Promise(() => {});",
+      activate: verdict("stuck.check", "PASS"),
+    },
+  ]);
+  const host = new ExtensionHost({
+    services: { get: () => undefined as never },
+    logger: (bindings) => {
+      const write = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+        logs.push(JSON.stringify({ level, message, ...bindings, ...fields }));
+      return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
+    },
+    pluginConfig: {},
+    activationTimeoutMs: 200,
+  });
+  host.discover([{ dir: builtins, builtin: true }]);
+  afterAll(() => host.dispose());
+
+  it("marks an extension whose activate() timed out FAILED and refuses what it registers later", async () => {
+    const resolved = await host.resolveCheck("slow.check");
+    expect(resolved).toEqual({
+      error: expect.stringMatching(/slow-activate failed to activate: .*within 200 ms/),
+    });
+    await expect.poll(() => existsSync(lateDone), { timeout: 10_000 }).toBe(true);
+
+    expect(await host.resolveCheck("slow.check")).toEqual({ error: expect.stringMatching(/within 200 ms/) });
+    expect(host.gatherer("slow.facts")).toBeUndefined();
+    expect(host.extensionList().find((e) => e.info.id === "slow-activate")).toMatchObject({
+      state: "FAILED",
+      isolated: false,
+    });
+    const refusals = logs.filter((line) => line.includes("refused to register"));
+    expect(refusals).toEqual([
+      expect.stringMatching(/check slow\.check: the plugin is FAILED.*"extension":"slow-activate"/),
+      expect.stringMatching(/gatherer slow\.facts: the plugin is FAILED/),
+    ]);
+  });
+
+  it("counts import() in the activation timeout: a top-level await that never settles fails the extension", async () => {
+    expect(await host.resolveCheck("stuck.check")).toEqual({
+      error: expect.stringMatching(
+        /stuck-import failed to activate: loading and activate\(\) did not finish within 200 ms/,
+      ),
+    });
+    expect(host.extensionList().find((e) => e.info.id === "stuck-import")?.state).toBe("FAILED");
+  });
+});
+
+describe("the size of a result", () => {
+  const text = (bytes: number) => "x".repeat(bytes);
+
+  it("refuses facts over their limit, naming the size and the limit", () => {
+    const problem = resultProblem({ status: "PASS", summary: "ok", facts: { dump: text(200 * 1024) } });
+    expect(problem).toMatch(/facts are 200 KiB of JSON, over the 128 KiB limit/);
+  });
+
+  it("refuses a whole result over its limit, even with small facts", () => {
+    const problem = resultProblem({ status: "WARN", summary: text(300 * 1024), facts: {} });
+    expect(problem).toMatch(/300 KiB of JSON, over the 256 KiB limit/);
+  });
+
+  it("accepts an ordinary result", () => {
+    expect(resultProblem({ status: "PASS", summary: "ok", facts: { natType: "NAT1" } })).toBeUndefined();
   });
 });

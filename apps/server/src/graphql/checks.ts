@@ -62,6 +62,14 @@ const ExtensionRef = builder.objectRef<ExtensionRecord>("Extension").implement({
     }),
     error: t.string({ nullable: true, resolve: (e) => e.error ?? null }),
     checks: t.idList({ resolve: (e) => e.checkIds }),
+    isolated: t.boolean({
+      description: "True when it runs in a process of its own (every third-party plugin), not in the daemon's",
+      resolve: (e) => e.isolated,
+    }),
+    restarts: t.int({
+      description: "How often its process was started again after it crashed, hung or ran out of memory",
+      resolve: (e) => e.restarts,
+    }),
   }),
 });
 

@@ -1,6 +1,12 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type DependencyContainer, instanceCachingFactory } from "tsyringe";
+import type { AutostunConfig } from "../config/schema.js";
+import { ContainerServiceAccessor } from "../container.js";
+import { ExtensionHost, type ExtensionSource, type HostOptions } from "../extensions/host.js";
+import { type RootLogger, scopedLogger } from "../log/logger.js";
+import { Tokens } from "../tokens.js";
 
 export interface TestPlugin {
   name: string;
@@ -11,6 +17,8 @@ export interface TestPlugin {
   activationEvents?: string[];
   /** Module-level code, run when the plugin is imported. */
   prelude?: string;
+  /** The manifest's `main`; `index.mjs` (which is always written) when absent. */
+  main?: string;
   /** package.nls files: `{ "": {...english}, "zh-cn": {...} }`. */
   nls?: Record<string, Record<string, string>>;
 }
@@ -29,7 +37,7 @@ export function writePlugins(
         name: plugin.name,
         version: "1.0.0",
         type: "module",
-        main: "index.mjs",
+        main: plugin.main ?? "index.mjs",
         autostun: {
           engines: { autostun: plugin.engines ?? "^1.0.0" },
           ...(plugin.activationEvents ? { activationEvents: plugin.activationEvents } : {}),
@@ -56,4 +64,27 @@ export function writePlugins(
 /** A check body returning a fixed verdict, for plugins in tests. */
 export function verdict(id: string, status: string, summary = `${id} says ${status}`): string {
   return `context.subscriptions.push(context.registerCheck(${JSON.stringify(id)}, { async run() { return { status: ${JSON.stringify(status)}, summary: ${JSON.stringify(summary)}, facts: { from: ${JSON.stringify(id)} } }; } }));`;
+}
+
+/**
+ * Container overrides giving the daemon's extension host other limits (a shorter heartbeat, a smaller heap),
+ * so a suite can watch a hung or bloated plugin being stopped without waiting for the production defaults.
+ */
+export function extensionHostTuned(tuning: Pick<HostOptions, "activationTimeoutMs" | "isolation">) {
+  return (c: DependencyContainer) => {
+    c.register(Tokens.ExtensionHost, {
+      useFactory: instanceCachingFactory((d) => {
+        const config = d.resolve<AutostunConfig>(Tokens.Config);
+        const root = d.resolve<RootLogger>(Tokens.RootLogger);
+        const host = new ExtensionHost({
+          services: d.resolve(ContainerServiceAccessor),
+          logger: (bindings) => scopedLogger(root, bindings),
+          pluginConfig: config.plugins.config,
+          ...tuning,
+        });
+        host.discover(d.resolve<ExtensionSource[]>(Tokens.ExtensionSources));
+        return host;
+      }),
+    });
+  };
 }

@@ -36,6 +36,7 @@ import { RpcChannel } from "./rpc.js";
 const BOOTSTRAP = fileURLToPath(new URL("./child-bootstrap.mjs", import.meta.url));
 const STDERR_TAIL_BYTES = 4096;
 const MAX_OUTPUT_LINE = 2000;
+const DISCONNECT_GRACE_MS = 1000;
 
 export interface IsolationLimits {
   /** A process that leaves a heartbeat unanswered this long is hung (a busy loop) and is killed. */
@@ -136,8 +137,11 @@ export class PluginProcess {
     child.once("error", (error) => this.die(`could not be started (${error.message})`));
     child.once("exit", (code, signal) => void this.exited(code, signal));
     child.once("disconnect", () => {
-      // A process that closed its IPC channel can no longer be reached: treat it as dead.
-      if (!this.deathCause) this.die("closed its connection to the daemon");
+      // An exiting process disconnects first; only one that stays alive without its channel is reported so.
+      setTimeout(() => {
+        if (!this.deathCause && child.exitCode === null && child.signalCode === null)
+          this.die("closed its connection to the daemon and was killed");
+      }, DISCONNECT_GRACE_MS).unref();
     });
     return ready;
   }
