@@ -15,6 +15,8 @@ export const ADDRESSES = {
   /** WAN segment shared by the router and the "internet" namespace. */
   wanPrefix: 24,
   routerWan: "88.77.66.1",
+  /** Hosts the router's WAN address moves to on `changePublicIp()`, in turn (below the STUN servers). */
+  routerWanSpareHosts: { low: 2, high: 9 },
   stunPrimary: "88.77.66.10",
   stunAlternate: "88.77.66.11",
   /** Further WAN addresses (peers) are handed out from here upwards. */

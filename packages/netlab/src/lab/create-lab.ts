@@ -22,19 +22,21 @@ import {
   wireNetwork,
 } from "./network.js";
 import { assertRoot, resolveOptions } from "./options.js";
+import { moveRouterWanAddress, nextRouterWanIp } from "./public-ip.js";
 import { sweepStaleLabs } from "./sweep.js";
 import type { ExecResult, Lab, LabExecOptions, LabNamespaces, LabOptions } from "./types.js";
 
 /** How long a child gets to exit on SIGTERM before it is killed outright. */
 const GRACE_MS = 1_000;
-
 /** The router's NAT table, as `nat/ruleset.ts` names it. */
 const LAB_TABLE = { family: "ip", name: "lab" } as const;
+
 class RunningLab implements Lab {
   readonly lanIp: string;
   readonly lanGatewayIp: string;
-  readonly routerWanIp = ADDRESSES.routerWan;
-  readonly publicIp: string;
+  private wanIp: string = ADDRESSES.routerWan;
+  private wanIpChanges = 0;
+  private readonly lanPublicIp: string | undefined;
   readonly wanServerIps = { primary: ADDRESSES.stunPrimary, alternate: ADDRESSES.stunAlternate };
   readonly stunPorts = { port: ADDRESSES.stunPort, altPort: ADDRESSES.stunAltPort };
   readonly stunServers: { udp: string[]; tcp: string[] };
@@ -53,7 +55,7 @@ class RunningLab implements Lab {
     const plan = planNetwork(options.nat, options.portPreserving, options.tcpSymmetric);
     this.lanIp = plan.lanIp;
     this.lanGatewayIp = plan.lanGatewayIp;
-    this.publicIp = options.nat === "OPEN" ? plan.lanIp : ADDRESSES.routerWan;
+    this.lanPublicIp = options.nat === "OPEN" ? plan.lanIp : undefined;
     const servers =
       options.stun === "none"
         ? []
@@ -106,6 +108,21 @@ class RunningLab implements Lab {
       ["netns", "exec", this.namespaces.router, "conntrack", "-F"],
       "flushing the router's conntrack table",
     );
+  }
+
+  get routerWanIp(): string {
+    return this.wanIp;
+  }
+
+  get publicIp(): string {
+    return this.lanPublicIp ?? this.wanIp;
+  }
+
+  async changePublicIp(): Promise<string> {
+    const next = nextRouterWanIp(this.wanIp, this.wanIpChanges++);
+    await moveRouterWanAddress(this.namespaces, this.options, this.wanIp, next);
+    this.wanIp = next;
+    return next;
   }
 
   async addWanAddress(): Promise<string> {

@@ -105,6 +105,13 @@ export interface Lab {
    * public port when the router remaps), and inbound traffic to old mappings is refused.
    */
   resetMappings(): Promise<void>;
+  /**
+   * Move the router to a new WAN address, as an ISP reconnect does: the old address is gone, every
+   * mapping and tracked connection with it, and new outbound traffic leaves from the new address
+   * with the same NAT behaviour. `routerWanIp` and `publicIp` follow. Returns the new address.
+   * Not for OPEN labs (there the host holds the public address).
+   */
+  changePublicIp(): Promise<string>;
   /** Add one more address to the WAN namespace (a "peer" on the internet) and return it. */
   addWanAddress(): Promise<string>;
   /**
