@@ -1,3 +1,5 @@
+// tsyringe needs the Reflect polyfill loaded before it, whichever test imports this file first.
+import "reflect-metadata";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
