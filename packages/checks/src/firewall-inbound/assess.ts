@@ -16,7 +16,8 @@ import {
   windowsRemoveCommand,
 } from "./windows/windows-firewall.js";
 
-export type Manager = LinuxManager | "windows" | "macos";
+/** `none`: no firewall tool is installed on this Linux host, so nothing here filters. */
+export type Manager = LinuxManager | "windows" | "macos" | "none";
 
 export interface PortAssessment {
   port: number;
@@ -78,6 +79,18 @@ async function assessLinux({ runner, files, ports, signal }: AssessInput): Promi
       allow: accepted === false ? allowCommands(managerOf(state, blocking), state, blocking, port) : [],
     };
   });
+  // Every program answered "not installed": no filter can have been set up here, so there is nothing
+  // to read and nothing to ask the user for (in particular not administrator rights).
+  if (!state.dsm && state.sources.every((source) => source.status === "absent"))
+    return {
+      platform: "linux",
+      manager: "none",
+      ports: ports.map((port) => ({ port, accepted: true, decisions: [], allow: [] })),
+      notes: [],
+      sources: state.sources,
+      applied: [],
+      extra: {},
+    };
   const failures = state.sources
     .filter((s) => s.status !== "ok" && s.status !== "absent")
     .map((s) => `${s.source}: ${s.status}`);

@@ -106,6 +106,20 @@ describe("firewall.inbound on Linux rulesets recorded from real netfilter", () =
     expect(outcome?.ok).toBe(true); // nothing known to block: nothing is changed
   });
 
+  it("no firewall tool installed: says nothing here filters inbound and asks for nothing", async () => {
+    // Every program answers "not installed" (no commands.json), and AutoSTUN runs without root.
+    const { result } = await runFixture("no-tools", [6881]);
+    expect(result.status).toBe("PASS");
+    expect(localize(result.summary)).toMatch(/No firewall tool .* is installed/);
+    expect(localize(result.summary)).toContain("nothing on this host filters inbound connections");
+    expect(localize(result.summary, "zh-CN")).toContain("没有安装任何防火墙工具");
+    for (const locale of ["en", "zh-CN"]) {
+      expect(localize(result.summary, locale)).not.toMatch(/administrator|管理员/);
+      expect(steps(result, locale)).toBe("");
+    }
+    expect(result.facts).toMatchObject({ manager: "none", ports: [{ port: 6881, accepted: true }] });
+  });
+
   it("evaluates the configured port when no tunnel exists, and rejects a bad one by name", async () => {
     const { result } = await runFixture("nft-native", [], { port: 22 });
     expect(result.status).toBe("PASS");

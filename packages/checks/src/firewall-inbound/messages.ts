@@ -5,6 +5,8 @@ export const messages = defineCatalog({
   en: {
     "summary.pass": "Inbound TCP to port {port} is accepted by this host's firewall ({layers}).",
     "summary.pass.unfiltered": "Inbound TCP to port {port} is accepted: this host has no filtering rules.",
+    "summary.pass.no-tool":
+      "No firewall tool (nft, iptables, ufw, firewalld) is installed, so nothing on this host filters inbound connections: port {port} needs no rule here. If peers still cannot connect, they are stopped elsewhere (the router, or the machine this container runs on).",
     "summary.fail": "This host's firewall blocks inbound TCP to port {port}: {reason}.",
     "summary.unreadable":
       "The firewall rules could not be read ({why}); whether port {port} is admitted is unknown.",
@@ -53,6 +55,8 @@ export const messages = defineCatalog({
   "zh-CN": {
     "summary.pass": "本机防火墙允许 TCP 入站连接到端口 {port}（{layers}）。",
     "summary.pass.unfiltered": "本机没有过滤规则，TCP 入站连接可以到达端口 {port}。",
+    "summary.pass.no-tool":
+      "本机没有安装任何防火墙工具（nft、iptables、ufw、firewalld），因此本机不会过滤入站连接，端口 {port} 无需在这里添加规则。如果对端仍然连不进来，拦截发生在别处（路由器，或运行这个容器的宿主机）。",
     "summary.fail": "本机防火墙阻止了到端口 {port} 的 TCP 入站连接：{reason}。",
     "summary.unreadable": "无法读取防火墙规则（{why}），不确定端口 {port} 是否放行。",
     "summary.mac-unknown":

@@ -38,9 +38,11 @@ export function buildResult(assessment: Assessment, portSource: PortSource): Che
     return {
       status: "PASS",
       summary:
-        layers.length > 0
-          ? messages.text("summary.pass", { port: portList, layers: layers.join("; ") })
-          : messages.text("summary.pass.unfiltered", { port: portList }),
+        assessment.manager === "none"
+          ? messages.text("summary.pass.no-tool", { port: portList })
+          : layers.length > 0
+            ? messages.text("summary.pass", { port: portList, layers: layers.join("; ") })
+            : messages.text("summary.pass.unfiltered", { port: portList }),
       facts,
       ...(removal ? { remedies: [removal] } : {}),
     };
@@ -79,11 +81,13 @@ export function buildResult(assessment: Assessment, portSource: PortSource): Che
       remedies,
     };
   const reason = blocked[0]?.decisions.find((d) => d.verdict !== "accept");
+  // A port counts as blocked only because some layer did not accept it, so there is always a reason.
+  if (!reason) throw new Error("unreachable: a blocked port has no blocking layer");
   return {
     status: "FAIL",
     summary: messages.text("summary.fail", {
       port: blocked.map((p) => p.port).join(", "),
-      reason: reason ? `${reason.layer}: ${reason.decidedBy}` : "-",
+      reason: `${reason.layer}: ${reason.decidedBy}`,
     }),
     facts,
     guidance,

@@ -17,6 +17,7 @@ export const messages = defineCatalog({
     "nat.summary.NAT4": "NAT4 (symmetric): each destination gets a different public port",
     "nat.summary.OPEN": "No NAT: this host holds its public address {publicIp}",
     "nat.summary.UDP_BLOCKED": "No STUN server answered over UDP; TCP mapping: {tcpMapping}",
+    "nat.summary.OPEN.no-ip": "No NAT: STUN servers see this host's own address",
     "nat.summary.UNKNOWN": "The NAT type could not be determined: {reason}",
     "nat.summary.NO_SERVERS": "No STUN server answered over UDP or TCP",
     "nat.reason.no-behaviour": "no server could run RFC 5780 behaviour tests, so filtering is unknown",
@@ -64,6 +65,26 @@ export const messages = defineCatalog({
       "Then run: autostun doctor --check nat.type",
     ],
 
+    "vantage.summary.this-host":
+      "The STUN server runs on this host (it saw us at {seen}), so this says nothing about the NAT between you and the internet",
+    "vantage.summary.private-network":
+      "The STUN servers saw this host at {seen} ({kind}): they are not on the internet, so this says nothing about the NAT between you and the internet",
+    "vantage.title": "Test against STUN servers on the internet",
+    "vantage.steps": [
+      "A STUN server on this host or inside your own network only sees the inside address. Peers come from the internet, so the NAT type and the public address can only be measured from there.",
+      "List STUN servers on the internet under stun.udp and stun.tcp in your config, or delete those keys to use the built-in list.",
+      "Then run: autostun doctor --check nat.type --check network.public-ip",
+    ],
+
+    "ip.summary.behind-nat.local-unknown":
+      "Behind NAT: the internet sees {publicIp}; this host's own address could not be read",
+    "kind.public": "public",
+    "kind.private": "private",
+    "kind.cgnat": "carrier-grade NAT",
+    "kind.loopback": "loopback",
+    "kind.link-local": "link-local",
+    "kind.reserved": "reserved",
+
     "ip.summary.public-interface": "This host has the public IPv4 address {ip} on {iface}",
     "ip.summary.mapped-local":
       "The address STUN servers see ({ip}) is this host's own: there is no NAT in between",
@@ -93,6 +114,7 @@ export const messages = defineCatalog({
     "nat.summary.NAT4": "NAT4（对称型）：每个目标地址都会分到不同的公网端口",
     "nat.summary.OPEN": "没有 NAT：本机直接持有公网地址 {publicIp}",
     "nat.summary.UDP_BLOCKED": "没有 STUN 服务器通过 UDP 应答；TCP 映射：{tcpMapping}",
+    "nat.summary.OPEN.no-ip": "没有 NAT：STUN 服务器看到的就是本机自己的地址",
     "nat.summary.UNKNOWN": "无法判断 NAT 类型：{reason}",
     "nat.summary.NO_SERVERS": "没有任何 STUN 服务器通过 UDP 或 TCP 应答",
     "nat.reason.no-behaviour": "没有服务器支持 RFC 5780 行为测试，过滤行为未知",
@@ -139,6 +161,25 @@ export const messages = defineCatalog({
       "检查配置里的 STUN 服务器（stun.udp 和 stun.tcp）；详情里列出了每个服务器被跳过的原因。测试过滤行为需要支持 RFC 5780（OTHER-ADDRESS）的服务器。",
       "然后运行：autostun doctor --check nat.type",
     ],
+
+    "vantage.summary.this-host":
+      "STUN 服务器就运行在本机上（它看到的地址是 {seen}），因此这个结果无法说明你和互联网之间的 NAT",
+    "vantage.summary.private-network":
+      "STUN 服务器看到的本机地址是 {seen}（{kind}）：它们不在互联网上，因此这个结果无法说明你和互联网之间的 NAT",
+    "vantage.title": "改用互联网上的 STUN 服务器测试",
+    "vantage.steps": [
+      "本机或你自己网络里的 STUN 服务器只能看到内网地址。对端来自互联网，NAT 类型和公网地址只能从互联网那一侧测出来。",
+      "在配置文件的 stun.udp 和 stun.tcp 中填写互联网上的 STUN 服务器，或者删掉这两项以使用内置列表。",
+      "然后运行：autostun doctor --check nat.type --check network.public-ip",
+    ],
+
+    "ip.summary.behind-nat.local-unknown": "位于 NAT 之后：外网看到的是 {publicIp}；无法读取本机自己的地址",
+    "kind.public": "公网地址",
+    "kind.private": "私有地址",
+    "kind.cgnat": "运营商级 NAT 地址",
+    "kind.loopback": "环回地址",
+    "kind.link-local": "链路本地地址",
+    "kind.reserved": "保留地址",
 
     "ip.summary.public-interface": "本机在 {iface} 上有公网 IPv4 地址 {ip}",
     "ip.summary.mapped-local": "STUN 服务器看到的地址（{ip}）就是本机地址：中间没有 NAT",

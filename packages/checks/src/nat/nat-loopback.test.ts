@@ -1,4 +1,4 @@
-import { Services } from "@autostun/plugins-api";
+import { localize, Services } from "@autostun/plugins-api";
 import { createNetworkInfo } from "@autostun/probes";
 import { type StunServer, startStunServer } from "@autostun/stun";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,6 +23,15 @@ describe("nat extension against a real STUN server on loopback", () => {
     const nat = await runLoadedCheck(loaded, "nat.type", services);
     expect(nat.facts).toMatchObject({ natType: "OPEN", publicIp: "127.0.0.1" });
     expect(nat.status).toBe("WARN");
+    // As a new user meets it: both verdicts read the same discovery the same way, without placeholders.
+    const ip = await runLoadedCheck(loaded, "network.public-ip", services);
+    expect(ip.status).toBe("WARN");
+    for (const locale of ["en", "zh-CN"]) {
+      const texts = [localize(nat.summary, locale), localize(ip.summary, locale)];
+      for (const text of texts) expect(text).not.toMatch(/\?|？|No NAT|Behind NAT|没有 NAT|位于 NAT 之后/);
+    }
+    expect(localize(nat.summary)).toContain("on this host");
+    expect(localize(ip.summary)).toContain("on this host");
   });
 
   it("skips with a clear summary when no STUN server is configured", async () => {

@@ -1,7 +1,10 @@
 import type { CheckResult, Guidance } from "@autostun/plugins-api";
 import type { NatDiscoveryResult } from "@autostun/stun";
+import { fillLocalized } from "../text/localized-params.js";
 import { GUIDE_LINKS } from "../user-guide/links.js";
 import { messages } from "./messages.js";
+import { serverVantage } from "./server-vantage.js";
+import { insideVantageVerdict } from "./vantage-verdict.js";
 
 const guidance = (key: string): Guidance => ({
   title: messages.text(`${key}.title`),
@@ -26,6 +29,9 @@ export function natVerdict(discovery: NatDiscoveryResult): CheckResult {
       guidance: guidance("nat.unknown"),
     };
   }
+  const vantage = serverVantage(discovery);
+  if (vantage && vantage.kind !== "internet") return insideVantageVerdict(vantage, facts);
+  if (vantage) Object.assign(facts, { serverVantage: vantage.kind });
   const tcpMapping = behaviourWords(discovery.tcp.mapping);
   switch (discovery.natType) {
     case "NAT1":
@@ -64,7 +70,9 @@ export function natVerdict(discovery: NatDiscoveryResult): CheckResult {
     case "OPEN":
       return {
         status: "WARN",
-        summary: messages.text("nat.summary.OPEN", { publicIp: discovery.publicIp ?? "?" }),
+        summary: discovery.publicIp
+          ? messages.text("nat.summary.OPEN", { publicIp: discovery.publicIp })
+          : messages.text("nat.summary.OPEN.no-ip"),
         facts,
         guidance: guidance("nat.open"),
       };
@@ -82,9 +90,7 @@ export function natVerdict(discovery: NatDiscoveryResult): CheckResult {
           : messages.text("nat.reason.mapping-unknown");
       return {
         status: "WARN",
-        summary: messages.text("nat.summary.UNKNOWN", {
-          reason: typeof reason === "string" ? reason : reason.en,
-        }),
+        summary: fillLocalized(messages.text("nat.summary.UNKNOWN"), { reason }),
         facts,
         guidance: guidance("nat.unknown"),
       };

@@ -1,8 +1,12 @@
 import type { CheckResult, InterfaceAddress } from "@autostun/plugins-api";
 import type { NatDiscoveryResult } from "@autostun/stun";
+import { fillLocalized } from "../text/localized-params.js";
 import { GUIDE_LINKS } from "../user-guide/links.js";
+import { addressKindWords } from "./address-words.js";
 import { classifyIpv4 } from "./ip-ranges.js";
 import { messages } from "./messages.js";
+import { serverVantage } from "./server-vantage.js";
+import { insideVantageVerdict } from "./vantage-verdict.js";
 
 /**
  * Says whether this host is reachable directly (a public IPv4 on an interface, or STUN sees our own
@@ -22,6 +26,7 @@ export function publicIpVerdict(
     publicKind: publicIp ? (classifyIpv4(publicIp) ?? "ipv6") : null,
     localIp: discovery?.localIp ?? null,
   };
+  const vantage = serverVantage(discovery);
   const guidance = {
     title: messages.text("ip.public.title"),
     steps: messages.steps("ip.public.steps"),
@@ -39,6 +44,7 @@ export function publicIpVerdict(
       guidance,
     };
   }
+  if (vantage && vantage.kind !== "internet") return insideVantageVerdict(vantage, facts);
   if (publicIp && ipv4.some((address) => address.address === publicIp)) {
     return {
       status: "WARN",
@@ -67,12 +73,16 @@ export function publicIpVerdict(
       facts,
     };
   }
+  if (!local)
+    return {
+      status: "PASS",
+      summary: messages.text("ip.summary.behind-nat.local-unknown", { publicIp }),
+      facts,
+    };
   return {
     status: "PASS",
-    summary: messages.text("ip.summary.behind-nat", {
-      localIp: local?.address ?? "?",
-      localKind: local?.kind ?? "?",
-      publicIp,
+    summary: fillLocalized(messages.text("ip.summary.behind-nat", { localIp: local.address, publicIp }), {
+      localKind: addressKindWords(local.kind ?? "reserved"),
     }),
     facts,
   };

@@ -49,6 +49,9 @@ describe("nat.type verdict", () => {
       discovery({ natType: "UNKNOWN", udp: { mapping: EIM, filtering: "UNKNOWN" } }),
     );
     expect(localize(unknown.summary)).toContain("filtering is unknown");
+    expect(localize(unknown.summary, "zh-CN")).toBe(
+      "无法判断 NAT 类型：没有服务器支持 RFC 5780 行为测试，过滤行为未知",
+    );
     const silent = natVerdict(
       discovery({
         natType: "UNKNOWN",
@@ -103,5 +106,67 @@ describe("network.public-ip verdict", () => {
       ].map(classifyIpv4),
     ).toEqual(["private", "private", "private", "cgnat", "cgnat", "public", "public"]);
     expect(classifyIpv4("not.an.ip.addr")).toBeUndefined();
+  });
+});
+
+describe("nat.type and network.public-ip agree, and never show a placeholder", () => {
+  const everyLocale = (result: { summary: Parameters<typeof localize>[0] }) =>
+    ["en", "zh-CN"].map((locale) => localize(result.summary, locale));
+
+  it("a STUN server on this host (it saw 127.0.0.1): both say so, neither claims NAT or no NAT", () => {
+    const loopback = discovery({ natType: "OPEN", publicIp: "127.0.0.1", localIp: "127.0.0.1" });
+    const nat = natVerdict(loopback);
+    const ip = publicIpVerdict([], loopback);
+    for (const result of [nat, ip]) {
+      expect(result.status).toBe("WARN");
+      const [en, zh] = everyLocale(result);
+      expect(en).toContain("on this host");
+      expect(en).not.toMatch(/No NAT|Behind NAT|\?/);
+      expect(zh).toContain("本机");
+      expect(zh).not.toMatch(/\?|？/);
+      expect(localize(result.guidance?.title ?? "")).toBe("Test against STUN servers on the internet");
+    }
+    // The raw measurement stays in the facts; only the reading of it changes.
+    expect(nat.facts).toMatchObject({ natType: "OPEN", publicIp: "127.0.0.1", serverVantage: "this-host" });
+    expect(ip.facts).toMatchObject({ publicIp: "127.0.0.1", serverVantage: "this-host" });
+  });
+
+  it("a STUN server inside the LAN (it saw a private address): both say it is not on the internet", () => {
+    const lanServer = discovery({ natType: "OPEN", publicIp: "192.168.1.20", localIp: "192.168.1.20" });
+    const lan = {
+      interface: "eth0",
+      address: "192.168.1.20",
+      family: "IPv4" as const,
+      netmask: "",
+      internal: false,
+    };
+    for (const result of [natVerdict(lanServer), publicIpVerdict([lan], lanServer)]) {
+      expect(result.status).toBe("WARN");
+      expect(localize(result.summary)).toContain("192.168.1.20");
+      expect(localize(result.summary)).toContain("not on the internet");
+      expect(localize(result.summary)).not.toMatch(/No NAT|no NAT|public address/);
+    }
+  });
+
+  it("says unknown values in words: no interface address, no reported public address", () => {
+    const noInterface = publicIpVerdict([], discovery({}));
+    const [en, zh] = everyLocale(noInterface);
+    expect(en).toBe("Behind NAT: the internet sees 61.170.4.9; this host's own address could not be read");
+    expect(zh).not.toMatch(/\?|？/);
+    const open = natVerdict(discovery({ natType: "OPEN", publicIp: undefined }));
+    for (const text of everyLocale(open)) expect(text).not.toMatch(/\?|？/);
+  });
+
+  it("names the kind of the local address in the reader's language", () => {
+    const lan = {
+      interface: "eth0",
+      address: "192.168.1.20",
+      family: "IPv4" as const,
+      netmask: "",
+      internal: false,
+    };
+    expect(localize(publicIpVerdict([lan], discovery({})).summary, "zh-CN")).toContain(
+      "192.168.1.20（私有地址）",
+    );
   });
 });
