@@ -1,0 +1,129 @@
+import { type FSWatcher, watch } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import { basename, dirname, resolve } from "node:path";
+import type { Logger } from "@autostun/plugins-api";
+import { type BanFileProblem, parseBanFile } from "./ban-file.js";
+import type { BanList } from "./ban-list.js";
+
+export interface BanFileWatcherOptions {
+  path: string;
+  bans: BanList;
+  logger?: Logger;
+  /** Quiet time after the last change before reloading, in ms; editors write in several steps. */
+  debounceMs?: number;
+}
+
+export interface BanFileLoad {
+  /** False when the file is missing: its bans are lifted until it returns. */
+  found: boolean;
+  added: number;
+  removed: number;
+  total: number;
+  problems: BanFileProblem[];
+}
+
+/**
+ * Keeps a BanList in step with a ban-list file. It watches the folder, not the file: editors and
+ * `mv new list` replace the file with another inode, which a watch on the file itself stops seeing.
+ */
+export class BanFileWatcher {
+  readonly path: string;
+  private readonly source: string;
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private lastSeen = "";
+  private reloading: Promise<BanFileLoad> | undefined;
+  private readonly listeners = new Set<(load: BanFileLoad) => void>();
+
+  constructor(private readonly options: BanFileWatcherOptions) {
+    this.path = resolve(options.path);
+    this.source = `file:${this.path}`;
+  }
+
+  /** Loads the file once and starts watching. A missing file is a warning: it may be created later. */
+  async start(): Promise<BanFileLoad> {
+    const first = await this.reload();
+    const name = basename(this.path);
+    this.watcher = watch(dirname(this.path), { persistent: false }, (_event, changed) => {
+      if (changed === null || changed === name) this.schedule();
+    });
+    this.watcher.on("error", (error) =>
+      this.options.logger?.error("ban-list file watch failed; edits are no longer picked up", {
+        path: this.path,
+        error: error.message,
+      }),
+    );
+    return first;
+  }
+
+  /** Called after every reload, e.g. to publish problems or counts. */
+  onReload(listener: (load: BanFileLoad) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  stop(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Reads the file now and applies it; concurrent calls share one read. */
+  reload(): Promise<BanFileLoad> {
+    this.reloading ??= this.read().finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.reloadIfChanged();
+    }, this.options.debounceMs ?? 150);
+    this.timer.unref();
+  }
+
+  private async reloadIfChanged(): Promise<void> {
+    try {
+      const info = await stat(this.path).catch(() => undefined);
+      const seen = info ? `${info.ino}:${info.size}:${info.mtimeMs}` : "missing";
+      // Watchers fire for neighbours and for touches that change nothing.
+      if (seen === this.lastSeen) return;
+      const load = await this.reload();
+      for (const listener of this.listeners) listener(load);
+    } catch (error) {
+      this.options.logger?.error("ban-list file reload failed; the previous bans stay", {
+        path: this.path,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
+  private async read(): Promise<BanFileLoad> {
+    const { bans, logger } = this.options;
+    const info = await stat(this.path).catch(() => undefined);
+    let text: string;
+    try {
+      text = await readFile(this.path, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      this.lastSeen = "missing";
+      const { removed } = bans.replaceSource(this.source, []);
+      logger?.warn("ban-list file not found; its bans are lifted until it exists", {
+        path: this.path,
+        removed,
+      });
+      return { found: false, added: 0, removed, total: 0, problems: [] };
+    }
+    this.lastSeen = info ? `${info.ino}:${info.size}:${info.mtimeMs}` : "";
+    const parsed = parseBanFile(text, this.path);
+    for (const problem of parsed.problems) {
+      logger?.warn(`${problem.where}: skipped: ${problem.message}`, { path: this.path, line: problem.line });
+    }
+    const { added, removed } = bans.replaceSource(this.source, parsed.bans);
+    logger?.info("ban-list file loaded", { path: this.path, total: parsed.bans.length, added, removed });
+    return { found: true, added, removed, total: parsed.bans.length, problems: parsed.problems };
+  }
+}
