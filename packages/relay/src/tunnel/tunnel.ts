@@ -1,0 +1,398 @@
+import type { Socket } from "node:net";
+import type { Logger } from "@autostun/plugins-api";
+import type { InboundHandler } from "../inbound.js";
+import { isLocalPortBusy } from "../punch/local-port-busy.js";
+import type { PublicAddress, PunchResult } from "../punch/stun-race.js";
+import { retryDelay } from "./backoff.js";
+import type { PortListener } from "./listener.js";
+import { liveNetwork } from "./live-network.js";
+import type { KeepAliveHandle, NetworkWatcher, TunnelNetwork } from "./network.js";
+import type { NetworkSource } from "./network-watch.js";
+import { resolveTiming, type TunnelTiming } from "./timing.js";
+import type { TunnelEvent, TunnelListener, TunnelState, TunnelStatus } from "./types.js";
+import { validateTunnelOptions } from "./validate.js";
+
+export interface TunnelOptions {
+  id: string;
+  /** Port P; 0 or absent lets the tunnel choose a free one. */
+  localPort?: number;
+  /** `stun.tcp` servers, "host:port"; all are asked at once, the first answer wins. */
+  stunServers: readonly string[];
+  /** `keepalive` from the config: an HTTP server that keeps connections open. */
+  keepalive: { target: string; intervalSeconds?: number };
+  /** Receives every peer accepted on P (the forwarder). */
+  handler: InboundHandler;
+  logger: Logger;
+  /** Where the listener binds; default "0.0.0.0". */
+  listenAddress?: string;
+  /** Overrides of the timing defaults (tests make them short). */
+  timing?: Partial<TunnelTiming>;
+  /** Where local address and route changes are read from (default: this host). */
+  networkSource?: NetworkSource;
+  /** Replaces every real socket (unit tests). */
+  network?: TunnelNetwork;
+  /** Random source for retry jitter (tests pin it). */
+  random?: () => number;
+}
+
+/** What one successful punch-keep-listen left running. */
+interface Session {
+  keepAlive: KeepAliveHandle;
+  listener: PortListener;
+  openedAt: number;
+  recheckTimer: NodeJS.Timeout;
+}
+
+/** Thrown inside an attempt that a stop or a newer attempt made pointless. */
+class Superseded extends Error {}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function formatAddress(address: PublicAddress | undefined): string {
+  return address ? `${address.ip}:${address.port}` : "(none)";
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * One tunnel: punch a public port for local port P, keep it, listen on P, hand peers over, and
+ * come back by itself whenever the mapping, the public address or the local network changes.
+ *
+ * Every state change (and every new reason while failing) is an event and one log line.
+ * `generation` numbers each run of the machine: a stop or a detected loss starts a new one, and
+ * callbacks of an older one (a late keep-alive error, a slow punch) are ignored.
+ */
+export class Tunnel {
+  readonly id: string;
+  private readonly timing: TunnelTiming;
+  private readonly network: TunnelNetwork;
+  private readonly logger: Logger;
+  private readonly handler: InboundHandler;
+  private readonly configuredPort: number;
+  private readonly random: () => number;
+  private readonly listeners = new Set<TunnelListener>();
+
+  private state: TunnelState = "STOPPED";
+  private reason = "not started";
+  private generation = 0;
+  private session: Session | undefined;
+  private watcher: NetworkWatcher | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private inflight: Promise<void> = Promise.resolve();
+  private localPort: number | undefined;
+  private publicAddress: PublicAddress | undefined;
+  private stunServer: string | undefined;
+  private lastKeepalive: Date | undefined;
+  private lastRecheckAt: Date | undefined;
+  private lastRecheckError: string | undefined;
+  private recheckBusy = false;
+  private recoveryCount = 0;
+  private lastRecoveryAt: Date | undefined;
+  private lastRecoveryMs: number | undefined;
+  private failedAttempts = 0;
+  /** Sessions in a row that broke before `stableAfterMs`; they grow the wait like failures do. */
+  private shortSessions = 0;
+  private nextRetryAt: Date | undefined;
+  private lostAt: number | undefined;
+
+  constructor(options: TunnelOptions) {
+    validateTunnelOptions(options);
+    this.id = options.id;
+    this.timing = resolveTiming(options.keepalive.intervalSeconds, options.timing);
+    this.logger = options.logger;
+    this.handler = options.handler;
+    this.configuredPort = options.localPort ?? 0;
+    this.random = options.random ?? Math.random;
+    this.network =
+      options.network ??
+      liveNetwork({
+        stunServers: options.stunServers,
+        keepaliveTarget: options.keepalive.target,
+        listenAddress: options.listenAddress ?? "0.0.0.0",
+        timing: this.timing,
+        networkSource: options.networkSource,
+      });
+  }
+
+  get status(): TunnelStatus {
+    return {
+      id: this.id,
+      state: this.state,
+      reason: this.reason,
+      localPort: this.localPort,
+      publicAddress: this.publicAddress ? { ...this.publicAddress } : undefined,
+      stunServer: this.stunServer,
+      lastKeepaliveAt: this.session?.keepAlive.lastAnswerAt ?? this.lastKeepalive,
+      lastRecheckAt: this.lastRecheckAt,
+      lastRecheckError: this.lastRecheckError,
+      recoveryCount: this.recoveryCount,
+      lastRecoveryAt: this.lastRecoveryAt,
+      lastRecoveryMs: this.lastRecoveryMs,
+      failedAttempts: this.failedAttempts,
+      nextRetryAt: this.nextRetryAt,
+    };
+  }
+
+  /** Call `listener` on every change; returns the function that unsubscribes it. */
+  onChange(listener: TunnelListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Start opening; progress arrives as events. Does nothing unless STOPPED. */
+  start(): void {
+    if (this.state !== "STOPPED") return;
+    const generation = ++this.generation;
+    this.failedAttempts = 0;
+    this.shortSessions = 0;
+    this.lostAt = undefined;
+    this.watcher = this.network.watch(
+      (description) => this.onNetworkChange(description),
+      (error) => this.logger.warn(`tunnel ${this.id}: cannot read the local network: ${errorText(error)}`),
+    );
+    this.watcher
+      .start()
+      .catch((error) =>
+        this.logger.warn(
+          `tunnel ${this.id}: not watching local address or route changes: ${errorText(error)}`,
+        ),
+      );
+    const from = this.configuredPort ? `local port ${this.configuredPort}` : "a free local port";
+    this.setState("OPENING", `started: punching from ${from}`);
+    this.runAttempt(generation);
+  }
+
+  /** Close the listener and the keep-alive and stop retrying; resolves once port P is released. */
+  async stop(): Promise<void> {
+    if (this.state === "STOPPED") return;
+    this.generation++;
+    this.cancelRetry();
+    this.watcher?.stop();
+    this.watcher = undefined;
+    this.closeSession();
+    this.setState("STOPPED", "stopped on request");
+    await this.inflight;
+  }
+
+  private runAttempt(generation: number): void {
+    this.cancelRetry();
+    this.inflight = this.attempt(generation);
+  }
+
+  private async attempt(generation: number): Promise<void> {
+    let opened: { port: number; punched: PunchResult; keepAlive: KeepAliveHandle; listener: PortListener };
+    try {
+      opened = await this.openSomewhere(generation);
+    } catch (error) {
+      if (error instanceof Superseded || generation !== this.generation) return;
+      this.failedAttempts++;
+      this.scheduleRetry(generation, this.failedAttempts, `${errorText(error)}`);
+      return;
+    }
+    const now = Date.now();
+    const previousAddress = this.publicAddress;
+    this.localPort = opened.port;
+    this.publicAddress = opened.punched.publicAddress;
+    this.stunServer = opened.punched.server;
+    this.failedAttempts = 0;
+    this.session = {
+      keepAlive: opened.keepAlive,
+      listener: opened.listener,
+      openedAt: now,
+      recheckTimer: setInterval(() => void this.recheck(generation), this.timing.recheckIntervalMs),
+    };
+    const where = `${formatAddress(this.publicAddress)} (local port ${opened.port}, answer from ${opened.punched.server})`;
+    if (this.lostAt !== undefined) {
+      this.recoveryCount++;
+      this.lastRecoveryAt = new Date(now);
+      this.lastRecoveryMs = now - this.lostAt;
+      this.lostAt = undefined;
+      const moved =
+        formatAddress(previousAddress) === formatAddress(this.publicAddress)
+          ? "public address unchanged"
+          : `public address ${formatAddress(previousAddress)} -> ${formatAddress(this.publicAddress)}`;
+      this.setState("OPEN", `recovered in ${seconds(this.lastRecoveryMs)}, ${moved}: open at ${where}`);
+    } else {
+      this.setState("OPEN", `open at ${where}`);
+    }
+  }
+
+  /**
+   * Punch, keep and listen on P; when P itself is the obstacle (a listener of someone else, or a
+   * TIME_WAIT leftover towards the same server) move to a fresh port at once rather than wait.
+   */
+  private async openSomewhere(generation: number) {
+    const port = this.localPort ?? (this.configuredPort || (await this.network.choosePort()));
+    this.localPort = port;
+    try {
+      return await this.openOn(port, generation);
+    } catch (error) {
+      if (!isLocalPortBusy(error) || generation !== this.generation) throw error;
+      const fresh = await this.network.choosePort();
+      this.logger.info(
+        `tunnel ${this.id}: local port ${port} is busy (${errorText(error)}); moving to port ${fresh}`,
+        {
+          tunnel: this.id,
+          from: port,
+          to: fresh,
+        },
+      );
+      this.localPort = fresh;
+      return await this.openOn(fresh, generation);
+    }
+  }
+
+  private async openOn(port: number, generation: number) {
+    const opened: { close(): void }[] = [];
+    const current = () => {
+      if (generation === this.generation) return;
+      for (const item of opened) item.close();
+      throw new Superseded();
+    };
+    try {
+      const punched = await this.network.punch(port);
+      current();
+      const keepAlive = await this.network.keepAlive(port, (reason) => this.onLost(generation, reason));
+      opened.push(keepAlive);
+      current();
+      const listener = await this.network.listen(
+        port,
+        (socket) => this.accept(socket),
+        (error) => this.logger.warn(`tunnel ${this.id}: accepting on port ${port} failed: ${error.message}`),
+      );
+      opened.push(listener);
+      current();
+      return { port, punched, keepAlive, listener };
+    } catch (error) {
+      if (!(error instanceof Superseded)) for (const item of opened) item.close();
+      throw error;
+    }
+  }
+
+  private accept(socket: Socket): void {
+    try {
+      this.handler.handle(socket);
+    } catch (error) {
+      this.logger.error(`tunnel ${this.id}: the inbound handler threw; peer dropped: ${errorText(error)}`);
+      socket.destroy();
+    }
+  }
+
+  /** Any sign that the open mapping is gone: close everything and punch again. */
+  private onLost(generation: number, reason: string): void {
+    if (generation !== this.generation || this.state !== "OPEN" || !this.session) return;
+    const lived = Date.now() - this.session.openedAt;
+    const next = ++this.generation;
+    this.closeSession();
+    this.lostAt = Date.now();
+    if (lived >= this.timing.stableAfterMs) {
+      this.shortSessions = 0;
+      this.setState("RECOVERING", `${reason}; re-punching from local port ${this.localPort}`);
+      this.runAttempt(next);
+      return;
+    }
+    // Opened and lost again at once: re-punching right away could loop as fast as the network answers.
+    this.shortSessions++;
+    const delay = retryDelay(this.shortSessions, this.timing.backoff, this.random);
+    this.nextRetryAt = new Date(Date.now() + delay);
+    this.setState(
+      "RECOVERING",
+      `${reason}; the tunnel was open only ${seconds(lived)}, re-punching in ${seconds(delay)}`,
+    );
+    this.retryTimer = setTimeout(() => this.runAttempt(next), delay);
+  }
+
+  private onNetworkChange(description: string): void {
+    if (this.state === "OPEN") {
+      this.onLost(this.generation, description);
+    } else if (this.state === "FAILED" && this.retryTimer) {
+      // A new network may well be what the failing attempts were waiting for.
+      this.logger.info(`tunnel ${this.id}: ${description}; retrying now`, { tunnel: this.id });
+      this.runAttempt(this.generation);
+    }
+  }
+
+  private async recheck(generation: number): Promise<void> {
+    if (this.recheckBusy) return;
+    this.recheckBusy = true;
+    try {
+      const ip = await this.network.recheckPublicIp();
+      if (generation !== this.generation) return;
+      this.lastRecheckAt = new Date();
+      this.lastRecheckError = undefined;
+      if (this.publicAddress && ip !== this.publicAddress.ip) {
+        this.onLost(
+          generation,
+          `a STUN recheck sees public IP ${ip}, but the tunnel was opened on ${this.publicAddress.ip}`,
+        );
+      }
+    } catch (error) {
+      if (generation !== this.generation) return;
+      const text = errorText(error);
+      // The keep-alive still guards the mapping; say so once per new error rather than every interval.
+      if (text !== this.lastRecheckError) {
+        this.logger.warn(`tunnel ${this.id}: public IP recheck failed (the tunnel stays open): ${text}`, {
+          tunnel: this.id,
+        });
+      }
+      this.lastRecheckError = text;
+    } finally {
+      this.recheckBusy = false;
+    }
+  }
+
+  private scheduleRetry(generation: number, failures: number, why: string): void {
+    const delay = retryDelay(failures, this.timing.backoff, this.random);
+    this.nextRetryAt = new Date(Date.now() + delay);
+    this.retryTimer = setTimeout(() => {
+      if (generation === this.generation) this.runAttempt(generation);
+    }, delay);
+    this.setState("FAILED", `${why}; retry ${failures} in ${seconds(delay)}`);
+  }
+
+  private cancelRetry(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.nextRetryAt = undefined;
+  }
+
+  private closeSession(): void {
+    const session = this.session;
+    if (!session) return;
+    this.session = undefined;
+    clearInterval(session.recheckTimer);
+    this.lastKeepalive = session.keepAlive.lastAnswerAt ?? this.lastKeepalive;
+    // Listener first: P must be free of it before the next punch binds P again.
+    session.listener.close();
+    session.keepAlive.close();
+  }
+
+  private setState(state: TunnelState, reason: string): void {
+    const previous = this.state;
+    this.state = state;
+    this.reason = reason;
+    const status = this.status;
+    const fields = {
+      tunnel: this.id,
+      from: previous,
+      to: state,
+      localPort: status.localPort,
+      publicAddress: status.publicAddress ? formatAddress(status.publicAddress) : undefined,
+    };
+    const line = `tunnel ${this.id} ${previous} -> ${state}: ${reason}`;
+    if (state === "FAILED" || state === "RECOVERING") this.logger.warn(line, fields);
+    else this.logger.info(line, fields);
+    const event: TunnelEvent = { previous, status };
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.error(`tunnel ${this.id}: a state listener threw: ${errorText(error)}`);
+      }
+    }
+  }
+}
