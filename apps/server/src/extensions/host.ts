@@ -39,6 +39,8 @@ export interface ExtensionRecord {
   isolated: boolean;
   /** How often its process was started again after a crash. */
   restarts: number;
+  /** The id of its running process, for isolated plugins. */
+  pid?: number;
 }
 
 interface LiveExtension extends ExtensionRecord {
@@ -193,14 +195,17 @@ export class ExtensionHost {
   }
 
   extensionList(): ExtensionRecord[] {
-    return [...this.extensions.values()].map(({ info, state, error, checkIds, isolated, restarts }) => ({
-      info,
-      state,
-      checkIds,
-      isolated,
-      restarts,
-      ...(error ? { error } : {}),
-    }));
+    return [...this.extensions.values()].map(
+      ({ info, state, error, checkIds, isolated, restarts, process }) => ({
+        info,
+        state,
+        checkIds,
+        isolated,
+        restarts,
+        ...(error ? { error } : {}),
+        ...(process?.alive && process.pid !== undefined ? { pid: process.pid } : {}),
+      }),
+    );
   }
 
   /** Activates the check's extension if needed (`onCheck:<id>`), then returns its implementation. */

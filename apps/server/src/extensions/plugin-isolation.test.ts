@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Daemon } from "../daemon.js";
 import { resultProblem } from "../engine/validate-result.js";
 import { startTestDaemon } from "../testing/daemon.js";
-import { verdict, writePlugins } from "../testing/plugins.js";
+import { extensionHostTuned, verdict, writePlugins } from "../testing/plugins.js";
 import { Tokens } from "../tokens.js";
 import { ExtensionHost } from "./host.js";
 
@@ -250,3 +250,44 @@ describe("the size of a result", () => {
     expect(resultProblem({ status: "PASS", summary: "ok", facts: { natType: "NAT1" } })).toBeUndefined();
   });
 });
+
+describe("stopping the daemon", () => {
+  it("ends every plugin process, even one whose deactivate() never returns", async () => {
+    const dir = writePlugins([
+      {
+        name: "stubborn",
+        checks: [{ id: "stubborn.check" }],
+        activationEvents: ["onStartup"],
+        prelude: "export function deactivate() { return new Promise(() => {}); }",
+        activate: verdict("stubborn.check", "PASS"),
+      },
+      {
+        name: "polite",
+        checks: [{ id: "polite.check" }],
+        activationEvents: ["onStartup"],
+        activate: verdict("polite.check", "PASS"),
+      },
+    ]);
+    const own = await startTestDaemon(
+      { plugins: { dirs: [dir], config: {} } },
+      extensionHostTuned({ isolation: { deactivateTimeoutMs: 300 } }),
+    );
+    const host = own.container.resolve<ExtensionHost>(Tokens.ExtensionHost);
+    const pids = host.extensionList().flatMap((e) => (e.pid === undefined ? [] : [e.pid]));
+    expect(pids).toHaveLength(2);
+    expect(pids.every(isRunning)).toBe(true);
+
+    await own.stop();
+    expect(pids.filter(isRunning)).toEqual([]);
+    expect(own.logs.join("")).toMatch(/"extension":"stubborn".*deactivate\(\) did not finish within 300 ms/);
+  });
+});
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

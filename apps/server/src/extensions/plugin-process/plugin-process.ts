@@ -222,7 +222,13 @@ export class PluginProcess {
   private startHeartbeat(): void {
     const timeout = this.options.limits.heartbeatTimeoutMs;
     const tick = Math.max(50, Math.min(1000, Math.floor(timeout / 4)));
+    let lastTick = Date.now();
     this.heartbeat = setInterval(() => {
+      const now = Date.now();
+      const stalled = now - lastTick > tick * 3;
+      lastTick = now;
+      // The daemon's own loop was blocked, so a reply may be waiting unread: give the plugin a fresh window.
+      if (stalled && this.pingSentAt !== undefined) this.pingSentAt = now;
       if (this.pingSentAt !== undefined) {
         if (Date.now() - this.pingSentAt >= timeout)
           this.die(
