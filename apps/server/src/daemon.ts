@@ -50,6 +50,7 @@ export async function startDaemon(
       port,
       ...(config.api.token ? { token: config.api.token } : {}),
       services: { engine, host, bus: container.resolve(Tokens.Bus) },
+      logger,
     });
   } catch (error) {
     await host.dispose();

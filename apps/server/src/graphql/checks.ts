@@ -63,7 +63,8 @@ const ExtensionRef = builder.objectRef<ExtensionRecord>("Extension").implement({
     error: t.string({ nullable: true, resolve: (e) => e.error ?? null }),
     checks: t.idList({ resolve: (e) => e.checkIds }),
     isolated: t.boolean({
-      description: "True when it runs in a process of its own (every third-party plugin), not in the daemon's",
+      description:
+        "True when it runs in a process of its own (every third-party plugin), not in the daemon's",
       resolve: (e) => e.isolated,
     }),
     restarts: t.int({
@@ -106,9 +107,11 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   runChecks: t.field({
     type: [CheckRef],
-    description: "Runs the given checks (and what they depend on), or all; returns when they finished.",
+    description:
+      "Runs the given checks (and what they depend on), or all; returns when they finished. A check only this request waits for stops when the client goes away.",
     args: { ids: t.arg.idList({ required: false }) },
-    resolve: (_root, args, ctx) => clientErrors(() => ctx.engine.run(args.ids?.map(String))),
+    resolve: (_root, args, ctx) =>
+      clientErrors(() => ctx.engine.run(args.ids?.map(String), { signal: ctx.signal })),
   }),
   applyRemedy: t.field({
     type: RemedyResultRef,

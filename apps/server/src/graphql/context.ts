@@ -3,9 +3,15 @@ import type { DaemonEvents } from "../engine/model.js";
 import type { EventBus } from "../events/bus.js";
 import type { ExtensionHost } from "../extensions/host.js";
 
-/** What every resolver gets: the daemon's services and the locale the client asked for. */
-export interface GraphQLContext {
+/** What belongs to one request (HTTP) or one connection (WebSocket) rather than to the daemon. */
+export interface RequestScope {
   locale: string;
+  /** Aborted when the client went away, so work only it waits for can stop. */
+  signal: AbortSignal;
+}
+
+/** What every resolver gets: the daemon's services and the scope of the request that asked. */
+export interface GraphQLContext extends RequestScope {
   engine: CheckEngine;
   host: ExtensionHost;
   bus: EventBus<DaemonEvents>;

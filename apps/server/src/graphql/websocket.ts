@@ -1,93 +1,99 @@
-import type { Server } from "node:http";
-import {
-  type ExecutionArgs,
-  type ExecutionResult,
-  execute,
-  GraphQLError,
-  parse,
-  specifiedRules,
-  subscribe,
-  validate,
-} from "graphql";
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { type ExecutionArgs, GraphQLError } from "graphql";
+import type { Context } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
-import { bearerMatches } from "./auth.js";
-import { localeFrom } from "./context.js";
-import { depthLimit, MAX_QUERY_DEPTH, MAX_QUERY_TOKENS } from "./limits.js";
-import { schema } from "./schema.js";
-import type { Services } from "./yoga.js";
+import { type WebSocket, WebSocketServer } from "ws";
+import { admissionMessage, type TokenGate } from "./auth.js";
+import { localeFrom, type RequestScope } from "./context.js";
+import type { GraphQLHandler } from "./yoga.js";
+
+/** A GraphQL message is a few kB at most; ws would otherwise buffer up to 100 MiB per frame. */
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** graphql-ws closes with 4403 for a refused connection; 4429 says "wait", as HTTP's 429 does. */
+const CLOSE_THROTTLED = 4429;
+
+type Extra = { socket: WebSocket; request: IncomingMessage };
+type Enveloped = ReturnType<GraphQLHandler["getEnveloped"]>;
 
 /**
- * GraphQL over WebSocket (the graphql-ws protocol) on `/graphql` of the same HTTP server. With a token
- * configured, the connection is refused unless `connectionParams.authorization` carries it.
+ * GraphQL over WebSocket (the graphql-ws protocol). Every operation goes through yoga's own pipeline
+ * (`getEnveloped`), so limits, error masking and context are those of HTTP. The upgrade itself is
+ * checked by the HTTP layer before `handleUpgrade` is called.
  */
-export function attachWebSocket(server: Server, services: Services, token: string | undefined) {
-  const wss = new WebSocketServer({ server, path: "/graphql" });
-  const disposable = useServer(
-    {
-      schema,
-      onConnect: (ctx) => {
-        if (!token) return true;
-        const presented = (ctx.connectionParams as { authorization?: unknown } | undefined)?.authorization;
-        return typeof presented === "string" && bearerMatches(presented, token);
-      },
-      context: (ctx) => ({
-        ...services,
+export function attachWebSocket(options: { yoga: GraphQLHandler; gate?: TokenGate }) {
+  const { yoga, gate } = options;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const scopes = new WeakMap<WebSocket, RequestScope>();
+
+  /** One scope per connection: its signal aborts when the socket closes, cancelling what it started. */
+  const scopeOf = (ctx: Context<Record<string, unknown> | undefined, Extra>): RequestScope => {
+    let scope = scopes.get(ctx.extra.socket);
+    if (!scope) {
+      const closed = new AbortController();
+      ctx.extra.socket.once("close", () => closed.abort(new Error("the WebSocket closed")));
+      scope = {
         locale: localeFrom(
-          String((ctx.connectionParams as { locale?: unknown } | undefined)?.locale ?? ""),
+          typeof ctx.connectionParams?.["locale"] === "string" ? ctx.connectionParams["locale"] : undefined,
           ctx.extra.request.headers["accept-language"],
         ),
-      }),
-      onSubscribe: (_ctx, _id, payload) => {
-        let document: ReturnType<typeof parse>;
+        signal: closed.signal,
+      };
+      scopes.set(ctx.extra.socket, scope);
+    }
+    return scope;
+  };
+
+  const disposable = useServer<Record<string, unknown> | undefined, Extra>(
+    {
+      onConnect: (ctx) => {
+        if (!gate) return true;
+        const presented = ctx.connectionParams?.["authorization"];
+        const admission = gate.admit(
+          ctx.extra.request.socket.remoteAddress,
+          typeof presented === "string" ? presented : undefined,
+        );
+        if (admission.ok) return true;
+        if (admission.reason === "throttled") {
+          ctx.extra.socket.close(CLOSE_THROTTLED, admissionMessage(admission).slice(0, 120));
+        }
+        return false;
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const enveloped = yoga.getEnveloped({ scope: scopeOf(ctx), req: ctx.extra.request, params: payload });
+        let document: ReturnType<Enveloped["parse"]>;
         try {
-          document = parse(payload.query, { maxTokens: MAX_QUERY_TOKENS });
+          document = enveloped.parse(payload.query);
         } catch (error) {
           return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
         }
-        const errors = validate(schema, document, [...specifiedRules, depthLimit(MAX_QUERY_DEPTH)]);
+        const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0) return [...errors];
         const args: ExecutionArgs = {
-          schema,
+          schema: enveloped.schema,
           document,
+          contextValue: await enveloped.contextFactory(),
           variableValues: payload.variables ?? null,
           operationName: payload.operationName ?? null,
+          // graphql-ws calls the execute/subscribe below with these args; carrying yoga's own functions in
+          // rootValue keeps masking and every other yoga plugin on the path.
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
         };
         return args;
       },
-      execute: async (args) => maskResult(await execute(args)),
-      subscribe: async (args) => {
-        const result = await subscribe(args);
-        return Symbol.asyncIterator in result ? maskStream(result) : maskResult(result);
-      },
-      onError: () => {
-        // Errors are already sent to the client in an ErrorMessage; nothing else to do.
-      },
+      execute: (args) => (args.rootValue as Pick<Enveloped, "execute">).execute(args),
+      subscribe: (args) => (args.rootValue as Pick<Enveloped, "subscribe">).subscribe(args),
     },
     wss,
   );
   return {
+    handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+      wss.handleUpgrade(request, socket, head, (ws) => wss.emit("connection", ws, request));
+    },
     async close() {
       await disposable.dispose();
       for (const client of wss.clients) client.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
-}
-
-/** Same masking as over HTTP: only errors raised for the client keep their message. */
-function maskResult(result: ExecutionResult): ExecutionResult {
-  if (!result.errors) return result;
-  return {
-    ...result,
-    errors: result.errors.map((error) =>
-      error.originalError && !(error.originalError instanceof GraphQLError)
-        ? new GraphQLError("Unexpected error.", { nodes: error.nodes, path: error.path })
-        : error,
-    ),
-  };
-}
-
-async function* maskStream(stream: AsyncIterable<ExecutionResult>): AsyncGenerator<ExecutionResult> {
-  for await (const result of stream) yield maskResult(result);
 }

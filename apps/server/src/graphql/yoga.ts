@@ -1,58 +1,100 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { parse } from "graphql";
 import { createYoga, type Plugin } from "graphql-yoga";
-import { bearerMatches } from "./auth.js";
-import { type GraphQLContext, localeFrom } from "./context.js";
-import { depthLimit, MAX_QUERY_DEPTH, MAX_QUERY_TOKENS } from "./limits.js";
+import { admissionMessage, type TokenGate } from "./auth.js";
+import { type GraphQLContext, localeFrom, type RequestScope } from "./context.js";
+import { depthLimit, MAX_QUERY_DEPTH, MAX_QUERY_TOKENS, MAX_ROOT_FIELDS, rootFieldLimit } from "./limits.js";
 import { schema } from "./schema.js";
 
-export type Services = Omit<GraphQLContext, "locale">;
+export type Services = Omit<GraphQLContext, keyof RequestScope>;
 
-/** Parse and validation limits shared by HTTP and WebSocket. */
+/**
+ * What reaches yoga besides the Fetch request: Node's req/res over HTTP; over WebSocket, the connection's
+ * scope instead (there is no Fetch request there).
+ */
+export interface ServerContext {
+  req?: IncomingMessage;
+  res?: ServerResponse;
+  scope?: RequestScope;
+}
+
+/** Parse and validation limits; WebSocket operations run through the same yoga pipeline, so they get them too. */
 export const hardening: Plugin = {
   onParse({ setParseFn }) {
     setParseFn((source, options) => parse(source, { ...options, maxTokens: MAX_QUERY_TOKENS }));
   },
   onValidate({ addValidationRule }) {
     addValidationRule(depthLimit(MAX_QUERY_DEPTH));
+    addValidationRule(rootFieldLimit(MAX_ROOT_FIELDS));
   },
 };
 
+export interface GraphQLHandlerOptions {
+  services: Services;
+  /** Present when api.token is set; every HTTP request must then pass it. */
+  gate?: TokenGate;
+  /**
+   * Cross-origin callers that get CORS headers. The console itself is same-origin and needs none; origins
+   * not allowed never reach yoga (the HTTP layer answers 403).
+   */
+  corsOrigins: ReadonlySet<string>;
+}
+
+const CORS_HEADERS = ["authorization", "content-type", "accept", "x-autostun-locale", "x-graphql-yoga-csrf"];
+
 /**
- * GraphQL over HTTP (queries, mutations, subscriptions as SSE). Errors are masked unless they are
- * GraphQLErrors we raised for the client; CSRF prevention is on; the token, when set, is required.
+ * GraphQL over HTTP (queries, mutations, subscriptions as SSE) and, through `getEnveloped`, the pipeline
+ * WebSocket operations use. Errors are masked unless they are GraphQLErrors we raised for the client;
+ * CSRF prevention is on; the token, when set, is required.
  */
-export function createGraphQLHandler(services: Services, token: string | undefined) {
-  const auth: Plugin = {
-    onRequest({ request, endResponse, fetchAPI }) {
-      if (token && !bearerMatches(request.headers.get("authorization"), token)) {
-        endResponse(
-          new fetchAPI.Response(
-            JSON.stringify({ errors: [{ message: "missing or wrong API token (Authorization: Bearer …)" }] }),
-            {
-              status: 401,
-              headers: { "content-type": "application/json", "www-authenticate": 'Bearer realm="autostun"' },
-            },
-          ),
-        );
-      }
+export function createGraphQLHandler(options: GraphQLHandlerOptions) {
+  const { services, gate } = options;
+  const auth: Plugin<Record<string, unknown>, ServerContext> = {
+    onRequest({ request, serverContext, endResponse, fetchAPI }) {
+      if (!gate) return;
+      const admission = gate.admit(
+        serverContext?.req?.socket.remoteAddress,
+        request.headers.get("authorization"),
+      );
+      if (admission.ok) return;
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (admission.reason === "throttled") headers["retry-after"] = String(admission.retryAfterSeconds);
+      else headers["www-authenticate"] = 'Bearer realm="autostun"';
+      endResponse(
+        new fetchAPI.Response(JSON.stringify({ errors: [{ message: admissionMessage(admission) }] }), {
+          status: admission.reason === "throttled" ? 429 : 401,
+          headers,
+        }),
+      );
     },
   };
-  return createYoga<Record<string, unknown>, GraphQLContext>({
+  return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
     graphiql: false,
     landingPage: false,
     maskedErrors: true,
     logging: false,
+    cors: (request) => {
+      const origin = request.headers.get("origin");
+      return origin && options.corsOrigins.has(origin)
+        ? { origin: [origin], credentials: false, methods: ["GET", "POST"], allowedHeaders: CORS_HEADERS }
+        : false;
+    },
     plugins: [
       auth,
       useCSRFPrevention({ requestHeaders: ["x-graphql-yoga-csrf", "x-autostun-locale"] }),
       hardening,
     ],
-    context: ({ request }) => ({
+    context: ({ request, scope }) => ({
       ...services,
-      locale: localeFrom(request.headers.get("x-autostun-locale"), request.headers.get("accept-language")),
+      ...(scope ?? {
+        locale: localeFrom(request.headers.get("x-autostun-locale"), request.headers.get("accept-language")),
+        signal: request.signal,
+      }),
     }),
   });
 }
+
+export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;

@@ -1,8 +1,14 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { isLoopbackHost } from "../graphql/auth.js";
+import type { Duplex } from "node:stream";
+import { isLoopbackHost, TokenGate } from "../graphql/auth.js";
+import { FailureBackoff } from "../graphql/failure-backoff.js";
 import { attachWebSocket } from "../graphql/websocket.js";
 import { createGraphQLHandler, type Services } from "../graphql/yoga.js";
+import { createRootLogger, type RootLogger } from "../log/logger.js";
+import { RequestGuard } from "./request-guard.js";
+import { requestTarget } from "./request-target.js";
+import { loggedPath, safeHandler } from "./safe-handler.js";
 import { serveConsole, serveDocs } from "./static.js";
 
 export interface HttpOptions {
@@ -10,6 +16,13 @@ export interface HttpOptions {
   port: number;
   token?: string;
   services: Services;
+  /**
+   * Web origins (`https://host[:port]`) besides the console's own that may call the API from a browser,
+   * e.g. a dashboard on another host. Meant to be fed from a config key such as `api.corsOrigins`.
+   */
+  allowedOrigins?: readonly string[];
+  /** Where refusals and failures are logged; stderr at info level when not given. */
+  logger?: RootLogger;
 }
 
 export interface RunningHttp {
@@ -25,29 +38,78 @@ export function splitHostPort(value: string): { host: string; port: number } {
 }
 
 /**
- * One HTTP server for the console at `/` and GraphQL at `/graphql` (HTTP, SSE and WebSocket). On a
- * loopback address without a token, requests naming another Host are refused: that stops a web page
- * from reaching the API through DNS rebinding.
+ * One HTTP server for the console at `/` and GraphQL at `/graphql` (HTTP, SSE and WebSocket). Every
+ * request and every WebSocket upgrade passes the same Host and Origin rules first (see RequestGuard);
+ * nothing a client sends can end the process.
  */
 export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
-  const yoga = createGraphQLHandler(options.services, options.token);
-  const guardHost = !options.token && isLoopbackHost(options.host);
-  const server = createServer((req, res) => {
-    if (guardHost) {
-      const hostHeader = (req.headers.host ?? "").replace(/:\d+$/, "");
-      if (!isLoopbackHost(hostHeader)) {
-        res
-          .writeHead(403, { "content-type": "text/plain" })
-          .end("AutoSTUN answers only to localhost names.\n");
-        return;
-      }
-    }
-    const path = (req.url ?? "/").split("?")[0];
-    if (path === "/graphql") void yoga(req, res);
-    else if (path?.startsWith("/docs/")) serveDocs(req, res);
-    else serveConsole(req, res);
+  const logger = (options.logger ?? createRootLogger("info")).child({ component: "http" });
+  const guard = new RequestGuard({
+    guardHost: !options.token && isLoopbackHost(options.host),
+    extraOrigins: options.allowedOrigins ?? [],
   });
-  const ws = attachWebSocket(server, options.services, options.token);
+  const gate = options.token
+    ? new TokenGate(options.token, new FailureBackoff(), (event) =>
+        logger.warn(event, "wrong API tokens from this client; it must wait before trying again"),
+      )
+    : undefined;
+  const yoga = createGraphQLHandler({
+    services: options.services,
+    corsOrigins: guard.corsOrigins,
+    ...(gate ? { gate } : {}),
+  });
+  const ws = attachWebSocket({ yoga, ...(gate ? { gate } : {}) });
+
+  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, message: string) => {
+    logger.warn(
+      { method: req.method, path: loggedPath(req), status, remote: req.socket.remoteAddress },
+      message.trim(),
+    );
+    res.writeHead(status, { "content-type": "text/plain; charset=utf-8" }).end(message);
+  };
+
+  const route = (req: IncomingMessage, res: ServerResponse): Promise<unknown> | undefined => {
+    const refusal = guard.refusal(req.headers);
+    const target = requestTarget(req.url);
+    if (refusal) refuse(req, res, 403, refusal);
+    else if ("problem" in target)
+      refuse(req, res, 400, `AutoSTUN cannot serve this request: ${target.problem}.\n`);
+    else if (target.path === "/graphql") return Promise.resolve(yoga(req, res));
+    else if (target.path.startsWith("/docs/")) serveDocs(target.path, res);
+    else serveConsole(req, target.path, res);
+    return undefined;
+  };
+
+  const server = createServer(safeHandler(route, logger));
+
+  // The upgrade never reaches graphql-ws unless it passes the same rules as any other request.
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", (error) => logger.debug({ err: error }, "WebSocket upgrade connection failed"));
+    const answer = (status: number, reason: string, message: string) => {
+      logger.warn(
+        { path: loggedPath(req), status, remote: req.socket.remoteAddress, upgrade: true },
+        message.trim(),
+      );
+      socket.end(
+        `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: text/plain; charset=utf-8\r\n` +
+          `content-length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+      );
+    };
+    try {
+      const refusal = guard.refusal(req.headers);
+      if (refusal) return answer(403, "Forbidden", refusal);
+      const target = requestTarget(req.url);
+      if ("problem" in target)
+        return answer(400, "Bad Request", `AutoSTUN cannot serve this request: ${target.problem}.\n`);
+      if (target.path !== "/graphql")
+        return answer(404, "Not Found", "WebSocket connections are served at /graphql only.\n");
+      ws.handleUpgrade(req, socket, head);
+    } catch (error) {
+      logger.error({ err: error, path: loggedPath(req) }, "WebSocket upgrade failed");
+      socket.destroy();
+    }
+  });
+
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {
@@ -56,6 +118,8 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
     });
   });
   const address = server.address() as AddressInfo;
+  guard.listening(address.address, address.port);
+  server.on("error", (error) => logger.error({ err: error }, "HTTP server error"));
   const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     server,

@@ -6,15 +6,25 @@ import { fileURLToPath } from "node:url";
 /** The user guide that check guidance links to (`docs/user-guide.md#…`, relative to the console). */
 export const DOCS_DIR = fileURLToPath(new URL("../../../../docs", import.meta.url));
 
-/** Serves the guide's Markdown files as plain text; nothing else under /docs. */
-export function serveDocs(req: IncomingMessage, res: ServerResponse, root = DOCS_DIR): void {
-  const name = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname).replace(/^\/docs\//, "");
+/**
+ * Streams a file that was there a moment ago; if reading fails after all (deleted, unreadable), the
+ * connection is closed instead of an unhandled stream error ending the process.
+ */
+function streamFile(file: string, res: ServerResponse): void {
+  createReadStream(file)
+    .on("error", (error) => res.destroy(error))
+    .pipe(res);
+}
+
+/** Serves the guide's Markdown files as plain text; nothing else under /docs. `path` is already decoded. */
+export function serveDocs(path: string, res: ServerResponse, root = DOCS_DIR): void {
+  const name = path.replace(/^\/docs\//, "");
   if (!/^[\w.-]+\.md$/.test(name) || !existsSync(join(root, name))) {
     res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("no such document\n");
     return;
   }
   res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" });
-  createReadStream(join(root, name)).pipe(res);
+  streamFile(join(root, name), res);
 }
 
 /** Where `npm run build` puts the console. */
@@ -35,8 +45,16 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>AutoSTUN</title>
 <p>The AutoSTUN daemon is running, but its console has not been built.
 Run <code>npm run build</code> in the AutoSTUN folder, then reload. The GraphQL API is at <a href="/graphql">/graphql</a>.</p>`;
 
-/** Serves the built console; unknown paths get index.html so client-side routes work on reload. */
-export function serveConsole(req: IncomingMessage, res: ServerResponse, root = CONSOLE_DIST): void {
+/**
+ * Serves the built console; unknown paths get index.html so client-side routes work on reload. `path` is
+ * already decoded.
+ */
+export function serveConsole(
+  req: IncomingMessage,
+  path: string,
+  res: ServerResponse,
+  root = CONSOLE_DIST,
+): void {
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.writeHead(405, { allow: "GET, HEAD" }).end();
     return;
@@ -46,8 +64,7 @@ export function serveConsole(req: IncomingMessage, res: ServerResponse, root = C
     res.writeHead(200, { "content-type": TYPES[".html"] as string }).end(NOT_BUILT);
     return;
   }
-  const pathname = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-  const candidate = normalize(join(root, pathname));
+  const candidate = normalize(join(root, path));
   const inside = candidate === root || candidate.startsWith(root.endsWith(sep) ? root : root + sep);
   const file = inside && existsSync(candidate) && statSync(candidate).isFile() ? candidate : index;
   res.writeHead(200, {
@@ -56,5 +73,5 @@ export function serveConsole(req: IncomingMessage, res: ServerResponse, root = C
     "x-content-type-options": "nosniff",
   });
   if (req.method === "HEAD") res.end();
-  else createReadStream(file).pipe(res);
+  else streamFile(file, res);
 }
