@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { BUILTIN_EXTENSIONS_DIR } from "@autostun/checks";
-import { type ServiceAccessor, Services, type ServiceToken } from "@autostun/plugins-api";
+import { type HostInfo, type ServiceAccessor, Services, type ServiceToken } from "@autostun/plugins-api";
 import { createCommandRunner, createHostInfo, createNetworkInfo, createSystemFiles } from "@autostun/probes";
 import {
   type DependencyContainer,
@@ -84,7 +84,7 @@ export function buildContainer(options: ContainerOptions, overrides?: (c: Depend
   });
   c.register(Tokens.CheckEngine, {
     useFactory: instanceCachingFactory((d) => {
-      const hostInfo = d.resolve(Services.HostInfo) as { platform: NodeJS.Platform; isPrivileged: boolean };
+      const hostInfo = d.resolve<HostInfo>(Services.HostInfo);
       return new CheckEngine({
         host: d.resolve(Tokens.ExtensionHost),
         store: d.resolve(Tokens.CheckStore),

@@ -63,6 +63,11 @@ interface Inflight {
   waiters: Set<AbortSignal | "unconditional">;
 }
 
+/** DSM is a Linux: a check written for Linux runs there too, and one may also name `dsm` alone. */
+function runsOn(platforms: readonly string[], platform: NodeJS.Platform | "dsm"): boolean {
+  return platforms.includes(platform) || (platform === "dsm" && platforms.includes("linux"));
+}
+
 /** What `invoke` answers when the run was cancelled rather than finished. */
 const CANCELLED = Symbol("cancelled");
 
@@ -233,7 +238,7 @@ export class CheckEngine {
     cancel: AbortSignal,
   ): Promise<CheckState> {
     const startedAt = new Date();
-    if (descriptor.platforms && !descriptor.platforms.includes(this.options.platform as never)) {
+    if (descriptor.platforms && !runsOn(descriptor.platforms, this.options.platform)) {
       return this.finish(
         descriptor,
         { status: "SKIP", summary: `applies only to ${descriptor.platforms.join(", ")}`, facts: {} },
