@@ -12,6 +12,7 @@ import { ExtensionHost } from "./host.js";
 // Plugins run in processes of their own: the hanger proves its signal aborted by leaving a file behind.
 const marks = mkdtempSync(join(tmpdir(), "autostun-isolation-"));
 const hangerAborted = join(marks, "hanger-aborted");
+const remedyApplied = join(marks, "remedy-applied");
 
 // Broken plugins of every kind, next to healthy ones: the healthy ones must still run and report.
 const pluginsDir = writePlugins([
@@ -26,6 +27,31 @@ const pluginsDir = writePlugins([
     checks: [{ id: "hanger.check", timeoutMs: 300 }],
     prelude: `import { writeFileSync } from "node:fs";`,
     activate: `context.registerCheck("hanger.check", { run: (ctx) => new Promise(() => { ctx.signal.addEventListener("abort", () => writeFileSync(${JSON.stringify(hangerAborted)}, String(ctx.signal.reason))); }) });`,
+  },
+  {
+    name: "rpc",
+    checks: [{ id: "rpc.check" }],
+    prelude: `import { writeFileSync } from "node:fs";\nconst service = (ctx, name) => ctx.services.get(Symbol.for("autostun." + name));`,
+    // Everything a plugin may ask of the daemon, from inside its own process.
+    activate: `
+      context.subscriptions.push(context.registerGatherer("rpc.addresses", { async gather(ctx) {
+        return (await service(ctx, "NetworkInfo").addresses()).map((a) => a.address);
+      } }));
+      context.subscriptions.push(context.registerCheck("rpc.check", {
+        async run(ctx) {
+          const addresses = await ctx.gather("rpc.addresses");
+          const controller = new AbortController();
+          const sleeping = service(ctx, "CommandRunner").run(process.execPath, ["-e", "setTimeout(() => {}, 600000)"], { signal: controller.signal });
+          controller.abort();
+          const command = await sleeping;
+          let unknown; try { service(ctx, "Nope"); } catch (error) { unknown = error.message; }
+          return { status: "PASS", summary: "used the daemon's services",
+            facts: { loopback: addresses.includes("127.0.0.1"), platform: service(ctx, "HostInfo").platform,
+                     udp: service(ctx, "StunSettings").udp, command: command.error, unknown },
+            remedies: [{ id: "fix", title: "Fix it", description: "writes a file" }] };
+        },
+        async applyRemedy(id) { writeFileSync(${JSON.stringify(remedyApplied)}, id); return { ok: true, message: "applied " + id }; },
+      }));`,
   },
   {
     name: "too-new",
@@ -136,6 +162,23 @@ describe("a plugin that breaks never takes the others down", () => {
     expect(byId["too-new"]?.state).toBe("INCOMPATIBLE");
     expect(byId["bad-activate"]?.state).toBe("FAILED");
     expect(byId["good"]?.state).toBe("ACTIVE");
+  });
+
+  it("gives a plugin in its own process the daemon's services, gatherers and remedies", async () => {
+    const [state] = await daemon.engine.run(["rpc.check"]);
+    expect(state).toMatchObject({
+      status: "PASS",
+      facts: {
+        loopback: true,
+        platform: process.platform,
+        udp: [],
+        command: "ABORTED",
+        unknown: expect.stringContaining("offers no service autostun.Nope"),
+      },
+    });
+    const remedy = await daemon.engine.applyRemedy("rpc.check", "fix");
+    expect(remedy).toMatchObject({ ok: true, message: "applied fix", check: { status: "PASS" } });
+    expect(existsSync(remedyApplied)).toBe(true);
   });
 
   it("runs independent checks at the same time", async () => {

@@ -321,7 +321,8 @@ export class PluginProcess {
 
   private request<T>(method: string, params: unknown, signal: AbortSignal, label: string): Promise<T> {
     if (!this.channel) return Promise.reject(this.deathError(label));
-    return this.channel.request<T>(method, params, { signal, label });
+    // The engine has moved on once it aborts; the plugin still gets the cancel message.
+    return this.channel.request<T>(method, params, { signal, label, settleOnAbort: true });
   }
 
   /** A stand-in the engine runs like any check; the work happens in the plugin's process. */

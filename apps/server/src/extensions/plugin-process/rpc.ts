@@ -1,7 +1,8 @@
 /**
  * A small symmetric RPC over any message pipe (here Node's IPC): both ends send requests, answer them,
  * cancel them and send one-way notes. An AbortSignal cannot cross a process boundary, so aborting a request
- * sends a cancel message and the other end's handler sees its own signal abort.
+ * sends a cancel message and the other end's handler sees its own signal abort; its answer still settles
+ * the request. If the other end dies, close() settles everything pending.
  */
 
 import { formatBytes } from "../../engine/validate-result.js";
@@ -19,6 +20,11 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** What the request is for, in words ("check nat.type"): named in the error if the other end dies. */
   label?: string;
+  /**
+   * Reject with the signal's reason as soon as it aborts, instead of waiting for the other end's answer:
+   * for callers that stop listening on abort anyway, so a call the other end ignores leaves nothing behind.
+   */
+  settleOnAbort?: boolean;
 }
 
 export interface RpcOptions {
@@ -85,15 +91,18 @@ export class RpcChannel {
     const label = options.label ?? method;
     if (this.closedBecause) return Promise.reject(this.closedBecause(label));
     const { signal } = options;
-    if (signal?.aborted) return Promise.reject(signal.reason);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
+      // As with an in-process call, the callee decides what an abort means (most answer "aborted" at once),
+      // so the request stays pending until the other end answers or dies.
       const onAbort = () => {
-        this.pending.delete(id);
+        if (!this.pending.has(id)) return;
         this.send({ t: "cancel", id, reason: errorText(signal?.reason) });
-        reject(signal?.reason);
+        if (options.settleOnAbort) {
+          this.pending.delete(id);
+          reject(signal?.reason);
+        }
       };
-      signal?.addEventListener("abort", onAbort, { once: true });
       this.pending.set(id, {
         label,
         resolve: resolve as (value: unknown) => void,
@@ -101,7 +110,12 @@ export class RpcChannel {
         cleanup: () => signal?.removeEventListener("abort", onAbort),
       });
       const problem = this.send({ t: "req", id, method, params });
-      if (problem) this.settle(id, undefined, `${label} could not be sent: ${problem}`);
+      if (problem) {
+        this.settle(id, undefined, `${label} could not be sent: ${problem}`);
+        return;
+      }
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
 
