@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Services } from "../graphql/yoga.js";
+import { type RunningHttp, startHttp } from "../http/server.js";
+import { createRootLogger } from "../log/logger.js";
+import { GraphQLSocket, graphql, upgrade } from "./clients.js";
+
+const DETAIL = "database at /var/lib/autostun/secret.sqlite is locked";
+
+// Services whose every read breaks with an internal message a client must never see.
+const broken = {
+  engine: {
+    list: () => {
+      throw new Error(DETAIL);
+    },
+  },
+} as unknown as Services;
+
+let http: RunningHttp;
+beforeAll(async () => {
+  http = await startHttp({
+    host: "127.0.0.1",
+    port: 0,
+    services: broken,
+    logger: createRootLogger("silent"),
+  });
+});
+afterAll(() => http?.close());
+
+describe("internal errors", () => {
+  it("are masked over HTTP", async () => {
+    const response = await graphql(http.url, "{ checks { id } }");
+    expect(response.json.errors?.[0]?.message).toBe("Unexpected error.");
+    expect(response.body).not.toContain("secret.sqlite");
+  });
+
+  it("are masked the same way over WebSocket", async () => {
+    const outcome = await upgrade(http.url);
+    if (!("opened" in outcome)) throw new Error(`upgrade refused with ${outcome.refused}`);
+    const socket = new GraphQLSocket(outcome.opened);
+    expect(await socket.init()).toBe("ack");
+    const answer = await socket.run("{ checks { id } }");
+    expect(answer.errors?.[0]?.message).toBe("Unexpected error.");
+    expect(JSON.stringify(answer)).not.toContain("secret.sqlite");
+    outcome.opened.terminate();
+  });
+});
