@@ -1,5 +1,35 @@
+export type { Ban, BanStore } from "./bans/ban.js";
+export { MemoryBanStore } from "./bans/ban.js";
+export { type BanFileProblem, parseBanFile } from "./bans/ban-file.js";
+export { type BanFileLoad, BanFileWatcher, type BanFileWatcherOptions } from "./bans/ban-file-watcher.js";
+export { type BanEvent, type BanInput, BanList, InvalidBanError } from "./bans/ban-list.js";
+export type { ConnectionRecord, ConnectionSink, GeoInfo } from "./connections/connection-record.js";
+export {
+  type ConnectionEvent,
+  type ConnectionRetention,
+  ConnectionTable,
+  type ConnectionTableOptions,
+  DEFAULT_RETENTION,
+} from "./connections/connection-table.js";
+export { Forwarder } from "./forward/forwarder.js";
+export {
+  FORWARDER_DEFAULTS,
+  FORWARDER_SERVER_OPTIONS,
+  type ForwarderOptions,
+  type ForwarderStats,
+} from "./forward/forwarder-options.js";
+export { EMBEDDED_ATTRIBUTION } from "./geo/embedded-database.js";
+export { type GeoLookup, NO_GEO } from "./geo/geo-lookup.js";
+export { type GeoDatabasePaths, MaxmindGeo, type MaxmindGeoOptions } from "./geo/maxmind-geo.js";
 export type { InboundHandler } from "./inbound.js";
 export { type PublicAddress, PunchFailedError, type PunchResult, punchStun } from "./punch/stun-race.js";
+export { TargetRefusedError } from "./target/target-error.js";
+export {
+  type ForwardTarget,
+  type TargetScope,
+  type TargetValidationOptions,
+  validateTarget,
+} from "./target/validate-target.js";
 export { type BackoffPolicy, retryDelay } from "./tunnel/backoff.js";
 export type { KeepAliveHandle, NetworkWatcher, TunnelNetwork } from "./tunnel/network.js";
 export { hostNetworkSource, type NetworkSource } from "./tunnel/network-watch.js";

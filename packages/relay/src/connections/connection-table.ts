@@ -171,7 +171,7 @@ export class ConnectionTable {
     const oldest = Date.now() - this.retention.maxAgeMs;
     for (const [id, record] of this.recent) {
       const tooMany = this.recent.size > this.retention.maxRecent;
-      if (!tooMany && (record.closedAt?.getTime() ?? 0) >= oldest) break;
+      if (!tooMany && (record.closedAt?.getTime() ?? 0) > oldest) break;
       this.recent.delete(id);
       const key = record.proxyAddress && normalise(record.proxyAddress);
       if (key && this.byProxy.get(key) === id) this.byProxy.delete(key);

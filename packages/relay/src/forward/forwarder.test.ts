@@ -173,7 +173,10 @@ describe("Forwarder", () => {
   it("shows each peer to a loopback target from its own 127.x address, and resolvePeer maps it back", async () => {
     const target = await echoTarget();
     const table = new ConnectionTable({ flushIntervalMs: 0 });
-    const { relay } = await relayTo(target.port, { table });
+    const geo = {
+      lookup: (ip: string) => (ip === "127.9.8.7" ? { country: "ZZ", city: "Test", asn: 64500 } : null),
+    };
+    const { relay } = await relayTo(target.port, { table, geo });
     const first = await dial(relay.port, "127.9.8.7");
     const second = await dial(relay.port, "127.20.30.40");
     expect(await exchange(first, "a")).toBe("a");

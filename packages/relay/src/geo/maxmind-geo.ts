@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { Logger } from "@autostun/plugins-api";
 import { Reader } from "maxmind";
 import type { GeoInfo } from "../connections/connection-record.js";
+import { formatIp, parseIp } from "../ip/address.js";
 import { embeddedCountryDatabase } from "./embedded-database.js";
 import type { GeoLookup } from "./geo-lookup.js";
 import { asnOf, cityOf, countryOf, isEmpty } from "./mmdb-shapes.js";
@@ -74,7 +75,11 @@ export class MaxmindGeo implements GeoLookup {
     return new MaxmindGeo(reader(buffers.city), reader(buffers.asn), reader(buffers.country), cacheSize);
   }
 
-  lookup(ip: string): GeoInfo | null {
+  lookup(address: string): GeoInfo | null {
+    const parsed = parseIp(address);
+    if (!parsed) return null;
+    // One spelling per address: an IPv4 peer seen through a dual-stack listener is ::ffff:a.b.c.d.
+    const ip = formatIp(parsed);
     if (this.cache.has(ip)) {
       const hit = this.cache.get(ip) ?? null;
       // Re-insert so the Map's order doubles as least-recently-used order.

@@ -1,0 +1,60 @@
+import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { captureLogger } from "../testing/loopback.js";
+import { parseBanFile } from "./ban-file.js";
+import { BanFileWatcher } from "./ban-file-watcher.js";
+import { BanList } from "./ban-list.js";
+
+const stops: (() => void)[] = [];
+afterEach(() => {
+  for (const stop of stops.splice(0)) stop();
+});
+
+describe("parseBanFile", () => {
+  it("reads networks, takes a trailing comment as the reason, and reports bad lines by file:line", () => {
+    const { bans, problems } = parseBanFile(
+      "# leechers\n\n192.0.2.0/24   # fake client\n2001:db8::1\n300.1.1.1\n10.1.2.3/8\n",
+      "/etc/bans.txt",
+    );
+    expect(bans).toEqual([
+      { cidr: "192.0.2.0/24", reason: "fake client" },
+      { cidr: "2001:db8::1/128", reason: null },
+    ]);
+    expect(problems.map((p) => p.where)).toEqual(["/etc/bans.txt:5", "/etc/bans.txt:6"]);
+  });
+});
+
+describe("BanFileWatcher", () => {
+  it("loads the file, follows an editor-style replace, and lifts its bans when it is deleted", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "relay-bans-"));
+    const path = join(dir, "bans.txt");
+    await writeFile(path, "192.0.2.0/24\nnonsense\n");
+    const bans = new BanList();
+    const logger = captureLogger();
+    const watcher = new BanFileWatcher({ path, bans, logger, debounceMs: 50 });
+    stops.push(
+      () => watcher.stop(),
+      () => bans.dispose(),
+    );
+    const first = await watcher.start();
+    expect(first).toMatchObject({ found: true, total: 1, added: 1 });
+    expect(logger.lines.some((line) => line.message.startsWith(`${path}:2: skipped`))).toBe(true);
+    expect(bans.match("192.0.2.9")?.source).toBe(`file:${path}`);
+
+    // Write elsewhere, then rename over: a new inode, as editors and `mv` produce.
+    await writeFile(join(dir, "bans.tmp"), "198.51.100.0/24 # from the new list\n");
+    await rename(join(dir, "bans.tmp"), path);
+    await vi.waitFor(() => expect(bans.match("198.51.100.1")?.reason).toBe("from the new list"), {
+      timeout: 5000,
+    });
+    expect(bans.match("192.0.2.9")).toBeUndefined();
+
+    // An API ban is not the file's to lift.
+    bans.ban({ cidr: "203.0.113.0/24" });
+    await rm(path);
+    await vi.waitFor(() => expect(bans.match("198.51.100.1")).toBeUndefined(), { timeout: 5000 });
+    expect(bans.match("203.0.113.1")).toBeDefined();
+  });
+});

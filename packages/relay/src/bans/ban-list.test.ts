@@ -1,0 +1,68 @@
+import { describe, expect, it, vi } from "vitest";
+import { type Ban, MemoryBanStore } from "./ban.js";
+import { type BanEvent, BanList, InvalidBanError } from "./ban-list.js";
+
+describe("BanList", () => {
+  it("matches IPv4, IPv6 and IPv4-mapped peers, most specific ban first", () => {
+    const bans = new BanList();
+    bans.ban({ cidr: "203.0.113.0/24", reason: "range" });
+    bans.ban({ cidr: "203.0.113.7", reason: "host" });
+    bans.ban({ cidr: "2001:db8:abcd::/48" });
+    expect(bans.match("203.0.113.7")?.reason).toBe("host");
+    expect(bans.match("203.0.113.8")?.reason).toBe("range");
+    expect(bans.match("::ffff:203.0.113.9")?.cidr).toBe("203.0.113.0/24");
+    expect(bans.match("2001:db8:abcd:1::5")?.cidr).toBe("2001:db8:abcd::/48");
+    expect(bans.match("2001:db8:abce::1")).toBeUndefined();
+    expect(bans.match("198.51.100.1")).toBeUndefined();
+    bans.dispose();
+  });
+
+  it("refuses a malformed network with the reason", () => {
+    const bans = new BanList();
+    expect(() => bans.ban({ cidr: "10.1.2.3/8" })).toThrow(InvalidBanError);
+    expect(() => bans.ban({ cidr: "10.1.2.3/8" })).toThrow(/did you mean 10\.0\.0\.0\/8/);
+    expect(() => bans.ban({ cidr: "not-an-ip" })).toThrow(/not an IPv4 or IPv6 address/);
+    expect(() => bans.ban({ cidr: "10.0.0.0/8", ttlSeconds: -1 })).toThrow(/ttlSeconds/);
+  });
+
+  it("announces bans and unbans, and lifts a ban when its TTL passes", async () => {
+    const bans = new BanList();
+    const events: string[] = [];
+    bans.onChange((event: BanEvent) => events.push(`${event.type} ${event.ban.cidr}`));
+    const ban = bans.ban({ cidr: "198.51.100.0/24", ttlSeconds: 0.1 });
+    expect(ban.expiresAt).toBeInstanceOf(Date);
+    expect(bans.match("198.51.100.1")).toBeDefined();
+    await vi.waitFor(() => expect(events).toContain("unbanned 198.51.100.0/24"));
+    expect(bans.match("198.51.100.1")).toBeUndefined();
+    bans.ban({ cidr: "192.0.2.1" });
+    expect(bans.unban("192.0.2.1/32")).toBe(true);
+    expect(bans.unban("192.0.2.1/32")).toBe(false);
+    expect(events).toEqual([
+      "banned 198.51.100.0/24",
+      "unbanned 198.51.100.0/24",
+      "banned 192.0.2.1/32",
+      "unbanned 192.0.2.1/32",
+    ]);
+    bans.dispose();
+  });
+
+  it("persists API bans and restores them, minus those that expired meanwhile", async () => {
+    const store = new MemoryBanStore();
+    const first = new BanList({ store });
+    first.ban({ cidr: "192.0.2.0/24", reason: "kept" });
+    first.dispose();
+    const stale: Ban = {
+      cidr: "198.51.100.0/24",
+      reason: "old",
+      createdAt: new Date(0),
+      expiresAt: new Date(1000),
+      source: "api",
+    };
+    store.save(stale);
+    const second = new BanList({ store });
+    await second.load();
+    expect(second.list().map((b) => b.cidr)).toEqual(["192.0.2.0/24"]);
+    expect(store.load().map((b) => b.cidr)).toEqual(["192.0.2.0/24"]);
+    second.dispose();
+  });
+});
