@@ -17,7 +17,8 @@ export function listenOnPort(
   onError: (error: Error) => void,
 ): Promise<PortListener> {
   return new Promise((resolve, reject) => {
-    const server: Server = createServer(onPeer);
+    // Half-open: a peer that has finished sending still gets the rest of the answer; the handler decides.
+    const server: Server = createServer({ allowHalfOpen: true }, onPeer);
     server.once("error", (error) =>
       reject(new Error(`cannot listen on ${host}:${port}: ${error.message}`, { cause: error })),
     );
