@@ -10,6 +10,11 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
     description: "median wall time of a full nat.type check in the NAT lab vs a classic sequential tester",
     load: async () => (await import("./nat.js")).natBench,
   },
+  relay: {
+    description:
+      "bulk TCP on loopback: forwarder vs direct, socat and haproxy (iperf3; throughput, CPU-s/GiB)",
+    load: async () => (await import("./relay.js")).relayBench,
+  },
 };
 
 function available(): string {
