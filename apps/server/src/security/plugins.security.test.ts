@@ -197,6 +197,12 @@ describe("a plugin cannot kill or freeze the daemon", () => {
     await expect
       .poll(() => extension("exits-in-activate"), { timeout: 50_000 })
       .toMatchObject({ state: "FAILED", restarts: 2, error: expect.stringMatching(/not restarted again/) });
+    // Each wait is longer than the one before: a plugin that always crashes never becomes a spin.
+    const waits = daemon.logs
+      .map((line) => JSON.parse(line) as { extension?: string; msg?: string; delayMs?: number })
+      .filter((line) => line.extension === "exits-in-activate" && line.msg === "restarting plugin")
+      .map((line) => line.delayMs);
+    expect(waits).toEqual([2_000, 4_000]);
     await stillServing();
   }, 60_000);
 
