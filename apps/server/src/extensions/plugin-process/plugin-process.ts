@@ -118,6 +118,7 @@ export class PluginProcess {
       execArgv: [`--max-old-space-size=${this.options.limits.memoryLimitMb}`],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "json",
+      env: pluginEnvironment(process.env),
     });
     this.child = child;
     const channel = new RpcChannel((message) => child.send(message), {
@@ -373,4 +374,12 @@ export class PluginProcess {
 
 function notInRemedy(): Promise<never> {
   return Promise.reject(new Error("gather() is only available while a check runs"));
+}
+
+/**
+ * The daemon's own settings (the API token among them) stay with the daemon: a plugin gets its
+ * section of the config through its context, never the AUTOSTUN_* variables.
+ */
+export function pluginEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^AUTOSTUN_/i.test(name)));
 }
