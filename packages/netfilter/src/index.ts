@@ -4,11 +4,21 @@
  */
 export { Nftables, type NftCallOptions } from "./apply/nft.js";
 export { NftError } from "./apply/nft-error.js";
-export { assertIpv4OrCidr, type ElementSpec, elementsScript } from "./build/elements.js";
+export { assertIpv4OrCidr, type ElementSpec, elementsScript, elementText } from "./build/elements.js";
+export { assertName } from "./build/names.js";
+export {
+  counterPart,
+  dnatRule,
+  type Ipv4Endpoint,
+  inboundTcpMatch,
+  redirectRule,
+} from "./build/nat-rules.js";
 export { deleteRuleCommand, insertRuleCommand } from "./build/rule-commands.js";
 export {
   type ChainHook,
   type ChainSpec,
+  type CounterSpec,
+  counterLine,
   removeTableScript,
   type SetSpec,
   setLine,
@@ -21,6 +31,7 @@ export { parseRuleset } from "./ruleset/parse.js";
 export type {
   ChainRef,
   NftChain,
+  NftCounter,
   NftFamily,
   NftRule,
   NftRuleset,

@@ -22,6 +22,16 @@ export function assertIpv4OrCidr(text: string): void {
     throw new Error(`"${text}" is not an IPv4 address or CIDR (like 192.0.2.7 or 198.51.100.0/24)`);
 }
 
+/** One element as nft text (`192.0.2.7 timeout 60s`), checked; also usable in a set's `elements`. */
+export function elementText(element: ElementSpec): string {
+  assertIpv4OrCidr(element.address);
+  const timeout = element.timeoutSeconds;
+  if (timeout === undefined) return element.address;
+  if (!Number.isInteger(timeout) || timeout <= 0)
+    throw new Error(`timeout of ${element.address} must be a whole number of seconds above 0`);
+  return `${element.address} timeout ${timeout}s`;
+}
+
 /** The `nft -f` line adding or deleting elements of a set; one transaction for all of them. */
 export function elementsScript(
   action: "add" | "delete",
@@ -29,14 +39,9 @@ export function elementsScript(
   elements: readonly ElementSpec[],
 ): string {
   if (elements.length === 0) throw new Error("no elements given");
-  const items = elements.map((element) => {
-    assertIpv4OrCidr(element.address);
-    const timeout = element.timeoutSeconds;
-    if (action === "delete" || timeout === undefined) return element.address;
-    if (!Number.isInteger(timeout) || timeout <= 0)
-      throw new Error(`timeout of ${element.address} must be a whole number of seconds above 0`);
-    return `${element.address} timeout ${timeout}s`;
-  });
+  const items = elements.map((element) =>
+    elementText(action === "delete" ? { address: element.address } : element),
+  );
   const { family, name } = set.table;
   return `${action} element ${family} ${name} ${set.name} { ${items.join(", ")} }\n`;
 }

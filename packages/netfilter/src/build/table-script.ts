@@ -1,4 +1,5 @@
 import type { TableRef } from "../ruleset/types.js";
+import { assertName } from "./names.js";
 
 /** A named set, or a map when `map` gives the value type. */
 export interface SetSpec {
@@ -11,6 +12,8 @@ export interface SetSpec {
   flags?: string[];
   /** Default timeout of its elements, in nft's form (`10m`, `3600s`). */
   timeout?: string;
+  /** Initial elements in nft's text form (`192.0.2.7 timeout 60s`); see `elementText`. */
+  elements?: string[];
 }
 
 /** The hook line of a base chain. */
@@ -30,9 +33,17 @@ export interface ChainSpec {
   rules?: string[];
 }
 
+/** A named counter; start values carry counts over when a table is replaced. */
+export interface CounterSpec {
+  name: string;
+  packets?: number;
+  bytes?: number;
+}
+
 /** A whole table AutoSTUN owns: everything in it is ours, so it is always replaced as a unit. */
 export interface TableSpec {
   table: TableRef;
+  counters?: CounterSpec[];
   sets?: SetSpec[];
   chains?: ChainSpec[];
 }
@@ -44,7 +55,11 @@ export interface TableSpec {
  */
 export function tableScript(spec: TableSpec): string {
   const { family, name } = spec.table;
-  const body = [...(spec.sets ?? []).map(setLine), ...(spec.chains ?? []).flatMap(chainLines)];
+  const body = [
+    ...(spec.counters ?? []).map(counterLine),
+    ...(spec.sets ?? []).map(setLine),
+    ...(spec.chains ?? []).flatMap(chainLines),
+  ];
   return [...removeTableLines(spec.table), `table ${family} ${name} {`, ...body, "}", ""].join("\n");
 }
 
@@ -57,6 +72,18 @@ function removeTableLines({ family, name }: TableRef): string[] {
   return [`add table ${family} ${name}`, `delete table ${family} ${name}`];
 }
 
+/** One named counter declaration line, with its start values when given. */
+export function counterLine(counter: CounterSpec): string {
+  const packets = counter.packets ?? 0;
+  const bytes = counter.bytes ?? 0;
+  assertName(counter.name);
+  for (const value of [packets, bytes])
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new Error(`counter ${counter.name}: start values must be whole numbers >= 0`);
+  const start = packets || bytes ? ` packets ${packets} bytes ${bytes}` : "";
+  return `  counter ${counter.name} {${start} }`;
+}
+
 /** One set or map declaration line, as it goes inside a `table … { }` block. */
 export function setLine(set: SetSpec): string {
   const kind = set.map ? "map" : "set";
@@ -64,6 +91,7 @@ export function setLine(set: SetSpec): string {
   const parts = [`type ${type};`];
   if (set.flags?.length) parts.push(`flags ${set.flags.join(",")};`);
   if (set.timeout) parts.push(`timeout ${set.timeout};`);
+  if (set.elements?.length) parts.push(`elements = { ${set.elements.join(", ")} };`);
   return `  ${kind} ${set.name} { ${parts.join(" ")} }`;
 }
 

@@ -86,3 +86,26 @@ describe("addressElements and describeRule", () => {
     expect(describeRule(rule?.expr ?? [])).toBe("ip saddr @ban drop");
   });
 });
+
+describe("named counters", () => {
+  it("are read back with their packet and byte counts", () => {
+    const printed = JSON.stringify({
+      nftables: [
+        { metainfo: { version: "1.0.6", json_schema_version: 1 } },
+        {
+          counter: {
+            family: "inet",
+            name: "qb_handled",
+            table: "autostun",
+            handle: 4,
+            packets: 8,
+            bytes: 280,
+          },
+        },
+      ],
+    });
+    expect(parseRuleset(printed).counters).toEqual([
+      { family: "inet", name: "qb_handled", table: "autostun", handle: 4, packets: 8, bytes: 280 },
+    ]);
+  });
+});

@@ -61,8 +61,19 @@ export interface NftSet {
   elem: unknown[];
 }
 
+/** A named counter and what it has counted so far. */
+export interface NftCounter {
+  family: NftFamily;
+  table: string;
+  name: string;
+  handle?: number;
+  packets: number;
+  bytes: number;
+}
+
 /** What `nft -j list ruleset` (or `list table`) holds, grouped by kind. */
 export interface NftRuleset {
+  counters: NftCounter[];
   tables: NftTable[];
   chains: NftChain[];
   rules: NftRule[];
