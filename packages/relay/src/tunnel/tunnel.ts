@@ -4,12 +4,20 @@ import type { InboundHandler } from "../inbound.js";
 import { isLocalPortBusy } from "../punch/local-port-busy.js";
 import type { PublicAddress, PunchResult } from "../punch/stun-race.js";
 import { retryDelay } from "./backoff.js";
+import { listenPortFor, pathCost, pathOf, type TunnelInbound } from "./inbound-path.js";
 import type { PortListener } from "./listener.js";
 import { liveNetwork } from "./live-network.js";
 import type { KeepAliveHandle, NetworkWatcher, TunnelNetwork } from "./network.js";
 import type { NetworkSource } from "./network-watch.js";
 import { resolveTiming, type TunnelTiming } from "./timing.js";
-import type { TunnelEvent, TunnelListener, TunnelState, TunnelStatus } from "./types.js";
+import type {
+  PortChangeListener,
+  TunnelEvent,
+  TunnelListener,
+  TunnelPorts,
+  TunnelState,
+  TunnelStatus,
+} from "./types.js";
 import { validateTunnelOptions } from "./validate.js";
 
 export interface TunnelOptions {
@@ -20,8 +28,10 @@ export interface TunnelOptions {
   stunServers: readonly string[];
   /** `keepalive` from the config: an HTTP server that keeps connections open. */
   keepalive: { target: string; intervalSeconds?: number };
-  /** Receives every peer accepted on P (the forwarder). */
+  /** Receives every peer accepted on our listener (the forwarder); unused when nothing listens. */
   handler: InboundHandler;
+  /** Where peers arrive and whether the tunnel listens (default: it listens on P). */
+  inbound?: TunnelInbound;
   logger: Logger;
   /** Where the listener binds; default "0.0.0.0". */
   listenAddress?: string;
@@ -75,6 +85,11 @@ export class Tunnel {
   private readonly configuredPort: number;
   private readonly random: () => number;
   private readonly listeners = new Set<TunnelListener>();
+  private readonly portListeners = new Set<PortChangeListener>();
+  private readonly inbound: TunnelInbound;
+  /** Port R of the relay-port path, once chosen; kept across recoveries. */
+  private relayPort: number | undefined;
+  private announcedPorts: TunnelPorts | undefined;
 
   private state: TunnelState = "STOPPED";
   private reason = "not started";
@@ -106,6 +121,8 @@ export class Tunnel {
     this.logger = options.logger;
     this.handler = options.handler;
     this.configuredPort = options.localPort ?? 0;
+    this.inbound = options.inbound ?? { kind: "listen-on-p" };
+    if (this.inbound.kind === "relay-port" && this.inbound.port) this.relayPort = this.inbound.port;
     this.random = options.random ?? Math.random;
     this.network =
       options.network ??
@@ -134,7 +151,20 @@ export class Tunnel {
       lastRecoveryMs: this.lastRecoveryMs,
       failedAttempts: this.failedAttempts,
       nextRetryAt: this.nextRetryAt,
+      path: pathOf(this.inbound),
+      pathCost: pathCost(this.inbound, this.relayPort),
+      listenPort: this.listenPort(),
     };
+  }
+
+  /**
+   * Call `listener` whenever the tunnel opens on ports other than the last ones it announced (the
+   * first open included): the daemon pushes the public port to the downloader, and on the
+   * direct-downloader path tells it which local port to listen on. Returns the unsubscribe function.
+   */
+  onPortChange(listener: PortChangeListener): () => void {
+    this.portListeners.add(listener);
+    return () => this.portListeners.delete(listener);
   }
 
   /** Call `listener` on every change; returns the function that unsubscribes it. */
@@ -219,6 +249,29 @@ export class Tunnel {
     } else {
       this.setState("OPEN", `open at ${where}`);
     }
+    this.announcePorts();
+  }
+
+  private listenPort(): number | undefined {
+    if (this.localPort === undefined) return undefined;
+    if (this.inbound.kind === "relay-port") return this.relayPort;
+    return listenPortFor(this.inbound, this.localPort);
+  }
+
+  private announcePorts(): void {
+    if (this.localPort === undefined || !this.publicAddress) return;
+    const ports: TunnelPorts = { localPort: this.localPort, publicPort: this.publicAddress.port };
+    const previous = this.announcedPorts;
+    if (previous && previous.localPort === ports.localPort && previous.publicPort === ports.publicPort)
+      return;
+    this.announcedPorts = ports;
+    for (const listener of this.portListeners) {
+      try {
+        listener({ ...ports, previous });
+      } catch (error) {
+        this.logger.error(`tunnel ${this.id}: a port-change listener threw: ${errorText(error)}`);
+      }
+    }
   }
 
   /**
@@ -259,11 +312,7 @@ export class Tunnel {
       const keepAlive = await this.network.keepAlive(port, (reason) => this.onLost(generation, reason));
       opened.push(keepAlive);
       current();
-      const listener = await this.network.listen(
-        port,
-        (socket) => this.accept(socket),
-        (error) => this.logger.warn(`tunnel ${this.id}: accepting on port ${port} failed: ${error.message}`),
-      );
+      const listener = await this.listenFor(port);
       opened.push(listener);
       current();
       return { port, punched, keepAlive, listener };
@@ -271,6 +320,18 @@ export class Tunnel {
       if (!(error instanceof Superseded)) for (const item of opened) item.close();
       throw error;
     }
+  }
+
+  /** Our listener for this path: on P, on relay port R, or none where the kernel or the downloader takes P. */
+  private async listenFor(port: number): Promise<PortListener> {
+    if (this.inbound.kind === "kernel-dnat" || this.inbound.kind === "downloader-on-p") return { close() {} };
+    if (this.inbound.kind === "relay-port") this.relayPort ??= await this.network.choosePort();
+    const at = this.inbound.kind === "relay-port" ? (this.relayPort as number) : port;
+    return this.network.listen(
+      at,
+      (socket) => this.accept(socket),
+      (error) => this.logger.warn(`tunnel ${this.id}: accepting on port ${at} failed: ${error.message}`),
+    );
   }
 
   private accept(socket: Socket): void {

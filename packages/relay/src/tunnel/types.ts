@@ -1,4 +1,5 @@
 import type { PublicAddress } from "../punch/stun-race.js";
+import type { TunnelPath } from "./inbound-path.js";
 
 /** Lifecycle of a tunnel, as the GraphQL contract names it. */
 export type TunnelState = "STOPPED" | "OPENING" | "OPEN" | "RECOVERING" | "FAILED";
@@ -30,7 +31,26 @@ export interface TunnelStatus {
   failedAttempts: number;
   /** When the next attempt runs, while waiting after failures. */
   nextRetryAt: Date | undefined;
+  /** How peers reach the downloader (see `TunnelInbound`). */
+  path: TunnelPath;
+  /** What that path costs, in one line. */
+  pathCost: string;
+  /** Where our own listener is (P, relay port R) or undefined when nothing of ours listens. */
+  listenPort: number | undefined;
 }
+
+/** The ports a tunnel is open on: local P and the public port peers dial. */
+export interface TunnelPorts {
+  localPort: number;
+  publicPort: number;
+}
+
+/** A change of ports, with the ones announced before (absent on the first open). */
+export interface PortChange extends TunnelPorts {
+  previous: TunnelPorts | undefined;
+}
+
+export type PortChangeListener = (change: PortChange) => void;
 
 /** One change of a tunnel: a new state, or a new reason (e.g. another failed retry). */
 export interface TunnelEvent {

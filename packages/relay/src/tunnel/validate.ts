@@ -12,6 +12,16 @@ export function validateTunnelOptions(options: TunnelOptions): void {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     fail(`localPort must be 0 (choose one) or a port 1-65535; got ${JSON.stringify(options.localPort)}`);
   }
+  const inbound = options.inbound;
+  if (inbound?.kind === "relay-port") {
+    const relay = inbound.port;
+    if (!Number.isInteger(relay) || relay < 0 || relay > 65535) {
+      fail(`the relay port must be 0 (choose one) or a port 1-65535; got ${JSON.stringify(relay)}`);
+    }
+    if (relay !== 0 && relay === port) {
+      fail(`the relay port ${relay} must differ from localPort: nftables redirects P to it`);
+    }
+  }
   if (options.stunServers.length === 0) {
     fail("no STUN server over TCP is configured; list at least one under stun.tcp");
   }
