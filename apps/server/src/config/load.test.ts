@@ -85,4 +85,101 @@ describe("config loading", () => {
       { key: "(file)", source: "/nonexistent/autostun.yaml", message: "file not found" },
     ]);
   });
+
+  it("bounds every duration, naming the key and the range", () => {
+    const file = yamlFile("checks:\n  intervalSeconds: 2147484\nkeepalive:\n  intervalSeconds: 0\n");
+    expect(problemsOf(() => loadConfig({ file, env: {} }))).toEqual([
+      {
+        key: "keepalive.intervalSeconds",
+        source: `${file}:4`,
+        message: "0 is out of range: use 1-3600 seconds",
+      },
+      {
+        key: "checks.intervalSeconds",
+        source: `${file}:2`,
+        message: "2147484 is out of range: use 0-604800 seconds (0 = off)",
+      },
+    ]);
+    expect(
+      loadConfig({ env: { AUTOSTUN_CHECKS_INTERVAL_SECONDS: "604800" } }).config.checks.intervalSeconds,
+    ).toBe(604800);
+  });
+
+  it("refuses an alias bomb without expanding it, naming where it grows too big", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (const name of "bcdefghij") {
+      const previous = String.fromCharCode(name.charCodeAt(0) - 1);
+      levels.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(", ")}]`);
+    }
+    const file = yamlFile(`plugins:\n  config:\n    bomb:\n${levels.map((l) => `      ${l}`).join("\n")}\n`);
+    const [problem, ...more] = problemsOf(() => loadConfig({ file, env: {} }));
+    expect(more).toEqual([]);
+    expect(problem?.key).toMatch(/^plugins\.config\.bomb\.[a-j]\[\d\]$/);
+    expect(problem?.source).toMatch(new RegExp(`^${file}:\\d+$`));
+    expect(problem?.message).toContain("alias bomb");
+  });
+
+  it("still accepts a few plain aliases", () => {
+    const file = yamlFile("stun:\n  udp: &servers ['10.0.0.1:3478']\n  tcp: *servers\n");
+    expect(loadConfig({ file, env: {} }).config.stun.tcp).toEqual(["10.0.0.1:3478"]);
+  });
+
+  it("refuses an alias to its own container and an alias to nothing", () => {
+    const loop = yamlFile("plugins:\n  config:\n    p: &p\n      again: *p\n");
+    expect(problemsOf(() => loadConfig({ file: loop, env: {} }))).toEqual([
+      {
+        key: "plugins.config.p.again",
+        source: `${loop}:4`,
+        message: expect.stringContaining("refers to a value that contains it"),
+      },
+    ]);
+    const dangling = yamlFile("dataDir: *nowhere\n");
+    expect(problemsOf(() => loadConfig({ file: dangling, env: {} }))).toEqual([
+      { key: "(file)", source: dangling, message: expect.stringContaining("nowhere") },
+    ]);
+  });
+
+  it("refuses tags that ask for more than plain values, and keeps the harmless ones", () => {
+    const file = yamlFile(
+      'dataDir: !!js/function "function () {}"\nplugins:\n  config:\n    p: { a: !!binary aGk=, b: !custom x, c: !!str 12 }\n',
+    );
+    expect(problemsOf(() => loadConfig({ file, env: {} }))).toEqual([
+      {
+        key: "dataDir",
+        source: `${file}:1`,
+        message: expect.stringContaining("the tag !!js/function is not allowed"),
+      },
+      {
+        key: "plugins.config.p.a",
+        source: `${file}:4`,
+        message: expect.stringContaining("the tag !!binary"),
+      },
+      { key: "plugins.config.p.b", source: `${file}:4`, message: expect.stringContaining("the tag !custom") },
+    ]);
+    const plain = yamlFile("plugins:\n  config:\n    p: { c: !!str 12 }\n");
+    expect(loadConfig({ file: plain, env: {} }).config.plugins.config).toEqual({ p: { c: "12" } });
+  });
+
+  it("refuses bytes that are not UTF-8, from a file or from the environment", () => {
+    const file = yamlFile("");
+    writeFileSync(
+      file,
+      Buffer.concat([
+        Buffer.from("log: { level: info }\ndataDir: ./data-"),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from("\n"),
+      ]),
+    );
+    expect(problemsOf(() => loadConfig({ file, env: {} }))).toEqual([
+      { key: "dataDir", source: `${file}:2`, message: expect.stringContaining("not valid UTF-8") },
+    ]);
+    // Node hands undecodable bytes in the environment over as U+FFFD.
+    expect(problemsOf(() => loadConfig({ env: { AUTOSTUN_DATA_DIR: "/srv/\uFFFD\uFFFD" } }))).toEqual([
+      {
+        key: "dataDir",
+        source: "env AUTOSTUN_DATA_DIR",
+        message: expect.stringContaining("not valid UTF-8"),
+      },
+    ]);
+  });
 });

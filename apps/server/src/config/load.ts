@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { ConfigError, type ConfigProblem, formatKey } from "./errors.js";
 import { type AutostunConfig, configSchema } from "./schema.js";
-import { type ConfigLayer, envLayer, fileLayer, mergeLayers, settingsLayer } from "./sources.js";
+import { type ConfigLayer, envLayer, fileLayer, mergeLayers, notUtf8, settingsLayer } from "./sources.js";
 
 export interface LoadConfigOptions {
   /** YAML file; omitted means embedded defaults plus env and flags. */
@@ -17,6 +17,15 @@ export interface LoadedConfig {
   config: AutostunConfig;
   /** The file it came from, if any. */
   file?: string;
+}
+
+/** The last layer that sets `keyPath` (later layers win), as "file:line", "env X", "flag --x" or "defaults". */
+function locate(layers: readonly ConfigLayer[], keyPath: readonly PropertyKey[]): string {
+  for (const layer of [...layers].reverse()) {
+    const found = layer.locate(keyPath);
+    if (found) return found;
+  }
+  return "defaults";
 }
 
 /**
@@ -35,16 +44,23 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   if (options.flags?.length) layers.push(settingsLayer(options.flags));
 
   const merged = mergeLayers(layers.map((layer) => layer.values));
+  const garbled = notUtf8(merged);
+  if (garbled.length > 0) {
+    throw new ConfigError(
+      garbled.map((keyPath) => ({
+        key: formatKey(keyPath),
+        source: locate(layers, keyPath),
+        message:
+          'holds bytes that are not valid UTF-8 (they would show as "\uFFFD"); save the file as UTF-8 or correct the value',
+      })),
+    );
+  }
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const problems: ConfigProblem[] = parsed.error.issues.map((issue) => {
       const path = issue.path as PropertyKey[];
       const keyPath = issue.code === "unrecognized_keys" ? [...path, issue.keys[0] ?? ""] : path;
-      const source =
-        [...layers]
-          .reverse()
-          .reduce<string | undefined>((found, layer) => found ?? layer.locate(keyPath), undefined) ??
-        "defaults";
+      const source = locate(layers, keyPath);
       const message =
         issue.code === "unrecognized_keys"
           ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`

@@ -5,6 +5,7 @@ import {
   DEFAULT_STUN_TCP,
   DEFAULT_STUN_UDP,
 } from "./defaults.js";
+import { MAX_SCHEDULE_SECONDS } from "./limits.js";
 
 const hostPort = z
   .string()
@@ -14,6 +15,20 @@ const hostPort = z
     const port = Number(value.slice(value.lastIndexOf(":") + 1));
     return Number.isNaN(port) || port <= 65535;
   }, "port must be 0-65535");
+
+/**
+ * Whole seconds from `min` to `max`. Every duration in the config goes through here, so no value can reach
+ * a timer unbounded (Node turns a delay past 2^31-1 ms into 1 ms, a busy loop).
+ */
+function seconds(min: number, max: number, zeroMeans?: string) {
+  const range = `${min}-${max} seconds${zeroMeans ? ` (0 = ${zeroMeans})` : ""}`;
+  const outOfRange = (issue: { input?: unknown }) => `${String(issue.input)} is out of range: use ${range}`;
+  return z
+    .number({ error: `expected a number: ${range}` })
+    .int({ error: (issue) => `${String(issue.input)} is not a whole number: use ${range}` })
+    .min(min, { error: outOfRange })
+    .max(max, { error: outOfRange });
+}
 
 const downloader = z
   .object({
@@ -60,7 +75,7 @@ export const configSchema = z
     keepalive: z
       .object({
         target: hostPort.default(DEFAULT_KEEPALIVE_TARGET),
-        intervalSeconds: z.number().int().min(1).max(3600).default(10),
+        intervalSeconds: seconds(1, 3600).default(10),
       })
       .strict()
       .default({ target: DEFAULT_KEEPALIVE_TARGET, intervalSeconds: 10 }),
@@ -76,7 +91,7 @@ export const configSchema = z
     checks: z
       .object({
         /** Re-run the whole diagnosis this often; 0 turns the schedule off. */
-        intervalSeconds: z.number().int().min(0).default(900),
+        intervalSeconds: seconds(0, MAX_SCHEDULE_SECONDS, "off").default(900),
         /** Run one diagnosis when the daemon starts. */
         runOnStart: z.boolean().default(true),
       })

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
 import { type ConfigProblem, formatKey } from "./errors.js";
+import { unsafeYaml } from "./yaml-guards.js";
 
 export type Plain = { [key: string]: unknown };
 
@@ -11,11 +12,14 @@ export interface ConfigLayer {
   locate(path: readonly PropertyKey[]): string | undefined;
 }
 
-/** Reads a YAML file; syntax errors become problems with the file and line. */
+/**
+ * Reads a YAML file; syntax errors, unsafe tags and alias bombs become problems with the file and line.
+ * Bytes that are not UTF-8 are kept as U+FFFD here, so {@link notUtf8} can name the key that holds them.
+ */
 export function fileLayer(file: string): { layer?: ConfigLayer; problems: ConfigProblem[] } {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = new TextDecoder("utf-8").decode(readFileSync(file));
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : String(error);
     return { problems: [{ key: "(file)", source: file, message: reason }] };
@@ -31,7 +35,15 @@ export function fileLayer(file: string): { layer?: ConfigLayer; problems: Config
       })),
     };
   }
-  const values = doc.toJS() ?? {};
+  const unsafe = unsafeYaml(doc, file, lines);
+  if (unsafe.length > 0) return { problems: unsafe };
+  let values: unknown;
+  try {
+    values = doc.toJS() ?? {};
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { problems: [{ key: "(file)", source: file, message: message.split("\n")[0] ?? message }] };
+  }
   if (typeof values !== "object" || Array.isArray(values)) {
     return {
       problems: [{ key: "(root)", source: `${file}:1`, message: "the file must hold a mapping of keys" }],
@@ -151,4 +163,18 @@ function mergeInto(target: Plain, source: Plain): void {
 
 function isPlain(value: unknown): value is Plain {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Where a key or text value holds U+FFFD, the mark a decoder leaves for bytes that are not UTF-8: from a
+ * file saved in another encoding, or an environment variable or argument in one. Taken as a path, it
+ * would become a folder named "���".
+ */
+export function notUtf8(values: unknown, path: PropertyKey[] = []): PropertyKey[][] {
+  if (typeof values === "string") return values.includes("\uFFFD") ? [path] : [];
+  if (Array.isArray(values)) return values.flatMap((item, index) => notUtf8(item, [...path, index]));
+  if (!isPlain(values)) return [];
+  return Object.entries(values).flatMap(([key, inner]) =>
+    key.includes("\uFFFD") ? [[...path, key]] : notUtf8(inner, [...path, key]),
+  );
 }

@@ -1,0 +1,12 @@
+/**
+ * The longest re-run schedule the config accepts: a week. Longer than that, a daemon is restarted (or the
+ * network changes, which re-runs the checks anyway) before the schedule would ever fire.
+ */
+export const MAX_SCHEDULE_SECONDS = 7 * 24 * 60 * 60;
+
+/**
+ * How many values a config file may expand to once YAML aliases are followed. A real config has a few
+ * hundred; the limit leaves room for large per-plugin settings while refusing an alias bomb long before
+ * it costs memory.
+ */
+export const MAX_EXPANDED_VALUES = 100_000;
