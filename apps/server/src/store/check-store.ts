@@ -18,6 +18,7 @@ export class CheckStore {
   private readonly trim;
   private readonly selectLatest;
   private readonly selectHistory;
+  private closed = false;
 
   constructor(private readonly db: Db) {
     this.upsert = db.prepare(
@@ -39,6 +40,11 @@ export class CheckStore {
 
   /** Records a finished run: latest and history change together or not at all. */
   recordFinished(state: CheckState): void {
+    if (this.closed) {
+      throw new Error(
+        `the result of ${state.id} was not saved: the daemon is stopping and its database is already closed`,
+      );
+    }
     const json = JSON.stringify(state);
     const at = state.finishedAt ?? new Date().toISOString();
     this.db.transaction(() => {
@@ -64,7 +70,10 @@ export class CheckStore {
     }));
   }
 
+  /** Closes the database; later writes are refused with a reason instead of reaching a closed handle. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.db.close();
   }
 }

@@ -1,8 +1,12 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { DataDirUnusable, prepareDataDir } from "./data-dir.js";
 
 export type Db = Database.Database;
+
+/** The database file's name inside dataDir. */
+export const DATABASE_FILE = "autostun.db";
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE check_latest (
@@ -21,20 +25,82 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX check_history_by_id ON check_history (id, seq);`,
 ];
 
+/** A damaged database that was renamed so a fresh one could take its place. */
+export interface MovedAside {
+  /** Where it was. */
+  path: string;
+  /** Where it is now; its -wal and -shm files, if any, moved along with the same suffix. */
+  keptAs: string;
+  /** What was wrong with it. */
+  reason: string;
+}
+
+export interface OpenOptions {
+  /** Told when a damaged database was moved aside; the caller must say so loudly. */
+  onMovedAside?: (moved: MovedAside) => void;
+}
+
+/** The database file cannot be read as SQLite: moving it aside and starting afresh is the remedy. */
+class Damaged extends Error {}
+
+const DAMAGED_CODES = /^SQLITE_(CORRUPT|NOTADB)/;
+
 /**
  * Opens (creating if needed) the daemon's database under `dataDir`, in WAL mode so a crash mid-write
- * leaves it consistent, and brings the schema up to date. `:memory:` gives a throwaway one.
+ * leaves it consistent, checks that every page can be read, and brings the schema up to date. A damaged
+ * file is renamed with a timestamp (never deleted) and a fresh one made; a folder or file AutoSTUN cannot
+ * use throws {@link DataDirUnusable}. `:memory:` gives a throwaway one.
  */
-export function openDatabase(dataDir: string | ":memory:"): Db {
-  let path = ":memory:";
-  if (dataDir !== ":memory:") {
-    mkdirSync(dataDir, { recursive: true });
-    path = join(dataDir, "autostun.db");
+export function openDatabase(dataDir: string | ":memory:", options: OpenOptions = {}): Db {
+  if (dataDir === ":memory:") return prepare(new Database(":memory:"));
+  prepareDataDir(dataDir);
+  const path = join(dataDir, DATABASE_FILE);
+  try {
+    return openFile(path);
+  } catch (error) {
+    if (!(error instanceof Damaged)) throw error;
+    const keptAs = moveAside(path);
+    options.onMovedAside?.({ path, keptAs, reason: error.message });
+    return openFile(path);
   }
-  const db = new Database(path);
+}
+
+function openFile(path: string): Db {
+  if (existsSync(path)) {
+    const stat = statSync(path);
+    if (!stat.isFile()) {
+      throw new DataDirUnusable(
+        `cannot use ${path} as the database: it is not a file. Move it away so AutoSTUN can create its database there.`,
+      );
+    }
+    // SQLite takes an empty file for a new database; ours never is one, so something truncated it.
+    if (stat.size === 0) throw new Damaged("the file is empty (0 bytes): it was truncated");
+  }
+  let db: Db | undefined;
+  try {
+    db = new Database(path);
+    return prepare(db);
+  } catch (error) {
+    db?.close();
+    const code = (error as { code?: unknown }).code;
+    if (error instanceof Damaged) throw error;
+    if (typeof code === "string" && DAMAGED_CODES.test(code))
+      throw new Damaged(`SQLite cannot read it (${code}: ${(error as Error).message})`);
+    throw new DataDirUnusable(
+      `cannot open the database ${path}: ${(error as Error).message}${typeof code === "string" ? ` (${code})` : ""}. Check that the folder and file are writable by the user running AutoSTUN and the disk is not full.`,
+    );
+  }
+}
+
+function prepare(db: Db): Db {
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 2000");
+  // A damaged page otherwise surfaces later as writes that fail one by one.
+  const problems = (db.pragma("quick_check(5)") as { quick_check: string }[]).map((row) => row.quick_check);
+  if (problems.length !== 1 || problems[0] !== "ok") {
+    throw new Damaged(`its integrity check failed: ${problems.join("; ")}`);
+  }
   const version = db.pragma("user_version", { simple: true }) as number;
   for (let index = version; index < MIGRATIONS.length; index++) {
     db.transaction(() => {
@@ -43,4 +109,19 @@ export function openDatabase(dataDir: string | ":memory:"): Db {
     })();
   }
   return db;
+}
+
+/** Renames the damaged database and its WAL companions together, so whoever recovers it has all of it. */
+function moveAside(path: string): string {
+  const keptAs = `${path}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  try {
+    for (const suffix of ["", "-wal", "-shm"]) {
+      if (existsSync(path + suffix)) renameSync(path + suffix, keptAs + suffix);
+    }
+  } catch (error) {
+    throw new DataDirUnusable(
+      `the database ${path} is damaged and could not be moved aside to ${keptAs}: ${(error as Error).message}. Move it away by hand and start AutoSTUN again.`,
+    );
+  }
+  return keptAs;
 }
