@@ -8,6 +8,6 @@ register({ tsconfig: fileURLToPath(new URL("../tsconfig.json", import.meta.url))
 const { main } = await import("../src/cli/main.ts");
 const code = await main(process.argv.slice(2));
 process.exitCode = code;
-// The daemon closes its own handles on SIGINT/SIGTERM; a one-shot command must not linger on an abandoned
-// check that ignored its AbortSignal.
-if (!process.argv.includes("serve") && !process.argv.includes("stun-server")) process.exit(code);
+// A check that ignored its AbortSignal may still hold a timer or socket; neither a one-shot command nor a
+// stopped daemon may linger on it. The STUN server closes its own sockets.
+if (!process.argv.includes("stun-server")) process.exit(code);

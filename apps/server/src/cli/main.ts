@@ -1,10 +1,11 @@
+import { constants as osConstants } from "node:os";
 import { Command, CommanderError, Option } from "commander";
 import { ConfigError } from "../config/errors.js";
 import { loadConfig } from "../config/load.js";
 import { StartupRefused, startDaemon } from "../daemon.js";
 import { createRootLogger } from "../log/logger.js";
 import { runDoctor } from "./doctor.js";
-import { EXIT_USAGE } from "./exit-codes.js";
+import { EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
 
 interface CommonFlags {
   config?: string;
@@ -35,6 +36,33 @@ function common(command: Command): Command {
     .option("--plugins-dir <dir>", "a folder of plugins; repeatable (config: plugins.dirs)", collect);
 }
 
+const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
+/** Resolves with the first SIGINT or SIGTERM. */
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const handlers = STOP_SIGNALS.map((name) => {
+      const handler = () => {
+        for (const [index, other] of STOP_SIGNALS.entries())
+          process.off(other, handlers[index] as () => void);
+        resolve(name);
+      };
+      process.on(name, handler);
+      return handler;
+    });
+  });
+}
+
+/** A second signal while stopping means the user will not wait: exit now, as a shell expects (128 + n). */
+function forceExitOnSecondSignal(): void {
+  for (const name of STOP_SIGNALS) {
+    process.once(name, () => {
+      process.stderr.write(`autostun: ${name} again: exiting without waiting for the checks to stop\n`);
+      process.exit(128 + (osConstants.signals[name] ?? 0));
+    });
+  }
+}
+
 /** Builds the `autostun` command line. `run` resolves with the exit code. */
 export function buildCli(setExitCode: (code: number) => void): Command {
   const program = new Command("autostun")
@@ -50,14 +78,17 @@ export function buildCli(setExitCode: (code: number) => void): Command {
     .action(async (flags: CommonFlags) => {
       const config = load(flags);
       const logger = createRootLogger(config.log.level);
-      const daemon = await startDaemon(config, logger);
-      process.stdout.write(`AutoSTUN console: ${daemon.url}\nGraphQL API: ${daemon.url}graphql\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
+      // Listening before start-up means a signal during it stops the daemon once it is up, not mid-way.
+      const stopAsked = stopSignal();
+      const daemon = await startDaemon(config, logger, undefined, {
+        notice: (line) => process.stderr.write(`autostun: ${line}\n`),
       });
+      process.stdout.write(`AutoSTUN console: ${daemon.url}\nGraphQL API: ${daemon.url}graphql\n`);
+      const signal = await stopAsked;
+      logger.info({ signal }, "stopping; send the signal again to exit at once");
+      forceExitOnSecondSignal();
       await daemon.stop();
+      setExitCode(EXIT_OK);
     });
 
   common(program.command("doctor"))
