@@ -57,7 +57,7 @@ function stopSignal(): Promise<NodeJS.Signals> {
 function forceExitOnSecondSignal(): void {
   for (const name of STOP_SIGNALS) {
     process.once(name, () => {
-      process.stderr.write(`autostun: ${name} again: exiting without waiting for the checks to stop\n`);
+      process.stderr.write(`autostun: ${name} again: exiting without waiting for the stop to finish\n`);
       process.exit(128 + (osConstants.signals[name] ?? 0));
     });
   }

@@ -397,6 +397,33 @@ describe("stopping while checks run", SPAWNS, () => {
     }
   });
 
+  it("a second SIGTERM while stopping exits at once instead of waiting for a plugin that will not deactivate", async () => {
+    const stubborn = writePlugins([
+      {
+        name: "stubborn",
+        prelude: "export function deactivate() { return new Promise(() => {}); }",
+        checks: [{ id: "stubborn.check" }],
+        activate: verdict("stubborn.check", "PASS"),
+      },
+    ]);
+    const { file } = writeConfig(`plugins: { dirs: [${stubborn}] }\n`);
+    const daemon = await serve(file);
+    cleanups.push(async () => {
+      if (daemon.child.exitCode === null) daemon.child.kill("SIGKILL");
+    });
+    // The plugin must be up, or there is nothing to deactivate.
+    const ran = await graphql(daemon.url, 'mutation { runChecks(ids: ["stubborn.check"]) { status } }');
+    expect(ran.data).toEqual({ runChecks: [{ status: "PASS" }] });
+    daemon.child.kill("SIGTERM");
+    await expect.poll(() => daemon.output.stderr.includes("stopping; send the signal again")).toBe(true);
+    daemon.child.kill("SIGTERM");
+    const ended = await daemon.finished;
+    expect(plainLines(ended.stderr)).toEqual([
+      "autostun: SIGTERM again: exiting without waiting for the stop to finish",
+    ]);
+    expect(ended.code).toBe(143);
+  });
+
   it("stop() ends a check that hangs inside the daemon's process as ERROR, and refuses new runs", async () => {
     const inProcessStarted = join(marks, "in-process-hang-started");
     const daemon = await startTestDaemon({}, inProcess([hangingPlugin(inProcessStarted), fine]));
