@@ -22,6 +22,13 @@ export { EMBEDDED_ATTRIBUTION } from "./geo/embedded-database.js";
 export { type GeoLookup, NO_GEO } from "./geo/geo-lookup.js";
 export { type GeoDatabasePaths, MaxmindGeo, type MaxmindGeoOptions } from "./geo/maxmind-geo.js";
 export type { InboundHandler } from "./inbound.js";
+export { NftablesForwardingError } from "./nftables/forwarding-error.js";
+export {
+  NftablesForwarding,
+  type NftablesForwardingOptions,
+  type NftablesStats,
+} from "./nftables/nftables-forwarding.js";
+export { AUTOSTUN_TABLE, NftablesTable, type TunnelCounts } from "./nftables/nftables-table.js";
 export { type PublicAddress, PunchFailedError, type PunchResult, punchStun } from "./punch/stun-race.js";
 export { TargetRefusedError } from "./target/target-error.js";
 export {
@@ -31,8 +38,22 @@ export {
   validateTarget,
 } from "./target/validate-target.js";
 export { type BackoffPolicy, retryDelay } from "./tunnel/backoff.js";
+export {
+  pathCost,
+  pathOf,
+  type TunnelInbound,
+  type TunnelPath,
+} from "./tunnel/inbound-path.js";
 export type { KeepAliveHandle, NetworkWatcher, TunnelNetwork } from "./tunnel/network.js";
 export { hostNetworkSource, type NetworkSource } from "./tunnel/network-watch.js";
 export { DEFAULT_TIMING, type TunnelTiming } from "./tunnel/timing.js";
 export { Tunnel, type TunnelOptions } from "./tunnel/tunnel.js";
-export type { TunnelEvent, TunnelListener, TunnelState, TunnelStatus } from "./tunnel/types.js";
+export type {
+  PortChange,
+  PortChangeListener,
+  TunnelEvent,
+  TunnelListener,
+  TunnelPorts,
+  TunnelState,
+  TunnelStatus,
+} from "./tunnel/types.js";

@@ -1,0 +1,250 @@
+import { networkInterfaces } from "node:os";
+import type { CommandRunner, Logger } from "@autostun/plugins-api";
+import type { BanEvent, BanList } from "../bans/ban-list.js";
+import { formatCidr } from "../ip/cidr.js";
+import type { ForwardTarget } from "../target/validate-target.js";
+import type { Tunnel } from "../tunnel/tunnel.js";
+import { NftablesForwardingError, USE_USERSPACE } from "./forwarding-error.js";
+import type { NftablesTable } from "./nftables-table.js";
+import { tunnelObjectNames } from "./object-names.js";
+import type { NftablesDestination } from "./tunnel-rules.js";
+
+export interface NftablesForwardingOptions {
+  tunnelId: string;
+  /**
+   * `target`: the kernel DNATs peers to a validated target on this host (`forward: nftables`).
+   * `relayPort`: the kernel redirects them to our own listener on that port (the port-preserving
+   * gateway's way b), which does bans, the table and real addresses in user space.
+   */
+  to: { target: ForwardTarget } | { relayPort: number };
+  table: NftablesTable;
+  runner: CommandRunner;
+  /** Mirrored into the tunnel's ban set (target mode only; the relay's forwarder bans by itself). */
+  bans?: BanList;
+  logger?: Logger;
+  /** Addresses of this host, to tell a local target from another machine (default: every interface). */
+  localAddresses?: () => readonly string[];
+  platform?: NodeJS.Platform;
+}
+
+/** Counters of an nftables tunnel, read from the kernel. */
+export interface NftablesStats {
+  /** Connections handed on that conntrack still tracks as established. */
+  active: number;
+  /** Connections DNATed (or redirected) to the destination. */
+  handled: number;
+  /** New connections from banned addresses, answered with a reset. */
+  blocked: number;
+  /** Packet bytes (headers included) from peers, and back to them. */
+  bytesIn: number;
+  bytesOut: number;
+  /** Live connections cut because their peer was banned. */
+  closedByBan: number;
+}
+
+function remedyFor(error: unknown): string {
+  const text = String((error as Error)?.message ?? error);
+  if (/root|CAP_NET_ADMIN|not permitted|EPERM|EACCES|not installed|ENOENT/.test(text)) {
+    return `It needs root (or CAP_NET_ADMIN) on Linux and the nft program. ${USE_USERSPACE}`;
+  }
+  return `nft refused the rules; an nftables older than 1.0 or a kernel without nf_tables NAT, fib and reject support cannot run them. ${USE_USERSPACE}`;
+}
+
+function localInterfaceAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address));
+}
+
+/**
+ * A tunnel's inbound TCP handled by the kernel: new connections to P from other machines are DNATed
+ * (or redirected) in a table of our own, banned sources are reset before that, and the counts come back
+ * from nft. Follows the tunnel's port through `follow()`; `stop()` takes its rules out.
+ */
+export class NftablesForwarding {
+  readonly tunnelId: string;
+  private readonly names;
+  private readonly destination: NftablesDestination;
+  private port: number | undefined;
+  private closedByBan = 0;
+  private activeWarned = false;
+  private unsubscribe: (() => void)[] = [];
+  private banSubscription: (() => void) | undefined;
+
+  constructor(private readonly options: NftablesForwardingOptions) {
+    this.tunnelId = options.tunnelId;
+    this.names = tunnelObjectNames(options.tunnelId);
+    this.destination = this.checkDestination();
+  }
+
+  /** Loads the rules for local port P (again, when P moved). Errors name the tunnel and the fix. */
+  async start(port: number): Promise<void> {
+    // Subscribed before the table is loaded: a ban arriving meanwhile is queued behind the load.
+    if (!this.banSubscription && this.options.bans && "target" in this.options.to) {
+      this.banSubscription = this.options.bans.onChange((event) => void this.onBan(event));
+    }
+    try {
+      await this.options.table.put(this.tunnelId, {
+        names: this.names,
+        port,
+        destination: this.destination,
+        banElements: this.currentBanElements(),
+      });
+    } catch (error) {
+      throw new NftablesForwardingError(
+        this.tunnelId,
+        `could not load its rules into nftables table ${this.options.table.table.name}: ${(error as Error).message}`,
+        remedyFor(error),
+        { cause: error },
+      );
+    }
+    this.port = port;
+  }
+
+  /**
+   * Keeps the rules on the tunnel's local port as it opens, recovers and moves. A failure is logged
+   * and passed to `onError`: the daemon stops the tunnel there rather than leave it open with nothing
+   * forwarding. `onLoaded` hears each port the rules are in place for.
+   */
+  follow(
+    tunnel: Tunnel,
+    hooks: { onError?: (error: NftablesForwardingError) => void; onLoaded?: (port: number) => void } = {},
+  ): () => void {
+    const off = tunnel.onPortChange(({ localPort }) => {
+      if (localPort === this.port) return;
+      this.start(localPort).then(
+        () => hooks.onLoaded?.(localPort),
+        (error: NftablesForwardingError) => {
+          this.options.logger?.error(error.message);
+          hooks.onError?.(error);
+        },
+      );
+    });
+    this.unsubscribe.push(off);
+    return off;
+  }
+
+  /** Takes this tunnel's rules out; the table goes with the last tunnel. */
+  async stop(): Promise<void> {
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.banSubscription?.();
+    this.banSubscription = undefined;
+    this.port = undefined;
+    await this.options.table.drop(this.tunnelId);
+  }
+
+  /** Puts an IPv4 network into the kernel's ban set and cuts live connections from it. */
+  async ban(cidr: string, ttlSeconds?: number): Promise<void> {
+    await this.options.table.addBanElements(this.tunnelId, [
+      { address: cidr, ...(ttlSeconds ? { timeoutSeconds: Math.max(1, Math.ceil(ttlSeconds)) } : {}) },
+    ]);
+    await this.closeLive(cidr);
+  }
+
+  async unban(cidr: string): Promise<void> {
+    await this.options.table.removeBanElement(this.tunnelId, cidr);
+  }
+
+  async stats(): Promise<NftablesStats> {
+    const counts = await this.options.table.counts(this.tunnelId);
+    return { ...counts, active: await this.activeConnections(), closedByBan: this.closedByBan };
+  }
+
+  private checkDestination(): NftablesDestination {
+    const { tunnelId } = this;
+    if ((this.options.platform ?? process.platform) !== "linux") {
+      throw new NftablesForwardingError(tunnelId, "works on Linux only", USE_USERSPACE);
+    }
+    const to = this.options.to;
+    if ("relayPort" in to) return { kind: "redirect", port: to.relayPort };
+    const { target } = to;
+    if (target.ip.family !== 4) {
+      throw new NftablesForwardingError(
+        tunnelId,
+        `cannot DNAT to ${target.text}: peers arrive over IPv4, so the target must be an IPv4 address`,
+        `Use 127.0.0.1 or this host's IPv4 LAN address as target. ${USE_USERSPACE}`,
+      );
+    }
+    const local = (this.options.localAddresses ?? localInterfaceAddresses)().includes(target.host);
+    if (target.scope !== "loopback" && !local) {
+      // Replies from another machine would go straight to the router, past our conntrack entry;
+      // fixing that with masquerade would hide the peers' real addresses, which is the point of this mode.
+      throw new NftablesForwardingError(
+        tunnelId,
+        `cannot reach ${target.text}: that is another machine, and its answers would bypass this host`,
+        `Use a target on this host (127.0.0.1 or one of its own addresses). ${USE_USERSPACE}`,
+      );
+    }
+    return { kind: "dnat", ip: target.host, port: target.port };
+  }
+
+  private currentBanElements(): string[] {
+    if (!this.options.bans || !("target" in this.options.to)) return [];
+    const now = Date.now();
+    const out: string[] = [];
+    for (const ban of this.options.bans.list()) {
+      if (ban.cidr.includes(":")) continue; // IPv6 bans cannot match IPv4 peers
+      const left = ban.expiresAt ? Math.ceil((ban.expiresAt.getTime() - now) / 1000) : undefined;
+      if (left !== undefined && left <= 0) continue;
+      out.push(left ? `${ban.cidr} timeout ${left}s` : ban.cidr);
+    }
+    return out;
+  }
+
+  private async onBan(event: BanEvent): Promise<void> {
+    if (event.cidr.family !== 4) return;
+    const cidr = formatCidr(event.cidr);
+    try {
+      if (event.type === "banned") {
+        const ttl = event.ban.expiresAt ? (event.ban.expiresAt.getTime() - Date.now()) / 1000 : undefined;
+        await this.ban(cidr, ttl);
+      } else {
+        await this.unban(cidr);
+      }
+    } catch (error) {
+      this.options.logger?.error(
+        `tunnel "${this.tunnelId}": could not ${event.type === "banned" ? "ban" : "unban"} ${cidr} in nftables: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /**
+   * The target's sockets carry the peers' real addresses (DNAT keeps the source), so the kernel can
+   * abort exactly those: the target sees a reset, and so does the peer, through conntrack.
+   */
+  private async closeLive(cidr: string): Promise<void> {
+    if (this.destination.kind !== "dnat") return;
+    const filter = ["dst", cidr, "sport", "=", `:${this.destination.port}`];
+    const result = await this.options.runner.run("ss", ["-K", "-H", "-tn", ...filter], { timeoutMs: 5_000 });
+    if (result.exitCode !== 0) {
+      this.options.logger?.warn(
+        `tunnel "${this.tunnelId}": live connections from ${cidr} stay open until they next send (ss -K failed: ${result.error ?? result.stderr.trim()})`,
+      );
+      return;
+    }
+    this.closedByBan += result.stdout.split("\n").filter((line) => line.trim()).length;
+  }
+
+  private async activeConnections(): Promise<number> {
+    if (this.port === undefined) return 0;
+    const args = [
+      "-L",
+      "-p",
+      "tcp",
+      "--orig-port-dst",
+      String(this.port),
+      "--state",
+      "ESTABLISHED",
+      "--dst-nat",
+    ];
+    const result = await this.options.runner.run("conntrack", args, { timeoutMs: 5_000 });
+    if (result.exitCode !== 0) {
+      if (!this.activeWarned) {
+        this.activeWarned = true;
+        this.options.logger?.warn(
+          `tunnel "${this.tunnelId}": active connections read as 0: conntrack failed (${result.error ?? result.stderr.trim()}); install the conntrack package`,
+        );
+      }
+      return 0;
+    }
+    return result.stdout.split("\n").filter((line) => line.startsWith("tcp")).length;
+  }
+}

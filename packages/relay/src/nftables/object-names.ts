@@ -1,0 +1,38 @@
+import { createHash } from "node:crypto";
+
+/** The nftables objects one tunnel owns inside the daemon's table. */
+export interface TunnelObjectNames {
+  /** Prefix every object of this tunnel starts with; also how leftovers are recognised. */
+  prefix: string;
+  banSet: string;
+  filterChain: string;
+  natChain: string;
+  bytesInChain: string;
+  bytesOutChain: string;
+  handled: string;
+  blocked: string;
+  bytesIn: string;
+  bytesOut: string;
+}
+
+/**
+ * Tunnel ids are free text, nftables names are not: keep a readable part of the id and add a short
+ * hash of the whole id, so "a-b" and "a_b" cannot end up sharing chains.
+ */
+export function tunnelObjectNames(tunnelId: string): TunnelObjectNames {
+  const readable = tunnelId.replace(/[^A-Za-z0-9]/g, "_").slice(0, 24);
+  const hash = createHash("sha256").update(tunnelId).digest("hex").slice(0, 6);
+  const prefix = `t_${readable}_${hash}`;
+  return {
+    prefix,
+    banSet: `${prefix}_ban`,
+    filterChain: `${prefix}_filter`,
+    natChain: `${prefix}_nat`,
+    bytesInChain: `${prefix}_bytes_in`,
+    bytesOutChain: `${prefix}_bytes_out`,
+    handled: `${prefix}_handled`,
+    blocked: `${prefix}_blocked`,
+    bytesIn: `${prefix}_in`,
+    bytesOut: `${prefix}_out`,
+  };
+}

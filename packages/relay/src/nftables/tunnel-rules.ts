@@ -1,0 +1,104 @@
+import {
+  type ChainSpec,
+  type CounterSpec,
+  dnatRule,
+  inboundTcpMatch,
+  redirectRule,
+  type SetSpec,
+} from "@autostun/netfilter";
+import type { TunnelObjectNames } from "./object-names.js";
+
+/** Where a tunnel's inbound connections go: another endpoint on this host, or our relay port. */
+export type NftablesDestination =
+  | { kind: "dnat"; ip: string; port: number }
+  | { kind: "redirect"; port: number };
+
+/** What one tunnel's part of the table is made from. */
+export interface TunnelRulesInput {
+  names: TunnelObjectNames;
+  /** Port P, where peers arrive. */
+  port: number;
+  destination: NftablesDestination;
+  /** Ban-set elements as nft text, re-declared whenever the table is rebuilt. */
+  banElements: string[];
+  /** Counts carried over from the table being replaced. */
+  counts: ReadonlyMap<string, { packets: number; bytes: number }>;
+}
+
+// Between conntrack (-200) and DNAT (-100): the packet still carries port P, so a ban is checked
+// before the kernel hands the connection on.
+const BAN_PRIORITY = -150;
+// After DNAT and after source NAT of replies, so `ct status dnat` is known for every packet counted.
+const BYTES_IN_PRIORITY = -90;
+const BYTES_OUT_PRIORITY = 200;
+
+/** The counters, ban set and chains of one tunnel. */
+export function tunnelRules(input: TunnelRulesInput): {
+  counters: CounterSpec[];
+  sets: SetSpec[];
+  chains: ChainSpec[];
+} {
+  const { names, port, destination } = input;
+  const inbound = inboundTcpMatch(port);
+  const counter = (name: string): CounterSpec => ({ name, ...input.counts.get(name) });
+  const banned = `${inbound} ip saddr @${names.banSet}`;
+  // Only connections we handed on, recognised by their original port: the keep-alive and STUN
+  // connections from P are not DNATed and stay out of the byte counts.
+  const ours = `meta l4proto tcp ct status dnat ct original proto-dst ${port}`;
+  const handOn =
+    destination.kind === "dnat"
+      ? dnatRule(inbound, { ip: destination.ip, port: destination.port }, names.handled)
+      : redirectRule(inbound, destination.port, names.handled);
+  return {
+    counters: [names.handled, names.blocked, names.bytesIn, names.bytesOut].map(counter),
+    sets: [
+      {
+        name: names.banSet,
+        type: "ipv4_addr",
+        flags: ["interval", "timeout"],
+        ...(input.banElements.length ? { elements: input.banElements } : {}),
+      },
+    ],
+    chains: [
+      {
+        name: names.filterChain,
+        hook: { type: "filter", hook: "prerouting", priority: BAN_PRIORITY },
+        rules: [
+          // A reset, so a banned peer's connect fails at once instead of hanging until its timeout.
+          `${banned} ct state new counter name "${names.blocked}" reject with tcp reset`,
+          // Packets of a connection that was live when the ban came: each is answered with a reset.
+          `${banned} reject with tcp reset`,
+        ],
+      },
+      {
+        name: names.natChain,
+        hook: { type: "nat", hook: "prerouting", priority: "dstnat" },
+        rules: [handOn],
+      },
+      {
+        name: names.bytesInChain,
+        hook: { type: "filter", hook: "prerouting", priority: BYTES_IN_PRIORITY },
+        rules: [`ct direction original ${ours} counter name "${names.bytesIn}"`],
+      },
+      {
+        name: names.bytesOutChain,
+        hook: { type: "filter", hook: "postrouting", priority: BYTES_OUT_PRIORITY },
+        rules: [`ct direction reply ${ours} counter name "${names.bytesOut}"`],
+      },
+    ],
+  };
+}
+
+/** The guard that keeps route_localnet from opening 127/8 to anything but our own DNAT. */
+export const LOCALNET_GUARD_CHAIN = "localnet_guard";
+
+export function localnetGuard(previousValue: string): ChainSpec {
+  return {
+    name: LOCALNET_GUARD_CHAIN,
+    hook: { type: "filter", hook: "input", priority: BYTES_IN_PRIORITY },
+    rules: [
+      // The comment survives a crash in the kernel, so the next start knows what to restore.
+      `iifname != "lo" ip daddr 127.0.0.0/8 ct status ! dnat drop comment "route_localnet was ${previousValue}"`,
+    ],
+  };
+}
