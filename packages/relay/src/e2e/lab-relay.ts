@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Lab } from "@autostun/netlab";
 import { ECHO_PORT, LAB_TIMING, type SeenStatus } from "../tunnel/testing/lab-tunnel.js";
+import type { PortChange } from "../tunnel/types.js";
 import type { RelayCommand, RunRelayConfig } from "./run-relay.js";
 
 const RUNNER = fileURLToPath(new URL("./run-relay.ts", import.meta.url));
@@ -24,6 +25,8 @@ export class LabRelay {
   readonly seen: SeenStatus[] = [];
   /** Local ports the kernel rules were loaded for, in order. */
   readonly forwarding: number[] = [];
+  /** What `onPortChange` announced, in order. */
+  readonly ports: PortChange[] = [];
   stderr = "";
   private seq = 0;
   private readonly replies = new Map<number, (line: { value?: unknown; error?: string }) => void>();
@@ -38,7 +41,10 @@ export class LabRelay {
         buffer = buffer.slice(nl + 1);
         if (line.kind === "reply") this.replies.get(line.seq)?.(line);
         else if (line.kind === "forwarding") this.forwarding.push(line.port);
-        else this.seen.push(line as SeenStatus);
+        else if (line.kind === "ports") {
+          const { kind: _, ...change } = line;
+          this.ports.push(change as PortChange);
+        } else this.seen.push(line as SeenStatus);
         for (const wake of this.waiters.splice(0)) wake();
       }
     });

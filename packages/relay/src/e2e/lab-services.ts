@@ -2,13 +2,13 @@ import type { Lab } from "@autostun/netlab";
 
 /**
  * A TCP service in the LAN namespace that first says which address it sees the client as
- * (`peer=<ip>`), then echoes: it shows whether a peer's real address arrived. `SOCAT_PEERADDR` is
+ * (`peer=<ip> port=<port>`), then echoes: it shows whether a peer's real address arrived. `SOCAT_PEERADDR` is
  * set by socat for the program it runs.
  */
 export async function startWhoService(lab: Lab, bind: string, port: number): Promise<void> {
   lab.spawn("lan", "socat", [
     `TCP4-LISTEN:${port},bind=${bind},reuseaddr,fork`,
-    "SYSTEM:echo peer=$SOCAT_PEERADDR; exec cat",
+    "SYSTEM:echo peer=$SOCAT_PEERADDR port=$SOCAT_PEERPORT; exec cat",
   ]);
   await lab.waitForListening("lan", { tcp: [`${bind}:${port}`] });
 }

@@ -112,6 +112,7 @@ if (config.mode === "relay-port") {
   });
 }
 tunnel.onChange(({ status }) => print({ kind: "status", ...status, at: Date.now() }));
+tunnel.onPortChange((change) => print({ kind: "ports", ...change }));
 
 async function answer(command: RelayCommand): Promise<unknown> {
   switch (command.op) {

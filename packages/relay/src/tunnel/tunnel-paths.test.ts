@@ -113,3 +113,20 @@ describe("the path a tunnel's peers take", () => {
     );
   });
 });
+
+describe("a busy P found by a real punch", () => {
+  test("a STUN race that failed because P is taken counts as a busy port, so the tunnel moves", async () => {
+    const { PunchFailedError } = await import("../punch/stun-race.js");
+    const { isLocalPortBusy } = await import("../punch/local-port-busy.js");
+    const busy = Object.assign(new Error("bind EADDRINUSE 0.0.0.0:6881"), { code: "EADDRINUSE" });
+    const raced = new PunchFailedError(
+      [{ server: "stun.test:3478", reason: busy.message, error: busy }],
+      6881,
+    );
+    expect(isLocalPortBusy(raced)).toBe(true);
+    const down = new Error("connect ECONNREFUSED");
+    expect(
+      isLocalPortBusy(new PunchFailedError([{ server: "s:1", reason: "refused", error: down }], 6881)),
+    ).toBe(false);
+  });
+});
