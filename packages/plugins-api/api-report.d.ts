@@ -110,6 +110,65 @@ export interface Disposable {
 /** Wraps a teardown function as a {@link Disposable} that runs it at most once. */
 export declare function toDisposable(teardown: () => void | Promise<void>): Disposable;
 
+// ---- extension-point.d.ts
+/**
+ * Extension points, VS Code style: a feature of AutoSTUN owns one key of a manifest's `contributes`,
+ * declares what one entry must look like, and is handed every plugin's validated entries. The types
+ * here keep the plugin API free of any schema library: a zod schema (or anything with the same
+ * `safeParse` shape) fits {@link ContributionSchema} as it is.
+ */
+import type { LocalizedText } from "./localized.js";
+/** Where in one contribution a schema found a problem, and what it is. */
+export interface ContributionIssue {
+    path: readonly PropertyKey[];
+    message: string;
+}
+/** Checks one entry of `contributes.<name>`; zod schemas have exactly this shape. */
+export interface ContributionSchema<T> {
+    safeParse(value: unknown): {
+        success: true;
+        data: T;
+    } | {
+        success: false;
+        error: {
+            issues: readonly ContributionIssue[];
+        };
+    };
+}
+/** A key of `contributes` that a feature owns. */
+export interface ExtensionPointDescriptor<T> {
+    /** The key under `contributes`, e.g. `checks` or `downloaders`. */
+    name: string;
+    /** One entry of the list; a plugin with an entry that does not fit is refused as incompatible. */
+    schema: ContributionSchema<T>;
+}
+/** The plugin a batch of contributions came from, as far as the host knows it before running any code. */
+export interface ContributingExtension {
+    id: string;
+    displayName: string;
+    /** The plugin's folder. */
+    path: string;
+    builtin: boolean;
+    /** Resolves a `%key%` string of the manifest from the plugin's package.nls files. */
+    localize(value: string): LocalizedText;
+    /** Why the plugin cannot run (its entries still arrive, so the feature can show it as broken). */
+    problem?: string;
+}
+/** Every validated entry one plugin made to one point. */
+export interface ExtensionContributions<T> {
+    extension: ContributingExtension;
+    items: readonly T[];
+}
+/** The feature's side of a point: told when a plugin's entries arrive and when the plugin goes away. */
+export interface ContributionReceiver<T> {
+    /**
+     * Returns conflicts the feature found (an id another plugin already took); they are reported on the
+     * plugin without stopping it.
+     */
+    added(contributions: ExtensionContributions<T>): void | readonly string[];
+    removed(extensionId: string): void;
+}
+
 // ---- guidance.d.ts
 import type { LocalizedText } from "./localized.js";
 /** What the user should do about a result: a title and concrete, ordered steps. */
@@ -145,10 +204,11 @@ export interface RemedyOutcome {
 export type { CheckImplementation, CheckOutcome, CheckResult, CheckRunContext, Facts, GatherContext, Gatherer, RemedyContext, } from "./check.js";
 export type { ExtensionContext, ExtensionModule } from "./context.js";
 export { type Disposable, toDisposable } from "./disposable.js";
+export type { ContributingExtension, ContributionIssue, ContributionReceiver, ContributionSchema, ExtensionContributions, ExtensionPointDescriptor, } from "./extension-point.js";
 export type { Guidance, Remedy, RemedyOutcome } from "./guidance.js";
 export { type Catalog, type CatalogMessages, defineCatalog, LOCALES, type Locale, type LocalizedText, localize, type MessageParams, } from "./localized.js";
 export type { Logger } from "./logger.js";
-export { type ActivationEvent, type CheckContribution, type CheckPlatform, DEFAULT_CHECK_TIMEOUT_MS, type ExtensionManifest, } from "./manifest.js";
+export { type ActivationEvent, type CheckContribution, type CheckPlatform, DEFAULT_CHECK_TIMEOUT_MS, type ExtensionManifest, type ManifestContributions, } from "./manifest.js";
 export { type CommandResult, type CommandRunner, type HostInfo, type InterfaceAddress, type NetworkInfo, type ServiceAccessor, Services, type ServiceToken, type StunSettings, type SystemFiles, type TunnelPorts, } from "./services.js";
 export { CHECK_STATUSES, type CheckStatus, isProblemStatus, type VerdictStatus } from "./status.js";
 export { API_VERSION } from "./version.js";
@@ -168,8 +228,12 @@ export type LocalizedText = string | ({
 });
 /** Picks the text for `locale`, falling back to the language part (`zh`) and then to English. */
 export declare function localize(text: LocalizedText, locale?: string): string;
-/** Parameters substituted into `{name}` placeholders of a catalog message. */
-export type MessageParams = Readonly<Record<string, string | number>>;
+/**
+ * Parameters substituted into `{name}` placeholders of a catalog message. A parameter that is itself
+ * words (a reason, "unknown") should be {@link LocalizedText}: each locale then gets its own words
+ * instead of an English fragment inside a translated sentence.
+ */
+export type MessageParams = Readonly<Record<string, string | number | LocalizedText>>;
 /** A message catalog: per locale, per key, one string (or a list of steps). */
 export type CatalogMessages = {
     en: Record<string, string | readonly string[]>;
@@ -178,6 +242,8 @@ export type CatalogMessages = {
 };
 /** Formats keys of a catalog into {@link LocalizedText} carrying every locale at once. */
 export interface Catalog {
+    /** The messages as written, so tools and tests can walk every key in every locale. */
+    readonly messages: CatalogMessages;
     /** One message in every locale the catalog has, with `{name}` placeholders filled. */
     text(key: string, params?: MessageParams): LocalizedText;
     /** A list of steps, one {@link LocalizedText} per step; locales with fewer steps fall back to English. */
@@ -229,11 +295,19 @@ export interface ExtensionManifest {
      * the first time that check runs. Defaults to one `onCheck:` event per contributed check.
      */
     activationEvents?: ActivationEvent[];
-    contributes?: {
-        checks?: CheckContribution[];
-    };
+    /**
+     * What the plugin adds to the features of AutoSTUN, one list per extension point: `checks` here, and
+     * whatever points other features declare (for example `downloaders`). A key no feature declares is
+     * reported as a warning and otherwise ignored, so a plugin written for a newer AutoSTUN still loads.
+     */
+    contributes?: ManifestContributions;
     /** Module to load, relative to the plugin folder; defaults to package.json `main`, then `index.js`. */
     main?: string;
+}
+/** The `contributes` field: the checks point is typed here; every other point is an open list. */
+export interface ManifestContributions {
+    checks?: CheckContribution[];
+    [point: string]: readonly unknown[] | undefined;
 }
 export type ActivationEvent = "*" | "onStartup" | `onCheck:${string}`;
 /** Platforms a check can declare, as Node's `process.platform` names them (plus `dsm` for Synology). */
@@ -354,4 +428,4 @@ export declare function isProblemStatus(status: CheckStatus): boolean;
 
 // ---- version.d.ts
 /** The plugin API version this package describes; plugins declare a range of it in `engines.autostun`. */
-export declare const API_VERSION = "1.0.0";
+export declare const API_VERSION = "1.1.0";

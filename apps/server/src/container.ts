@@ -10,13 +10,16 @@ import {
   container as rootContainer,
 } from "tsyringe";
 import type { AutostunConfig } from "./config/schema.js";
+import { registerChecksPoint } from "./engine/check-contributions.js";
 import { CheckEngine } from "./engine/engine.js";
-import type { DaemonEvents } from "./engine/model.js";
 import { EventBus } from "./events/bus.js";
+import type { DaemonEvents } from "./events/daemon-events.js";
+import { ExtensionPointRegistry } from "./extensions/extension-points.js";
 import { ExtensionHost, type ExtensionSource } from "./extensions/host.js";
+import { Lifecycle } from "./lifecycle/lifecycle.js";
 import { type RootLogger, scopedLogger } from "./log/logger.js";
 import { CheckStore } from "./store/check-store.js";
-import { type Db, openDatabase } from "./store/database.js";
+import type { Db } from "./store/database.js";
 import { Tokens } from "./tokens.js";
 
 /** Lets extensions resolve the services the plugin API names, and nothing else of the daemon's. */
@@ -36,8 +39,11 @@ export class ContainerServiceAccessor implements ServiceAccessor {
 export interface ContainerOptions {
   config: AutostunConfig;
   logger: RootLogger;
-  /** `:memory:` for one-shot commands (doctor) that must not write under dataDir. */
-  database: string | ":memory:";
+  /**
+   * The open database. Its opener owns it and closes it (the daemon's lifecycle, or doctor with an
+   * in-memory one that must not write under dataDir); every store in the container shares it.
+   */
+  database: Db;
 }
 
 /**
@@ -49,9 +55,10 @@ export function buildContainer(options: ContainerOptions, overrides?: (c: Depend
   const { config, logger } = options;
   c.register("DependencyContainer", { useValue: c });
   c.register(Tokens.Config, { useValue: config });
+  c.register(Tokens.Lifecycle, { useValue: new Lifecycle(scopedLogger(logger, { module: "lifecycle" })) });
   c.register(Tokens.RootLogger, { useValue: logger });
   c.register(Tokens.Bus, { useValue: new EventBus<DaemonEvents>() });
-  c.register(Tokens.Database, { useFactory: instanceCachingFactory(() => openDatabase(options.database)) });
+  c.register(Tokens.Database, { useValue: options.database });
   c.register(Tokens.CheckStore, {
     useFactory: instanceCachingFactory((d) => new CheckStore(d.resolve<Db>(Tokens.Database))),
   });
@@ -71,10 +78,18 @@ export function buildContainer(options: ContainerOptions, overrides?: (c: Depend
     useValue: { localPorts: async () => config.tunnels.map((t) => t.localPort).filter((port) => port > 0) },
   });
 
+  c.register(Tokens.ExtensionPoints, {
+    useFactory: instanceCachingFactory(() => new ExtensionPointRegistry()),
+  });
+  c.register(Tokens.CheckContributions, {
+    useFactory: instanceCachingFactory((d) => registerChecksPoint(d.resolve(Tokens.ExtensionPoints))),
+  });
   c.register(Tokens.ExtensionHost, {
     useFactory: instanceCachingFactory((d) => {
       const host = new ExtensionHost({
         services: d.resolve(ContainerServiceAccessor),
+        points: d.resolve(Tokens.ExtensionPoints),
+        checks: d.resolve(Tokens.CheckContributions),
         logger: (bindings) => scopedLogger(logger, bindings),
         pluginConfig: config.plugins.config,
       });

@@ -1,11 +1,41 @@
+import type { AutostunConfig } from "./config/schema.js";
+import type { CheckEngine } from "./engine/engine.js";
+import type { EventBus } from "./events/bus.js";
+import type { DaemonEvents } from "./events/daemon-events.js";
+import type { ExtensionHost } from "./extensions/host.js";
+import type { Lifecycle } from "./lifecycle/lifecycle.js";
+import type { RootLogger } from "./log/logger.js";
+import type { CheckStore } from "./store/check-store.js";
+import type { Db } from "./store/database.js";
+
+/**
+ * A DI key that remembers what it resolves to, so `services.get(Tokens.CheckEngine)` is typed without a
+ * cast at every call site.
+ */
+export type Token<T> = symbol & { readonly __resolves?: T };
+
+function token<T>(name: string): Token<T> {
+  return Symbol.for(`autostun.server.${name}`) as Token<T>;
+}
+
 /** DI tokens of the daemon's own services (extension-facing tokens live in @autostun/plugins-api). */
 export const Tokens = {
-  Config: Symbol.for("autostun.server.Config"),
-  RootLogger: Symbol.for("autostun.server.RootLogger"),
-  Bus: Symbol.for("autostun.server.Bus"),
-  Database: Symbol.for("autostun.server.Database"),
-  CheckStore: Symbol.for("autostun.server.CheckStore"),
-  ExtensionHost: Symbol.for("autostun.server.ExtensionHost"),
-  CheckEngine: Symbol.for("autostun.server.CheckEngine"),
+  Config: token<AutostunConfig>("Config"),
+  RootLogger: token<RootLogger>("RootLogger"),
+  Bus: token<EventBus<DaemonEvents>>("Bus"),
+  Database: token<Db>("Database"),
+  CheckStore: token<CheckStore>("CheckStore"),
+  ExtensionHost: token<ExtensionHost>("ExtensionHost"),
+  /** The `contributes` keys features own; a feature registers its point before the host is built. */
+  ExtensionPoints: Symbol.for("autostun.server.ExtensionPoints"),
+  CheckContributions: Symbol.for("autostun.server.CheckContributions"),
+  CheckEngine: token<CheckEngine>("CheckEngine"),
   ExtensionSources: Symbol.for("autostun.server.ExtensionSources"),
+  /** Start and stop of every service, in order. */
+  Lifecycle: token<Lifecycle>("Lifecycle"),
 } as const;
+
+/** How resolvers and other daemon parts reach services without knowing the container. */
+export interface ServiceLookup {
+  get<T>(token: Token<T>): T;
+}

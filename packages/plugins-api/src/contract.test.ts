@@ -6,7 +6,9 @@ import {
   type CheckStatus,
   defineCatalog,
   type ExtensionContext,
+  type ExtensionManifest,
   type ExtensionModule,
+  type ExtensionPointDescriptor,
   isProblemStatus,
   localize,
   Services,
@@ -63,5 +65,38 @@ describe("plugin API helpers", () => {
     disposable.dispose();
     disposable.dispose();
     expect(count).toBe(1);
+  });
+});
+
+describe("plugin API 1.1 additions", () => {
+  it("fills a localized parameter with the words of each locale", () => {
+    const catalog = defineCatalog({
+      en: { verdict: "Unknown: {reason}" },
+      "zh-CN": { verdict: "未知：{reason}" },
+    });
+    const reason = { en: "no server answered", "zh-CN": "没有服务器应答" };
+    const text = catalog.text("verdict", { reason });
+    expect(localize(text, "zh-CN")).toBe("未知：没有服务器应答");
+    expect(localize(text, "en")).toBe("Unknown: no server answered");
+    expect(catalog.messages["zh-CN"]?.verdict).toBe("未知：{reason}");
+  });
+
+  it("lets a schema with zod's safeParse shape describe an extension point", () => {
+    const schema = {
+      safeParse: (value: unknown) =>
+        typeof value === "string"
+          ? { success: true as const, data: value }
+          : { success: false as const, error: { issues: [{ path: ["kind"], message: "a string" }] } },
+    };
+    const point: ExtensionPointDescriptor<string> = { name: "downloaders", schema };
+    expect(point.schema.safeParse(1)).toEqual({
+      success: false,
+      error: { issues: [{ path: ["kind"], message: "a string" }] },
+    });
+    const manifest: ExtensionManifest = {
+      engines: { autostun: "^1.1.0" },
+      contributes: { checks: [], downloaders: [{ kind: "x" }] },
+    };
+    expect(manifest.contributes?.downloaders).toHaveLength(1);
   });
 });

@@ -10,6 +10,14 @@ export type {
 } from "./check.js";
 export type { ExtensionContext, ExtensionModule } from "./context.js";
 export { type Disposable, toDisposable } from "./disposable.js";
+export type {
+  ContributingExtension,
+  ContributionIssue,
+  ContributionReceiver,
+  ContributionSchema,
+  ExtensionContributions,
+  ExtensionPointDescriptor,
+} from "./extension-point.js";
 export type { Guidance, Remedy, RemedyOutcome } from "./guidance.js";
 export {
   type Catalog,
@@ -28,6 +36,7 @@ export {
   type CheckPlatform,
   DEFAULT_CHECK_TIMEOUT_MS,
   type ExtensionManifest,
+  type ManifestContributions,
 } from "./manifest.js";
 export {
   type CommandResult,

@@ -16,8 +16,12 @@ export function localize(text: LocalizedText, locale: string = "en"): string {
   return text[locale] ?? (byLanguage ? text[byLanguage] : undefined) ?? text.en;
 }
 
-/** Parameters substituted into `{name}` placeholders of a catalog message. */
-export type MessageParams = Readonly<Record<string, string | number>>;
+/**
+ * Parameters substituted into `{name}` placeholders of a catalog message. A parameter that is itself
+ * words (a reason, "unknown") should be {@link LocalizedText}: each locale then gets its own words
+ * instead of an English fragment inside a translated sentence.
+ */
+export type MessageParams = Readonly<Record<string, string | number | LocalizedText>>;
 
 /** A message catalog: per locale, per key, one string (or a list of steps). */
 export type CatalogMessages = { en: Record<string, string | readonly string[]> } & {
@@ -26,17 +30,21 @@ export type CatalogMessages = { en: Record<string, string | readonly string[]> }
 
 /** Formats keys of a catalog into {@link LocalizedText} carrying every locale at once. */
 export interface Catalog {
+  /** The messages as written, so tools and tests can walk every key in every locale. */
+  readonly messages: CatalogMessages;
   /** One message in every locale the catalog has, with `{name}` placeholders filled. */
   text(key: string, params?: MessageParams): LocalizedText;
   /** A list of steps, one {@link LocalizedText} per step; locales with fewer steps fall back to English. */
   steps(key: string, params?: MessageParams): LocalizedText[];
 }
 
-function fill(template: string, params: MessageParams | undefined): string {
+function fill(template: string, params: MessageParams | undefined, locale: string): string {
   if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    if (value === undefined) return whole;
+    return typeof value === "object" ? localize(value, locale) : String(value);
+  });
 }
 
 /**
@@ -51,13 +59,14 @@ export function defineCatalog(messages: CatalogMessages): Catalog {
     return english;
   };
   return {
+    messages,
     text(key, params) {
       const english = lookup(key);
       if (typeof english !== "string") throw new Error(`message "${key}" is a list; use steps()`);
-      const out: { en: string; [locale: string]: string } = { en: fill(english, params) };
+      const out: { en: string; [locale: string]: string } = { en: fill(english, params, "en") };
       for (const locale of locales) {
         const value = messages[locale]?.[key];
-        if (typeof value === "string") out[locale] = fill(value, params);
+        if (typeof value === "string") out[locale] = fill(value, params, locale);
       }
       return out;
     },
@@ -65,11 +74,11 @@ export function defineCatalog(messages: CatalogMessages): Catalog {
       const english = lookup(key);
       if (typeof english === "string") throw new Error(`message "${key}" is not a list; use text()`);
       return english.map((step, index) => {
-        const out: { en: string; [locale: string]: string } = { en: fill(step, params) };
+        const out: { en: string; [locale: string]: string } = { en: fill(step, params, "en") };
         for (const locale of locales) {
           const value = messages[locale]?.[key];
           if (Array.isArray(value) && typeof value[index] === "string")
-            out[locale] = fill(value[index], params);
+            out[locale] = fill(value[index], params, locale);
         }
         return out;
       });

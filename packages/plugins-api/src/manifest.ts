@@ -26,9 +26,20 @@ export interface ExtensionManifest {
    * the first time that check runs. Defaults to one `onCheck:` event per contributed check.
    */
   activationEvents?: ActivationEvent[];
-  contributes?: { checks?: CheckContribution[] };
+  /**
+   * What the plugin adds to the features of AutoSTUN, one list per extension point: `checks` here, and
+   * whatever points other features declare (for example `downloaders`). A key no feature declares is
+   * reported as a warning and otherwise ignored, so a plugin written for a newer AutoSTUN still loads.
+   */
+  contributes?: ManifestContributions;
   /** Module to load, relative to the plugin folder; defaults to package.json `main`, then `index.js`. */
   main?: string;
+}
+
+/** The `contributes` field: the checks point is typed here; every other point is an open list. */
+export interface ManifestContributions {
+  checks?: CheckContribution[];
+  [point: string]: readonly unknown[] | undefined;
 }
 
 export type ActivationEvent = "*" | "onStartup" | `onCheck:${string}`;

@@ -30,11 +30,12 @@ export function toJsonReport(states: readonly CheckState[], locale: string): { c
   };
 }
 
+// ERROR means the check itself broke, not the network: flutter doctor's crash mark keeps it apart from FAIL.
 const MARKS: Record<string, string> = {
   PASS: "✓",
   WARN: "!",
   FAIL: "✗",
-  ERROR: "✗",
+  ERROR: "☠",
   SKIP: "-",
   PENDING: "?",
   RUNNING: "…",

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Daemon } from "../daemon.js";
 import { startTestDaemon } from "../testing/daemon.js";
 import { writePlugins } from "../testing/plugins.js";
+import { english } from "../testing/text.js";
 import { Tokens } from "../tokens.js";
 import { EngineClosedError } from "./engine.js";
 
@@ -34,10 +35,8 @@ describe("cancelling checks", () => {
     const running = daemon.engine.run(["stuck.forever"], { signal: requester.signal });
     setTimeout(() => requester.abort(new Error("client disconnected")), 100);
     const [state] = await running;
-    expect(state).toMatchObject({
-      status: "ERROR",
-      summary: expect.stringContaining("client disconnected"),
-    });
+    expect(state?.status).toBe("ERROR");
+    expect(english(state?.summary)).toContain("client disconnected");
   });
 
   it("keeps the last real verdict on disk when a run is cancelled", async () => {
@@ -68,10 +67,10 @@ describe("cancelling checks", () => {
       await new Promise((r) => setTimeout(r, 50));
       own.engine.cancelAll("the daemon is stopping");
       const states = await running;
-      expect(states.find((s) => s.id === "stuck.forever")).toMatchObject({
-        status: "ERROR",
-        summary: expect.stringContaining("the daemon is stopping"),
-      });
+      expect(states.find((s) => s.id === "stuck.forever")?.status).toBe("ERROR");
+      expect(english(states.find((s) => s.id === "stuck.forever")?.summary)).toContain(
+        "the daemon is stopping",
+      );
       await own.engine.idle();
       await expect(own.engine.run(["slow.answer"])).rejects.toBeInstanceOf(EngineClosedError);
     } finally {

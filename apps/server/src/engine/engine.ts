@@ -9,10 +9,14 @@ import type {
   RemedyOutcome,
   ServiceAccessor,
 } from "@autostun/plugins-api";
+import { localize } from "@autostun/plugins-api";
 import type { EventBus } from "../events/bus.js";
+import type { DaemonEvents } from "../events/daemon-events.js";
 import type { ExtensionHost } from "../extensions/host.js";
 import type { CheckStore } from "../store/check-store.js";
-import type { CheckDescriptor, CheckState, DaemonEvents } from "./model.js";
+import { errorText, LocalizedError } from "../text/localized-error.js";
+import { engineText } from "./messages.js";
+import type { CheckDescriptor, CheckState } from "./model.js";
 import { planRun } from "./order.js";
 import { resultProblem } from "./validate-result.js";
 
@@ -72,13 +76,13 @@ function runsOn(platforms: readonly string[], platform: NodeJS.Platform | "dsm")
 const CANCELLED = Symbol("cancelled");
 
 function cancelledBy(requester: AbortSignal): Error {
-  return new Error(`nobody waits for it any more (${describeError(requester.reason ?? "request aborted")})`);
+  const reason = requester.reason ?? new LocalizedError(engineText("cancel.request-aborted"));
+  return new LocalizedError(engineText("cancel.nobody-waits", { reason: errorText(reason) }));
 }
 
-/** Errors from a check's own code are reported as ERROR with this text, never as FAIL. */
+/** For logs, which stay English; users get {@link errorText} in their language. */
 function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
+  return localize(errorText(error));
 }
 
 /**
@@ -241,7 +245,11 @@ export class CheckEngine {
     if (descriptor.platforms && !runsOn(descriptor.platforms, this.options.platform)) {
       return this.finish(
         descriptor,
-        { status: "SKIP", summary: `applies only to ${descriptor.platforms.join(", ")}`, facts: {} },
+        {
+          status: "SKIP",
+          summary: engineText("platforms.only", { platforms: descriptor.platforms.join(", ") }),
+          facts: {},
+        },
         startedAt,
       );
     }
@@ -297,13 +305,12 @@ export class CheckEngine {
         controller.abort(new Error(`timed out after ${descriptor.timeoutMs} ms`));
         return {
           status: "ERROR",
-          summary: `the check did not finish within ${descriptor.timeoutMs} ms and was stopped`,
+          summary: engineText("timeout", { ms: descriptor.timeoutMs }),
           facts: { timeoutMs: descriptor.timeoutMs },
         };
       }
       const problem = resultProblem(result);
-      if (problem)
-        return { status: "ERROR", summary: `the check returned an invalid result: ${problem}`, facts: {} };
+      if (problem) return { status: "ERROR", summary: engineText("invalid-result", { problem }), facts: {} };
       const valid = result as CheckResult;
       return {
         status: valid.status,
@@ -314,7 +321,7 @@ export class CheckEngine {
       };
     } catch (error) {
       logger.warn("check threw", { error: describeError(error) });
-      return { status: "ERROR", summary: `the check crashed: ${describeError(error)}`, facts: {} };
+      return { status: "ERROR", summary: engineText("crashed", { reason: errorText(error) }), facts: {} };
     } finally {
       clearTimeout(timer);
       if (onCancel) cancel.removeEventListener("abort", onCancel);
@@ -338,7 +345,7 @@ export class CheckEngine {
           await this.options.host.activateAll();
           gatherer = this.options.host.gatherer(id);
         }
-        if (!gatherer) throw new Error(`no extension provides the gatherer ${id}`);
+        if (!gatherer) throw new LocalizedError(engineText("gatherer.missing", { id }));
         const context: GatherContext = {
           signal: scope,
           logger,
@@ -360,19 +367,23 @@ export class CheckEngine {
     if (!remedy)
       return {
         ok: false,
-        message: `check ${checkId} currently offers no remedy named ${remedyId}; re-run it first`,
+        message: engineText("remedy.not-offered", { check: checkId, remedy: remedyId }),
       };
     if (remedy.requiresRoot && !this.options.isPrivileged) {
-      const byHand = remedy.commands?.length ? ` Or apply it by hand: ${remedy.commands.join(" && ")}` : "";
       return {
         ok: false,
-        message: `applying "${remedyId}" needs administrator rights; restart AutoSTUN as root (or elevated) and try again.${byHand}`,
+        message: remedy.commands?.length
+          ? engineText("remedy.needs-root.by-hand", {
+              remedy: remedyId,
+              commands: remedy.commands.join(" && "),
+            })
+          : engineText("remedy.needs-root", { remedy: remedyId }),
       };
     }
     const resolved = await this.options.host.resolveCheck(checkId);
     if ("error" in resolved) return { ok: false, message: resolved.error };
     const apply = resolved.implementation.applyRemedy;
-    if (!apply) return { ok: false, message: `check ${checkId} offers remedies but cannot apply them` };
+    if (!apply) return { ok: false, message: engineText("remedy.cannot-apply", { check: checkId }) };
     const controller = new AbortController();
     const limit = this.options.remedyTimeoutMs ?? 60_000;
     const timer = setTimeout(() => controller.abort(new Error(`remedy timed out after ${limit} ms`)), limit);
@@ -384,7 +395,7 @@ export class CheckEngine {
         services: this.options.services,
       });
     } catch (error) {
-      outcome = { ok: false, message: `the remedy failed: ${describeError(error)}` };
+      outcome = { ok: false, message: engineText("remedy.failed", { reason: errorText(error) }) };
     } finally {
       clearTimeout(timer);
     }
@@ -403,7 +414,7 @@ export class CheckEngine {
   }
 
   private pending(descriptor: CheckDescriptor): CheckState {
-    return { ...this.describe(descriptor), status: "PENDING", summary: "not run yet", facts: {} };
+    return { ...this.describe(descriptor), status: "PENDING", summary: engineText("pending"), facts: {} };
   }
 
   private current(descriptor: CheckDescriptor): CheckState {
@@ -445,12 +456,14 @@ export class CheckEngine {
     cancel: AbortSignal | Error,
     startedAt: Date,
   ): CheckState {
-    const reason = describeError(cancel instanceof Error ? cancel : (cancel.reason ?? "cancelled"));
+    const reason = errorText(
+      cancel instanceof Error ? cancel : (cancel.reason ?? new LocalizedError(engineText("cancel.default"))),
+    );
     const finishedAt = new Date();
     const state: CheckState = {
       ...this.describe(descriptor),
       status: "ERROR",
-      summary: `the check was stopped before it finished: ${reason}`,
+      summary: engineText("cancelled", { reason }),
       facts: { cancelled: true },
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),

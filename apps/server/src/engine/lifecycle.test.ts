@@ -3,10 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { EventBus } from "../events/bus.js";
+import type { DaemonEvents } from "../events/daemon-events.js";
 import { startTestDaemon } from "../testing/daemon.js";
 import { verdict, writePlugins } from "../testing/plugins.js";
 import { Tokens } from "../tokens.js";
-import type { CheckState, DaemonEvents } from "./model.js";
+import type { CheckState } from "./model.js";
 
 describe("daemon lifecycle", () => {
   it("disposes what extensions registered when it stops, and calls deactivate", async () => {

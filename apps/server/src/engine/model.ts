@@ -17,8 +17,3 @@ export interface CheckState extends CheckOutcome {
   dependsOn: string[];
   extensionId: string;
 }
-
-/** The events the daemon publishes on its bus. */
-export type DaemonEvents = {
-  "check.updated": CheckState;
-};

@@ -1,5 +1,7 @@
 import { networkInterfaces } from "node:os";
 import { type Disposable, toDisposable } from "@autostun/plugins-api";
+import type { EventBus } from "../events/bus.js";
+import type { DaemonEvents } from "../events/daemon-events.js";
 
 /** A fingerprint of the host's addresses; a change means a new network (new lease, new route, VPN). */
 function fingerprint(): string {
@@ -9,14 +11,21 @@ function fingerprint(): string {
     .join(",");
 }
 
-/** Calls `onChange` when the host's addresses change; polls because Node has no netlink events. */
-export function watchNetwork(onChange: () => void, intervalMs = 15_000): Disposable {
-  let last = fingerprint();
+/**
+ * Publishes `network.changed` on the bus when the host's addresses change; polls because Node has no
+ * netlink events. Whoever cares (the scheduler, later the tunnels) listens on the bus.
+ */
+export function watchNetwork(
+  bus: EventBus<DaemonEvents>,
+  intervalMs = 15_000,
+  read: () => string = fingerprint,
+): Disposable {
+  let last = read();
   const timer = setInterval(() => {
-    const now = fingerprint();
+    const now = read();
     if (now !== last) {
+      bus.publish("network.changed", { at: new Date().toISOString(), before: last, after: now });
       last = now;
-      onChange();
     }
   }, intervalMs).unref();
   return toDisposable(() => clearInterval(timer));

@@ -1,10 +1,12 @@
+import type { LocalizedText } from "@autostun/plugins-api";
+import { engineText } from "./messages.js";
 import type { CheckDescriptor } from "./model.js";
 
 export interface Plan {
   /** Checks that can run, each after its dependencies. */
   runnable: CheckDescriptor[];
   /** Checks that cannot run, with the reason: an unknown dependency or a cycle. */
-  broken: Map<string, string>;
+  broken: Map<string, LocalizedText>;
 }
 
 /**
@@ -13,7 +15,7 @@ export interface Plan {
  */
 export function planRun(all: readonly CheckDescriptor[], requested?: readonly string[]): Plan {
   const byId = new Map(all.map((check) => [check.id, check]));
-  const broken = new Map<string, string>();
+  const broken = new Map<string, LocalizedText>();
   const wanted = new Set<string>();
   const visit = (id: string) => {
     if (wanted.has(id)) return;
@@ -25,10 +27,11 @@ export function planRun(all: readonly CheckDescriptor[], requested?: readonly st
   for (const id of wanted) {
     const check = byId.get(id) as CheckDescriptor;
     const unknown = check.dependsOn.filter((dependency) => !byId.has(dependency));
-    if (unknown.length > 0) broken.set(id, `depends on unknown check ${unknown.join(", ")}`);
+    if (unknown.length > 0) broken.set(id, engineText("dependency.unknown", { ids: unknown.join(", ") }));
   }
   for (const cycle of findCycles(byId, wanted)) {
-    for (const id of cycle) broken.set(id, `dependency cycle: ${[...cycle, cycle[0]].join(" -> ")}`);
+    for (const id of cycle)
+      broken.set(id, engineText("dependency.cycle", { cycle: [...cycle, cycle[0]].join(" -> ") }));
   }
   // A check whose dependency cannot run cannot run either; say which one.
   let changed = true;
@@ -38,7 +41,7 @@ export function planRun(all: readonly CheckDescriptor[], requested?: readonly st
       if (broken.has(id)) continue;
       const blocked = byId.get(id)?.dependsOn.find((dependency) => broken.has(dependency));
       if (blocked) {
-        broken.set(id, `its dependency ${blocked} cannot run`);
+        broken.set(id, engineText("dependency.blocked", { id: blocked }));
         changed = true;
       }
     }

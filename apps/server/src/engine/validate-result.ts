@@ -1,4 +1,5 @@
-import type { CheckResult } from "@autostun/plugins-api";
+import type { CheckResult, LocalizedText } from "@autostun/plugins-api";
+import { resultText } from "./result-messages.js";
 
 const VERDICTS = new Set(["PASS", "WARN", "FAIL", "SKIP"]);
 
@@ -13,7 +14,7 @@ export const MAX_FACTS_BYTES = 128 * 1024;
  */
 const REPORTED_PROBLEM = Symbol.for("autostun.resultProblem");
 
-export function reportedProblem(problem: string): object {
+export function reportedProblem(problem: LocalizedText): object {
   return { [REPORTED_PROBLEM]: problem };
 }
 
@@ -34,34 +35,34 @@ function jsonBytes(value: unknown): number {
 }
 
 /** Why a value a check returned is not a usable {@link CheckResult}, or undefined when it is. */
-export function resultProblem(value: unknown): string | undefined {
+export function resultProblem(value: unknown): LocalizedText | undefined {
   if (typeof value !== "object" || value === null)
-    return `expected an object, got ${value === null ? "null" : typeof value}`;
+    return resultText("not-object", { type: value === null ? "null" : typeof value });
   const reported = (value as { [REPORTED_PROBLEM]?: unknown })[REPORTED_PROBLEM];
-  if (typeof reported === "string") return reported;
+  if (isText(reported)) return reported as LocalizedText;
   const result = value as Partial<CheckResult>;
   if (!VERDICTS.has(result.status as string)) {
-    return `status must be one of PASS, WARN, FAIL, SKIP (got ${JSON.stringify(result.status)})`;
+    return resultText("status", { got: String(JSON.stringify(result.status)) });
   }
-  if (!isText(result.summary)) return "summary must be a string or { en: string, … }";
+  if (!isText(result.summary)) return resultText("summary");
   if (result.facts !== undefined) {
     if (typeof result.facts !== "object" || result.facts === null || Array.isArray(result.facts)) {
-      return "facts must be an object";
+      return resultText("facts.shape");
     }
     let factsBytes: number;
     try {
       factsBytes = jsonBytes(result.facts);
     } catch (error) {
-      return `facts are not JSON-serialisable: ${(error as Error).message}`;
+      return resultText("facts.json", { reason: (error as Error).message });
     }
     if (factsBytes > MAX_FACTS_BYTES) {
-      return `its facts are ${formatBytes(factsBytes)} of JSON, over the ${formatBytes(MAX_FACTS_BYTES)} limit; keep facts to the evidence for the verdict and log the rest`;
+      return resultText("facts.size", { size: formatBytes(factsBytes), limit: formatBytes(MAX_FACTS_BYTES) });
     }
   }
   if (result.guidance !== undefined) {
     const guidance = result.guidance;
     if (!isText(guidance.title) || !Array.isArray(guidance.steps) || !guidance.steps.every(isText)) {
-      return "guidance must have a title and a list of steps";
+      return resultText("guidance");
     }
   }
   if (result.remedies !== undefined) {
@@ -69,17 +70,17 @@ export function resultProblem(value: unknown): string | undefined {
       !Array.isArray(result.remedies) ||
       !result.remedies.every((r) => typeof r?.id === "string" && isText(r.title))
     ) {
-      return "remedies must be a list of { id, title, description }";
+      return resultText("remedies");
     }
   }
   let bytes: number;
   try {
     bytes = jsonBytes(result);
   } catch (error) {
-    return `the result is not JSON-serialisable: ${(error as Error).message}`;
+    return resultText("json", { reason: (error as Error).message });
   }
   if (bytes > MAX_RESULT_BYTES) {
-    return `it is ${formatBytes(bytes)} of JSON, over the ${formatBytes(MAX_RESULT_BYTES)} limit; shorten its summary, guidance and facts`;
+    return resultText("size", { size: formatBytes(bytes), limit: formatBytes(MAX_RESULT_BYTES) });
   }
   return undefined;
 }

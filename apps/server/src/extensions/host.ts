@@ -6,19 +6,20 @@ import {
   type ExtensionContext,
   type ExtensionModule,
   type Gatherer,
+  type LocalizedText,
   type Logger,
+  localize,
   type ServiceAccessor,
   Services,
   type ServiceToken,
   toDisposable,
 } from "@autostun/plugins-api";
+import type { CheckContributions } from "../engine/check-contributions.js";
 import type { CheckDescriptor } from "../engine/model.js";
-import {
-  contributedTimeout,
-  type DiscoveredExtension,
-  listExtensionDirs,
-  readExtension,
-} from "./manifest.js";
+import { errorText } from "../text/localized-error.js";
+import type { ExtensionPointRegistry } from "./extension-points.js";
+import { type DiscoveredExtension, listExtensionDirs, readExtension } from "./manifest.js";
+import { hostText } from "./messages.js";
 import { type IsolationLimits, PluginProcess } from "./plugin-process/plugin-process.js";
 import {
   type ActivateParams,
@@ -33,6 +34,7 @@ export type ExtensionState = "INACTIVE" | "ACTIVATING" | "ACTIVE" | "FAILED" | "
 export interface ExtensionRecord {
   info: DiscoveredExtension;
   state: ExtensionState;
+  /** Why it is FAILED or INCOMPATIBLE, in English (logs, lists); checks show it in the user's language. */
   error?: string;
   checkIds: string[];
   /** True for third-party plugins: they run in a process of their own, never in the daemon's. */
@@ -43,7 +45,8 @@ export interface ExtensionRecord {
   pid?: number;
 }
 
-interface LiveExtension extends ExtensionRecord {
+interface LiveExtension extends Omit<ExtensionRecord, "error"> {
+  error?: LocalizedText;
   activation?: Promise<void>;
   /** Bumped on every load: registrations from an earlier load (or after a failure) are refused. */
   generation: number;
@@ -78,6 +81,10 @@ export interface IsolationOptions extends Partial<IsolationLimits> {
 
 export interface HostOptions {
   services: ServiceAccessor;
+  /** The `contributes` keys features registered; plugins are read against them. */
+  points: ExtensionPointRegistry;
+  /** The engine's side of `contributes.checks`: which extension declared which check. */
+  checks: CheckContributions;
   logger: (bindings: Record<string, string>) => Logger;
   pluginConfig: Readonly<Record<string, Record<string, unknown>>>;
   /** How long loading (`import()`) plus `activate()` may take before the extension is marked FAILED. */
@@ -86,7 +93,7 @@ export interface HostOptions {
 }
 
 /** A check that can run, or the reason it cannot (its extension broke, or was refused). */
-export type ResolvedCheck = { implementation: CheckImplementation } | { error: string };
+export type ResolvedCheck = { implementation: CheckImplementation } | { error: LocalizedText };
 
 /** A process that ran this long before crashing was healthy; its crash count starts again. */
 const STABLE_AFTER_MS = 60_000;
@@ -102,9 +109,8 @@ const ISOLATION_DEFAULTS: Required<IsolationOptions> = {
 
 const noop: Disposable = { dispose() {} };
 
-function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
+function joined(error: LocalizedText | undefined, conflict: LocalizedText): LocalizedText {
+  return error === undefined ? conflict : hostText("conflicts.joined", { error, conflict });
 }
 
 /**
@@ -115,7 +121,6 @@ function errorText(error: unknown): string {
  */
 export class ExtensionHost {
   private readonly extensions = new Map<string, LiveExtension>();
-  private readonly descriptors = new Map<string, CheckDescriptor>();
   private readonly implementations = new Map<string, CheckImplementation>();
   private readonly gatherers = new Map<string, Gatherer>();
   private readonly isolation: Required<IsolationOptions>;
@@ -129,15 +134,17 @@ export class ExtensionHost {
   discover(sources: readonly ExtensionSource[]): void {
     for (const source of sources) {
       for (const dir of listExtensionDirs(source.dir))
-        this.add(readExtension(dir, source.builtin, API_VERSION));
+        this.add(readExtension(dir, source.builtin, API_VERSION, this.options.points));
     }
   }
 
   private add(info: DiscoveredExtension): void {
-    if (this.extensions.has(info.id)) {
+    const earlier = this.extensions.get(info.id);
+    if (earlier) {
       info = {
         ...info,
-        problem: `another extension named ${info.id} is already loaded from ${this.extensions.get(info.id)?.info.dir}`,
+        contributions: new Map(),
+        problem: hostText("manifest.duplicate", { id: info.id, dir: earlier.info.dir }),
       };
       info.id = `${info.id}@${info.dir}`;
     }
@@ -154,32 +161,35 @@ export class ExtensionHost {
     };
     if (info.problem) record.error = info.problem;
     this.extensions.set(info.id, record);
-    const contributions = info.manifest?.contributes?.checks ?? [];
-    if (!info.manifest) {
-      // Without a manifest there are no declared checks; a synthetic one makes the failure visible.
-      contributions.push({
-        id: `plugin.${info.id.replace(/[^a-z0-9-]/gi, "-").toLowerCase()}`,
-        title: `Plugin ${info.id}`,
-        category: "plugins",
-      });
-    }
-    for (const check of contributions) {
-      const owner = this.descriptors.get(check.id);
-      if (owner) {
-        record.error = `${record.error ? `${record.error}; ` : ""}check ${check.id} is already provided by ${owner.extensionId}`;
-        continue;
-      }
-      record.checkIds.push(check.id);
-      this.descriptors.set(check.id, {
-        id: check.id,
-        title: info.localize(check.title),
-        category: check.category,
-        dependsOn: check.dependsOn ?? [],
-        ...(check.platforms ? { platforms: check.platforms } : {}),
-        timeoutMs: contributedTimeout(check.timeoutMs),
-        extensionId: info.id,
-      });
-    }
+    const conflicts = this.options.points.deliver(
+      {
+        id: info.id,
+        displayName: info.displayName,
+        path: info.dir,
+        builtin: info.builtin,
+        localize: info.localize,
+        ...(info.problem ? { problem: localize(info.problem) } : {}),
+      },
+      info.contributions,
+    );
+    for (const conflict of conflicts) record.error = joined(record.error, conflict);
+    record.checkIds = this.options.checks.declaredBy(info.id);
+  }
+
+  /**
+   * Forgets an extension that was uninstalled: it is stopped, and every feature takes back what it
+   * contributed (its checks leave the list).
+   */
+  async removeExtension(id: string): Promise<void> {
+    const ext = this.extensions.get(id);
+    if (!ext) return;
+    ext.generation += 1;
+    clearTimeout(ext.restartTimer);
+    if (ext.process) await ext.process.stop(this.isolation.deactivateTimeoutMs);
+    else if (ext.state === "ACTIVE") await this.deactivateInProcess(ext, this.isolation.deactivateTimeoutMs);
+    for (const registration of [...ext.registrations.values()]) await registration.dispose();
+    this.extensions.delete(id);
+    this.options.points.withdraw(id);
   }
 
   /** Activates every extension whose events include `onStartup` or `*`. */
@@ -191,7 +201,7 @@ export class ExtensionHost {
   }
 
   checks(): CheckDescriptor[] {
-    return [...this.descriptors.values()];
+    return this.options.checks.list();
   }
 
   extensionList(): ExtensionRecord[] {
@@ -202,7 +212,7 @@ export class ExtensionHost {
         checkIds,
         isolated,
         restarts,
-        ...(error ? { error } : {}),
+        ...(error ? { error: localize(error) } : {}),
         ...(process?.alive && process.pid !== undefined ? { pid: process.pid } : {}),
       }),
     );
@@ -210,15 +220,15 @@ export class ExtensionHost {
 
   /** Activates the check's extension if needed (`onCheck:<id>`), then returns its implementation. */
   async resolveCheck(checkId: string): Promise<ResolvedCheck> {
-    const descriptor = this.descriptors.get(checkId);
-    if (!descriptor) return { error: `no extension declares a check named ${checkId}` };
+    const descriptor = this.options.checks.get(checkId);
+    if (!descriptor) return { error: hostText("check.unknown", { check: checkId }) };
     const ext = this.extensions.get(descriptor.extensionId);
-    if (!ext) return { error: `extension ${descriptor.extensionId} is gone` };
+    if (!ext) return { error: hostText("check.gone", { id: descriptor.extensionId }) };
     await this.activate(ext);
     const implementation = this.implementations.get(checkId);
     if (implementation) return { implementation };
     if (ext.error) return { error: ext.error };
-    return { error: `plugin ${ext.info.id} activated but registered no implementation for ${checkId}` };
+    return { error: hostText("check.unregistered", { id: ext.info.id, check: checkId }) };
   }
 
   gatherer(id: string): Gatherer | undefined {
@@ -254,14 +264,12 @@ export class ExtensionHost {
       delete ext.error;
       return;
     }
-    const reason =
-      outcome === "timeout"
-        ? `loading and activate() did not finish within ${limit} ms (a top-level await or activate() that never settles?)`
-        : outcome.message;
+    const reason: LocalizedText =
+      outcome === "timeout" ? hostText("activation.timeout", { ms: limit }) : outcome.message;
     const phase = outcome === "timeout" ? "activate" : outcome.phase;
     const crashed = ext.process !== undefined && !ext.process.alive && outcome !== "timeout";
-    ext.process?.kill(`was stopped because ${ext.info.id} failed to ${phase}`);
-    await this.fail(ext, `plugin ${ext.info.id} failed to ${phase}: ${reason}`, logger);
+    ext.process?.kill(hostText("process.stopped-after-failure", { id: ext.info.id }));
+    await this.fail(ext, hostText(`failed.${phase}`, { id: ext.info.id, reason }), logger);
     // A process that died by itself may do better next time; a plugin that threw or hung will not.
     if (crashed) this.scheduleRestart(ext, 0);
   }
@@ -274,7 +282,7 @@ export class ExtensionHost {
       return { ok: false, phase: "load", message: errorText(error) };
     }
     if (typeof module.activate !== "function")
-      return { ok: false, phase: "load", message: "its main module exports no activate(context) function" };
+      return { ok: false, phase: "load", message: hostText("main.no-activate") };
     ext.module = module as ExtensionModule;
     ext.context = this.createContext(ext, generation);
     try {
@@ -326,7 +334,8 @@ export class ExtensionHost {
   private refusal(ext: LiveExtension, generation: number): string | undefined {
     if (this.disposed) return "the daemon is stopping";
     if (ext.generation !== generation) return "it comes from an earlier start of the plugin";
-    if (ext.state === "FAILED") return `the plugin is FAILED (${ext.error ?? "no reason recorded"})`;
+    if (ext.state === "FAILED")
+      return `the plugin is FAILED (${ext.error ? localize(ext.error) : "no reason recorded"})`;
     if (ext.state !== "ACTIVATING" && ext.state !== "ACTIVE") return `the plugin is ${ext.state}`;
     return undefined;
   }
@@ -384,7 +393,7 @@ export class ExtensionHost {
       return;
     }
     if (kind === "check") {
-      const descriptor = this.descriptors.get(name);
+      const descriptor = this.options.checks.get(name);
       if (descriptor?.extensionId !== ext.info.id) {
         this.refuse(
           ext,
@@ -406,7 +415,7 @@ export class ExtensionHost {
   }
 
   private createContext(ext: LiveExtension, generation: number): ExtensionContext {
-    const declared = new Set(ext.checkIds);
+    const declared = new Set(this.options.checks.declaredBy(ext.info.id));
     const subscriptions: Disposable[] = [];
     return {
       extensionId: ext.info.id,
@@ -438,20 +447,25 @@ export class ExtensionHost {
   }
 
   /** FAILED with `error`: what it registered is withdrawn, so its checks report the error instead. */
-  private async fail(ext: LiveExtension, error: string, logger: Logger): Promise<void> {
+  private async fail(ext: LiveExtension, error: LocalizedText, logger: Logger): Promise<void> {
     ext.state = "FAILED";
     ext.error = error;
-    logger.error("extension failed", { error });
+    logger.error("extension failed", { error: localize(error) });
     for (const registration of [...ext.registrations.values()]) await registration.dispose();
     await this.disposeSubscriptions(ext);
   }
 
-  private async crashed(ext: LiveExtension, generation: number, process: PluginProcess, cause: string) {
+  private async crashed(
+    ext: LiveExtension,
+    generation: number,
+    process: PluginProcess,
+    cause: LocalizedText,
+  ) {
     // A death while activating is reported by load(), which knows the phase.
     if (ext.generation !== generation || ext.state !== "ACTIVE" || this.disposed) return;
     await this.fail(
       ext,
-      `plugin ${ext.info.id}'s host ${cause}`,
+      hostText("process.crashed", { id: ext.info.id, cause }),
       this.options.logger({ extension: ext.info.id }),
     );
     this.scheduleRestart(ext, process.uptimeMs);
@@ -464,12 +478,17 @@ export class ExtensionHost {
     ext.crashes += 1;
     const logger = this.options.logger({ extension: ext.info.id });
     if (ext.crashes > this.isolation.maxRestarts) {
-      ext.error = `${ext.error}; it crashed ${ext.crashes} times in a row, so it is not restarted again: update or remove the plugin, then restart AutoSTUN`;
+      ext.error = hostText("restart.gave-up", { error: ext.error ?? "", crashes: ext.crashes });
       logger.error("plugin not restarted", { crashes: ext.crashes });
       return;
     }
     const delay = restartDelay(ext.crashes, this.isolation.restartDelayMs, this.isolation.maxRestartDelayMs);
-    ext.error = `${ext.error}; restarting it in ${delay} ms (restart ${ext.crashes} of at most ${this.isolation.maxRestarts} in a row)`;
+    ext.error = hostText("restart.scheduled", {
+      error: ext.error ?? "",
+      ms: delay,
+      crashes: ext.crashes,
+      max: this.isolation.maxRestarts,
+    });
     logger.warn("restarting plugin", { delayMs: delay, crashes: ext.crashes });
     clearTimeout(ext.restartTimer);
     ext.restartTimer = setTimeout(() => {
@@ -521,7 +540,7 @@ export class ExtensionHost {
     try {
       await Promise.race([Promise.resolve().then(() => ext.module?.deactivate?.()), deadline]);
     } catch (error) {
-      logger.warn("deactivate failed", { error: errorText(error) });
+      logger.warn("deactivate failed", { error: localize(errorText(error)) });
     } finally {
       clearTimeout(timer);
     }

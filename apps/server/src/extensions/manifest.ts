@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { DEFAULT_CHECK_TIMEOUT_MS, type ExtensionManifest } from "@autostun/plugins-api";
+import { DEFAULT_CHECK_TIMEOUT_MS, type ExtensionManifest, type LocalizedText } from "@autostun/plugins-api";
 import semver from "semver";
 import { z } from "zod";
+import type { ExtensionPointRegistry } from "./extension-points.js";
+import { hostText } from "./messages.js";
 import { loadManifestLocalizer, type ManifestLocalizer } from "./nls.js";
-
-const checkId = z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'a dotted id like "area.name"');
 
 const manifestSchema = z.object({
   displayName: z.string().optional(),
@@ -13,22 +13,8 @@ const manifestSchema = z.object({
   activationEvents: z
     .array(z.union([z.literal("*"), z.literal("onStartup"), z.string().regex(/^onCheck:.+/)]))
     .optional(),
-  contributes: z
-    .object({
-      checks: z
-        .array(
-          z.object({
-            id: checkId,
-            title: z.string().min(1),
-            category: z.string().min(1),
-            dependsOn: z.array(z.string()).optional(),
-            platforms: z.array(z.enum(["linux", "win32", "darwin", "freebsd", "dsm"])).optional(),
-            timeoutMs: z.number().int().positive().max(600_000).optional(),
-          }),
-        )
-        .optional(),
-    })
-    .optional(),
+  // Each key belongs to the feature that registered it; the registry checks the entries.
+  contributes: z.record(z.string(), z.unknown()).optional(),
   main: z.string().optional(),
 });
 
@@ -43,15 +29,25 @@ export interface DiscoveredExtension {
   manifest?: ExtensionManifest;
   mainPath?: string;
   /** Why the extension cannot be activated: unreadable manifest, incompatible engine, missing main. */
-  problem?: string;
+  problem?: LocalizedText;
+  /** Valid `contributes` entries by extension point, to be handed to the features that own them. */
+  contributions: ReadonlyMap<string, readonly unknown[]>;
   /** Resolves `%key%` strings of the manifest from the plugin's package.nls files. */
   localize: ManifestLocalizer;
   /** Problems that do not stop the extension, such as an unreadable translation file. */
   warnings?: string[];
 }
 
-/** Reads `<dir>/package.json` and its `autostun` manifest without running any plugin code. */
-export function readExtension(dir: string, builtin: boolean, apiVersion: string): DiscoveredExtension {
+/**
+ * Reads `<dir>/package.json` and its `autostun` manifest without running any plugin code; `contributes`
+ * is checked against the extension points registered so far.
+ */
+export function readExtension(
+  dir: string,
+  builtin: boolean,
+  apiVersion: string,
+  points: ExtensionPointRegistry,
+): DiscoveredExtension {
   const pkgPath = join(dir, "package.json");
   const fallbackId = dir.split(/[\\/]/).pop() ?? dir;
   let pkg: {
@@ -64,12 +60,22 @@ export function readExtension(dir: string, builtin: boolean, apiVersion: string)
   try {
     pkg = JSON.parse(readFileSync(pkgPath, "utf8"));
   } catch (error) {
-    return base(fallbackId, "0.0.0", dir, builtin, `cannot read ${pkgPath}: ${(error as Error).message}`);
+    return base(
+      fallbackId,
+      "0.0.0",
+      dir,
+      builtin,
+      hostText("manifest.unreadable", {
+        path: pkgPath,
+        reason: (error as Error).message,
+      }),
+    );
   }
   const id = typeof pkg.name === "string" && pkg.name ? pkg.name : fallbackId;
+  const warnings: string[] = [];
   const version = typeof pkg.version === "string" ? pkg.version : "0.0.0";
   if (pkg.autostun === undefined)
-    return base(id, version, dir, builtin, `${pkgPath} has no "autostun" manifest field`);
+    return base(id, version, dir, builtin, hostText("manifest.missing", { path: pkgPath }));
   // engines.autostun may sit in the manifest or, npm-style, in the package's own engines.
   const raw = { ...(pkg.autostun as object) } as { engines?: unknown };
   if (raw.engines === undefined && pkg.engines?.autostun !== undefined)
@@ -78,25 +84,32 @@ export function readExtension(dir: string, builtin: boolean, apiVersion: string)
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? `autostun.${issue.path.join(".")}` : "autostun";
-    return base(id, version, dir, builtin, `invalid manifest in ${pkgPath} at ${where}: ${issue?.message}`);
+    // zod explains in English only: Chinese readers get the location and a plain statement instead.
+    const reason = { en: String(issue?.message), "zh-CN": "取值不符合要求" };
+    return base(id, version, dir, builtin, hostText("manifest.invalid", { path: pkgPath, where, reason }));
   }
   const manifest = parsed.data as ExtensionManifest;
+  const reading = points.read(manifest.contributes, id, pkgPath);
+  for (const warning of reading.warnings) warnings.push(warning);
+  if (reading.problem) return { ...base(id, version, dir, builtin, reading.problem), warnings };
   const nls = loadManifestLocalizer(dir);
+  // A broken translation file costs only the translation, never the plugin.
+  warnings.push(...nls.problems);
   const extension: DiscoveredExtension = {
     ...base(id, version, dir, builtin),
     displayName: manifest.displayName ?? id,
     manifest,
+    contributions: reading.accepted,
     localize: nls.localize,
-    // A broken translation file costs only the translation, never the plugin.
-    ...(nls.problems.length > 0 ? { warnings: nls.problems } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
   const range = manifest.engines.autostun;
   if (!semver.validRange(range)) {
-    extension.problem = `plugin ${id} declares engines.autostun "${range}", which is not a semver range`;
+    extension.problem = hostText("engines.not-semver", { id, range });
     return extension;
   }
   if (!semver.satisfies(apiVersion, range)) {
-    extension.problem = `plugin ${id} requires AutoSTUN plugin API ${range}, but this AutoSTUN provides ${apiVersion}; install a version of the plugin made for ${apiVersion}`;
+    extension.problem = hostText("engines.incompatible", { id, range, version: apiVersion });
     return extension;
   }
   const main = manifest.main ?? (typeof pkg.main === "string" ? pkg.main : "index.js");
@@ -116,23 +129,22 @@ function isInside(folder: string, path: string): boolean {
  * literally (`../../x.js`, an absolute path) or through a symlink, would run code the user never installed
  * as this plugin: it is refused before anything is imported.
  */
-function locateMain(id: string, dir: string, main: string): { path: string } | { problem: string } {
-  const outside = (where: string) => ({
-    problem: `plugin ${id}: its main "${main}" points to ${where}, outside the plugin's folder ${dir}; a plugin may only run code from its own folder, so set "main" to a file inside it (or ask the plugin's author for a fixed version)`,
+function locateMain(id: string, dir: string, main: string): { path: string } | { problem: LocalizedText } {
+  const outside = (where: LocalizedText) => ({
+    problem: hostText("main.outside", { id, main, where, dir }),
   });
   if (isAbsolute(main)) return outside(main);
   let folder: string;
   try {
     folder = realpathSync(dir);
   } catch (error) {
-    return { problem: `plugin ${id}: cannot resolve its folder ${dir}: ${(error as Error).message}` };
+    return { problem: hostText("main.folder", { id, dir, reason: (error as Error).message }) };
   }
   const literal = resolve(folder, main);
   if (!isInside(folder, literal)) return outside(literal);
-  if (!existsSync(literal))
-    return { problem: `plugin ${id}: its main module ${resolve(dir, main)} does not exist (was it built?)` };
+  if (!existsSync(literal)) return { problem: hostText("main.missing", { id, path: resolve(dir, main) }) };
   const real = realpathSync(literal);
-  if (!isInside(folder, real)) return outside(`${real} (through a symbolic link)`);
+  if (!isInside(folder, real)) return outside(hostText("main.through-link", { path: real }));
   return { path: real };
 }
 
@@ -141,9 +153,18 @@ function base(
   version: string,
   dir: string,
   builtin: boolean,
-  problem?: string,
+  problem?: LocalizedText,
 ): DiscoveredExtension {
-  return { id, version, displayName: id, dir, builtin, localize: plain, ...(problem ? { problem } : {}) };
+  return {
+    id,
+    version,
+    displayName: id,
+    dir,
+    builtin,
+    contributions: new Map(),
+    localize: plain,
+    ...(problem ? { problem } : {}),
+  };
 }
 
 const plain: ManifestLocalizer = (value) => value;

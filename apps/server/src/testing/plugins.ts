@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { type DependencyContainer, instanceCachingFactory } from "tsyringe";
 import type { AutostunConfig } from "../config/schema.js";
 import { ContainerServiceAccessor } from "../container.js";
+import { type CheckContributions, registerChecksPoint } from "../engine/check-contributions.js";
+import { ExtensionPointRegistry } from "../extensions/extension-points.js";
 import { ExtensionHost, type ExtensionSource, type HostOptions } from "../extensions/host.js";
 import { type RootLogger, scopedLogger } from "../log/logger.js";
 import { Tokens } from "../tokens.js";
@@ -14,6 +16,8 @@ export interface TestPlugin {
   name: string;
   engines?: string;
   checks: { id: string; title?: string; dependsOn?: string[]; timeoutMs?: number }[];
+  /** Other `contributes` keys, written into the manifest as given (beside the checks above). */
+  contributes?: Record<string, unknown>;
   /** Body of `activate(context)` in plain JavaScript. */
   activate: string;
   activationEvents?: string[];
@@ -44,6 +48,7 @@ export function writePlugins(
           engines: { autostun: plugin.engines ?? "^1.0.0" },
           ...(plugin.activationEvents ? { activationEvents: plugin.activationEvents } : {}),
           contributes: {
+            ...plugin.contributes,
             checks: plugin.checks.map((check) => ({ title: check.id, category: "test", ...check })),
           },
         },
@@ -63,6 +68,12 @@ export function writePlugins(
   return root;
 }
 
+/** A registry with the engine's checks point, as the container makes it, for hosts built by hand. */
+export function checksOnlyPoints(): { points: ExtensionPointRegistry; checks: CheckContributions } {
+  const points = new ExtensionPointRegistry();
+  return { points, checks: registerChecksPoint(points) };
+}
+
 /** A check body returning a fixed verdict, for plugins in tests. */
 export function verdict(id: string, status: string, summary = `${id} says ${status}`): string {
   return `context.subscriptions.push(context.registerCheck(${JSON.stringify(id)}, { async run() { return { status: ${JSON.stringify(status)}, summary: ${JSON.stringify(summary)}, facts: { from: ${JSON.stringify(id)} } }; } }));`;
@@ -80,6 +91,8 @@ export function extensionHostTuned(tuning: Pick<HostOptions, "activationTimeoutM
         const root = d.resolve<RootLogger>(Tokens.RootLogger);
         const host = new ExtensionHost({
           services: d.resolve(ContainerServiceAccessor),
+          points: d.resolve(Tokens.ExtensionPoints),
+          checks: d.resolve(Tokens.CheckContributions),
           logger: (bindings) => scopedLogger(root, bindings),
           pluginConfig: config.plugins.config,
           ...tuning,

@@ -6,11 +6,13 @@ import {
   type ExtensionContext,
   type ExtensionModule,
   type Gatherer,
+  type LocalizedText,
   type Logger,
   type ServiceAccessor,
   toDisposable,
 } from "@autostun/plugins-api";
 import { resultProblem } from "../../engine/validate-result.js";
+import { hostText } from "../messages.js";
 import { createServiceAccessor } from "./child-services.js";
 import {
   type ActivateParams,
@@ -28,7 +30,7 @@ import {
 import type { RpcChannel } from "./rpc.js";
 
 /** What a check run sends back: the result, or why it cannot be used (measured here, before sending). */
-export type RunCheckAnswer = { result: unknown } | { problem: string };
+export type RunCheckAnswer = { result: unknown } | { problem: LocalizedText };
 
 const MAX_LOG_FIELDS_BYTES = 16 * 1024;
 
@@ -68,7 +70,7 @@ export class HostedExtension {
       return { ok: false, phase: "load", message: message(error) };
     }
     if (typeof module.activate !== "function")
-      return { ok: false, phase: "load", message: "its main module exports no activate(context) function" };
+      return { ok: false, phase: "load", message: hostText("main.no-activate") };
     this.module = module as ExtensionModule;
     this.services = createServiceAccessor(this.channel, params.data);
     try {

@@ -6,6 +6,7 @@ import type {
   CheckRunContext,
   GatherContext,
   Gatherer,
+  LocalizedText,
   Logger,
   RemedyContext,
   RemedyOutcome,
@@ -14,6 +15,8 @@ import type {
 } from "@autostun/plugins-api";
 import { Services } from "@autostun/plugins-api";
 import { reportedProblem } from "../../engine/validate-result.js";
+import { LocalizedError } from "../../text/localized-error.js";
+import { hostText } from "../messages.js";
 import type { RunCheckAnswer } from "./child-extension.js";
 import {
   type ActivateParams,
@@ -54,7 +57,7 @@ export interface PluginProcessOptions {
   onRegister(registration: RegisterParams): void;
   onUnregister(registration: Pick<RegisterParams, "kind" | "id">): void;
   /** The process ended without being asked to: `cause` says how ("exited with code 3"). */
-  onDeath(cause: string): void;
+  onDeath(cause: LocalizedText): void;
 }
 
 /** What a call the daemon made into the plugin brings along: how to gather and where to log. */
@@ -64,9 +67,9 @@ interface Scope {
 }
 
 /** The error every call to a dead plugin process settles with: which plugin, what happened, during what. */
-export class PluginHostDied extends Error {
-  constructor(extensionId: string, cause: string, during: string) {
-    super(`plugin ${extensionId}'s host ${cause} during ${during}`);
+export class PluginHostDied extends LocalizedError {
+  constructor(extensionId: string, cause: LocalizedText, during: LocalizedText) {
+    super(hostText("process.died", { id: extensionId, cause, during }));
     this.name = "PluginHostDied";
   }
 }
@@ -81,7 +84,7 @@ export class PluginProcess {
   private channel: RpcChannel | undefined;
   private readonly scopes = new Map<number, Scope>();
   private nextScope = 1;
-  private deathCause: string | undefined;
+  private deathCause: LocalizedText | undefined;
   private stopping = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private pingSentAt: number | undefined;
@@ -109,7 +112,7 @@ export class PluginProcess {
     const ready = this.spawn();
     await ready;
     return (this.channel as RpcChannel).request<ActivateResult>(ToPlugin.activate, params, {
-      label: "activate()",
+      label: hostText("during.activate"),
     });
   }
 
@@ -135,20 +138,24 @@ export class PluginProcess {
       this.failStart = reject;
     });
     child.on("message", (message) => channel.receive(message));
-    child.once("error", (error) => this.die(`could not be started (${error.message})`));
+    child.once("error", (error) => this.die(hostText("process.spawn-failed", { reason: error.message })));
     child.once("exit", (code, signal) => void this.exited(code, signal));
     child.once("disconnect", () => {
       // An exiting process disconnects first; only one that stays alive without its channel is reported so.
       setTimeout(() => {
         if (!this.deathCause && child.exitCode === null && child.signalCode === null)
-          this.die("closed its connection to the daemon and was killed");
+          this.die(hostText("process.disconnected"));
       }, DISCONNECT_GRACE_MS).unref();
     });
     return ready;
   }
 
-  private deathError(during: string): Error {
-    return new PluginHostDied(this.options.extensionId, this.deathCause ?? "is not running", during);
+  private deathError(during: LocalizedText): Error {
+    return new PluginHostDied(
+      this.options.extensionId,
+      this.deathCause ?? hostText("process.not-running"),
+      during,
+    );
   }
 
   /** Requests the plugin's process may send the daemon, each checked before it touches anything. */
@@ -232,13 +239,11 @@ export class PluginProcess {
       if (stalled && this.pingSentAt !== undefined) this.pingSentAt = now;
       if (this.pingSentAt !== undefined) {
         if (Date.now() - this.pingSentAt >= timeout)
-          this.die(
-            `stopped answering (no reply to a heartbeat within ${timeout} ms: a busy loop?) and was killed`,
-          );
+          this.die(hostText("process.unresponsive", { ms: timeout }));
         return;
       }
       this.pingSentAt = Date.now();
-      this.channel?.request(ToPlugin.ping, {}, { label: "a heartbeat" }).then(
+      this.channel?.request(ToPlugin.ping, {}, { label: hostText("during.heartbeat") }).then(
         () => {
           this.pingSentAt = undefined;
         },
@@ -262,29 +267,29 @@ export class PluginProcess {
       });
     }
     if (/heap out of memory|Reached heap limit/i.test(this.stderrTail)) {
-      this.die(`ran out of memory (limit ${this.options.limits.memoryLimitMb} MB) and ended`);
+      this.die(hostText("process.out-of-memory", { mb: this.options.limits.memoryLimitMb }));
     } else if (signal) {
-      this.die(`was killed by ${signal}`);
+      this.die(hostText("process.signal", { signal }));
     } else {
-      this.die(`exited with code ${code}`);
+      this.die(hostText("process.exit-code", { code: String(code) }));
     }
   }
 
   /** Marks the process dead, settles every pending call with the cause at once, and kills what is left. */
-  private die(cause: string): void {
+  private die(cause: LocalizedText): void {
     if (this.deathCause) return;
     this.deathCause = cause;
     clearInterval(this.heartbeat);
     this.channel?.close((during) => new PluginHostDied(this.options.extensionId, cause, during));
     this.scopes.clear();
-    this.failStart?.(this.deathError("start-up"));
+    this.failStart?.(this.deathError(hostText("during.start-up")));
     if (this.child && this.child.exitCode === null && this.child.signalCode === null)
       this.child.kill("SIGKILL");
     if (!this.stopping) this.options.onDeath(cause);
   }
 
   /** Ends the process now, for a reason the caller gives (activation timed out, the host stops). */
-  kill(cause: string): void {
+  kill(cause: LocalizedText): void {
     this.stopping = true;
     this.die(cause);
   }
@@ -298,7 +303,7 @@ export class PluginProcess {
         timer = setTimeout(() => resolve([`deactivate() did not finish within ${timeoutMs} ms`]), timeoutMs);
       });
       const problems = await Promise.race([
-        this.channel.request<string[]>(ToPlugin.deactivate, {}, { label: "deactivate()" }),
+        this.channel.request<string[]>(ToPlugin.deactivate, {}, { label: hostText("during.deactivate") }),
         deadline,
       ]).catch((error: unknown) => [String((error as Error)?.message ?? error)]);
       clearTimeout(timer);
@@ -310,7 +315,7 @@ export class PluginProcess {
       child && child.exitCode === null && child.signalCode === null
         ? new Promise<void>((resolve) => child.once("exit", () => resolve()))
         : Promise.resolve();
-    this.die("was stopped because the daemon is shutting down");
+    this.die(hostText("process.shutdown"));
     await gone;
   }
 
@@ -320,7 +325,7 @@ export class PluginProcess {
     return work(id).finally(() => this.scopes.delete(id));
   }
 
-  private request<T>(method: string, params: unknown, signal: AbortSignal, label: string): Promise<T> {
+  private request<T>(method: string, params: unknown, signal: AbortSignal, label: LocalizedText): Promise<T> {
     if (!this.channel) return Promise.reject(this.deathError(label));
     // The engine has moved on once it aborts; the plugin still gets the cancel message.
     return this.channel.request<T>(method, params, { signal, label, settleOnAbort: true });
@@ -341,9 +346,9 @@ export class PluginProcess {
             ToPlugin.runCheck,
             params,
             context.signal,
-            `check ${checkId}`,
+            hostText("during.check", { check: checkId }),
           );
-          return ("problem" in answer ? reportedProblem(String(answer.problem)) : answer.result) as never;
+          return ("problem" in answer ? reportedProblem(answer.problem) : answer.result) as never;
         }),
     };
     if (hasRemedy) {
@@ -354,7 +359,7 @@ export class PluginProcess {
             ToPlugin.applyRemedy,
             params,
             context.signal,
-            `remedy ${remedyId} of check ${checkId}`,
+            hostText("during.remedy", { remedy: remedyId, check: checkId }),
           );
         });
     }
@@ -366,7 +371,12 @@ export class PluginProcess {
       gather: (context: GatherContext) =>
         this.withScope(context, (scope) => {
           const params: RunGathererParams = { gathererId, scope };
-          return this.request(ToPlugin.runGatherer, params, context.signal, `gatherer ${gathererId}`);
+          return this.request(
+            ToPlugin.runGatherer,
+            params,
+            context.signal,
+            hostText("during.gatherer", { id: gathererId }),
+          );
         }),
     };
   }

@@ -1,4 +1,4 @@
-import type { CheckOutcome, ExtensionManifest, Services } from "@autostun/plugins-api";
+import type { CheckOutcome, ExtensionManifest, LocalizedText, Services } from "@autostun/plugins-api";
 
 /**
  * The messages between the daemon and a plugin's own process. Everything here crosses Node's IPC as JSON,
@@ -57,7 +57,7 @@ export interface ActivateParams {
   data: Partial<Record<DataServiceName, unknown>>;
 }
 
-export type ActivateResult = { ok: true } | { ok: false; phase: "load" | "activate"; message: string };
+export type ActivateResult = { ok: true } | { ok: false; phase: "load" | "activate"; message: LocalizedText };
 
 /**
  * A scope stands for one call the daemon made with a context (a check run, a gatherer, a remedy): the

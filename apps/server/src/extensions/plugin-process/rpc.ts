@@ -5,6 +5,7 @@
  * the request. If the other end dies, close() settles everything pending.
  */
 
+import { type LocalizedText, localize } from "@autostun/plugins-api";
 import { formatBytes } from "../../engine/validate-result.js";
 
 export type RpcMessage =
@@ -19,7 +20,7 @@ export type NoteHandler = (params: unknown) => void;
 export interface RequestOptions {
   signal?: AbortSignal;
   /** What the request is for, in words ("check nat.type"): named in the error if the other end dies. */
-  label?: string;
+  label?: LocalizedText;
   /**
    * Reject with the signal's reason as soon as it aborts, instead of waiting for the other end's answer:
    * for callers that stop listening on abort anyway, so a call the other end ignores leaves nothing behind.
@@ -35,7 +36,7 @@ export interface RpcOptions {
 }
 
 interface Pending {
-  label: string;
+  label: LocalizedText;
   resolve(value: unknown): void;
   reject(error: Error): void;
   cleanup(): void;
@@ -64,7 +65,7 @@ function isMessage(value: unknown): value is RpcMessage {
 
 export class RpcChannel {
   private nextId = 1;
-  private closedBecause: ((label: string) => Error) | undefined;
+  private closedBecause: ((label: LocalizedText) => Error) | undefined;
   private readonly pending = new Map<number, Pending>();
   private readonly handling = new Map<number, AbortController>();
   private readonly handlers = new Map<string, RequestHandler>();
@@ -111,7 +112,7 @@ export class RpcChannel {
       });
       const problem = this.send({ t: "req", id, method, params });
       if (problem) {
-        this.settle(id, undefined, `${label} could not be sent: ${problem}`);
+        this.settle(id, undefined, `${localize(label)} could not be sent: ${problem}`);
         return;
       }
       if (signal?.aborted) onAbort();
@@ -146,7 +147,7 @@ export class RpcChannel {
   }
 
   /** Settles every pending request with the error `reason(label)` makes, and refuses new ones. */
-  close(reason: (label: string) => Error): void {
+  close(reason: (label: LocalizedText) => Error): void {
     if (this.closedBecause) return;
     this.closedBecause = reason;
     for (const [id, pending] of [...this.pending]) {
