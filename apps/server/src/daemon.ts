@@ -1,17 +1,20 @@
+import type { Disposable } from "@autostun/plugins-api";
 import type { DependencyContainer } from "tsyringe";
 import type { AutostunConfig } from "./config/schema.js";
 import { buildContainer } from "./container.js";
 import { type CheckEngine, EngineClosedError } from "./engine/engine.js";
 import { watchNetwork } from "./engine/network-watch.js";
-import type { ExtensionHost } from "./extensions/host.js";
+import type { EventBus } from "./events/bus.js";
+import type { DaemonEvents } from "./events/daemon-events.js";
 import { isLoopbackHost } from "./graphql/auth.js";
 import { type RunningHttp, splitHostPort, startHttp } from "./http/server.js";
+import type { LifecycleStep } from "./lifecycle/lifecycle.js";
 import type { RootLogger } from "./log/logger.js";
 import type { CheckStore } from "./store/check-store.js";
 import { DataDirUnusable } from "./store/data-dir.js";
 import { type Db, openDatabase } from "./store/database.js";
 import { every, type LongTimer } from "./timers/long-timer.js";
-import { Tokens } from "./tokens.js";
+import { type ServiceLookup, Tokens } from "./tokens.js";
 
 /** How long stopping waits for cancelled checks to wind down before it closes the database anyway. */
 export const STOP_GRACE_MS = 5_000;
@@ -23,6 +26,8 @@ export interface Daemon {
   url: string;
   container: DependencyContainer;
   engine: CheckEngine;
+  /** The daemon's services by token, as GraphQL resolvers see them. */
+  services: ServiceLookup;
   /** Cancels every running check, waits at most {@link STOP_GRACE_MS} for them, then closes everything. */
   stop(): Promise<void>;
 }
@@ -86,73 +91,118 @@ export async function startDaemon(
   options: DaemonOptions = {},
 ): Promise<Daemon> {
   assertSafeApi(config);
-  const db = openStore(config, logger, options);
-  const container = buildContainer({ config, logger, database: config.dataDir }, (c) => {
-    c.register(Tokens.Database, { useValue: db });
-    overrides?.(c);
-  });
-  const host = container.resolve<ExtensionHost>(Tokens.ExtensionHost);
-  await host.activateStartup();
-  const engine = container.resolve<CheckEngine>(Tokens.CheckEngine);
-  const { host: address, port } = splitHostPort(config.api.listen);
-  let http: RunningHttp;
-  try {
-    http = await startHttp({
-      host: address,
-      port,
-      ...(config.api.token ? { token: config.api.token } : {}),
-      services: { engine, host, bus: container.resolve(Tokens.Bus) },
-      logger,
-    });
-  } catch (error) {
-    await host.dispose();
-    container.resolve<CheckStore>(Tokens.CheckStore).close();
-    throw new StartupRefused(`cannot listen on ${config.api.listen}: ${listenProblem(error)}`);
-  }
+  const database = openStore(config, logger, options);
+  const container = buildContainer({ config, logger, database }, overrides);
+  const services: ServiceLookup = { get: (token) => container.resolve(token) };
+  const lifecycle = services.get(Tokens.Lifecycle);
+  const bus = services.get(Tokens.Bus);
+  const host = services.get(Tokens.ExtensionHost);
+  const engine = services.get(Tokens.CheckEngine);
+  let http: RunningHttp | undefined;
 
+  // Start order is the architecture's start flow; stop runs it backwards, each step under a time limit.
+  lifecycle.add({ name: "database", stop: () => void database.close() });
+  lifecycle.add({ name: "extensions", start: () => host.activateStartup(), stop: () => host.dispose() });
+  lifecycle.add({
+    name: "checks",
+    stop: () => stopChecks(engine, services.get(Tokens.CheckStore), logger),
+    // Longer than the grace the step gives running checks, so the grace decides, not this limit.
+    stopTimeoutMs: STOP_GRACE_MS + 1_000,
+  });
+  lifecycle.add(diagnosisSchedule(config, engine, bus, logger));
+  let network: Disposable | undefined;
+  lifecycle.add({
+    name: "network watch",
+    start: () => {
+      network = watchNetwork(bus);
+    },
+    stop: () => network?.dispose(),
+  });
+  lifecycle.add({
+    name: "http",
+    start: async () => {
+      const { host: address, port } = splitHostPort(config.api.listen);
+      try {
+        http = await startHttp({
+          host: address,
+          port,
+          ...(config.api.token ? { token: config.api.token } : {}),
+          services,
+          logger,
+        });
+      } catch (error) {
+        throw new StartupRefused(`cannot listen on ${config.api.listen}: ${listenProblem(error)}`);
+      }
+    },
+    stop: () => http?.close(),
+  });
+
+  await lifecycle.start();
+  const url = (http as RunningHttp).url;
+  logger.info({ url }, "AutoSTUN is serving");
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    container,
+    engine,
+    services,
+    stop() {
+      stopping ??= lifecycle.stop().then(() => logger.info("AutoSTUN stopped"));
+      return stopping;
+    },
+  };
+}
+
+/** Cancels every run, gives the checks a bounded time to wind down, then refuses further writes. */
+async function stopChecks(engine: CheckEngine, store: CheckStore, logger: RootLogger): Promise<void> {
+  engine.cancelAll("AutoSTUN is stopping");
+  let grace: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    engine.idle().then(() => true),
+    new Promise<false>((resolve) => {
+      grace = setTimeout(() => resolve(false), STOP_GRACE_MS);
+    }),
+  ]);
+  clearTimeout(grace);
+  if (!settled)
+    logger.warn(
+      { graceMs: STOP_GRACE_MS },
+      "checks were still winding down when the grace period ended; stopping without their results",
+    );
+  store.close();
+}
+
+/**
+ * Runs the diagnosis at start, on its schedule and whenever the bus says the network changed. Runs refused
+ * because the daemon is stopping are expected, not failures.
+ */
+function diagnosisSchedule(
+  config: AutostunConfig,
+  engine: CheckEngine,
+  bus: EventBus<DaemonEvents>,
+  logger: RootLogger,
+): LifecycleStep {
+  const timers: LongTimer[] = [];
+  let listening: Disposable | undefined;
   const runAll = (reason: string) =>
     engine.run().catch((error: unknown) => {
-      // Once stopping, refused runs are expected, not failures.
       if (!(error instanceof EngineClosedError))
         logger.error({ reason, error: String(error) }, "diagnosis failed");
     });
-  if (config.checks.runOnStart) void runAll("start");
-  const timers: LongTimer[] = [];
-  if (config.checks.intervalSeconds > 0) {
-    timers.push(every(config.checks.intervalSeconds * 1000, () => void runAll("schedule")));
-  }
-  const network = watchNetwork(() => void runAll("network changed"));
-  logger.info({ url: http.url }, "AutoSTUN is serving");
-  let stopping: Promise<void> | undefined;
-
   return {
-    url: http.url,
-    container,
-    engine,
-    stop() {
-      stopping ??= (async () => {
-        for (const timer of timers) timer.cancel();
-        network.dispose();
-        engine.cancelAll("AutoSTUN is stopping");
-        let grace: NodeJS.Timeout | undefined;
-        const settled = await Promise.race([
-          engine.idle().then(() => true),
-          new Promise<false>((resolve) => {
-            grace = setTimeout(() => resolve(false), STOP_GRACE_MS);
-          }),
-        ]);
-        clearTimeout(grace);
-        if (!settled)
-          logger.warn(
-            { graceMs: STOP_GRACE_MS },
-            "checks were still winding down when the grace period ended; stopping without their results",
-          );
-        await http.close();
-        await host.dispose();
-        container.resolve<CheckStore>(Tokens.CheckStore).close();
-        logger.info("AutoSTUN stopped");
-      })();
-      return stopping;
+    name: "diagnosis schedule",
+    start: () => {
+      if (config.checks.runOnStart) void runAll("start");
+      if (config.checks.intervalSeconds > 0)
+        timers.push(every(config.checks.intervalSeconds * 1000, () => void runAll("schedule")));
+      listening = bus.subscribe("network.changed", (change) => {
+        logger.info({ at: change.at }, "the network changed; running the diagnosis again");
+        void runAll("network changed");
+      });
+    },
+    stop: () => {
+      for (const timer of timers.splice(0)) timer.cancel();
+      listening?.dispose();
     },
   };
 }

@@ -4,6 +4,7 @@ import { buildContainer } from "../container.js";
 import { type CheckEngine, UnknownCheckError } from "../engine/engine.js";
 import type { ExtensionHost } from "../extensions/host.js";
 import { createRootLogger } from "../log/logger.js";
+import { openDatabase } from "../store/database.js";
 import { Tokens } from "../tokens.js";
 import { toJsonReport, toTextReport } from "./doctor-report.js";
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE } from "./exit-codes.js";
@@ -18,7 +19,8 @@ export interface DoctorOptions {
 /** Runs the checks once and prints the report. Writes nothing under dataDir: results live in memory. */
 export async function runDoctor(config: AutostunConfig, options: DoctorOptions): Promise<number> {
   const logger = createRootLogger(options.verbose ? "debug" : "error");
-  const container = buildContainer({ config, logger, database: ":memory:" });
+  const database = openDatabase(":memory:");
+  const container = buildContainer({ config, logger, database });
   const host = container.resolve<ExtensionHost>(Tokens.ExtensionHost);
   const engine = container.resolve<CheckEngine>(Tokens.CheckEngine);
   try {
@@ -40,5 +42,6 @@ export async function runDoctor(config: AutostunConfig, options: DoctorOptions):
     throw error;
   } finally {
     await host.dispose();
+    database.close();
   }
 }

@@ -3,6 +3,7 @@ import { GraphQLError } from "graphql";
 import { UnknownCheckError } from "../engine/engine.js";
 import type { CheckState } from "../engine/model.js";
 import type { ExtensionRecord } from "../extensions/host.js";
+import { Tokens } from "../tokens.js";
 import { builder } from "./builder.js";
 
 const CheckStatusEnum = builder.enumType("CheckStatus", {
@@ -94,14 +95,20 @@ function clientErrors<T>(work: () => Promise<T>): Promise<T> {
 }
 
 builder.queryFields((t) => ({
-  checks: t.field({ type: [CheckRef], resolve: (_root, _args, ctx) => ctx.engine.list() }),
+  checks: t.field({
+    type: [CheckRef],
+    resolve: (_root, _args, ctx) => ctx.services.get(Tokens.CheckEngine).list(),
+  }),
   check: t.field({
     type: CheckRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => ctx.engine.get(String(args.id)) ?? null,
+    resolve: (_root, args, ctx) => ctx.services.get(Tokens.CheckEngine).get(String(args.id)) ?? null,
   }),
-  extensions: t.field({ type: [ExtensionRef], resolve: (_root, _args, ctx) => ctx.host.extensionList() }),
+  extensions: t.field({
+    type: [ExtensionRef],
+    resolve: (_root, _args, ctx) => ctx.services.get(Tokens.ExtensionHost).extensionList(),
+  }),
 }));
 
 builder.mutationFields((t) => ({
@@ -111,7 +118,9 @@ builder.mutationFields((t) => ({
       "Runs the given checks (and what they depend on), or all; returns when they finished. A check only this request waits for stops when the client goes away.",
     args: { ids: t.arg.idList({ required: false }) },
     resolve: (_root, args, ctx) =>
-      clientErrors(() => ctx.engine.run(args.ids?.map(String), { signal: ctx.signal })),
+      clientErrors(() =>
+        ctx.services.get(Tokens.CheckEngine).run(args.ids?.map(String), { signal: ctx.signal }),
+      ),
   }),
   applyRemedy: t.field({
     type: RemedyResultRef,
@@ -119,7 +128,9 @@ builder.mutationFields((t) => ({
     args: { checkId: t.arg.id({ required: true }), remedyId: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) =>
       clientErrors(async () => {
-        const result = await ctx.engine.applyRemedy(String(args.checkId), String(args.remedyId));
+        const result = await ctx.services
+          .get(Tokens.CheckEngine)
+          .applyRemedy(String(args.checkId), String(args.remedyId));
         return { ...result, message: localize(result.message, ctx.locale) };
       }),
   }),
@@ -129,7 +140,7 @@ builder.subscriptionFields((t) => ({
   checkUpdated: t.field({
     type: CheckRef,
     description: "Every change of a check's state: RUNNING, then its verdict.",
-    subscribe: (_root, _args, ctx) => ctx.bus.iterate("check.updated"),
+    subscribe: (_root, _args, ctx) => ctx.services.get(Tokens.Bus).iterate("check.updated"),
     resolve: (state) => state as CheckState,
   }),
 }));

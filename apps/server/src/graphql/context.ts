@@ -1,7 +1,4 @@
-import type { CheckEngine } from "../engine/engine.js";
-import type { DaemonEvents } from "../engine/model.js";
-import type { EventBus } from "../events/bus.js";
-import type { ExtensionHost } from "../extensions/host.js";
+import type { ServiceLookup } from "../tokens.js";
 
 /** What belongs to one request (HTTP) or one connection (WebSocket) rather than to the daemon. */
 export interface RequestScope {
@@ -10,11 +7,13 @@ export interface RequestScope {
   signal: AbortSignal;
 }
 
-/** What every resolver gets: the daemon's services and the scope of the request that asked. */
+/**
+ * What every resolver gets: the scope of the request that asked, and the daemon's services through one
+ * lookup (`ctx.services.get(Tokens.CheckEngine)`), so a new domain is a schema file and a container
+ * registration, not an edit here.
+ */
 export interface GraphQLContext extends RequestScope {
-  engine: CheckEngine;
-  host: ExtensionHost;
-  bus: EventBus<DaemonEvents>;
+  services: ServiceLookup;
 }
 
 /** Picks the client's locale: our header first, then the first Accept-Language entry. */

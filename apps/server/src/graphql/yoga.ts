@@ -2,12 +2,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { parse } from "graphql";
 import { createYoga, type Plugin } from "graphql-yoga";
+import type { ServiceLookup } from "../tokens.js";
 import { admissionMessage, type TokenGate } from "./auth.js";
 import { type GraphQLContext, localeFrom, type RequestScope } from "./context.js";
 import { depthLimit, MAX_QUERY_DEPTH, MAX_QUERY_TOKENS, MAX_ROOT_FIELDS, rootFieldLimit } from "./limits.js";
 import { schema } from "./schema.js";
-
-export type Services = Omit<GraphQLContext, keyof RequestScope>;
 
 /**
  * What reaches yoga besides the Fetch request: Node's req/res over HTTP; over WebSocket, the connection's
@@ -31,7 +30,7 @@ export const hardening: Plugin = {
 };
 
 export interface GraphQLHandlerOptions {
-  services: Services;
+  services: ServiceLookup;
   /** Present when api.token is set; every HTTP request must then pass it. */
   gate?: TokenGate;
   /**
@@ -88,7 +87,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
       hardening,
     ],
     context: ({ request, scope }) => ({
-      ...services,
+      services,
       ...(scope ?? {
         locale: localeFrom(request.headers.get("x-autostun-locale"), request.headers.get("accept-language")),
         signal: request.signal,

@@ -4,8 +4,9 @@ import type { Duplex } from "node:stream";
 import { isLoopbackHost, TokenGate } from "../graphql/auth.js";
 import { FailureBackoff } from "../graphql/failure-backoff.js";
 import { attachWebSocket } from "../graphql/websocket.js";
-import { createGraphQLHandler, type Services } from "../graphql/yoga.js";
+import { createGraphQLHandler } from "../graphql/yoga.js";
 import { createRootLogger, type RootLogger } from "../log/logger.js";
+import type { ServiceLookup } from "../tokens.js";
 import { RequestGuard } from "./request-guard.js";
 import { requestTarget } from "./request-target.js";
 import { loggedPath, safeHandler } from "./safe-handler.js";
@@ -15,7 +16,7 @@ export interface HttpOptions {
   host: string;
   port: number;
   token?: string;
-  services: Services;
+  services: ServiceLookup;
   /**
    * Web origins (`https://host[:port]`) besides the console's own that may call the API from a browser,
    * e.g. a dashboard on another host. Meant to be fed from a config key such as `api.corsOrigins`.

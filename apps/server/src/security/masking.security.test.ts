@@ -1,19 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Services } from "../graphql/yoga.js";
 import { type RunningHttp, startHttp } from "../http/server.js";
 import { createRootLogger } from "../log/logger.js";
+import type { ServiceLookup } from "../tokens.js";
 import { GraphQLSocket, graphql, upgrade } from "./clients.js";
 
 const DETAIL = "database at /var/lib/autostun/secret.sqlite is locked";
 
 // Services whose every read breaks with an internal message a client must never see.
-const broken = {
-  engine: {
-    list: () => {
-      throw new Error(DETAIL);
-    },
-  },
-} as unknown as Services;
+const broken: ServiceLookup = {
+  get: () =>
+    ({
+      list: () => {
+        throw new Error(DETAIL);
+      },
+    }) as never,
+};
 
 let http: RunningHttp;
 beforeAll(async () => {

@@ -70,10 +70,11 @@ export class CheckStore {
     }));
   }
 
-  /** Closes the database; later writes are refused with a reason instead of reaching a closed handle. */
+  /**
+   * Stops writing: later writes are refused with a reason instead of reaching a closed handle. The
+   * database itself belongs to the daemon's lifecycle, which closes it last, since other stores share it.
+   */
   close(): void {
-    if (this.closed) return;
     this.closed = true;
-    this.db.close();
   }
 }

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { DataDirUnusable, prepareDataDir } from "./data-dir.js";
 
-export type Db = Database.Database;
+/** An interface, not an alias, so declarations that mention it (DI tokens) can name it. */
+export interface Db extends Database.Database {}
 
 /** The database file's name inside dataDir. */
 export const DATABASE_FILE = "autostun.db";
@@ -97,9 +98,12 @@ function prepare(db: Db): Db {
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 2000");
   // A damaged page otherwise surfaces later as writes that fail one by one.
-  const problems = (db.pragma("quick_check(5)") as { quick_check: string }[]).map((row) => row.quick_check);
+  const problems = (db.pragma("quick_check(5)") as { quick_check: string }[]).flatMap((row) =>
+    row.quick_check.split("\n").filter((line) => line && !line.startsWith("***")),
+  );
   if (problems.length !== 1 || problems[0] !== "ok") {
-    throw new Damaged(`its integrity check failed: ${problems.join("; ")}`);
+    // SQLite's report spans lines; the user gets one, with the first finding.
+    throw new Damaged(`its integrity check failed: ${problems[0] ?? "no details"}`);
   }
   const version = db.pragma("user_version", { simple: true }) as number;
   for (let index = version; index < MIGRATIONS.length; index++) {

@@ -1,0 +1,19 @@
+import type { CheckState } from "../engine/model.js";
+
+/** The host's network moved: new address, new lease, a VPN, another default route. */
+export interface NetworkChange {
+  /** When the change was seen (ISO 8601). */
+  at: string;
+  /** A description of the addresses before and after, for the log line that explains a re-run. */
+  before: string;
+  after: string;
+}
+
+/**
+ * Every event the daemon publishes, by topic. Publishers and listeners name the topic and get its
+ * payload type, so a new domain adds its topics here and nowhere else.
+ */
+export type DaemonEvents = {
+  "check.updated": CheckState;
+  "network.changed": NetworkChange;
+};
