@@ -155,7 +155,7 @@ export async function startDaemon(
 
 /** Cancels every run, gives the checks a bounded time to wind down, then refuses further writes. */
 async function stopChecks(engine: CheckEngine, store: CheckStore, logger: RootLogger): Promise<void> {
-  engine.cancelAll("AutoSTUN is stopping");
+  engine.cancelAll();
   let grace: NodeJS.Timeout | undefined;
   const settled = await Promise.race([
     engine.idle().then(() => true),

@@ -136,9 +136,9 @@ export class CheckEngine {
    * Stops every running check now (each ends as ERROR with `reason`, which is not stored as its verdict)
    * and refuses new runs. The daemon calls this first when it stops.
    */
-  cancelAll(reason: string): void {
-    this.closedReason ??= reason;
-    const error = new Error(reason);
+  cancelAll(reason: LocalizedText = engineText("cancel.stopping")): void {
+    this.closedReason ??= localize(reason, "en");
+    const error = new LocalizedError(reason);
     for (const scope of this.scopes) scope.abort(error);
     for (const entry of this.inflight.values()) entry.controller.abort(error);
   }
