@@ -70,6 +70,7 @@ export interface GatherContext {
 // ---- context.d.ts
 import type { CheckImplementation, Gatherer } from "./check.js";
 import type { Disposable } from "./disposable.js";
+import type { DownloaderFactory } from "./downloader.js";
 import type { Logger } from "./logger.js";
 import type { ExtensionManifest } from "./manifest.js";
 import type { ServiceAccessor } from "./services.js";
@@ -95,6 +96,12 @@ export interface ExtensionContext {
     registerCheck(id: string, check: CheckImplementation): Disposable;
     /** Provides shared facts under `gathererId`, for any check's `context.gather(gathererId)`. */
     registerGatherer<T>(gathererId: string, gatherer: Gatherer<T>): Disposable;
+    /**
+     * Provides the adapter of a downloader kind declared in the manifest's `contributes.downloaders`
+     * (since 1.2.0). The host calls `factory` once per configured downloader of that kind. Registering a
+     * kind the manifest does not declare throws.
+     */
+    registerDownloader(kind: string, factory: DownloaderFactory): Disposable;
 }
 /** The shape of a plugin module: `export function activate(context) {}`. */
 export interface ExtensionModule {
@@ -109,6 +116,76 @@ export interface Disposable {
 }
 /** Wraps a teardown function as a {@link Disposable} that runs it at most once. */
 export declare function toDisposable(teardown: () => void | Promise<void>): Disposable;
+
+// ---- downloader.d.ts
+/**
+ * Downloader adapters: how AutoSTUN tells a BitTorrent client which port to listen on and announce. A
+ * plugin declares each kind in `contributes.downloaders` and provides it on activation with
+ * `context.registerDownloader(kind, factory)`; the host makes one adapter per configured tunnel.
+ */
+import type { Logger } from "./logger.js";
+/** Where a configured downloader's API is and how to log in. Never logged or returned by the API. */
+export interface DownloaderSettings {
+    /** Base URL of the client's Web UI or RPC endpoint, e.g. `http://127.0.0.1:8080`. */
+    url: string;
+    username?: string;
+    /** The password, or the RPC secret for clients that have only a secret (aria2). */
+    password?: string;
+}
+/** What an adapter gets from the host besides the settings. */
+export interface DownloaderFactoryContext {
+    /** Where the adapter may write lines that help a user; fields named like secrets are redacted. */
+    readonly logger: Logger;
+}
+/** Every call to a downloader takes a signal: the push gives up on a client that does not answer. */
+export interface DownloaderCallOptions {
+    signal?: AbortSignal;
+}
+/** Which client answered, as its own API names itself. */
+export interface DownloaderDescription {
+    /** The product, e.g. `qBittorrent`. */
+    client: string;
+    /** Its version as it reports it, e.g. `4.5.2`. */
+    version: string;
+    /** The version of its API, where it has one apart from the product's (qBittorrent's WebAPI). */
+    apiVersion?: string;
+}
+/** One configured downloader, talked to through its own API. */
+export interface DownloaderAdapter {
+    describe(options?: DownloaderCallOptions): Promise<DownloaderDescription>;
+    /** The incoming (peer) port the client says it uses. */
+    getListenPort(options?: DownloaderCallOptions): Promise<number>;
+    /** Asks the client to listen on `port` for peers (and announce it, where it has no announce port). */
+    setListenPort(port: number, options?: DownloaderCallOptions): Promise<void>;
+    /** Asks the client to tell its trackers the new port now; absent when the client has no such call. */
+    reannounce?(options?: DownloaderCallOptions): Promise<void>;
+    /** Ends the session with the client (logout); called when the tunnel stops or its settings change. */
+    dispose?(): void | Promise<void>;
+}
+/** Makes the adapter for one configured downloader. Called again when the settings change. */
+export type DownloaderFactory = (settings: Readonly<DownloaderSettings>, context: DownloaderFactoryContext) => DownloaderAdapter;
+/**
+ * Why a call to a downloader did not do what was asked:
+ * - `CREDENTIALS_REFUSED`: the client answered and refused the user name, password or secret.
+ * - `UNREACHABLE`: nothing answered at the URL (down, wrong address, timed out) or it is not that client.
+ * - `IGNORED_CHANGE`: the client accepted the new port but does not use it (aria2 before a restart).
+ * - `UNSUPPORTED`: the client or its version cannot do what was asked.
+ */
+export declare const DOWNLOADER_ERROR_KINDS: readonly ["CREDENTIALS_REFUSED", "UNREACHABLE", "IGNORED_CHANGE", "UNSUPPORTED"];
+export type DownloaderErrorKind = (typeof DOWNLOADER_ERROR_KINDS)[number];
+/** The error an adapter throws so the host can tell the user which of the kinds went wrong. */
+export declare class DownloaderError extends Error {
+    readonly kind: DownloaderErrorKind;
+    readonly name = "DownloaderError";
+    constructor(kind: DownloaderErrorKind, message: string, options?: {
+        cause?: unknown;
+    });
+}
+/**
+ * True for a {@link DownloaderError}, also one made by another copy of this package (a plugin may
+ * bundle its own): it looks at the shape, not at the class.
+ */
+export declare function isDownloaderError(error: unknown): error is DownloaderError;
 
 // ---- extension-point.d.ts
 /**
@@ -204,11 +281,12 @@ export interface RemedyOutcome {
 export type { CheckImplementation, CheckOutcome, CheckResult, CheckRunContext, Facts, GatherContext, Gatherer, RemedyContext, } from "./check.js";
 export type { ExtensionContext, ExtensionModule } from "./context.js";
 export { type Disposable, toDisposable } from "./disposable.js";
+export { DOWNLOADER_ERROR_KINDS, type DownloaderAdapter, type DownloaderCallOptions, type DownloaderDescription, DownloaderError, type DownloaderErrorKind, type DownloaderFactory, type DownloaderFactoryContext, type DownloaderSettings, isDownloaderError, } from "./downloader.js";
 export type { ContributingExtension, ContributionIssue, ContributionReceiver, ContributionSchema, ExtensionContributions, ExtensionPointDescriptor, } from "./extension-point.js";
 export type { Guidance, Remedy, RemedyOutcome } from "./guidance.js";
 export { type Catalog, type CatalogMessages, defineCatalog, LOCALES, type Locale, type LocalizedText, localize, type MessageParams, } from "./localized.js";
 export type { Logger } from "./logger.js";
-export { type ActivationEvent, type CheckContribution, type CheckPlatform, DEFAULT_CHECK_TIMEOUT_MS, type ExtensionManifest, type ManifestContributions, } from "./manifest.js";
+export { type ActivationEvent, type CheckContribution, type CheckPlatform, DEFAULT_CHECK_TIMEOUT_MS, type DownloaderContribution, type ExtensionManifest, type ManifestContributions, } from "./manifest.js";
 export { type CommandResult, type CommandRunner, type HostInfo, type InterfaceAddress, type NetworkInfo, type ServiceAccessor, Services, type ServiceToken, type StunSettings, type SystemFiles, type TunnelPorts, } from "./services.js";
 export { CHECK_STATUSES, type CheckStatus, isProblemStatus, type VerdictStatus } from "./status.js";
 export { API_VERSION } from "./version.js";
@@ -304,9 +382,10 @@ export interface ExtensionManifest {
     /** Module to load, relative to the plugin folder; defaults to package.json `main`, then `index.js`. */
     main?: string;
 }
-/** The `contributes` field: the checks point is typed here; every other point is an open list. */
+/** The `contributes` field: the checks and downloaders points are typed here; every other point is an open list. */
 export interface ManifestContributions {
     checks?: CheckContribution[];
+    downloaders?: DownloaderContribution[];
     [point: string]: readonly unknown[] | undefined;
 }
 export type ActivationEvent = "*" | "onStartup" | `onCheck:${string}`;
@@ -330,6 +409,18 @@ export interface CheckContribution {
     platforms?: CheckPlatform[];
     /** Hard limit for one run; past it the check is ERROR and its signal is aborted. Default 10000. */
     timeoutMs?: number;
+}
+/** A downloader kind declared in a manifest (since 1.2.0). Its adapter is registered on activation. */
+export interface DownloaderContribution {
+    /** What users write as `downloader.kind` in a tunnel's config: lower case, e.g. `qbittorrent`. */
+    kind: string;
+    /**
+     * The client's name as users know it (the kind when absent); `%key%` is looked up in package.nls files
+     * like a check title. Optional so manifests written for 1.1, where this list was untyped, still compile.
+     */
+    title?: string;
+    /** Where the client's API usually is on this host, e.g. `http://127.0.0.1:8080`. */
+    defaultUrl?: string;
 }
 /** The default per-check timeout when a contribution does not set one. */
 export declare const DEFAULT_CHECK_TIMEOUT_MS = 10000;
@@ -428,4 +519,4 @@ export declare function isProblemStatus(status: CheckStatus): boolean;
 
 // ---- version.d.ts
 /** The plugin API version this package describes; plugins declare a range of it in `engines.autostun`. */
-export declare const API_VERSION = "1.1.0";
+export declare const API_VERSION = "1.2.0";

@@ -1,5 +1,6 @@
 import type { CheckImplementation, Gatherer } from "./check.js";
 import type { Disposable } from "./disposable.js";
+import type { DownloaderFactory } from "./downloader.js";
 import type { Logger } from "./logger.js";
 import type { ExtensionManifest } from "./manifest.js";
 import type { ServiceAccessor } from "./services.js";
@@ -26,6 +27,12 @@ export interface ExtensionContext {
   registerCheck(id: string, check: CheckImplementation): Disposable;
   /** Provides shared facts under `gathererId`, for any check's `context.gather(gathererId)`. */
   registerGatherer<T>(gathererId: string, gatherer: Gatherer<T>): Disposable;
+  /**
+   * Provides the adapter of a downloader kind declared in the manifest's `contributes.downloaders`
+   * (since 1.2.0). The host calls `factory` once per configured downloader of that kind. Registering a
+   * kind the manifest does not declare throws.
+   */
+  registerDownloader(kind: string, factory: DownloaderFactory): Disposable;
 }
 
 /** The shape of a plugin module: `export function activate(context) {}`. */

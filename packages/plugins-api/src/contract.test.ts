@@ -4,11 +4,14 @@ import {
   type CheckImplementation,
   type CheckResult,
   type CheckStatus,
+  DownloaderError,
+  type DownloaderFactory,
   defineCatalog,
   type ExtensionContext,
   type ExtensionManifest,
   type ExtensionModule,
   type ExtensionPointDescriptor,
+  isDownloaderError,
   isProblemStatus,
   localize,
   Services,
@@ -98,5 +101,47 @@ describe("plugin API 1.1 additions", () => {
       contributes: { checks: [], downloaders: [{ kind: "x" }] },
     };
     expect(manifest.contributes?.downloaders).toHaveLength(1);
+  });
+});
+
+describe("plugin API 1.2 additions", () => {
+  it("is version 1.2.0, so a plugin asking for ^1.2.0 finds the downloader API", () => {
+    expect(API_VERSION).toBe("1.2.0");
+  });
+
+  it("lets a plugin register a downloader declared in its manifest", async () => {
+    const registered: string[] = [];
+    const factory: DownloaderFactory = (settings) => ({
+      describe: async () => ({ client: "Sample", version: "1.0" }),
+      getListenPort: async () => 6881,
+      setListenPort: async (port) => {
+        if (!settings.password) throw new DownloaderError("CREDENTIALS_REFUSED", `refused setting ${port}`);
+      },
+    });
+    const context = {
+      registerDownloader: (kind: string, made: DownloaderFactory) => {
+        registered.push(kind);
+        return toDisposable(() => void made);
+      },
+    } satisfies Pick<ExtensionContext, "registerDownloader">;
+    context.registerDownloader("sample", factory);
+    expect(registered).toEqual(["sample"]);
+    const adapter = factory({ url: "http://127.0.0.1:1" }, { logger: console });
+    await expect(adapter.setListenPort(7000)).rejects.toMatchObject({ kind: "CREDENTIALS_REFUSED" });
+    const manifest: ExtensionManifest = {
+      engines: { autostun: "^1.2.0" },
+      contributes: { downloaders: [{ kind: "sample", title: "Sample", defaultUrl: "http://127.0.0.1:1" }] },
+    };
+    expect(manifest.contributes?.downloaders?.[0]?.kind).toBe("sample");
+  });
+
+  it("recognises a downloader error made by another copy of the package, and nothing else", () => {
+    const foreign = Object.assign(new Error("nope"), { name: "DownloaderError", kind: "UNREACHABLE" });
+    expect(isDownloaderError(foreign)).toBe(true);
+    expect(isDownloaderError(new DownloaderError("IGNORED_CHANGE", "kept 6881"))).toBe(true);
+    expect(isDownloaderError(Object.assign(new Error("x"), { name: "DownloaderError", kind: "ODD" }))).toBe(
+      false,
+    );
+    expect(isDownloaderError(new Error("plain"))).toBe(false);
   });
 });

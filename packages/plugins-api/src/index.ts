@@ -10,6 +10,18 @@ export type {
 } from "./check.js";
 export type { ExtensionContext, ExtensionModule } from "./context.js";
 export { type Disposable, toDisposable } from "./disposable.js";
+export {
+  DOWNLOADER_ERROR_KINDS,
+  type DownloaderAdapter,
+  type DownloaderCallOptions,
+  type DownloaderDescription,
+  DownloaderError,
+  type DownloaderErrorKind,
+  type DownloaderFactory,
+  type DownloaderFactoryContext,
+  type DownloaderSettings,
+  isDownloaderError,
+} from "./downloader.js";
 export type {
   ContributingExtension,
   ContributionIssue,
@@ -35,6 +47,7 @@ export {
   type CheckContribution,
   type CheckPlatform,
   DEFAULT_CHECK_TIMEOUT_MS,
+  type DownloaderContribution,
   type ExtensionManifest,
   type ManifestContributions,
 } from "./manifest.js";

@@ -36,9 +36,10 @@ export interface ExtensionManifest {
   main?: string;
 }
 
-/** The `contributes` field: the checks point is typed here; every other point is an open list. */
+/** The `contributes` field: the checks and downloaders points are typed here; every other point is an open list. */
 export interface ManifestContributions {
   checks?: CheckContribution[];
+  downloaders?: DownloaderContribution[];
   [point: string]: readonly unknown[] | undefined;
 }
 
@@ -65,6 +66,19 @@ export interface CheckContribution {
   platforms?: CheckPlatform[];
   /** Hard limit for one run; past it the check is ERROR and its signal is aborted. Default 10000. */
   timeoutMs?: number;
+}
+
+/** A downloader kind declared in a manifest (since 1.2.0). Its adapter is registered on activation. */
+export interface DownloaderContribution {
+  /** What users write as `downloader.kind` in a tunnel's config: lower case, e.g. `qbittorrent`. */
+  kind: string;
+  /**
+   * The client's name as users know it (the kind when absent); `%key%` is looked up in package.nls files
+   * like a check title. Optional so manifests written for 1.1, where this list was untyped, still compile.
+   */
+  title?: string;
+  /** Where the client's API usually is on this host, e.g. `http://127.0.0.1:8080`. */
+  defaultUrl?: string;
 }
 
 /** The default per-check timeout when a contribution does not set one. */
