@@ -3,6 +3,7 @@ import {
   API_VERSION,
   type CheckImplementation,
   type Disposable,
+  type DownloaderFactory,
   type ExtensionContext,
   type ExtensionModule,
   type Gatherer,
@@ -14,6 +15,8 @@ import {
   type ServiceToken,
   toDisposable,
 } from "@autostun/plugins-api";
+import type { DownloaderContributions } from "../downloaders/downloader-contributions.js";
+import { downloaderText } from "../downloaders/messages.js";
 import type { CheckContributions } from "../engine/check-contributions.js";
 import type { CheckDescriptor } from "../engine/model.js";
 import { errorText } from "../text/localized-error.js";
@@ -85,6 +88,8 @@ export interface HostOptions {
   points: ExtensionPointRegistry;
   /** The engine's side of `contributes.checks`: which extension declared which check. */
   checks: CheckContributions;
+  /** The downloader feature's side of `contributes.downloaders`; absent where no feature takes downloaders. */
+  downloaders?: DownloaderContributions;
   logger: (bindings: Record<string, string>) => Logger;
   pluginConfig: Readonly<Record<string, Record<string, unknown>>>;
   /** How long loading (`import()`) plus `activate()` may take before the extension is marked FAILED. */
@@ -94,6 +99,9 @@ export interface HostOptions {
 
 /** A check that can run, or the reason it cannot (its extension broke, or was refused). */
 export type ResolvedCheck = { implementation: CheckImplementation } | { error: LocalizedText };
+
+/** A downloader kind's adapter factory, or why there is none (unknown kind, broken extension). */
+export type ResolvedDownloader = { factory: DownloaderFactory } | { error: LocalizedText };
 
 /** A process that ran this long before crashing was healthy; its crash count starts again. */
 const STABLE_AFTER_MS = 60_000;
@@ -229,6 +237,20 @@ export class ExtensionHost {
     if (implementation) return { implementation };
     if (ext.error) return { error: ext.error };
     return { error: hostText("check.unregistered", { id: ext.info.id, check: checkId }) };
+  }
+
+  /** Activates the extension that declared `kind` if needed, then returns its adapter factory. */
+  async resolveDownloader(kind: string): Promise<ResolvedDownloader> {
+    const downloaders = this.options.downloaders;
+    const entry = downloaders?.get(kind);
+    if (!downloaders || !entry)
+      return { error: downloaders?.unknown(kind) ?? downloaderText("kind.unknown", { kind, known: "-" }) };
+    const ext = this.extensions.get(entry.extensionId);
+    if (!ext) return { error: hostText("check.gone", { id: entry.extensionId }) };
+    await this.activate(ext);
+    if (entry.factory) return { factory: entry.factory };
+    if (ext.error) return { error: downloaderText("kind.broken", { kind, reason: ext.error }) };
+    return { error: downloaderText("kind.unregistered", { id: ext.info.id, kind }) };
   }
 
   gatherer(id: string): Gatherer | undefined {
@@ -380,6 +402,18 @@ export class ExtensionHost {
     });
   }
 
+  private addDownloader(ext: LiveExtension, kind: string, factory: DownloaderFactory): Disposable {
+    const downloaders = this.options.downloaders as DownloaderContributions;
+    return this.register(ext, `downloader:${kind}`, () => downloaders.provide(kind, ext.info.id, factory));
+  }
+
+  /** Why `kind` is not this extension's to provide, or undefined when its manifest declares it. */
+  private undeclaredDownloader(ext: LiveExtension, kind: string): string | undefined {
+    if (!this.options.downloaders) return "this AutoSTUN takes no downloader adapters";
+    if (this.options.downloaders.get(kind)?.extensionId === ext.info.id) return undefined;
+    return `downloader ${kind} is not declared in contributes.downloaders of ${ext.info.id}'s manifest`;
+  }
+
   private registerFromProcess(
     ext: LiveExtension,
     generation: number,
@@ -389,7 +423,13 @@ export class ExtensionHost {
     const name = String(id);
     const refused = this.refusal(ext, generation);
     if (refused) {
-      this.refuse(ext, kind === "gatherer" ? "gatherer" : "check", name, refused);
+      this.refuse(ext, kind, name, refused);
+      return;
+    }
+    if (kind === "downloader") {
+      const undeclared = this.undeclaredDownloader(ext, name);
+      if (undeclared) this.refuse(ext, "downloader", name, undeclared);
+      else this.addDownloader(ext, name, process.downloaderFactory(name));
       return;
     }
     if (kind === "check") {
@@ -442,6 +482,15 @@ export class ExtensionHost {
         if (refused) return this.refuse(ext, "gatherer", id, refused);
         if (this.gatherers.has(id)) throw new Error(`a gatherer named ${id} is already registered`);
         return this.addGatherer(ext, id, gatherer as Gatherer);
+      },
+      registerDownloader: (kind, factory) => {
+        const undeclared = this.undeclaredDownloader(ext, kind);
+        if (undeclared) throw new Error(undeclared);
+        if (typeof factory !== "function")
+          throw new Error(`downloader ${kind} needs a factory function (settings, context) => adapter`);
+        const refused = this.refusal(ext, generation);
+        if (refused) return this.refuse(ext, "downloader", kind, refused);
+        return this.addDownloader(ext, kind, factory);
       },
     };
   }

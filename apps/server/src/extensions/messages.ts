@@ -48,6 +48,7 @@ export const hostMessages = defineCatalog({
     "during.check": "check {check}",
     "during.remedy": "remedy {remedy} of check {check}",
     "during.gatherer": "gatherer {id}",
+    "during.downloader": "a call to its {kind} downloader adapter",
     "restart.gave-up":
       "{error}; it crashed {crashes} times in a row, so it is not restarted again: update or remove the plugin, then restart AutoSTUN",
     "restart.scheduled": "{error}; restarting it in {ms} ms (restart {crashes} of at most {max} in a row)",
@@ -95,6 +96,7 @@ export const hostMessages = defineCatalog({
     "during.check": "运行检查 {check}",
     "during.remedy": "执行检查 {check} 的修复 {remedy}",
     "during.gatherer": "运行数据采集器 {id}",
+    "during.downloader": "调用其 {kind} 下载器适配器",
     "restart.gave-up":
       "{error}；它已连续崩溃 {crashes} 次，不会再重启：请更新或移除该插件，然后重启 AutoSTUN",
     "restart.scheduled": "{error}；将在 {ms} 毫秒后重启（连续第 {crashes} 次，最多 {max} 次）",

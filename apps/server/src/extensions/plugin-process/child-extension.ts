@@ -3,9 +3,12 @@ import {
   type CheckImplementation,
   type CheckOutcome,
   type Disposable,
+  type DownloaderAdapter,
+  type DownloaderFactory,
   type ExtensionContext,
   type ExtensionModule,
   type Gatherer,
+  isDownloaderError,
   type LocalizedText,
   type Logger,
   type ServiceAccessor,
@@ -18,6 +21,11 @@ import {
   type ActivateParams,
   type ActivateResult,
   type ApplyRemedyParams,
+  type CallDownloaderAnswer,
+  type CallDownloaderParams,
+  type CreateDownloaderParams,
+  type DisposeDownloaderParams,
+  DOWNLOADER_METHODS,
   type GatherParams,
   LOG_LEVELS,
   type LogParams,
@@ -28,6 +36,9 @@ import {
   ToPlugin,
 } from "./protocol.js";
 import type { RpcChannel } from "./rpc.js";
+
+/** Which of the optional adapter methods the plugin's adapter has. */
+export type DownloaderMethodList = string[];
 
 /** What a check run sends back: the result, or why it cannot be used (measured here, before sending). */
 export type RunCheckAnswer = { result: unknown } | { problem: LocalizedText };
@@ -46,6 +57,8 @@ function message(error: unknown): string {
 export class HostedExtension {
   private readonly checks = new Map<string, CheckImplementation>();
   private readonly gatherers = new Map<string, Gatherer>();
+  private readonly downloaderFactories = new Map<string, DownloaderFactory>();
+  private readonly downloaders = new Map<number, DownloaderAdapter>();
   private readonly subscriptions: Disposable[] = [];
   private module: ExtensionModule | undefined;
   private services: ServiceAccessor | undefined;
@@ -58,6 +71,15 @@ export class HostedExtension {
     );
     channel.handle(ToPlugin.applyRemedy, (params, signal) =>
       this.applyRemedy(params as ApplyRemedyParams, signal),
+    );
+    channel.handle(ToPlugin.createDownloader, (params) =>
+      this.createDownloader(params as CreateDownloaderParams),
+    );
+    channel.handle(ToPlugin.callDownloader, (params, signal) =>
+      this.callDownloader(params as CallDownloaderParams, signal),
+    );
+    channel.handle(ToPlugin.disposeDownloader, (params) =>
+      this.disposeDownloader(params as DisposeDownloaderParams),
     );
     channel.handle(ToPlugin.deactivate, () => this.deactivate());
   }
@@ -83,6 +105,7 @@ export class HostedExtension {
 
   private context(params: ActivateParams): ExtensionContext {
     const declared = new Set((params.manifest.contributes?.checks ?? []).map((check) => check.id));
+    const declaredKinds = new Set((params.manifest.contributes?.downloaders ?? []).map((item) => item.kind));
     const register = (registration: RegisterParams, undo: () => void): Disposable => {
       this.channel.notify(ToDaemon.register, registration);
       return toDisposable(() => {
@@ -119,6 +142,18 @@ export class HostedExtension {
         this.gatherers.set(id, gatherer as Gatherer);
         return register({ kind: "gatherer", id }, () => {
           if (this.gatherers.get(id) === gatherer) this.gatherers.delete(id);
+        });
+      },
+      registerDownloader: (kind, factory) => {
+        if (!declaredKinds.has(kind))
+          throw new Error(
+            `downloader ${kind} is not declared in contributes.downloaders of ${params.extensionId}'s manifest`,
+          );
+        if (typeof factory !== "function")
+          throw new Error(`downloader ${kind} needs a factory function (settings, context) => adapter`);
+        this.downloaderFactories.set(kind, factory);
+        return register({ kind: "downloader", id: kind }, () => {
+          if (this.downloaderFactories.get(kind) === factory) this.downloaderFactories.delete(kind);
         });
       },
     };
@@ -176,6 +211,41 @@ export class HostedExtension {
       logger: this.logger(params.scope),
       services: this.services as ServiceAccessor,
     });
+  }
+
+  private createDownloader({ kind, instance, settings }: CreateDownloaderParams): DownloaderMethodList {
+    const factory = this.downloaderFactories.get(kind);
+    if (!factory) throw new Error(`no downloader ${kind} is registered in this process`);
+    const adapter = factory(settings, { logger: this.logger() });
+    this.downloaders.set(instance, adapter);
+    return DOWNLOADER_METHODS.filter((method) => typeof adapter[method] === "function");
+  }
+
+  private async callDownloader(
+    { instance, method, port }: CallDownloaderParams,
+    signal: AbortSignal,
+  ): Promise<CallDownloaderAnswer> {
+    const adapter = this.downloaders.get(instance);
+    if (!adapter) return { ok: false, message: `downloader adapter ${instance} is gone from this process` };
+    if (!DOWNLOADER_METHODS.includes(method) || typeof adapter[method] !== "function")
+      return { ok: false, kind: "UNSUPPORTED", message: `the adapter has no ${String(method)}()` };
+    try {
+      const value =
+        method === "setListenPort"
+          ? await adapter.setListenPort(Number(port), { signal })
+          : await (adapter[method] as (options: { signal: AbortSignal }) => Promise<unknown>)({ signal });
+      return { ok: true, value };
+    } catch (error) {
+      return isDownloaderError(error)
+        ? { ok: false, kind: error.kind, message: error.message }
+        : { ok: false, message: message(error) };
+    }
+  }
+
+  private async disposeDownloader({ instance }: DisposeDownloaderParams): Promise<void> {
+    const adapter = this.downloaders.get(instance);
+    this.downloaders.delete(instance);
+    await adapter?.dispose?.();
   }
 
   private async deactivate(): Promise<string[]> {

@@ -4,6 +4,9 @@ import { fileURLToPath } from "node:url";
 import type {
   CheckImplementation,
   CheckRunContext,
+  DownloaderAdapter,
+  DownloaderCallOptions,
+  DownloaderFactory,
   GatherContext,
   Gatherer,
   LocalizedText,
@@ -13,7 +16,7 @@ import type {
   ServiceAccessor,
   ServiceToken,
 } from "@autostun/plugins-api";
-import { Services } from "@autostun/plugins-api";
+import { DownloaderError, Services } from "@autostun/plugins-api";
 import { reportedProblem } from "../../engine/validate-result.js";
 import { LocalizedError } from "../../text/localized-error.js";
 import { hostText } from "../messages.js";
@@ -22,6 +25,10 @@ import {
   type ActivateParams,
   type ActivateResult,
   type ApplyRemedyParams,
+  type CallDownloaderAnswer,
+  type CallDownloaderParams,
+  type CreateDownloaderParams,
+  type DownloaderMethod,
   type FaultParams,
   type GatherParams,
   LOG_LEVELS,
@@ -84,6 +91,7 @@ export class PluginProcess {
   private channel: RpcChannel | undefined;
   private readonly scopes = new Map<number, Scope>();
   private nextScope = 1;
+  private nextDownloader = 1;
   private deathCause: LocalizedText | undefined;
   private stopping = false;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -364,6 +372,51 @@ export class PluginProcess {
         });
     }
     return proxy;
+  }
+
+  /**
+   * A factory whose adapters live in the plugin's process: the adapter is made there on the first call,
+   * and a DownloaderError thrown there arrives here with its kind.
+   */
+  downloaderFactory(kind: string): DownloaderFactory {
+    return (settings) => {
+      const instance = this.nextDownloader++;
+      const label = hostText("during.downloader", { kind });
+      let created: Promise<unknown> | undefined;
+      const create = () => {
+        const channel = this.channel;
+        if (!channel) return Promise.reject(this.deathError(label));
+        const params: CreateDownloaderParams = { kind, instance, settings: { ...settings } };
+        created ??= channel.request(ToPlugin.createDownloader, params, { label });
+        return created;
+      };
+      const call = async (method: DownloaderMethod, options?: DownloaderCallOptions, port?: number) => {
+        await create();
+        const channel = this.channel as RpcChannel;
+        const params: CallDownloaderParams = { instance, method, ...(port !== undefined ? { port } : {}) };
+        const answer = await channel.request<CallDownloaderAnswer>(ToPlugin.callDownloader, params, {
+          label,
+          settleOnAbort: true,
+          ...(options?.signal ? { signal: options.signal } : {}),
+        });
+        if (answer.ok) return answer.value;
+        throw answer.kind ? new DownloaderError(answer.kind, answer.message) : new Error(answer.message);
+      };
+      const adapter: DownloaderAdapter = {
+        describe: (options) => call("describe", options) as ReturnType<DownloaderAdapter["describe"]>,
+        getListenPort: (options) => call("getListenPort", options) as Promise<number>,
+        setListenPort: async (port, options) => void (await call("setListenPort", options, port)),
+        // Always offered: whether the plugin's adapter has it is only known there, and answers UNSUPPORTED.
+        reannounce: async (options) => void (await call("reannounce", options)),
+        dispose: async () => {
+          if (!created || !this.alive) return;
+          await this.channel
+            ?.request(ToPlugin.disposeDownloader, { instance }, { label })
+            .catch(() => undefined);
+        },
+      };
+      return adapter;
+    };
   }
 
   gathererProxy(gathererId: string): Gatherer {

@@ -1,4 +1,11 @@
-import type { CheckOutcome, ExtensionManifest, LocalizedText, Services } from "@autostun/plugins-api";
+import type {
+  CheckOutcome,
+  DownloaderErrorKind,
+  DownloaderSettings,
+  ExtensionManifest,
+  LocalizedText,
+  Services,
+} from "@autostun/plugins-api";
 
 /**
  * The messages between the daemon and a plugin's own process. Everything here crosses Node's IPC as JSON,
@@ -32,6 +39,9 @@ export const ToPlugin = {
   runCheck: "check.run",
   applyRemedy: "remedy.apply",
   runGatherer: "gatherer.run",
+  createDownloader: "downloader.create",
+  callDownloader: "downloader.call",
+  disposeDownloader: "downloader.dispose",
   deactivate: "deactivate",
 } as const;
 
@@ -82,7 +92,7 @@ export interface ApplyRemedyParams {
 }
 
 export interface RegisterParams {
-  kind: "check" | "gatherer";
+  kind: "check" | "gatherer" | "downloader";
   id: string;
   /** For checks: whether the implementation can apply remedies. */
   hasRemedy?: boolean;
@@ -112,4 +122,33 @@ export interface LogParams {
 export interface FaultParams {
   kind: "uncaught exception" | "unhandled rejection";
   message: string;
+}
+
+/** Makes an adapter of `kind` in the plugin's process; the daemon names it by `instance` from then on. */
+export interface CreateDownloaderParams {
+  kind: string;
+  instance: number;
+  settings: DownloaderSettings;
+}
+
+/** The adapter methods the daemon may call across the pipe; each takes at most a port besides the signal. */
+export const DOWNLOADER_METHODS = ["describe", "getListenPort", "setListenPort", "reannounce"] as const;
+export type DownloaderMethod = (typeof DOWNLOADER_METHODS)[number];
+
+export interface CallDownloaderParams {
+  instance: number;
+  method: DownloaderMethod;
+  port?: number;
+}
+
+/**
+ * An adapter's answer. A DownloaderError becomes `{ ok: false, kind }` so its kind survives the pipe,
+ * which carries only the message of a thrown error.
+ */
+export type CallDownloaderAnswer =
+  | { ok: true; value?: unknown }
+  | { ok: false; kind?: DownloaderErrorKind; message: string };
+
+export interface DisposeDownloaderParams {
+  instance: number;
 }

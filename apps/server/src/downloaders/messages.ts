@@ -1,0 +1,22 @@
+import { defineCatalog, type LocalizedText, type MessageParams } from "@autostun/plugins-api";
+
+/** What the daemon says about downloader kinds: which exist, which plugin provides one, why one cannot run. */
+export const downloaderMessages = defineCatalog({
+  en: {
+    "kind.unknown":
+      'no extension provides the downloader kind "{kind}"; use one of: {known} (or install the plugin that adds it)',
+    "kind.unregistered": "plugin {id} activated but registered no adapter for the downloader kind {kind}",
+    "kind.broken": 'the extension providing the downloader kind "{kind}" cannot run: {reason}',
+    "remote.no-reannounce": "the {kind} adapter cannot ask its client to re-announce",
+  },
+  "zh-CN": {
+    "kind.unknown": "没有扩展提供下载器类型“{kind}”；请使用其中之一：{known}（或安装提供它的插件）",
+    "kind.unregistered": "插件 {id} 已激活，但没有为下载器类型 {kind} 注册适配器",
+    "kind.broken": "提供下载器类型“{kind}”的扩展无法运行：{reason}",
+    "remote.no-reannounce": "{kind} 适配器无法让客户端重新向 Tracker 汇报",
+  },
+});
+
+export function downloaderText(key: string, params?: MessageParams): LocalizedText {
+  return downloaderMessages.text(key, params);
+}
