@@ -15,6 +15,7 @@ const packages = [
   ["checks", "packages/checks"],
   ["netlab", "packages/netlab"],
   ["relay", "packages/relay"],
+  ["downloaders", "packages/downloaders"],
   ["server", "apps/server"],
   ["console", "apps/console"],
   ["example-plugin", "examples/check-plugin"],

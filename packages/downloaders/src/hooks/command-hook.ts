@@ -1,0 +1,53 @@
+import { spawn } from "node:child_process";
+
+/** A program to run, as an argument list (no shell, so no quoting or injection through addresses). */
+export interface CommandHook {
+  argv: readonly string[];
+  timeoutMs?: number;
+}
+
+export interface HookOutcome {
+  ok: boolean;
+  /** What went wrong, in one line: exit code, signal, not found, timed out, HTTP status. */
+  error?: string;
+  /** The end of what the command printed on stderr, to show beside the error. */
+  output?: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const OUTPUT_TAIL = 2000;
+
+/** Runs the command with `env` added to the daemon's environment; a failure is an outcome, never a throw. */
+export function runCommandHook(hook: CommandHook, env: Record<string, string>): Promise<HookOutcome> {
+  const [file, ...args] = hook.argv;
+  if (!file) return Promise.resolve({ ok: false, error: "the hook command is empty" });
+  const limit = hook.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return new Promise((resolve) => {
+    let output = "";
+    let timedOut = false;
+    const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, limit);
+    child.stderr.on("data", (chunk: Buffer) => {
+      output = (output + chunk.toString("utf8")).slice(-OUTPUT_TAIL);
+    });
+    const finish = (outcome: HookOutcome) => {
+      clearTimeout(timer);
+      resolve(output.trim() ? { ...outcome, output: output.trim() } : outcome);
+    };
+    child.once("error", (error: NodeJS.ErrnoException) =>
+      finish({ ok: false, error: `${file} could not be started (${error.code ?? error.message})` }),
+    );
+    child.once("close", (code, signal) => {
+      if (timedOut) finish({ ok: false, error: `${file} did not finish within ${limit} ms and was killed` });
+      else if (code === 0) finish({ ok: true });
+      else
+        finish({
+          ok: false,
+          error: signal ? `${file} was killed by ${signal}` : `${file} exited with code ${code}`,
+        });
+    });
+  });
+}

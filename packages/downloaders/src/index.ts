@@ -1,0 +1,20 @@
+import { fileURLToPath } from "node:url";
+
+/**
+ * The folder holding one sub-folder per built-in downloader adapter, each an extension with its own
+ * manifest, scanned by the host like a plugins dir.
+ */
+export const BUILTIN_DOWNLOADERS_DIR = fileURLToPath(new URL("./builtin/", import.meta.url));
+
+export { type AddressChange, type Endpoint, hookEnvironment } from "./hooks/address-change.js";
+export { AddressHooks, type AddressHooksOptions, type HookRun } from "./hooks/address-hooks.js";
+export { type CommandHook, type HookOutcome, runCommandHook } from "./hooks/command-hook.js";
+export { postWebhook, type WebhookHook } from "./hooks/webhook.js";
+export { DownloaderPush, type DownloaderPushOptions, type PushRetry } from "./push/downloader-push.js";
+export { acceptsConnections } from "./push/listening.js";
+export {
+  type DownloaderPushError,
+  type DownloaderPushState,
+  type DownloaderStatus,
+  displayUrl,
+} from "./push/push-status.js";

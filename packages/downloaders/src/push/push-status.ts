@@ -1,0 +1,45 @@
+import type { DownloaderErrorKind } from "@autostun/plugins-api";
+
+/**
+ * - `IDLE`: nothing pushed yet.
+ * - `PUSHING`: telling the client and checking it took.
+ * - `VERIFIED`: the client reports the port and something of it accepts connections there.
+ * - `RETRYING`: the last attempt failed for a reason that may pass (client down); another follows.
+ * - `FAILED`: it did not take and retrying will not help until the user acts (password, restart hook).
+ */
+export type DownloaderPushState = "IDLE" | "PUSHING" | "VERIFIED" | "RETRYING" | "FAILED";
+
+/** Why the last push did not take; `OTHER` is a failure the adapter did not classify. */
+export interface DownloaderPushError {
+  kind: DownloaderErrorKind | "OTHER";
+  message: string;
+}
+
+/** What a tunnel shows about its downloader: never the user name, password or secret. */
+export interface DownloaderStatus {
+  kind: string;
+  /** The configured URL without any user or password part. */
+  url: string;
+  state: DownloaderPushState;
+  /** The port asked for last. */
+  requestedPort: number | undefined;
+  lastPushAt: Date | undefined;
+  /** The port the client was last seen listening on after a push. */
+  verifiedPort: number | undefined;
+  error: DownloaderPushError | undefined;
+  /** Attempts for the current port, the first included. */
+  attempts: number;
+  nextRetryAt: Date | undefined;
+}
+
+/** The URL as it may be shown and logged: credentials written into it are dropped. */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString().replace(/\/$/, "");
+  } catch {
+    return "(not a URL)";
+  }
+}
