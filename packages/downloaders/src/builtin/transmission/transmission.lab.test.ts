@@ -1,0 +1,84 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DownloaderPush } from "../../push/downloader-push.js";
+import { acceptsConnections } from "../../push/listening.js";
+import { DownloaderNamespace } from "../../testing/downloader-namespace.js";
+import { recordingLogger } from "../../testing/recording-logger.js";
+import { transmissionAdapter } from "./transmission-adapter.js";
+
+const RPC_PORT = 9091;
+const PASSWORD = "lab-password";
+
+function writeSettings(): string {
+  const dir = mkdtempSync(join(tmpdir(), "autostun-transmission-"));
+  const settings = {
+    "rpc-enabled": true,
+    "rpc-bind-address": "0.0.0.0",
+    "rpc-port": RPC_PORT,
+    "rpc-authentication-required": true,
+    "rpc-username": "admin",
+    "rpc-password": PASSWORD,
+    // The test reaches it from the host's end of the veth, which the default whitelist (loopback) refuses.
+    "rpc-whitelist-enabled": false,
+    "peer-port": 51413,
+    "peer-port-random-on-start": false,
+    "dht-enabled": false,
+    "lpd-enabled": false,
+    "port-forwarding-enabled": false,
+    "download-dir": dir,
+  };
+  writeFileSync(join(dir, "settings.json"), JSON.stringify(settings));
+  return dir;
+}
+
+describe("Transmission (transmission-daemon from Debian) in a namespace of its own", () => {
+  let lab: DownloaderNamespace;
+  let url = "";
+
+  beforeAll(async () => {
+    lab = DownloaderNamespace.create();
+    url = `http://${lab.ip}:${RPC_PORT}`;
+    const client = lab.start(["transmission-daemon", "-f", "-g", writeSettings()]);
+    await lab.waitForPort(RPC_PORT, "transmission-daemon", client);
+  });
+  afterAll(() => lab?.dispose());
+
+  it("passes the session-id handshake and names its version", async () => {
+    const adapter = transmissionAdapter({ url, username: "admin", password: PASSWORD });
+    expect(await adapter.describe()).toMatchObject({
+      client: "Transmission",
+      version: expect.stringMatching(/^\d+\.\d+/),
+    });
+  });
+
+  it("takes a new peer port, reports it and really listens on it", async () => {
+    const adapter = transmissionAdapter({ url, username: "admin", password: PASSWORD });
+    const status = await new DownloaderPush({
+      kind: "transmission",
+      url,
+      adapter,
+      logger: recordingLogger(),
+    }).push(40211);
+    expect(status).toMatchObject({ state: "VERIFIED", verifiedPort: 40211, error: undefined });
+    expect(await adapter.getListenPort()).toBe(40211);
+    expect(await acceptsConnections(lab.ip, 40211)).toBe(true);
+  });
+
+  it("says the credentials were refused for a wrong password", async () => {
+    const adapter = transmissionAdapter({ url, username: "admin", password: "wrong" });
+    const status = await new DownloaderPush({
+      kind: "transmission",
+      url,
+      adapter,
+      logger: recordingLogger(),
+    }).push(40212);
+    expect(status).toMatchObject({ state: "FAILED", error: { kind: "CREDENTIALS_REFUSED" }, attempts: 1 });
+  });
+
+  it("says it is unreachable where nothing answers", async () => {
+    const adapter = transmissionAdapter({ url: `http://${lab.ip}:1`, username: "admin", password: PASSWORD });
+    await expect(adapter.getListenPort()).rejects.toMatchObject({ kind: "UNREACHABLE" });
+  });
+});
