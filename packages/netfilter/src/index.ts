@@ -5,6 +5,7 @@
 export { Nftables, type NftCallOptions } from "./apply/nft.js";
 export { NftError } from "./apply/nft-error.js";
 export { assertIpv4OrCidr, type ElementSpec, elementsScript, elementText } from "./build/elements.js";
+export { type LossProtocol, randomDropRule } from "./build/loss-rules.js";
 export { assertName } from "./build/names.js";
 export {
   counterPart,

@@ -6,6 +6,7 @@ export type {
   ExecResult,
   Lab,
   LabExecOptions,
+  LabLoss,
   LabNamespaces,
   LabOptions,
   LabStunServer,

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { writeLabConfig } from "../config/write-config.js";
+import { dropsAnything, LOSS_TABLE, lossTable } from "../nat/loss.js";
 import { type LaunchedServer, launchCoturn, type ServerPlan } from "../servers/coturn.js";
 import { launchOurs } from "../servers/ours.js";
 import { waitForListeners } from "../servers/wait-ready.js";
@@ -21,10 +22,10 @@ import {
   waitForLinks,
   wireNetwork,
 } from "./network.js";
-import { assertRoot, resolveOptions } from "./options.js";
+import { assertRoot, resolveLoss, resolveOptions } from "./options.js";
 import { moveRouterWanAddress, nextRouterWanIp } from "./public-ip.js";
 import { sweepStaleLabs } from "./sweep.js";
-import type { ExecResult, Lab, LabExecOptions, LabNamespaces, LabOptions } from "./types.js";
+import type { ExecResult, Lab, LabExecOptions, LabLoss, LabNamespaces, LabOptions } from "./types.js";
 
 /** How long a child gets to exit on SIGTERM before it is killed outright. */
 const GRACE_MS = 1_000;
@@ -125,6 +126,13 @@ class RunningLab implements Lab {
     return next;
   }
 
+  async setLoss(loss: LabLoss): Promise<void> {
+    const checked = resolveLoss(loss);
+    const nft = routerNftables(this.namespaces);
+    if (dropsAnything(checked)) await nft.applyTable(lossTable(checked));
+    else await nft.removeTable(LOSS_TABLE);
+  }
+
   async addWanAddress(): Promise<string> {
     if (this.nextPeerHost > 254) throw new Error(`netlab: lab ${this.id} has no WAN addresses left`);
     const ip = `${ADDRESSES.wanNetworkBase}${this.nextPeerHost++}`;
@@ -217,6 +225,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     await addNamespaces(namespaces);
     await wireNetwork(namespaces, planNetwork(resolved.nat, resolved.portPreserving, resolved.tcpSymmetric));
     await waitForLinks(namespaces);
+    if (dropsAnything(resolved.loss)) await lab.setLoss(resolved.loss);
     await lab.startStunServer();
   } catch (error) {
     await lab.teardown();

@@ -9,6 +9,7 @@ describe("createLab options", () => {
       portPreserving: true,
       stun: "ours",
       tcpSymmetric: false,
+      loss: {},
     });
   });
 
@@ -18,6 +19,9 @@ describe("createLab options", () => {
     [{ nat: "OPEN", tcpSymmetric: true }, /tcpSymmetric needs a NAT; OPEN has none/],
     [{ nat: "NAT1", portPreserving: "no" }, /options\.portPreserving must be a boolean; got "no"/],
     [null, /options must be an object/],
+    [{ nat: "NAT1", loss: { udp: 130 } }, /loss of udp must be a whole percentage 0-100, not 130/],
+    [{ nat: "NAT1", loss: { icmp: 5 } }, /loss takes udp and tcp percentages; got the key "icmp"/],
+    [{ nat: "NAT1", loss: 30 }, /loss must be an object like \{ udp: 30 \}/],
   ] as const)("%j is refused with an error naming the option", ([options, message]) => {
     expect(() => resolveOptions(options as unknown as LabOptions)).toThrow(message);
   });

@@ -1,4 +1,5 @@
-import { type LabOptions, type LabStunServer, NAT_TYPES, type NatType } from "./types.js";
+import { randomDropRule } from "@autostun/netfilter";
+import { type LabLoss, type LabOptions, type LabStunServer, NAT_TYPES, type NatType } from "./types.js";
 
 const STUN_KINDS: readonly LabStunServer[] = ["ours", "coturn", "none"];
 
@@ -7,7 +8,7 @@ export function resolveOptions(options: LabOptions): Required<LabOptions> {
   if (typeof options !== "object" || options === null) {
     throw new TypeError("createLab: options must be an object like { nat: 'NAT1' }");
   }
-  const { nat, portPreserving = true, stun = "ours", tcpSymmetric = false } = options;
+  const { nat, portPreserving = true, stun = "ours", tcpSymmetric = false, loss = {} } = options;
   if (!NAT_TYPES.includes(nat as NatType)) {
     throw new TypeError(
       `createLab: options.nat must be one of ${NAT_TYPES.join(", ")}; got ${JSON.stringify(nat)}`,
@@ -31,7 +32,25 @@ export function resolveOptions(options: LabOptions): Required<LabOptions> {
   if (tcpSymmetric && nat === "OPEN") {
     throw new TypeError("createLab: options.tcpSymmetric needs a NAT; OPEN has none");
   }
-  return { nat, portPreserving, stun, tcpSymmetric };
+  return { nat, portPreserving, stun, tcpSymmetric, loss: resolveLoss(loss) };
+}
+
+/** Check a loss setting (`{ udp: 30 }`): only udp and tcp, each a whole percentage. */
+export function resolveLoss(loss: LabLoss): LabLoss {
+  if (typeof loss !== "object" || loss === null || Array.isArray(loss))
+    throw new TypeError(`netlab: loss must be an object like { udp: 30 }; got ${JSON.stringify(loss)}`);
+  const out: LabLoss = {};
+  for (const [key, value] of Object.entries(loss)) {
+    if (key !== "udp" && key !== "tcp")
+      throw new TypeError(`netlab: loss takes udp and tcp percentages; got the key ${JSON.stringify(key)}`);
+    try {
+      randomDropRule(key, value as number);
+    } catch (error) {
+      throw new TypeError(`netlab: ${(error as Error).message}`);
+    }
+    out[key] = value as number;
+  }
+  return out;
 }
 
 /** The lab drives `ip netns` and `nft`, which only root may do. */

@@ -9,6 +9,12 @@ export const NAT_TYPES: readonly NatType[] = ["NAT1", "NAT2", "NAT3", "NAT4", "O
 /** Which STUN server runs in the WAN namespace. */
 export type LabStunServer = "ours" | "coturn" | "none";
 
+/** Random loss on the router, in whole percent per protocol, each packet dropped on its own draw. */
+export interface LabLoss {
+  udp?: number;
+  tcp?: number;
+}
+
 /** What `createLab` should build. */
 export interface LabOptions {
   /** Router behaviour. */
@@ -26,6 +32,11 @@ export interface LabOptions {
    * behaviour: the gateway that passes a UDP-only NAT test but fails BitTorrent peers. Default false.
    */
   tcpSymmetric?: boolean;
+  /**
+   * Drop this share of forwarded packets at random, per protocol, in both directions (e.g. `{ udp: 30 }`):
+   * a lossy path without netem. Default: no loss. {@link Lab.setLoss} changes it on a running lab.
+   */
+  loss?: LabLoss;
 }
 
 /** Outcome of a command run inside a namespace; a non-zero exit does not throw. */
@@ -112,6 +123,11 @@ export interface Lab {
    * Not for OPEN labs (there the host holds the public address).
    */
   changePublicIp(): Promise<string>;
+  /**
+   * Replace the router's random loss (`{}` for none), e.g. to measure one lab with and without loss.
+   * Mappings and tracked connections are kept.
+   */
+  setLoss(loss: LabLoss): Promise<void>;
   /** Add one more address to the WAN namespace (a "peer" on the internet) and return it. */
   addWanAddress(): Promise<string>;
   /**
