@@ -171,6 +171,8 @@ export async function runClassicTester(
     natType: classifyNat({
       udpServersProbed: 1,
       udpAnswered: udp.answered,
+      // Classic testers take one unanswered probe as blocked UDP; that is what this baseline shows.
+      udpSilenceConfirmed: true,
       mappedIsLocal: udp.mappedIsLocal,
       mapping: udp.mapping,
       filtering: udp.filtering,

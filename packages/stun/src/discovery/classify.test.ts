@@ -9,7 +9,7 @@ const BEHAVIOURS: NatBehaviour[] = [
   "ADDRESS_AND_PORT_DEPENDENT",
   "UNKNOWN",
 ];
-const base = { udpServersProbed: 1, udpAnswered: true, mappedIsLocal: false };
+const base = { udpServersProbed: 1, udpAnswered: true, udpSilenceConfirmed: false, mappedIsLocal: false };
 
 describe("classifyNat", () => {
   const expected: Record<NatBehaviour, Record<NatBehaviour, NatType>> = {
@@ -45,8 +45,11 @@ describe("classifyNat", () => {
         expect(classifyNat({ ...base, mapping, filtering })).toBe(want);
         // Whatever was measured, a mapped address that is our own means no NAT…
         expect(classifyNat({ ...base, mappedIsLocal: true, mapping, filtering })).toBe("OPEN");
-        // …and no UDP answer at all means UDP is blocked.
-        expect(classifyNat({ ...base, udpAnswered: false, mapping, filtering })).toBe("UDP_BLOCKED");
+        // …no UDP answer to enough datagrams means UDP is blocked, and to too few means nothing.
+        expect(
+          classifyNat({ ...base, udpAnswered: false, udpSilenceConfirmed: true, mapping, filtering }),
+        ).toBe("UDP_BLOCKED");
+        expect(classifyNat({ ...base, udpAnswered: false, mapping, filtering })).toBe("UNKNOWN");
       });
     }
   }
@@ -55,6 +58,7 @@ describe("classifyNat", () => {
       classifyNat({
         udpServersProbed: 0,
         udpAnswered: false,
+        udpSilenceConfirmed: true,
         mappedIsLocal: false,
         mapping: "UNKNOWN",
         filtering: "UNKNOWN",
@@ -127,6 +131,7 @@ describe("judging CHANGE-REQUEST replies by their real source", () => {
       from: { family: "IPv4" as const, ...from },
       local: { address: "0.0.0.0", port: 1 },
       rttMs: 1,
+      sampleRttMs: 1,
       message: {
         method: 1,
         class: cls,

@@ -65,6 +65,11 @@ export interface ClassifyInput {
   udpServersProbed: number;
   /** Whether any UDP server answered at all. */
   udpAnswered: boolean;
+  /**
+   * Enough UDP datagrams went unanswered that loss alone is no longer a likely reason. Without it, no
+   * answer only means nothing is known: a lossy path must not read as blocked UDP.
+   */
+  udpSilenceConfirmed: boolean;
   /** The mapped UDP address is one of this host's own addresses, same port. */
   mappedIsLocal: boolean;
   mapping: NatBehaviour;
@@ -73,7 +78,7 @@ export interface ClassifyInput {
 
 /** The NAT type from measured behaviours: a pure function, so every combination is unit-tested. */
 export function classifyNat(input: ClassifyInput): NatType {
-  if (input.udpServersProbed > 0 && !input.udpAnswered) return "UDP_BLOCKED";
+  if (input.udpServersProbed > 0 && !input.udpAnswered && input.udpSilenceConfirmed) return "UDP_BLOCKED";
   if (!input.udpAnswered) return "UNKNOWN";
   if (input.mappedIsLocal) return "OPEN";
   switch (input.mapping) {

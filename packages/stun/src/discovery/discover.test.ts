@@ -80,7 +80,7 @@ describe("discoverNat on loopback against our RFC 5780 server", () => {
 
   it("with only the liar, believes nothing: UNKNOWN, not the lie's full cone, and not UDP_BLOCKED", async () => {
     const result = await discoverNat({ udpServers: [primaryOf(liar, "udp")], tcpServers: [], rto: 50 });
-    expect(result.udp).toEqual({ mapping: "UNKNOWN", filtering: "UNKNOWN" });
+    expect(result.udp).toMatchObject({ mapping: "UNKNOWN", filtering: "UNKNOWN" });
     expect(result.natType).toBe("UNKNOWN");
   });
 
@@ -126,6 +126,9 @@ describe("discoverNat on loopback against our RFC 5780 server", () => {
         rto: 20,
       });
       expect(result.natType).toBe("UDP_BLOCKED");
+      // Blocked is said only after enough datagrams went unanswered that loss cannot explain it.
+      expect(result.udp.probes.answered).toBe(0);
+      expect(result.udp.probes.sent).toBeGreaterThanOrEqual(24);
       expect(result.tcp.mapping).toBe("ENDPOINT_INDEPENDENT");
       expect(result.publicIp).toBe(A);
     } finally {
@@ -147,7 +150,10 @@ describe("discoverNat on loopback against our RFC 5780 server", () => {
         ],
         rto: 50,
       });
-      expect(result.udp).toEqual({ mapping: "ENDPOINT_INDEPENDENT", filtering: "UNKNOWN" });
+      expect(result.udp).toMatchObject({ mapping: "ENDPOINT_INDEPENDENT", filtering: "UNKNOWN" });
+      // Nothing was lost: the servers simply cannot test filtering, so there is no second attempt.
+      expect(result.udp.attempts).toBe(1);
+      expect(result.udp.undecided).toBeUndefined();
       expect(result.tcp.mapping).toBe("ENDPOINT_INDEPENDENT");
       expect(result.servers.filter((s) => s.ok).map((s) => s.role)).toEqual([
         "mapping",
@@ -162,7 +168,7 @@ describe("discoverNat on loopback against our RFC 5780 server", () => {
     }
   });
 
-  it("stops at the AbortSignal and still returns a result", async () => {
+  it("stops at the AbortSignal and still returns a result: 20 ms of silence is not blocked UDP", async () => {
     const silent = createSocket("udp4");
     await new Promise<void>((r) => silent.bind(0, A, () => r()));
     try {
@@ -175,7 +181,9 @@ describe("discoverNat on loopback against our RFC 5780 server", () => {
       });
       setTimeout(() => controller.abort(), 20);
       const result = await pending;
-      expect(result.natType).toBe("UDP_BLOCKED");
+      expect(result.natType).toBe("UNKNOWN");
+      expect(result.udp.undecided).toBe("udp-silence-too-short");
+      expect(result.udp.probes).toEqual({ sent: 2, answered: 0 });
       expect(result.servers[0]?.reason).toMatch(/aborted/);
     } finally {
       silent.close();

@@ -1,14 +1,13 @@
 import { setMaxListeners } from "node:events";
 import { formatAddress } from "../message/accessors.js";
-import { familyOf, normalizeIp } from "../message/ip.js";
+import { normalizeIp } from "../message/ip.js";
 import type { Endpoint } from "../transport/types.js";
-import { UdpStunClient } from "../transport/udp-client.js";
-import { classifyNat, type MappedPoint, mappingFromServers } from "./classify.js";
-import { hostAddresses, sourceAddressFor } from "./local-addresses.js";
+import { classifyNat } from "./classify.js";
+import { sourceAddressFor } from "./local-addresses.js";
 import { isWildcard, resolveServer } from "./server-address.js";
 import { discoverTcpMapping } from "./tcp-probe.js";
-import type { DiscoverNatOptions, NatBehaviour, NatDiscoveryResult, ServerReport } from "./types.js";
-import { probeUdpServer, type UdpServerProbe } from "./udp-probe.js";
+import type { DiscoverNatOptions, NatDiscoveryResult, ServerReport } from "./types.js";
+import { discoverUdp } from "./udp-discovery.js";
 
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_RTO = 100;
@@ -63,13 +62,20 @@ export async function discoverNat(options: DiscoverNatOptions): Promise<NatDisco
   const natType = classifyNat({
     udpServersProbed: reachable(udpResolved).length,
     udpAnswered: udp.anyAnswer,
+    udpSilenceConfirmed: udp.silenceConfirmed,
     mappedIsLocal: udp.mappedIsLocal,
     mapping: udp.mapping,
     filtering: udp.filtering,
   });
   const result: NatDiscoveryResult = {
     natType,
-    udp: { mapping: udp.mapping, filtering: udp.filtering },
+    udp: {
+      mapping: udp.mapping,
+      filtering: udp.filtering,
+      probes: udp.probes,
+      attempts: udp.attempts,
+      ...(udp.undecided ? { undecided: udp.undecided } : {}),
+    },
     tcp: { mapping: tcp.mapping },
     publicIp: udp.mapped?.address ?? tcp.mapped?.address ?? null,
     localIp: localIp ? normalizeIp(localIp) : null,
@@ -88,97 +94,4 @@ export async function discoverNat(options: DiscoverNatOptions): Promise<NatDisco
 
 function unique(names: string[]): string[] {
   return [...new Set(names.map((n) => n.trim()).filter((n) => n.length > 0))];
-}
-
-interface UdpDiscovery {
-  mapping: NatBehaviour;
-  filtering: NatBehaviour;
-  mapped?: MappedPoint;
-  mappedIsLocal: boolean;
-  anyAnswer: boolean;
-  reports: ServerReport[];
-}
-
-async function discoverUdp(
-  servers: { name: string; endpoint: Endpoint }[],
-  options: { localAddress: string | undefined; rto: number; signal: AbortSignal },
-): Promise<UdpDiscovery> {
-  const none: UdpDiscovery = {
-    mapping: "UNKNOWN",
-    filtering: "UNKNOWN",
-    mappedIsLocal: false,
-    anyAnswer: false,
-    reports: [],
-  };
-  if (servers.length === 0) return none;
-  // One probe family: the local address's, else the first server's (resolution put IPv4 first).
-  const family =
-    (options.localAddress ? familyOf(options.localAddress) : undefined) ??
-    familyOf(servers[0]!.endpoint.address) ??
-    "IPv4";
-  const skipped: ServerReport[] = servers
-    .filter((s) => familyOf(s.endpoint.address) !== family)
-    .map((s) => ({
-      server: s.name,
-      transport: "udp",
-      ok: false,
-      reason: `not ${family} like the probe socket`,
-    }));
-  servers = servers.filter((s) => familyOf(s.endpoint.address) === family);
-  let mappingSocket: UdpStunClient;
-  try {
-    mappingSocket = await UdpStunClient.open({ localAddress: options.localAddress, family });
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    return {
-      ...none,
-      reports: servers.map((s) => ({ server: s.name, transport: "udp", ok: false, reason: why })),
-    };
-  }
-  const localPort = mappingSocket.local.port;
-  let probes: UdpServerProbe[];
-  try {
-    const context = {
-      mappingSocket,
-      localAddress: options.localAddress,
-      family,
-      retransmit: { rto: options.rto, maxSends: 3, lastWaitFactor: 3, signal: options.signal },
-    };
-    probes = await Promise.all(servers.map((s) => probeUdpServer(s.name, s.endpoint, context)));
-  } finally {
-    await mappingSocket.close();
-  }
-
-  const verdict = probes.find((p) => p.capable);
-  const answered = probes.filter((p) => p.report.ok && p.mapped);
-  let mapping: NatBehaviour;
-  let filtering: NatBehaviour;
-  let mapped: MappedPoint | undefined;
-  if (verdict) {
-    verdict.report.role = "behaviour";
-    mapping = verdict.mapping;
-    filtering = verdict.filtering;
-    mapped = verdict.mapped;
-  } else {
-    // No server could run RFC 5780 tests: compare what several servers saw for one local port.
-    for (const p of answered) p.report.role = "mapping";
-    mapping = mappingFromServers(
-      answered.map((p, i) => ({
-        server: servers[probes.indexOf(answered[i]!)]!.endpoint,
-        mapped: p.mapped!,
-      })),
-    );
-    filtering = "UNKNOWN";
-    mapped = answered[0]?.mapped;
-  }
-  const own = hostAddresses();
-  if (options.localAddress) own.add(normalizeIp(options.localAddress));
-  return {
-    mapping,
-    filtering,
-    mapped,
-    mappedIsLocal: mapped !== undefined && mapped.port === localPort && own.has(normalizeIp(mapped.address)),
-    anyAnswer: probes.some((p) => p.answered),
-    reports: [...probes.map((p) => p.report), ...skipped],
-  };
 }

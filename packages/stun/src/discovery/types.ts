@@ -30,12 +30,47 @@ export interface ServerReport {
   /** Its OTHER-ADDRESS (or CHANGED-ADDRESS), "ip:port". */
   otherAddress?: string;
   changeRequest?: ChangeRequestOutcome;
+  /**
+   * Per test, datagrams sent and transactions answered, over every attempt (UDP only). Tests:
+   * `binding` (test I), `mapping-alt-ip` / `mapping-alt-ip-port` (tests II/III of the mapping),
+   * `filtering-binding` (test I from the filtering port), `change-ip-port` / `change-port` (the
+   * CHANGE-REQUEST probes) and `filtering-control` (plain requests sent beside them to measure the loss).
+   */
+  probes?: Record<string, ProbeCount>;
 }
+
+/** Datagrams sent for a test, and how many of its transactions were answered. */
+export interface ProbeCount {
+  sent: number;
+  answered: number;
+}
+
+/**
+ * Why the UDP behaviour stayed UNKNOWN although servers were asked: the answers that decide it were
+ * missing and there was not enough evidence to call that filtering.
+ * - `udp-silence-too-short`: no UDP answer at all, but too few datagrams to call UDP blocked
+ * - `filtering-inconclusive`: the CHANGE-REQUEST answers were missing while too few controls came back
+ * - `mapping-inconclusive`: the mapping tests went unanswered
+ * - `servers-disagree`: servers measured different mappings
+ */
+export type UdpUndecided =
+  | "udp-silence-too-short"
+  | "filtering-inconclusive"
+  | "mapping-inconclusive"
+  | "servers-disagree";
 
 /** Result of {@link discoverNat}; plain JSON, it becomes the `nat.type` check's facts. */
 export interface NatDiscoveryResult {
   natType: NatType;
-  udp: { mapping: NatBehaviour; filtering: NatBehaviour };
+  udp: {
+    mapping: NatBehaviour;
+    filtering: NatBehaviour;
+    /** UDP datagrams sent and transactions answered, over all servers and attempts. */
+    probes: ProbeCount;
+    /** Whole UDP discoveries run: another follows one that lost the answers it needed. */
+    attempts: number;
+    undecided?: UdpUndecided;
+  };
   tcp: { mapping: NatBehaviour };
   publicIp: string | null;
   localIp: string | null;

@@ -4,7 +4,12 @@ import type { AddressFamily, TransportAddress } from "../message/types.js";
 import type { Endpoint, RetransmitOptions, StunReply } from "../transport/types.js";
 import { UdpStunClient } from "../transport/udp-client.js";
 import { filteringFromTests, type MappedPoint, mappingFromTests } from "./classify.js";
+import { ProbeTally } from "./probe-tally.js";
+import { decideSilence, type ProbeOutcome } from "./silence.js";
 import type { ChangeRequestOutcome, NatBehaviour, ServerReport } from "./types.js";
+
+/** What the filtering probes of one server showed, before servers are compared. */
+export type FilteringEvidence = "answered" | "silent" | "inconclusive";
 
 /** Everything learnt about one UDP server. */
 export interface UdpServerProbe {
@@ -15,8 +20,14 @@ export interface UdpServerProbe {
   filtering: NatBehaviour;
   /** Both behaviour tests ran on trustworthy answers. */
   capable: boolean;
+  /** Set when capable: whether answers from the other IP and port, and from the other port, got in. */
+  evidence?: { ipAndPort: FilteringEvidence; portOnly: FilteringEvidence };
   /** The server answered at all (even if it was then not believed): UDP gets through. */
   answered: boolean;
+  /** A test that a working path answers went unanswered, or a silence stayed inconclusive. */
+  lossy: boolean;
+  /** Datagrams sent and answered, per test. */
+  tally: ProbeTally;
 }
 
 export interface UdpProbeContext {
@@ -26,6 +37,12 @@ export interface UdpProbeContext {
   family: AddressFamily;
   retransmit: RetransmitOptions;
 }
+
+/**
+ * Tests a working path always answers (the mapping tests) get two more sends than first contact once the
+ * server's round trip is known: a lost datagram then costs a little time instead of the server.
+ */
+const MEASURED_MAX_SENDS = 5;
 
 /** Bounds of the retransmission timeout once a round trip to the server has been measured. */
 const MEASURED_RTO_MIN_MS = 50;
@@ -65,28 +82,57 @@ export function judgeChangeReply(result: Settled, expected: Endpoint): ChangeReq
   return "ignored";
 }
 
-/** RFC 5780 section 4.4 from a fresh local port: test I, then tests II and III together. */
-async function filteringSeries(target: Endpoint, context: UdpProbeContext) {
+/** RFC 5780 section 4.4 from a fresh local port: test I, then tests II and III decided in paired rounds. */
+async function filteringSeries(target: Endpoint, context: UdpProbeContext, tally: ProbeTally) {
   let socket: UdpStunClient;
   try {
     socket = await UdpStunClient.open({ localAddress: context.localAddress, family: context.family });
   } catch (error) {
-    return { error: reason(error) };
+    return { error: reason(error), answered: false };
   }
   try {
-    const first = await socket.request(target, context.retransmit).catch((e: unknown) => e as Error);
-    if (first instanceof Error) return { error: `filtering test I: ${first.message}` };
-    const measured = retransmitAfter(context.retransmit, first.rttMs);
-    const change = (changeIp: boolean) =>
-      socket.request(target, {
-        ...measured,
-        attributes: [{ type: "CHANGE-REQUEST", changeIp, changePort: true }],
-      });
-    const [ipAndPort, portOnly] = await Promise.allSettled([change(true), change(false)]);
-    return { ipAndPort, portOnly };
+    const first = await tally
+      .request(socket, "filtering-binding", target, context.retransmit)
+      .catch((e: unknown) => e as Error);
+    if (first instanceof Error) return { error: `filtering test I: ${first.message}`, answered: false };
+    const signal = context.retransmit.signal ?? new AbortController().signal;
+    const outcomes = await decideSilence(
+      [
+        {
+          test: "change-ip-port",
+          attributes: [{ type: "CHANGE-REQUEST", changeIp: true, changePort: true }],
+        },
+        { test: "change-port", attributes: [{ type: "CHANGE-REQUEST", changeIp: false, changePort: true }] },
+      ],
+      {
+        socket,
+        target,
+        windowMs: retransmitAfter(context.retransmit, first.sampleRttMs).rto ?? MEASURED_RTO_MIN_MS,
+        tally,
+        signal,
+        controlTest: "filtering-control",
+      },
+    );
+    return {
+      ipAndPort: outcomes.get("change-ip-port")!,
+      portOnly: outcomes.get("change-port")!,
+      answered: true,
+    };
   } finally {
     await socket.close();
   }
+}
+
+function settledOf(outcome: ProbeOutcome): Settled {
+  return outcome.kind === "answered"
+    ? { status: "fulfilled", value: outcome.reply }
+    : { status: "rejected", reason: new Error(outcome.kind) };
+}
+
+/** What an unanswered or answered probe says about filtering, once its reply was judged honest. */
+function evidenceOf(outcome: ProbeOutcome, judged: ChangeRequestOutcome | "no-answer"): FilteringEvidence {
+  if (judged === "honoured") return "answered";
+  return outcome.kind === "silent" ? "silent" : "inconclusive";
 }
 
 /** Runs test I, the mapping tests and the filtering tests against one server, in parallel where RFC 5780 allows. */
@@ -96,21 +142,29 @@ export async function probeUdpServer(
   context: UdpProbeContext,
 ): Promise<UdpServerProbe> {
   const report: ServerReport = { server: name, transport: "udp", ok: false, address: formatAddress(target) };
+  const tally = new ProbeTally();
   const result: UdpServerProbe = {
     report,
     mapping: "UNKNOWN",
     filtering: "UNKNOWN",
     capable: false,
     answered: false,
+    lossy: false,
+    tally,
   };
-  const filtering = filteringSeries(target, context);
-  const request = (to: Endpoint) => context.mappingSocket.request(to, context.retransmit);
+  const filtering = filteringSeries(target, context, tally).then((series) => {
+    if (series.answered) result.answered = true;
+    else if (!context.retransmit.signal?.aborted) result.lossy = true;
+    return series;
+  });
+  const request = (to: Endpoint) => tally.request(context.mappingSocket, "binding", to, context.retransmit);
 
   let test1: StunReply;
   try {
     test1 = await request(target);
   } catch (error) {
     await filtering;
+    result.lossy = true;
     report.reason = `no answer: ${reason(error)}`;
     return result;
   }
@@ -141,15 +195,20 @@ export async function probeUdpServer(
     return result;
   }
 
-  const measured = retransmitAfter(context.retransmit, test1.rttMs);
-  const requestMeasured = (to: Endpoint) => context.mappingSocket.request(to, measured);
+  const measured = {
+    ...retransmitAfter(context.retransmit, test1.sampleRttMs),
+    maxSends: MEASURED_MAX_SENDS,
+  };
+  const requestMeasured = (test: string, to: Endpoint) =>
+    tally.request(context.mappingSocket, test, to, measured);
   const test2Target = { address: other.address, port: target.port };
   const test3Target = { address: other.address, port: other.port };
   const [test2, test3, series] = await Promise.all([
-    Promise.allSettled([requestMeasured(test2Target)]).then(([r]) => r!),
-    Promise.allSettled([requestMeasured(test3Target)]).then(([r]) => r!),
+    Promise.allSettled([requestMeasured("mapping-alt-ip", test2Target)]).then(([r]) => r!),
+    Promise.allSettled([requestMeasured("mapping-alt-ip-port", test3Target)]).then(([r]) => r!),
     filtering,
   ]);
+  if (test2.status === "rejected" || test3.status === "rejected") result.lossy = true;
   const mappedOf = (r: Settled) => (r.status === "fulfilled" ? getMappedAddress(r.value.message) : undefined);
   result.mapping = mappingFromTests(mapped, mappedOf(test2), mappedOf(test3));
 
@@ -158,8 +217,11 @@ export async function probeUdpServer(
     report.reason = series.error ?? "filtering tests failed";
     return result;
   }
-  const onIpAndPort = judgeChangeReply(series.ipAndPort, test3Target);
-  const onPort = judgeChangeReply(series.portOnly, { address: target.address, port: other.port });
+  const onIpAndPort = judgeChangeReply(settledOf(series.ipAndPort), test3Target);
+  const onPort = judgeChangeReply(settledOf(series.portOnly), {
+    address: target.address,
+    port: other.port,
+  });
   const outcomes = [onIpAndPort, onPort];
   report.changeRequest = outcomes.includes("lied")
     ? "lied"
@@ -170,7 +232,9 @@ export async function probeUdpServer(
         : "untested";
 
   if (report.changeRequest === "lied") {
-    const reply = [series.ipAndPort, series.portOnly].find((r) => r.status === "fulfilled")?.value;
+    const reply = [series.ipAndPort, series.portOnly].flatMap((o) =>
+      o.kind === "answered" ? [o.reply] : [],
+    )[0];
     const claimed = reply ? getResponseOrigin(reply.message) : undefined;
     report.ok = false;
     report.reason = `answered CHANGE-REQUEST from ${reply ? formatAddress(reply.from) : "?"} while claiming ${claimed ? formatAddress(claimed) : "?"}: not believed`;
@@ -191,7 +255,32 @@ export async function probeUdpServer(
     result.mapping = "UNKNOWN";
     return result;
   }
-  result.filtering = filteringFromTests(onIpAndPort === "honoured", onPort === "honoured");
+  const evidence = {
+    ipAndPort: evidenceOf(series.ipAndPort, onIpAndPort),
+    portOnly: evidenceOf(series.portOnly, onPort),
+  };
+  result.evidence = evidence;
+  result.filtering = filteringFromEvidence([evidence]);
+  if (result.filtering === "UNKNOWN") {
+    result.lossy = true;
+    report.reason = "too many filtering probes lost to tell filtering from loss";
+  }
   result.capable = true;
   return result;
+}
+
+/**
+ * Filtering from the evidence of one or more servers. An answer that got in is proof, whoever's it was;
+ * a silence counts only where `decideSilence` judged it one (enough controls answered meanwhile), and
+ * anything less leaves the behaviour UNKNOWN rather than guessing the stricter one.
+ */
+export function filteringFromEvidence(
+  servers: { ipAndPort: FilteringEvidence; portOnly: FilteringEvidence }[],
+): NatBehaviour {
+  const any = (pick: (e: (typeof servers)[number]) => boolean) => servers.some(pick);
+  if (any((e) => e.ipAndPort === "answered")) return filteringFromTests(true, true);
+  if (!any((e) => e.ipAndPort === "silent")) return "UNKNOWN";
+  if (any((e) => e.portOnly === "answered")) return filteringFromTests(false, true);
+  if (any((e) => e.portOnly === "silent")) return filteringFromTests(false, false);
+  return "UNKNOWN";
 }

@@ -3,6 +3,8 @@ import { type Endpoint, type StunReply, StunTransactionError } from "./types.js"
 /** A request waiting for its reply, keyed by transaction id in its transport's table. */
 export interface ReplyWaiter {
   startedAt: number;
+  /** When the latest datagram of the transaction went out (UDP retransmissions move it). */
+  lastSentAt: number;
   resolve(reply: StunReply): void;
   reject(error: StunTransactionError): void;
 }
@@ -32,8 +34,10 @@ export function waitForReply(
       );
     };
     signal?.addEventListener("abort", onAbort, { once: true });
+    const now = performance.now();
     waiters.set(key, {
-      startedAt: performance.now(),
+      startedAt: now,
+      lastSentAt: now,
       resolve: (reply) => {
         cleanup();
         resolve(reply);

@@ -171,6 +171,7 @@ export class TcpStunConnection {
         },
         local: this.local,
         rttMs: performance.now() - waiter.startedAt,
+        sampleRttMs: performance.now() - waiter.startedAt,
       });
     }
   }

@@ -16,6 +16,12 @@ export interface StunReply {
   local: Endpoint;
   /** Time from the first send to the reply. */
   rttMs: number;
+  /**
+   * Time from the latest send before the reply to the reply. After a retransmission nobody can tell
+   * which send was answered (Karn's problem); `rttMs` then includes the waits for lost datagrams, and
+   * an RTO derived from it would stretch every later wait. This is the round trip to base one on.
+   */
+  sampleRttMs: number;
 }
 
 /** RFC 8489 section 6.2.1 retransmission timing, scaled down by default for LANs. */

@@ -27,6 +27,8 @@ export interface UdpRequestOptions extends RetransmitOptions {
   message?: StunMessage;
   /** Add FINGERPRINT to the request. Default true. */
   fingerprint?: boolean;
+  /** Told about every datagram this transaction sends (the first and each retransmission). */
+  onSend?: () => void;
 }
 
 /**
@@ -101,6 +103,9 @@ export class UdpStunClient {
       for (const t of timers) clearTimeout(t);
     });
     const send = () => {
+      options.onSend?.();
+      const waiter = this.pending.get(key);
+      if (waiter) waiter.lastSentAt = performance.now();
       this.socket.send(bytes, target.port, target.address, (error) => {
         if (error)
           this.pending
@@ -170,6 +175,7 @@ export class UdpStunClient {
       from: { family: rinfo.family === "IPv6" ? "IPv6" : "IPv4", address: rinfo.address, port: rinfo.port },
       local: this.local,
       rttMs: performance.now() - pending.startedAt,
+      sampleRttMs: performance.now() - pending.lastSentAt,
     });
   }
 }
