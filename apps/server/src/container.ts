@@ -1,6 +1,12 @@
 import "reflect-metadata";
 import { BUILTIN_EXTENSIONS_DIR } from "@autostun/checks";
-import { type HostInfo, type ServiceAccessor, Services, type ServiceToken } from "@autostun/plugins-api";
+import {
+  type CommandRunner,
+  type HostInfo,
+  type ServiceAccessor,
+  Services,
+  type ServiceToken,
+} from "@autostun/plugins-api";
 import { createCommandRunner, createHostInfo, createNetworkInfo, createSystemFiles } from "@autostun/probes";
 import {
   type DependencyContainer,
@@ -18,6 +24,7 @@ import { ExtensionPointRegistry } from "./extensions/extension-points.js";
 import { ExtensionHost, type ExtensionSource } from "./extensions/host.js";
 import { Lifecycle } from "./lifecycle/lifecycle.js";
 import { type RootLogger, scopedLogger } from "./log/logger.js";
+import { RelayManager } from "./relay/relay-manager.js";
 import { CheckStore } from "./store/check-store.js";
 import type { Db } from "./store/database.js";
 import { Tokens } from "./tokens.js";
@@ -74,8 +81,22 @@ export function buildContainer(options: ContainerOptions, overrides?: (c: Depend
   c.register(Services.CommandRunner, { useFactory: instanceCachingFactory(() => createCommandRunner()) });
   c.register(Services.NetworkInfo, { useFactory: instanceCachingFactory(() => createNetworkInfo()) });
   c.register(Services.HostInfo, { useFactory: instanceCachingFactory(() => createHostInfo()) });
+  c.register(Tokens.Relay, {
+    useFactory: instanceCachingFactory(
+      (d) =>
+        new RelayManager({
+          config,
+          database: d.resolve<Db>(Tokens.Database),
+          bus: d.resolve(Tokens.Bus),
+          runner: d.resolve<CommandRunner>(Services.CommandRunner),
+          isPrivileged: d.resolve<HostInfo>(Services.HostInfo).isPrivileged,
+          logger: (bindings) => scopedLogger(logger, bindings),
+        }),
+    ),
+  });
+  // Live ports (chosen at run time included), so the firewall check judges what is really open.
   c.register(Services.TunnelPorts, {
-    useValue: { localPorts: async () => config.tunnels.map((t) => t.localPort).filter((port) => port > 0) },
+    useFactory: (d) => ({ localPorts: async () => d.resolve<RelayManager>(Tokens.Relay).localPorts() }),
   });
 
   c.register(Tokens.ExtensionPoints, {

@@ -10,6 +10,7 @@ import { isLoopbackHost } from "./graphql/auth.js";
 import { type RunningHttp, splitHostPort, startHttp } from "./http/server.js";
 import type { LifecycleStep } from "./lifecycle/lifecycle.js";
 import type { RootLogger } from "./log/logger.js";
+import { StartupRefused } from "./startup-refused.js";
 import type { CheckStore } from "./store/check-store.js";
 import { DataDirUnusable } from "./store/data-dir.js";
 import { type Db, openDatabase } from "./store/database.js";
@@ -19,8 +20,7 @@ import { type ServiceLookup, Tokens } from "./tokens.js";
 /** How long stopping waits for cancelled checks to wind down before it closes the database anyway. */
 export const STOP_GRACE_MS = 5_000;
 
-/** Thrown when the daemon must not start as configured; the CLI exits 2 with the message. */
-export class StartupRefused extends Error {}
+export { StartupRefused } from "./startup-refused.js";
 
 export interface Daemon {
   url: string;
@@ -118,6 +118,13 @@ export async function startDaemon(
     },
     stop: () => network?.dispose(),
   });
+  const relay = services.get(Tokens.Relay);
+  lifecycle.add({
+    name: "tunnels",
+    start: () => relay.start(),
+    stop: () => relay.stop(),
+    stopTimeoutMs: 10_000,
+  });
   lifecycle.add({
     name: "http",
     start: async () => {
@@ -127,6 +134,7 @@ export async function startDaemon(
           host: address,
           port,
           ...(config.api.token ? { token: config.api.token } : {}),
+          allowedOrigins: config.api.corsOrigins ?? [],
           services,
           logger,
         });

@@ -5,6 +5,7 @@ import type { DaemonEvents } from "./events/daemon-events.js";
 import type { ExtensionHost } from "./extensions/host.js";
 import type { Lifecycle } from "./lifecycle/lifecycle.js";
 import type { RootLogger } from "./log/logger.js";
+import type { RelayManager } from "./relay/relay-manager.js";
 import type { CheckStore } from "./store/check-store.js";
 import type { Db } from "./store/database.js";
 
@@ -33,6 +34,8 @@ export const Tokens = {
   ExtensionSources: Symbol.for("autostun.server.ExtensionSources"),
   /** Start and stop of every service, in order. */
   Lifecycle: token<Lifecycle>("Lifecycle"),
+  /** Every tunnel, bans and connections. */
+  Relay: token<RelayManager>("Relay"),
 } as const;
 
 /** How resolvers and other daemon parts reach services without knowing the container. */

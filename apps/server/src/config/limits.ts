@@ -10,3 +10,9 @@ export const MAX_SCHEDULE_SECONDS = 7 * 24 * 60 * 60;
  * it costs memory.
  */
 export const MAX_EXPANDED_VALUES = 100_000;
+
+/** Most closed connections kept for listings: enough for a busy day of a large swarm, small enough to page. */
+export const MAX_CONNECTION_ROWS = 1_000_000;
+
+/** Longest a closed connection is kept: 90 days. */
+export const MAX_RETENTION_HOURS = 90 * 24;

@@ -5,7 +5,7 @@ import {
   DEFAULT_STUN_TCP,
   DEFAULT_STUN_UDP,
 } from "./defaults.js";
-import { MAX_SCHEDULE_SECONDS } from "./limits.js";
+import { MAX_CONNECTION_ROWS, MAX_RETENTION_HOURS, MAX_SCHEDULE_SECONDS } from "./limits.js";
 
 const hostPort = z
   .string()
@@ -39,7 +39,21 @@ const downloader = z
   })
   .strict();
 
-const tunnel = z
+/**
+ * A web origin (`scheme://host[:port]`, no path): browsers compare origins exactly, so anything else in
+ * the list would never match and only hide a typo.
+ */
+const webOrigin = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.origin === value.replace(/\/$/, "");
+  } catch {
+    return false;
+  }
+}, 'expected an origin "http(s)://host[:port]" without a path, e.g. "https://dash.example"');
+
+/** One tunnel, as in `tunnels[]`; `saveTunnel` validates its input with this too, so errors read the same. */
+export const tunnelSchema = z
   .object({
     id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, '.', '_' or '-', at most 64"),
     localPort: z.number().int().min(0).max(65535).default(0),
@@ -49,6 +63,9 @@ const tunnel = z
   })
   .strict();
 
+export type TunnelConfig = z.output<typeof tunnelSchema>;
+export type TunnelConfigInput = z.input<typeof tunnelSchema>;
+
 /** The whole config file. Every key is optional; the defaults make `npm start` work with no file. */
 export const configSchema = z
   .object({
@@ -56,9 +73,11 @@ export const configSchema = z
       .object({
         listen: hostPort.default(DEFAULT_API_LISTEN),
         token: z.string().min(16, "use at least 16 characters").optional(),
+        /** Web pages on other origins that may call the API from a browser (a dashboard elsewhere). */
+        corsOrigins: z.array(webOrigin).max(32, "at most 32 origins").default([]),
       })
       .strict()
-      .default({ listen: DEFAULT_API_LISTEN }),
+      .default({ listen: DEFAULT_API_LISTEN, corsOrigins: [] }),
     dataDir: z.string().min(1).default("./data"),
     locale: z.enum(["en", "zh-CN"]).optional(),
     log: z
@@ -80,6 +99,34 @@ export const configSchema = z
       .strict()
       .default({ target: DEFAULT_KEEPALIVE_TARGET, intervalSeconds: 10 }),
     geoip: z.object({ city: z.string().optional(), asn: z.string().optional() }).strict().default({}),
+    /** A ban-list file (one CIDR per line, # comments), reloaded whenever it changes. */
+    bans: z
+      .object({ file: z.string().min(1).optional() })
+      .strict()
+      .default({}),
+    connections: z
+      .object({
+        /** Closed connections kept (in memory and in SQLite) for listings and resolvePeer. */
+        retention: z
+          .object({
+            maxRows: z
+              .number({ error: `expected a number: 100-${MAX_CONNECTION_ROWS}` })
+              .int({ error: "use a whole number" })
+              .min(100, { error: `use 100-${MAX_CONNECTION_ROWS}` })
+              .max(MAX_CONNECTION_ROWS, { error: `use 100-${MAX_CONNECTION_ROWS}` })
+              .default(2000),
+            maxAgeHours: z
+              .number({ error: `expected a number: 1-${MAX_RETENTION_HOURS} hours` })
+              .int({ error: "use a whole number of hours" })
+              .min(1, { error: `use 1-${MAX_RETENTION_HOURS} hours` })
+              .max(MAX_RETENTION_HOURS, { error: `use 1-${MAX_RETENTION_HOURS} hours` })
+              .default(24),
+          })
+          .strict()
+          .default({ maxRows: 2000, maxAgeHours: 24 }),
+      })
+      .strict()
+      .default({ retention: { maxRows: 2000, maxAgeHours: 24 } }),
     plugins: z
       .object({
         dirs: z.array(z.string()).default(["./plugins"]),
@@ -97,7 +144,21 @@ export const configSchema = z
       })
       .strict()
       .default({ intervalSeconds: 900, runOnStart: true }),
-    tunnels: z.array(tunnel).default([]),
+    tunnels: z
+      .array(tunnelSchema)
+      .default([])
+      .superRefine((tunnels, context) => {
+        const seen = new Set<string>();
+        for (const [index, tunnel] of tunnels.entries()) {
+          if (seen.has(tunnel.id))
+            context.addIssue({
+              code: "custom",
+              path: [index, "id"],
+              message: `"${tunnel.id}" is used by an earlier tunnel; every tunnel needs its own id`,
+            });
+          seen.add(tunnel.id);
+        }
+      }),
   })
   .strict();
 

@@ -1,4 +1,6 @@
+import type { ConnectionEvent } from "@autostun/relay";
 import type { CheckState } from "../engine/model.js";
+import type { TunnelView } from "../relay/tunnel-view.js";
 
 /** The host's network moved: new address, new lease, a VPN, another default route. */
 export interface NetworkChange {
@@ -16,4 +18,8 @@ export interface NetworkChange {
 export type DaemonEvents = {
   "check.updated": CheckState;
   "network.changed": NetworkChange;
+  /** A tunnel changed state or reason (opened, recovering, failed, stopped…). */
+  "tunnel.updated": TunnelView;
+  /** A peer connection through a tunnel opened, moved bytes (flushed every few seconds) or closed. */
+  "connection.event": ConnectionEvent;
 };

@@ -1,6 +1,9 @@
 import { lexicographicSortSchema, printSchema } from "graphql";
 import { builder } from "./builder.js";
+import "./bans.js";
 import "./checks.js";
+import "./connections.js";
+import "./tunnels.js";
 
 /** The daemon's schema, assembled from one file per domain. */
 export const schema = builder.toSchema();

@@ -24,6 +24,36 @@ const MIGRATIONS: readonly string[] = [
      finished_at TEXT NOT NULL
    );
    CREATE INDEX check_history_by_id ON check_history (id, seq);`,
+  // The relay: API bans (file bans live in their file), connections live and recent, tunnels saved
+  // through the API (config-file tunnels are never copied here, so the file stays their only source).
+  `CREATE TABLE bans (
+     cidr TEXT PRIMARY KEY,
+     reason TEXT,
+     created_at TEXT NOT NULL,
+     expires_at TEXT
+   );
+   CREATE TABLE connections (
+     id TEXT PRIMARY KEY,
+     tunnel_id TEXT NOT NULL,
+     remote_address TEXT NOT NULL,
+     proxy_address TEXT,
+     opened_at TEXT NOT NULL,
+     closed_at TEXT,
+     bytes_in INTEGER NOT NULL DEFAULT 0,
+     bytes_out INTEGER NOT NULL DEFAULT 0,
+     country TEXT,
+     city TEXT,
+     asn INTEGER
+   );
+   CREATE INDEX connections_by_opened ON connections (tunnel_id, opened_at, id);
+   CREATE INDEX connections_by_bytes ON connections (tunnel_id, (bytes_in + bytes_out), id);
+   CREATE INDEX connections_by_proxy ON connections (proxy_address);
+   CREATE INDEX connections_by_closed ON connections (closed_at);
+   CREATE TABLE saved_tunnels (
+     id TEXT PRIMARY KEY,
+     config TEXT NOT NULL,
+     saved_at TEXT NOT NULL
+   );`,
 ];
 
 /** A damaged database that was renamed so a fresh one could take its place. */

@@ -1,0 +1,197 @@
+import type { ConnectionEvent, ConnectionRecord, GeoInfo } from "@autostun/relay";
+import { GraphQLError } from "graphql";
+import type { DaemonEvents } from "../events/daemon-events.js";
+import {
+  type ConnectionCursor,
+  type ConnectionOrder,
+  SqliteConnectionStore,
+} from "../store/connection-store.js";
+import { Tokens } from "../tokens.js";
+import { builder } from "./builder.js";
+
+/** Most connections one page may ask for; a console shows tens. */
+export const MAX_PAGE = 500;
+const DEFAULT_PAGE = 50;
+
+const GeoRef = builder.objectRef<GeoInfo>("Geo").implement({
+  description: "Where the peer is, as far as the GeoIP data knows (see Query.geoAttribution).",
+  fields: (t) => ({
+    country: t.string({ nullable: true, resolve: (g) => g.country }),
+    city: t.string({ nullable: true, resolve: (g) => g.city }),
+    asn: t.int({ nullable: true, resolve: (g) => g.asn }),
+  }),
+});
+
+export const TunnelConnectionRef = builder
+  .objectRef<Readonly<ConnectionRecord>>("TunnelConnection")
+  .implement({
+    description: "One peer connection through a tunnel, live (closedAt null) or recent.",
+    fields: (t) => ({
+      id: t.exposeID("id"),
+      tunnelId: t.id({ resolve: (c) => c.tunnelId }),
+      remoteAddress: t.string({ description: "The real peer, ip:port", resolve: (c) => c.remoteAddress }),
+      proxyAddress: t.string({
+        nullable: true,
+        description: "What the downloader saw as the peer (a 127.x.y.z address for a loopback target)",
+        resolve: (c) => c.proxyAddress,
+      }),
+      openedAt: t.field({ type: "DateTime", resolve: (c) => c.openedAt.toISOString() }),
+      closedAt: t.field({
+        type: "DateTime",
+        nullable: true,
+        resolve: (c) => c.closedAt?.toISOString() ?? null,
+      }),
+      bytesIn: t.float({ description: "Bytes from the peer to the target", resolve: (c) => c.bytesIn }),
+      bytesOut: t.float({ description: "Bytes from the target to the peer", resolve: (c) => c.bytesOut }),
+      geo: t.field({ type: GeoRef, nullable: true, resolve: (c) => c.geo }),
+    }),
+  });
+
+const ConnectionOrderEnum = builder.enumType("ConnectionOrder", {
+  description: "Newest first, or the most bytes (both ways together) first.",
+  values: ["OPENED_AT", "BYTES"] as const,
+});
+
+interface Edge {
+  node: Readonly<ConnectionRecord>;
+  cursor: string;
+}
+
+interface Page {
+  edges: Edge[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount: number;
+}
+
+const EdgeRef = builder.objectRef<Edge>("TunnelConnectionEdge").implement({
+  fields: (t) => ({
+    node: t.field({ type: TunnelConnectionRef, resolve: (e) => e.node }),
+    cursor: t.exposeString("cursor"),
+  }),
+});
+
+const PageInfoRef = builder.objectRef<Page["pageInfo"]>("PageInfo").implement({
+  fields: (t) => ({
+    hasNextPage: t.exposeBoolean("hasNextPage"),
+    endCursor: t.string({ nullable: true, resolve: (p) => p.endCursor }),
+  }),
+});
+
+const PageRef = builder.objectRef<Page>("TunnelConnectionConnection").implement({
+  description: "A page of connections (Relay cursor connection).",
+  fields: (t) => ({
+    edges: t.field({ type: [EdgeRef], resolve: (p) => p.edges }),
+    pageInfo: t.field({ type: PageInfoRef, resolve: (p) => p.pageInfo }),
+    totalCount: t.int({ resolve: (p) => p.totalCount }),
+  }),
+});
+
+/** Cursors carry the order they were made for, so one from another order is refused, not misread. */
+function encodeCursor(order: ConnectionOrder, cursor: ConnectionCursor): string {
+  return Buffer.from(JSON.stringify({ o: order, k: cursor.key, i: cursor.id })).toString("base64url");
+}
+
+function decodeCursor(order: ConnectionOrder, text: string): ConnectionCursor {
+  try {
+    const value = JSON.parse(Buffer.from(text, "base64url").toString()) as {
+      o: unknown;
+      k: unknown;
+      i: unknown;
+    };
+    if (
+      value.o === order &&
+      (typeof value.k === "string" || typeof value.k === "number") &&
+      typeof value.i === "string"
+    )
+      return { key: value.k, id: value.i };
+  } catch {
+    // falls through to the client error below
+  }
+  throw new GraphQLError("after is not a cursor of this listing; pass an endCursor from the same orderBy", {
+    extensions: { code: "BAD_CURSOR" },
+  });
+}
+
+const EventTypeEnum = builder.enumType("ConnectionEventType", {
+  values: ["OPENED", "UPDATED", "CLOSED"] as const,
+});
+
+const ConnectionEventRef = builder.objectRef<ConnectionEvent>("ConnectionEvent").implement({
+  fields: (t) => ({
+    type: t.field({
+      type: EventTypeEnum,
+      resolve: (e) => e.type.toUpperCase() as "OPENED" | "UPDATED" | "CLOSED",
+    }),
+    connection: t.field({ type: TunnelConnectionRef, resolve: (e) => e.connection }),
+  }),
+});
+
+/** The bus's connection events, only those of one tunnel when asked; ends the bus iterator with the client. */
+async function* eventsOf(
+  source: AsyncIterableIterator<DaemonEvents["connection.event"]>,
+  tunnelId: string | undefined,
+): AsyncGenerator<ConnectionEvent> {
+  try {
+    for await (const event of source) {
+      if (tunnelId === undefined || event.connection.tunnelId === tunnelId) yield event;
+    }
+  } finally {
+    await source.return?.();
+  }
+}
+
+builder.queryFields((t) => ({
+  connections: t.field({
+    type: PageRef,
+    description:
+      "Connections of one tunnel, live and recent (kept as configured under connections.retention).",
+    args: {
+      tunnelId: t.arg.id({ required: true }),
+      first: t.arg.int({ required: false }),
+      after: t.arg.string({ required: false }),
+      orderBy: t.arg({ type: ConnectionOrderEnum, required: false }),
+    },
+    resolve: (_root, args, ctx) => {
+      const order = args.orderBy ?? "OPENED_AT";
+      const first = args.first ?? DEFAULT_PAGE;
+      if (first < 1 || first > MAX_PAGE)
+        throw new GraphQLError(`first must be 1-${MAX_PAGE}; page on with after`, {
+          extensions: { code: "BAD_PAGE_SIZE" },
+        });
+      const after = args.after ? decodeCursor(order, args.after) : undefined;
+      const page = ctx.services.get(Tokens.Relay).connectionPage(String(args.tunnelId), order, first, after);
+      const edges = page.records.map((node) => ({
+        node,
+        cursor: encodeCursor(order, SqliteConnectionStore.cursorOf(node, order)),
+      }));
+      return {
+        edges,
+        pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+        totalCount: page.totalCount,
+      };
+    },
+  }),
+  resolvePeer: t.field({
+    type: TunnelConnectionRef,
+    nullable: true,
+    description:
+      "The real peer behind an address the downloader saw, e.g. 127.4.5.6:51413; null when unknown.",
+    args: { address: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.services.get(Tokens.Relay).resolvePeer(args.address) ?? null,
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  connectionEvents: t.field({
+    type: ConnectionEventRef,
+    description:
+      "Connections opening, moving bytes (every few seconds) and closing; of one tunnel when tunnelId is given.",
+    args: { tunnelId: t.arg.id({ required: false }) },
+    subscribe: (_root, args, ctx) =>
+      eventsOf(
+        ctx.services.get(Tokens.Bus).iterate("connection.event"),
+        args.tunnelId == null ? undefined : String(args.tunnelId),
+      ),
+    resolve: (event) => event as ConnectionEvent,
+  }),
+}));

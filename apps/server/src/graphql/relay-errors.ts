@@ -1,0 +1,22 @@
+import { InvalidBanError } from "@autostun/relay";
+import { GraphQLError } from "graphql";
+import { TunnelRequestError } from "../relay/relay-manager.js";
+import { InvalidTunnelError } from "../relay/tunnel-input.js";
+
+/**
+ * Relay errors a client caused (unknown tunnel, bad CIDR, refused target) reach it with their message
+ * and a code; anything else stays an internal error, which yoga masks.
+ */
+export async function relayClientErrors<T>(work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof TunnelRequestError)
+      throw new GraphQLError(error.message, { extensions: { code: error.code } });
+    if (error instanceof InvalidTunnelError)
+      throw new GraphQLError(error.message, { extensions: { code: error.code, problems: error.problems } });
+    if (error instanceof InvalidBanError)
+      throw new GraphQLError(error.message, { extensions: { code: error.code } });
+    throw error;
+  }
+}

@@ -1,0 +1,168 @@
+import type { PublicAddress } from "@autostun/relay";
+import { EMBEDDED_ATTRIBUTION } from "@autostun/relay";
+import type { TunnelStats, TunnelView } from "../relay/tunnel-view.js";
+import { Tokens } from "../tokens.js";
+import { builder } from "./builder.js";
+import { relayClientErrors } from "./relay-errors.js";
+
+const TunnelStateEnum = builder.enumType("TunnelState", {
+  values: ["STOPPED", "OPENING", "OPEN", "RECOVERING", "FAILED"] as const,
+});
+
+const TunnelPathEnum = builder.enumType("TunnelPath", {
+  description:
+    "How peers reach the target: through this process, through kernel DNAT, or straight to the downloader.",
+  values: {
+    USERSPACE: { value: "userspace" },
+    NFTABLES: { value: "nftables" },
+    DIRECT_DOWNLOADER: { value: "direct-downloader" },
+  } as const,
+});
+
+const TunnelOriginEnum = builder.enumType("TunnelOrigin", {
+  description: "CONFIG: from the config file (change it there); API: saved through saveTunnel.",
+  values: { CONFIG: { value: "config" }, API: { value: "api" } } as const,
+});
+
+const PublicAddressRef = builder.objectRef<PublicAddress>("PublicAddress").implement({
+  description: "Where peers on the internet connect.",
+  fields: (t) => ({ ip: t.exposeString("ip"), port: t.exposeInt("port") }),
+});
+
+const TunnelStatsRef = builder.objectRef<TunnelStats>("TunnelStats").implement({
+  fields: (t) => ({
+    active: t.exposeInt("active", { description: "Connections being forwarded now" }),
+    handled: t.exposeInt("handled", { description: "Peers let through (past bans and limits)" }),
+    blocked: t.exposeInt("blocked", { description: "Peers closed at the door: banned or over a limit" }),
+    bytesIn: t.float({ description: "Bytes from peers to the target", resolve: (s) => s.bytesIn }),
+    bytesOut: t.float({ description: "Bytes from the target to peers", resolve: (s) => s.bytesOut }),
+  }),
+});
+
+const iso = (date: Date | undefined) => date?.toISOString() ?? null;
+
+export const TunnelRef = builder.objectRef<TunnelView>("Tunnel").implement({
+  description: "A port opened on the NAT gateway and forwarded to a target on this host or LAN.",
+  fields: (t) => ({
+    id: t.id({ resolve: (v) => v.config.id }),
+    state: t.field({ type: TunnelStateEnum, resolve: (v) => v.status.state }),
+    reason: t.string({ description: "Why the tunnel is in this state", resolve: (v) => v.status.reason }),
+    localPort: t.int({
+      nullable: true,
+      description: "Port P on this host (chosen at run time when configured as 0)",
+      resolve: (v) => v.status.localPort ?? (v.config.localPort || null),
+    }),
+    publicAddress: t.field({
+      type: PublicAddressRef,
+      nullable: true,
+      resolve: (v) => v.status.publicAddress ?? null,
+    }),
+    target: t.string({ description: "Where peers are forwarded", resolve: (v) => v.config.target }),
+    origin: t.field({ type: TunnelOriginEnum, resolve: (v) => v.origin }),
+    stats: t.field({
+      type: TunnelStatsRef,
+      resolve: (v, _args, ctx) =>
+        ctx.services
+          .get(Tokens.Relay)
+          .stats(v.config.id)
+          .catch(() => ({
+            active: 0,
+            handled: 0,
+            blocked: 0,
+            bytesIn: 0,
+            bytesOut: 0,
+          })),
+    }),
+    path: t.field({ type: TunnelPathEnum, resolve: (v) => v.status.path }),
+    pathCost: t.string({
+      description: "What the path costs, in one line",
+      resolve: (v) => v.status.pathCost,
+    }),
+    listenPort: t.int({ nullable: true, resolve: (v) => v.status.listenPort ?? null }),
+    stunServer: t.string({ nullable: true, resolve: (v) => v.status.stunServer ?? null }),
+    lastKeepaliveAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      resolve: (v) => iso(v.status.lastKeepaliveAt),
+    }),
+    lastRecheckAt: t.field({ type: "DateTime", nullable: true, resolve: (v) => iso(v.status.lastRecheckAt) }),
+    recoveryCount: t.int({ resolve: (v) => v.status.recoveryCount }),
+    lastRecoveryAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      resolve: (v) => iso(v.status.lastRecoveryAt),
+    }),
+    nextRetryAt: t.field({ type: "DateTime", nullable: true, resolve: (v) => iso(v.status.nextRetryAt) }),
+  }),
+});
+
+const TunnelInput = builder.inputType("TunnelInput", {
+  description: "One tunnel, with the same keys and rules as an entry of tunnels[] in the config file.",
+  fields: (t) => ({
+    id: t.string({ required: true }),
+    localPort: t.int({ required: false, description: "0 or absent: choose a free port" }),
+    target: t.string({ required: true, description: 'Where peers go, "host:port" on loopback or the LAN' }),
+    forward: t.string({ required: false, description: '"userspace" (default) or "nftables" (root)' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  tunnels: t.field({
+    type: [TunnelRef],
+    resolve: (_root, _args, ctx) => ctx.services.get(Tokens.Relay).list(),
+  }),
+  tunnel: t.field({
+    type: TunnelRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.services.get(Tokens.Relay).get(String(args.id)) ?? null,
+  }),
+  geoAttribution: t.string({
+    description: "Credit the embedded GeoIP data asks for; show it wherever countries are shown.",
+    resolve: () => EMBEDDED_ATTRIBUTION,
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  startTunnel: t.field({
+    type: TunnelRef,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) =>
+      relayClientErrors(() => ctx.services.get(Tokens.Relay).startTunnel(String(args.id))),
+  }),
+  stopTunnel: t.field({
+    type: TunnelRef,
+    description: "Stops a tunnel until startTunnel or a restart: frees its port and closes its connections.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) =>
+      relayClientErrors(() => ctx.services.get(Tokens.Relay).stopTunnel(String(args.id))),
+  }),
+  saveTunnel: t.field({
+    type: TunnelRef,
+    description:
+      "Creates or replaces a tunnel, validated like the config file, and starts it. Kept across restarts; a tunnel of the config file cannot be replaced here.",
+    args: { input: t.arg({ type: TunnelInput, required: true }) },
+    resolve: (_root, args, ctx) =>
+      relayClientErrors(() => {
+        // Absent keys stay absent, so the schema's defaults apply exactly as for the file.
+        const input = Object.fromEntries(Object.entries(args.input).filter(([, value]) => value != null));
+        return ctx.services.get(Tokens.Relay).saveTunnel(input);
+      }),
+  }),
+  deleteTunnel: t.boolean({
+    description:
+      "Stops a tunnel saved through the API, frees its port and forgets it. False when there was none.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) =>
+      relayClientErrors(() => ctx.services.get(Tokens.Relay).deleteTunnel(String(args.id))),
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  tunnelUpdated: t.field({
+    type: TunnelRef,
+    description: "Every change of a tunnel's state or reason.",
+    subscribe: (_root, _args, ctx) => ctx.services.get(Tokens.Bus).iterate("tunnel.updated"),
+    resolve: (view) => view as TunnelView,
+  }),
+}));

@@ -1,0 +1,300 @@
+import type { CommandRunner, Logger } from "@autostun/plugins-api";
+import {
+  type Ban,
+  BanFileWatcher,
+  type BanInput,
+  BanList,
+  type ConnectionRecord,
+  ConnectionTable,
+  type GeoLookup,
+  MaxmindGeo,
+  NftablesForwardingError,
+  NftablesTable,
+  TargetRefusedError,
+  type TunnelTiming,
+} from "@autostun/relay";
+import type { AutostunConfig } from "../config/schema.js";
+import type { EventBus } from "../events/bus.js";
+import type { DaemonEvents } from "../events/daemon-events.js";
+import { StartupRefused } from "../startup-refused.js";
+import { SqliteBanStore } from "../store/ban-store.js";
+import {
+  type ConnectionCursor,
+  type ConnectionOrder,
+  type ConnectionPage,
+  SqliteConnectionStore,
+} from "../store/connection-store.js";
+import type { Db } from "../store/database.js";
+import { SavedTunnelStore } from "../store/saved-tunnel-store.js";
+import { RunningTunnel, type TunnelEnvironment } from "./running-tunnel.js";
+import { parseTunnel } from "./tunnel-input.js";
+import { mergeTunnels } from "./tunnel-sources.js";
+import type { TunnelStats, TunnelView } from "./tunnel-view.js";
+
+export interface RelayManagerOptions {
+  config: AutostunConfig;
+  database: Db;
+  bus: EventBus<DaemonEvents>;
+  runner: CommandRunner;
+  isPrivileged: boolean;
+  logger: (bindings: Record<string, string>) => Logger;
+  timing?: Partial<TunnelTiming>;
+}
+
+/** A request about a tunnel the API cannot carry out; the message tells the client why. */
+export class TunnelRequestError extends Error {
+  constructor(
+    message: string,
+    readonly code: "UNKNOWN_TUNNEL" | "TUNNEL_IN_CONFIG" | "TARGET_REFUSED" | "FORWARDING_REFUSED",
+  ) {
+    super(message);
+    this.name = "TunnelRequestError";
+  }
+}
+
+/**
+ * Every tunnel of the daemon, from the config file and from the API, with what they share: bans
+ * (SQLite and an optional file), the connection table (SQLite), GeoIP and the nftables table. Publishes
+ * `tunnel.updated` and `connection.event` on the bus.
+ */
+export class RelayManager {
+  readonly bans: BanList;
+  private readonly table: ConnectionTable;
+  private readonly connections: SqliteConnectionStore;
+  private readonly saved: SavedTunnelStore;
+  private readonly tunnels = new Map<string, RunningTunnel>();
+  private readonly logger: Logger;
+  private readonly env: TunnelEnvironment;
+  private banFile: BanFileWatcher | undefined;
+  private geo: Promise<GeoLookup | undefined> | undefined;
+  private nftTable: NftablesTable | undefined;
+  private started = false;
+  private readonly unsubscribe: (() => void)[] = [];
+  /** Per tunnel: stops bridging its changes to the bus. */
+  private readonly bridges = new Map<string, () => void>();
+
+  constructor(private readonly options: RelayManagerOptions) {
+    const { config } = options;
+    this.logger = options.logger({ module: "relay" });
+    const retention = config.connections.retention;
+    this.connections = new SqliteConnectionStore(options.database, retention);
+    this.saved = new SavedTunnelStore(options.database);
+    this.bans = new BanList({ store: new SqliteBanStore(options.database), logger: this.logger });
+    this.table = new ConnectionTable({
+      retention: { maxRecent: retention.maxRows, maxAgeMs: retention.maxAgeHours * 3_600_000 },
+      sinks: [this.connections],
+      logger: this.logger,
+    });
+    this.env = {
+      stunServers: config.stun.tcp,
+      keepalive: config.keepalive,
+      bans: this.bans,
+      table: this.table,
+      geo: () => this.openGeo(),
+      nftables: () => {
+        this.nftTable ??= new NftablesTable(options.runner, this.logger);
+        return this.nftTable;
+      },
+      runner: options.runner,
+      isPrivileged: options.isPrivileged,
+      logger: options.logger,
+      ...(options.timing ? { timing: options.timing } : {}),
+    };
+  }
+
+  /**
+   * Restores bans and the connection history, checks every tunnel (a refused target or forwarding
+   * mode stops the daemon from starting, naming the tunnel), then starts them all.
+   */
+  async start(): Promise<void> {
+    const closed = this.connections.recoverFromLastRun();
+    if (closed > 0) this.logger.info(`marked ${closed} connections of the previous run as closed`);
+    await this.bans.load();
+    if (this.options.config.bans.file) {
+      this.banFile = new BanFileWatcher({
+        path: this.options.config.bans.file,
+        bans: this.bans,
+        logger: this.logger,
+      });
+      const load = await this.banFile.start();
+      this.logger.info("ban-list file loaded", {
+        path: this.banFile.path,
+        found: load.found,
+        bans: load.total,
+      });
+    }
+    this.unsubscribe.push(this.table.onEvent((event) => this.options.bus.publish("connection.event", event)));
+    const sourced = mergeTunnels(this.options.config.tunnels, this.saved, this.logger);
+    const made: RunningTunnel[] = [];
+    for (const { config, origin } of sourced) {
+      try {
+        made.push(await RunningTunnel.create(config, origin, this.env));
+      } catch (error) {
+        if (origin === "api" && isRefusal(error)) {
+          // Exiting would leave the user no API to delete it with; the file's own tunnels do stop the start.
+          this.logger.error(
+            `tunnel ${config.id} (saved through the API) is not started: ${(error as Error).message}`,
+          );
+          continue;
+        }
+        throw isRefusal(error) ? new StartupRefused((error as Error).message) : error;
+      }
+    }
+    if (this.options.config.geoip.city || this.options.config.geoip.asn) {
+      try {
+        await this.openGeo();
+      } catch (error) {
+        throw new StartupRefused((error as Error).message);
+      }
+    }
+    this.started = true;
+    for (const running of made) await this.add(running);
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    await Promise.all([...this.tunnels.values()].map((running) => running.stop()));
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.banFile?.stop();
+    this.table.flush();
+    this.table.dispose();
+    this.bans.dispose();
+    this.connections.stop();
+  }
+
+  list(): TunnelView[] {
+    return [...this.tunnels.values()].map((running) => running.view());
+  }
+
+  get(id: string): TunnelView | undefined {
+    return this.tunnels.get(id)?.view();
+  }
+
+  stats(id: string): Promise<TunnelStats> {
+    return this.require(id).stats();
+  }
+
+  async startTunnel(id: string): Promise<TunnelView> {
+    const running = this.require(id);
+    await running.start();
+    return running.view();
+  }
+
+  async stopTunnel(id: string): Promise<TunnelView> {
+    const running = this.require(id);
+    await running.stop();
+    return running.view();
+  }
+
+  /**
+   * Creates or replaces a tunnel from the API, validated like the config file, and starts it. Saved only
+   * once the target passed, so a restart never meets a tunnel the API refused.
+   */
+  async saveTunnel(input: unknown): Promise<TunnelView> {
+    const config = parseTunnel(input);
+    const existing = this.tunnels.get(config.id);
+    if (existing?.origin === "config" || this.options.config.tunnels.some((t) => t.id === config.id))
+      throw new TunnelRequestError(
+        `tunnel ${config.id} is defined in the config file; change it there, or save this one under another id`,
+        "TUNNEL_IN_CONFIG",
+      );
+    let running: RunningTunnel;
+    try {
+      running = await RunningTunnel.create(config, "api", this.env);
+    } catch (error) {
+      if (error instanceof TargetRefusedError) throw new TunnelRequestError(error.message, "TARGET_REFUSED");
+      if (error instanceof NftablesForwardingError)
+        throw new TunnelRequestError(error.message, "FORWARDING_REFUSED");
+      throw error;
+    }
+    if (existing) await this.remove(existing);
+    this.saved.save(config);
+    this.logger.info(`tunnel ${config.id} saved through the API`, {
+      tunnel: config.id,
+      target: config.target,
+    });
+    await this.add(running);
+    return running.view();
+  }
+
+  /** Stops an API tunnel, frees its port and forgets it; config-file tunnels are the file's to remove. */
+  async deleteTunnel(id: string): Promise<boolean> {
+    const running = this.tunnels.get(id);
+    if (running?.origin === "config")
+      throw new TunnelRequestError(
+        `tunnel ${id} is defined in the config file; remove it there and restart AutoSTUN`,
+        "TUNNEL_IN_CONFIG",
+      );
+    if (running) await this.remove(running);
+    const removed = this.saved.remove(id);
+    if (running || removed) this.logger.info(`tunnel ${id} deleted through the API`, { tunnel: id });
+    return Boolean(running) || removed;
+  }
+
+  ban(input: BanInput): Ban {
+    return this.bans.ban(input);
+  }
+
+  unban(cidr: string): boolean {
+    return this.bans.unban(cidr);
+  }
+
+  /** Newest or biggest first; live byte counts are flushed first so the order matches what is shown. */
+  connectionPage(
+    tunnelId: string,
+    order: ConnectionOrder,
+    first: number,
+    after?: ConnectionCursor,
+  ): ConnectionPage {
+    this.table.flush();
+    return this.connections.page(tunnelId, order, first, after);
+  }
+
+  /** The real peer behind an address the downloader saw: live and recent ones, then the stored history. */
+  resolvePeer(address: string): Readonly<ConnectionRecord> | undefined {
+    return this.table.resolvePeer(address) ?? this.connections.resolvePeer(normaliseEndpoint(address));
+  }
+
+  /** Ports peers must reach on this host: live ones while running, the configured ones otherwise. */
+  localPorts(): number[] {
+    if (!this.started) return this.options.config.tunnels.map((t) => t.localPort).filter((port) => port > 0);
+    return [...new Set([...this.tunnels.values()].flatMap((running) => running.livePorts()))];
+  }
+
+  private async add(running: RunningTunnel): Promise<void> {
+    this.tunnels.set(running.config.id, running);
+    this.bridges.set(
+      running.config.id,
+      running.tunnel.onChange(() => this.options.bus.publish("tunnel.updated", running.view())),
+    );
+    await running.start();
+  }
+
+  private async remove(running: RunningTunnel): Promise<void> {
+    await running.stop();
+    this.tunnels.delete(running.config.id);
+    this.bridges.get(running.config.id)?.();
+    this.bridges.delete(running.config.id);
+  }
+
+  private require(id: string): RunningTunnel {
+    const running = this.tunnels.get(id);
+    if (!running) throw new TunnelRequestError(`there is no tunnel ${id}`, "UNKNOWN_TUNNEL");
+    return running;
+  }
+
+  private openGeo(): Promise<GeoLookup | undefined> {
+    const { city, asn } = this.options.config.geoip;
+    this.geo ??= MaxmindGeo.open({ city: city ?? null, asn: asn ?? null, logger: this.logger });
+    return this.geo;
+  }
+}
+
+function isRefusal(error: unknown): boolean {
+  return error instanceof TargetRefusedError || error instanceof NftablesForwardingError;
+}
+
+/** `[::ffff:127.1.2.3]:5` is stored as `127.1.2.3:5`, the way the forwarder records it. */
+function normaliseEndpoint(address: string): string {
+  return address.trim().replace(/^\[::ffff:(\d+\.\d+\.\d+\.\d+)\]/i, "$1");
+}

@@ -1,0 +1,44 @@
+import type { Ban, BanStore } from "@autostun/relay";
+import type { Db } from "./database.js";
+
+interface BanRow {
+  cidr: string;
+  reason: string | null;
+  created_at: string;
+  expires_at: string | null;
+}
+
+/** API bans in SQLite, so a restart keeps them; the relay's BanList decides what is live. */
+export class SqliteBanStore implements BanStore {
+  private readonly selectAll;
+  private readonly upsert;
+  private readonly delete;
+
+  constructor(db: Db) {
+    this.selectAll = db.prepare(`SELECT cidr, reason, created_at, expires_at FROM bans`);
+    this.upsert = db.prepare(
+      `INSERT INTO bans (cidr, reason, created_at, expires_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (cidr) DO UPDATE SET reason = excluded.reason, created_at = excluded.created_at,
+         expires_at = excluded.expires_at`,
+    );
+    this.delete = db.prepare(`DELETE FROM bans WHERE cidr = ?`);
+  }
+
+  load(): Ban[] {
+    return (this.selectAll.all() as BanRow[]).map((row) => ({
+      cidr: row.cidr,
+      reason: row.reason,
+      createdAt: new Date(row.created_at),
+      expiresAt: row.expires_at ? new Date(row.expires_at) : null,
+      source: "api",
+    }));
+  }
+
+  save(ban: Ban): void {
+    this.upsert.run(ban.cidr, ban.reason, ban.createdAt.toISOString(), ban.expiresAt?.toISOString() ?? null);
+  }
+
+  remove(cidr: string): void {
+    this.delete.run(cidr);
+  }
+}
