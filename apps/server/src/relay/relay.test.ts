@@ -1,0 +1,324 @@
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Services } from "@autostun/plugins-api";
+import { createClient } from "graphql-ws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { StartupRefused } from "../startup-refused.js";
+import { startTestDaemon } from "../testing/daemon.js";
+import { gql, gqlUntil } from "./testing/graphql-client.js";
+import { type LoopbackServices, Peer, startLoopbackServices } from "./testing/loopback-services.js";
+
+/**
+ * The relay inside a real daemon, on loopback only: our STUN server, keep-alive target and echo service
+ * listen on 127.0.0.1, peers connect from other 127.x addresses. No NAT here (the lab tests have one);
+ * this is the API a user and the console see.
+ */
+
+type TunnelRow = {
+  id: string;
+  state: string;
+  reason: string;
+  localPort: number | null;
+  publicAddress: { ip: string; port: number } | null;
+  path: string;
+  origin: string;
+  stats: { active: number; handled: number; blocked: number; bytesIn: number; bytesOut: number };
+};
+
+const TUNNELS = `{ tunnels { id state reason localPort publicAddress { ip port } path origin
+  stats { active handled blocked bytesIn bytesOut } } }`;
+
+const CONNECTIONS = `query ($id: ID!, $first: Int, $after: String, $order: ConnectionOrder) {
+  connections(tunnelId: $id, first: $first, after: $after, orderBy: $order) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node { id remoteAddress proxyAddress bytesIn bytesOut openedAt closedAt } } } }`;
+
+let services: LoopbackServices;
+beforeAll(async () => {
+  services = await startLoopbackServices();
+});
+afterAll(() => services?.close());
+
+function relayConfig(dataDir: string, tunnels: unknown[] = []) {
+  return {
+    dataDir,
+    stun: { udp: [], tcp: [services.stun] },
+    keepalive: { target: services.keepalive, intervalSeconds: 10 },
+    tunnels,
+  };
+}
+
+async function openTunnel(url: string, id: string): Promise<TunnelRow> {
+  const data = await gqlUntil<{ tunnels: TunnelRow[] }>(url, TUNNELS, (d) =>
+    d.tunnels.some((t) => t.id === id && t.state === "OPEN"),
+  );
+  return data.tunnels.find((t) => t.id === id) as TunnelRow;
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "0.0.0.0", () => server.close(() => resolve(true)));
+  });
+}
+
+describe("a configured tunnel in the daemon", () => {
+  it("forwards a peer both ways and shows it in tunnels, connections and resolvePeer", async () => {
+    const daemon = await startTestDaemon(
+      relayConfig(mkdtempSync(join(tmpdir(), "autostun-relay-")), [{ id: "qb", target: services.echo }]),
+    );
+    try {
+      const open = await openTunnel(daemon.url, "qb");
+      expect(open).toMatchObject({ path: "USERSPACE", origin: "CONFIG", publicAddress: { ip: "127.0.0.1" } });
+      expect(open.publicAddress?.port).toBe(open.localPort);
+      // The firewall check asks for the ports peers must reach: the one chosen at run time.
+      const ports = await daemon.container.resolve(Services.TunnelPorts).localPorts();
+      expect(ports).toEqual([open.localPort]);
+
+      const peer = await Peer.connect(open.publicAddress?.port as number, "127.9.8.7");
+      expect(await peer.echo("hello through the tunnel")).toBe(true);
+      const second = await Peer.connect(open.publicAddress?.port as number, "127.9.8.8");
+      expect(await second.echo("another peer")).toBe(true);
+      second.socket.end();
+      await second.closed;
+
+      type Page = {
+        connections: {
+          totalCount: number;
+          pageInfo: { hasNextPage: boolean; endCursor: string };
+          edges: {
+            node: {
+              id: string;
+              remoteAddress: string;
+              proxyAddress: string;
+              bytesIn: number;
+              bytesOut: number;
+              closedAt: string | null;
+            };
+          }[];
+        };
+      };
+      const first = await gqlUntil<Page>(
+        daemon.url,
+        CONNECTIONS,
+        (d) => d.connections.edges[0]?.node.closedAt != null,
+        10_000,
+        { id: "qb", first: 1 },
+      );
+      expect(first.connections.totalCount).toBe(2);
+      expect(first.connections.pageInfo.hasNextPage).toBe(true);
+      const newest = first.connections.edges[0]?.node;
+      expect(newest?.remoteAddress).toMatch(/^127\.9\.8\.8:\d+$/);
+      const next = await gql<Page>(daemon.url, CONNECTIONS, {
+        id: "qb",
+        first: 1,
+        after: first.connections.pageInfo.endCursor,
+      });
+      const older = next.data?.connections.edges[0]?.node;
+      expect(next.data?.connections.pageInfo.hasNextPage).toBe(false);
+      expect(older?.remoteAddress).toMatch(/^127\.9\.8\.7:\d+$/);
+      expect(older?.closedAt).toBeNull();
+      expect(older?.proxyAddress).toMatch(/^127\.\d+\.\d+\.\d+:\d+$/);
+      expect(older?.proxyAddress.startsWith("127.0.0.1:")).toBe(false);
+
+      // Bytes of a live connection arrive with the periodic flush; the closed one has them final.
+      expect(newest?.bytesIn).toBe("another peer\n".length);
+      expect(newest?.bytesOut).toBe("another peer\n".length);
+
+      const resolved = await gql<{ resolvePeer: { remoteAddress: string } | null }>(
+        daemon.url,
+        `query ($a: String!) { resolvePeer(address: $a) { remoteAddress } }`,
+        { a: older?.proxyAddress },
+      );
+      expect(resolved.data?.resolvePeer?.remoteAddress).toBe(older?.remoteAddress);
+
+      const stats = (await openTunnel(daemon.url, "qb")).stats;
+      expect(stats).toMatchObject({ active: 1, handled: 2, blocked: 0 });
+      expect(stats.bytesIn).toBeGreaterThan(0);
+      peer.socket.destroy();
+    } finally {
+      await daemon.stop();
+    }
+  }, 60_000);
+
+  it("bans a peer: its live connection is cut within a second, the next is blocked, unban lets it back", async () => {
+    const daemon = await startTestDaemon(
+      relayConfig(mkdtempSync(join(tmpdir(), "autostun-relay-")), [{ id: "qb", target: services.echo }]),
+    );
+    try {
+      const open = await openTunnel(daemon.url, "qb");
+      const port = open.publicAddress?.port as number;
+      const live = await Peer.connect(port, "127.7.7.7");
+      expect(await live.echo("before the ban")).toBe(true);
+
+      const bannedAt = Date.now();
+      const banned = await gql<{ ban: { cidr: string; reason: string } }>(
+        daemon.url,
+        `mutation { ban(cidr: "127.7.7.7", reason: "leecher") { cidr reason } }`,
+      );
+      expect(banned.data?.ban).toEqual({ cidr: "127.7.7.7/32", reason: "leecher" });
+      const closedAt = await live.closed;
+      expect(closedAt - bannedAt).toBeLessThan(1_000);
+
+      const refused = await Peer.connect(port, "127.7.7.7");
+      expect(await refused.echo("while banned", 3_000)).toBe(false);
+      const after = await openTunnel(daemon.url, "qb");
+      expect(after.stats.blocked).toBe(1);
+      const bans = await gql<{ bans: { cidr: string; source: string }[] }>(
+        daemon.url,
+        `{ bans { cidr source } }`,
+      );
+      expect(bans.data?.bans).toEqual([{ cidr: "127.7.7.7/32", source: "api" }]);
+
+      const lifted = await gql<{ unban: boolean }>(daemon.url, `mutation { unban(cidr: "127.7.7.7/32") }`);
+      expect(lifted.data?.unban).toBe(true);
+      const back = await Peer.connect(port, "127.7.7.7");
+      expect(await back.echo("after unban")).toBe(true);
+      back.socket.destroy();
+
+      const bad = await gql(daemon.url, `mutation { ban(cidr: "10.0.0.1/8") { cidr } }`);
+      expect(bad.errors?.[0]?.extensions?.code).toBe("INVALID_BAN");
+      expect(bad.errors?.[0]?.message).toMatch(/10\.0\.0\.0\/8/);
+    } finally {
+      await daemon.stop();
+    }
+  }, 60_000);
+});
+
+describe("tunnels saved through the API", () => {
+  it("open, survive a restart with their bans, and deleteTunnel stops them and frees the port", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "autostun-relay-"));
+    const fileTunnel = { id: "from-file", target: services.echo };
+    let daemon = await startTestDaemon(relayConfig(dataDir, [fileTunnel]));
+    let port: number;
+    try {
+      const save = await gql<{ saveTunnel: { id: string; origin: string } }>(
+        daemon.url,
+        `mutation ($t: TunnelInput!) { saveTunnel(input: $t) { id origin } }`,
+        { t: { id: "saved", target: services.echo } },
+      );
+      expect(save.data?.saveTunnel).toEqual({ id: "saved", origin: "API" });
+      port = (await openTunnel(daemon.url, "saved")).localPort as number;
+      await gql(daemon.url, `mutation { ban(cidr: "198.51.100.0/24", reason: "kept") { cidr } }`);
+
+      const clash = await gql(daemon.url, `mutation ($t: TunnelInput!) { saveTunnel(input: $t) { id } }`, {
+        t: { id: "from-file", target: services.echo },
+      });
+      expect(clash.errors?.[0]?.extensions?.code).toBe("TUNNEL_IN_CONFIG");
+    } finally {
+      await daemon.stop();
+    }
+    expect(await portIsFree(port)).toBe(true);
+
+    daemon = await startTestDaemon(relayConfig(dataDir, [fileTunnel]));
+    try {
+      const back = await openTunnel(daemon.url, "saved");
+      expect(back.origin).toBe("API");
+      const bans = await gql<{ bans: { cidr: string; reason: string }[] }>(
+        daemon.url,
+        `{ bans { cidr reason } }`,
+      );
+      expect(bans.data?.bans).toEqual([{ cidr: "198.51.100.0/24", reason: "kept" }]);
+      const peer = await Peer.connect(back.publicAddress?.port as number, "127.3.3.3");
+      expect(await peer.echo("after restart")).toBe(true);
+
+      const deleted = await gql<{ deleteTunnel: boolean }>(
+        daemon.url,
+        `mutation { deleteTunnel(id: "saved") }`,
+      );
+      expect(deleted.data?.deleteTunnel).toBe(true);
+      expect(await peer.closed).toBeGreaterThan(0);
+      expect(await portIsFree(back.localPort as number)).toBe(true);
+      const left = await gql<{ tunnels: { id: string }[] }>(daemon.url, `{ tunnels { id } }`);
+      expect(left.data?.tunnels.map((t) => t.id)).toEqual(["from-file"]);
+      const fileOne = await gql(daemon.url, `mutation { deleteTunnel(id: "from-file") }`);
+      expect(fileOne.errors?.[0]?.extensions?.code).toBe("TUNNEL_IN_CONFIG");
+    } finally {
+      await daemon.stop();
+    }
+
+    daemon = await startTestDaemon(relayConfig(dataDir, []));
+    try {
+      const none = await gql<{ tunnels: unknown[] }>(daemon.url, `{ tunnels { id } }`);
+      expect(none.data?.tunnels).toEqual([]);
+    } finally {
+      await daemon.stop();
+    }
+  }, 90_000);
+
+  it("are validated like the config file: same keys, same words, and targets outside the LAN refused", async () => {
+    const daemon = await startTestDaemon(relayConfig(mkdtempSync(join(tmpdir(), "autostun-relay-"))));
+    try {
+      const save = (t: Record<string, unknown>) =>
+        gql(daemon.url, `mutation ($t: TunnelInput!) { saveTunnel(input: $t) { id } }`, { t });
+      const port = await save({ id: "p", target: services.echo, localPort: 70000 });
+      expect(port.errors?.[0]?.extensions?.code).toBe("INVALID_TUNNEL");
+      expect(port.errors?.[0]?.message).toMatch(/tunnel\.localPort: /);
+      const shape = await save({ id: "p", target: "no-port" });
+      expect(shape.errors?.[0]?.message).toContain('tunnel.target: expected "host:port"');
+      const forward = await save({ id: "p", target: services.echo, forward: "iptables" });
+      expect(forward.errors?.[0]?.message).toMatch(/tunnel\.forward: /);
+      const outside = await save({ id: "open-proxy", target: "203.0.113.9:80" });
+      expect(outside.errors?.[0]?.extensions?.code).toBe("TARGET_REFUSED");
+      expect(outside.errors?.[0]?.message).toContain("open-proxy");
+      const none = await gql<{ tunnels: unknown[] }>(daemon.url, `{ tunnels { id } }`);
+      expect(none.data?.tunnels).toEqual([]);
+    } finally {
+      await daemon.stop();
+    }
+  });
+});
+
+describe("tunnel events", () => {
+  it("tunnelUpdated tells a subscriber when a tunnel stops and opens again", async () => {
+    const daemon = await startTestDaemon(
+      relayConfig(mkdtempSync(join(tmpdir(), "autostun-relay-")), [{ id: "qb", target: services.echo }]),
+    );
+    const client = createClient({
+      url: `${daemon.url.replace("http", "ws")}graphql`,
+      webSocketImpl: WebSocket,
+    });
+    try {
+      await openTunnel(daemon.url, "qb");
+      const seen: string[] = [];
+      const reopened = new Promise<void>((resolve, reject) => {
+        client.subscribe<{ tunnelUpdated: { id: string; state: string } }>(
+          { query: "subscription { tunnelUpdated { id state } }" },
+          {
+            next: ({ data }) => {
+              if (data) seen.push(`${data.tunnelUpdated.id} ${data.tunnelUpdated.state}`);
+              if (seen.includes("qb STOPPED") && data?.tunnelUpdated.state === "OPEN") resolve();
+            },
+            error: reject,
+            complete: () => {},
+          },
+        );
+      });
+      // The subscription is registered asynchronously; give it a moment before causing events.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await gql(daemon.url, `mutation { stopTunnel(id: "qb") { state } }`)).data).toEqual({
+        stopTunnel: { state: "STOPPED" },
+      });
+      await gql(daemon.url, `mutation { startTunnel(id: "qb") { state } }`);
+      await reopened;
+      expect(seen.slice(0, 2)).toEqual(["qb STOPPED", "qb OPENING"]);
+    } finally {
+      await client.dispose();
+      await daemon.stop();
+    }
+  }, 60_000);
+});
+
+describe("starting with a tunnel that must not run", () => {
+  it("refuses a target outside loopback and the LAN, naming the tunnel", async () => {
+    const start = startTestDaemon(
+      relayConfig(mkdtempSync(join(tmpdir(), "autostun-relay-")), [{ id: "web", target: "203.0.113.7:80" }]),
+    );
+    await expect(start).rejects.toThrow(StartupRefused);
+    await expect(start).rejects.toThrow(/"web"/);
+  });
+});

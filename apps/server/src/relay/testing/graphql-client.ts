@@ -1,0 +1,31 @@
+/** Posts one GraphQL operation to a running daemon the way a third party would. */
+export async function gql<T = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }> {
+  const response = await fetch(new URL("graphql", url), {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as never;
+}
+
+/** Asks until `test` holds for the answer; fails with the last answer after `timeoutMs`. */
+export async function gqlUntil<T>(
+  url: string,
+  query: string,
+  test: (data: T) => boolean,
+  timeoutMs = 30_000,
+  variables: Record<string, unknown> = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await gql<T>(url, query, variables);
+    if (answer.data && test(answer.data)) return answer.data;
+    if (Date.now() > deadline) throw new Error(`never true; last answer: ${JSON.stringify(answer)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
