@@ -28,7 +28,7 @@ export default defineConfig({
       extends: true,
       test: { name, root, include: ["src/**/*.test.ts", "test/**/*.test.ts"] },
     })),
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     // Slow lab suites share two cores; parallel files keep total time down without starving them.
     maxWorkers: 2,

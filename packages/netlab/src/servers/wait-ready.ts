@@ -47,7 +47,8 @@ export async function waitForListeners(
   exec: Exec,
   expected: ExpectedListeners,
   owner: ListenerOwner,
-  timeoutMs = 10_000,
+  // A server started through tsx can take seconds on a loaded machine; this only bounds a real failure.
+  timeoutMs = 30_000,
 ): Promise<void> {
   const describe = owner.describe ?? (async () => "");
   const deadline = Date.now() + timeoutMs;
