@@ -22,6 +22,13 @@ export const messages = defineCatalog({
     "nat.summary.NO_SERVERS": "No STUN server answered over UDP or TCP",
     "nat.reason.no-behaviour": "no server could run RFC 5780 behaviour tests, so filtering is unknown",
     "nat.reason.mapping-unknown": "the mapping could not be compared across servers",
+    "nat.reason.udp-silence-too-short":
+      "no UDP answer to {sent} datagrams, too few to tell blocked UDP from a very lossy path",
+    "nat.reason.filtering-inconclusive":
+      "the filtering tests lost too many answers ({answered} of {sent} UDP datagrams answered) to tell filtering from loss",
+    "nat.reason.mapping-inconclusive":
+      "the mapping tests went unanswered ({answered} of {sent} UDP datagrams answered)",
+    "nat.reason.servers-disagree": "the STUN servers measured different mappings, so none of them is trusted",
 
     "nat.fix.title": "Get NAT1 from your line and your devices",
     "nat.fix.steps": [
@@ -56,6 +63,13 @@ export const messages = defineCatalog({
       "Check that this host's firewall allows outgoing UDP (the firewall.inbound check shows the host's rules).",
       "Check the router and modem for options that block UDP or 'games/VoIP', and turn them off.",
       "Some company, school and hotel networks block UDP; there, only the TCP result counts.",
+      "Then run: autostun doctor --check nat.type",
+    ],
+    "nat.lossy.title": "The path loses too many packets for a sure answer",
+    "nat.lossy.steps": [
+      "AutoSTUN repeats the deciding tests when answers go missing, and says UNKNOWN rather than guess: a missing answer may be the NAT filtering or a lost packet.",
+      "Test over a cable instead of Wi-Fi, and pause large downloads or uploads while testing.",
+      "If it stays this way, the line itself drops packets: check the modem's signal and cabling, or ask your ISP.",
       "Then run: autostun doctor --check nat.type",
     ],
     "nat.unknown.title": "Make the test possible",
@@ -119,6 +133,13 @@ export const messages = defineCatalog({
     "nat.summary.NO_SERVERS": "没有任何 STUN 服务器通过 UDP 或 TCP 应答",
     "nat.reason.no-behaviour": "没有服务器支持 RFC 5780 行为测试，过滤行为未知",
     "nat.reason.mapping-unknown": "无法在多个服务器之间比较映射",
+    "nat.reason.udp-silence-too-short":
+      "发出的 {sent} 个 UDP 数据包都没有应答，但数量太少，分不清是 UDP 被屏蔽还是线路严重丢包",
+    "nat.reason.filtering-inconclusive":
+      "过滤测试丢失的应答太多（{sent} 个 UDP 数据包只有 {answered} 个得到应答），分不清是 NAT 过滤还是丢包",
+    "nat.reason.mapping-inconclusive":
+      "映射测试没有得到应答（{sent} 个 UDP 数据包只有 {answered} 个得到应答）",
+    "nat.reason.servers-disagree": "各 STUN 服务器测到的映射互相矛盾，因此一个都不采信",
 
     "nat.fix.title": "让线路和设备给出 NAT1",
     "nat.fix.steps": [
@@ -153,6 +174,13 @@ export const messages = defineCatalog({
       "检查本机防火墙是否允许 UDP 出站（firewall.inbound 检查会列出本机规则）。",
       "检查路由器和光猫里是否有屏蔽 UDP 或“游戏/语音”的选项，把它关掉。",
       "有些公司、学校、酒店网络会屏蔽 UDP，在那里只看 TCP 的结果。",
+      "然后运行：autostun doctor --check nat.type",
+    ],
+    "nat.lossy.title": "线路丢包太多，无法得出可靠结论",
+    "nat.lossy.steps": [
+      "应答缺失时，AutoSTUN 会重复关键测试；仍无法确定时宁可显示 UNKNOWN 也不猜测：缺失的应答可能是 NAT 过滤掉的，也可能只是丢包。",
+      "改用网线而不是 Wi-Fi 测试，测试期间暂停大流量的下载和上传。",
+      "如果一直如此，说明线路本身在丢包：检查光猫信号和网线，或者联系运营商。",
       "然后运行：autostun doctor --check nat.type",
     ],
     "nat.unknown.title": "让测试能够进行",

@@ -84,15 +84,22 @@ export function natVerdict(discovery: NatDiscoveryResult): CheckResult {
         guidance: guidance("nat.udp-blocked"),
       };
     default: {
-      const reason =
-        discovery.udp.mapping === "ENDPOINT_INDEPENDENT" && discovery.udp.filtering === "UNKNOWN"
+      const undecided = discovery.udp.undecided;
+      const counts = {
+        sent: String(discovery.udp.probes.sent),
+        answered: String(discovery.udp.probes.answered),
+      };
+      const reason = undecided
+        ? messages.text(`nat.reason.${undecided}`, counts)
+        : discovery.udp.mapping === "ENDPOINT_INDEPENDENT" && discovery.udp.filtering === "UNKNOWN"
           ? messages.text("nat.reason.no-behaviour")
           : messages.text("nat.reason.mapping-unknown");
+      const lossy = undecided !== undefined && undecided !== "servers-disagree";
       return {
         status: "WARN",
         summary: fillLocalized(messages.text("nat.summary.UNKNOWN"), { reason }),
         facts,
-        guidance: guidance("nat.unknown"),
+        guidance: guidance(lossy ? "nat.lossy" : "nat.unknown"),
       };
     }
   }

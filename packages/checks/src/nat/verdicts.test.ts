@@ -9,7 +9,7 @@ const EIM = "ENDPOINT_INDEPENDENT" as const;
 function discovery(overrides: Partial<NatDiscoveryResult>): NatDiscoveryResult {
   return {
     natType: "NAT1",
-    udp: { mapping: EIM, filtering: EIM },
+    udp: { mapping: EIM, filtering: EIM, probes: { sent: 14, answered: 14 }, attempts: 1 },
     tcp: { mapping: EIM },
     publicIp: "61.170.4.9",
     localIp: "192.168.1.20",
@@ -46,7 +46,10 @@ describe("nat.type verdict", () => {
     expect(natVerdict(discovery({ natType: "OPEN" })).status).toBe("WARN");
     expect(natVerdict(discovery({ natType: "UDP_BLOCKED" })).status).toBe("FAIL");
     const unknown = natVerdict(
-      discovery({ natType: "UNKNOWN", udp: { mapping: EIM, filtering: "UNKNOWN" } }),
+      discovery({
+        natType: "UNKNOWN",
+        udp: { mapping: EIM, filtering: "UNKNOWN", probes: { sent: 8, answered: 8 }, attempts: 1 },
+      }),
     );
     expect(localize(unknown.summary)).toContain("filtering is unknown");
     expect(localize(unknown.summary, "zh-CN")).toBe(
@@ -62,6 +65,41 @@ describe("nat.type verdict", () => {
     expect(silent.facts?.servers).toEqual([
       { server: "x:1", transport: "udp", ok: false, reason: "timeout" },
     ]);
+  });
+});
+
+describe("nat.type under packet loss", () => {
+  const lossy = (undecided: NonNullable<NatDiscoveryResult["udp"]["undecided"]>) =>
+    natVerdict(
+      discovery({
+        natType: "UNKNOWN",
+        udp: {
+          mapping: EIM,
+          filtering: "UNKNOWN",
+          probes: { sent: 212, answered: 41 },
+          attempts: 3,
+          undecided,
+        },
+      }),
+    );
+
+  it("says UNKNOWN with the evidence, never a guess, and points at the lossy path", () => {
+    const result = lossy("filtering-inconclusive");
+    expect(result.status).toBe("WARN");
+    expect(localize(result.summary)).toBe(
+      "The NAT type could not be determined: the filtering tests lost too many answers (41 of 212 UDP datagrams answered) to tell filtering from loss",
+    );
+    expect(localize(result.summary, "zh-CN")).toContain("212 个 UDP 数据包只有 41 个得到应答");
+    expect(localize(result.guidance?.title ?? "")).toBe("The path loses too many packets for a sure answer");
+    expect(result.facts).toMatchObject({ udp: { probes: { sent: 212, answered: 41 }, attempts: 3 } });
+  });
+
+  it("explains too short a silence and disagreeing servers in both languages", () => {
+    expect(localize(lossy("udp-silence-too-short").summary)).toContain("no UDP answer to 212 datagrams");
+    const disagree = lossy("servers-disagree");
+    expect(localize(disagree.summary, "zh-CN")).toContain("映射互相矛盾");
+    expect(localize(disagree.guidance?.title ?? "")).toBe("Make the test possible");
+    expect(localize(lossy("mapping-inconclusive").summary)).toContain("the mapping tests went unanswered");
   });
 });
 

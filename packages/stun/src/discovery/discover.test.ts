@@ -1,6 +1,6 @@
 import { createSocket } from "node:dgram";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatAddress } from "../message/accessors.js";
+import { formatAddress, getChangeRequest } from "../message/accessors.js";
 import { type StunServer, startStunServer } from "../server/stun-server.js";
 import { discoverNat } from "./discover.js";
 
@@ -187,6 +187,59 @@ describe("discoverNat on loopback against our RFC 5780 server", () => {
       expect(result.servers[0]?.reason).toMatch(/aborted/);
     } finally {
       silent.close();
+    }
+  });
+
+  it("does not read lost CHANGE-REQUEST answers as filtering: keeps asking until one gets through", async () => {
+    // The first four answers to each CHANGE-REQUEST vanish, as on a path losing most datagrams.
+    const lost = new Map<string, number>();
+    const lossy = await startStunServer({
+      primary: A,
+      alternate: B,
+      port: 0,
+      altPort: 0,
+      loseUdpReply: (request) => {
+        const change = getChangeRequest(request);
+        if (!change) return false;
+        const key = `${change.changeIp}`;
+        lost.set(key, (lost.get(key) ?? 0) + 1);
+        return lost.get(key)! <= 4;
+      },
+    });
+    try {
+      const result = await discoverNat({ udpServers: [primaryOf(lossy, "udp")], tcpServers: [], rto: 50 });
+      expect(result.udp.filtering).toBe("ENDPOINT_INDEPENDENT");
+      expect(result.natType).toBe("OPEN");
+      const probes = result.servers[0]?.probes;
+      expect(probes?.["change-ip-port"]).toMatchObject({ answered: 1 });
+      expect(probes?.["change-ip-port"]?.sent).toBeGreaterThanOrEqual(5);
+    } finally {
+      await lossy.close();
+    }
+  });
+
+  it("leaves filtering UNKNOWN with the reason, not a stricter one, when too few controls come back either", async () => {
+    // Every answer from the alternate address is lost, and so are the plain answers beside them after the
+    // first few: too little got through to tell filtering from loss.
+    let plain = 0;
+    const lossy = await startStunServer({
+      primary: A,
+      alternate: B,
+      port: 0,
+      altPort: 0,
+      loseUdpReply: (request) => getChangeRequest(request) !== undefined || ++plain > 6,
+    });
+    try {
+      const result = await discoverNat({ udpServers: [primaryOf(lossy, "udp")], tcpServers: [], rto: 50 });
+      expect(result.udp.filtering).toBe("UNKNOWN");
+      // Loopback has no NAT, which the mapped address alone shows: that verdict needs no filtering.
+      expect(result.natType).toBe("OPEN");
+      expect(result.servers[0]?.reason).toMatch(/too many filtering probes lost/);
+      const probes = result.servers[0]?.probes;
+      expect(probes?.["change-port"]).toMatchObject({ answered: 0 });
+      expect(probes?.["filtering-control"]?.answered).toBeLessThan(12);
+    } finally {
+      await lossy.close();
     }
   });
 

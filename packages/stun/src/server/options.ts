@@ -1,4 +1,5 @@
 import { familyOf } from "../message/ip.js";
+import type { StunMessage } from "../message/types.js";
 
 /** Options of {@link startStunServer}. */
 export interface StunServerOptions {
@@ -23,6 +24,11 @@ export interface StunServerOptions {
    * the socket it should have used, like a broken or dishonest server. Clients must catch it.
    */
   lieAboutChangeRequest?: boolean;
+  /**
+   * Test mode: UDP answers to requests for which this returns true are never sent, as if lost on the
+   * way back, so a client's handling of loss can be tested on loopback.
+   */
+  loseUdpReply?: (request: StunMessage) => boolean;
   /** Close TCP connections idle this long, in ms. Default 120000. */
   tcpIdleTimeoutMs?: number;
 }
@@ -37,6 +43,7 @@ export interface ValidServerOptions {
   software: string | undefined;
   onError: (e: Error) => void;
   lieAboutChangeRequest: boolean;
+  loseUdpReply: ((request: StunMessage) => boolean) | undefined;
   tcpIdleTimeoutMs: number;
 }
 
@@ -71,6 +78,7 @@ export function validateServerOptions(options: StunServerOptions): ValidServerOp
     software: options.software,
     onError: options.onError ?? ((e) => process.stderr.write(`stun-server: ${e.message}\n`)),
     lieAboutChangeRequest: options.lieAboutChangeRequest ?? false,
+    loseUdpReply: options.loseUdpReply,
     tcpIdleTimeoutMs: options.tcpIdleTimeoutMs ?? 120_000,
   };
 }

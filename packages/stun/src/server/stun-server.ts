@@ -142,6 +142,7 @@ function onDatagram(
   };
   const plan = planResponse(decoded.message, "udp", slot, client, server.addresses, server.options);
   if (plan.kind === "ignore") return;
+  if (server.options.loseUdpReply?.(decoded.message)) return;
   const socket = server.udp.get(slotKey(plan.from)) ?? server.udp.get(slotKey(slot))!;
   let bytes: Buffer;
   try {

@@ -60,6 +60,21 @@ describe("UDP STUN client", () => {
     expect(new Set(responder.received).size).toBe(1);
   });
 
+  it("counts every send, and measures the round trip from the latest send (Karn), not across lost ones", async () => {
+    const responder = await flakyResponder(2);
+    const client = await UdpStunClient.open({ localAddress: A });
+    cleanups.push(() => client.close());
+    let sends = 0;
+    const reply = await client.request(
+      { address: A, port: responder.port },
+      { rto: 100, maxSends: 5, onSend: () => sends++ },
+    );
+    expect(sends).toBe(3);
+    // Only the third send (300 ms after the first, by the schedule) was answered.
+    expect(reply.rttMs).toBeGreaterThanOrEqual(300);
+    expect(reply.sampleRttMs).toBeLessThanOrEqual(reply.rttMs - 300);
+  });
+
   it("gives up with TIMEOUT after the configured number of sends", async () => {
     const responder = await flakyResponder(Number.POSITIVE_INFINITY);
     const client = await UdpStunClient.open({ localAddress: A });
