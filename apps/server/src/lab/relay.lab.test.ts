@@ -1,0 +1,143 @@
+import type { Lab } from "@autostun/netlab";
+import { createTestLab } from "@autostun/netlab/testing";
+import { describe, expect, test } from "vitest";
+import { LanDaemon } from "./testing/lan-daemon.js";
+import { WanPeer } from "./testing/wan-peer.js";
+
+/**
+ * `autostun serve` as a user runs it, inside the LAN namespace of a NAT1 lab (port-preserving router,
+ * our STUN server in WAN, a keep-alive HTTP server in WAN, the service on 127.0.0.1 in the LAN). Peers
+ * are WAN addresses; everything is asked through the daemon's GraphQL API.
+ */
+
+const ECHO = "127.0.0.1:7000";
+const LOCAL_PORT = 40_666;
+const KEEPALIVE_PORT = 8_080;
+
+type Tunnel = {
+  id: string;
+  state: string;
+  publicAddress: { ip: string; port: number } | null;
+  path: string;
+  stats: { handled: number; blocked: number; bytesIn: number; bytesOut: number };
+};
+const TUNNELS = `{ tunnels { id state path publicAddress { ip port } stats { handled blocked bytesIn bytesOut } } }`;
+
+async function startServices(lab: Lab): Promise<string> {
+  const ip = lab.wanServerIps.primary;
+  const script = `const s=require("node:http").createServer((q,r)=>r.end());s.keepAliveTimeout=0;s.listen(${KEEPALIVE_PORT},"${ip}")`;
+  lab.spawn("wan", process.execPath, ["-e", script]).stdout?.resume();
+  lab.spawn("lan", "socat", [`TCP4-LISTEN:7000,bind=127.0.0.1,reuseaddr,fork`, "EXEC:cat"]);
+  await lab.waitForListening("wan", { tcp: [`${ip}:${KEEPALIVE_PORT}`] });
+  await lab.waitForListening("lan", { tcp: [ECHO] });
+  return `${ip}:${KEEPALIVE_PORT}`;
+}
+
+async function serveInLan(lab: Lab, forward: "userspace" | "nftables") {
+  const keepalive = await startServices(lab);
+  const config = await lab.writeConfig({
+    api: { listen: "127.0.0.1:7878" },
+    keepalive: { target: keepalive, intervalSeconds: 10 },
+    checks: { runOnStart: false, intervalSeconds: 0 },
+    plugins: { dirs: [] },
+    tunnels: [{ id: "lab", localPort: LOCAL_PORT, target: ECHO, forward }],
+  });
+  const daemon = LanDaemon.start(lab, config);
+  const url = await daemon.ready();
+  const open = await daemon.until<{ tunnels: Tunnel[] }>(url, TUNNELS, (d) => d.tunnels[0]?.state === "OPEN");
+  return { daemon, url, tunnel: open.tunnels[0] as Tunnel };
+}
+
+describe.concurrent("autostun serve behind a NAT1 router", () => {
+  test("a WAN peer reaches the LAN service and back; connections, resolvePeer, ban and unban over GraphQL", {
+    timeout: 180_000,
+  }, async (context) => {
+    const lab = await createTestLab({ nat: "NAT1", portPreserving: true, stun: "ours" }, context);
+    const { daemon, url, tunnel } = await serveInLan(lab, "userspace");
+    expect(tunnel.path).toBe("USERSPACE");
+    expect(tunnel.publicAddress).toEqual({ ip: lab.publicIp, port: LOCAL_PORT });
+    const at = tunnel.publicAddress as { ip: string; port: number };
+    const peerIp = await lab.addWanAddress();
+
+    const peer = WanPeer.open(lab, peerIp, at);
+    peer.send("hello through the daemon");
+    expect(await peer.echoed("hello through the daemon")).toBe(true);
+    await peer.end();
+
+    type Node = { remoteAddress: string; proxyAddress: string; bytesIn: number; bytesOut: number };
+    const listed = await daemon.until<{
+      connections: { edges: { node: Node & { closedAt: string | null } }[] };
+    }>(
+      url,
+      `{ connections(tunnelId: "lab") { edges { node { remoteAddress proxyAddress bytesIn bytesOut closedAt } } } }`,
+      (d) => d.connections.edges[0]?.node.closedAt != null,
+    );
+    const record = listed.connections.edges[0]?.node as Node;
+    expect(record.remoteAddress).toMatch(new RegExp(`^${peerIp.replaceAll(".", "\\.")}:\\d+$`));
+    expect(record.bytesIn).toBe("hello through the daemon\n".length);
+    expect(record.bytesOut).toBe("hello through the daemon\n".length);
+    expect(record.proxyAddress).toMatch(/^127\.\d+\.\d+\.\d+:\d+$/);
+    expect(record.proxyAddress.startsWith("127.0.0.1:")).toBe(false);
+    const resolved = await daemon.gql<{ resolvePeer: { remoteAddress: string } | null }>(
+      url,
+      `query ($a: String!) { resolvePeer(address: $a) { remoteAddress } }`,
+      { a: record.proxyAddress },
+    );
+    expect(resolved.data?.resolvePeer?.remoteAddress).toBe(record.remoteAddress);
+
+    const live = WanPeer.open(lab, peerIp, at);
+    live.send("before the ban");
+    expect(await live.echoed("before the ban")).toBe(true);
+    const ban = await daemon.gql(url, `mutation ($c: String!) { ban(cidr: $c, reason: "lab") { cidr } }`, {
+      c: `${peerIp}/32`,
+    });
+    expect(ban.errors).toBeUndefined();
+    const closedAt = await live.closed;
+    console.log(
+      `ban over GraphQL: live connection closed ${closedAt - ban.sentAt} ms after the request was sent`,
+    );
+    expect(closedAt - ban.sentAt).toBeLessThan(1_000);
+
+    const refused = WanPeer.open(lab, peerIp, at);
+    refused.send("while banned");
+    expect(await refused.echoed("while banned", 3_000)).toBe(false);
+    refused.child.kill("SIGKILL");
+    const counted = await daemon.gql<{ tunnels: Tunnel[] }>(url, TUNNELS);
+    expect(counted.data?.tunnels[0]?.stats.blocked).toBeGreaterThanOrEqual(1);
+
+    await daemon.gql(url, `mutation ($c: String!) { unban(cidr: $c) }`, { c: `${peerIp}/32` });
+    const back = WanPeer.open(lab, peerIp, at);
+    back.send("after unban");
+    expect(await back.echoed("after unban")).toBe(true);
+    await back.end();
+
+    expect(await daemon.stop()).toBe(0);
+  });
+
+  test("forward: nftables — the kernel forwards the peer, and stopping the daemon removes every rule", {
+    timeout: 180_000,
+  }, async (context) => {
+    const lab = await createTestLab({ nat: "NAT1", portPreserving: true, stun: "ours" }, context);
+    const { daemon, url, tunnel } = await serveInLan(lab, "nftables");
+    expect(tunnel.path).toBe("NFTABLES");
+    const at = tunnel.publicAddress as { ip: string; port: number };
+    const peerIp = await lab.addWanAddress();
+    // The rules load right after OPEN; a peer that came first would find nothing there yet.
+    let through = false;
+    for (let attempt = 0; attempt < 10 && !through; attempt++) {
+      const peer = WanPeer.open(lab, peerIp, at);
+      peer.send(`through the kernel ${attempt}`);
+      through = await peer.echoed(`through the kernel ${attempt}`, 3_000);
+      peer.child.kill("SIGKILL");
+    }
+    expect(through).toBe(true);
+    const counted = await daemon.gql<{ tunnels: Tunnel[] }>(url, TUNNELS);
+    expect(counted.data?.tunnels[0]?.stats.handled).toBeGreaterThanOrEqual(1);
+    expect((await lab.exec("lan", "nft", ["list", "table", "inet", "autostun"])).code).toBe(0);
+
+    expect(await daemon.stop()).toBe(0);
+    const after = await lab.exec("lan", "nft", ["list", "table", "inet", "autostun"]);
+    expect(after.code).not.toBe(0);
+    expect((await lab.exec("lan", "nft", ["list", "ruleset"])).stdout).not.toContain("autostun");
+  });
+});
