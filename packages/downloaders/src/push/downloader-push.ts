@@ -153,14 +153,14 @@ export class DownloaderPush {
     const host = this.options.verifyHost ?? new URL(this.options.url).hostname.replace(/^\[|\]$/g, "");
     const probe = this.options.probe ?? acceptsConnections;
     const tries = this.options.verifyTries ?? 10;
-    let reported: number | undefined;
-    for (let i = 0; i < tries; i++) {
-      if (i > 0) await sleep(this.options.verifyIntervalMs ?? 500, undefined, { signal });
-      reported = await this.options.adapter.getListenPort({ signal });
-      if (reported === port && (await probe(host, port, signal))) return undefined;
-    }
+    // The setting is there as soon as the call returns; only binding the socket may take a moment.
+    const reported = await this.options.adapter.getListenPort({ signal });
     if (reported !== port)
       return `${this.options.kind} answered OK but still reports port ${reported}, not ${port}`;
+    for (let i = 0; i < tries; i++) {
+      if (i > 0) await sleep(this.options.verifyIntervalMs ?? 500, undefined, { signal });
+      if (await probe(host, port, signal)) return undefined;
+    }
     return `${this.options.kind} reports port ${port}, but nothing accepts connections on ${host}:${port}`;
   }
 
