@@ -182,4 +182,30 @@ describe("config loading", () => {
       },
     ]);
   });
+
+  it("checks the relay's keys: origins, retention bounds, tunnel ids, and resolves the ban file", () => {
+    const file = yamlFile(
+      [
+        "api:",
+        "  corsOrigins: [https://dash.example, https://dash.example/console]",
+        "bans: { file: bans.txt }",
+        "connections:",
+        "  retention: { maxRows: 10, maxAgeHours: 2 }",
+        "tunnels:",
+        "  - { id: qb, target: 127.0.0.1:6881 }",
+        "  - { id: qb, target: 127.0.0.1:6882 }",
+        "",
+      ].join("\n"),
+    );
+    expect(problemsOf(() => loadConfig({ file, env: {} }))).toEqual([
+      { key: "api.corsOrigins[1]", source: `${file}:2`, message: expect.stringContaining("without a path") },
+      { key: "connections.retention.maxRows", source: `${file}:5`, message: "use 100-1000000" },
+      { key: "tunnels[1].id", source: `${file}:8`, message: expect.stringContaining("earlier tunnel") },
+    ]);
+    const good = yamlFile("bans: { file: bans.txt }\napi: { corsOrigins: [https://dash.example] }\n");
+    const { config } = loadConfig({ file: good, env: {} });
+    expect(config.bans.file).toBe(join(good, "..", "bans.txt"));
+    expect(config.api.corsOrigins).toEqual(["https://dash.example"]);
+    expect(config.connections.retention).toEqual({ maxRows: 2000, maxAgeHours: 24 });
+  });
 });

@@ -74,5 +74,8 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const absolute = (path: string) => (isAbsolute(path) ? path : resolve(base, path));
   config.dataDir = absolute(config.dataDir);
   config.plugins.dirs = config.plugins.dirs.map(absolute);
+  if (config.bans.file) config.bans.file = absolute(config.bans.file);
+  if (config.geoip.city) config.geoip.city = absolute(config.geoip.city);
+  if (config.geoip.asn) config.geoip.asn = absolute(config.geoip.asn);
   return file ? { config, file } : { config };
 }
