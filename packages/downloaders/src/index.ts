@@ -12,9 +12,11 @@ export { type CommandHook, type HookOutcome, runCommandHook } from "./hooks/comm
 export { postWebhook, type WebhookHook } from "./hooks/webhook.js";
 export { DownloaderPush, type DownloaderPushOptions, type PushRetry } from "./push/downloader-push.js";
 export { acceptsConnections } from "./push/listening.js";
+export { pushErrorText, pushMessages } from "./push/messages.js";
 export {
   type DownloaderPushError,
   type DownloaderPushState,
   type DownloaderStatus,
+  type DownloaderStatusError,
   displayUrl,
 } from "./push/push-status.js";

@@ -6,8 +6,10 @@ import { describe, expect, it } from "vitest";
 import { latinSentences } from "../testing/latin-text.js";
 
 const repo = fileURLToPath(new URL("../../../../", import.meta.url));
-// Every built-in catalog: the daemon's own (engine, extension host) and each built-in check's.
-const roots = ["apps/server/src", "packages/checks/src"].map((root) => join(repo, root));
+// Every built-in catalog: the daemon's own (engine, extension host), each built-in check's, the downloaders'.
+const roots = ["apps/server/src", "packages/checks/src", "packages/downloaders/src"].map((root) =>
+  join(repo, root),
+);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -49,6 +51,8 @@ describe("every built-in message catalog", () => {
         "packages/checks/src/firewall-inbound/messages.ts",
         "packages/checks/src/antivirus-hints/messages.ts",
         "packages/checks/src/docker-network-mode/messages.ts",
+        "apps/server/src/downloaders/messages.ts",
+        "packages/downloaders/src/push/messages.ts",
       ]),
     );
   });

@@ -59,9 +59,10 @@ describe("pushing a port into a downloader", () => {
     const status = await push(client).push(51413);
     expect(status.state).toBe("FAILED");
     expect(status.verifiedPort).toBeUndefined();
-    expect(status.error).toEqual({
+    expect(status.error).toMatchObject({
       kind: "IGNORED_CHANGE",
       message: "fake reports port 51413, but nothing accepts connections on 127.0.0.1:51413",
+      summary: { "zh-CN": expect.stringContaining("没有采用端口 51413") },
     });
     expect(client.calls).toEqual(["set 51413", "set 51413", "set 51413"]);
   });

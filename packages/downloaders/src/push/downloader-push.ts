@@ -7,7 +7,13 @@ import {
 } from "@autostun/plugins-api";
 import { type CommandHook, runCommandHook } from "../hooks/command-hook.js";
 import { acceptsConnections } from "./listening.js";
-import { type DownloaderPushError, type DownloaderStatus, displayUrl } from "./push-status.js";
+import { pushErrorText } from "./messages.js";
+import {
+  type DownloaderPushError,
+  type DownloaderStatus,
+  type DownloaderStatusError,
+  displayUrl,
+} from "./push-status.js";
 
 export interface PushRetry {
   initialMs: number;
@@ -114,11 +120,15 @@ export class DownloaderPush {
         error: `${problem.kind}: ${problem.message}`,
       });
       if (final) {
-        this.update({ state: "FAILED", error: problem, nextRetryAt: undefined });
+        this.update({ state: "FAILED", error: this.shown(problem, port), nextRetryAt: undefined });
         return this.status();
       }
       const delay = Math.min(this.retry.maxMs, this.retry.initialMs * 2 ** (attempt - 1));
-      this.update({ state: "RETRYING", error: problem, nextRetryAt: new Date(Date.now() + delay) });
+      this.update({
+        state: "RETRYING",
+        error: this.shown(problem, port),
+        nextRetryAt: new Date(Date.now() + delay),
+      });
       try {
         await sleep(delay, undefined, { signal: run.signal });
       } catch {
@@ -174,6 +184,11 @@ export class DownloaderPush {
       if (!isDownloaderError(error) || error.kind !== "UNSUPPORTED")
         logger.warn("re-announce failed", { kind, url: this.current.url, error: asPushError(error).message });
     }
+  }
+
+  private shown(problem: DownloaderPushError, port: number): DownloaderStatusError {
+    const summary = pushErrorText(problem, { kind: this.options.kind, url: this.current.url, port });
+    return { ...problem, summary };
   }
 
   private update(change: Partial<DownloaderStatus>): void {

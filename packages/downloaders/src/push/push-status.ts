@@ -1,4 +1,4 @@
-import type { DownloaderErrorKind } from "@autostun/plugins-api";
+import type { DownloaderErrorKind, LocalizedText } from "@autostun/plugins-api";
 
 /**
  * - `IDLE`: nothing pushed yet.
@@ -12,7 +12,13 @@ export type DownloaderPushState = "IDLE" | "PUSHING" | "VERIFIED" | "RETRYING" |
 /** Why the last push did not take; `OTHER` is a failure the adapter did not classify. */
 export interface DownloaderPushError {
   kind: DownloaderErrorKind | "OTHER";
+  /** What the adapter said, as it said it (clients answer in English). */
   message: string;
+}
+
+/** A failure as the tunnel shows it: the kind, the adapter's words, and what to do in the user's language. */
+export interface DownloaderStatusError extends DownloaderPushError {
+  summary: LocalizedText;
 }
 
 /** What a tunnel shows about its downloader: never the user name, password or secret. */
@@ -26,7 +32,7 @@ export interface DownloaderStatus {
   lastPushAt: Date | undefined;
   /** The port the client was last seen listening on after a push. */
   verifiedPort: number | undefined;
-  error: DownloaderPushError | undefined;
+  error: DownloaderStatusError | undefined;
   /** Attempts for the current port, the first included. */
   attempts: number;
   nextRetryAt: Date | undefined;
