@@ -27,6 +27,9 @@ interface Options {
   runs: number;
   baselineRuns: number | undefined;
   rto: number;
+  /** UDP loss in % for a second series of autostun runs in the same lab, after the lossless ones. */
+  loss: number | undefined;
+  lossRuns: number;
 }
 
 interface LabReport {
@@ -34,6 +37,8 @@ interface LabReport {
   nat: NatType;
   ours: NatSample[];
   baseline: NatSample[];
+  /** autostun again with the router dropping `--loss` % of UDP. */
+  lossy?: NatSample[];
 }
 
 const USAGE = `usage: npm run bench -- nat [--nat NAT1,NAT3] [--stun ours,coturn] [--runs 7] [--baseline-runs N]
@@ -43,7 +48,10 @@ const USAGE = `usage: npm run bench -- nat [--nat NAT1,NAT3] [--stun ours,coturn
   --baseline-runs  timed runs of the classic tester per lab; default 7 where every probe is
                    answered (NAT1, OPEN), 3 elsewhere (each unanswered probe costs 3 s)
   --rto            initial UDP retransmission timeout given to discoverNat; default ${CHECK_RTO}, the
-                   nat.type check's default (its plugin config key \`rto\` changes it)`;
+                   nat.type check's default (its plugin config key \`rto\` changes it)
+  --loss           also run autostun with the router dropping this % of UDP at random (each way),
+                   in the same lab right after the lossless runs; reports verdict accuracy
+  --loss-runs      runs under loss per lab; default 20`;
 
 function listOf<T extends string>(text: string, allowed: readonly T[], flag: string): T[] {
   const items = text.split(",").map((s) => s.trim());
@@ -61,6 +69,13 @@ function positiveInt(text: string, flag: string): number {
   return n;
 }
 
+function percentage(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 99)
+    throw new Error(`bench nat: --loss must be a whole percentage 1-99, got "${text}"`);
+  return n;
+}
+
 function parseOptions(args: readonly string[]): Options {
   const { values } = parseArgs({
     args: [...args],
@@ -70,6 +85,8 @@ function parseOptions(args: readonly string[]): Options {
       runs: { type: "string", default: "7" },
       "baseline-runs": { type: "string" },
       rto: { type: "string", default: String(CHECK_RTO) },
+      loss: { type: "string" },
+      "loss-runs": { type: "string", default: "20" },
     },
     strict: true,
     allowPositionals: false,
@@ -79,6 +96,8 @@ function parseOptions(args: readonly string[]): Options {
     stuns: listOf(values.stun, ["ours", "coturn"] as const, "--stun"),
     runs: positiveInt(values.runs, "--runs"),
     rto: positiveInt(values.rto, "--rto"),
+    loss: values.loss === undefined ? undefined : percentage(values.loss),
+    lossRuns: positiveInt(values["loss-runs"], "--loss-runs"),
     baselineRuns:
       values["baseline-runs"] === undefined
         ? undefined
@@ -134,14 +153,19 @@ async function waitForLanLink(lab: Lab, timeoutMs = 5000): Promise<void> {
   );
 }
 
-async function measure(lab: Lab, nat: NatType, options: Options): Promise<NatWorkerResult> {
+async function measure(
+  lab: Lab,
+  nat: NatType,
+  options: Options,
+  runs: { ours: number; baseline?: number },
+): Promise<NatWorkerResult> {
   const args: NatWorkerArgs = {
     udpServers: [...lab.stunServers.udp],
     tcpServers: [...lab.stunServers.tcp],
     timeoutMs: CHECK_TIMEOUT_MS,
     rto: options.rto,
-    oursRuns: options.runs,
-    baselineRuns: options.baselineRuns ?? (nat === "NAT1" || nat === "OPEN" ? 7 : 3),
+    oursRuns: runs.ours,
+    baselineRuns: runs.baseline ?? options.baselineRuns ?? (nat === "NAT1" || nat === "OPEN" ? 7 : 3),
     baselineProbeTimeoutMs: CLASSIC_PROBE_TIMEOUT_MS,
   };
   // Resolved here so the worker finds tsx whatever the current directory is.
@@ -176,8 +200,11 @@ function wrongVerdicts(report: LabReport): string[] {
   for (const [method, samples] of [
     ["autostun", report.ours],
     ["classic", report.baseline],
+    ["autostun under loss", report.lossy ?? []],
   ] as const) {
     samples.forEach((s, i) => {
+      // Under loss UNKNOWN is an allowed answer (it says the evidence was too thin); a wrong type is not.
+      if (method === "autostun under loss" && s.natType === "UNKNOWN") return;
       if (s.natType !== report.nat)
         out.push(`${report.label} ${method} run ${i + 1}: natType ${s.natType}, the lab is ${report.nat}`);
       else if (tcp && s.tcp.mapping !== tcp)
@@ -256,6 +283,34 @@ function printReport(reports: LabReport[]): { targetMet: boolean } {
   return { targetMet };
 }
 
+/** Accuracy and median under loss beside the lossless median of the same lab and run. */
+function printLossReport(reports: LabReport[], loss: number): void {
+  console.log("");
+  console.log(`with ${loss} % of UDP dropped at random by the router (each way), same labs, right after:`);
+  const labelWidth = Math.max(3, ...reports.map((r) => r.label.length));
+  const header = ["lab", "runs", "right", "UNKNOWN", "wrong", "median", "lossless median", "p90"];
+  const widths = [labelWidth, 4, 5, 7, 5, 8, 15, 8];
+  console.log(header.map((h, i) => (i === 0 ? h.padEnd(widths[i]!) : h.padStart(widths[i]!))).join("  "));
+  for (const r of reports) {
+    const lossy = r.lossy ?? [];
+    if (lossy.length === 0) continue;
+    const right = lossy.filter((s) => s.natType === r.nat).length;
+    const unknown = lossy.filter((s) => s.natType === "UNKNOWN").length;
+    const stats = summarize(lossy.map((s) => s.ms));
+    const cells = [
+      r.label,
+      String(lossy.length),
+      String(right),
+      String(unknown),
+      String(lossy.length - right - unknown),
+      ms(stats.median),
+      ms(summarize(r.ours.map((s) => s.ms)).median),
+      ms(stats.p90),
+    ];
+    console.log(cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  "));
+  }
+}
+
 async function runNatBench(args: readonly string[]): Promise<number> {
   let options: Options;
   try {
@@ -278,14 +333,21 @@ async function runNatBench(args: readonly string[]): Promise<number> {
       const lab = await createLab({ nat, stun });
       try {
         await waitForLanLink(lab);
-        const result = await measure(lab, nat, options);
-        reports.push({ label, nat, ...result });
+        const result = await measure(lab, nat, options, { ours: options.runs });
+        const report: LabReport = { label, nat, ...result };
+        if (options.loss !== undefined) {
+          process.stderr.write(`bench nat: ${label} again with ${options.loss} % UDP loss...\n`);
+          await lab.setLoss({ udp: options.loss });
+          report.lossy = (await measure(lab, nat, options, { ours: options.lossRuns, baseline: 0 })).ours;
+        }
+        reports.push(report);
       } finally {
         await lab.teardown();
       }
     }
   }
   printReport(reports);
+  if (options.loss !== undefined) printLossReport(reports, options.loss);
   const wrong = reports.flatMap(wrongVerdicts);
   if (wrong.length > 0) {
     console.error("");
