@@ -3,6 +3,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Services } from "@autostun/plugins-api";
+import { EMBEDDED_ATTRIBUTION } from "@autostun/relay";
 import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -129,6 +130,9 @@ describe("a configured tunnel in the daemon", () => {
       expect(newest?.bytesIn).toBe("another peer\n".length);
       expect(newest?.bytesOut).toBe("another peer\n".length);
 
+      const credit = await gql<{ geoAttribution: string }>(daemon.url, `{ geoAttribution }`);
+      expect(credit.data?.geoAttribution).toBe(EMBEDDED_ATTRIBUTION);
+
       const resolved = await gql<{ resolvePeer: { remoteAddress: string } | null }>(
         daemon.url,
         `query ($a: String!) { resolvePeer(address: $a) { remoteAddress } }`,
@@ -179,6 +183,14 @@ describe("a configured tunnel in the daemon", () => {
       const back = await Peer.connect(port, "127.7.7.7");
       expect(await back.echo("after unban")).toBe(true);
       back.socket.destroy();
+
+      const many = await gql(
+        daemon.url,
+        `mutation { a: ban(cidr: "192.0.2.1") { cidr } b: ban(cidr: "192.0.2.2") { cidr }
+          c: ban(cidr: "192.0.2.3") { cidr } d: ban(cidr: "192.0.2.4") { cidr } }`,
+      );
+      expect(many.errors?.[0]?.extensions?.code).toBe("TOO_MANY_ROOT_FIELDS");
+      expect((await gql<{ bans: unknown[] }>(daemon.url, `{ bans { cidr } }`)).data?.bans).toEqual([]);
 
       const bad = await gql(daemon.url, `mutation { ban(cidr: "10.0.0.1/8") { cidr } }`);
       expect(bad.errors?.[0]?.extensions?.code).toBe("INVALID_BAN");
