@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { StunAttribute } from "../message/types.js";
 import type { Endpoint, StunReply } from "../transport/types.js";
 import type { UdpStunClient } from "../transport/udp-client.js";
@@ -55,7 +54,7 @@ export async function decideSilence(
   let controls = 0;
   const pending: Promise<unknown>[] = [];
   // When the last probe is answered there is nothing left to decide: stop waiting for the next round.
-  const wake = new AbortController();
+  let wake: (() => void) | undefined;
   const open = () => probes.filter((p) => !replies.has(p.test));
   for (let round = 0; round < SILENCE_MAX_ROUNDS; round++) {
     if (controls >= SILENCE_CONTROLS_NEEDED || open().length === 0 || signal.aborted) break;
@@ -70,14 +69,24 @@ export async function decideSilence(
         tally.request(socket, probe.test, target, { ...once, attributes: probe.attributes }).then(
           (reply) => {
             if (!replies.has(probe.test)) replies.set(probe.test, reply);
-            if (open().length === 0) wake.abort();
+            if (open().length === 0) wake?.();
           },
           () => undefined,
         ),
       );
     }
-    const pause = AbortSignal.any([signal, wake.signal]);
-    await sleep(windowMs / ROUNDS_IN_FLIGHT, undefined, { signal: pause }).catch(() => undefined);
+    if (open().length === 0) break;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, windowMs / ROUNDS_IN_FLIGHT);
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+      signal.addEventListener("abort", done, { once: true });
+    });
   }
   await Promise.all(pending);
   const outcomes = new Map<string, ProbeOutcome>();
