@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Services } from "@autostun/plugins-api";
+import { Services, type TunnelPorts } from "@autostun/plugins-api";
 import { EMBEDDED_ATTRIBUTION } from "@autostun/relay";
 import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -77,7 +77,7 @@ describe("a configured tunnel in the daemon", () => {
       expect(open).toMatchObject({ path: "USERSPACE", origin: "CONFIG", publicAddress: { ip: "127.0.0.1" } });
       expect(open.publicAddress?.port).toBe(open.localPort);
       // The firewall check asks for the ports peers must reach: the one chosen at run time.
-      const ports = await daemon.container.resolve(Services.TunnelPorts).localPorts();
+      const ports = await daemon.container.resolve<TunnelPorts>(Services.TunnelPorts).localPorts();
       expect(ports).toEqual([open.localPort]);
 
       const peer = await Peer.connect(open.publicAddress?.port as number, "127.9.8.7");
