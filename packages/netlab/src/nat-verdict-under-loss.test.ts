@@ -50,6 +50,7 @@ const NATS: NatType[] = ["NAT1", "NAT2", "NAT3", "NAT4", "UDP_BLOCKED"];
 describe.concurrent("nat.type discovery when the router drops UDP at random", () => {
   test.for(NATS)(
     "%s: right in every run at 10 % loss, never wrong at 30 % (UNKNOWN allowed, with its reason)",
+    { timeout: 240_000 },
     async (nat, context) => {
       const lab = await createTestLab({ nat, loss: { udp: 10 } }, context);
       const at10 = await discoverInLan(lab, RUNS_AT_10);
@@ -74,6 +75,5 @@ describe.concurrent("nat.type discovery when the router drops UDP at random", ()
         expect(answered).toBeLessThan(sent);
       }
     },
-    240_000,
   );
 });
