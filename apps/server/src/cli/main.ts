@@ -6,6 +6,7 @@ import { StartupRefused, startDaemon } from "../daemon.js";
 import { createRootLogger } from "../log/logger.js";
 import { runDoctor } from "./doctor.js";
 import { EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
+import { runStatus } from "./status.js";
 
 interface CommonFlags {
   config?: string;
@@ -107,6 +108,15 @@ export function buildCli(setExitCode: (code: number) => void): Command {
           verbose: Boolean(flags.verbose),
         }),
       );
+    });
+
+  program
+    .command("status")
+    .description("ask the running daemon for its tunnels and checks (exit 0 ok, 1 problems or no daemon)")
+    .option("-c, --config <file>", "the config file the daemon runs with (for api.listen and api.token)")
+    .option("--json", "print one JSON object { tunnels: [...], checks: [...] }")
+    .action(async (flags: CommonFlags & { json?: boolean }) => {
+      setExitCode(await runStatus(load(flags), { json: Boolean(flags.json) }));
     });
 
   program

@@ -7,6 +7,7 @@ import { EMBEDDED_ATTRIBUTION } from "@autostun/relay";
 import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { runCli, writeConfig } from "../security/cli-process.js";
 import { StartupRefused } from "../startup-refused.js";
 import { startTestDaemon } from "../testing/daemon.js";
 import { gql, gqlUntil } from "./testing/graphql-client.js";
@@ -333,4 +334,44 @@ describe("starting with a tunnel that must not run", () => {
     await expect(start).rejects.toThrow(StartupRefused);
     await expect(start).rejects.toThrow(/"web"/);
   });
+});
+
+describe("autostun status", () => {
+  it("asks the running daemon for tunnels and checks, with the config's token", async () => {
+    const token = "status-test-token-0123456789";
+    const daemon = await startTestDaemon({
+      ...relayConfig(mkdtempSync(join(tmpdir(), "autostun-relay-")), [{ id: "qb", target: services.echo }]),
+      api: { listen: "127.0.0.1:0", token },
+    });
+    try {
+      const listen = new URL(daemon.url).host;
+      const open = await gqlUntil<{ tunnels: TunnelRow[] }>(
+        daemon.url,
+        TUNNELS,
+        (d) => d.tunnels[0]?.state === "OPEN",
+        30_000,
+        {},
+        token,
+      );
+      const { file } = writeConfig(`api: { listen: "${listen}", token: "${token}" }\n`);
+      const json = await runCli(["status", "--json", "--config", file]);
+      expect(json.code).toBe(0);
+      const report = JSON.parse(json.stdout) as { tunnels: TunnelRow[]; checks: { id: string }[] };
+      expect(report.tunnels).toMatchObject([
+        { id: "qb", state: "OPEN", localPort: open.tunnels[0]?.localPort },
+      ]);
+      expect(report.checks.length).toBeGreaterThan(0);
+      const text = await runCli(["status", "--config", file]);
+      expect(text.stdout).toContain(`qb: OPEN — 127.0.0.1:${open.tunnels[0]?.localPort}`);
+
+      const { file: wrong } = writeConfig(
+        `api: { listen: "${listen}", token: "not-the-token-at-all-123" }\n`,
+      );
+      const refused = await runCli(["status", "--config", wrong]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("api.token");
+    } finally {
+      await daemon.stop();
+    }
+  }, 60_000);
 });

@@ -20,10 +20,11 @@ export async function gqlUntil<T>(
   test: (data: T) => boolean,
   timeoutMs = 30_000,
   variables: Record<string, unknown> = {},
+  token?: string,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const answer = await gql<T>(url, query, variables);
+    const answer = await gql<T>(url, query, variables, token);
     if (answer.data && test(answer.data)) return answer.data;
     if (Date.now() > deadline) throw new Error(`never true; last answer: ${JSON.stringify(answer)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -1,0 +1,92 @@
+import type { AutostunConfig } from "../config/schema.js";
+import { splitHostPort } from "../http/server.js";
+import { EXIT_OK, EXIT_PROBLEMS } from "./exit-codes.js";
+import { terminalLocale } from "./locale.js";
+
+const QUERY = `{
+  tunnels { id state reason localPort publicAddress { ip port } path stats { active handled blocked bytesIn bytesOut } }
+  checks { id title status summary }
+}`;
+
+interface StatusData {
+  tunnels: {
+    id: string;
+    state: string;
+    reason: string;
+    localPort: number | null;
+    publicAddress: { ip: string; port: number } | null;
+    path: string;
+    stats: { active: number; handled: number; blocked: number; bytesIn: number; bytesOut: number };
+  }[];
+  checks: { id: string; title: string; status: string; summary: string | null }[];
+}
+
+/** Where the running daemon answers, from the same api.listen it was started with. */
+export function apiUrl(listen: string): string {
+  const { host, port } = splitHostPort(listen);
+  // A daemon listening on every address is reached on loopback from this machine.
+  const reachable = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
+  return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}/graphql`;
+}
+
+const MARK: Record<string, string> = { PASS: "✓", WARN: "!", FAIL: "✗", ERROR: "✗", SKIP: "-" };
+
+function textReport(data: StatusData): string {
+  const lines = ["Tunnels:"];
+  if (data.tunnels.length === 0) lines.push("  none configured");
+  for (const t of data.tunnels) {
+    const at = t.publicAddress ? `${t.publicAddress.ip}:${t.publicAddress.port}` : "no public address";
+    lines.push(
+      `  ${t.id}: ${t.state} — ${at} (local port ${t.localPort ?? "not chosen"}, ${t.path.toLowerCase()})`,
+    );
+    lines.push(`    ${t.reason}`);
+    lines.push(
+      `    ${t.stats.active} live, ${t.stats.handled} handled, ${t.stats.blocked} blocked, ${t.stats.bytesIn} bytes in, ${t.stats.bytesOut} bytes out`,
+    );
+  }
+  lines.push("Checks:");
+  for (const c of data.checks)
+    lines.push(`  ${MARK[c.status] ?? "·"} ${c.title} (${c.id}): ${c.summary ?? c.status}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Asks the running daemon (its GraphQL API, with the config's token) for tunnels and checks. Exit 0 when
+ * nothing is FAILED, FAIL or ERROR; 1 otherwise, or when no daemon answers.
+ */
+export async function runStatus(config: AutostunConfig, options: { json: boolean }): Promise<number> {
+  const url = apiUrl(config.api.listen);
+  let data: StatusData;
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-autostun-locale": terminalLocale(config.locale),
+        ...(config.api.token ? { authorization: `Bearer ${config.api.token}` } : {}),
+      },
+      body: JSON.stringify({ query: QUERY }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (response.status === 401)
+      throw new Error(
+        "the daemon refused the API token; use the config file the daemon runs with (api.token)",
+      );
+    const body = (await response.json()) as { data?: StatusData; errors?: { message: string }[] };
+    if (!body.data)
+      throw new Error(body.errors?.map((e) => e.message).join("; ") ?? `HTTP ${response.status}`);
+    data = body.data;
+  } catch (error) {
+    const why = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    process.stderr.write(
+      `autostun status: no answer from the daemon at ${url} (${why}). Is \`autostun serve\` running with this config (api.listen)?\n`,
+    );
+    return EXIT_PROBLEMS;
+  }
+  if (options.json) process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+  else process.stdout.write(textReport(data));
+  const bad =
+    data.tunnels.some((t) => t.state === "FAILED") ||
+    data.checks.some((c) => c.status === "FAIL" || c.status === "ERROR");
+  return bad ? EXIT_PROBLEMS : EXIT_OK;
+}
