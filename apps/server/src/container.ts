@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { BUILTIN_EXTENSIONS_DIR } from "@autostun/checks";
+import { BUILTIN_DOWNLOADERS_DIR } from "@autostun/downloaders";
 import {
   type CommandRunner,
   type HostInfo,
@@ -16,6 +17,7 @@ import {
   container as rootContainer,
 } from "tsyringe";
 import type { AutostunConfig } from "./config/schema.js";
+import { registerDownloadersPoint } from "./downloaders/downloader-contributions.js";
 import { registerChecksPoint } from "./engine/check-contributions.js";
 import { CheckEngine } from "./engine/engine.js";
 import { EventBus } from "./events/bus.js";
@@ -72,6 +74,7 @@ export function buildContainer(options: ContainerOptions, overrides?: (c: Depend
   c.register<ExtensionSource[]>(Tokens.ExtensionSources, {
     useValue: [
       { dir: BUILTIN_EXTENSIONS_DIR, builtin: true },
+      { dir: BUILTIN_DOWNLOADERS_DIR, builtin: true },
       ...config.plugins.dirs.map((dir) => ({ dir, builtin: false })),
     ],
   });
@@ -105,12 +108,16 @@ export function buildContainer(options: ContainerOptions, overrides?: (c: Depend
   c.register(Tokens.CheckContributions, {
     useFactory: instanceCachingFactory((d) => registerChecksPoint(d.resolve(Tokens.ExtensionPoints))),
   });
+  c.register(Tokens.DownloaderContributions, {
+    useFactory: instanceCachingFactory((d) => registerDownloadersPoint(d.resolve(Tokens.ExtensionPoints))),
+  });
   c.register(Tokens.ExtensionHost, {
     useFactory: instanceCachingFactory((d) => {
       const host = new ExtensionHost({
         services: d.resolve(ContainerServiceAccessor),
         points: d.resolve(Tokens.ExtensionPoints),
         checks: d.resolve(Tokens.CheckContributions),
+        downloaders: d.resolve(Tokens.DownloaderContributions),
         logger: (bindings) => scopedLogger(logger, bindings),
         pluginConfig: config.plugins.config,
       });

@@ -30,6 +30,8 @@ export const Tokens = {
   /** The `contributes` keys features own; a feature registers its point before the host is built. */
   ExtensionPoints: Symbol.for("autostun.server.ExtensionPoints"),
   CheckContributions: Symbol.for("autostun.server.CheckContributions"),
+  /** The downloader feature's view of `contributes.downloaders`: which plugin provides which kind. */
+  DownloaderContributions: Symbol.for("autostun.server.DownloaderContributions"),
   CheckEngine: token<CheckEngine>("CheckEngine"),
   ExtensionSources: Symbol.for("autostun.server.ExtensionSources"),
   /** Start and stop of every service, in order. */

@@ -93,6 +93,7 @@ export function extensionHostTuned(tuning: Pick<HostOptions, "activationTimeoutM
           services: d.resolve(ContainerServiceAccessor),
           points: d.resolve(Tokens.ExtensionPoints),
           checks: d.resolve(Tokens.CheckContributions),
+          downloaders: d.resolve(Tokens.DownloaderContributions),
           logger: (bindings) => scopedLogger(root, bindings),
           pluginConfig: config.plugins.config,
           ...tuning,
