@@ -20,6 +20,7 @@ import { DownloaderError, Services } from "@autostun/plugins-api";
 import { reportedProblem } from "../../engine/validate-result.js";
 import { LocalizedError } from "../../text/localized-error.js";
 import { hostText } from "../messages.js";
+import { pluginProcessEntry } from "./child-entry.js";
 import type { RunCheckAnswer } from "./child-extension.js";
 import {
   type ActivateParams,
@@ -43,7 +44,6 @@ import {
 } from "./protocol.js";
 import { RpcChannel } from "./rpc.js";
 
-const BOOTSTRAP = fileURLToPath(new URL("./child-bootstrap.mjs", import.meta.url));
 const STDERR_TAIL_BYTES = 4096;
 const MAX_OUTPUT_LINE = 2000;
 const DISCONNECT_GRACE_MS = 1000;
@@ -117,15 +117,18 @@ export class PluginProcess {
 
   /** Starts the process, loads the plugin in it and calls its `activate()`. */
   async activate(params: ActivateParams): Promise<ActivateResult> {
-    const ready = this.spawn();
+    const entry = await pluginProcessEntry((reason) =>
+      this.options.logger.warn("plugin runtime not bundled; starting plugins through tsx", { reason }),
+    );
+    const ready = this.spawn(entry);
     await ready;
     return (this.channel as RpcChannel).request<ActivateResult>(ToPlugin.activate, params, {
       label: hostText("during.activate"),
     });
   }
 
-  private spawn(): Promise<void> {
-    const child = fork(BOOTSTRAP, [], {
+  private spawn(entry: string): Promise<void> {
+    const child = fork(entry, [], {
       execArgv: [`--max-old-space-size=${this.options.limits.memoryLimitMb}`],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "json",

@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Loads the plugin runtime from TypeScript through tsx: always works, but costs every process a compile. */
+export const TSX_BOOTSTRAP = fileURLToPath(new URL("./child-bootstrap.mjs", import.meta.url));
+const SOURCE = fileURLToPath(new URL("./child-main.ts", import.meta.url));
+
+let entry: Promise<string> | undefined;
+
+/**
+ * The file each plugin process starts from. The plugin runtime is bundled into one plain JavaScript file
+ * once per daemon, so a plugin's process starts as fast as any Node script (a tsx start per plugin costs
+ * several hundred ms of CPU, seconds on a NAS or a busy machine, all of it inside the activation limit).
+ * Falls back to the tsx bootstrap when bundling is impossible (no esbuild, read-only temp folder).
+ */
+export function pluginProcessEntry(onFallback?: (reason: string) => void): Promise<string> {
+  entry ??= bundle().catch((error: unknown) => {
+    onFallback?.(error instanceof Error ? error.message : String(error));
+    return TSX_BOOTSTRAP;
+  });
+  return entry;
+}
+
+async function bundle(): Promise<string> {
+  // esbuild is what tsx itself compiles with, so bundling adds no new kind of dependency.
+  const { build } = await import("esbuild");
+  const result = await build({
+    entryPoints: [SOURCE],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    write: false,
+    logLevel: "silent",
+  });
+  const code = result.outputFiles[0]?.text;
+  if (!code) throw new Error("esbuild produced no output for the plugin runtime");
+  // A folder of our own (mkdtemp makes it 0700): a shared, predictable path in the temp folder would let
+  // another local user plant the file a root daemon then runs.
+  const dir = mkdtempSync(join(tmpdir(), "autostun-plugin-runtime-"));
+  const file = join(dir, "plugin-process.mjs");
+  writeFileSync(file, code, { mode: 0o600 });
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return file;
+}
