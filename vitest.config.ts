@@ -19,6 +19,8 @@ const packages = [
   ["server", "apps/server"],
   ["console", "apps/console"],
   ["example-plugin", "examples/check-plugin"],
+  // Not a workspace: the service files, Dockerfile support and the production-install test.
+  ["deploy", "deploy"],
 ] as const;
 
 export default defineConfig({
