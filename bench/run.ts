@@ -15,11 +15,19 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
       "bulk TCP on loopback: forwarder vs direct, socat and haproxy (iperf3; throughput, CPU-s/GiB)",
     load: async () => (await import("./relay.js")).relayBench,
   },
+  "relay-idle": {
+    description: "10,000 idle connections through the forwarder: RSS, accept rate, p99 added connect latency",
+    load: async () => (await import("./relay-idle.js")).relayIdleBench,
+  },
+  "relay-recovery": {
+    description: "tunnel recovery in the NAT lab, default timing: mapping loss and WAN address change",
+    load: async () => (await import("./relay-recovery.js")).relayRecoveryBench,
+  },
 };
 
 function available(): string {
   return Object.entries(BENCHES)
-    .map(([name, b]) => `  ${name.padEnd(8)} ${b.description}`)
+    .map(([name, b]) => `  ${name.padEnd(15)} ${b.description}`)
     .join("\n");
 }
 
