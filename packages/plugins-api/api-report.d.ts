@@ -287,7 +287,7 @@ export type { Guidance, Remedy, RemedyOutcome } from "./guidance.js";
 export { type Catalog, type CatalogMessages, defineCatalog, LOCALES, type Locale, type LocalizedText, localize, type MessageParams, } from "./localized.js";
 export type { Logger } from "./logger.js";
 export { type ActivationEvent, type CheckContribution, type CheckPlatform, DEFAULT_CHECK_TIMEOUT_MS, type DownloaderContribution, type ExtensionManifest, type ManifestContributions, } from "./manifest.js";
-export { type CommandResult, type CommandRunner, type HostInfo, type InterfaceAddress, type NetworkInfo, type ServiceAccessor, Services, type ServiceToken, type StunSettings, type SystemFiles, type TunnelPorts, } from "./services.js";
+export { type CommandResult, type CommandRunner, type HostInfo, type InterfaceAddress, type NetworkInfo, type ServiceAccessor, Services, type ServiceToken, type StunSettings, type SystemFiles, type TunnelActivity, type TunnelActivityEntry, type TunnelPorts, } from "./services.js";
 export { CHECK_STATUSES, type CheckStatus, isProblemStatus, type VerdictStatus } from "./status.js";
 export { API_VERSION } from "./version.js";
 
@@ -489,6 +489,27 @@ export interface HostInfo {
 export interface TunnelPorts {
     localPorts(): Promise<number[]>;
 }
+/** A tunnel's state as the relay sees it now; every address is `ip:port` (`[v6]:port` for IPv6). */
+export interface TunnelActivityEntry {
+    id: string;
+    state: "STOPPED" | "OPENING" | "OPEN" | "RECOVERING" | "FAILED";
+    /** What the gateway maps to the tunnel's port; undefined until a STUN server answered. */
+    publicAddress?: string;
+    /** When the first peer of this daemon run was accepted (ISO 8601): proof that inbound works. */
+    firstInboundAt?: string;
+    /** That first peer's own address, as it reached the tunnel. */
+    firstInboundFrom?: string;
+    /** The public address peers were using when the first one arrived. */
+    firstInboundVia?: string;
+    lastInboundAt?: string;
+}
+/**
+ * Live state of the daemon's tunnels (since 1.3.0), so a check can tell whether peers really arrive.
+ * Answers an empty list where no relay runs (e.g. `autostun doctor`).
+ */
+export interface TunnelActivity {
+    tunnels(): Promise<TunnelActivityEntry[]>;
+}
 /** DI tokens of the services an extension may use via `context.services.get(Services.X)`. */
 export declare const Services: {
     readonly StunSettings: ServiceToken<StunSettings>;
@@ -497,6 +518,7 @@ export declare const Services: {
     readonly NetworkInfo: ServiceToken<NetworkInfo>;
     readonly HostInfo: ServiceToken<HostInfo>;
     readonly TunnelPorts: ServiceToken<TunnelPorts>;
+    readonly TunnelActivity: ServiceToken<TunnelActivity>;
 };
 
 // ---- status.d.ts
@@ -519,4 +541,4 @@ export declare function isProblemStatus(status: CheckStatus): boolean;
 
 // ---- version.d.ts
 /** The plugin API version this package describes; plugins declare a range of it in `engines.autostun`. */
-export declare const API_VERSION = "1.2.0";
+export declare const API_VERSION = "1.3.0";

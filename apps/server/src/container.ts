@@ -102,6 +102,10 @@ export function buildContainer(options: ContainerOptions, overrides?: (c: Depend
     useFactory: (d) => ({ localPorts: async () => d.resolve<RelayManager>(Tokens.Relay).localPorts() }),
   });
 
+  c.register(Services.TunnelActivity, {
+    useFactory: (d) => ({ tunnels: async () => d.resolve<RelayManager>(Tokens.Relay).activity() }),
+  });
+
   c.register(Tokens.ExtensionPoints, {
     useFactory: instanceCachingFactory(() => new ExtensionPointRegistry()),
   });

@@ -62,6 +62,8 @@ export {
   type ServiceToken,
   type StunSettings,
   type SystemFiles,
+  type TunnelActivity,
+  type TunnelActivityEntry,
   type TunnelPorts,
 } from "./services.js";
 export { CHECK_STATUSES, type CheckStatus, isProblemStatus, type VerdictStatus } from "./status.js";

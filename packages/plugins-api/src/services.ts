@@ -73,6 +73,29 @@ export interface TunnelPorts {
   localPorts(): Promise<number[]>;
 }
 
+/** A tunnel's state as the relay sees it now; every address is `ip:port` (`[v6]:port` for IPv6). */
+export interface TunnelActivityEntry {
+  id: string;
+  state: "STOPPED" | "OPENING" | "OPEN" | "RECOVERING" | "FAILED";
+  /** What the gateway maps to the tunnel's port; undefined until a STUN server answered. */
+  publicAddress?: string;
+  /** When the first peer of this daemon run was accepted (ISO 8601): proof that inbound works. */
+  firstInboundAt?: string;
+  /** That first peer's own address, as it reached the tunnel. */
+  firstInboundFrom?: string;
+  /** The public address peers were using when the first one arrived. */
+  firstInboundVia?: string;
+  lastInboundAt?: string;
+}
+
+/**
+ * Live state of the daemon's tunnels (since 1.3.0), so a check can tell whether peers really arrive.
+ * Answers an empty list where no relay runs (e.g. `autostun doctor`).
+ */
+export interface TunnelActivity {
+  tunnels(): Promise<TunnelActivityEntry[]>;
+}
+
 /** DI tokens of the services an extension may use via `context.services.get(Services.X)`. */
 export const Services = {
   StunSettings: token<StunSettings>("StunSettings"),
@@ -81,4 +104,5 @@ export const Services = {
   NetworkInfo: token<NetworkInfo>("NetworkInfo"),
   HostInfo: token<HostInfo>("HostInfo"),
   TunnelPorts: token<TunnelPorts>("TunnelPorts"),
+  TunnelActivity: token<TunnelActivity>("TunnelActivity"),
 } as const;

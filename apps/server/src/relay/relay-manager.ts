@@ -1,4 +1,4 @@
-import type { CommandRunner, Logger } from "@autostun/plugins-api";
+import type { CommandRunner, Logger, TunnelActivityEntry } from "@autostun/plugins-api";
 import {
   type Ban,
   BanFileWatcher,
@@ -27,6 +27,7 @@ import {
 import type { Db } from "../store/database.js";
 import { SavedTunnelStore } from "../store/saved-tunnel-store.js";
 import { RunningTunnel, type TunnelEnvironment } from "./running-tunnel.js";
+import { formatPublic, TunnelArrivals } from "./tunnel-arrivals.js";
 import { parseTunnel } from "./tunnel-input.js";
 import { mergeTunnels } from "./tunnel-sources.js";
 import type { TunnelStats, TunnelView } from "./tunnel-view.js";
@@ -63,6 +64,7 @@ export class RelayManager {
   private readonly connections: SqliteConnectionStore;
   private readonly saved: SavedTunnelStore;
   private readonly tunnels = new Map<string, RunningTunnel>();
+  private readonly arrivals = new TunnelArrivals();
   private readonly logger: Logger;
   private readonly env: TunnelEnvironment;
   private banFile: BanFileWatcher | undefined;
@@ -123,7 +125,15 @@ export class RelayManager {
         bans: load.total,
       });
     }
-    this.unsubscribe.push(this.table.onEvent((event) => this.options.bus.publish("connection.event", event)));
+    this.unsubscribe.push(
+      this.table.onEvent((event) => {
+        if (event.type === "opened") {
+          const tunnel = this.tunnels.get(event.connection.tunnelId)?.tunnel;
+          this.arrivals.record(event.connection, formatPublic(tunnel?.status.publicAddress));
+        }
+        this.options.bus.publish("connection.event", event);
+      }),
+    );
     const sourced = mergeTunnels(this.options.config.tunnels, this.saved, this.logger);
     const made: RunningTunnel[] = [];
     for (const { config, origin } of sourced) {
@@ -261,6 +271,16 @@ export class RelayManager {
     return [...new Set([...this.tunnels.values()].flatMap((running) => running.livePorts()))];
   }
 
+  /**
+   * Each tunnel's state and the peers that came in during this run. Before start (e.g. `autostun doctor`)
+   * the file's tunnels are listed as stopped, so a check can tell "not running" from "none configured".
+   */
+  activity(): TunnelActivityEntry[] {
+    if (!this.started)
+      return this.options.config.tunnels.map((t) => ({ id: t.id, state: "STOPPED" as const }));
+    return [...this.tunnels.values()].map((running) => this.arrivals.describe(running.view()));
+  }
+
   private async add(running: RunningTunnel): Promise<void> {
     this.tunnels.set(running.config.id, running);
     this.bridges.set(
@@ -273,6 +293,7 @@ export class RelayManager {
   private async remove(running: RunningTunnel): Promise<void> {
     await running.stop();
     this.tunnels.delete(running.config.id);
+    this.arrivals.forget(running.config.id);
     this.bridges.get(running.config.id)?.();
     this.bridges.delete(running.config.id);
   }

@@ -62,6 +62,11 @@ export async function loadBuiltin(
       gatherers.set(id, gatherer as Gatherer);
       return toDisposable(() => void gatherers.delete(id));
     },
+    registerDownloader(kind) {
+      throw new Error(
+        `a built-in check registered downloader "${kind}"; downloaders live in @autostun/downloaders`,
+      );
+    },
   };
   await mod.activate(context);
   return { checks, gatherers, manifest: pkg.autostun };

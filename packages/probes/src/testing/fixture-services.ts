@@ -47,6 +47,7 @@ export function fixtureServices(dir: string, ports: number[] = []): FixtureServi
     [Services.HostInfo, host],
     [Services.NetworkInfo, { addresses: async () => [] }],
     [Services.TunnelPorts, staticPorts(ports)],
+    [Services.TunnelActivity, { tunnels: async () => [] }],
   ]);
   return { services, runner };
 }
@@ -59,6 +60,7 @@ export function realServices(options: { netns?: string; ports?: number[] } = {})
     [Services.HostInfo, createHostInfo()],
     [Services.NetworkInfo, createNetworkInfo()],
     [Services.TunnelPorts, staticPorts(options.ports ?? [])],
+    [Services.TunnelActivity, { tunnels: async () => [] }],
   ]);
 }
 

@@ -27,6 +27,7 @@ export const SERVICE_METHODS = {
   CommandRunner: ["run"],
   NetworkInfo: ["addresses"],
   TunnelPorts: ["localPorts"],
+  TunnelActivity: ["tunnels"],
 } as const satisfies Partial<Record<keyof typeof Services, readonly string[]>>;
 
 export type DataServiceName = (typeof DATA_SERVICES)[number];
