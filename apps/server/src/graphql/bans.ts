@@ -5,10 +5,10 @@ import { builder } from "./builder.js";
 import { relayClientErrors } from "./relay-errors.js";
 
 /**
- * Longest ban lifetime: 24 days. Expiry runs on one timer, and Node fires a timer set past 2^31-1 ms
- * (24.8 days) at once; a longer ban is a ban without ttlSeconds, lifted by unban.
+ * Longest ban lifetime: 10 years. Past that a TTL is more likely a unit mistake than an intent, and a
+ * ban meant for ever is a ban without ttlSeconds, lifted by unban.
  */
-export const MAX_BAN_TTL_SECONDS = 24 * 24 * 60 * 60;
+export const MAX_BAN_TTL_SECONDS = 10 * 365 * 24 * 60 * 60;
 
 const BanRef = builder.objectRef<Ban>("Ban").implement({
   description: "A banned network: its peers are closed at the door and live connections cut.",
@@ -54,7 +54,7 @@ builder.mutationFields((t) => ({
         const ttl = args.ttlSeconds;
         if (ttl != null && (ttl < 1 || ttl > MAX_BAN_TTL_SECONDS))
           throw new GraphQLError(
-            `ttlSeconds must be 1-${MAX_BAN_TTL_SECONDS} (24 days); leave it out for a ban until unban`,
+            `ttlSeconds must be 1-${MAX_BAN_TTL_SECONDS} (10 years), not ${ttl}; leave it out for a ban until unban`,
             { extensions: { code: "INVALID_BAN" } },
           );
         return ctx.services

@@ -66,3 +66,29 @@ describe("BanList", () => {
     second.dispose();
   });
 });
+
+describe("BanList with a ban longer than a Node timer can wait", () => {
+  it("stays idle for a 30-day ban and still lifts it when it is due", () => {
+    vi.useFakeTimers();
+    const setTimeoutCalls = vi.spyOn(globalThis, "setTimeout");
+    const bans = new BanList();
+    try {
+      const day = 24 * 3600;
+      bans.ban({ cidr: "203.0.113.0/24", ttlSeconds: 30 * day });
+      setTimeoutCalls.mockClear();
+      // Node fires a timer over 2^31-1 ms after 1 ms: re-arming it each time would spin a core.
+      vi.advanceTimersByTime(5_000);
+      expect(setTimeoutCalls.mock.calls.length).toBeLessThan(3);
+
+      vi.advanceTimersByTime(30 * day * 1000 - 10_000);
+      expect(bans.match("203.0.113.9")?.cidr).toBe("203.0.113.0/24");
+      vi.advanceTimersByTime(10_000);
+      expect(bans.match("203.0.113.9")).toBeUndefined();
+      expect(setTimeoutCalls.mock.calls.length).toBeLessThan(5);
+    } finally {
+      bans.dispose();
+      setTimeoutCalls.mockRestore();
+      vi.useRealTimers();
+    }
+  });
+});

@@ -23,6 +23,9 @@ export class InvalidBanError extends Error {
   readonly code = "INVALID_BAN";
 }
 
+/** Node fires any timer set beyond 2^31-1 ms (about 24.8 days) after 1 ms instead. */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
 /**
  * The set of banned networks: fast matching for the accept path, TTL expiry, and an event per change
  * so the forwarder can cut live connections of a newly banned range at once instead of polling.
@@ -180,12 +183,16 @@ export class BanList {
     this.logger?.info("ban expired", { cidr: entry.ban.cidr, reason: entry.ban.reason });
   }
 
-  /** One timer for the earliest expiry; a sweep then finds every ban that is due. */
+  /**
+   * One timer for the earliest expiry; a sweep then finds every ban that is due. A wait longer than Node
+   * allows is cut to the limit: the early sweep finds nothing due and arms the next leg.
+   */
   private scheduleExpiry(due: number): void {
     if (due >= this.expiryDue) return;
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     this.expiryDue = due;
-    this.expiryTimer = setTimeout(() => this.sweep(), Math.max(0, due - Date.now()));
+    const wait = Math.min(Math.max(0, due - Date.now()), MAX_TIMER_DELAY_MS);
+    this.expiryTimer = setTimeout(() => this.sweep(), wait);
     this.expiryTimer.unref();
   }
 

@@ -65,3 +65,14 @@ describe("forward: nftables refuses what it cannot do, naming the tunnel and the
     expect(() => forwarding(target("::1:6881", "loopback"))).toThrow(/must be an IPv4 address/);
   });
 });
+
+describe("kernel timeouts of bans", () => {
+  test("a ban longer than nft accepts goes in without one, so loading the set cannot fail", async () => {
+    const { kernelTimeout, NFT_MAX_TIMEOUT_SECONDS } = await import("./nftables-forwarding.js");
+    expect(kernelTimeout(90 * 86_400)).toBe(90 * 86_400);
+    expect(kernelTimeout(0.2)).toBe(1);
+    expect(kernelTimeout(undefined)).toBeUndefined();
+    expect(kernelTimeout(NFT_MAX_TIMEOUT_SECONDS)).toBe(NFT_MAX_TIMEOUT_SECONDS);
+    expect(kernelTimeout(10 * 365 * 86_400)).toBeUndefined();
+  });
+});

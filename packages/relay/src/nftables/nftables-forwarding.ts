@@ -133,8 +133,9 @@ export class NftablesForwarding {
 
   /** Puts an IPv4 network into the kernel's ban set and cuts live connections from it. */
   async ban(cidr: string, ttlSeconds?: number): Promise<void> {
+    const timeoutSeconds = kernelTimeout(ttlSeconds);
     await this.options.table.addBanElements(this.tunnelId, [
-      { address: cidr, ...(ttlSeconds ? { timeoutSeconds: Math.max(1, Math.ceil(ttlSeconds)) } : {}) },
+      { address: cidr, ...(timeoutSeconds ? { timeoutSeconds } : {}) },
     ]);
     await this.closeLive(cidr);
   }
@@ -184,7 +185,8 @@ export class NftablesForwarding {
       if (ban.cidr.includes(":")) continue; // IPv6 bans cannot match IPv4 peers
       const left = ban.expiresAt ? Math.ceil((ban.expiresAt.getTime() - now) / 1000) : undefined;
       if (left !== undefined && left <= 0) continue;
-      out.push(left ? `${ban.cidr} timeout ${left}s` : ban.cidr);
+      const timeout = kernelTimeout(left);
+      out.push(timeout ? `${ban.cidr} timeout ${timeout}s` : ban.cidr);
     }
     return out;
   }
@@ -247,4 +249,17 @@ export class NftablesForwarding {
     }
     return result.stdout.split("\n").filter((line) => line.startsWith("tcp")).length;
   }
+}
+
+/** nft 1.0.6 refuses an element timeout of 100000000 s or more ("value too large"). */
+export const NFT_MAX_TIMEOUT_SECONDS = 99_999_999;
+
+/**
+ * The kernel-side timeout for a ban, or none for one longer than nft takes: the BanList's own expiry
+ * removes the element either way, the kernel timeout only covers a daemon that died meanwhile.
+ */
+export function kernelTimeout(ttlSeconds: number | undefined): number | undefined {
+  if (!ttlSeconds) return undefined;
+  const seconds = Math.max(1, Math.ceil(ttlSeconds));
+  return seconds > NFT_MAX_TIMEOUT_SECONDS ? undefined : seconds;
 }
