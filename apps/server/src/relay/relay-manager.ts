@@ -275,10 +275,18 @@ export class RelayManager {
    * Each tunnel's state and the peers that came in during this run. Before start (e.g. `autostun doctor`)
    * the file's tunnels are listed as stopped, so a check can tell "not running" from "none configured".
    */
-  activity(): TunnelActivityEntry[] {
+  async activity(): Promise<TunnelActivityEntry[]> {
     if (!this.started)
       return this.options.config.tunnels.map((t) => ({ id: t.id, state: "STOPPED" as const }));
-    return [...this.tunnels.values()].map((running) => this.arrivals.describe(running.view()));
+    const running = [...this.tunnels.values()];
+    for (const tunnel of running) {
+      const { id, forward } = tunnel.config;
+      if (forward !== "nftables" || this.arrivals.has(id) || tunnel.tunnel.status.state === "STOPPED")
+        continue;
+      if ((await tunnel.stats()).handled > 0)
+        this.arrivals.recordCounted(id, formatPublic(tunnel.tunnel.status.publicAddress));
+    }
+    return running.map((tunnel) => this.arrivals.describe(tunnel.view()));
   }
 
   private async add(running: RunningTunnel): Promise<void> {

@@ -4,7 +4,8 @@ import type { TunnelView } from "./tunnel-view.js";
 
 interface Arrivals {
   firstAt: Date;
-  firstFrom: string;
+  /** Undefined when the kernel forwarded the peer: its counters say that one came, not who. */
+  firstFrom: string | undefined;
   firstVia: string | undefined;
   lastAt: Date;
 }
@@ -32,6 +33,19 @@ export class TunnelArrivals {
     });
   }
 
+  /**
+   * For kernel forwarding, which records no connections: a DNAT counter above zero shows that peers
+   * came, noticed now (the counter tells no time either).
+   */
+  recordCounted(tunnelId: string, publicAddress: string | undefined, now = new Date()): void {
+    if (this.byTunnel.has(tunnelId)) return;
+    this.byTunnel.set(tunnelId, { firstAt: now, firstFrom: undefined, firstVia: publicAddress, lastAt: now });
+  }
+
+  has(tunnelId: string): boolean {
+    return this.byTunnel.has(tunnelId);
+  }
+
   forget(tunnelId: string): void {
     this.byTunnel.delete(tunnelId);
   }
@@ -44,7 +58,7 @@ export class TunnelArrivals {
     const seen = this.byTunnel.get(view.config.id);
     if (seen) {
       entry.firstInboundAt = seen.firstAt.toISOString();
-      entry.firstInboundFrom = seen.firstFrom;
+      if (seen.firstFrom) entry.firstInboundFrom = seen.firstFrom;
       if (seen.firstVia) entry.firstInboundVia = seen.firstVia;
       entry.lastInboundAt = seen.lastAt.toISOString();
     }

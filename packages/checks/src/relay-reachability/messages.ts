@@ -5,6 +5,8 @@ export const messages = defineCatalog({
   en: {
     "summary.reached":
       "A peer reached tunnel {tunnel} through {via}: {peer} came in at {at}. Inbound connections work.",
+    "summary.reached-counted":
+      "Peers reached tunnel {tunnel} through {via}: the kernel had forwarded some by {at} (nftables forwarding does not record who). Inbound connections work.",
     "summary.no-tunnel": "No tunnel is configured, so there is no port for peers to reach.",
     "summary.not-open": "No tunnel is open, so peers cannot come in yet ({states}).",
     "summary.waiting.firewall":
@@ -46,6 +48,8 @@ export const messages = defineCatalog({
   },
   "zh-CN": {
     "summary.reached": "已有外部节点经 {via} 连入隧道 {tunnel}：{peer} 于 {at} 到达，入站连接正常。",
+    "summary.reached-counted":
+      "已有外部节点经 {via} 连入隧道 {tunnel}：截至 {at}，内核已转发过连接（nftables 转发不记录具体是哪个节点）。入站连接正常。",
     "summary.no-tunnel": "尚未配置任何隧道，外部节点没有可连入的端口。",
     "summary.not-open": "目前没有处于打开状态的隧道，外部节点还无法连入（{states}）。",
     "summary.waiting.firewall":

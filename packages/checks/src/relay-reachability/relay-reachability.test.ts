@@ -44,6 +44,14 @@ describe("relay.reachability verdict", () => {
     expect(text(result.summary, "zh-CN")).toContain("203.0.113.5:40123");
   });
 
+  it("passes on the kernel's count alone for nftables forwarding, without inventing a peer", () => {
+    const { firstInboundFrom: _, ...counted } = reached;
+    const result = decideReachability({ tunnels: [counted], firewall: firewallOk, nat: natOk });
+    expect(result.status).toBe("PASS");
+    expect(result.facts).toMatchObject({ peer: null, publicAddress: "203.0.113.5:40123" });
+    expect(text(result.summary)).toMatch(/does not record who/);
+  });
+
   it("passes even when the firewall check complains, since a peer proves the way in", () => {
     const result = decideReachability({
       tunnels: [reached],
