@@ -176,6 +176,13 @@ export const relayIdleBench: Bench = {
           `(${(((rssHeld - rssBefore) * 1024) / held.length).toFixed(1)} KiB each), ${rssAfter.toFixed(1)} MiB after the latency samples; ` +
           `target under 200 MB: ${rssHeld * 1.048576 < 200 ? "met" : "MISSED"}`,
       );
+      const asked = Number(values.connections);
+      if (count < asked) {
+        const perConnection = (rssHeld - rssBefore) / held.length;
+        console.log(
+          `at ${asked} connections, at the per-connection cost measured here: ~${(rssBefore + perConnection * asked).toFixed(1)} MiB`,
+        );
+      }
       console.log(
         `burst of ${count}, ${concurrency} in flight: forwarder ${(count / forwarded.seconds).toFixed(0)} connections/s ` +
           `(${cpuBurst.toFixed(2)} CPU-s), direct ${(count / direct.seconds).toFixed(0)} connections/s`,
