@@ -13,6 +13,7 @@ import {
   validateTarget,
 } from "@autostun/relay";
 import type { TunnelConfig } from "../config/schema.js";
+import { nftablesPermitted } from "./nftables-permission.js";
 import { NO_STATS, type TunnelOrigin, type TunnelStats, type TunnelView } from "./tunnel-view.js";
 
 /** What every tunnel of one daemon shares. */
@@ -70,10 +71,10 @@ export class RunningTunnel {
    */
   static async create(config: TunnelConfig, origin: TunnelOrigin, env: TunnelEnvironment) {
     const target = await validateTarget(config.id, config.target);
-    if (config.forward === "nftables" && !env.isPrivileged) {
+    if (config.forward === "nftables" && !(await nftablesPermitted(env.runner, env.isPrivileged))) {
       throw new NftablesForwardingError(
         config.id,
-        "needs root (or CAP_NET_ADMIN) to load kernel rules, and this daemon runs without",
+        "needs root (or CAP_NET_ADMIN, e.g. systemd's AmbientCapabilities) to load kernel rules, and nft refused this daemon's user",
         'Run AutoSTUN as root, or set forward: "userspace" for this tunnel to forward in this process instead.',
       );
     }
