@@ -90,7 +90,7 @@ function row(event: string, router: string, runs: readonly Run[]): string {
   const verdict = through.median < 5_000 ? "stretch met" : through.median < 15_000 ? "met" : "MISSED";
   return [
     event.padEnd(18),
-    router.padEnd(16),
+    router.padEnd(21),
     String(through.runs).padStart(4),
     noticedMedian.padStart(10),
     (through.median / 1000).toFixed(1).padStart(8),
@@ -141,7 +141,7 @@ export const relayRecoveryBench: Bench = {
             `${new Date().toISOString()}\nfrom the event to the first echo a WAN peer gets through the published address; seconds\n`,
         );
         console.log(
-          `${"event".padEnd(18)} ${"router".padEnd(16)} runs ${"noticed".padStart(10)} ${"median".padStart(8)} ${"min–max".padStart(11)}`,
+          `${"event".padEnd(18)} ${"router".padEnd(21)} runs ${"noticed".padStart(10)} ${"median".padStart(8)} ${"min–max".padStart(11)}`,
         );
         console.log(row("mapping loss", router, lost));
         console.log(row("WAN address change", router, moved));
