@@ -39,6 +39,9 @@ export function run(file: string, args: readonly string[], opts: RunOptions = {}
         resolve({ code, stdout: String(stdout), stderr: String(stderr) });
       },
     );
+    // A program that exits before reading its input (socat whose peer is gone) makes this write fail with
+    // EPIPE; the exit code already tells the caller what happened, so the write error must not end the process.
+    child.stdin?.on("error", () => {});
     if (opts.input !== undefined) child.stdin?.end(opts.input);
     else child.stdin?.end();
   });
