@@ -23,7 +23,7 @@ import { CheckEngine } from "./engine/engine.js";
 import { EventBus } from "./events/bus.js";
 import type { DaemonEvents } from "./events/daemon-events.js";
 import { ExtensionPointRegistry } from "./extensions/extension-points.js";
-import { ExtensionHost, type ExtensionSource } from "./extensions/host.js";
+import { ExtensionHost, type ExtensionSource, type HostOptions } from "./extensions/host.js";
 import { Lifecycle } from "./lifecycle/lifecycle.js";
 import { type RootLogger, scopedLogger } from "./log/logger.js";
 import { RelayManager } from "./relay/relay-manager.js";
@@ -53,6 +53,29 @@ export interface ContainerOptions {
    * in-memory one that must not write under dataDir); every store in the container shares it.
    */
   database: Db;
+}
+
+/**
+ * The extension host with everything it needs from the container; `limits` lets a test suite watch a
+ * hung or bloated plugin being stopped without waiting for the production defaults.
+ */
+export function createExtensionHost(
+  d: DependencyContainer,
+  limits: Partial<Pick<HostOptions, "activationTimeoutMs" | "isolation">> = {},
+): ExtensionHost {
+  const config = d.resolve<AutostunConfig>(Tokens.Config);
+  const root = d.resolve<RootLogger>(Tokens.RootLogger);
+  const host = new ExtensionHost({
+    services: d.resolve(ContainerServiceAccessor),
+    points: d.resolve(Tokens.ExtensionPoints),
+    checks: d.resolve(Tokens.CheckContributions),
+    downloaders: d.resolve(Tokens.DownloaderContributions),
+    logger: (bindings) => scopedLogger(root, bindings),
+    pluginConfig: config.plugins.config,
+    ...limits,
+  });
+  host.discover(d.resolve<ExtensionSource[]>(Tokens.ExtensionSources));
+  return host;
 }
 
 /**
@@ -115,20 +138,7 @@ export function buildContainer(options: ContainerOptions, overrides?: (c: Depend
   c.register(Tokens.DownloaderContributions, {
     useFactory: instanceCachingFactory((d) => registerDownloadersPoint(d.resolve(Tokens.ExtensionPoints))),
   });
-  c.register(Tokens.ExtensionHost, {
-    useFactory: instanceCachingFactory((d) => {
-      const host = new ExtensionHost({
-        services: d.resolve(ContainerServiceAccessor),
-        points: d.resolve(Tokens.ExtensionPoints),
-        checks: d.resolve(Tokens.CheckContributions),
-        downloaders: d.resolve(Tokens.DownloaderContributions),
-        logger: (bindings) => scopedLogger(logger, bindings),
-        pluginConfig: config.plugins.config,
-      });
-      host.discover(d.resolve<ExtensionSource[]>(Tokens.ExtensionSources));
-      return host;
-    }),
-  });
+  c.register(Tokens.ExtensionHost, { useFactory: instanceCachingFactory((d) => createExtensionHost(d)) });
   c.register(Tokens.CheckEngine, {
     useFactory: instanceCachingFactory((d) => {
       const hostInfo = d.resolve<HostInfo>(Services.HostInfo);

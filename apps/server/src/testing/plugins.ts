@@ -4,12 +4,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DependencyContainer, instanceCachingFactory } from "tsyringe";
-import type { AutostunConfig } from "../config/schema.js";
-import { ContainerServiceAccessor } from "../container.js";
+import { createExtensionHost } from "../container.js";
 import { type CheckContributions, registerChecksPoint } from "../engine/check-contributions.js";
 import { ExtensionPointRegistry } from "../extensions/extension-points.js";
-import { ExtensionHost, type ExtensionSource, type HostOptions } from "../extensions/host.js";
-import { type RootLogger, scopedLogger } from "../log/logger.js";
+import type { HostOptions } from "../extensions/host.js";
 import { Tokens } from "../tokens.js";
 
 export interface TestPlugin {
@@ -86,21 +84,7 @@ export function verdict(id: string, status: string, summary = `${id} says ${stat
 export function extensionHostTuned(tuning: Pick<HostOptions, "activationTimeoutMs" | "isolation">) {
   return (c: DependencyContainer) => {
     c.register(Tokens.ExtensionHost, {
-      useFactory: instanceCachingFactory((d) => {
-        const config = d.resolve<AutostunConfig>(Tokens.Config);
-        const root = d.resolve<RootLogger>(Tokens.RootLogger);
-        const host = new ExtensionHost({
-          services: d.resolve(ContainerServiceAccessor),
-          points: d.resolve(Tokens.ExtensionPoints),
-          checks: d.resolve(Tokens.CheckContributions),
-          downloaders: d.resolve(Tokens.DownloaderContributions),
-          logger: (bindings) => scopedLogger(root, bindings),
-          pluginConfig: config.plugins.config,
-          ...tuning,
-        });
-        host.discover(d.resolve<ExtensionSource[]>(Tokens.ExtensionSources));
-        return host;
-      }),
+      useFactory: instanceCachingFactory((d) => createExtensionHost(d, tuning)),
     });
   };
 }
