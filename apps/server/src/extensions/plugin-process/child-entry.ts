@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,22 +27,43 @@ export function pluginProcessEntry(onFallback?: (reason: string) => void): Promi
 async function bundle(): Promise<string> {
   // esbuild is what tsx itself compiles with, so bundling adds no new kind of dependency.
   const { build } = await import("esbuild");
-  const result = await build({
-    entryPoints: [SOURCE],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    write: false,
-    logLevel: "silent",
-  });
-  const code = result.outputFiles[0]?.text;
-  if (!code) throw new Error("esbuild produced no output for the plugin runtime");
+  const compile = async (entry: string) => {
+    const result = await build({
+      entryPoints: [entry],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      write: false,
+      logLevel: "silent",
+    });
+    const code = result.outputFiles[0]?.text;
+    if (!code) throw new Error(`esbuild produced no output for ${entry}`);
+    return code;
+  };
+  const runtime = await compile(SOURCE);
+  // Plugins import the plugin API by name, as VS Code extensions import `vscode`; the host hands them its
+  // own copy as plain JavaScript, whatever form (even TypeScript source) a copy next to the plugin has.
+  const api = await compile(createRequire(import.meta.url).resolve("@autostun/plugins-api"));
   // A folder of our own (mkdtemp makes it 0700): a shared, predictable path in the temp folder would let
   // another local user plant the file a root daemon then runs.
   const dir = mkdtempSync(join(tmpdir(), "autostun-plugin-runtime-"));
-  const file = join(dir, "plugin-process.mjs");
-  writeFileSync(file, code, { mode: 0o600 });
+  writeFileSync(join(dir, "plugin-process.mjs"), runtime, { mode: 0o600 });
+  writeFileSync(join(dir, "plugins-api.mjs"), api, { mode: 0o600 });
+  writeFileSync(join(dir, "hooks.mjs"), HOOKS, { mode: 0o600 });
+  writeFileSync(join(dir, "start.mjs"), START, { mode: 0o600 });
   process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-  return file;
+  return join(dir, "start.mjs");
 }
+
+const HOOKS = `const api = new URL("./plugins-api.mjs", import.meta.url).href;
+export async function resolve(specifier, context, next) {
+  if (specifier === "@autostun/plugins-api") return { url: api, shortCircuit: true };
+  return next(specifier, context);
+}
+`;
+
+const START = `import { register } from "node:module";
+register("./hooks.mjs", import.meta.url);
+await import("./plugin-process.mjs");
+`;
