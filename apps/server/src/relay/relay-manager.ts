@@ -14,6 +14,7 @@ import {
   type TunnelTiming,
 } from "@autostun/relay";
 import type { AutostunConfig } from "../config/schema.js";
+import type { ResolveDownloader } from "../downloaders/tunnel-downloader.js";
 import type { EventBus } from "../events/bus.js";
 import type { DaemonEvents } from "../events/daemon-events.js";
 import { StartupRefused } from "../startup-refused.js";
@@ -40,13 +41,19 @@ export interface RelayManagerOptions {
   isPrivileged: boolean;
   logger: (bindings: Record<string, string>) => Logger;
   timing?: Partial<TunnelTiming>;
+  resolveDownloader?: ResolveDownloader;
 }
 
 /** A request about a tunnel the API cannot carry out; the message tells the client why. */
 export class TunnelRequestError extends Error {
   constructor(
     message: string,
-    readonly code: "UNKNOWN_TUNNEL" | "TUNNEL_IN_CONFIG" | "TARGET_REFUSED" | "FORWARDING_REFUSED",
+    readonly code:
+      | "UNKNOWN_TUNNEL"
+      | "TUNNEL_IN_CONFIG"
+      | "TARGET_REFUSED"
+      | "FORWARDING_REFUSED"
+      | "NO_DOWNLOADER",
   ) {
     super(message);
     this.name = "TunnelRequestError";
@@ -101,6 +108,7 @@ export class RelayManager {
       isPrivileged: options.isPrivileged,
       logger: options.logger,
       ...(options.timing ? { timing: options.timing } : {}),
+      ...(options.resolveDownloader ? { resolveDownloader: options.resolveDownloader } : {}),
     };
   }
 
@@ -193,6 +201,19 @@ export class RelayManager {
   async stopTunnel(id: string): Promise<TunnelView> {
     const running = this.require(id);
     await running.stop();
+    return running.view();
+  }
+
+  /** Pushes the tunnel's public port to its downloader again now (after the user fixed the client). */
+  pushDownloaderPort(id: string): TunnelView {
+    const running = this.require(id);
+    if (!running.config.downloader)
+      throw new TunnelRequestError(`tunnel ${id} has no downloader configured`, "NO_DOWNLOADER");
+    if (!running.retryDownloader())
+      throw new TunnelRequestError(
+        `tunnel ${id} has no public port to push yet; start it and wait until it is OPEN`,
+        "NO_DOWNLOADER",
+      );
     return running.view();
   }
 
@@ -291,10 +312,13 @@ export class RelayManager {
 
   private async add(running: RunningTunnel): Promise<void> {
     this.tunnels.set(running.config.id, running);
-    this.bridges.set(
-      running.config.id,
-      running.tunnel.onChange(() => this.options.bus.publish("tunnel.updated", running.view())),
-    );
+    const publish = () => this.options.bus.publish("tunnel.updated", running.view());
+    const offTunnel = running.tunnel.onChange(publish);
+    const offDownloader = running.onDownloaderChange(publish);
+    this.bridges.set(running.config.id, () => {
+      offTunnel();
+      offDownloader();
+    });
     await running.start();
   }
 
