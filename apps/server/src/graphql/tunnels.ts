@@ -1,5 +1,3 @@
-import type { DownloaderStatus } from "@autostun/downloaders";
-import { localize } from "@autostun/plugins-api";
 import type { PublicAddress } from "@autostun/relay";
 import { EMBEDDED_ATTRIBUTION } from "@autostun/relay";
 import type { TunnelStats, TunnelView } from "../relay/tunnel-view.js";
@@ -42,37 +40,6 @@ const TunnelStatsRef = builder.objectRef<TunnelStats>("TunnelStats").implement({
 });
 
 const iso = (date: Date | undefined) => date?.toISOString() ?? null;
-
-const DownloaderPushStateEnum = builder.enumType("DownloaderPushState", {
-  description:
-    "IDLE: nothing pushed yet. PUSHING: telling the client and checking. VERIFIED: it reports the port and listens on it. RETRYING: failed for a reason that may pass. FAILED: needs the user (password, restart hook).",
-  values: ["IDLE", "PUSHING", "VERIFIED", "RETRYING", "FAILED"] as const,
-});
-
-const TunnelDownloaderRef = builder.objectRef<DownloaderStatus>("TunnelDownloader").implement({
-  description: "The push of the tunnel's public port to its BitTorrent client. Never carries credentials.",
-  fields: (t) => ({
-    kind: t.exposeString("kind"),
-    url: t.exposeString("url", { description: "The configured URL without any user or password" }),
-    state: t.field({ type: DownloaderPushStateEnum, resolve: (s) => s.state }),
-    lastPushAt: t.field({ type: "DateTime", nullable: true, resolve: (s) => iso(s.lastPushAt) }),
-    verifiedPort: t.int({
-      nullable: true,
-      description: "The port the client last reported and accepted connections on",
-      resolve: (s) => s.verifiedPort ?? null,
-    }),
-    errorKind: t.string({
-      nullable: true,
-      description: "CREDENTIALS_REFUSED, UNREACHABLE, IGNORED_CHANGE, UNSUPPORTED or OTHER",
-      resolve: (s) => s.error?.kind ?? null,
-    }),
-    error: t.string({
-      nullable: true,
-      description: "Why the last push did not take, and what to do",
-      resolve: (s, _args, ctx) => (s.error ? localize(s.error.summary, ctx.locale) : null),
-    }),
-  }),
-});
 
 export const TunnelRef = builder.objectRef<TunnelView>("Tunnel").implement({
   description: "A port opened on the NAT gateway and forwarded to a target on this host or LAN.",
@@ -126,12 +93,6 @@ export const TunnelRef = builder.objectRef<TunnelView>("Tunnel").implement({
       resolve: (v) => iso(v.status.lastRecoveryAt),
     }),
     nextRetryAt: t.field({ type: "DateTime", nullable: true, resolve: (v) => iso(v.status.nextRetryAt) }),
-    downloader: t.field({
-      type: TunnelDownloaderRef,
-      nullable: true,
-      description: "Absent when the tunnel has no downloader or has not started with one",
-      resolve: (v) => v.downloader ?? null,
-    }),
   }),
 });
 
@@ -187,14 +148,6 @@ builder.mutationFields((t) => ({
         const input = Object.fromEntries(Object.entries(args.input).filter(([, value]) => value != null));
         return ctx.services.get(Tokens.Relay).saveTunnel(input);
       }),
-  }),
-  pushDownloaderPort: t.field({
-    type: TunnelRef,
-    description:
-      "Pushes the tunnel's public port to its downloader again now, e.g. after fixing its password; the outcome arrives as tunnelUpdated.",
-    args: { tunnelId: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) =>
-      relayClientErrors(() => ctx.services.get(Tokens.Relay).pushDownloaderPort(String(args.tunnelId))),
   }),
   deleteTunnel: t.boolean({
     description:

@@ -14,7 +14,6 @@ import {
   type TunnelTiming,
 } from "@autostun/relay";
 import type { AutostunConfig } from "../config/schema.js";
-import type { ResolveDownloader } from "../downloaders/tunnel-downloader.js";
 import type { EventBus } from "../events/bus.js";
 import type { DaemonEvents } from "../events/daemon-events.js";
 import { StartupRefused } from "../startup-refused.js";
@@ -41,19 +40,13 @@ export interface RelayManagerOptions {
   isPrivileged: boolean;
   logger: (bindings: Record<string, string>) => Logger;
   timing?: Partial<TunnelTiming>;
-  resolveDownloader?: ResolveDownloader;
 }
 
 /** A request about a tunnel the API cannot carry out; the message tells the client why. */
 export class TunnelRequestError extends Error {
   constructor(
     message: string,
-    readonly code:
-      | "UNKNOWN_TUNNEL"
-      | "TUNNEL_IN_CONFIG"
-      | "TARGET_REFUSED"
-      | "FORWARDING_REFUSED"
-      | "NO_DOWNLOADER",
+    readonly code: "UNKNOWN_TUNNEL" | "TUNNEL_IN_CONFIG" | "TARGET_REFUSED" | "FORWARDING_REFUSED",
   ) {
     super(message);
     this.name = "TunnelRequestError";
@@ -108,7 +101,6 @@ export class RelayManager {
       isPrivileged: options.isPrivileged,
       logger: options.logger,
       ...(options.timing ? { timing: options.timing } : {}),
-      ...(options.resolveDownloader ? { resolveDownloader: options.resolveDownloader } : {}),
     };
   }
 
@@ -201,19 +193,6 @@ export class RelayManager {
   async stopTunnel(id: string): Promise<TunnelView> {
     const running = this.require(id);
     await running.stop();
-    return running.view();
-  }
-
-  /** Pushes the tunnel's public port to its downloader again now (after the user fixed the client). */
-  pushDownloaderPort(id: string): TunnelView {
-    const running = this.require(id);
-    if (!running.config.downloader)
-      throw new TunnelRequestError(`tunnel ${id} has no downloader configured`, "NO_DOWNLOADER");
-    if (!running.retryDownloader())
-      throw new TunnelRequestError(
-        `tunnel ${id} has no public port to push yet; start it and wait until it is OPEN`,
-        "NO_DOWNLOADER",
-      );
     return running.view();
   }
 
@@ -312,13 +291,10 @@ export class RelayManager {
 
   private async add(running: RunningTunnel): Promise<void> {
     this.tunnels.set(running.config.id, running);
-    const publish = () => this.options.bus.publish("tunnel.updated", running.view());
-    const offTunnel = running.tunnel.onChange(publish);
-    const offDownloader = running.onDownloaderChange(publish);
-    this.bridges.set(running.config.id, () => {
-      offTunnel();
-      offDownloader();
-    });
+    this.bridges.set(
+      running.config.id,
+      running.tunnel.onChange(() => this.options.bus.publish("tunnel.updated", running.view())),
+    );
     await running.start();
   }
 

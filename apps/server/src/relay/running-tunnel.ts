@@ -1,4 +1,3 @@
-import type { DownloaderStatus } from "@autostun/downloaders";
 import type { CommandRunner, Logger } from "@autostun/plugins-api";
 import {
   type BanList,
@@ -14,7 +13,6 @@ import {
   validateTarget,
 } from "@autostun/relay";
 import type { TunnelConfig } from "../config/schema.js";
-import { type ResolveDownloader, TunnelDownloader } from "../downloaders/tunnel-downloader.js";
 import { nftablesPermitted } from "./nftables-permission.js";
 import { NO_STATS, type TunnelOrigin, type TunnelStats, type TunnelView } from "./tunnel-view.js";
 
@@ -32,8 +30,6 @@ export interface TunnelEnvironment {
   logger: (bindings: Record<string, string>) => Logger;
   /** Shorter timings for tests; the engine's defaults otherwise. */
   timing?: Partial<TunnelTiming>;
-  /** The adapter factory of a downloader kind; absent where no extension host runs (`doctor`). */
-  resolveDownloader?: ResolveDownloader;
 }
 
 /**
@@ -45,8 +41,6 @@ export class RunningTunnel {
   readonly tunnel: Tunnel;
   private forwarder: Forwarder | undefined;
   private nftables: NftablesForwarding | undefined;
-  private downloader: TunnelDownloader | undefined;
-  private readonly downloaderListeners = new Set<() => void>();
   private readonly logger: Logger;
 
   private constructor(
@@ -69,11 +63,6 @@ export class RunningTunnel {
       },
       ...(env.timing ? { timing: env.timing } : {}),
     });
-    // On the user-space and nftables paths the downloader listens behind our forwarding, but clients
-    // without an announce port (Transmission, aria2, Deluge) tell trackers the port they listen on, so
-    // the public port is what peers must learn. Pushing it is the safe choice for every client; the
-    // forwarder's target following the pushed port is not done yet (see issue 9).
-    this.tunnel.onPortChange((change) => this.downloader?.pushPort(change.publicPort));
   }
 
   /**
@@ -95,24 +84,7 @@ export class RunningTunnel {
   }
 
   view(): TunnelView {
-    const downloader = this.downloader?.status();
-    return {
-      config: this.config,
-      origin: this.origin,
-      status: this.tunnel.status,
-      ...(downloader ? { downloader } : {}),
-    };
-  }
-
-  /** Calls `listener` whenever the downloader's push status changes; returns the unsubscribe function. */
-  onDownloaderChange(listener: () => void): () => void {
-    this.downloaderListeners.add(listener);
-    return () => this.downloaderListeners.delete(listener);
-  }
-
-  /** Pushes the current public port to the downloader again now; false when there is none to push yet. */
-  retryDownloader(): boolean {
-    return this.downloader?.retry() ?? false;
+    return { config: this.config, origin: this.origin, status: this.tunnel.status };
   }
 
   async start(): Promise<void> {
@@ -130,14 +102,12 @@ export class RunningTunnel {
         ...(geo ? { geo } : {}),
       });
     }
-    this.makeDownloader();
     this.tunnel.start();
   }
 
   /** Releases P, closes live connections and takes out kernel rules; resolves when all of that is done. */
   async stop(): Promise<void> {
     await this.tunnel.stop();
-    await this.downloader?.dispose();
     this.forwarder?.close();
     this.forwarder = undefined;
     const nftables = this.nftables;
@@ -169,29 +139,6 @@ export class RunningTunnel {
       (port): port is number => typeof port === "number" && port > 0,
     );
     return [...new Set(ports)];
-  }
-
-  /** A fresh push per run: a stopped one has ended its client session and must not push again. */
-  private makeDownloader(): void {
-    const settings = this.config.downloader;
-    const resolve = this.env.resolveDownloader;
-    if (!settings || !resolve) return;
-    let last: DownloaderStatus | undefined;
-    this.downloader = new TunnelDownloader({
-      settings,
-      resolve,
-      logger: this.env.logger({ module: "downloader", tunnel: this.config.id }),
-      onStatus: (status) => {
-        // Every attempt updates lastPushAt; subscribers only care when what the tunnel shows changed.
-        const changed =
-          !last ||
-          last.state !== status.state ||
-          last.verifiedPort !== status.verifiedPort ||
-          last.error?.message !== status.error?.message;
-        last = status;
-        if (changed) for (const listener of this.downloaderListeners) listener();
-      },
-    });
   }
 
   private makeNftables(): NftablesForwarding {

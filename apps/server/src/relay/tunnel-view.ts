@@ -1,4 +1,3 @@
-import type { DownloaderStatus } from "@autostun/downloaders";
 import type { TunnelStatus } from "@autostun/relay";
 import type { TunnelConfig } from "../config/schema.js";
 
@@ -10,8 +9,6 @@ export interface TunnelView {
   config: TunnelConfig;
   origin: TunnelOrigin;
   status: TunnelStatus;
-  /** The push to the tunnel's downloader, once the tunnel has started with one configured. */
-  downloader?: DownloaderStatus;
 }
 
 /** The contract's `Tunnel.stats`, the same for user-space and kernel forwarding. */
