@@ -19,7 +19,7 @@ export {
 } from "./message/constants.js";
 export { decodeMessage, looksLikeStun } from "./message/decode.js";
 export { type EncodeOptions, encodeMessage } from "./message/encode.js";
-export { familyOf, normalizeIp } from "./message/ip.js";
+export { bytesToIp, familyOf, normalizeIp } from "./message/ip.js";
 export type * from "./message/types.js";
 export * from "./server/cli.js";
 export type { StunServerOptions } from "./server/options.js";

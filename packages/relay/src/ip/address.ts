@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from "node:net";
+import { bytesToIp } from "@autostun/stun";
 
 /**
  * An IP address as an integer, so ranges and prefixes are arithmetic instead of string matching.
@@ -20,32 +21,15 @@ export function parseIp(text: string): IpAddress | undefined {
   return { family: 6, value };
 }
 
-/** Canonical text: dotted quad, or RFC 5952 style lower-case with the longest zero run compressed. */
+/** Canonical text: dotted quad, or RFC 5952 short form (the STUN codec's formatter, one for both packages). */
 export function formatIp(ip: IpAddress): string {
-  if (ip.family === 4) {
-    const v = Number(ip.value);
-    return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+  const bytes = new Uint8Array(ip.family === 4 ? 4 : 16);
+  let rest = ip.value;
+  for (let i = bytes.length - 1; i >= 0; i--) {
+    bytes[i] = Number(rest & 0xffn);
+    rest >>= 8n;
   }
-  const groups: number[] = [];
-  for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(Number((ip.value >> shift) & 0xffffn));
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(":");
-  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
+  return bytesToIp(bytes);
 }
 
 export function bitsOf(family: 4 | 6): 32 | 128 {
