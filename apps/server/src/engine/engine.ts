@@ -425,6 +425,7 @@ export class CheckEngine {
     descriptor: CheckDescriptor,
     outcome: { status: CheckStatus; summary: LocalizedText } & Partial<CheckState>,
     startedAt: Date,
+    persist = true,
   ): CheckState {
     const finishedAt = new Date();
     const state: CheckState = {
@@ -435,16 +436,20 @@ export class CheckEngine {
       finishedAt: finishedAt.toISOString(),
       durationMs: finishedAt.getTime() - startedAt.getTime(),
     };
+    if (persist) this.record(state);
+    this.publish(state);
+    return state;
+  }
+
+  private record(state: CheckState): void {
     try {
       this.options.store.recordFinished(state);
     } catch (error) {
       // The verdict still reaches the user; only its history is lost, and the log says so.
       this.options
-        .logger({ check: descriptor.id })
+        .logger({ check: state.id })
         .error("could not record result", { error: describeError(error) });
     }
-    this.publish(state);
-    return state;
   }
 
   /**
@@ -459,18 +464,12 @@ export class CheckEngine {
     const reason = errorText(
       cancel instanceof Error ? cancel : (cancel.reason ?? new LocalizedError(engineText("cancel.default"))),
     );
-    const finishedAt = new Date();
-    const state: CheckState = {
-      ...this.describe(descriptor),
-      status: "ERROR",
-      summary: engineText("cancelled", { reason }),
-      facts: { cancelled: true },
-      startedAt: startedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-      durationMs: finishedAt.getTime() - startedAt.getTime(),
-    };
-    this.publish(state);
-    return state;
+    return this.finish(
+      descriptor,
+      { status: "ERROR", summary: engineText("cancelled", { reason }), facts: { cancelled: true } },
+      startedAt,
+      false,
+    );
   }
 
   private publish(state: CheckState): void {
