@@ -1,7 +1,8 @@
 /**
  * Debian packages the lab runs: `ip` (iproute2, also `ss`), `nft` (nftables), coturn's
  * `turnserver`, the RFC 3489 client `stun` (stun-client) used to cross-check the lab,
- * socat for probes by hand and in tests, and conntrack to make the router forget mappings.
+ * socat for probes by hand and in tests, conntrack to make the router forget mappings, and
+ * miniupnpd (its nftables build) as the home router's UPnP IGD / NAT-PMP gateway in the two-level lab.
  */
 export const LAB_APT_PACKAGES: readonly string[] = [
   "iproute2",
@@ -10,6 +11,7 @@ export const LAB_APT_PACKAGES: readonly string[] = [
   "stun-client",
   "socat",
   "conntrack",
+  "miniupnpd-nftables",
 ];
 
 /** The Debian packages a machine needs before it can build a lab (for CI setup scripts). */

@@ -6,6 +6,8 @@ export type {
   ExecResult,
   Lab,
   LabExecOptions,
+  LabHomeRouter,
+  LabHomeRouterInfo,
   LabLoss,
   LabNamespaces,
   LabOptions,

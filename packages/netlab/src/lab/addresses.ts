@@ -29,6 +29,19 @@ export const ADDRESSES = {
    */
   remapPorts: { low: 10000, high: 15999 },
   stunPort: 3478,
+  /**
+   * Two-level lab: the home network behind the home router, and the segment between the home router
+   * and the ISP's router. That segment looks public on purpose (miniupnpd refuses a private external
+   * address), yet it is only routed inside the lab, behind the ISP router's NAT.
+   */
+  homeLanHost: "192.168.88.2",
+  homeLanGateway: "192.168.88.1",
+  homeLanPrefix: 24,
+  ispLanGateway: "88.77.67.1",
+  homeRouterWan: "88.77.67.2",
+  ispLanPrefix: 24,
+  /** miniupnpd's HTTP port on the home router's LAN side. */
+  miniupnpdHttpPort: 5000,
   stunAltPort: 3479,
 } as const;
 

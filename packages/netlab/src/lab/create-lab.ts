@@ -12,6 +12,7 @@ import { waitForListeners } from "../servers/wait-ready.js";
 import { run, runOrThrow } from "../util/run.js";
 import { ADDRESSES } from "./addresses.js";
 import { guardLab, releaseLab } from "./exit-guard.js";
+import { startMiniupnpd, wireHomeRouter } from "./home-router.js";
 import { namespacesFor, newLabId } from "./names.js";
 import { destroyNamespaces, destroyNamespacesSync } from "./namespaces.js";
 import {
@@ -25,7 +26,15 @@ import {
 import { assertRoot, resolveLoss, resolveOptions } from "./options.js";
 import { moveRouterWanAddress, nextRouterWanIp } from "./public-ip.js";
 import { sweepStaleLabs } from "./sweep.js";
-import type { ExecResult, Lab, LabExecOptions, LabLoss, LabNamespaces, LabOptions } from "./types.js";
+import type {
+  ExecResult,
+  Lab,
+  LabExecOptions,
+  LabHomeRouterInfo,
+  LabLoss,
+  LabNamespaces,
+  LabOptions,
+} from "./types.js";
 
 /** How long a child gets to exit on SIGTERM before it is killed outright. */
 const GRACE_MS = 1_000;
@@ -41,6 +50,7 @@ class RunningLab implements Lab {
   readonly wanServerIps = { primary: ADDRESSES.stunPrimary, alternate: ADDRESSES.stunAlternate };
   readonly stunPorts = { port: ADDRESSES.stunPort, altPort: ADDRESSES.stunAltPort };
   readonly stunServers: { udp: string[]; tcp: string[] };
+  homeRouter: LabHomeRouterInfo | undefined;
 
   private readonly children = new Set<ChildProcess>();
   private nextPeerHost: number = ADDRESSES.firstPeerHost;
@@ -53,7 +63,7 @@ class RunningLab implements Lab {
     readonly namespaces: LabNamespaces,
     readonly dir: string,
   ) {
-    const plan = planNetwork(options.nat, options.portPreserving, options.tcpSymmetric);
+    const plan = planNetwork(options.nat, options.portPreserving, options.tcpSymmetric, !!options.homeRouter);
     this.lanIp = plan.lanIp;
     this.lanGatewayIp = plan.lanGatewayIp;
     this.lanPublicIp = options.nat === "OPEN" ? plan.lanIp : undefined;
@@ -66,7 +76,20 @@ class RunningLab implements Lab {
     this.stunServers = { udp: servers, tcp: [...servers] };
   }
 
-  /** Accept a role ("lan", "router", "wan") or one of this lab's namespace names. */
+  /** Start miniupnpd on the home router of a two-level lab. */
+  async startHomeRouter(): Promise<void> {
+    const home = this.options.homeRouter;
+    if (!home) return;
+    this.homeRouter = await startMiniupnpd(
+      this.namespaces,
+      home.upnp,
+      this.dir,
+      (ns, file, args) => this.spawn(ns, file, args),
+      (ns, file, args) => this.exec(ns, file, args),
+    );
+  }
+
+  /** Accept a role ("lan", "router", "wan", "home") or one of this lab's namespace names. */
   private resolveNs(ns: string): string {
     const byRole = (this.namespaces as unknown as Record<string, string>)[ns];
     if (byRole) return byRole;
@@ -217,14 +240,19 @@ export async function createLab(options: LabOptions): Promise<Lab> {
   assertRoot();
   await sweepStaleLabs();
   const id = newLabId();
-  const namespaces = namespacesFor(id);
+  const namespaces = namespacesFor(id, !!resolved.homeRouter);
   const dir = await mkdtemp(join(tmpdir(), `asl-${id}-`));
   const lab = new RunningLab(id, resolved, namespaces, dir);
   guardLab(id, () => lab.teardownSync());
   try {
     await addNamespaces(namespaces);
-    await wireNetwork(namespaces, planNetwork(resolved.nat, resolved.portPreserving, resolved.tcpSymmetric));
+    await wireNetwork(
+      namespaces,
+      planNetwork(resolved.nat, resolved.portPreserving, resolved.tcpSymmetric, !!resolved.homeRouter),
+    );
+    if (resolved.homeRouter) await wireHomeRouter(namespaces);
     await waitForLinks(namespaces);
+    await lab.startHomeRouter();
     if (dropsAnything(resolved.loss)) await lab.setLoss(resolved.loss);
     await lab.startStunServer();
   } catch (error) {

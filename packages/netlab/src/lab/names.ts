@@ -5,7 +5,7 @@ import type { LabNamespaces } from "./types.js";
 /** Every namespace the lab makes starts with this, so the sweeper can recognise them. */
 export const LAB_PREFIX = "asl";
 
-const NAME_PATTERN = /^asl-(\d+)-([0-9a-f]{6})-(lan|rtr|wan)$/;
+const NAME_PATTERN = /^asl-(\d+)-([0-9a-f]{6})-(lan|rtr|wan|home)$/;
 
 /** A fresh lab id: the owning pid (for the sweeper) plus randomness (for parallel labs). */
 export function newLabId(pid: number = process.pid): string {
@@ -13,11 +13,12 @@ export function newLabId(pid: number = process.pid): string {
 }
 
 /** Namespace names for a lab id. */
-export function namespacesFor(id: string): LabNamespaces {
+export function namespacesFor(id: string, withHomeRouter = false): LabNamespaces {
   return {
     lan: `${LAB_PREFIX}-${id}-lan`,
     router: `${LAB_PREFIX}-${id}-rtr`,
     wan: `${LAB_PREFIX}-${id}-wan`,
+    ...(withHomeRouter ? { home: `${LAB_PREFIX}-${id}-home` } : {}),
   };
 }
 

@@ -12,17 +12,51 @@ export interface NetworkPlan {
   tcpSymmetric: boolean;
   lanIp: string;
   lanGatewayIp: string;
+  /** A home router sits between the LAN host and the router (the two-level lab). */
+  homeRouter: boolean;
 }
 
 /** OPEN puts a routed public subnet on the LAN; everything else a private one behind NAT. */
-export function planNetwork(nat: NatType, portPreserving: boolean, tcpSymmetric = false): NetworkPlan {
+export function planNetwork(
+  nat: NatType,
+  portPreserving: boolean,
+  tcpSymmetric = false,
+  homeRouter = false,
+): NetworkPlan {
   const open = nat === "OPEN";
+  if (homeRouter) {
+    const lan = { lanIp: ADDRESSES.homeLanHost, lanGatewayIp: ADDRESSES.homeLanGateway };
+    return { nat, portPreserving, tcpSymmetric, ...lan, homeRouter };
+  }
   return {
     nat,
     portPreserving,
     tcpSymmetric,
     lanIp: open ? ADDRESSES.openLanHost : ADDRESSES.lanHost,
     lanGatewayIp: open ? ADDRESSES.openLanGateway : ADDRESSES.lanGateway,
+    homeRouter,
+  };
+}
+
+/**
+ * What hangs off the router's LAN side: the LAN host itself, or (two-level lab) the home router's WAN
+ * side, whose own LAN `home-router.ts` wires.
+ */
+function belowRouter(ns: LabNamespaces, plan: NetworkPlan) {
+  if (plan.homeRouter && ns.home)
+    return {
+      ns: ns.home,
+      iface: IFACES.routerWan,
+      ip: ADDRESSES.homeRouterWan,
+      gateway: ADDRESSES.ispLanGateway,
+      cidr: `/${ADDRESSES.ispLanPrefix}`,
+    };
+  return {
+    ns: ns.lan,
+    iface: IFACES.host,
+    ip: plan.lanIp,
+    gateway: plan.lanGatewayIp,
+    cidr: `/${ADDRESSES.lanPrefix}`,
   };
 }
 
@@ -35,7 +69,7 @@ function batch(ns: string | undefined, lines: string[], what: string): Promise<s
 export async function addNamespaces(ns: LabNamespaces): Promise<void> {
   await batch(
     undefined,
-    [`netns add ${ns.lan}`, `netns add ${ns.router}`, `netns add ${ns.wan}`],
+    Object.values(ns).map((name) => `netns add ${name}`),
     "creating namespaces",
   );
 }
@@ -43,15 +77,15 @@ export async function addNamespaces(ns: LabNamespaces): Promise<void> {
 /** Wire LAN <-> router <-> WAN with veth pairs, address them, route, and load the NAT rules. */
 export async function wireNetwork(ns: LabNamespaces, plan: NetworkPlan): Promise<void> {
   const { routerLan, routerWan, host } = IFACES;
-  const lanCidr = `/${ADDRESSES.lanPrefix}`;
+  const below = belowRouter(ns, plan);
   const wanCidr = `/${ADDRESSES.wanPrefix}`;
   await batch(
     ns.router,
     [
       "link set lo up",
-      `link add ${routerLan} type veth peer name ${host} netns ${ns.lan}`,
+      `link add ${routerLan} type veth peer name ${below.iface} netns ${below.ns}`,
       `link add ${routerWan} type veth peer name ${host} netns ${ns.wan}`,
-      `addr add ${plan.lanGatewayIp}${lanCidr} dev ${routerLan}`,
+      `addr add ${below.gateway}${below.cidr} dev ${routerLan}`,
       `addr add ${ADDRESSES.routerWan}${wanCidr} dev ${routerWan}`,
       `link set ${routerLan} up`,
       `link set ${routerWan} up`,
@@ -66,14 +100,14 @@ export async function wireNetwork(ns: LabNamespaces, plan: NetworkPlan): Promise
   });
   await Promise.all([
     batch(
-      ns.lan,
+      below.ns,
       [
         "link set lo up",
-        `addr add ${plan.lanIp}${lanCidr} dev ${host}`,
-        `link set ${host} up`,
-        `route add default via ${plan.lanGatewayIp}`,
+        `addr add ${below.ip}${below.cidr} dev ${below.iface}`,
+        `link set ${below.iface} up`,
+        `route add default via ${below.gateway}`,
       ],
-      "configuring the LAN namespace",
+      below.ns === ns.lan ? "configuring the LAN namespace" : "configuring the home router's WAN side",
     ),
     batch(
       ns.wan,
@@ -113,6 +147,12 @@ export async function waitForLinks(ns: LabNamespaces, timeoutMs = 3000): Promise
     [ns.wan, IFACES.host],
     [ns.router, IFACES.routerLan],
     [ns.router, IFACES.routerWan],
+    ...(ns.home
+      ? ([
+          [ns.home, IFACES.routerLan],
+          [ns.home, IFACES.routerWan],
+        ] as [string, string][])
+      : []),
   ];
   const deadline = Date.now() + timeoutMs;
   for (const [namespace, link] of links) {

@@ -10,6 +10,7 @@ describe("createLab options", () => {
       stun: "ours",
       tcpSymmetric: false,
       loss: {},
+      homeRouter: false,
     });
   });
 
@@ -22,6 +23,11 @@ describe("createLab options", () => {
     [{ nat: "NAT1", loss: { udp: 130 } }, /loss of udp must be a whole percentage 0-100, not 130/],
     [{ nat: "NAT1", loss: { icmp: 5 } }, /loss takes udp and tcp percentages; got the key "icmp"/],
     [{ nat: "NAT1", loss: 30 }, /loss must be an object like \{ udp: 30 \}/],
+    [
+      { nat: "NAT1", homeRouter: { upnp: "maybe" } },
+      /options\.homeRouter must be false or \{ upnp: "allow" \| "deny" \}/,
+    ],
+    [{ nat: "OPEN", homeRouter: { upnp: "allow" } }, /homeRouter needs a NAT in front; OPEN has none/],
   ] as const)("%j is refused with an error naming the option", ([options, message]) => {
     expect(() => resolveOptions(options as unknown as LabOptions)).toThrow(message);
   });

@@ -1,5 +1,12 @@
 import { randomDropRule } from "@autostun/netfilter";
-import { type LabLoss, type LabOptions, type LabStunServer, NAT_TYPES, type NatType } from "./types.js";
+import {
+  type LabHomeRouter,
+  type LabLoss,
+  type LabOptions,
+  type LabStunServer,
+  NAT_TYPES,
+  type NatType,
+} from "./types.js";
 
 const STUN_KINDS: readonly LabStunServer[] = ["ours", "coturn", "none"];
 
@@ -8,7 +15,14 @@ export function resolveOptions(options: LabOptions): Required<LabOptions> {
   if (typeof options !== "object" || options === null) {
     throw new TypeError("createLab: options must be an object like { nat: 'NAT1' }");
   }
-  const { nat, portPreserving = true, stun = "ours", tcpSymmetric = false, loss = {} } = options;
+  const {
+    nat,
+    portPreserving = true,
+    stun = "ours",
+    tcpSymmetric = false,
+    loss = {},
+    homeRouter = false,
+  } = options;
   if (!NAT_TYPES.includes(nat as NatType)) {
     throw new TypeError(
       `createLab: options.nat must be one of ${NAT_TYPES.join(", ")}; got ${JSON.stringify(nat)}`,
@@ -32,7 +46,26 @@ export function resolveOptions(options: LabOptions): Required<LabOptions> {
   if (tcpSymmetric && nat === "OPEN") {
     throw new TypeError("createLab: options.tcpSymmetric needs a NAT; OPEN has none");
   }
-  return { nat, portPreserving, stun, tcpSymmetric, loss: resolveLoss(loss) };
+  return {
+    nat,
+    portPreserving,
+    stun,
+    tcpSymmetric,
+    loss: resolveLoss(loss),
+    homeRouter: resolveHome(nat, homeRouter),
+  };
+}
+
+function resolveHome(nat: NatType, home: LabHomeRouter | false): LabHomeRouter | false {
+  if (home === false) return false;
+  if (typeof home !== "object" || home === null || (home.upnp !== "allow" && home.upnp !== "deny"))
+    throw new TypeError(
+      `createLab: options.homeRouter must be false or { upnp: "allow" | "deny" }; got ${JSON.stringify(home)}`,
+    );
+  // The home router's WAN address sits on the ISP router's LAN; OPEN routes a public subnet there instead.
+  if (nat === "OPEN")
+    throw new TypeError("createLab: options.homeRouter needs a NAT in front; OPEN has none");
+  return { upnp: home.upnp };
 }
 
 /** Check a loss setting (`{ udp: 30 }`): only udp and tcp, each a whole percentage. */

@@ -15,6 +15,16 @@ export interface LabLoss {
   tcp?: number;
 }
 
+/**
+ * A home router between the LAN host and the ISP's router (the two-level lab): it runs real miniupnpd
+ * (UPnP IGD and NAT-PMP/PCP on its LAN side) and masquerades to the ISP's router, which does `nat`.
+ * `upnp: "deny"` makes miniupnpd refuse every mapping (its `deny` permission rule), as a router with
+ * UPnP switched to "refuse" would.
+ */
+export interface LabHomeRouter {
+  upnp: "allow" | "deny";
+}
+
 /** What `createLab` should build. */
 export interface LabOptions {
   /** Router behaviour. */
@@ -37,6 +47,12 @@ export interface LabOptions {
    * a lossy path without netem. Default: no loss. {@link Lab.setLoss} changes it on a running lab.
    */
   loss?: LabLoss;
+  /**
+   * Put a home router with miniupnpd between the LAN host and the (ISP's) router. Default false: the
+   * LAN host sits directly behind the router. Then `lanIp`/`lanGatewayIp` are the home network's, and
+   * `homeRouter` on the lab names the home router's addresses.
+   */
+  homeRouter?: LabHomeRouter | false;
 }
 
 /** Outcome of a command run inside a namespace; a non-zero exit does not throw. */
@@ -64,6 +80,22 @@ export interface LabNamespaces {
   router: string;
   /** The internet: STUN servers and peers. */
   wan: string;
+  /** The home router between the LAN host and `router` (only with the `homeRouter` option). */
+  home?: string;
+}
+
+/** The home router of a two-level lab and how to reach its miniupnpd. */
+export interface LabHomeRouterInfo {
+  /** Its address on the home LAN (the LAN host's default gateway). */
+  readonly lanIp: string;
+  /** Its address towards the ISP's router: the external address miniupnpd reports. */
+  readonly wanIp: string;
+  /** miniupnpd's UPnP device description, e.g. `http://192.168.88.1:5000/rootDesc.xml`. */
+  readonly descriptionUrl: string;
+  /** The nftables chain miniupnpd writes its DNAT rules to (`inet filter`). */
+  readonly natChain: string;
+  /** Lines miniupnpd has printed so far (for failure messages). */
+  log(): string;
 }
 
 /** A running NAT lab. Everything it created goes away with {@link Lab.teardown}. */
@@ -72,7 +104,7 @@ export interface Lab {
   readonly id: string;
   readonly options: Readonly<Required<LabOptions>>;
   readonly namespaces: LabNamespaces;
-  /** Address of the LAN host (inside the LAN namespace). */
+  /** Address of the LAN host (inside the LAN namespace; behind the home router in a two-level lab). */
   readonly lanIp: string;
   /** The router's address on the LAN side (the host's default gateway). */
   readonly lanGatewayIp: string;
@@ -83,6 +115,8 @@ export interface Lab {
    * address behind a NAT, the host's own address for OPEN.
    */
   readonly publicIp: string;
+  /** The home router and its miniupnpd, when the lab was built with `homeRouter`. */
+  readonly homeRouter: LabHomeRouterInfo | undefined;
   /** The two WAN addresses the STUN servers listen on. */
   readonly wanServerIps: { readonly primary: string; readonly alternate: string };
   /** Primary and alternate STUN ports. */
