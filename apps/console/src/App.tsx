@@ -1,7 +1,6 @@
 import { useEffect, useMemo, useReducer, useState } from "react";
 import { Provider } from "urql";
 import { TokenPrompt } from "./auth/TokenPrompt.js";
-import { CheckList } from "./checks/CheckList.js";
 import { ConnectionBadge } from "./connection/ConnectionBadge.js";
 import { initialConnectionState, nextConnectionState } from "./connection/connectionState.js";
 import { type ConsoleClient, createConsoleClient, endpointsFor } from "./graphql/client.js";
@@ -10,6 +9,11 @@ import { LanguageSwitch } from "./i18n/LanguageSwitch.js";
 import { chooseLocale, LOCALE_STORAGE_KEY, type Locale } from "./i18n/locale.js";
 import { translatorFor } from "./i18n/translate.js";
 import { storage, TOKEN_STORAGE_KEY } from "./settings/storage.js";
+import { NavBar } from "./shell/NavBar.js";
+import { Pages } from "./shell/Pages.js";
+import { useHashRoute } from "./shell/useHashRoute.js";
+import { useLanding } from "./shell/useLanding.js";
+import "./shell/shell.css";
 
 type TokenState = "ok" | "missing" | "rejected";
 
@@ -18,7 +22,10 @@ function initialLocale(): Locale {
   return chooseLocale(storage.get(LOCALE_STORAGE_KEY), languages);
 }
 
-/** The console: header with connection state and language, then the token prompt or the checks. */
+/**
+ * The console: header with navigation, connection state and language, then the token prompt or the
+ * page the address names (the wizard or the dashboard on a first visit, by whether a tunnel exists).
+ */
 export function App() {
   const [locale, setLocale] = useState<Locale>(initialLocale);
   const [token, setToken] = useState<string | null>(() => storage.get(TOKEN_STORAGE_KEY));
@@ -27,6 +34,7 @@ export function App() {
   const [reconnects, setReconnects] = useState(0);
   const [bundle, setBundle] = useState<ConsoleClient | null>(null);
   const i18n = useMemo(() => ({ locale, t: translatorFor(locale) }), [locale]);
+  const location = useHashRoute();
 
   useEffect(() => {
     document.documentElement.lang = locale;
@@ -72,6 +80,9 @@ export function App() {
             <LanguageSwitch onChange={chooseLanguage} />
           </div>
         </div>
+        <div className="header__nav">
+          <NavBar current={location.route} />
+        </div>
       </header>
       <main className="main">
         {connection.phase !== "live" && connection.phase !== "connecting" && tokenState === "ok" && (
@@ -84,11 +95,17 @@ export function App() {
         ) : (
           bundle && (
             <Provider value={bundle.client}>
-              <CheckList reloadKey={reconnects} />
+              <Routed location={location} reloadKey={reconnects} />
             </Provider>
           )
         )}
       </main>
     </I18nProvider>
   );
+}
+
+/** Inside the urql Provider: picks the landing page when needed and renders the current one. */
+function Routed({ location, reloadKey }: { location: ReturnType<typeof useHashRoute>; reloadKey: number }) {
+  useLanding(location.route, location.navigate);
+  return <Pages route={location.route} subpath={location.subpath} reloadKey={reloadKey} />;
 }

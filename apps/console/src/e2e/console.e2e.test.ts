@@ -103,7 +103,7 @@ describe("console served by a real daemon", () => {
     const { checks } = await graphqlRequest<{ checks: ServerCheck[] }>(daemon.url, CHECKS);
     expect(checks.length).toBeGreaterThan(0);
 
-    await page.goto(daemon.url);
+    await page.goto(`${daemon.url}#/checks`);
     await page.locator('[data-connection="live"]').waitFor();
     await page.waitForFunction(
       (count) => document.querySelectorAll("[data-check-id]").length === count,
@@ -318,7 +318,7 @@ describe("console served by a daemon that requires an API token", () => {
   });
 
   it("asks for the token, refuses a wrong one, connects with the right one and remembers it", async () => {
-    await page.goto(daemon.url);
+    await page.goto(`${daemon.url}#/checks`);
     await page.getByRole("heading", { name: "需要 API 令牌" }).waitFor();
     expect(await page.getAttribute("html", "lang")).toBe("zh-CN");
     expect(await page.locator("[data-check-id]").count()).toBe(0);

@@ -1,0 +1,38 @@
+import { gql } from "@urql/core";
+import { useEffect } from "react";
+import { useClient } from "urql";
+import { landingRoute, type Route } from "./routes.js";
+
+const TUNNEL_IDS_QUERY = gql`
+  query LandingTunnels {
+    tunnels {
+      id
+    }
+  }
+`;
+
+/**
+ * When the address names no page, asks the daemon whether any tunnel exists and opens the wizard or
+ * the dashboard accordingly. If the daemon cannot say, the checks page opens: it works with any daemon.
+ */
+export function useLanding(
+  route: Route | undefined,
+  navigate: (route: Route, subpath?: string, options?: { replace?: boolean }) => void,
+): void {
+  const client = useClient();
+  useEffect(() => {
+    if (route) return;
+    let active = true;
+    void client
+      .query<{ tunnels: { id: string }[] }>(TUNNEL_IDS_QUERY, {})
+      .toPromise()
+      .then((result) => {
+        if (!active) return;
+        const landing = result.data ? landingRoute(result.data.tunnels.length) : undefined;
+        navigate(landing ?? "checks", undefined, { replace: true });
+      });
+    return () => {
+      active = false;
+    };
+  }, [client, route, navigate]);
+}
