@@ -62,7 +62,7 @@ function localInterfaceAddresses(): string[] {
 export class NftablesForwarding {
   readonly tunnelId: string;
   private readonly names;
-  private readonly destination: NftablesDestination;
+  private destination: NftablesDestination;
   private port: number | undefined;
   private closedByBan = 0;
   private activeWarned = false;
@@ -120,6 +120,16 @@ export class NftablesForwarding {
     });
     this.unsubscribe.push(off);
     return off;
+  }
+
+  /**
+   * DNATs to another port of the same target host from now on (the port the downloader was told to
+   * listen on); the rules are reloaded when they are in place already. Redirects to a relay port stay.
+   */
+  async retarget(targetPort: number): Promise<void> {
+    if (this.destination.kind !== "dnat" || this.destination.port === targetPort) return;
+    this.destination = { ...this.destination, port: targetPort };
+    if (this.port !== undefined) await this.start(this.port);
   }
 
   /** Takes this tunnel's rules out; the table goes with the last tunnel. */

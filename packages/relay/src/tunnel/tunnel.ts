@@ -32,6 +32,12 @@ export interface TunnelOptions {
   handler: InboundHandler;
   /** Where peers arrive and whether the tunnel listens (default: it listens on P). */
   inbound?: TunnelInbound;
+  /**
+   * Asked at every (re)open once the public port is known and before anything listens: the path for
+   * these ports, or undefined to keep the current one. A port-preserving gateway (public port == P)
+   * is only known here, and a downloader on this host then cannot listen on P beside our listener.
+   */
+  chooseInbound?: (ports: TunnelPorts) => TunnelInbound | undefined;
   logger: Logger;
   /** Where the listener binds; default "0.0.0.0". */
   listenAddress?: string;
@@ -86,7 +92,8 @@ export class Tunnel {
   private readonly random: () => number;
   private readonly listeners = new Set<TunnelListener>();
   private readonly portListeners = new Set<PortChangeListener>();
-  private readonly inbound: TunnelInbound;
+  private inbound: TunnelInbound;
+  private readonly chooseInbound: ((ports: TunnelPorts) => TunnelInbound | undefined) | undefined;
   /** Port R of the relay-port path, once chosen; kept across recoveries. */
   private relayPort: number | undefined;
   private announcedPorts: TunnelPorts | undefined;
@@ -123,6 +130,7 @@ export class Tunnel {
     this.configuredPort = options.localPort ?? 0;
     this.inbound = options.inbound ?? { kind: "listen-on-p" };
     if (this.inbound.kind === "relay-port" && this.inbound.port) this.relayPort = this.inbound.port;
+    this.chooseInbound = options.chooseInbound;
     this.random = options.random ?? Math.random;
     this.network =
       options.network ??
@@ -309,6 +317,7 @@ export class Tunnel {
     try {
       const punched = await this.network.punch(port);
       current();
+      this.decideInbound(port, punched.publicAddress.port);
       const keepAlive = await this.network.keepAlive(port, (reason) => this.onLost(generation, reason));
       opened.push(keepAlive);
       current();
@@ -320,6 +329,28 @@ export class Tunnel {
       if (!(error instanceof Superseded)) for (const item of opened) item.close();
       throw error;
     }
+  }
+
+  /** Lets the owner pick the path for the ports just punched; a choice that cannot work is refused. */
+  private decideInbound(localPort: number, publicPort: number): void {
+    if (!this.chooseInbound) return;
+    const next = this.chooseInbound({ localPort, publicPort });
+    if (!next) return;
+    if (next.kind === "relay-port" && next.port === localPort)
+      throw new Error(
+        `tunnel "${this.id}": the relay port ${next.port} must differ from local port ${localPort}`,
+      );
+    if (next.kind !== this.inbound.kind)
+      this.logger.info(
+        `tunnel ${this.id}: peers take the ${pathOf(next)} path (${next.kind}) for public port ${publicPort}`,
+        {
+          tunnel: this.id,
+          localPort,
+          publicPort,
+        },
+      );
+    if (next.kind === "relay-port" && next.port) this.relayPort = next.port;
+    this.inbound = next;
   }
 
   /** Our listener for this path: on P, on relay port R, or none where the kernel or the downloader takes P. */
