@@ -6,7 +6,9 @@ import { FailureBackoff } from "../graphql/failure-backoff.js";
 import { attachWebSocket } from "../graphql/websocket.js";
 import { createGraphQLHandler } from "../graphql/yoga.js";
 import { createRootLogger, type RootLogger } from "../log/logger.js";
-import type { ServiceLookup } from "../tokens.js";
+import { createMetricsRegistry } from "../metrics/collect.js";
+import { serveMetrics } from "../metrics/route.js";
+import { type ServiceLookup, Tokens } from "../tokens.js";
 import { RequestGuard } from "./request-guard.js";
 import { requestTarget } from "./request-target.js";
 import { loggedPath, safeHandler } from "./safe-handler.js";
@@ -60,6 +62,10 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
     ...(gate ? { gate } : {}),
   });
   const ws = attachWebSocket({ yoga, ...(gate ? { gate } : {}) });
+  const metrics = createMetricsRegistry({
+    relay: () => options.services.get(Tokens.Relay),
+    checks: () => options.services.get(Tokens.CheckStore),
+  });
 
   const refuse = (req: IncomingMessage, res: ServerResponse, status: number, message: string) => {
     logger.warn(
@@ -76,6 +82,7 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
     else if ("problem" in target)
       refuse(req, res, 400, `AutoSTUN cannot serve this request: ${target.problem}.\n`);
     else if (target.path === "/graphql") return Promise.resolve(yoga(req, res));
+    else if (target.path === "/metrics") return serveMetrics(req, res, metrics, gate);
     else if (target.path.startsWith("/docs/")) serveDocs(target.path, res);
     else serveConsole(req, target.path, res);
     return undefined;
@@ -127,6 +134,7 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
     url: `http://${shown}:${address.port}/`,
     async close() {
       await ws.close();
+      metrics.clear();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
