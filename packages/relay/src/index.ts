@@ -57,3 +57,15 @@ export type {
   TunnelState,
   TunnelStatus,
 } from "./tunnel/types.js";
+export {
+  type FindGatewayOptions,
+  findGateway,
+  type GatewaySearch,
+  type MappingGateway,
+  NatPmpGateway,
+  PortMapper,
+  type PortMapperOptions,
+  PortMappingError,
+  type PortMappingStatus,
+  UpnpGateway,
+} from "./upnp/index.js";

@@ -1,0 +1,56 @@
+import { defaultGatewayV4 } from "./default-gateway.js";
+import { errorText } from "./errors.js";
+import type { MappingGateway } from "./gateway.js";
+import { NatPmpGateway } from "./nat-pmp-gateway.js";
+import { searchGateway } from "./ssdp-search.js";
+import { UpnpGateway } from "./upnp-gateway.js";
+
+export interface FindGatewayOptions {
+  /** Skip discovery and use this UPnP device description URL. */
+  descriptionUrl?: string;
+  /** How long SSDP discovery waits for an answer (default 3 000 ms). */
+  searchTimeoutMs?: number;
+  /** Try NAT-PMP on the default gateway when no UPnP device answers (default true). */
+  natPmp?: boolean;
+  signal?: AbortSignal;
+}
+
+/** The outcome of looking for a gateway: the one found, and why the others were not used. */
+export interface GatewaySearch {
+  gateway: MappingGateway | undefined;
+  /** Each way tried that did not give a gateway, and why (for facts and status lines). */
+  tried: string[];
+}
+
+/**
+ * Find the home router that maps ports: UPnP IGD through SSDP on this host's LAN (or the given
+ * description URL), then NAT-PMP on the default gateway. Only this host's own network is asked:
+ * the multicast group and the default gateway.
+ */
+export async function findGateway(options: FindGatewayOptions = {}): Promise<GatewaySearch> {
+  const tried: string[] = [];
+  const location =
+    options.descriptionUrl ??
+    (await searchGateway({ timeoutMs: options.searchTimeoutMs ?? 3_000, signal: options.signal }));
+  if (location) {
+    try {
+      return { gateway: await UpnpGateway.open(location, options.signal), tried };
+    } catch (error) {
+      tried.push(`UPnP: ${errorText(error)}`);
+    }
+  } else tried.push("UPnP: no Internet Gateway Device answered SSDP discovery");
+  if (options.natPmp === false) return { gateway: undefined, tried };
+  const router = await defaultGatewayV4();
+  if (!router) {
+    tried.push("NAT-PMP: this host has no IPv4 default gateway");
+    return { gateway: undefined, tried };
+  }
+  try {
+    const gateway = await NatPmpGateway.open(router);
+    await gateway.externalIp(options.signal);
+    return { gateway, tried };
+  } catch (error) {
+    tried.push(`NAT-PMP: ${errorText(error)}`);
+    return { gateway: undefined, tried };
+  }
+}

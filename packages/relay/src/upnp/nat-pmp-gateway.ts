@@ -1,0 +1,136 @@
+import { createSocket, type Socket } from "node:dgram";
+import { PortMappingError } from "./errors.js";
+import type { GrantedMapping, MappingGateway } from "./gateway.js";
+import { localAddressToward } from "./local-address.js";
+
+/** NAT-PMP (RFC 6886) listens here on the gateway. */
+export const NAT_PMP_PORT = 5351;
+
+const RESULT_TEXT: Record<number, string> = {
+  1: "unsupported version",
+  2: "not authorized / refused (the router does not allow this mapping)",
+  3: "network failure (the router has no external address yet)",
+  4: "out of resources",
+  5: "unsupported opcode",
+};
+
+/** RFC 6886's retry schedule, shortened: 250 ms doubling, four tries (3.75 s in all). */
+const RETRY_MS = [250, 500, 1_000, 2_000];
+
+/** A gateway speaking NAT-PMP on UDP 5351 (Apple routers, miniupnpd, many others). */
+export class NatPmpGateway implements MappingGateway {
+  readonly protocol = "nat-pmp" as const;
+  readonly location: string;
+
+  private constructor(
+    private readonly gatewayIp: string,
+    readonly internalClient: string,
+  ) {
+    this.location = gatewayIp;
+  }
+
+  static async open(gatewayIp: string): Promise<NatPmpGateway> {
+    return new NatPmpGateway(gatewayIp, await localAddressToward(gatewayIp, NAT_PMP_PORT));
+  }
+
+  async externalIp(signal?: AbortSignal): Promise<string> {
+    const answer = await this.request(Buffer.from([0, 0]), 128, signal);
+    return [...answer.subarray(8, 12)].join(".");
+  }
+
+  async mapTcp(
+    port: number,
+    leaseSeconds: number,
+    _description: string,
+    signal?: AbortSignal,
+  ): Promise<GrantedMapping> {
+    const answer = await this.request(mapRequest(port, port, leaseSeconds), 130, signal, port);
+    return { externalPort: answer.readUInt16BE(10), leaseSeconds: answer.readUInt32BE(12) };
+  }
+
+  async unmapTcp(port: number, signal?: AbortSignal): Promise<void> {
+    // RFC 6886 3.4: lifetime 0 and suggested external port 0 delete the mapping of this internal port.
+    await this.request(mapRequest(port, 0, 0), 130, signal, port);
+  }
+
+  private async request(
+    message: Buffer,
+    replyOp: number,
+    signal?: AbortSignal,
+    internalPort?: number,
+  ): Promise<Buffer> {
+    const socket = createSocket("udp4");
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once("error", reject);
+        socket.bind(0, () => resolve());
+      });
+      const answer = await this.exchange(
+        socket,
+        message,
+        (reply) => {
+          if (reply.length < 8 || reply[0] !== 0 || reply[1] !== replyOp) return false;
+          return internalPort === undefined || (reply.length >= 16 && reply.readUInt16BE(8) === internalPort);
+        },
+        signal,
+      );
+      const result = answer.readUInt16BE(2);
+      if (result !== 0)
+        throw new PortMappingError(
+          `the gateway ${this.gatewayIp} refused over NAT-PMP: result ${result}, ${RESULT_TEXT[result] ?? "unknown"}`,
+          result,
+        );
+      return answer;
+    } finally {
+      socket.close();
+    }
+  }
+
+  private exchange(
+    socket: Socket,
+    message: Buffer,
+    accept: (b: Buffer) => boolean,
+    signal?: AbortSignal,
+  ): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      let attempt = 0;
+      let timer: NodeJS.Timeout | undefined;
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        socket.off("message", onMessage);
+      };
+      const onAbort = () => {
+        cleanup();
+        reject(new PortMappingError(`NAT-PMP request to ${this.gatewayIp} was cancelled`));
+      };
+      const onMessage = (reply: Buffer, from: { address: string }) => {
+        if (from.address !== this.gatewayIp || !accept(reply)) return;
+        cleanup();
+        resolve(reply);
+      };
+      const send = () => {
+        if (attempt >= RETRY_MS.length) {
+          cleanup();
+          reject(new PortMappingError(`no NAT-PMP answer from ${this.gatewayIp}:${NAT_PMP_PORT}`));
+          return;
+        }
+        socket.send(message, NAT_PMP_PORT, this.gatewayIp);
+        timer = setTimeout(send, RETRY_MS[attempt++]);
+      };
+      socket.on("message", onMessage);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      send();
+    });
+  }
+}
+
+/** Opcode 2 (map TCP): version, op, reserved, internal port, suggested external port, lifetime. */
+function mapRequest(internalPort: number, externalPort: number, lifetime: number): Buffer {
+  const b = Buffer.alloc(12);
+  b[1] = 2;
+  b.writeUInt16BE(internalPort, 4);
+  b.writeUInt16BE(externalPort, 6);
+  b.writeUInt32BE(lifetime, 8);
+  return b;
+}

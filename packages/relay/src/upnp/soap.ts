@@ -1,0 +1,59 @@
+import { PortMappingError } from "./errors.js";
+import { elementsNamed, encodeEntities, firstText } from "./xml-text.js";
+
+/** One UPnP control action: a SOAP 1.1 POST to the service's control URL. */
+export interface SoapAction {
+  controlUrl: string;
+  serviceType: string;
+  action: string;
+  /** Arguments in the order the service defines them (UPnP devices may insist on it). */
+  args: ReadonlyArray<readonly [string, string | number]>;
+  signal?: AbortSignal;
+}
+
+function envelope(a: SoapAction): string {
+  const args = a.args.map(([k, v]) => `<${k}>${encodeEntities(String(v))}</${k}>`).join("");
+  return (
+    '<?xml version="1.0"?>\r\n' +
+    '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/">' +
+    `<s:Body><u:${a.action} xmlns:u="${a.serviceType}">${args}</u:${a.action}></s:Body></s:Envelope>\r\n`
+  );
+}
+
+/**
+ * Call the action and return the response's output arguments by name. A UPnP fault becomes a
+ * {@link PortMappingError} with the device's error code and description.
+ */
+export async function callAction(a: SoapAction): Promise<Record<string, string>> {
+  let response: Response;
+  try {
+    response = await fetch(a.controlUrl, {
+      method: "POST",
+      headers: {
+        "content-type": 'text/xml; charset="utf-8"',
+        soapaction: `"${a.serviceType}#${a.action}"`,
+      },
+      body: envelope(a),
+      signal: a.signal,
+    });
+  } catch (error) {
+    const cause = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
+    throw new PortMappingError(`the gateway did not answer ${a.action} at ${a.controlUrl}: ${cause}`);
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    const code = Number(firstText(text, "errorCode"));
+    const description = firstText(text, "errorDescription") ?? response.statusText;
+    throw new PortMappingError(
+      `the gateway refused ${a.action}: ${Number.isFinite(code) && code > 0 ? `UPnP error ${code} ` : `HTTP ${response.status} `}${description}`,
+      Number.isFinite(code) && code > 0 ? code : undefined,
+    );
+  }
+  const body = elementsNamed(text, `${a.action}Response`)[0] ?? "";
+  const out: Record<string, string> = {};
+  for (const m of body.matchAll(/<(?:[\w.-]+:)?(\w+)(?:\s[^>]*)?>([^<]*)<\//g)) {
+    const [, name = "", value = ""] = m;
+    out[name] = firstText(`<x>${value}</x>`, "x") ?? "";
+  }
+  return out;
+}
