@@ -1,0 +1,1 @@
+export { BansPage } from "./BansPage.js";

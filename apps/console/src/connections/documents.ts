@@ -1,0 +1,57 @@
+import { gql } from "@urql/core";
+
+const CONNECTION_FIELDS = gql`
+  fragment PeerConnectionFields on TunnelConnection {
+    id
+    tunnelId
+    remoteAddress
+    proxyAddress
+    openedAt
+    closedAt
+    bytesIn
+    bytesOut
+    geo {
+      country
+      city
+      asn
+    }
+  }
+`;
+
+/** The tunnels whose connections the table lists, and the credit the GeoIP data asks for. */
+export const CONNECTIONS_CONTEXT_QUERY = gql`
+  query ConnectionsContext {
+    tunnels {
+      id
+    }
+    geoAttribution
+  }
+`;
+
+/** The newest connections of one tunnel, live and recent. */
+export const CONNECTIONS_QUERY = gql`
+  query Connections($tunnelId: ID!, $first: Int) {
+    connections(tunnelId: $tunnelId, first: $first, orderBy: OPENED_AT) {
+      edges {
+        node {
+          ...PeerConnectionFields
+        }
+      }
+      totalCount
+    }
+  }
+  ${CONNECTION_FIELDS}
+`;
+
+/** Every connection opening, moving bytes and closing, of every tunnel. */
+export const CONNECTION_EVENTS_SUBSCRIPTION = gql`
+  subscription ConnectionEvents {
+    connectionEvents {
+      type
+      connection {
+        ...PeerConnectionFields
+      }
+    }
+  }
+  ${CONNECTION_FIELDS}
+`;

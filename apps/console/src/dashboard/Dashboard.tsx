@@ -1,0 +1,71 @@
+import { useClient } from "urql";
+import { useLiveChecks } from "../checks/useLiveChecks.js";
+import { useI18n } from "../i18n/I18nContext.js";
+import "./dashboard.css";
+import { StatusLights } from "./StatusLights.js";
+import { TunnelCard } from "./TunnelCard.js";
+import { useLiveTunnels } from "./useLiveTunnels.js";
+import { useNow } from "./useNow.js";
+
+/**
+ * The overview: one light per check (each a way into the wizard) and a card per tunnel, all live.
+ * `reloadKey` changes after the WebSocket came back, when events may have been missed.
+ */
+export function Dashboard({ reloadKey = 0 }: { reloadKey?: number }) {
+  const { t } = useI18n();
+  const client = useClient();
+  const checks = useLiveChecks(client, reloadKey);
+  const live = useLiveTunnels(client, reloadKey);
+  const now = useNow();
+
+  return (
+    <div className="dashboard">
+      <section className="dashboard__section" aria-labelledby="dashboard-modules">
+        <h2 id="dashboard-modules" className="section-title">
+          {t("dashboard.modules")}
+        </h2>
+        {checks.loadError && (
+          <p className="notice notice--bad" role="alert">
+            {t("checks.loadFailed", { message: checks.loadError })}
+          </p>
+        )}
+        <StatusLights checks={checks.checks} />
+      </section>
+
+      <section className="dashboard__section" aria-labelledby="dashboard-tunnels">
+        <h2 id="dashboard-tunnels" className="section-title">
+          {t("dashboard.tunnels")}
+        </h2>
+        {live.loadError && (
+          <p className="notice notice--bad" role="alert">
+            {t("dashboard.loadFailed", { message: live.loadError })}
+          </p>
+        )}
+        {live.actionError && (
+          <p className="notice notice--bad" role="alert">
+            {t("dashboard.actionFailed", { message: live.actionError })}
+          </p>
+        )}
+        {!live.loading && live.tunnels.length === 0 && !live.loadError && (
+          <p className="notice">
+            {t("dashboard.noTunnels")} <a href="#/wizard">{t("dashboard.openWizard")}</a>
+          </p>
+        )}
+        <div className="tunnels">
+          {live.tunnels.map((tunnel) => (
+            <TunnelCard
+              key={tunnel.id}
+              tunnel={tunnel}
+              history={live.history.get(tunnel.id) ?? []}
+              openSeenAt={live.openSeen.get(tunnel.id)}
+              now={now}
+              busy={live.busy.has(tunnel.id)}
+              onStart={() => void live.start(tunnel.id)}
+              onStop={() => void live.stop(tunnel.id)}
+            />
+          ))}
+        </div>
+      </section>
+    </div>
+  );
+}

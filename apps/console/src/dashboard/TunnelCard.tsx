@@ -1,0 +1,167 @@
+import { useState } from "react";
+import type { MessageKey } from "../i18n/en.js";
+import { useI18n } from "../i18n/I18nContext.js";
+import { copyText } from "./copyText.js";
+import { formatRate, formatSpan } from "./format.js";
+import { Sparkline } from "./Sparkline.js";
+import type { ThroughputPoint } from "./throughput.js";
+import type { Tunnel } from "./types.js";
+
+interface TunnelCardProps {
+  tunnel: Tunnel;
+  history: readonly ThroughputPoint[];
+  /** When the page saw it turn OPEN; the API has no "open since", so this is the best known start. */
+  openSeenAt: number | undefined;
+  now: number;
+  busy: boolean;
+  onStart(): void;
+  onStop(): void;
+}
+
+const pathLabel: Record<Tunnel["path"], MessageKey> = {
+  USERSPACE: "dashboard.path.USERSPACE",
+  NFTABLES: "dashboard.path.NFTABLES",
+  DIRECT_DOWNLOADER: "dashboard.path.DIRECT_DOWNLOADER",
+};
+
+/** The moment the current open stretch began, as far as the page can tell; null when unknown. */
+function openSince(tunnel: Tunnel, openSeenAt: number | undefined): number | null {
+  if (tunnel.state !== "OPEN") return null;
+  if (openSeenAt !== undefined) return openSeenAt;
+  return tunnel.lastRecoveryAt ? Date.parse(tunnel.lastRecoveryAt) : null;
+}
+
+/** One tunnel: where peers connect, how they get through, what it has done, and start/stop. */
+export function TunnelCard({ tunnel, history, openSeenAt, now, busy, onStart, onStop }: TunnelCardProps) {
+  const { t } = useI18n();
+  const [copied, setCopied] = useState(false);
+  const address = tunnel.publicAddress ? `${tunnel.publicAddress.ip}:${tunnel.publicAddress.port}` : null;
+  const since = openSince(tunnel, openSeenAt);
+  const keepalive = tunnel.lastKeepaliveAt ? now - Date.parse(tunnel.lastKeepaliveAt) : null;
+  const rate = history.at(-1)?.perSecond ?? 0;
+  const running = tunnel.state !== "STOPPED" && tunnel.state !== "FAILED";
+  const downloader = tunnel.downloader;
+  const headingId = `tunnel-${tunnel.id}-title`;
+
+  const copy = async () => {
+    if (!address) return;
+    setCopied(await copyText(address));
+    setTimeout(() => setCopied(false), 2_000);
+  };
+
+  return (
+    <article
+      className="tunnel"
+      data-tunnel-id={tunnel.id}
+      data-state={tunnel.state}
+      aria-labelledby={headingId}
+    >
+      <header className="tunnel__head">
+        <h3 className="tunnel__title" id={headingId}>
+          {tunnel.id}
+        </h3>
+        <span className={`tunnel__state tunnel__state--${tunnel.state.toLowerCase()}`} data-tunnel-state>
+          {t(`dashboard.state.${tunnel.state}`)}
+        </span>
+      </header>
+      <p className="tunnel__reason">{tunnel.reason}</p>
+
+      <div className="tunnel__address">
+        <span className="tunnel__label">{t("dashboard.publicAddress")}</span>
+        <code className="tunnel__public" data-public-address>
+          {address ?? "—"}
+        </code>
+        <button
+          type="button"
+          className="button button--small button--ghost"
+          onClick={() => void copy()}
+          disabled={!address}
+          aria-label={t("dashboard.copyAddress", { tunnel: tunnel.id })}
+        >
+          {copied ? t("dashboard.copied") : t("dashboard.copy")}
+        </button>
+      </div>
+
+      <dl className="tunnel__facts">
+        <div>
+          <dt>{t("dashboard.path")}</dt>
+          <dd title={tunnel.pathCost}>{t(pathLabel[tunnel.path] ?? "dashboard.path.USERSPACE")}</dd>
+        </div>
+        <div>
+          <dt>{t("dashboard.localPort")}</dt>
+          <dd className="num">{tunnel.localPort ?? "—"}</dd>
+        </div>
+        <div>
+          <dt>{t("dashboard.target")}</dt>
+          <dd>
+            <code>{tunnel.target}</code>
+          </dd>
+        </div>
+        {downloader && (
+          <div data-downloader>
+            <dt>{t("dashboard.downloader")}</dt>
+            <dd title={downloader.error ?? downloader.url}>
+              {downloader.kind}{" "}
+              {downloader.verifiedPort !== null
+                ? t("dashboard.verifiedPort", { port: downloader.verifiedPort })
+                : t("dashboard.pushState", { state: downloader.state })}
+            </dd>
+          </div>
+        )}
+        <div>
+          <dt>{t("dashboard.uptime")}</dt>
+          <dd className="num" title={since === null ? t("dashboard.uptimeUnknown") : undefined}>
+            {since === null ? "—" : formatSpan(now - since)}
+          </dd>
+        </div>
+        <div>
+          <dt>{t("dashboard.keepalive")}</dt>
+          <dd className="num">
+            {keepalive === null ? "—" : t("dashboard.ago", { span: formatSpan(keepalive) })}
+          </dd>
+        </div>
+        <div>
+          <dt>{t("dashboard.recoveries")}</dt>
+          <dd className="num" data-recoveries>
+            {tunnel.recoveryCount}
+          </dd>
+        </div>
+      </dl>
+
+      <ul className="tunnel__counters">
+        <li>
+          <span className="num" data-counter="active">
+            {tunnel.stats.active}
+          </span>
+          {t("dashboard.active")}
+        </li>
+        <li>
+          <span className="num" data-counter="handled">
+            {tunnel.stats.handled}
+          </span>
+          {t("dashboard.handled")}
+        </li>
+        <li>
+          <span className="num" data-counter="blocked">
+            {tunnel.stats.blocked}
+          </span>
+          {t("dashboard.blocked")}
+        </li>
+      </ul>
+
+      <div className="tunnel__throughput">
+        <Sparkline points={history} label={t("dashboard.throughputChart", { tunnel: tunnel.id })} />
+        <span className="num tunnel__rate">{formatRate(rate)}</span>
+      </div>
+
+      <div className="tunnel__actions">
+        <button type="button" className="button button--small" onClick={onStart} disabled={busy || running}>
+          {t("dashboard.start")}
+        </button>
+        <button type="button" className="button button--small" onClick={onStop} disabled={busy || !running}>
+          {t("dashboard.stop")}
+        </button>
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,171 @@
+import type { Client } from "@urql/core";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { TUNNEL_FIELDS_QUERY, TUNNEL_STATS_QUERY, tunnelDocuments } from "./documents.js";
+import { type ByteSample, extendHistory, type ThroughputPoint } from "./throughput.js";
+import type { Tunnel, TunnelStats } from "./types.js";
+
+/** How often the counters are read for the throughput line; states arrive as events, not by this. */
+export const SAMPLE_INTERVAL_MS = 2_000;
+
+export interface LiveTunnels {
+  tunnels: readonly Tunnel[];
+  loading: boolean;
+  loadError: string | null;
+  /** Throughput history per tunnel id, newest last. */
+  history: ReadonlyMap<string, readonly ThroughputPoint[]>;
+  /** When this page saw each tunnel turn OPEN (ms since the epoch); absent when it was open already. */
+  openSeen: ReadonlyMap<string, number>;
+  /** Ids with a start or stop request under way. */
+  busy: ReadonlySet<string>;
+  actionError: string | null;
+  start(id: string): Promise<void>;
+  stop(id: string): Promise<void>;
+}
+
+/** Whether this daemon's Tunnel type has `downloader`; false when the daemon cannot be asked. */
+async function hasDownloaderField(client: Client): Promise<boolean> {
+  const answer = await client
+    .query<{ __type: { fields: { name: string }[] } | null }>(TUNNEL_FIELDS_QUERY, {})
+    .toPromise();
+  return answer.data?.__type?.fields.some((field) => field.name === "downloader") ?? false;
+}
+
+/**
+ * Tunnels as they stand: loaded once per client and `reloadKey` (bumped after a reconnection, when
+ * events may have been missed), then kept current by `tunnelUpdated`; counters are sampled every
+ * {@link SAMPLE_INTERVAL_MS} for the throughput line.
+ */
+export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
+  const [withDownloader, setWithDownloader] = useState<boolean | null>(null);
+  const [tunnels, setTunnels] = useState<readonly Tunnel[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [history, setHistory] = useState<ReadonlyMap<string, readonly ThroughputPoint[]>>(new Map());
+  const [openSeen, setOpenSeen] = useState<ReadonlyMap<string, number>>(new Map());
+  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
+  const [actionError, setActionError] = useState<string | null>(null);
+  const lastSample = useRef(new Map<string, ByteSample>());
+  const documents = useMemo(
+    () => (withDownloader === null ? null : tunnelDocuments(withDownloader)),
+    [withDownloader],
+  );
+
+  useEffect(() => {
+    let active = true;
+    void hasDownloaderField(client).then((found) => {
+      if (active) setWithDownloader(found);
+    });
+    return () => {
+      active = false;
+    };
+  }, [client]);
+
+  // One tunnel replaced by a newer view of it; notes the moment it turned OPEN while the page watched.
+  const upsert = useCallback((incoming: Tunnel) => {
+    setTunnels((list) => {
+      const held = list.find((tunnel) => tunnel.id === incoming.id);
+      if (held && held.state !== "OPEN" && incoming.state === "OPEN") {
+        setOpenSeen((seen) => new Map(seen).set(incoming.id, Date.now()));
+      }
+      return held
+        ? list.map((tunnel) => (tunnel.id === incoming.id ? incoming : tunnel))
+        : [...list, incoming];
+    });
+  }, []);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reloadKey exists to re-run this.
+  useEffect(() => {
+    if (!documents) return;
+    let active = true;
+    void client
+      .query<{ tunnels: Tunnel[] }>(documents.tunnels, {})
+      .toPromise()
+      .then((result) => {
+        if (!active) return;
+        setLoading(false);
+        if (result.error || !result.data) {
+          setLoadError(result.error?.message ?? "empty answer");
+          return;
+        }
+        setLoadError(null);
+        setTunnels(result.data.tunnels);
+      });
+    return () => {
+      active = false;
+    };
+  }, [client, documents, reloadKey]);
+
+  useEffect(() => {
+    if (!documents) return;
+    const subscription = client
+      .subscription<{ tunnelUpdated: Tunnel }>(documents.updated, {})
+      .subscribe((result) => {
+        if (result.data) upsert(result.data.tunnelUpdated);
+      });
+    return () => subscription.unsubscribe();
+  }, [client, documents, upsert]);
+
+  useEffect(() => {
+    let active = true;
+    const sample = async () => {
+      const result = await client
+        .query<{ tunnels: { id: string; stats: TunnelStats }[] }>(TUNNEL_STATS_QUERY, {})
+        .toPromise();
+      if (!active || !result.data) return;
+      const now = Date.now();
+      const read = result.data.tunnels;
+      setTunnels((list) =>
+        list.map((tunnel) => {
+          const fresh = read.find((entry) => entry.id === tunnel.id);
+          return fresh ? { ...tunnel, stats: fresh.stats } : tunnel;
+        }),
+      );
+      setHistory((old) => {
+        const next = new Map<string, readonly ThroughputPoint[]>();
+        for (const { id, stats } of read) {
+          const sampleNow = { at: now, bytesIn: stats.bytesIn, bytesOut: stats.bytesOut };
+          next.set(id, extendHistory(old.get(id) ?? [], lastSample.current.get(id), sampleNow));
+          lastSample.current.set(id, sampleNow);
+        }
+        return next;
+      });
+    };
+    void sample();
+    const timer = setInterval(() => void sample(), SAMPLE_INTERVAL_MS);
+    return () => {
+      active = false;
+      clearInterval(timer);
+    };
+  }, [client]);
+
+  const act = useCallback(
+    async (id: string, which: "start" | "stop") => {
+      if (!documents) return;
+      setBusy((ids) => new Set(ids).add(id));
+      try {
+        const result = await client
+          .mutation<{ startTunnel?: Tunnel; stopTunnel?: Tunnel }>(documents[which], { id })
+          .toPromise();
+        const tunnel = result.data?.startTunnel ?? result.data?.stopTunnel;
+        if (result.error || !tunnel) {
+          setActionError(result.error?.message ?? "empty answer");
+          return;
+        }
+        setActionError(null);
+        upsert(tunnel);
+      } finally {
+        setBusy((ids) => {
+          const next = new Set(ids);
+          next.delete(id);
+          return next;
+        });
+      }
+    },
+    [client, documents, upsert],
+  );
+
+  const start = useCallback((id: string) => act(id, "start"), [act]);
+  const stop = useCallback((id: string) => act(id, "stop"), [act]);
+
+  return { tunnels, loading, loadError, history, openSeen, busy, actionError, start, stop };
+}
