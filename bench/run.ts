@@ -23,6 +23,11 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
     description: "tunnel recovery in the NAT lab, default timing: mapping loss and WAN address change",
     load: async () => (await import("./relay-recovery.js")).relayRecoveryBench,
   },
+  soak: {
+    description:
+      "the daemon for N minutes (--minutes, default 5) in the NAT lab under churn and mapping loss: RSS, fds, lag, SQLite",
+    load: async () => (await import("./soak.js")).soakBench,
+  },
 };
 
 function available(): string {
