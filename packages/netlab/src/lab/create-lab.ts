@@ -26,6 +26,7 @@ import {
 import { assertRoot, resolveLoss, resolveOptions } from "./options.js";
 import { moveRouterWanAddress, nextRouterWanIp } from "./public-ip.js";
 import { sweepStaleLabs } from "./sweep.js";
+import { assertNatSwitch, switchRouterNat } from "./switch-nat.js";
 import type {
   ExecResult,
   Lab,
@@ -34,6 +35,7 @@ import type {
   LabLoss,
   LabNamespaces,
   LabOptions,
+  NatType,
 } from "./types.js";
 
 /** How long a child gets to exit on SIGTERM before it is killed outright. */
@@ -59,10 +61,11 @@ class RunningLab implements Lab {
 
   constructor(
     readonly id: string,
-    readonly options: Readonly<Required<LabOptions>>,
+    private currentOptions: Readonly<Required<LabOptions>>,
     readonly namespaces: LabNamespaces,
     readonly dir: string,
   ) {
+    const options = currentOptions;
     const plan = planNetwork(options.nat, options.portPreserving, options.tcpSymmetric, !!options.homeRouter);
     this.lanIp = plan.lanIp;
     this.lanGatewayIp = plan.lanGatewayIp;
@@ -147,6 +150,17 @@ class RunningLab implements Lab {
     await moveRouterWanAddress(this.namespaces, this.options, this.wanIp, next);
     this.wanIp = next;
     return next;
+  }
+
+  /** What the lab was built with; `nat` follows {@link setNat}. */
+  get options(): Readonly<Required<LabOptions>> {
+    return this.currentOptions;
+  }
+
+  async setNat(next: NatType): Promise<void> {
+    const nat = assertNatSwitch(this.currentOptions, next);
+    await switchRouterNat(this.namespaces, this.currentOptions, nat, this.wanIp);
+    this.currentOptions = { ...this.currentOptions, nat };
   }
 
   async setLoss(loss: LabLoss): Promise<void> {

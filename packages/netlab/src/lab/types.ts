@@ -158,6 +158,12 @@ export interface Lab {
    */
   changePublicIp(): Promise<string>;
   /**
+   * Switch the router to another NAT behaviour in place (e.g. NAT3 -> NAT1, as after the user fixed the
+   * modem's settings): same WAN address, the ruleset reloaded, every mapping and tracked connection
+   * gone. `options.nat` follows. Not to or from OPEN, which is wired differently.
+   */
+  setNat(nat: NatType): Promise<void>;
+  /**
    * Replace the router's random loss (`{}` for none), e.g. to measure one lab with and without loss.
    * Mappings and tracked connections are kept.
    */
