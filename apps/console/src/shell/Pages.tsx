@@ -1,7 +1,9 @@
+import { BansPage } from "../bans/index.js";
 import { CheckList } from "../checks/CheckList.js";
+import { ConnectionsPage } from "../connections/index.js";
+import { Dashboard } from "../dashboard/index.js";
 import { useI18n } from "../i18n/I18nContext.js";
 import { Wizard } from "../wizard/Wizard.js";
-import { Coming } from "./Coming.js";
 import type { Route } from "./routes.js";
 
 interface PagesProps {
@@ -20,11 +22,11 @@ export function Pages({ route, subpath, reloadKey }: PagesProps) {
     case "wizard":
       return <Wizard stepId={subpath} reloadKey={reloadKey} />;
     case "dashboard":
-      return <Coming title={t("nav.dashboard")} />;
+      return <Dashboard reloadKey={reloadKey} />;
     case "connections":
-      return <Coming title={t("nav.connections")} />;
+      return <ConnectionsPage reloadKey={reloadKey} />;
     case "bans":
-      return <Coming title={t("nav.bans")} />;
+      return <BansPage reloadKey={reloadKey} />;
     case "checks":
       return <CheckList reloadKey={reloadKey} />;
   }

@@ -1,13 +1,144 @@
+import { useEffect, useRef, useState } from "react";
+import { useClient } from "urql";
+import { useLiveChecks } from "../checks/useLiveChecks.js";
 import { useI18n } from "../i18n/I18nContext.js";
+import { hashFor } from "../shell/routes.js";
+import { CheckStep } from "./CheckStep.js";
+import { DownloaderStep } from "./DownloaderStep.js";
+import type { DownloaderForm } from "./downloaderChoice.js";
+import { EnableStep } from "./EnableStep.js";
+import { Stepper } from "./Stepper.js";
+import {
+  currentStepIndex,
+  STEP_CHECKS,
+  STEP_IDS,
+  type StepId,
+  type StepState,
+  shownStepIndex,
+  stateOfStatus,
+  stateOfTunnels,
+} from "./steps.js";
+import { stepIntros, stepTitles } from "./stepText.js";
+import { useProofWatch } from "./useProofWatch.js";
+import { useWizardTunnels } from "./useWizardTunnels.js";
+import "./wizard.css";
 
-/** The troubleshooting wizard: the user guide's steps, one at a time. */
-export function Wizard(_props: { stepId: string | undefined; reloadKey: number }) {
+/**
+ * The troubleshooting wizard: the user guide's steps in order, each with its check live. The first
+ * step not done is current and the ones after it are locked; `stepId` (from `#/wizard/<step>`) shows
+ * an earlier one again. Nothing here is remembered across visits except what the daemon holds.
+ */
+export function Wizard({ stepId, reloadKey }: { stepId: string | undefined; reloadKey: number }) {
   const { t } = useI18n();
+  const client = useClient();
+  const live = useLiveChecks(client, reloadKey);
+  const tunnels = useWizardTunnels(client, reloadKey);
+  const [accepted, setAccepted] = useState<ReadonlySet<StepId>>(new Set());
+  const [choice, setChoice] = useState<DownloaderForm | null>(null);
+
+  const byId = new Map(live.checks.map((check) => [check.id, check]));
+  const tunnelStates = (tunnels.tunnels ?? []).map((tunnel) => tunnel.state);
+  const states: StepState[] = STEP_IDS.map((id) => {
+    if (id === "downloader") return choice || tunnelStates.length > 0 ? "passed" : "todo";
+    if (id === "enable") return tunnels.tunnels === undefined ? "waiting" : stateOfTunnels(tunnelStates);
+    const checkId = STEP_CHECKS[id] as string;
+    return live.loading ? "waiting" : stateOfStatus(byId.get(checkId)?.status);
+  });
+  const current = currentStepIndex(states, accepted);
+  const shown = shownStepIndex(stepId, current);
+  const shownId = STEP_IDS[shown] as StepId;
+  const shownState = states[shown] ?? "todo";
+  const finished = current === STEP_IDS.length;
+
+  useProofWatch(client, shownId === "proof" && shownState !== "passed", () =>
+    live.rerun("relay.reachability"),
+  );
+
+  // Moving to another step puts the keyboard and screen reader at its heading, as a new page would.
+  const heading = useRef<HTMLHeadingElement>(null);
+  const previous = useRef(shownId);
+  useEffect(() => {
+    if (previous.current !== shownId) heading.current?.focus();
+    previous.current = shownId;
+  }, [shownId]);
+
+  const goTo = (id: StepId) => {
+    window.location.hash = hashFor("wizard", id);
+  };
+  const next = STEP_IDS[shown + 1];
+  const accept = () => {
+    setAccepted((set) => new Set(set).add(shownId));
+    if (next) goTo(next);
+  };
+
+  const checkId = STEP_CHECKS[shownId];
+  const check = checkId ? byId.get(checkId) : undefined;
+
   return (
     <section className="wizard" aria-labelledby="wizard-title">
       <h1 id="wizard-title" className="page-title">
-        {t("nav.wizard")}
+        {t("wizard.title")}
       </h1>
+      <p className="wizard__lead">{finished ? t("wizard.finished") : t("wizard.lead")}</p>
+      {(live.loadError || tunnels.loadError) && (
+        <p className="notice notice--bad" role="alert">
+          {t("checks.loadFailed", { message: live.loadError ?? tunnels.loadError ?? "" })}
+        </p>
+      )}
+      {live.runError && (
+        <p className="notice notice--bad" role="alert">
+          {t("checks.runFailed", { message: live.runError })}
+        </p>
+      )}
+
+      <div className="wizard__layout">
+        <Stepper states={states} current={current} shown={shown} />
+        <article className="step" data-wizard-step={shownId} data-step-state={shownState}>
+          <p className="step__count">{t("wizard.stepOf", { n: shown + 1, total: STEP_IDS.length })}</p>
+          <h2 className="step__title" ref={heading} tabIndex={-1}>
+            {t(stepTitles[shownId])}
+          </h2>
+          <p className="step__intro">{t(stepIntros[shownId])}</p>
+
+          {checkId && (
+            <CheckStep
+              stepId={shownId}
+              checkId={checkId}
+              check={check}
+              state={shownState}
+              number={shown + 1}
+              rerunning={live.rerunning.has(checkId)}
+              onTestAgain={() => void live.rerun(checkId)}
+              onApplyRemedy={live.applyRemedy}
+              onContinueAnyway={accepted.has(shownId) ? undefined : accept}
+            />
+          )}
+          {shownId === "downloader" && (
+            <DownloaderStep
+              chosen={choice}
+              onChoose={(form) => {
+                setChoice(form);
+                goTo("enable");
+              }}
+            />
+          )}
+          {(shownId === "enable" || shownId === "proof") && (
+            <EnableStep
+              choice={shownId === "enable" ? choice : null}
+              tunnels={tunnels.tunnels ?? []}
+              save={tunnels.save}
+            />
+          )}
+
+          {next && shown < current && (
+            <div className="step-actions">
+              <a className="button button--primary" href={hashFor("wizard", next)}>
+                {t("wizard.next", { title: t(stepTitles[next]) })}
+              </a>
+            </div>
+          )}
+        </article>
+      </div>
     </section>
   );
 }

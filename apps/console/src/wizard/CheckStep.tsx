@@ -1,0 +1,97 @@
+import { useState } from "react";
+import { FactsView } from "../checks/FactsView.js";
+import { GuidancePanel } from "../checks/GuidancePanel.js";
+import { RemedyDialog } from "../checks/RemedyDialog.js";
+import type { Check, Remedy, RemedyResult } from "../graphql/types.js";
+import { useI18n } from "../i18n/I18nContext.js";
+import { StepMark, stateLabels } from "./StepMark.js";
+import { canContinueAnyway, type StepId, type StepState } from "./steps.js";
+import { stepFallbacks } from "./stepText.js";
+
+interface CheckStepProps {
+  stepId: StepId;
+  checkId: string;
+  check: Check | undefined;
+  state: StepState;
+  number: number;
+  /** A re-run of this check is under way. */
+  rerunning: boolean;
+  onTestAgain(): void;
+  onApplyRemedy(checkId: string, remedyId: string): Promise<RemedyResult>;
+  /** The user read a warning and goes on; absent once accepted or when not allowed. */
+  onContinueAnyway: (() => void) | undefined;
+}
+
+/**
+ * One diagnostic step: the check's live verdict, its guidance and remedies when it needs attention, what
+ * the user can still do when the fix is not on this computer, and "Test again" for this check alone.
+ */
+export function CheckStep(props: CheckStepProps) {
+  const { stepId, checkId, check, state, number, rerunning } = props;
+  const { t } = useI18n();
+  const [confirming, setConfirming] = useState<Remedy | null>(null);
+  const fallback = stepFallbacks[stepId];
+  const troubled = state === "attention" || state === "blocked";
+  const busy = rerunning || state === "waiting";
+
+  return (
+    <div className="step-check" data-step-check={checkId} data-status={check?.status ?? ""}>
+      <div className="step-check__verdict" aria-live="polite">
+        <StepMark state={state} number={number} />
+        <div>
+          <div className="step-check__state">{t(stateLabels[state])}</div>
+          <div className="step-check__summary">
+            {state === "missing"
+              ? t("wizard.check.missing", { id: checkId })
+              : (check?.summary ?? t("checks.noSummary"))}
+          </div>
+        </div>
+      </div>
+
+      {state === "broke" && !check?.guidance && <p className="step-check__hint">{t("checks.brokeHint")}</p>}
+      {check?.guidance && (troubled || state === "broke") && (
+        <GuidancePanel guidance={check.guidance} open={true} />
+      )}
+      {check && check.remedies.length > 0 && (
+        <div className="step-check__remedies">
+          {check.remedies.map((remedy) => (
+            <button
+              key={remedy.id}
+              type="button"
+              className="button button--small"
+              onClick={() => setConfirming(remedy)}
+            >
+              {remedy.title}
+            </button>
+          ))}
+        </div>
+      )}
+      {fallback && troubled && (
+        <section className="step-check__fallback" aria-labelledby={`fallback-${stepId}`}>
+          <h3 id={`fallback-${stepId}`}>{t("wizard.fallback.title")}</h3>
+          <p>{t(fallback)}</p>
+        </section>
+      )}
+      {check && <FactsView facts={check.facts} />}
+
+      <div className="step-actions">
+        <button type="button" className="button" onClick={props.onTestAgain} disabled={busy}>
+          {busy ? t("wizard.testing") : t("wizard.testAgain")}
+        </button>
+        {props.onContinueAnyway && canContinueAnyway(state) && (
+          <button type="button" className="button button--ghost" onClick={props.onContinueAnyway}>
+            {t("wizard.continueAnyway")}
+          </button>
+        )}
+      </div>
+
+      {confirming && (
+        <RemedyDialog
+          remedy={confirming}
+          apply={() => props.onApplyRemedy(checkId, confirming.id)}
+          onClose={() => setConfirming(null)}
+        />
+      )}
+    </div>
+  );
+}

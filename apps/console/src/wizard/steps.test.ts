@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import {
+  canContinueAnyway,
+  currentStepIndex,
+  STEP_IDS,
+  type StepId,
+  type StepState,
+  shownStepIndex,
+  stateOfStatus,
+  stateOfTunnels,
+  toneOf,
+} from "./steps.js";
+
+const none = new Set<StepId>();
+/** States for all eight steps: the given ones first, "todo" for the rest. */
+const states = (...first: StepState[]): StepState[] => STEP_IDS.map((_, index) => first[index] ?? "todo");
+
+describe("what a check status means in the wizard", () => {
+  it("reads each status the way the user must act on it", () => {
+    expect(stateOfStatus("PASS")).toBe("passed");
+    expect(stateOfStatus("SKIP")).toBe("skipped");
+    expect(stateOfStatus("WARN")).toBe("attention");
+    expect(stateOfStatus("FAIL")).toBe("blocked");
+    expect(stateOfStatus("ERROR")).toBe("broke");
+    expect(stateOfStatus("RUNNING")).toBe("waiting");
+    expect(stateOfStatus("PENDING")).toBe("waiting");
+    expect(stateOfStatus(undefined)).toBe("missing");
+  });
+
+  it("colours pass green, warn amber, fail red, a broken check apart, and the rest grey", () => {
+    expect(toneOf(stateOfStatus("PASS"))).toBe("pass");
+    expect(toneOf(stateOfStatus("WARN"))).toBe("warn");
+    expect(toneOf(stateOfStatus("FAIL"))).toBe("fail");
+    expect(toneOf(stateOfStatus("ERROR"))).toBe("error");
+    expect(toneOf(stateOfStatus("SKIP"))).toBe("idle");
+    expect(toneOf(stateOfStatus("PENDING"))).toBe("idle");
+  });
+
+  it("lets the user step past a warning or a broken check, never past a failure", () => {
+    expect(canContinueAnyway("attention")).toBe(true);
+    expect(canContinueAnyway("broke")).toBe(true);
+    expect(canContinueAnyway("blocked")).toBe(false);
+    expect(canContinueAnyway("waiting")).toBe(false);
+  });
+});
+
+describe("which step is current", () => {
+  it("stops at the NAT step while the NAT is not NAT1, whatever comes after", () => {
+    const nat3 = states("passed", "blocked", "passed", "passed", "passed");
+    expect(STEP_IDS[currentStepIndex(nat3, none)]).toBe("nat");
+    // Accepting does not get past a failure.
+    expect(STEP_IDS[currentStepIndex(nat3, new Set<StepId>(["nat"]))]).toBe("nat");
+  });
+
+  it("moves on once a warning was read and accepted, and over steps that do not apply", () => {
+    const warned = states("attention", "passed", "skipped", "passed", "passed");
+    expect(STEP_IDS[currentStepIndex(warned, none)]).toBe("public-ip");
+    expect(STEP_IDS[currentStepIndex(warned, new Set<StepId>(["public-ip"]))]).toBe("downloader");
+  });
+
+  it("waits on a step whose check is still running", () => {
+    expect(STEP_IDS[currentStepIndex(states("passed", "waiting"), none)]).toBe("nat");
+  });
+
+  it("is past the end when every step is done", () => {
+    const all = STEP_IDS.map((): StepState => "passed");
+    expect(currentStepIndex(all, none)).toBe(STEP_IDS.length);
+  });
+});
+
+describe("which step is shown", () => {
+  it("shows a step the address asks for only when the user may be there", () => {
+    expect(shownStepIndex("public-ip", 1)).toBe(0);
+    expect(shownStepIndex("proof", 1)).toBe(1);
+    expect(shownStepIndex("nonsense", 3)).toBe(3);
+    expect(shownStepIndex(undefined, STEP_IDS.length)).toBe(STEP_IDS.length - 1);
+  });
+
+  it("finds a step from the check it shows, as the dashboard's status lights link it", () => {
+    expect(STEP_IDS[shownStepIndex("nat.type", 4)]).toBe("nat");
+    expect(STEP_IDS[shownStepIndex("antivirus.hints", 7)]).toBe("security");
+    expect(STEP_IDS[shownStepIndex("relay.reachability", 7)]).toBe("proof");
+    // A check without a step of its own shows the current step.
+    expect(shownStepIndex("upnp.gateway", 2)).toBe(2);
+  });
+});
+
+describe("the enable step from the tunnels", () => {
+  it("passes once a tunnel is open, waits while one opens, and fails on a failed one", () => {
+    expect(stateOfTunnels([])).toBe("todo");
+    expect(stateOfTunnels(["OPENING"])).toBe("waiting");
+    expect(stateOfTunnels(["FAILED", "OPEN"])).toBe("passed");
+    expect(stateOfTunnels(["FAILED"])).toBe("blocked");
+    expect(stateOfTunnels(["STOPPED"])).toBe("attention");
+  });
+});

@@ -1,0 +1,139 @@
+import type { CheckStatus } from "../graphql/types.js";
+
+/** The wizard's steps, in the user guide's order. */
+export const STEP_IDS = [
+  "public-ip",
+  "nat",
+  "docker",
+  "firewall",
+  "security",
+  "downloader",
+  "enable",
+  "proof",
+] as const;
+
+export type StepId = (typeof STEP_IDS)[number];
+
+/** The check each diagnostic step shows; the downloader and enable steps are the user's own actions. */
+export const STEP_CHECKS: Readonly<Partial<Record<StepId, string>>> = {
+  "public-ip": "network.public-ip",
+  nat: "nat.type",
+  docker: "docker.network-mode",
+  firewall: "firewall.inbound",
+  security: "antivirus.hints",
+  proof: "relay.reachability",
+};
+
+export function isStepId(value: unknown): value is StepId {
+  return typeof value === "string" && (STEP_IDS as readonly string[]).includes(value);
+}
+
+/**
+ * Where a step stands, in the user's terms:
+ * - passed: nothing to do here;
+ * - skipped: does not apply to this host (no Docker, say): nothing to do either;
+ * - attention: worth reading (a warning), but the user may go on once they have;
+ * - blocked: AutoSTUN cannot work until this is fixed;
+ * - broke: the check itself failed to finish; it says nothing about the network;
+ * - waiting: a verdict is on its way;
+ * - missing: the daemon has no such check (an older daemon, or the check's extension did not load);
+ * - todo: the user has something to enter or press.
+ */
+export type StepState =
+  | "passed"
+  | "skipped"
+  | "attention"
+  | "blocked"
+  | "broke"
+  | "waiting"
+  | "missing"
+  | "todo";
+
+/** What a check status means for the wizard. SKIP means "does not apply here" (no Docker, say). */
+export function stateOfStatus(status: CheckStatus | undefined): StepState {
+  switch (status) {
+    case undefined:
+      return "missing";
+    case "PASS":
+      return "passed";
+    case "SKIP":
+      return "skipped";
+    case "WARN":
+      return "attention";
+    case "FAIL":
+      return "blocked";
+    case "PENDING":
+    case "RUNNING":
+      return "waiting";
+    default:
+      // ERROR, or a status a newer daemon invented: the console cannot vouch for it.
+      return "broke";
+  }
+}
+
+/** The tunnel states the enable step sees, as the daemon reports them. */
+export type TunnelState = "STOPPED" | "OPENING" | "OPEN" | "RECOVERING" | "FAILED";
+
+/** The enable step: done once a tunnel is OPEN; any tunnel already set up counts as a choice made. */
+export function stateOfTunnels(states: readonly TunnelState[]): StepState {
+  if (states.length === 0) return "todo";
+  if (states.includes("OPEN")) return "passed";
+  if (states.some((state) => state === "OPENING" || state === "RECOVERING")) return "waiting";
+  if (states.includes("FAILED")) return "blocked";
+  return "attention";
+}
+
+/** States a user may step past after reading them ("continue anyway"). A FAIL is not one of them. */
+export function canContinueAnyway(state: StepState): boolean {
+  return state === "attention" || state === "broke" || state === "missing";
+}
+
+/** Done: passed, or read and accepted by the user where that is allowed. */
+export function isDone(state: StepState, accepted: boolean): boolean {
+  return state === "passed" || state === "skipped" || (accepted && canContinueAnyway(state));
+}
+
+/**
+ * The step the user is on: the first one not done. Equal to the number of steps when all are done.
+ * Steps after it are locked: the guide's order matters (no point enabling a tunnel behind NAT3).
+ */
+export function currentStepIndex(states: readonly StepState[], accepted: ReadonlySet<StepId>): number {
+  const index = states.findIndex((state, i) => !isDone(state, accepted.has(STEP_IDS[i] as StepId)));
+  return index === -1 ? states.length : index;
+}
+
+/** The step a link names, by step id (`nat`) or by the id of the check it shows (`nat.type`). */
+export function stepForLink(requested: string | undefined): StepId | undefined {
+  if (requested === undefined || isStepId(requested)) return requested;
+  return STEP_IDS.find((id) => STEP_CHECKS[id] === requested);
+}
+
+/**
+ * The step to show: the one the address asks for when it is reachable, else the current one. Other
+ * pages link a check to its step (`#/wizard/nat.type`).
+ */
+export function shownStepIndex(requested: string | undefined, current: number): number {
+  const last = STEP_IDS.length - 1;
+  const step = stepForLink(requested);
+  const index = step ? STEP_IDS.indexOf(step) : -1;
+  if (index !== -1 && index <= current) return index;
+  return Math.min(current, last);
+}
+
+/** Colour family of a step mark: pass green, warn amber, fail red, grey for waiting or not applicable. */
+export type StepTone = "pass" | "warn" | "fail" | "error" | "idle";
+
+export function toneOf(state: StepState): StepTone {
+  switch (state) {
+    case "passed":
+      return "pass";
+    case "attention":
+      return "warn";
+    case "blocked":
+      return "fail";
+    case "broke":
+      return "error";
+    default:
+      return "idle";
+  }
+}
