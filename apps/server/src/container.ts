@@ -117,6 +117,8 @@ export function buildContainer(options: ContainerOptions, overrides?: (c: Depend
           runner: d.resolve<CommandRunner>(Services.CommandRunner),
           isPrivileged: d.resolve<HostInfo>(Services.HostInfo).isPrivileged,
           logger: (bindings) => scopedLogger(logger, bindings),
+          // Resolved on first use: the host is built after the relay and activates plugins lazily.
+          resolveDownloader: (kind) => d.resolve<ExtensionHost>(Tokens.ExtensionHost).resolveDownloader(kind),
         }),
     ),
   });

@@ -135,6 +135,29 @@ export const configSchema = z
       })
       .strict()
       .default({ dirs: ["./plugins"], config: {} }),
+    /**
+     * Map each open tunnel's port on a home router in front of this host (UPnP IGD or NAT-PMP). Off by
+     * default: it talks to the router. "auto" uses a router when one answers and stays quiet otherwise;
+     * true expects one and shows its absence as an error on the tunnel.
+     */
+    upnp: z
+      .object({
+        enabled: z
+          .union([z.boolean(), z.literal("auto")], { error: 'expected true, false or "auto"' })
+          .default(false),
+        /** Lease asked for each mapping; renewed at half of what the router grants. */
+        leaseSeconds: seconds(30, 604_800).default(3600),
+        /** The router's UPnP device description URL, to skip discovery (e.g. "http://192.168.1.1:5000/rootDesc.xml"). */
+        descriptionUrl: z
+          .string()
+          .refine((value) => /^http:\/\/[^/]+\//.test(value) && URL.canParse(value), {
+            error:
+              'expected the router\'s http:// description URL, e.g. "http://192.168.1.1:5000/rootDesc.xml"',
+          })
+          .optional(),
+      })
+      .strict()
+      .default({ enabled: false, leaseSeconds: 3600 }),
     checks: z
       .object({
         /** Re-run the whole diagnosis this often; 0 turns the schedule off. */

@@ -4,6 +4,12 @@ import type { TunnelStats, TunnelView } from "../relay/tunnel-view.js";
 import { Tokens } from "../tokens.js";
 import { builder } from "./builder.js";
 import { relayClientErrors } from "./relay-errors.js";
+import {
+  TunnelDownloaderInput,
+  TunnelDownloaderRef,
+  TunnelHooksInput,
+  TunnelHooksRef,
+} from "./tunnel-push.js";
 
 const TunnelStateEnum = builder.enumType("TunnelState", {
   values: ["STOPPED", "OPENING", "OPEN", "RECOVERING", "FAILED"] as const,
@@ -93,6 +99,19 @@ export const TunnelRef = builder.objectRef<TunnelView>("Tunnel").implement({
       resolve: (v) => iso(v.status.lastRecoveryAt),
     }),
     nextRetryAt: t.field({ type: "DateTime", nullable: true, resolve: (v) => iso(v.status.nextRetryAt) }),
+    downloader: t.field({
+      type: TunnelDownloaderRef,
+      nullable: true,
+      description:
+        "The push of the public port to the tunnel's BitTorrent client; absent when none is configured",
+      resolve: (v) => v.downloader ?? null,
+    }),
+    hooks: t.field({
+      type: TunnelHooksRef,
+      nullable: true,
+      description: "The last run of the tunnel's hooks; absent before the first run or without hooks",
+      resolve: (v) => v.hooks ?? null,
+    }),
   }),
 });
 
@@ -103,8 +122,21 @@ const TunnelInput = builder.inputType("TunnelInput", {
     localPort: t.int({ required: false, description: "0 or absent: choose a free port" }),
     target: t.string({ required: true, description: 'Where peers go, "host:port" on loopback or the LAN' }),
     forward: t.string({ required: false, description: '"userspace" (default) or "nftables" (root)' }),
+    downloader: t.field({ type: TunnelDownloaderInput, required: false }),
+    hooks: t.field({ type: TunnelHooksInput, required: false }),
   }),
 });
+
+/** GraphQL hands an explicit null for an optional key; the config file would have left the key out. */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, item]) => item != null)
+      .map(([key, item]) => [key, withoutNulls(item)]),
+  );
+}
 
 builder.queryFields((t) => ({
   tunnels: t.field({
@@ -145,9 +177,16 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) =>
       relayClientErrors(() => {
         // Absent keys stay absent, so the schema's defaults apply exactly as for the file.
-        const input = Object.fromEntries(Object.entries(args.input).filter(([, value]) => value != null));
-        return ctx.services.get(Tokens.Relay).saveTunnel(input);
+        return ctx.services.get(Tokens.Relay).saveTunnel(withoutNulls(args.input));
       }),
+  }),
+  pushDownloaderPort: t.field({
+    type: TunnelRef,
+    description:
+      "Pushes the tunnel's public port to its downloader again now, e.g. after the client was fixed; the outcome arrives as tunnelUpdated.",
+    args: { tunnelId: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) =>
+      relayClientErrors(() => ctx.services.get(Tokens.Relay).pushDownloaderPort(String(args.tunnelId))),
   }),
   deleteTunnel: t.boolean({
     description:

@@ -31,6 +31,7 @@ import { formatPublic, TunnelArrivals } from "./tunnel-arrivals.js";
 import { parseTunnel } from "./tunnel-input.js";
 import { mergeTunnels } from "./tunnel-sources.js";
 import type { TunnelStats, TunnelView } from "./tunnel-view.js";
+import { UpnpMappings, type UpnpView } from "./upnp-mappings.js";
 
 export interface RelayManagerOptions {
   config: AutostunConfig;
@@ -74,6 +75,9 @@ export class RelayManager {
   private readonly unsubscribe: (() => void)[] = [];
   /** Per tunnel: stops bridging its changes to the bus. */
   private readonly bridges = new Map<string, () => void>();
+  /** The tunnels' mappings on a home router (config `upnp`), and per tunnel: stops following it. */
+  private readonly upnp: UpnpMappings;
+  private readonly upnpFollows = new Map<string, () => void>();
 
   constructor(private readonly options: RelayManagerOptions) {
     const { config } = options;
@@ -102,6 +106,10 @@ export class RelayManager {
       logger: options.logger,
       ...(options.timing ? { timing: options.timing } : {}),
     };
+    this.upnp = new UpnpMappings(config.upnp, options.logger({ module: "upnp" }), (id) => {
+      const running = this.tunnels.get(id);
+      if (running) this.options.bus.publish("tunnel.updated", running.view());
+    });
   }
 
   /**
@@ -164,12 +172,18 @@ export class RelayManager {
   async stop(): Promise<void> {
     this.started = false;
     await Promise.all([...this.tunnels.values()].map((running) => running.stop()));
+    await this.upnp.stop();
     for (const off of this.unsubscribe.splice(0)) off();
     this.banFile?.stop();
     this.table.flush();
     this.table.dispose();
     this.bans.dispose();
     this.connections.stop();
+  }
+
+  /** The tunnel's mapping on the home router; undefined when `upnp` is off or it has not opened yet. */
+  upnpStatus(id: string): UpnpView | undefined {
+    return this.upnp.status(id);
   }
 
   list(): TunnelView[] {
@@ -295,6 +309,7 @@ export class RelayManager {
       running.config.id,
       running.tunnel.onChange(() => this.options.bus.publish("tunnel.updated", running.view())),
     );
+    this.upnpFollows.set(running.config.id, this.upnp.follow(running.config.id, running.tunnel));
     await running.start();
   }
 
@@ -304,6 +319,8 @@ export class RelayManager {
     this.arrivals.forget(running.config.id);
     this.bridges.get(running.config.id)?.();
     this.bridges.delete(running.config.id);
+    this.upnpFollows.get(running.config.id)?.();
+    this.upnpFollows.delete(running.config.id);
   }
 
   private require(id: string): RunningTunnel {

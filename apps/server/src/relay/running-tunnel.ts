@@ -9,11 +9,16 @@ import {
   NftablesForwardingError,
   type NftablesTable,
   Tunnel,
+  type TunnelInbound,
   type TunnelTiming,
   validateTarget,
 } from "@autostun/relay";
 import type { TunnelConfig } from "../config/schema.js";
+import type { ResolveDownloader } from "../downloaders/tunnel-downloader.js";
+import { choosePath, type PathSituation } from "./downloader-path.js";
+import { FollowingTarget } from "./following-target.js";
 import { nftablesPermitted } from "./nftables-permission.js";
+import { TunnelAnnouncer } from "./tunnel-announcer.js";
 import { NO_STATS, type TunnelOrigin, type TunnelStats, type TunnelView } from "./tunnel-view.js";
 
 /** What every tunnel of one daemon shares. */
@@ -30,6 +35,8 @@ export interface TunnelEnvironment {
   logger: (bindings: Record<string, string>) => Logger;
   /** Shorter timings for tests; the engine's defaults otherwise. */
   timing?: Partial<TunnelTiming>;
+  /** The adapter factory of a downloader kind; absent where no extension host runs (`doctor`). */
+  resolveDownloader?: ResolveDownloader;
 }
 
 /**
@@ -41,27 +48,51 @@ export class RunningTunnel {
   readonly tunnel: Tunnel;
   private forwarder: Forwarder | undefined;
   private nftables: NftablesForwarding | undefined;
+  /** The relay-port path's redirect of P to our listener on R (port-preserving gateway, way b). */
+  private redirect: NftablesForwarding | undefined;
   private readonly logger: Logger;
+  /** Where peers are forwarded: the configured host, on the port the downloader was told. */
+  private readonly forwardTo: FollowingTarget;
+  private readonly announcer: TunnelAnnouncer;
+  private readonly changeListeners = new Set<() => void>();
+  private inboundKind: TunnelInbound["kind"];
 
   private constructor(
     readonly config: TunnelConfig,
     readonly origin: TunnelOrigin,
     private readonly target: ForwardTarget,
     private readonly env: TunnelEnvironment,
+    situation: PathSituation,
   ) {
     this.logger = env.logger({ module: "relay", tunnel: config.id });
+    this.forwardTo = new FollowingTarget(target);
+    this.announcer = new TunnelAnnouncer({
+      config,
+      resolveDownloader: env.resolveDownloader,
+      logger: env.logger,
+      verifyHost: target.host,
+      onChange: () => this.changed(),
+    });
+    const inbound: TunnelInbound =
+      config.forward === "nftables" ? { kind: "kernel-dnat" } : { kind: "listen-on-p" };
+    this.inboundKind = inbound.kind;
     this.tunnel = new Tunnel({
       id: config.id,
       localPort: config.localPort,
       stunServers: env.stunServers,
       keepalive: env.keepalive,
       logger: this.logger,
-      inbound: config.forward === "nftables" ? { kind: "kernel-dnat" } : { kind: "listen-on-p" },
+      inbound,
+      // Only a tunnel with a downloader moves it: without one, peers go to the target as configured.
+      ...(config.downloader ? { chooseInbound: (ports) => this.choose(situation, ports) } : {}),
       handler: {
         // Peers reach whichever forwarder the current run made; between runs nothing listens.
         handle: (socket) => (this.forwarder ? this.forwarder.handle(socket) : socket.destroy()),
       },
       ...(env.timing ? { timing: env.timing } : {}),
+    });
+    this.tunnel.onChange(({ status }) => {
+      if (status.state === "OPEN") void this.opened();
     });
   }
 
@@ -78,13 +109,43 @@ export class RunningTunnel {
         'Run AutoSTUN as root, or set forward: "userspace" for this tunnel to forward in this process instead.',
       );
     }
-    const running = new RunningTunnel(config, origin, target, env);
+    // Only asked where it matters: a downloader on this host behind user-space forwarding.
+    const redirectable =
+      Boolean(config.downloader) &&
+      config.forward === "userspace" &&
+      target.scope !== "lan" &&
+      (await nftablesPermitted(env.runner, env.isPrivileged));
+    const situation: PathSituation = {
+      forward: config.forward,
+      targetScope: target.scope,
+      nftablesPermitted: redirectable,
+    };
+    const running = new RunningTunnel(config, origin, target, env, situation);
     if (config.forward === "nftables") running.makeNftables();
     return running;
   }
 
   view(): TunnelView {
-    return { config: this.config, origin: this.origin, status: this.tunnel.status };
+    const downloader = this.announcer.downloaderStatus();
+    const hooks = this.announcer.hookRun();
+    return {
+      config: this.config,
+      origin: this.origin,
+      status: this.tunnel.status,
+      ...(downloader ? { downloader } : {}),
+      ...(hooks ? { hooks } : {}),
+    };
+  }
+
+  /** Calls `listener` when the downloader's push or the hooks' outcome changed; returns the unsubscribe. */
+  onDetailChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Pushes the public port to the downloader again now; false when there is nothing to push yet. */
+  retryDownloader(): boolean {
+    return this.announcer.retry();
   }
 
   async start(): Promise<void> {
@@ -95,24 +156,30 @@ export class RunningTunnel {
     } else {
       const geo = await this.env.geo();
       this.forwarder = new Forwarder({
-        target: this.target,
+        target: this.forwardTo.target,
         bans: this.env.bans,
         table: this.env.table,
         logger: this.logger,
         ...(geo ? { geo } : {}),
       });
     }
+    this.announcer.begin();
     this.tunnel.start();
   }
 
   /** Releases P, closes live connections and takes out kernel rules; resolves when all of that is done. */
   async stop(): Promise<void> {
     await this.tunnel.stop();
+    await this.announcer.end();
     this.forwarder?.close();
     this.forwarder = undefined;
+    this.forwardTo.reset();
     const nftables = this.nftables;
     this.nftables = undefined;
     await nftables?.stop();
+    const redirect = this.redirect;
+    this.redirect = undefined;
+    await redirect?.stop();
   }
 
   async stats(): Promise<TunnelStats> {
@@ -139,6 +206,61 @@ export class RunningTunnel {
       (port): port is number => typeof port === "number" && port > 0,
     );
     return [...new Set(ports)];
+  }
+
+  /**
+   * The path for the ports just punched (see `choosePath`); the forwarding follows the port the
+   * downloader will be told before anything listens, so no peer is sent to the old one.
+   */
+  private choose(situation: PathSituation, ports: { localPort: number; publicPort: number }): TunnelInbound {
+    const choice = choosePath(situation, ports);
+    if (choice.inbound.kind !== this.inboundKind || choice.downloaderPort !== this.forwardTo.port)
+      this.logger.info(`tunnel ${this.config.id}: ${choice.why}`, {
+        tunnel: this.config.id,
+        path: choice.inbound.kind,
+        downloaderPort: choice.downloaderPort,
+      });
+    this.inboundKind = choice.inbound.kind;
+    this.forwardTo.port = choice.downloaderPort;
+    this.nftables?.retarget(choice.downloaderPort).catch((error: Error) => {
+      this.logger.error(error.message);
+      void this.tunnel.stop();
+    });
+    return choice.inbound;
+  }
+
+  /** OPEN again: put the relay-port redirect in place (or take it out), then push and run the hooks. */
+  private async opened(): Promise<void> {
+    const status = this.tunnel.status;
+    if (
+      this.inboundKind === "relay-port" &&
+      status.listenPort !== undefined &&
+      status.localPort !== undefined
+    ) {
+      this.redirect ??= new NftablesForwarding({
+        tunnelId: this.config.id,
+        to: { relayPort: status.listenPort },
+        table: this.env.nftables(),
+        runner: this.env.runner,
+        logger: this.logger,
+      });
+      try {
+        await this.redirect.start(status.localPort);
+      } catch (error) {
+        // Without the redirect peers would meet the downloader directly on P: say so, and keep going.
+        this.logger.error((error as Error).message);
+      }
+    } else if (this.redirect) {
+      const redirect = this.redirect;
+      this.redirect = undefined;
+      await redirect.stop().catch((error: Error) => this.logger.warn(error.message));
+    }
+    if (this.tunnel.status.state !== "OPEN") return;
+    this.announcer.opened(this.tunnel.status, this.forwardTo.port);
+  }
+
+  private changed(): void {
+    for (const listener of this.changeListeners) listener();
   }
 
   private makeNftables(): NftablesForwarding {

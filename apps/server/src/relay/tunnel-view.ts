@@ -1,3 +1,4 @@
+import type { DownloaderStatus, HookRun } from "@autostun/downloaders";
 import type { TunnelStatus } from "@autostun/relay";
 import type { TunnelConfig } from "../config/schema.js";
 
@@ -9,6 +10,10 @@ export interface TunnelView {
   config: TunnelConfig;
   origin: TunnelOrigin;
   status: TunnelStatus;
+  /** The push to the tunnel's downloader (IDLE until the first public address); absent without one. */
+  downloader?: DownloaderStatus;
+  /** The last run of the tunnel's hooks; absent before the first or without hooks. */
+  hooks?: HookRun;
 }
 
 /** The contract's `Tunnel.stats`, the same for user-space and kernel forwarding. */

@@ -1,0 +1,135 @@
+import type { DownloaderStatus, HookOutcome, HookRun } from "@autostun/downloaders";
+import { localize } from "@autostun/plugins-api";
+import { builder } from "./builder.js";
+
+const iso = (date: Date | undefined) => date?.toISOString() ?? null;
+
+const DownloaderPushStateEnum = builder.enumType("DownloaderPushState", {
+  description:
+    "IDLE: nothing pushed yet. PUSHING: telling the client and checking. VERIFIED: it reports the port and listens on it. RETRYING: failed for a reason that may pass. FAILED: needs the user (password, restart hook).",
+  values: ["IDLE", "PUSHING", "VERIFIED", "RETRYING", "FAILED"] as const,
+});
+
+/** `Tunnel.downloader` of the contract; built from the push status, which holds no credentials. */
+export const TunnelDownloaderRef = builder.objectRef<DownloaderStatus>("TunnelDownloader").implement({
+  description: "The push of the tunnel's public port to its BitTorrent client. Never carries credentials.",
+  fields: (t) => ({
+    kind: t.exposeString("kind"),
+    url: t.exposeString("url", { description: "The configured URL without any user or password" }),
+    state: t.field({ type: DownloaderPushStateEnum, resolve: (s) => s.state }),
+    lastPushAt: t.field({ type: "DateTime", nullable: true, resolve: (s) => iso(s.lastPushAt) }),
+    requestedPort: t.int({
+      nullable: true,
+      description: "The port the client was told last (the public port, which peers dial)",
+      resolve: (s) => s.requestedPort ?? null,
+    }),
+    verifiedPort: t.int({
+      nullable: true,
+      description: "The port the client last reported and accepted connections on",
+      resolve: (s) => s.verifiedPort ?? null,
+    }),
+    errorKind: t.string({
+      nullable: true,
+      description: "CREDENTIALS_REFUSED, UNREACHABLE, IGNORED_CHANGE, UNSUPPORTED or OTHER",
+      resolve: (s) => s.error?.kind ?? null,
+    }),
+    error: t.string({
+      nullable: true,
+      description: "Why the last push did not take, and what to do",
+      resolve: (s, _args, ctx) => (s.error ? localize(s.error.summary, ctx.locale) : null),
+    }),
+    attempts: t.int({ description: "Attempts for the current port", resolve: (s) => s.attempts }),
+    nextRetryAt: t.field({ type: "DateTime", nullable: true, resolve: (s) => iso(s.nextRetryAt) }),
+  }),
+});
+
+const HookOutcomeRef = builder.objectRef<HookOutcome>("HookOutcome").implement({
+  description: "How one hook (the command or the webhook) went.",
+  fields: (t) => ({
+    ok: t.exposeBoolean("ok"),
+    error: t.string({ nullable: true, resolve: (o) => o.error ?? null }),
+    output: t.string({
+      nullable: true,
+      description: "The end of what a failed command printed on stderr",
+      resolve: (o) => o.output ?? null,
+    }),
+  }),
+});
+
+const HookAddressRef = builder.objectRef<{ ip: string; port: number }>("HookAddress").implement({
+  fields: (t) => ({ ip: t.exposeString("ip"), port: t.exposeInt("port") }),
+});
+
+/** `Tunnel.hooks`: the last run of the tunnel's hooks. */
+export const TunnelHooksRef = builder.objectRef<HookRun>("TunnelHooks").implement({
+  description:
+    "The last run of the tunnel's hooks, on open or a public address change. A failed hook never stops the tunnel.",
+  fields: (t) => ({
+    lastRunAt: t.field({ type: "DateTime", resolve: (r) => r.at.toISOString() }),
+    ok: t.boolean({
+      description: "Every configured hook succeeded",
+      resolve: (r) => (r.command?.ok ?? true) && (r.webhook?.ok ?? true),
+    }),
+    error: t.string({
+      nullable: true,
+      description: "What failed, one line per hook",
+      resolve: (r) => {
+        const lines = [
+          r.command && !r.command.ok ? `command: ${r.command.error}` : undefined,
+          r.webhook && !r.webhook.ok ? `webhook: ${r.webhook.error}` : undefined,
+        ].filter(Boolean);
+        return lines.length ? lines.join("\n") : null;
+      },
+    }),
+    publicAddress: t.field({
+      type: HookAddressRef,
+      description: "The address the hooks were told",
+      resolve: (r) => r.change.public,
+    }),
+    command: t.field({ type: HookOutcomeRef, nullable: true, resolve: (r) => r.command ?? null }),
+    webhook: t.field({ type: HookOutcomeRef, nullable: true, resolve: (r) => r.webhook ?? null }),
+  }),
+});
+
+const RestartHookInput = builder.inputType("DownloaderRestartHookInput", {
+  description: "A command that restarts the client on the new port (aria2); gets AUTOSTUN_LISTEN_PORT.",
+  fields: (t) => ({
+    command: t.stringList({ required: true, description: "The program, then its arguments; no shell" }),
+    timeoutSeconds: t.int({ required: false }),
+  }),
+});
+
+export const TunnelDownloaderInput = builder.inputType("TunnelDownloaderInput", {
+  description:
+    "The client to push the public port to, as downloader in the config file. The password is stored and never returned.",
+  fields: (t) => ({
+    kind: t.string({
+      required: true,
+      description: "qbittorrent, transmission, deluge, aria2, or a plugin's",
+    }),
+    url: t.string({ required: true, description: 'Its Web UI or RPC URL, e.g. "http://127.0.0.1:8080"' }),
+    username: t.string({ required: false }),
+    password: t.string({ required: false, description: "The password, or aria2's RPC secret" }),
+    restartHook: t.field({ type: RestartHookInput, required: false }),
+  }),
+});
+
+const WebhookInput = builder.inputType("TunnelWebhookInput", {
+  fields: (t) => ({
+    url: t.string({
+      required: true,
+      description: "Receives a JSON POST on open and on every address change",
+    }),
+    secret: t.string({ required: false, description: "Sent in secretHeader; stored, never returned" }),
+    secretHeader: t.string({ required: false, description: "Default X-AutoSTUN-Secret" }),
+  }),
+});
+
+export const TunnelHooksInput = builder.inputType("TunnelHooksInput", {
+  description: "What runs on open and on every public address change, as hooks in the config file.",
+  fields: (t) => ({
+    command: t.stringList({ required: false, description: "The program, then its arguments; no shell" }),
+    timeoutSeconds: t.int({ required: false }),
+    webhook: t.field({ type: WebhookInput, required: false }),
+  }),
+});

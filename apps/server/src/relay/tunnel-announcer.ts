@@ -1,0 +1,160 @@
+import { networkInterfaces } from "node:os";
+import { AddressHooks, type DownloaderStatus, displayUrl, type HookRun } from "@autostun/downloaders";
+import type { Logger } from "@autostun/plugins-api";
+import type { TunnelStatus } from "@autostun/relay";
+import type { TunnelConfig } from "../config/schema.js";
+import { type ResolveDownloader, TunnelDownloader } from "../downloaders/tunnel-downloader.js";
+
+export interface TunnelAnnouncerOptions {
+  config: TunnelConfig;
+  /** Absent where no extension host runs (`doctor`): the downloader is then never pushed. */
+  resolveDownloader: ResolveDownloader | undefined;
+  logger: (bindings: Record<string, string>) => Logger;
+  /** The host the downloader's port is checked on: the tunnel's target host. */
+  verifyHost: string;
+  /** Told whenever what `Tunnel.downloader` or `Tunnel.hooks` shows changed. */
+  onChange(): void;
+}
+
+/** This host's first non-loopback IPv4 address: the private side of the mapping, for hooks. */
+function privateIp(): string {
+  for (const list of Object.values(networkInterfaces()))
+    for (const address of list ?? [])
+      if (address.family === "IPv4" && !address.internal) return address.address;
+  return "0.0.0.0";
+}
+
+/** The status shown before the first push of a run, straight from the settings (no credentials). */
+function idle(config: NonNullable<TunnelConfig["downloader"]>): DownloaderStatus {
+  return {
+    kind: config.kind,
+    url: displayUrl(config.url),
+    state: "IDLE",
+    requestedPort: undefined,
+    lastPushAt: undefined,
+    verifiedPort: undefined,
+    error: undefined,
+    attempts: 0,
+    nextRetryAt: undefined,
+  };
+}
+
+/**
+ * Tells the outside world where a tunnel is, each time it opens on a new public address: pushes the
+ * port to the downloader (set, read back, TCP check, re-announce, retries) and runs the hooks. Neither
+ * can fail the tunnel: their outcome is a status beside it.
+ */
+export class TunnelAnnouncer {
+  private downloader: TunnelDownloader | undefined;
+  private readonly hooks: AddressHooks | undefined;
+  private lastRun: HookRun | undefined;
+  private pushed: string | undefined;
+  private hooked: string | undefined;
+  private lastShown: DownloaderStatus | undefined;
+
+  constructor(private readonly options: TunnelAnnouncerOptions) {
+    const { hooks } = options.config;
+    if (hooks && (hooks.command || hooks.webhook)) {
+      const { command, webhook, timeoutSeconds } = hooks;
+      this.hooks = new AddressHooks({
+        ...(command ? { command: { argv: command, timeoutMs: timeoutSeconds * 1000 } } : {}),
+        ...(webhook
+          ? {
+              webhook: {
+                url: webhook.url,
+                secretHeader: webhook.secretHeader,
+                timeoutMs: timeoutSeconds * 1000,
+                ...(webhook.secret ? { secret: webhook.secret } : {}),
+              },
+            }
+          : {}),
+        logger: options.logger({ module: "hooks", tunnel: options.config.id }),
+      });
+    }
+  }
+
+  downloaderStatus(): DownloaderStatus | undefined {
+    const settings = this.options.config.downloader;
+    if (!settings) return undefined;
+    return this.downloader?.status() ?? idle(settings);
+  }
+
+  hookRun(): HookRun | undefined {
+    return this.lastRun;
+  }
+
+  /** A new run of the tunnel: a fresh push (the last one ended its client session) and fresh memory. */
+  begin(): void {
+    this.pushed = undefined;
+    this.hooked = undefined;
+    const settings = this.options.config.downloader;
+    const resolve = this.options.resolveDownloader;
+    if (!settings || !resolve) return;
+    this.downloader = new TunnelDownloader({
+      settings,
+      resolve,
+      verifyHost: this.options.verifyHost,
+      logger: this.options.logger({ module: "downloader", tunnel: this.options.config.id }),
+      onStatus: (status) => {
+        // Every attempt updates lastPushAt; subscribers only care when what the tunnel shows changed.
+        const last = this.lastShown;
+        const changed =
+          !last ||
+          last.state !== status.state ||
+          last.verifiedPort !== status.verifiedPort ||
+          last.requestedPort !== status.requestedPort ||
+          last.error?.message !== status.error?.message;
+        this.lastShown = status;
+        if (changed) this.options.onChange();
+      },
+    });
+  }
+
+  /**
+   * The tunnel is OPEN: push `downloaderPort` when it or the public address changed since the last push
+   * (a new address needs a re-announce even on the same port), and run the hooks on a new address.
+   */
+  opened(status: TunnelStatus, downloaderPort: number): void {
+    const address = status.publicAddress;
+    if (!address || status.localPort === undefined) return;
+    const where = `${address.ip}:${address.port}`;
+    const push = `${where}>${downloaderPort}`;
+    if (this.downloader && push !== this.pushed) {
+      this.pushed = push;
+      this.downloader.pushPort(downloaderPort);
+    }
+    if (this.hooks && where !== this.hooked) {
+      this.hooked = where;
+      const change = {
+        tunnelId: this.options.config.id,
+        protocol: "tcp" as const,
+        private: { ip: privateIp(), port: status.localPort },
+        public: { ip: address.ip, port: address.port },
+      };
+      void this.hooks.run(change).then(
+        (run) => {
+          this.lastRun = run;
+          this.options.onChange();
+        },
+        // AddressHooks turns every failure into an outcome; this only guards against a bug there.
+        (error: unknown) =>
+          this.options
+            .logger({ module: "hooks", tunnel: this.options.config.id })
+            .error("hooks crashed", { error: error instanceof Error ? error.message : String(error) }),
+      );
+    }
+  }
+
+  /** Pushes the last port again now; false when the tunnel has not opened in this run. */
+  retry(): boolean {
+    return this.downloader?.retry() ?? false;
+  }
+
+  /** The tunnel stopped: cancel a push in progress and end the client session. */
+  async end(): Promise<void> {
+    const downloader = this.downloader;
+    this.downloader = undefined;
+    this.lastShown = undefined;
+    await downloader?.dispose();
+  }
+}
