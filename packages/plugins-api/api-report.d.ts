@@ -287,7 +287,7 @@ export type { Guidance, Remedy, RemedyOutcome } from "./guidance.js";
 export { type Catalog, type CatalogMessages, defineCatalog, LOCALES, type Locale, type LocalizedText, localize, type MessageParams, } from "./localized.js";
 export type { Logger } from "./logger.js";
 export { type ActivationEvent, type CheckContribution, type CheckPlatform, DEFAULT_CHECK_TIMEOUT_MS, type DownloaderContribution, type ExtensionManifest, type ManifestContributions, } from "./manifest.js";
-export { type CommandResult, type CommandRunner, type HostInfo, type InterfaceAddress, type NetworkInfo, type ServiceAccessor, Services, type ServiceToken, type StunSettings, type SystemFiles, type TunnelActivity, type TunnelActivityEntry, type TunnelPorts, } from "./services.js";
+export { type CommandResult, type CommandRunner, type ConfiguredDownloader, type DownloaderProbeResult, type Downloaders, type HostInfo, type InterfaceAddress, type NetworkInfo, type ServiceAccessor, Services, type ServiceToken, type StunSettings, type SystemFiles, type TunnelActivity, type TunnelActivityEntry, type TunnelPorts, } from "./services.js";
 export { CHECK_STATUSES, type CheckStatus, isProblemStatus, type VerdictStatus } from "./status.js";
 export { API_VERSION } from "./version.js";
 
@@ -510,6 +510,45 @@ export interface TunnelActivityEntry {
 export interface TunnelActivity {
     tunnels(): Promise<TunnelActivityEntry[]>;
 }
+/** A downloader a tunnel is set up to push its port to, as a check may see it: never the password. */
+export interface ConfiguredDownloader {
+    /** The tunnel whose `downloader` settings these are. */
+    tunnelId: string;
+    /** The adapter kind, e.g. `qbittorrent`. */
+    kind: string;
+    /** The Web UI / RPC URL without any user name or password in it. */
+    url: string;
+    /** True when a user name, password or secret is configured (not what it is). */
+    hasCredentials: boolean;
+}
+/** What one attempt to talk to a configured downloader found. */
+export interface DownloaderProbeResult {
+    /** The client answered at its URL as that kind of client. */
+    answered: boolean;
+    /** It accepted the configured credentials; undefined when it did not answer or could not be asked. */
+    authOk: boolean | undefined;
+    /** The client's product name and version, when it told them. */
+    client?: string;
+    version?: string;
+    /** The addresses the URL's host name stands for (the literal address when it is one). */
+    addresses: string[];
+    /** Why it did not answer or refused, as the adapter said it (no secrets in it). */
+    error?: {
+        kind: string;
+        message: string;
+    };
+}
+/**
+ * The downloaders configured on tunnels (since 1.4.0), and a way to try one with its own credentials
+ * without handing them to the caller.
+ */
+export interface Downloaders {
+    list(): Promise<ConfiguredDownloader[]>;
+    /** Logs in with the tunnel's settings and asks the client who it is; never throws for a bad answer. */
+    probe(tunnelId: string, options?: {
+        signal?: AbortSignal;
+    }): Promise<DownloaderProbeResult>;
+}
 /** DI tokens of the services an extension may use via `context.services.get(Services.X)`. */
 export declare const Services: {
     readonly StunSettings: ServiceToken<StunSettings>;
@@ -519,6 +558,7 @@ export declare const Services: {
     readonly HostInfo: ServiceToken<HostInfo>;
     readonly TunnelPorts: ServiceToken<TunnelPorts>;
     readonly TunnelActivity: ServiceToken<TunnelActivity>;
+    readonly Downloaders: ServiceToken<Downloaders>;
 };
 
 // ---- status.d.ts
@@ -541,4 +581,4 @@ export declare function isProblemStatus(status: CheckStatus): boolean;
 
 // ---- version.d.ts
 /** The plugin API version this package describes; plugins declare a range of it in `engines.autostun`. */
-export declare const API_VERSION = "1.3.0";
+export declare const API_VERSION = "1.4.0";

@@ -17,6 +17,8 @@ import {
   container as rootContainer,
 } from "tsyringe";
 import type { AutostunConfig } from "./config/schema.js";
+import { ConfiguredDownloaders, knownTunnels } from "./downloaders/configured-downloaders.js";
+import { DownloaderDiscovery } from "./downloaders/discovery/downloader-discovery.js";
 import { registerDownloadersPoint } from "./downloaders/downloader-contributions.js";
 import { registerChecksPoint } from "./engine/check-contributions.js";
 import { CheckEngine } from "./engine/engine.js";
@@ -129,6 +131,33 @@ export function buildContainer(options: ContainerOptions, overrides?: (c: Depend
 
   c.register(Services.TunnelActivity, {
     useFactory: (d) => ({ tunnels: async () => d.resolve<RelayManager>(Tokens.Relay).activity() }),
+  });
+
+  c.register(Services.Downloaders, {
+    useFactory: instanceCachingFactory(
+      (d) =>
+        new ConfiguredDownloaders({
+          tunnels: () =>
+            knownTunnels(
+              d
+                .resolve<RelayManager>(Tokens.Relay)
+                .list()
+                .map((view) => view.config),
+              config.tunnels,
+            ),
+          resolve: (kind) => d.resolve<ExtensionHost>(Tokens.ExtensionHost).resolveDownloader(kind),
+          logger: scopedLogger(logger, { module: "downloaders" }),
+        }),
+    ),
+  });
+  c.register(Tokens.DownloaderDiscovery, {
+    useFactory: instanceCachingFactory(
+      (d) =>
+        new DownloaderDiscovery({
+          network: d.resolve(Services.NetworkInfo),
+          downloaders: d.resolve(Services.Downloaders),
+        }),
+    ),
   });
 
   c.register(Tokens.ExtensionPoints, {

@@ -1,4 +1,5 @@
 import type { AutostunConfig } from "./config/schema.js";
+import type { DownloaderDiscovery } from "./downloaders/discovery/downloader-discovery.js";
 import type { CheckEngine } from "./engine/engine.js";
 import type { EventBus } from "./events/bus.js";
 import type { DaemonEvents } from "./events/daemon-events.js";
@@ -38,6 +39,8 @@ export const Tokens = {
   Lifecycle: token<Lifecycle>("Lifecycle"),
   /** Every tunnel, bans and connections. */
   Relay: token<RelayManager>("Relay"),
+  /** Finds downloaders running on this host for `Query.discoveredDownloaders`. */
+  DownloaderDiscovery: token<DownloaderDiscovery>("DownloaderDiscovery"),
 } as const;
 
 /** How resolvers and other daemon parts reach services without knowing the container. */

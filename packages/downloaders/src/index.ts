@@ -6,6 +6,14 @@ import { fileURLToPath } from "node:url";
  */
 export const BUILTIN_DOWNLOADERS_DIR = fileURLToPath(new URL("./builtin/", import.meta.url));
 
+export {
+  DISCOVERABLE_KINDS,
+  type DiscoverableKind,
+  type IdentifiedDownloader,
+  type IdentifyOptions,
+  identifyAs,
+  identifyDownloader,
+} from "./discovery/identify.js";
 export { type AddressChange, type Endpoint, hookEnvironment } from "./hooks/address-change.js";
 export { AddressHooks, type AddressHooksOptions, type HookRun } from "./hooks/address-hooks.js";
 export { type CommandHook, type HookOutcome, runCommandHook } from "./hooks/command-hook.js";

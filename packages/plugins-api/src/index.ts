@@ -54,6 +54,9 @@ export {
 export {
   type CommandResult,
   type CommandRunner,
+  type ConfiguredDownloader,
+  type DownloaderProbeResult,
+  type Downloaders,
   type HostInfo,
   type InterfaceAddress,
   type NetworkInfo,

@@ -96,6 +96,43 @@ export interface TunnelActivity {
   tunnels(): Promise<TunnelActivityEntry[]>;
 }
 
+/** A downloader a tunnel is set up to push its port to, as a check may see it: never the password. */
+export interface ConfiguredDownloader {
+  /** The tunnel whose `downloader` settings these are. */
+  tunnelId: string;
+  /** The adapter kind, e.g. `qbittorrent`. */
+  kind: string;
+  /** The Web UI / RPC URL without any user name or password in it. */
+  url: string;
+  /** True when a user name, password or secret is configured (not what it is). */
+  hasCredentials: boolean;
+}
+
+/** What one attempt to talk to a configured downloader found. */
+export interface DownloaderProbeResult {
+  /** The client answered at its URL as that kind of client. */
+  answered: boolean;
+  /** It accepted the configured credentials; undefined when it did not answer or could not be asked. */
+  authOk: boolean | undefined;
+  /** The client's product name and version, when it told them. */
+  client?: string;
+  version?: string;
+  /** The addresses the URL's host name stands for (the literal address when it is one). */
+  addresses: string[];
+  /** Why it did not answer or refused, as the adapter said it (no secrets in it). */
+  error?: { kind: string; message: string };
+}
+
+/**
+ * The downloaders configured on tunnels (since 1.4.0), and a way to try one with its own credentials
+ * without handing them to the caller.
+ */
+export interface Downloaders {
+  list(): Promise<ConfiguredDownloader[]>;
+  /** Logs in with the tunnel's settings and asks the client who it is; never throws for a bad answer. */
+  probe(tunnelId: string, options?: { signal?: AbortSignal }): Promise<DownloaderProbeResult>;
+}
+
 /** DI tokens of the services an extension may use via `context.services.get(Services.X)`. */
 export const Services = {
   StunSettings: token<StunSettings>("StunSettings"),
@@ -105,4 +142,5 @@ export const Services = {
   HostInfo: token<HostInfo>("HostInfo"),
   TunnelPorts: token<TunnelPorts>("TunnelPorts"),
   TunnelActivity: token<TunnelActivity>("TunnelActivity"),
+  Downloaders: token<Downloaders>("Downloaders"),
 } as const;

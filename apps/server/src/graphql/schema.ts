@@ -3,6 +3,7 @@ import { builder } from "./builder.js";
 import "./bans.js";
 import "./checks.js";
 import "./connections.js";
+import "./downloaders.js";
 import "./tunnels.js";
 
 /** The daemon's schema, assembled from one file per domain. */

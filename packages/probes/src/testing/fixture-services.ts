@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type HostInfo, Services, type TunnelPorts } from "@autostun/plugins-api";
+import { type Downloaders, type HostInfo, Services, type TunnelPorts } from "@autostun/plugins-api";
 import { createCommandRunner } from "../commands/command-runner.js";
 import { createSystemFiles } from "../files/system-files.js";
 import { createHostInfo } from "../host/host-info.js";
@@ -48,6 +48,7 @@ export function fixtureServices(dir: string, ports: number[] = []): FixtureServi
     [Services.NetworkInfo, { addresses: async () => [] }],
     [Services.TunnelPorts, staticPorts(ports)],
     [Services.TunnelActivity, { tunnels: async () => [] }],
+    [Services.Downloaders, noDownloaders],
   ]);
   return { services, runner };
 }
@@ -61,8 +62,17 @@ export function realServices(options: { netns?: string; ports?: number[] } = {})
     [Services.NetworkInfo, createNetworkInfo()],
     [Services.TunnelPorts, staticPorts(options.ports ?? [])],
     [Services.TunnelActivity, { tunnels: async () => [] }],
+    [Services.Downloaders, noDownloaders],
   ]);
 }
+
+/** No tunnel has a downloader: `downloader.loopback` skips. */
+const noDownloaders: Downloaders = {
+  list: async () => [],
+  probe: async (tunnelId) => {
+    throw new Error(`no downloader is configured for tunnel ${tunnelId}`);
+  },
+};
 
 function staticPorts(ports: number[]): TunnelPorts {
   return { localPorts: async () => [...ports] };

@@ -209,6 +209,10 @@ export class PluginProcess {
       const options = typeof callArgs[2] === "object" && callArgs[2] !== null ? callArgs[2] : {};
       callArgs[2] = { ...options, signal };
     }
+    if (service === "Downloaders" && method === "probe") {
+      const options = typeof callArgs[1] === "object" && callArgs[1] !== null ? callArgs[1] : {};
+      callArgs[1] = { ...options, signal };
+    }
     return Promise.resolve((target[method] as (...a: unknown[]) => Promise<unknown>).apply(target, callArgs));
   }
 

@@ -28,6 +28,7 @@ export const SERVICE_METHODS = {
   NetworkInfo: ["addresses"],
   TunnelPorts: ["localPorts"],
   TunnelActivity: ["tunnels"],
+  Downloaders: ["list", "probe"],
 } as const satisfies Partial<Record<keyof typeof Services, readonly string[]>>;
 
 export type DataServiceName = (typeof DATA_SERVICES)[number];

@@ -1,0 +1,141 @@
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import { DISCOVERABLE_KINDS, type DiscoverableKind, displayUrl, identifyAs } from "@autostun/downloaders";
+import {
+  type ConfiguredDownloader,
+  type DownloaderProbeResult,
+  type Downloaders,
+  isDownloaderError,
+  type Logger,
+  localize,
+} from "@autostun/plugins-api";
+import type { TunnelConfig } from "../config/schema.js";
+import type { ResolvedDownloader } from "../extensions/host.js";
+
+export interface ConfiguredDownloadersOptions {
+  /** Every tunnel the daemon knows now: the config file's and those saved through the API. */
+  tunnels: () => readonly TunnelConfig[];
+  /** The adapter factory of a kind, through the extension host (activating its extension if needed). */
+  resolve: (kind: string) => Promise<ResolvedDownloader>;
+  logger: Logger;
+  /** Longest a probe waits for the client, for all its requests together. */
+  timeoutMs?: number;
+}
+
+/**
+ * `Services.Downloaders`: the tunnels' downloader settings as checks may see them (no password), and a
+ * probe that logs in with those settings through the same adapter the push uses, so "it answers and
+ * takes the password" means what the push will meet.
+ */
+export class ConfiguredDownloaders implements Downloaders {
+  constructor(private readonly options: ConfiguredDownloadersOptions) {}
+
+  async list(): Promise<ConfiguredDownloader[]> {
+    return this.withDownloader().map(({ id, downloader }) => ({
+      tunnelId: id,
+      kind: downloader.kind,
+      url: displayUrl(downloader.url),
+      hasCredentials: Boolean(downloader.username || downloader.password),
+    }));
+  }
+
+  async probe(tunnelId: string, options: { signal?: AbortSignal } = {}): Promise<DownloaderProbeResult> {
+    const tunnel = this.withDownloader().find((t) => t.id === tunnelId);
+    if (!tunnel) throw new Error(`tunnel ${tunnelId} has no downloader configured`);
+    const { downloader } = tunnel;
+    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 8000);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const addresses = await addressesOf(downloader.url);
+    const resolved = await this.options.resolve(downloader.kind);
+    if ("error" in resolved)
+      return {
+        answered: false,
+        authOk: undefined,
+        addresses,
+        error: { kind: "UNSUPPORTED", message: localize(resolved.error, "en") },
+      };
+    const adapter = resolved.factory(
+      { url: downloader.url, username: downloader.username, password: downloader.password },
+      { logger: this.options.logger },
+    );
+    try {
+      const described = await adapter.describe({ signal });
+      return {
+        answered: true,
+        authOk: true,
+        client: described.client,
+        version: described.version,
+        addresses,
+      };
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      const kind = isDownloaderError(error) ? error.kind : "UNREACHABLE";
+      const message = timeout.aborted
+        ? `${displayUrl(downloader.url)} did not answer within ${this.options.timeoutMs ?? 8000} ms`
+        : (error as Error).message;
+      if (kind === "UNREACHABLE")
+        return { answered: false, authOk: undefined, addresses, error: { kind, message } };
+      // It refused us, but who it is and which version may still be told to anyone who asks.
+      const known = await this.identify(downloader.kind, downloader.url, options.signal);
+      return {
+        answered: true,
+        authOk: kind === "CREDENTIALS_REFUSED" ? false : undefined,
+        ...(known?.version ? { version: known.version } : {}),
+        addresses,
+        error: { kind, message },
+      };
+    } finally {
+      try {
+        await adapter.dispose?.();
+      } catch (error) {
+        this.options.logger.debug(
+          `logging out of ${displayUrl(downloader.url)} failed: ${(error as Error).message}`,
+        );
+      }
+    }
+  }
+
+  private withDownloader() {
+    return this.options
+      .tunnels()
+      .flatMap((t) => (t.downloader ? [{ id: t.id, downloader: t.downloader }] : []));
+  }
+
+  private async identify(kind: string, url: string, signal: AbortSignal | undefined) {
+    if (!(DISCOVERABLE_KINDS as readonly string[]).includes(kind)) return undefined;
+    try {
+      return await identifyAs(kind as DiscoverableKind, url, {
+        timeoutMs: 2000,
+        ...(signal ? { signal } : {}),
+      });
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** What the URL's host stands for; a name that does not resolve stands for nothing (and will not answer). */
+async function addressesOf(url: string): Promise<string[]> {
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+  } catch {
+    return [];
+  }
+  if (isIP(host)) return [host];
+  try {
+    return (await lookup(host, { all: true })).map((entry) => entry.address);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The tunnels a check or discovery should know about: the running ones (config file and API) and, before
+ * the relay has started (as in `autostun doctor`), the config file's.
+ */
+export function knownTunnels(running: readonly TunnelConfig[], fromFile: readonly TunnelConfig[]) {
+  const byId = new Map(fromFile.map((t) => [t.id, t]));
+  for (const tunnel of running) byId.set(tunnel.id, tunnel);
+  return [...byId.values()];
+}

@@ -1,0 +1,122 @@
+import { createServer, type Server, connect as tcpConnect } from "node:net";
+import { DownloaderNamespace, writeQbittorrentProfile } from "@autostun/downloaders/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gql } from "../relay/testing/graphql-client.js";
+import { type LoopbackServices, startLoopbackServices } from "../relay/testing/loopback-services.js";
+import { startTestDaemon } from "../testing/daemon.js";
+
+/**
+ * `downloader.loopback` in a real daemon against a real qbittorrent-nox (Debian) with authentication on,
+ * in a namespace of its own: from this host's point of view that is another machine. A small TCP relay
+ * on 127.0.0.1 makes the same client reachable over loopback, which is how the PASS case is reached
+ * without running a downloader in the host's own network.
+ */
+
+const WEBUI_PORT = 8080;
+const PASSWORD = "lab-password";
+
+type CheckRow = { id: string; status: string; summary: string; facts: Record<string, unknown> };
+const RUN = `mutation { runChecks(ids: ["downloader.loopback"]) { id status summary facts guidance { title steps } } }`;
+
+let lab: DownloaderNamespace;
+let relay: Server;
+let relayPort = 0;
+let services: LoopbackServices;
+
+beforeAll(async () => {
+  services = await startLoopbackServices();
+  lab = DownloaderNamespace.create();
+  const profile = writeQbittorrentProfile({
+    webUiPort: WEBUI_PORT,
+    password: PASSWORD,
+    hostHeaderValidation: false,
+  });
+  const client = lab.start(["qbittorrent-nox", `--profile=${profile}`]);
+  await lab.waitForPort(WEBUI_PORT, "qbittorrent-nox", client);
+  relay = createServer((inbound) => {
+    const outbound = tcpConnect({ host: lab.ip, port: WEBUI_PORT });
+    inbound.pipe(outbound).pipe(inbound);
+    inbound.on("error", () => outbound.destroy());
+    outbound.on("error", () => inbound.destroy());
+  });
+  await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
+  relayPort = (relay.address() as { port: number }).port;
+}, 60_000);
+
+afterAll(async () => {
+  relay?.close();
+  lab?.dispose();
+  await services?.close();
+});
+
+function tunnel(id: string, url: string, password = PASSWORD) {
+  return {
+    id,
+    localPort: 0,
+    target: services.echo,
+    forward: "userspace",
+    downloader: { kind: "qbittorrent", url, username: "admin", password },
+  };
+}
+
+async function runCheck(tunnels: unknown[]): Promise<{ row: CheckRow; logs: string }> {
+  const daemon = await startTestDaemon({
+    tunnels,
+    stun: { udp: [], tcp: [services.stun] },
+    keepalive: { target: services.keepalive, intervalSeconds: 10 },
+  });
+  try {
+    const answer = await gql<{ runChecks: (CheckRow & { guidance: unknown })[] }>(daemon.url, RUN);
+    const row = answer.data?.runChecks.find((c) => c.id === "downloader.loopback");
+    if (!row) throw new Error(`no downloader.loopback in ${JSON.stringify(answer)}`);
+    return { row, logs: daemon.logs.join("") };
+  } finally {
+    await daemon.stop();
+  }
+}
+
+describe("downloader.loopback against qbittorrent-nox with its Web UI password on", () => {
+  it("passes over loopback with the right password, naming the client's version", async () => {
+    const { row } = await runCheck([tunnel("qb", `http://127.0.0.1:${relayPort}`)]);
+    expect(row, JSON.stringify(row)).toMatchObject({ status: "PASS" });
+    expect(row.facts).toMatchObject({
+      kind: "qbittorrent",
+      url: `http://127.0.0.1:${relayPort}`,
+      version: expect.stringMatching(/^\d+\.\d+/),
+      answered: true,
+      authOk: true,
+      location: "loopback",
+    });
+  }, 60_000);
+
+  it("warns when the same client is reached on another machine's address", async () => {
+    const { row } = await runCheck([tunnel("qb", `http://${lab.ip}:${WEBUI_PORT}`)]);
+    expect(row.status).toBe("WARN");
+    expect(row.facts).toMatchObject({ answered: true, authOk: true, location: "elsewhere" });
+    expect(row.summary).toContain(lab.ip);
+    expect(row.summary).toMatch(/lose their real addresses/);
+  }, 60_000);
+
+  it("fails for a wrong password and for a port where nothing answers, and never shows a password", async () => {
+    const wrong = "not-the-password";
+    const { row, logs } = await runCheck([
+      tunnel("good", `http://127.0.0.1:${relayPort}`),
+      tunnel("wrong", `http://127.0.0.1:${relayPort}`, wrong),
+      tunnel("down", `http://127.0.0.1:1`),
+    ]);
+    expect(row.status).toBe("FAIL");
+    const byTunnel = Object.fromEntries(
+      (row.facts.downloaders as { tunnelId: string }[]).map((entry) => [entry.tunnelId, entry]),
+    );
+    expect(byTunnel.good).toMatchObject({ answered: true, authOk: true });
+    expect(byTunnel.wrong).toMatchObject({
+      answered: true,
+      authOk: false,
+      error: { kind: "CREDENTIALS_REFUSED" },
+    });
+    expect(byTunnel.down).toMatchObject({ answered: false, authOk: null, error: { kind: "UNREACHABLE" } });
+    const shown = JSON.stringify(row) + logs;
+    expect(shown).not.toContain(wrong);
+    expect(shown).not.toContain(PASSWORD);
+  }, 60_000);
+});
