@@ -1,4 +1,4 @@
-import type { Disposable } from "@autostun/plugins-api";
+import { type Disposable, Services, type StunSettings } from "@autostun/plugins-api";
 import type { DependencyContainer } from "tsyringe";
 import type { AutostunConfig } from "./config/schema.js";
 import { buildContainer } from "./container.js";
@@ -9,6 +9,7 @@ import type { DaemonEvents } from "./events/daemon-events.js";
 import { isLoopbackHost } from "./graphql/auth.js";
 import { type RunningHttp, splitHostPort, startHttp } from "./http/server.js";
 import type { LifecycleStep } from "./lifecycle/lifecycle.js";
+import { ConfigReloader, ReloaderToken, type ReloadResult } from "./lifecycle/reload.js";
 import type { RootLogger } from "./log/logger.js";
 import { StartupRefused } from "./startup-refused.js";
 import type { CheckStore } from "./store/check-store.js";
@@ -28,6 +29,8 @@ export interface Daemon {
   engine: CheckEngine;
   /** The daemon's services by token, as GraphQL resolvers see them. */
   services: ServiceLookup;
+  /** Re-reads the config and applies what changed, as SIGHUP does; see ConfigReloader. */
+  reload(): Promise<ReloadResult>;
   /** Cancels every running check, waits at most {@link STOP_GRACE_MS} for them, then closes everything. */
   stop(): Promise<void>;
 }
@@ -35,6 +38,11 @@ export interface Daemon {
 export interface DaemonOptions {
   /** Where news the user must see even with logs off goes, one line each; the CLI writes it to stderr. */
   notice?: (line: string) => void;
+  /**
+   * How to read the config again for SIGHUP and `Mutation.reloadConfig` (the CLI re-reads the same file,
+   * environment and flags). Without it a reload is refused, and SIGHUP is left alone.
+   */
+  reload?: { load: () => AutostunConfig; file?: string };
 }
 
 /** Opens the database before anything else starts, so a bad dataDir stops the daemon with one clear line. */
@@ -109,7 +117,8 @@ export async function startDaemon(
     // Longer than the grace the step gives running checks, so the grace decides, not this limit.
     stopTimeoutMs: STOP_GRACE_MS + 1_000,
   });
-  lifecycle.add(diagnosisSchedule(config, engine, bus, logger));
+  const schedule = diagnosisSchedule(config, engine, bus, logger);
+  lifecycle.add(schedule);
   let network: Disposable | undefined;
   lifecycle.add({
     name: "network watch",
@@ -144,6 +153,25 @@ export async function startDaemon(
     },
     stop: () => http?.close(),
   });
+  const reloader = new ConfigReloader({
+    live: config,
+    ...(options.reload ? { load: options.reload.load } : {}),
+    ...(options.reload?.file ? { file: options.reload.file } : {}),
+    logger,
+    targets: {
+      relay: (next) => relay.reconfigure(next),
+      checkSchedule: (checks) => schedule.reschedule(checks.intervalSeconds),
+      // Checks read the servers from this service each run, so changing it in place reaches the next run.
+      stunServers: (stun) =>
+        Object.assign(services.get<StunSettings>(Services.StunSettings), { udp: stun.udp, tcp: stun.tcp }),
+      corsOrigins: (origins) => http?.setAllowedOrigins(origins),
+      logLevel: (level) => {
+        logger.level = level;
+      },
+    },
+  });
+  container.register(ReloaderToken, { useValue: reloader });
+  if (options.reload) lifecycle.add(reloadOnHangup(reloader, logger));
 
   await lifecycle.start();
   const url = (http as RunningHttp).url;
@@ -154,6 +182,7 @@ export async function startDaemon(
     container,
     engine,
     services,
+    reload: () => reloader.reload("api"),
     stop() {
       stopping ??= lifecycle.stop().then(() => logger.info("AutoSTUN stopped"));
       return stopping;
@@ -180,6 +209,21 @@ async function stopChecks(engine: CheckEngine, store: CheckStore, logger: RootLo
   store.close();
 }
 
+/** SIGHUP re-reads the config, as service managers' `reload` sends it; only while the daemon runs. */
+function reloadOnHangup(reloader: ConfigReloader, logger: RootLogger): LifecycleStep {
+  const onHangup = () => {
+    logger.info("SIGHUP: reloading the configuration");
+    reloader.reload("SIGHUP").catch((error: unknown) => {
+      logger.error({ error: String(error) }, "configuration reload failed");
+    });
+  };
+  return {
+    name: "reload on SIGHUP",
+    start: () => void process.on("SIGHUP", onHangup),
+    stop: () => void process.off("SIGHUP", onHangup),
+  };
+}
+
 /**
  * Runs the diagnosis at start, on its schedule and whenever the bus says the network changed. Runs refused
  * because the daemon is stopping are expected, not failures.
@@ -189,8 +233,14 @@ function diagnosisSchedule(
   engine: CheckEngine,
   bus: EventBus<DaemonEvents>,
   logger: RootLogger,
-): LifecycleStep {
+): LifecycleStep & { reschedule(intervalSeconds: number): void } {
   const timers: LongTimer[] = [];
+  let running = false;
+  const plan = (intervalSeconds: number) => {
+    for (const timer of timers.splice(0)) timer.cancel();
+    if (running && intervalSeconds > 0)
+      timers.push(every(intervalSeconds * 1000, () => void runAll("schedule")));
+  };
   let listening: Disposable | undefined;
   const runAll = (reason: string) =>
     engine.run().catch((error: unknown) => {
@@ -200,17 +250,20 @@ function diagnosisSchedule(
   return {
     name: "diagnosis schedule",
     start: () => {
+      running = true;
       if (config.checks.runOnStart) void runAll("start");
-      if (config.checks.intervalSeconds > 0)
-        timers.push(every(config.checks.intervalSeconds * 1000, () => void runAll("schedule")));
+      plan(config.checks.intervalSeconds);
       listening = bus.subscribe("network.changed", (change) => {
         logger.info({ at: change.at }, "the network changed; running the diagnosis again");
         void runAll("network changed");
       });
     },
     stop: () => {
-      for (const timer of timers.splice(0)) timer.cancel();
+      running = false;
+      plan(0);
       listening?.dispose();
     },
+    /** A reloaded `checks.intervalSeconds`: the next run is one new interval from now. */
+    reschedule: (intervalSeconds) => plan(intervalSeconds),
   };
 }

@@ -1,4 +1,5 @@
 import { constants as osConstants } from "node:os";
+import { resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { ConfigError } from "../config/errors.js";
 import { loadConfig } from "../config/load.js";
@@ -83,6 +84,8 @@ export function buildCli(setExitCode: (code: number) => void): Command {
       const stopAsked = stopSignal();
       const daemon = await startDaemon(config, logger, undefined, {
         notice: (line) => process.stderr.write(`autostun: ${line}\n`),
+        // SIGHUP and Mutation.reloadConfig read the same file, environment and flags again.
+        reload: { load: () => load(flags), ...(flags.config ? { file: resolve(flags.config) } : {}) },
       });
       process.stdout.write(`AutoSTUN console: ${daemon.url}\nGraphQL API: ${daemon.url}graphql\n`);
       const signal = await stopAsked;

@@ -4,6 +4,7 @@ import "./bans.js";
 import "./checks.js";
 import "./connections.js";
 import "./downloaders.js";
+import "./reload.js";
 import "./tunnels.js";
 
 /** The daemon's schema, assembled from one file per domain. */

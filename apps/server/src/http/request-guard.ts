@@ -34,7 +34,7 @@ export function normaliseOrigin(value: string): string {
  * programs) are not from a web page and pass.
  */
 export class RequestGuard {
-  private readonly extra: ReadonlySet<string>;
+  private readonly extra: Set<string>;
   private listenOrigins = new Set<string>();
 
   constructor(private readonly options: RequestGuardOptions) {
@@ -44,6 +44,17 @@ export class RequestGuard {
   /** Cross-origin callers that get CORS headers. */
   get corsOrigins(): ReadonlySet<string> {
     return this.extra;
+  }
+
+  /**
+   * Replaces the configured extra origins (a reloaded `api.corsOrigins`). The set is changed in place,
+   * since the GraphQL handler holds the same set for its CORS answers. Throws on a malformed entry
+   * before changing anything.
+   */
+  setExtraOrigins(origins: readonly string[]): void {
+    const next = origins.map(normaliseOrigin);
+    this.extra.clear();
+    for (const origin of next) this.extra.add(origin);
   }
 
   /** Called once the port is known (a configured port 0 becomes a real one only at listen). */

@@ -31,6 +31,8 @@ export interface HttpOptions {
 export interface RunningHttp {
   server: Server;
   url: string;
+  /** Applies a reloaded `api.corsOrigins` to the next request on. */
+  setAllowedOrigins(origins: readonly string[]): void;
   close(): Promise<void>;
 }
 
@@ -132,6 +134,7 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
   return {
     server,
     url: `http://${shown}:${address.port}/`,
+    setAllowedOrigins: (origins) => guard.setExtraOrigins(origins),
     async close() {
       await ws.close();
       metrics.clear();

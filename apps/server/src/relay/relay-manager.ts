@@ -26,6 +26,7 @@ import {
 } from "../store/connection-store.js";
 import type { Db } from "../store/database.js";
 import { SavedTunnelStore } from "../store/saved-tunnel-store.js";
+import { reconcileTunnels, type TunnelChanges } from "./reconcile-tunnels.js";
 import { RunningTunnel, type TunnelEnvironment } from "./running-tunnel.js";
 import { formatPublic, TunnelArrivals } from "./tunnel-arrivals.js";
 import { parseTunnel } from "./tunnel-input.js";
@@ -253,6 +254,34 @@ export class RelayManager {
     const removed = this.saved.remove(id);
     if (running || removed) this.logger.info(`tunnel ${id} deleted through the API`, { tunnel: id });
     return Boolean(running) || removed;
+  }
+
+  /**
+   * Applies a reloaded config to the tunnels, the ban-list file and GeoIP: unchanged tunnels keep running
+   * with their connections, changed ones restart alone (see reconcile-tunnels.ts). Throws ReloadRefused,
+   * having changed nothing, when the new config names something the relay cannot run.
+   */
+  async reconfigure(next: AutostunConfig): Promise<TunnelChanges> {
+    if (!this.started) throw new Error("the relay is not running; a reload applies only to a started daemon");
+    const changes = await reconcileTunnels(next, {
+      config: this.options.config,
+      tunnels: this.tunnels,
+      env: this.env,
+      bans: this.bans,
+      logger: this.logger,
+      create: (config, origin, env) => RunningTunnel.create(config, origin, env),
+      add: (running) => this.add(running),
+      remove: (running) => this.remove(running),
+      banFile: this.banFile,
+      setBanFile: (watcher) => {
+        this.banFile = watcher;
+      },
+      setGeo: (geo) => {
+        this.geo = geo;
+      },
+    });
+    this.options.config = next;
+    return changes;
   }
 
   ban(input: BanInput): Ban {
