@@ -1,0 +1,133 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Socket } from "node:net";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { validateTarget } from "../target/validate-target.js";
+import { dial, listen, listenWith } from "../testing/loopback.js";
+import { Forwarder } from "./forwarder.js";
+import { BULK_BUFFER_BYTES, bulkBytesLent } from "./read-buffers.js";
+
+// The forwarder reuses its read buffers: these tests catch a buffer read into again before its bytes
+// were written onward (corrupted or reordered streams) and buffers that stay lent after the traffic.
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const sha256 = (chunks: Buffer[]) =>
+  chunks.reduce((hash, chunk) => hash.update(chunk), createHash("sha256")).digest("hex");
+
+/** Writes `data` in uneven pieces, honouring backpressure; ends the socket when `end`. */
+async function send(socket: Socket, data: Buffer, end: boolean): Promise<void> {
+  let offset = 0;
+  let piece = 1;
+  while (offset < data.length) {
+    piece = (piece * 7919 + 4093) % (300 * 1024);
+    const next = data.subarray(offset, offset + piece + 1);
+    offset += next.length;
+    if (!socket.write(next)) await new Promise((resolve) => socket.once("drain", resolve));
+  }
+  if (end) socket.end();
+}
+
+/** Collects what arrives, stopping to read now and then so the far side's writes back up. */
+function receive(socket: Socket, bytes: number, onChunk: () => void = () => {}): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let got = 0;
+    let sinceStall = 0;
+    socket.on("error", reject);
+    socket.on("data", (chunk: Buffer) => {
+      chunks.push(chunk);
+      got += chunk.length;
+      sinceStall += chunk.length;
+      onChunk();
+      if (got >= bytes) resolve(chunks);
+      else if (sinceStall > 3 * 1024 * 1024) {
+        sinceStall = 0;
+        socket.pause();
+        setTimeout(() => socket.resume(), 20);
+      }
+    });
+  });
+}
+
+async function forwarderTo(onSocket: (socket: Socket) => void) {
+  const target = await listen(onSocket);
+  const forwarder = new Forwarder({ target: await validateTarget("t1", `127.0.0.1:${target.port}`) });
+  const relay = await listenWith(forwarder);
+  cleanups.push(
+    () => target.close(),
+    () => relay.close(),
+    () => forwarder.close(),
+  );
+  return { forwarder, relay };
+}
+
+describe("splice with reused read buffers", () => {
+  it("delivers every byte in order both ways while both receivers stall now and then", async () => {
+    const size = 24 * 1024 * 1024;
+    const up = randomBytes(size);
+    const down = randomBytes(size);
+    let mostLent = 0;
+    const noteLent = () => {
+      mostLent = Math.max(mostLent, bulkBytesLent());
+    };
+    let atTarget: Promise<Buffer[]> | undefined;
+    const { relay } = await forwarderTo((socket) => {
+      atTarget = receive(socket, size, noteLent);
+      void send(socket, down, false);
+    });
+    const peer = await dial(relay.port);
+    cleanups.push(() => peer.destroy());
+    const atPeer = receive(peer, size, noteLent);
+    void send(peer, up, false);
+    await vi.waitFor(() => expect(atTarget).toBeDefined());
+    const [received, returned] = await Promise.all([atTarget!, atPeer]);
+    expect(sha256(received)).toBe(sha256([up]));
+    expect(sha256(returned)).toBe(sha256([down]));
+    // The bulk path (private buffers, no copy) carried the transfer, not only the shared doorbell.
+    expect(mostLent).toBeGreaterThanOrEqual(2 * BULK_BUFFER_BYTES);
+  });
+
+  it("gives a connection's large buffers back when it goes quiet, and keeps it working", async () => {
+    const { relay } = await forwarderTo((socket) => socket.pipe(socket));
+    const peer = await dial(relay.port);
+    cleanups.push(() => peer.destroy());
+    const bulk = randomBytes(8 * 1024 * 1024);
+    let lentDuringBulk = 0;
+    const echoed = receive(peer, bulk.length, () => {
+      lentDuringBulk = Math.max(lentDuringBulk, bulkBytesLent());
+    });
+    await send(peer, bulk, false);
+    expect(sha256(await echoed)).toBe(sha256([bulk]));
+    expect(lentDuringBulk).toBeGreaterThan(0);
+    peer.removeAllListeners("data");
+    // A small message afterwards is what a BitTorrent keep-alive looks like: the connection is idle.
+    const reply = new Promise<string>((resolve) => peer.once("data", (chunk) => resolve(String(chunk))));
+    peer.write("keep-alive");
+    expect(await reply).toBe("keep-alive");
+    await vi.waitFor(() => expect(bulkBytesLent()).toBe(0));
+    expect(peer.destroyed).toBe(false);
+  });
+
+  it("gives the buffers back when a connection is cut mid-transfer", async () => {
+    let targetSocket: Socket | undefined;
+    const { forwarder, relay } = await forwarderTo((socket) => {
+      targetSocket = socket;
+      socket.resume();
+    });
+    // Buffers of the previous tests' connections come back when their sockets have closed.
+    await vi.waitFor(() => expect(bulkBytesLent()).toBe(0));
+    const peer = await dial(relay.port);
+    cleanups.push(() => peer.destroy());
+    peer.on("error", () => {});
+    void send(peer, randomBytes(16 * 1024 * 1024), false).catch(() => {});
+    await vi.waitFor(() => expect(bulkBytesLent()).toBeGreaterThan(0));
+    expect(targetSocket).toBeDefined();
+    // A reset, not a FIN: after a FIN the peer's direction could stay open, and rightly so.
+    targetSocket!.resetAndDestroy();
+    await vi.waitFor(() => expect(forwarder.stats().active).toBe(0));
+    await vi.waitFor(() => expect(bulkBytesLent()).toBe(0));
+  });
+});
