@@ -32,7 +32,7 @@ export function BansPage({ reloadKey = 0 }: { reloadKey?: number }) {
         {when(ban.createdAt, locale)}
       </td>
       <td className="num" data-label={t("bans.until")}>
-        {ban.expiresAt ? when(ban.expiresAt, locale) : t("bans.forever")}
+        {ban.expiresAt ? when(ban.expiresAt, locale) : liftable ? t("bans.forever") : t("bans.whileListed")}
       </td>
       <td className="col-action">
         {liftable && (

@@ -30,8 +30,19 @@ function openedLabel(iso: string, locale: string, now: number): string {
   const opened = new Date(iso);
   const sameDay = new Date(now).toDateString() === opened.toDateString();
   return sameDay
-    ? opened.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit", second: "2-digit" })
-    : opened.toLocaleString(locale, { month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+    ? opened.toLocaleTimeString(locale, {
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+        hourCycle: "h23",
+      })
+    : opened.toLocaleString(locale, {
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      });
 }
 
 /**
@@ -182,10 +193,10 @@ export function ConnectionsPage({ reloadKey = 0 }: { reloadKey?: number }) {
                     {connection.geo?.asn ? `AS${connection.geo.asn}` : "—"}
                   </td>
                   <td className="col-addr" data-label={t("connections.peer")}>
-                    <code>{connection.remoteAddress}</code>
+                    <code title={connection.remoteAddress}>{connection.remoteAddress}</code>
                   </td>
                   <td className="col-addr" data-label={t("connections.proxy")}>
-                    <code>{connection.proxyAddress ?? "—"}</code>
+                    <code title={connection.proxyAddress ?? undefined}>{connection.proxyAddress ?? "—"}</code>
                   </td>
                   <td className="col-time num" data-label={t("connections.opened")}>
                     <time dateTime={connection.openedAt}>

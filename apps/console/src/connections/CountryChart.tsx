@@ -22,7 +22,13 @@ export function CountryChart({ counts }: { counts: readonly CountryCount[] }) {
   return (
     <figure className="country-chart">
       <figcaption className="section-title">{t("connections.byCountry")}</figcaption>
-      <svg viewBox={`0 0 ${WIDTH} ${height}`} width="100%" role="img" aria-label={t("connections.byCountry")}>
+      <svg
+        viewBox={`0 0 ${WIDTH} ${height}`}
+        width={WIDTH}
+        height={height}
+        role="img"
+        aria-label={t("connections.byCountry")}
+      >
         {counts.map((entry, index) => {
           const y = index * (BAR_HEIGHT + GAP);
           const width = ((WIDTH - LABEL_WIDTH - 40) * entry.peers) / most;

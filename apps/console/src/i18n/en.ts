@@ -237,6 +237,7 @@ export const en = {
   "bans.since": "Since",
   "bans.until": "Until",
   "bans.forever": "until lifted",
+  "bans.whileListed": "while the line is in the file",
   "bans.actions": "Actions",
   "bans.unban": "Unban",
   "bans.unbanNetwork": "Unban {cidr}",

@@ -228,6 +228,7 @@ export const zhCN: Messages = {
   "bans.since": "开始时间",
   "bans.until": "到期时间",
   "bans.forever": "直到解除",
+  "bans.whileListed": "只要文件中还有这一行",
   "bans.actions": "操作",
   "bans.unban": "解除封禁",
   "bans.unbanNetwork": "解除封禁 {cidr}",

@@ -1,0 +1,195 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { createTestLab } from "@autostun/netlab/testing";
+import type { Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
+import { WanPeer } from "../../../server/src/lab/testing/wan-peer.js";
+import { ensureConsoleBuilt } from "./build.js";
+import {
+  type DashboardLab,
+  FILE_BAN,
+  LOCAL_PORT,
+  launchBrowserIn,
+  type NamespacedBrowser,
+  PEER_GEO,
+  startDashboardLab,
+  waitForOpenTunnel,
+} from "./dashboardLab.js";
+import { SCREENSHOT_DIR, screenshotEveryPage } from "./screenshots.js";
+
+// The dashboard, the connection table and the bans page in Debian's chromium, against the real
+// daemon inside a NAT1 lab: a real tunnel through the lab router's NAT, real peers from the WAN side.
+
+/** Messages a browser logs by itself when a request finds nobody listening: expected while the daemon is down. */
+const OUTAGE_NOISE = /Failed to load resource|WebSocket connection to .* failed|ERR_CONNECTION_REFUSED/;
+
+/** Goes to another page of the console the way its links do: a new hash, no reload. */
+async function openPage(page: Page, route: string): Promise<void> {
+  await page.evaluate((hash) => {
+    window.location.hash = hash;
+  }, `#/${route}`);
+  await page.waitForFunction((hash) => window.location.hash === hash, `#/${route}`);
+}
+
+/** Whether the page is wider than the window: content a phone user would have to scroll sideways to. */
+function overflowsWidth(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+}
+
+describe("dashboard, connections and bans against the daemon in a NAT1 lab", () => {
+  test("a WAN peer shows up live with its country, is banned from its row, unbanned on the bans page; the page survives a daemon restart", {
+    timeout: 420_000,
+  }, async (context) => {
+    ensureConsoleBuilt();
+    const lab = await createTestLab({ nat: "NAT1", portPreserving: true, stun: "ours" }, context);
+    let running: DashboardLab | undefined;
+    let browser: NamespacedBrowser | undefined;
+    const peers: WanPeer[] = [];
+    try {
+      running = await startDashboardLab(lab);
+      const at = await waitForOpenTunnel(running);
+      expect(at).toEqual({ ip: lab.publicIp, port: LOCAL_PORT });
+
+      browser = await launchBrowserIn(lab.namespaces.lan);
+      const { page } = browser;
+      await page.goto(`${running.url}#/dashboard`);
+      await page.locator('[data-connection="live"]').waitFor();
+
+      // Dashboard: one light per check, each into its wizard step; the tunnel card with its address.
+      type Checks = { checks: { id: string; status: string }[] };
+      const { checks } = (await running.daemon.gql<Checks>(running.api, "{ checks { id status } }"))
+        .data as Checks;
+      await page.waitForFunction(
+        (count) => document.querySelectorAll("[data-light]").length === count,
+        checks.length,
+      );
+      for (const check of checks) {
+        const light = page.locator(`[data-light="${check.id}"]`);
+        expect(await light.getAttribute("href")).toBe(`#/wizard/${encodeURIComponent(check.id)}`);
+      }
+      const card = page.locator('[data-tunnel-id="lab"]');
+      await card.locator("[data-tunnel-state]", { hasText: "Open" }).waitFor();
+      expect(await card.locator("[data-public-address]").textContent()).toBe(`${lab.publicIp}:${LOCAL_PORT}`);
+      expect(await card.getByRole("button", { name: "Stop" }).isEnabled()).toBe(true);
+      expect(await card.getByRole("button", { name: "Start" }).isEnabled()).toBe(false);
+
+      // Connections: a peer from the WAN appears within a second, placed by the test's GeoIP data.
+      await openPage(page, "connections");
+      await page.locator("[data-geo-attribution]").waitFor();
+      const peerIp = await lab.addWanAddress();
+      const openedAt = Date.now();
+      const peer = WanPeer.open(lab, peerIp, at);
+      peers.push(peer);
+      peer.send("hello from the WAN");
+      const row = page.locator(`[data-remote^="${peerIp}:"]`);
+      await row.waitFor({ timeout: 1_000 });
+      console.log(`connection table: the peer's row appeared ${Date.now() - openedAt} ms after it dialled`);
+      expect(await peer.echoed("hello from the WAN")).toBe(true);
+      expect(await row.getAttribute("data-country")).toBe(PEER_GEO.country);
+      expect(await row.locator("[data-country-name]").textContent()).toBe(PEER_GEO.countryName);
+      expect(await row.locator(".col-city").textContent()).toBe(PEER_GEO.city);
+      expect(await row.locator(".col-asn").textContent()).toBe(`AS${PEER_GEO.asn}`);
+      expect(await row.locator(".col-addr code").nth(1).textContent()).toMatch(/^127\.\d+\.\d+\.\d+:\d+$/);
+      await page.locator(`[data-country-bar="${PEER_GEO.country}"]`).waitFor();
+      // The bytes the peer sent reach the table with the daemon's next report (every 5 s).
+      await row.locator(".col-bytes", { hasText: `↓ ${"hello from the WAN\n".length} B` }).waitFor();
+
+      // Ban from the row: nothing happens until the dialog is confirmed; then the peer is cut off.
+      await row.getByRole("button", { name: `Ban ${await row.getAttribute("data-remote")}` }).click();
+      const dialog = page.getByRole("dialog");
+      await dialog.getByRole("heading", { name: `Ban ${peerIp}/32?` }).waitFor();
+      await dialog.getByRole("button", { name: "Cancel" }).click();
+      await dialog.waitFor({ state: "detached" });
+      expect(peer.child.exitCode).toBeNull();
+      await row.getByRole("button", { name: /^Ban / }).click();
+      await dialog.getByLabel("Reason (optional)").fill("fake client");
+      await dialog.getByLabel("For").selectOption({ label: "1 hour" });
+      const bannedAt = Date.now();
+      await dialog.getByRole("button", { name: "Ban", exact: true }).click();
+      const closedAt = await Promise.race([
+        peer.closed,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error("the banned peer stayed connected")), 10_000),
+        ),
+      ]);
+      console.log(`ban from the row: the peer's connection closed ${closedAt - bannedAt} ms after the click`);
+      await row.waitFor({ state: "detached" });
+
+      // The bans page lists it with its reason, apart from the ban-list file's line; unban lifts it.
+      await openPage(page, "bans");
+      const banned = page.locator(`[data-ban="${peerIp}/32"][data-source="api"]`);
+      await banned.waitFor();
+      expect(await banned.textContent()).toContain("fake client");
+      const fileLine = page.locator(`[data-bans="files"] [data-ban="${FILE_BAN}"]`);
+      await fileLine.waitFor();
+      expect(await fileLine.getByRole("button").count()).toBe(0);
+      await banned.getByRole("button", { name: `Unban ${peerIp}/32` }).click();
+      await banned.waitFor({ state: "detached" });
+      type Bans = { bans: { cidr: string; source: string }[] };
+      const after = (await running.daemon.gql<Bans>(running.api, "{ bans { cidr source } }")).data as Bans;
+      expect(after.bans.filter((ban) => ban.source === "api")).toEqual([]);
+      const back = WanPeer.open(lab, peerIp, at);
+      peers.push(back);
+      back.send("after unban");
+      expect(await back.echoed("after unban")).toBe(true);
+
+      // Phone width: every page of this suite fits 360 px without sideways scrolling.
+      await page.setViewportSize({ width: 360, height: 780 });
+      await mkdir(SCREENSHOT_DIR, { recursive: true });
+      for (const route of ["dashboard", "connections", "bans"]) {
+        await openPage(page, route);
+        await page.locator("main").waitFor();
+        expect(await overflowsWidth(page), route).toBe(false);
+        await page.screenshot({ path: join(SCREENSHOT_DIR, `${route}-en-light-360px.png`), fullPage: true });
+      }
+      await page.setViewportSize({ width: 1100, height: 900 });
+
+      // Restart the daemon under the open page: "reconnecting", then live data again, no reload.
+      await openPage(page, "dashboard");
+      await card.locator("[data-tunnel-state]", { hasText: "Open" }).waitFor();
+      await page.evaluate(() => {
+        (window as unknown as { marker: string }).marker = "same document";
+      });
+      const outageFrom = Date.now();
+      const restarted = running.restart();
+      await page.locator('[data-connection="reconnecting"]').waitFor({ timeout: 15_000 });
+      await restarted;
+      await page.locator('[data-connection="live"]').waitFor({ timeout: 30_000 });
+      const outageTo = Date.now();
+      await waitForOpenTunnel(running);
+      await card.locator("[data-tunnel-state]", { hasText: "Open" }).waitFor({ timeout: 30_000 });
+      const fresh = WanPeer.open(lab, peerIp, at);
+      peers.push(fresh);
+      fresh.send("after the restart");
+      expect(await fresh.echoed("after the restart")).toBe(true);
+      await card.locator('[data-counter="active"]', { hasText: /^[1-9]/ }).waitFor({ timeout: 15_000 });
+      expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe(
+        "same document",
+      );
+
+      // A ban to show on the bans page in the pictures; the live peer keeps the table and chart filled.
+      await running.daemon.gql(
+        running.api,
+        `mutation { ban(cidr: "198.51.100.7/32", reason: "screenshot") { cidr } }`,
+      );
+      const shots = await screenshotEveryPage(page, running.url, [
+        { route: "wizard", ready: "main h1, main h2" },
+        { route: "dashboard", ready: '[data-tunnel-id="lab"]' },
+        { route: "connections", ready: `[data-remote^="${peerIp}:"]` },
+        { route: "bans", ready: '[data-ban="198.51.100.7/32"]' },
+        { route: "checks", ready: "[data-check-id]" },
+      ]);
+      console.log(`screenshots: ${shots.length} files in ${SCREENSHOT_DIR}`);
+      expect(shots).toHaveLength(20);
+
+      const unexpected = browser.errors.filter(
+        (error) => !(error.at >= outageFrom && error.at <= outageTo + 5_000 && OUTAGE_NOISE.test(error.text)),
+      );
+      expect(unexpected).toEqual([]);
+    } finally {
+      for (const peer of peers) peer.child.kill("SIGKILL");
+      await browser?.close();
+      await running?.close();
+    }
+  });
+});
