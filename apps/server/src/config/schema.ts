@@ -30,12 +30,69 @@ function seconds(min: number, max: number, zeroMeans?: string) {
     .max(max, { error: outOfRange });
 }
 
+/** An http(s) URL: the API of a downloader or a webhook receiver. */
+const httpUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
+}, 'expected an http(s) URL, e.g. "http://127.0.0.1:8080"');
+
+/** A program and its arguments, run without a shell so no address or port can be read as shell syntax. */
+const argv = z
+  .array(z.string().min(1, "an argument may not be empty"), {
+    error: 'expected a list: the program, then its arguments, e.g. ["/usr/local/bin/on-port", "--quiet"]',
+  })
+  .min(1, 'give at least the program, e.g. ["/usr/local/bin/on-port"]')
+  .max(64, "at most 64 arguments");
+
+/**
+ * The BitTorrent client a tunnel pushes its public port to. `kind` names an adapter: the built-ins
+ * qbittorrent, transmission, deluge, aria2, or one a plugin registers.
+ */
 const downloader = z
   .object({
-    kind: z.enum(["qbittorrent", "transmission", "aria2", "deluge"]),
-    url: z.string().url(),
+    kind: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9-]{0,31}$/,
+        "a downloader kind in lower case: qbittorrent, transmission, deluge, aria2, or one a plugin adds",
+      ),
+    url: httpUrl,
     username: z.string().default(""),
+    /** The Web UI password, or the RPC secret for aria2. Stored, never shown or logged. */
     password: z.string().default(""),
+    /**
+     * Run when the client answers OK but does not listen on the new port (upstream aria2): it should
+     * restart the client with `--listen-port=$AUTOSTUN_LISTEN_PORT`.
+     */
+    restartHook: z
+      .object({ command: argv, timeoutSeconds: seconds(1, 600).default(60) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** What runs whenever a tunnel opens or its public address changes. */
+const hooks = z
+  .object({
+    /** Gets AUTOSTUN_TUNNEL_ID, _PROTOCOL, _PRIVATE_IP, _PRIVATE_PORT, _PUBLIC_IP, _PUBLIC_PORT. */
+    command: argv.optional(),
+    timeoutSeconds: seconds(1, 600).default(30),
+    webhook: z
+      .object({
+        url: httpUrl,
+        /** Sent in `secretHeader` so the receiver can tell the call is ours; never shown or logged. */
+        secret: z.string().min(1, "leave it out rather than empty").optional(),
+        secretHeader: z
+          .string()
+          .regex(/^[A-Za-z0-9-]{1,64}$/, "an HTTP header name: letters, digits and '-'")
+          .default("X-AutoSTUN-Secret"),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -60,6 +117,7 @@ export const tunnelSchema = z
     target: hostPort,
     forward: z.enum(["userspace", "nftables"]).default("userspace"),
     downloader: downloader.optional(),
+    hooks: hooks.optional(),
   })
   .strict();
 

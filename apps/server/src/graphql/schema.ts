@@ -6,6 +6,7 @@ import "./connections.js";
 import "./downloaders.js";
 import "./reload.js";
 import "./tunnels.js";
+import "./upnp.js";
 
 /** The daemon's schema, assembled from one file per domain. */
 export const schema = builder.toSchema();

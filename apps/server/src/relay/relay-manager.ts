@@ -14,6 +14,7 @@ import {
   type TunnelTiming,
 } from "@autostun/relay";
 import type { AutostunConfig } from "../config/schema.js";
+import type { ResolveDownloader } from "../downloaders/tunnel-downloader.js";
 import type { EventBus } from "../events/bus.js";
 import type { DaemonEvents } from "../events/daemon-events.js";
 import { StartupRefused } from "../startup-refused.js";
@@ -42,13 +43,21 @@ export interface RelayManagerOptions {
   isPrivileged: boolean;
   logger: (bindings: Record<string, string>) => Logger;
   timing?: Partial<TunnelTiming>;
+  /** The adapter factory of a downloader kind (the extension host); without it nothing is pushed. */
+  resolveDownloader?: ResolveDownloader;
 }
 
 /** A request about a tunnel the API cannot carry out; the message tells the client why. */
 export class TunnelRequestError extends Error {
   constructor(
     message: string,
-    readonly code: "UNKNOWN_TUNNEL" | "TUNNEL_IN_CONFIG" | "TARGET_REFUSED" | "FORWARDING_REFUSED",
+    readonly code:
+      | "UNKNOWN_TUNNEL"
+      | "TUNNEL_IN_CONFIG"
+      | "TARGET_REFUSED"
+      | "FORWARDING_REFUSED"
+      | "NO_DOWNLOADER"
+      | "NOT_OPEN",
   ) {
     super(message);
     this.name = "TunnelRequestError";
@@ -106,6 +115,7 @@ export class RelayManager {
       isPrivileged: options.isPrivileged,
       logger: options.logger,
       ...(options.timing ? { timing: options.timing } : {}),
+      ...(options.resolveDownloader ? { resolveDownloader: options.resolveDownloader } : {}),
     };
     this.upnp = new UpnpMappings(config.upnp, options.logger({ module: "upnp" }), (id) => {
       const running = this.tunnels.get(id);
@@ -208,6 +218,22 @@ export class RelayManager {
   async stopTunnel(id: string): Promise<TunnelView> {
     const running = this.require(id);
     await running.stop();
+    return running.view();
+  }
+
+  /** Pushes the tunnel's public port to its downloader again now (after the user fixed the client). */
+  pushDownloaderPort(id: string): TunnelView {
+    const running = this.require(id);
+    if (!running.config.downloader)
+      throw new TunnelRequestError(
+        `tunnel ${id} has no downloader configured; add one with saveTunnel or in the config file`,
+        "NO_DOWNLOADER",
+      );
+    if (!running.retryDownloader())
+      throw new TunnelRequestError(
+        `tunnel ${id} has no public port to push yet; start it and wait until it is OPEN`,
+        "NOT_OPEN",
+      );
     return running.view();
   }
 
@@ -334,10 +360,13 @@ export class RelayManager {
 
   private async add(running: RunningTunnel): Promise<void> {
     this.tunnels.set(running.config.id, running);
-    this.bridges.set(
-      running.config.id,
-      running.tunnel.onChange(() => this.options.bus.publish("tunnel.updated", running.view())),
-    );
+    const publish = () => this.options.bus.publish("tunnel.updated", running.view());
+    const offTunnel = running.tunnel.onChange(publish);
+    const offDetails = running.onDetailChange(publish);
+    this.bridges.set(running.config.id, () => {
+      offTunnel();
+      offDetails();
+    });
     this.upnpFollows.set(running.config.id, this.upnp.follow(running.config.id, running.tunnel));
     await running.start();
   }

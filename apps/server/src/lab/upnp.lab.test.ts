@@ -1,0 +1,137 @@
+import type { Lab } from "@autostun/netlab";
+import { createTestLab } from "@autostun/netlab/testing";
+import { describe, expect, test } from "vitest";
+import { LanDaemon } from "./testing/lan-daemon.js";
+import { WanPeer } from "./testing/wan-peer.js";
+
+/**
+ * `autostun serve` behind two NATs: the LAN host sits behind a home router running miniupnpd, which sits
+ * behind the ISP's NAT1 router. The tunnel punches from P through both; only the home router's UPnP
+ * mapping (external P -> this host's P), made by the daemon, lets a WAN peer in.
+ */
+
+const ECHO = "127.0.0.1:7000";
+const LOCAL_PORT = 40_777;
+const KEEPALIVE_PORT = 8_080;
+
+type Upnp = {
+  state: string;
+  protocol: string | null;
+  gateway: string | null;
+  externalIp: string | null;
+  externalPort: number | null;
+  leaseEndsAt: string | null;
+  error: string | null;
+};
+type Tunnel = {
+  id: string;
+  state: string;
+  publicAddress: { ip: string; port: number } | null;
+  upnp: Upnp | null;
+};
+const TUNNELS = `{ tunnels { id state publicAddress { ip port } upnp { state protocol gateway externalIp externalPort leaseEndsAt error } } }`;
+
+async function startServices(lab: Lab): Promise<string> {
+  const ip = lab.wanServerIps.primary;
+  const script = `const s=require("node:http").createServer((q,r)=>r.end());s.keepAliveTimeout=0;s.listen(${KEEPALIVE_PORT},"${ip}")`;
+  lab.spawn("wan", process.execPath, ["-e", script]).stdout?.resume();
+  lab.spawn("lan", "socat", [`TCP4-LISTEN:7000,bind=127.0.0.1,reuseaddr,fork`, "EXEC:cat"]);
+  await lab.waitForListening("wan", { tcp: [`${ip}:${KEEPALIVE_PORT}`] });
+  await lab.waitForListening("lan", { tcp: [ECHO] });
+  return `${ip}:${KEEPALIVE_PORT}`;
+}
+
+async function serveBehindHomeRouter(lab: Lab) {
+  const keepalive = await startServices(lab);
+  const config = await lab.writeConfig({
+    api: { listen: "127.0.0.1:7878" },
+    keepalive: { target: keepalive, intervalSeconds: 10 },
+    checks: { runOnStart: false, intervalSeconds: 0 },
+    plugins: { dirs: [] },
+    upnp: { enabled: true, leaseSeconds: 600 },
+    tunnels: [{ id: "lab", localPort: LOCAL_PORT, target: ECHO }],
+  });
+  const daemon = LanDaemon.start(lab, config);
+  const url = await daemon.ready();
+  return { daemon, url };
+}
+
+/** The DNAT rules miniupnpd holds now (its nftables chain on the home router). */
+async function homeRouterRules(lab: Lab): Promise<string> {
+  const chain = lab.homeRouter?.natChain ?? "prerouting_miniupnpd";
+  return (await lab.exec("home", "nft", ["list", "chain", "inet", "filter", chain])).stdout;
+}
+
+async function reaches(lab: Lab, at: { ip: string; port: number }, line: string): Promise<boolean> {
+  const peer = WanPeer.open(lab, await lab.addWanAddress(), at);
+  peer.send(line);
+  const ok = await peer.echoed(line, 5_000);
+  await peer.end();
+  return ok;
+}
+
+describe.concurrent("autostun serve behind a home router (miniupnpd) and the ISP's NAT1", () => {
+  test("the tunnel opens through both NATs, maps P on the home router, and the mapping goes when the tunnel and the daemon stop", {
+    timeout: 180_000,
+  }, async (context) => {
+    const lab = await createTestLab({ nat: "NAT1", stun: "ours", homeRouter: { upnp: "allow" } }, context);
+    const { daemon, url } = await serveBehindHomeRouter(lab);
+    context.onTestFinished(() => void daemon.stop());
+
+    const open = await daemon.until<{ tunnels: Tunnel[] }>(
+      url,
+      TUNNELS,
+      (d) => d.tunnels[0]?.state === "OPEN" && d.tunnels[0]?.upnp?.state === "MAPPED",
+    );
+    const tunnel = open.tunnels[0] as Tunnel;
+    // STUN over TCP from P went through the home router's NAT and the ISP's: the ISP router's address.
+    expect(tunnel.publicAddress).toEqual({ ip: lab.publicIp, port: LOCAL_PORT });
+    expect(tunnel.upnp).toMatchObject({
+      protocol: "UPNP",
+      gateway: lab.homeRouter?.descriptionUrl,
+      externalIp: lab.homeRouter?.wanIp,
+      externalPort: LOCAL_PORT,
+      error: null,
+    });
+    expect(Date.parse(tunnel.upnp?.leaseEndsAt ?? "")).toBeGreaterThan(Date.now());
+    expect(await homeRouterRules(lab)).toContain(`dnat ip to ${lab.lanIp}:${LOCAL_PORT}`);
+
+    const at = tunnel.publicAddress as { ip: string; port: number };
+    expect(await reaches(lab, at, "through two NATs")).toBe(true);
+
+    // Stopping the tunnel removes the mapping; the home router then lets nobody in.
+    await daemon.gql(url, `mutation { stopTunnel(id: "lab") { state } }`);
+    const stopped = await daemon.until<{ tunnels: Tunnel[] }>(
+      url,
+      TUNNELS,
+      (d) => d.tunnels[0]?.upnp?.state === "REMOVED",
+    );
+    expect(stopped.tunnels[0]?.upnp?.error).toBeNull();
+    expect(await homeRouterRules(lab)).not.toContain(`:${LOCAL_PORT}`);
+
+    // Started again, it maps again; SIGTERM then removes the mapping before the daemon exits.
+    await daemon.gql(url, `mutation { startTunnel(id: "lab") { state } }`);
+    await daemon.until<{ tunnels: Tunnel[] }>(url, TUNNELS, (d) => d.tunnels[0]?.upnp?.state === "MAPPED");
+    expect(await homeRouterRules(lab)).toContain(`dnat ip to ${lab.lanIp}:${LOCAL_PORT}`);
+    expect(await daemon.stop()).toBe(0);
+    expect(await homeRouterRules(lab)).not.toContain(`:${LOCAL_PORT}`);
+  });
+
+  test("a home router that denies the port: the tunnel stays OPEN, its upnp says FAILED with the router's reason, and peers do not get in", {
+    timeout: 180_000,
+  }, async (context) => {
+    const lab = await createTestLab({ nat: "NAT1", stun: "ours", homeRouter: { upnp: "deny" } }, context);
+    const { daemon, url } = await serveBehindHomeRouter(lab);
+    context.onTestFinished(() => void daemon.stop());
+
+    const seen = await daemon.until<{ tunnels: Tunnel[] }>(
+      url,
+      TUNNELS,
+      (d) => d.tunnels[0]?.state === "OPEN" && d.tunnels[0]?.upnp?.state === "FAILED",
+    );
+    const tunnel = seen.tunnels[0] as Tunnel;
+    expect(tunnel.upnp?.error).toMatch(/606 Action not authorized/);
+    expect(await reaches(lab, tunnel.publicAddress as { ip: string; port: number }, "knock")).toBe(false);
+    expect(await daemon.stop()).toBe(0);
+  });
+});

@@ -1,0 +1,140 @@
+import type { Logger } from "@autostun/plugins-api";
+import {
+  findGateway,
+  type GatewaySearch,
+  PortMapper,
+  type PortMappingStatus,
+  type Tunnel,
+} from "@autostun/relay";
+import type { AutostunConfig } from "../config/schema.js";
+
+/** A found router is trusted this long before discovery runs again. */
+const FOUND_FOR_MS = 10 * 60_000;
+/** When no router answered, the next tunnel that opens asks again after this long. */
+const NOT_FOUND_FOR_MS = 60_000;
+
+/** A tunnel's mapping on the home router as the API shows it. */
+export type UpnpView = PortMappingStatus;
+
+/**
+ * The tunnels' mappings on the home router in front of this host (config `upnp`): when a tunnel opens,
+ * its port P is mapped (external P -> this host's P) over UPnP IGD or NAT-PMP, renewed while it stays
+ * open and removed when it stops or the daemon does. One router search is shared by every tunnel.
+ */
+export class UpnpMappings {
+  private readonly mappers = new Map<string, PortMapper>();
+  /** Per tunnel, the latest mapper, kept after removal so the API can say REMOVED. */
+  private readonly shown = new Map<string, PortMapper>();
+  private readonly removals = new Set<Promise<void>>();
+  private search: { at: number; result: Promise<GatewaySearch> } | undefined;
+  private reportedNoGateway = false;
+
+  constructor(
+    private readonly config: AutostunConfig["upnp"],
+    private readonly logger: Logger,
+    /** Called when a tunnel's mapping changed, so the daemon can publish `tunnel.updated`. */
+    private readonly changed: (tunnelId: string) => void,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.enabled !== false;
+  }
+
+  /** Follow a tunnel's state: map its port when it opens, remove the mapping when it stops. */
+  follow(id: string, tunnel: Tunnel): () => void {
+    if (!this.enabled) return () => {};
+    const react = () => {
+      const { state, localPort } = tunnel.status;
+      const current = this.mappers.get(id);
+      const live = state === "OPEN" || state === "RECOVERING";
+      if (live && localPort !== undefined) {
+        if (current?.port === localPort) return;
+        if (current) this.release(id, current);
+        this.map(id, localPort);
+      } else if (current && (state === "STOPPED" || state === "FAILED")) this.release(id, current);
+    };
+    const off = tunnel.onChange(react);
+    react();
+    return () => {
+      off();
+      const current = this.mappers.get(id);
+      if (current) this.release(id, current);
+      this.shown.delete(id);
+    };
+  }
+
+  /** The tunnel's mapping, or undefined when UPnP is off or the tunnel never opened. */
+  status(id: string): UpnpView | undefined {
+    const status = this.shown.get(id)?.status;
+    if (!status) return undefined;
+    // "auto" means: use a router if there is one; its absence is not an error then.
+    if (status.state === "no-gateway" && this.config.enabled === "auto") return { state: status.state };
+    return status;
+  }
+
+  /** Waits until every mapping has been removed (daemon stop); each request to the router is bounded. */
+  async stop(): Promise<void> {
+    for (const [id, mapper] of this.mappers) this.release(id, mapper);
+    await Promise.all([...this.removals]);
+  }
+
+  private map(id: string, port: number): void {
+    const mapper = new PortMapper({
+      port,
+      leaseSeconds: this.config.leaseSeconds,
+      description: `AutoSTUN ${id}`,
+      find: () => this.findShared(),
+      onChange: (status) => {
+        this.log(id, status);
+        this.changed(id);
+      },
+    });
+    this.mappers.set(id, mapper);
+    this.shown.set(id, mapper);
+    void mapper.start();
+  }
+
+  private release(id: string, mapper: PortMapper): void {
+    if (this.mappers.get(id) === mapper) this.mappers.delete(id);
+    const removal = mapper.stop().finally(() => this.removals.delete(removal));
+    this.removals.add(removal);
+  }
+
+  private findShared(): Promise<GatewaySearch> {
+    const now = Date.now();
+    const cached = this.search;
+    if (cached) {
+      const fresh = cached.result.then(
+        (r) => now - cached.at < (r.gateway ? FOUND_FOR_MS : NOT_FOUND_FOR_MS),
+      );
+      return fresh.then((ok) => (ok ? cached.result : this.newSearch()));
+    }
+    return this.newSearch();
+  }
+
+  private newSearch(): Promise<GatewaySearch> {
+    const result = findGateway({ descriptionUrl: this.config.descriptionUrl });
+    this.search = { at: Date.now(), result };
+    return result;
+  }
+
+  private log(id: string, status: PortMappingStatus): void {
+    const fields = { tunnel: id, gateway: status.gateway, protocol: status.protocol };
+    if (status.state === "mapped" && !status.error)
+      this.logger.info(`home router maps ${status.externalIp}:${status.externalPort} to this host`, {
+        ...fields,
+        leaseEndsAt: status.leaseEndsAt?.toISOString(),
+      });
+    else if (status.state === "failed" || status.error)
+      this.logger.warn(`home router mapping for tunnel ${id}: ${status.error}`, fields);
+    else if (status.state === "no-gateway" && !this.reportedNoGateway) {
+      this.reportedNoGateway = true;
+      const say = this.config.enabled === "auto" ? this.logger.info : this.logger.warn;
+      say.call(
+        this.logger,
+        `no UPnP or NAT-PMP router answered on this host's network: ${status.error}`,
+        fields,
+      );
+    } else if (status.state === "removed") this.logger.info("home router mapping removed", fields);
+  }
+}
