@@ -41,6 +41,8 @@ export const RELOAD_KEYS: readonly ReloadKey[] = [
   key("checks.intervalSeconds", "applies"),
   key("checks.runOnStart", "applies"),
   key("tunnels", "applies"),
+  // The home router's mappings are set up once, when the relay is built.
+  key("upnp", "restart"),
 ];
 
 export interface ChangedKey {
