@@ -108,7 +108,12 @@ export function Wizard({ stepId, reloadKey }: { stepId: string | undefined; relo
               state={shownState}
               number={shown + 1}
               rerunning={live.rerunning.has(checkId)}
-              onTestAgain={() => void live.rerun(checkId)}
+              onTestAgain={() => {
+                // Pin the step in the address, so its verdict stays on screen even when it passes and
+                // the current step moves on.
+                window.location.replace(hashFor("wizard", shownId));
+                void live.rerun(checkId);
+              }}
               onApplyRemedy={live.applyRemedy}
               onContinueAnyway={accepted.has(shownId) ? undefined : accept}
             />

@@ -1,0 +1,88 @@
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Lab } from "@autostun/netlab";
+import { chromium } from "playwright-core";
+import type { TestBrowser } from "./browser.js";
+import { REPO_ROOT } from "./daemon.js";
+
+// The wizard's browser tests run the daemon AND the browser inside the lab's LAN namespace: the API stays
+// on that namespace's loopback, so no traffic of the test touches the machine's own network.
+
+const CHROMIUM = "/usr/bin/chromium";
+const BIN = join(REPO_ROOT, "apps/server/bin/autostun.mjs");
+
+/** `autostun serve` in the LAN namespace, with the lab's STUN servers and the API on its loopback. */
+export interface LanDaemon {
+  /** The console's URL, reachable only from inside the namespace. */
+  url: string;
+  /** What the daemon printed, for failure messages. */
+  output(): string;
+}
+
+export async function startDaemonInLan(lab: Lab, extra: Record<string, unknown> = {}): Promise<LanDaemon> {
+  const config = await lab.writeConfig({ api: { listen: "127.0.0.1:7878" }, ...extra });
+  const child = lab.spawn("lan", process.execPath, [BIN, "serve", "--config", config]);
+  let output = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`autostun serve did not come up:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output = (output + chunk.toString("utf8")).slice(-40_000);
+      const found = /AutoSTUN console: (\S+)/.exec(output)?.[1];
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`autostun serve exited (${code ?? signal}) before it was ready:\n${output}`));
+    });
+  });
+  return { url, output: () => output };
+}
+
+/**
+ * Debian's chromium started inside a namespace: a two-line wrapper puts it there, and Playwright still
+ * drives it over the inherited pipe (no debugging port to reach across namespaces).
+ */
+export async function launchBrowserInNamespace(
+  namespace: string,
+  options: {
+    locale?: string;
+    viewport?: { width: number; height: number };
+    colorScheme?: "light" | "dark";
+  } = {},
+): Promise<TestBrowser> {
+  const dir = await mkdtemp(join(tmpdir(), "autostun-wizard-e2e-"));
+  const wrapper = join(dir, "chromium-in-namespace");
+  await writeFile(wrapper, `#!/bin/sh\nexec ip netns exec ${namespace} ${CHROMIUM} "$@"\n`, "utf8");
+  await chmod(wrapper, 0o755);
+  const profile = join(dir, "profile");
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: wrapper,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    locale: options.locale ?? "en-US",
+    viewport: options.viewport ?? { width: 1100, height: 900 },
+    colorScheme: options.colorScheme ?? "light",
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
