@@ -82,11 +82,16 @@ export function buildCli(setExitCode: (code: number) => void): Command {
       const logger = createRootLogger(config.log.level);
       // Listening before start-up means a signal during it stops the daemon once it is up, not mid-way.
       const stopAsked = stopSignal();
+      // Until the daemon serves, a reload has nothing to apply to; SIGHUP's default would end the process.
+      const tooEarly = () =>
+        logger.warn("SIGHUP while starting: ignored; reload again once AutoSTUN is serving");
+      process.on("SIGHUP", tooEarly);
       const daemon = await startDaemon(config, logger, undefined, {
         notice: (line) => process.stderr.write(`autostun: ${line}\n`),
         // SIGHUP and Mutation.reloadConfig read the same file, environment and flags again.
         reload: { load: () => load(flags), ...(flags.config ? { file: resolve(flags.config) } : {}) },
       });
+      process.off("SIGHUP", tooEarly);
       process.stdout.write(`AutoSTUN console: ${daemon.url}\nGraphQL API: ${daemon.url}graphql\n`);
       const signal = await stopAsked;
       logger.info({ signal }, "stopping; send the signal again to exit at once");
