@@ -225,4 +225,29 @@ describe("reloading the config file", () => {
     );
     expect(listed.data?.bans).toContainEqual({ cidr: "198.51.100.0/24", source: `file:${bans}` });
   });
+
+  it("restarts every tunnel when what they punch with changes; applies the schedule; refuses a GeoIP file that does not open", async () => {
+    const current = yaml(`${tunnelA()}\n  - { id: c, target: "${services.echo}" }`);
+    writeFileSync(file, current.replace("intervalSeconds: 10 }", "intervalSeconds: 11 }"));
+    const punch = await daemon.reload();
+    expect(punch.status).toBe("APPLIED");
+    expect(punch.applied).toContain("keepalive");
+    expect(punch.tunnels.restarted.sort()).toEqual(["a", "c"]);
+    expect([...(await tunnels()).keys()].sort()).toEqual(["a", "c"]);
+
+    const withPunch = current.replace("intervalSeconds: 10 }", "intervalSeconds: 11 }");
+    writeFileSync(file, withPunch.replace("intervalSeconds: 0,", "intervalSeconds: 600,"));
+    const schedule = await daemon.reload();
+    expect(schedule.applied).toEqual(["checks.intervalSeconds"]);
+    expect(schedule.tunnels.unchanged.sort()).toEqual(["a", "c"]);
+
+    const peer = await peerOn("a", "127.0.0.27");
+    writeFileSync(file, `${withPunch}\ngeoip: { city: ${JSON.stringify(join(dir, "missing.mmdb"))} }`);
+    const geo = await daemon.reload();
+    expect(geo.status).toBe("REFUSED");
+    expect(geo.problems[0]?.key).toBe("geoip");
+    expect(geo.problems[0]?.message).toMatch(/missing\.mmdb/);
+    expect(await peer.echo("a after the refused GeoIP file")).toBe(true);
+    peer.socket.destroy();
+  });
 });
