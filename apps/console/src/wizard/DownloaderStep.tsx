@@ -99,7 +99,18 @@ export function DownloaderStep({
               checked={picked === `found:${index}`}
               onChange={() => pick(`found:${index}`, formFor(item))}
             />
-            <span>{t("wizard.downloader.found", { name: nameOf(item.kind), url: item.url })}</span>
+            <span>
+              {t("wizard.downloader.found", {
+                name: item.version ? `${nameOf(item.kind)} ${item.version}` : nameOf(item.kind),
+                url: item.url,
+              })}
+              {item.needsCredentials && (
+                <span className="choice__note"> · {t("wizard.downloader.needsLogin")}</span>
+              )}
+              {item.alreadyConfigured && (
+                <span className="choice__note"> · {t("wizard.downloader.alreadyUsed")}</span>
+              )}
+            </span>
           </label>
         ))}
         <label className="choice">

@@ -1,8 +1,11 @@
 import { useState } from "react";
+import type { MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/I18nContext.js";
 import {
   DOWNLOADER_NAMES,
   type DownloaderForm,
+  isDownloaderKind,
+  type TunnelDownloaderStatus,
   tunnelInputFor,
   type WizardTunnel,
 } from "./downloaderChoice.js";
@@ -25,7 +28,28 @@ export function TunnelLine({ tunnel }: { tunnel: WizardTunnel }) {
         </span>
       )}
       <span className="tunnel-line__reason">{tunnel.reason}</span>
+      {tunnel.downloader && <DownloaderLine status={tunnel.downloader} />}
     </li>
+  );
+}
+
+const pushLabels: Readonly<Record<TunnelDownloaderStatus["state"], MessageKey>> = {
+  IDLE: "wizard.push.IDLE",
+  PUSHING: "wizard.push.PUSHING",
+  VERIFIED: "wizard.push.VERIFIED",
+  RETRYING: "wizard.push.RETRYING",
+  FAILED: "wizard.push.FAILED",
+};
+
+/** Whether the downloader took the public port: verified, still trying, or why not. */
+function DownloaderLine({ status }: { status: TunnelDownloaderStatus }) {
+  const { t } = useI18n();
+  const name = isDownloaderKind(status.kind) ? DOWNLOADER_NAMES[status.kind] : status.kind;
+  return (
+    <span className="tunnel-line__downloader" data-push-state={status.state}>
+      {t(pushLabels[status.state], { name, port: status.verifiedPort ?? "?" })}
+      {status.error && ` — ${status.error}`}
+    </span>
   );
 }
 

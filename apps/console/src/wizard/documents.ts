@@ -14,6 +14,12 @@ const TUNNEL_FIELDS = gql`
       ip
       port
     }
+    downloader {
+      kind
+      state
+      verifiedPort
+      error
+    }
   }
 `;
 
@@ -49,6 +55,9 @@ export const DISCOVERED_DOWNLOADERS_QUERY = gql`
     discoveredDownloaders {
       kind
       url
+      version
+      needsCredentials
+      alreadyConfigured
     }
   }
 `;

@@ -20,6 +20,20 @@ export function isDownloaderKind(value: unknown): value is DownloaderKind {
 export interface DiscoveredDownloader {
   kind: string;
   url: string;
+  /** As the client reports it; null when it tells only after a login. */
+  version?: string | null;
+  /** It asks for credentials (or an RPC secret) before anything else. */
+  needsCredentials?: boolean;
+  /** A tunnel already forwards to it. */
+  alreadyConfigured?: boolean;
+}
+
+/** How the daemon's push of the public port into the downloader went. */
+export interface TunnelDownloaderStatus {
+  kind: string;
+  state: "IDLE" | "PUSHING" | "VERIFIED" | "RETRYING" | "FAILED";
+  verifiedPort: number | null;
+  error: string | null;
 }
 
 /** A tunnel as the wizard's documents select it. */
@@ -30,6 +44,7 @@ export interface WizardTunnel {
   localPort: number | null;
   target: string;
   publicAddress: { ip: string; port: number } | null;
+  downloader: TunnelDownloaderStatus | null;
 }
 
 /** What the downloader step collects. Held in memory only: the password never reaches storage. */
