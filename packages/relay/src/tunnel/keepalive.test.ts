@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, test, vi } from "vitest";
@@ -89,5 +90,29 @@ describe("KeepAlive", () => {
     await expect(
       KeepAlive.open(target(port), await chooseFreePort("127.0.0.1"), options, () => {}),
     ).rejects.toThrow(/does not speak HTTP/);
+  });
+
+  test("between HTTP requests the kernel probes the connection every second, and only when asked to", async () => {
+    const http = createHttpServer((_req, res) => res.end());
+    http.keepAliveTimeout = 0;
+    const { port } = await listen(http);
+    // The kernel's own timer on the socket, as `ss` shows it: "timer:(keepalive,<left>ms,<probes>)".
+    const keepaliveTimer = (localPort: number) => {
+      const line = execFileSync("ss", ["-tnoH", "state", "established", `( sport = :${localPort} )`], {
+        encoding: "utf8",
+      });
+      const left = /timer:\(keepalive,(?:(\d+)sec)?(?:(\d+)ms)?/.exec(line);
+      return left ? Number(left[1] ?? 0) * 1000 + Number(left[2] ?? 0) : undefined;
+    };
+    const slow = { ...options, intervalMs: 60_000 };
+    const probed = await chooseFreePort("127.0.0.1");
+    const keep = await KeepAlive.open(target(port), probed, { ...slow, probeAfterMs: 1_000 }, () => {});
+    cleanups.push(() => keep.close());
+    expect(keepaliveTimer(probed)).toBeLessThanOrEqual(1_000);
+
+    const unprobed = await chooseFreePort("127.0.0.1");
+    const plain = await KeepAlive.open(target(port), unprobed, slow, () => {});
+    cleanups.push(() => plain.close());
+    expect(keepaliveTimer(unprobed)).toBeUndefined();
   });
 });

@@ -8,6 +8,11 @@ export interface KeepAliveOptions {
   /** A request without an answer after this long means the path (or the mapping) is gone. */
   answerTimeoutMs: number;
   connectTimeoutMs: number;
+  /**
+   * Silence after which the kernel probes the connection (TCP keep-alive), in ms, rounded up to
+   * whole seconds; unset for no probes. A probe that meets a reset ends the connection like any reset.
+   */
+  probeAfterMs?: number;
 }
 
 /** Headers longer than this without an end are not an HTTP server talking. */
@@ -16,8 +21,10 @@ const MAX_PENDING_BYTES = 64 * 1024;
 /**
  * One HTTP connection from the tunnel's port to the keep-alive target, sending `HEAD /` with
  * `Connection: keep-alive` every interval. The traffic keeps the router's mapping fresh; the answers
- * prove the mapping still carries us. Any reset, error, close or missing answer is reported once
- * through `onLost` — the tunnel's cue to re-punch.
+ * prove the mapping still carries us. Between requests the kernel's TCP keep-alive probes the same
+ * connection every second or so (`probeAfterMs`): a probe costs no HTTP request, and the reset it
+ * draws once the mapping is gone is noticed within seconds. Any reset, error, close or missing
+ * answer is reported once through `onLost` — the tunnel's cue to re-punch.
  */
 export class KeepAlive {
   private lastAnswer: Date | undefined;
@@ -77,6 +84,9 @@ export class KeepAlive {
       };
       socket.once("connect", () => {
         socket.setNoDelay(true);
+        if (options.probeAfterMs !== undefined) {
+          socket.setKeepAlive(true, Math.max(1, Math.ceil(options.probeAfterMs / 1000)) * 1000);
+        }
         keep.send();
         keep.ticker = setInterval(() => keep.send(), options.intervalMs);
       });

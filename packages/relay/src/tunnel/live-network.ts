@@ -31,6 +31,7 @@ export function liveNetwork(options: LiveNetworkOptions): TunnelNetwork {
           intervalMs: timing.keepaliveIntervalMs,
           answerTimeoutMs: timing.keepaliveAnswerTimeoutMs,
           connectTimeoutMs: timing.stunTimeoutMs,
+          probeAfterMs: timing.livenessProbeMs,
         },
         onLost,
       );

@@ -6,6 +6,14 @@ export interface TunnelTiming {
   keepaliveIntervalMs: number;
   /** A keep-alive request unanswered this long counts as a lost mapping. */
   keepaliveAnswerTimeoutMs: number;
+  /**
+   * After this much silence on the keep-alive connection the kernel sends a TCP keep-alive probe
+   * (an empty ACK, about 60 bytes each way, no HTTP request to the target). Once the router has
+   * lost the mapping or changed its WAN address, the probe leaves under a new source and the target
+   * answers with a reset, so a loss shows within about this long instead of at the next HTTP
+   * keep-alive. Whole seconds (the kernel's unit); the HTTP cadence stays `keepaliveIntervalMs`.
+   */
+  livenessProbeMs: number;
   /** Between two STUN rechecks of the public IP. */
   recheckIntervalMs: number;
   /** Between two looks at the local addresses and default routes. */
@@ -24,6 +32,7 @@ export interface TunnelTiming {
 export const DEFAULT_TIMING: TunnelTiming = {
   keepaliveIntervalMs: 10_000,
   keepaliveAnswerTimeoutMs: 4_000,
+  livenessProbeMs: 1_000,
   recheckIntervalMs: 20_000,
   networkPollMs: 2_000,
   stunTimeoutMs: 3_000,
