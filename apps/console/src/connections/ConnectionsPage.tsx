@@ -204,8 +204,10 @@ export function ConnectionsPage({ reloadKey = 0 }: { reloadKey?: number }) {
                     </time>
                   </td>
                   <td className="col-bytes num" data-label={t("connections.bytes")}>
-                    <span title={t("connections.in")}>↓ {formatBytes(connection.bytesIn)}</span>{" "}
-                    <span title={t("connections.out")}>↑ {formatBytes(connection.bytesOut)}</span>
+                    <span className="bytes">
+                      <span title={t("connections.in")}>↓ {formatBytes(connection.bytesIn)}</span>
+                      <span title={t("connections.out")}>↑ {formatBytes(connection.bytesOut)}</span>
+                    </span>
                   </td>
                   <td className="col-rate num" data-label={t("connections.rate")}>
                     {connection.closedAt

@@ -24,6 +24,15 @@ const pathLabel: Record<Tunnel["path"], MessageKey> = {
   DIRECT_DOWNLOADER: "dashboard.path.DIRECT_DOWNLOADER",
 };
 
+const pushStates = ["IDLE", "PUSHING", "VERIFIED", "RETRYING", "FAILED"] as const;
+
+/** The words for a port-push state; a state this console does not know reads as "other". */
+function pushStateLabel(state: string): MessageKey {
+  return (pushStates as readonly string[]).includes(state)
+    ? (`dashboard.push.${state as (typeof pushStates)[number]}` as const)
+    : "dashboard.push.OTHER";
+}
+
 /** The moment the current open stretch began, as far as the page can tell; null when unknown. */
 function openSince(tunnel: Tunnel, openSeenAt: number | undefined): number | null {
   if (tunnel.state !== "OPEN") return null;
@@ -104,7 +113,7 @@ export function TunnelCard({ tunnel, history, openSeenAt, now, busy, onStart, on
               {downloader.kind}{" "}
               {downloader.verifiedPort !== null
                 ? t("dashboard.verifiedPort", { port: downloader.verifiedPort })
-                : t("dashboard.pushState", { state: downloader.state })}
+                : t("dashboard.pushState", { state: t(pushStateLabel(downloader.state)) })}
             </dd>
           </div>
         )}
@@ -127,6 +136,12 @@ export function TunnelCard({ tunnel, history, openSeenAt, now, busy, onStart, on
           </dd>
         </div>
       </dl>
+
+      {downloader?.error && (
+        <p className="tunnel__push-error" role="status">
+          {downloader.error}
+        </p>
+      )}
 
       <ul className="tunnel__counters">
         <li>

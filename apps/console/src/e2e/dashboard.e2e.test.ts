@@ -36,6 +36,49 @@ function overflowsWidth(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
 }
 
+type Shift = { value: number; moved: string[] };
+
+/** Starts recording layout shifts (Chromium's Layout Instability API) that no user input caused. */
+function watchLayoutShifts(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const shifts: Shift[] = [];
+    (window as unknown as { shifts: Shift[] }).shifts = shifts;
+    type Entry = PerformanceEntry & { value: number; hadRecentInput: boolean; sources?: { node?: Node }[] };
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as Entry[]) {
+        if (entry.hadRecentInput) continue;
+        const moved = (entry.sources ?? []).map((source) =>
+          source.node instanceof Element
+            ? source.node.outerHTML.slice(0, 100)
+            : String(source.node?.nodeName),
+        );
+        shifts.push({ value: entry.value, moved });
+      }
+    }).observe({ type: "layout-shift" });
+  });
+}
+
+/** Layout shifts since {@link watchLayoutShifts}, each with what moved: none when nothing on screen did. */
+function layoutShifts(page: Page): Promise<Shift[]> {
+  return page.evaluate(() => (window as unknown as { shifts: Shift[] }).shifts);
+}
+
+/** Interactive elements inside the page's main area that a screen reader would announce without a name. */
+function unnamedControls(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll("main button, main a[href], main input, main select, main [role='img']")]
+      .filter((element) => {
+        const labelled =
+          element.getAttribute("aria-label") ||
+          element.getAttribute("aria-labelledby") ||
+          (element as HTMLInputElement).labels?.length ||
+          element.textContent?.trim();
+        return !labelled;
+      })
+      .map((element) => element.outerHTML.slice(0, 120)),
+  );
+}
+
 describe("dashboard, connections and bans against the daemon in a NAT1 lab", () => {
   test("a WAN peer shows up live with its country, is banned from its row, unbanned on the bans page; the page survives a daemon restart", {
     timeout: 420_000,
@@ -93,6 +136,16 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
       await page.locator(`[data-country-bar="${PEER_GEO.country}"]`).waitFor();
       // The bytes the peer sent reach the table with the daemon's next report (every 5 s).
       await row.locator(".col-bytes", { hasText: `↓ ${"hello from the WAN\n".length} B` }).waitFor();
+      expect(await unnamedControls(page)).toEqual([]);
+
+      // Live byte counts and rates rewrite cells in place: nothing on the page moves meanwhile.
+      await watchLayoutShifts(page);
+      const more = "x".repeat(3000);
+      peer.send(more);
+      expect(await peer.echoed(more)).toBe(true);
+      const total = "hello from the WAN\n".length + more.length + 1;
+      await row.locator(".col-bytes", { hasText: `↓ ${(total / 1024).toFixed(1)} KB` }).waitFor();
+      expect(await layoutShifts(page)).toEqual([]);
 
       // Ban from the row: nothing happens until the dialog is confirmed; then the peer is cut off.
       await row.getByRole("button", { name: `Ban ${await row.getAttribute("data-remote")}` }).click();
@@ -119,6 +172,7 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
       await openPage(page, "bans");
       const banned = page.locator(`[data-ban="${peerIp}/32"][data-source="api"]`);
       await banned.waitFor();
+      expect(await unnamedControls(page)).toEqual([]);
       expect(await banned.textContent()).toContain("fake client");
       const fileLine = page.locator(`[data-bans="files"] [data-ban="${FILE_BAN}"]`);
       await fileLine.waitFor();
@@ -163,6 +217,16 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
       fresh.send("after the restart");
       expect(await fresh.echoed("after the restart")).toBe(true);
       await card.locator('[data-counter="active"]', { hasText: /^[1-9]/ }).waitFor({ timeout: 15_000 });
+      expect(await unnamedControls(page)).toEqual([]);
+
+      // Throughput on the card: the line and the rate follow the bytes, without moving anything.
+      await watchLayoutShifts(page);
+      const burst = "y".repeat(20_000);
+      fresh.send(burst);
+      expect(await fresh.echoed(burst)).toBe(true);
+      await card.locator(".tunnel__rate", { hasText: /KB\/s/ }).waitFor({ timeout: 15_000 });
+      expect(await card.locator(".sparkline polyline").getAttribute("points")).toMatch(/,0(\s|$)/);
+      expect(await layoutShifts(page)).toEqual([]);
       expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe(
         "same document",
       );
