@@ -1,4 +1,5 @@
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { pbkdf2Sync, randomBytes } from "node:crypto";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Lab } from "@autostun/netlab";
@@ -83,6 +84,65 @@ export async function launchBrowserInNamespace(
     async close() {
       await context.close();
       await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * An HTTP server in the WAN namespace for the tunnels' keep-alive (the default target is on the public
+ * internet, which lab tests never touch). Returns "ip:port".
+ */
+export async function startKeepaliveInWan(lab: Lab, port = 8_099): Promise<string> {
+  const ip = lab.wanServerIps.primary;
+  const script = `require("node:http").createServer((q, r) => r.end("ok")).listen(${port}, "${ip}")`;
+  lab.spawn("wan", process.execPath, ["-e", script]).stdout?.resume();
+  await lab.waitForListening("wan", { tcp: [`${ip}:${port}`] });
+  return `${ip}:${port}`;
+}
+
+/**
+ * qbittorrent-nox in the LAN namespace on its default Web UI port (8080, where discovery looks), with a
+ * login required even from loopback and peers on `peerPort`. The profile folder goes with the process.
+ */
+export async function startQbittorrentInLan(
+  lab: Lab,
+  password: string,
+  peerPort = 6_881,
+): Promise<{ username: string; password: string; stop(): Promise<void> }> {
+  const profile = await mkdtemp(join(tmpdir(), "autostun-wizard-qbt-"));
+  const configDir = join(profile, "qBittorrent", "config");
+  await mkdir(configDir, { recursive: true });
+  // qBittorrent stores PBKDF2-HMAC-SHA512, 100 000 rounds, 64 bytes, as @ByteArray(salt:key) in base64.
+  const salt = randomBytes(16);
+  const key = pbkdf2Sync(password, salt, 100_000, 64, "sha512");
+  const conf = [
+    "[LegalNotice]",
+    "Accepted=true",
+    "[BitTorrent]",
+    `Session\\Port=${peerPort}`,
+    "Session\\DHTEnabled=false",
+    "Session\\LSDEnabled=false",
+    "Session\\PeXEnabled=false",
+    "[Preferences]",
+    "Connection\\UPnP=false",
+    "WebUI\\Address=127.0.0.1",
+    "WebUI\\Port=8080",
+    "WebUI\\Username=admin",
+    `WebUI\\Password_PBKDF2="@ByteArray(${salt.toString("base64")}:${key.toString("base64")})"`,
+    "WebUI\\LocalHostAuth=true",
+    "",
+  ].join("\n");
+  await writeFile(join(configDir, "qBittorrent.conf"), conf, "utf8");
+  const child = lab.spawn("lan", "qbittorrent-nox", [`--profile=${profile}`]);
+  child.stdout?.resume();
+  child.stderr?.resume();
+  await lab.waitForListening("lan", { tcp: ["127.0.0.1:8080"] }, 30_000);
+  return {
+    username: "admin",
+    password,
+    async stop() {
+      child.kill("SIGTERM");
+      await rm(profile, { recursive: true, force: true });
     },
   };
 }

@@ -61,6 +61,7 @@ export const en = {
   "wizard.testAgain": "Test again",
   "wizard.testing": "Testing…",
   "wizard.continueAnyway": "I have read this, continue",
+  "wizard.overrule": "I am sure this does not apply here, continue",
   "wizard.fallback.title": "What you can still do",
   "wizard.check.missing":
     "This daemon has no check “{id}” (an older version, or its extension did not load). You may continue without it.",

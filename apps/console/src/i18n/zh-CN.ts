@@ -60,6 +60,7 @@ export const zhCN: Messages = {
   "wizard.testAgain": "再测一次",
   "wizard.testing": "正在测试…",
   "wizard.continueAnyway": "我已了解，继续",
+  "wizard.overrule": "我确定这不适用于此处，继续",
   "wizard.fallback.title": "你还可以做什么",
   "wizard.check.missing": "此守护进程没有“{id}”检查（版本较旧，或其扩展未能加载）。可以跳过它继续。",
   "wizard.state.passed": "已通过",

@@ -78,9 +78,9 @@ export function CheckStep(props: CheckStepProps) {
         <button type="button" className="button" onClick={props.onTestAgain} disabled={busy}>
           {busy ? t("wizard.testing") : t("wizard.testAgain")}
         </button>
-        {props.onContinueAnyway && canContinueAnyway(state) && (
+        {props.onContinueAnyway && canContinueAnyway(state, stepId) && (
           <button type="button" className="button button--ghost" onClick={props.onContinueAnyway}>
-            {t("wizard.continueAnyway")}
+            {state === "blocked" ? t("wizard.overrule") : t("wizard.continueAnyway")}
           </button>
         )}
       </div>

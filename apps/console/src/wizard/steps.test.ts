@@ -36,11 +36,20 @@ describe("what a check status means in the wizard", () => {
     expect(toneOf(stateOfStatus("PENDING"))).toBe("idle");
   });
 
-  it("lets the user step past a warning or a broken check, never past a failure", () => {
-    expect(canContinueAnyway("attention")).toBe(true);
-    expect(canContinueAnyway("broke")).toBe(true);
-    expect(canContinueAnyway("blocked")).toBe(false);
-    expect(canContinueAnyway("waiting")).toBe(false);
+  it("lets the user step past a warning or a broken check, never past a measured failure", () => {
+    expect(canContinueAnyway("attention", "public-ip")).toBe(true);
+    expect(canContinueAnyway("broke", "nat")).toBe(true);
+    expect(canContinueAnyway("blocked", "nat")).toBe(false);
+    expect(canContinueAnyway("waiting", "docker")).toBe(false);
+  });
+
+  it("lets the user overrule a failed host check, which infers from signs and can be wrong", () => {
+    expect(canContinueAnyway("blocked", "docker")).toBe(true);
+    expect(canContinueAnyway("blocked", "firewall")).toBe(true);
+    expect(canContinueAnyway("blocked", "security")).toBe(true);
+    const dockerFailed = states("passed", "passed", "blocked", "passed", "passed");
+    expect(STEP_IDS[currentStepIndex(dockerFailed, none)]).toBe("docker");
+    expect(STEP_IDS[currentStepIndex(dockerFailed, new Set<StepId>(["docker"]))]).toBe("downloader");
   });
 });
 

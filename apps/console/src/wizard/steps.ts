@@ -83,14 +83,22 @@ export function stateOfTunnels(states: readonly TunnelState[]): StepState {
   return "attention";
 }
 
-/** States a user may step past after reading them ("continue anyway"). A FAIL is not one of them. */
-export function canContinueAnyway(state: StepState): boolean {
-  return state === "attention" || state === "broke" || state === "missing";
+/**
+ * Steps whose failure is measured on the path itself and so cannot be argued with: NAT3 stays NAT3
+ * whatever the user believes. The host checks (Docker, firewall, security software) infer from signs on
+ * this machine and can be wrong (a veth that is not Docker's bridge), so the user may overrule them.
+ */
+const MEASURED: ReadonlySet<StepId> = new Set<StepId>(["public-ip", "nat", "proof"]);
+
+/** States a user may step past after reading them ("continue anyway"). */
+export function canContinueAnyway(state: StepState, step?: StepId): boolean {
+  if (state === "attention" || state === "broke" || state === "missing") return true;
+  return state === "blocked" && step !== undefined && !MEASURED.has(step);
 }
 
 /** Done: passed, or read and accepted by the user where that is allowed. */
-export function isDone(state: StepState, accepted: boolean): boolean {
-  return state === "passed" || state === "skipped" || (accepted && canContinueAnyway(state));
+export function isDone(state: StepState, accepted: boolean, step?: StepId): boolean {
+  return state === "passed" || state === "skipped" || (accepted && canContinueAnyway(state, step));
 }
 
 /**
@@ -98,7 +106,10 @@ export function isDone(state: StepState, accepted: boolean): boolean {
  * Steps after it are locked: the guide's order matters (no point enabling a tunnel behind NAT3).
  */
 export function currentStepIndex(states: readonly StepState[], accepted: ReadonlySet<StepId>): number {
-  const index = states.findIndex((state, i) => !isDone(state, accepted.has(STEP_IDS[i] as StepId)));
+  const index = states.findIndex((state, i) => {
+    const step = STEP_IDS[i] as StepId;
+    return !isDone(state, accepted.has(step), step);
+  });
   return index === -1 ? states.length : index;
 }
 
