@@ -1,8 +1,10 @@
 /**
- * `npm run bench -- relay [--seconds N]`: bulk TCP on loopback through the user-space forwarder,
- * beside a direct connection, socat (default and -b262144) and haproxy, all measured in the same run
- * with iperf3. Prints throughput and the proxy's CPU seconds per GiB moved (user + system, read from
- * /proc, children included for socat's forked workers).
+ * `npm run bench -- relay [--seconds N] [--rounds N]`: bulk TCP on loopback through the user-space
+ * forwarder, beside a direct connection, socat (default and -b262144) and haproxy, all measured in
+ * the same run with iperf3. Prints throughput and the proxy's CPU seconds per GiB moved (user +
+ * system, read from /proc, children included for socat's forked workers). Each round runs every row
+ * once; on a shared machine one round is noise, so the summary gives medians and the forwarder's
+ * ratio to haproxy per round (rows of one round ran seconds apart, under the same load).
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -69,10 +71,12 @@ function socat(name: string, extra: string[]): Proxy {
   };
 }
 
+const FORWARDER = "autostun forwarder";
+
 const PROXIES: Proxy[] = [
   { name: "direct", start: async (targetPort) => ({ port: targetPort }) },
   {
-    name: "autostun forwarder",
+    name: FORWARDER,
     async start(targetPort) {
       const script = fileURLToPath(new URL("./relay-forwarder.ts", import.meta.url));
       const child = spawn(process.execPath, ["--import", "tsx", script, `127.0.0.1:${targetPort}`], {
@@ -113,6 +117,27 @@ const PROXIES: Proxy[] = [
   },
 ];
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** One iperf3 run through `proxy`: throughput and the proxy's CPU seconds per GiB (NaN for direct). */
+async function measure(proxy: Proxy, targetPort: number, seconds: number) {
+  const { port, child } = await proxy.start(targetPort);
+  try {
+    const before = child?.pid ? cpuSeconds(child.pid) : 0;
+    const bytes = await iperf(port, seconds);
+    await delay(200);
+    const cpu = child?.pid ? cpuSeconds(child.pid) - before : Number.NaN;
+    return { gbits: (bytes * 8) / seconds / 1e9, perGiB: cpu / (bytes / 2 ** 30) };
+  } finally {
+    child?.kill("SIGTERM");
+    if (child && child.exitCode === null) await once(child, "exit");
+  }
+}
+
 async function iperf(port: number, seconds: number): Promise<number> {
   const { stdout } = await run(
     "iperf3",
@@ -129,8 +154,12 @@ export const relayBench: Bench = {
   name: "relay",
   description: "bulk TCP on loopback: forwarder vs direct, socat and haproxy (iperf3; throughput, CPU-s/GiB)",
   async run(args) {
-    const { values } = parseArgs({ args: [...args], options: { seconds: { type: "string", default: "5" } } });
+    const { values } = parseArgs({
+      args: [...args],
+      options: { seconds: { type: "string", default: "5" }, rounds: { type: "string", default: "3" } },
+    });
     const seconds = Number(values.seconds);
+    const rounds = Number(values.rounds);
     for (const tool of ["iperf3", "socat", "haproxy"]) {
       try {
         await run("which", [tool]);
@@ -143,24 +172,43 @@ export const relayBench: Bench = {
     const server = spawn("iperf3", ["-s", "-B", "127.0.0.1", "-p", String(targetPort)], { stdio: "ignore" });
     try {
       await waitForPort(targetPort);
-      console.log(`iperf3 for ${seconds} s per row, one stream, loopback, ${new Date().toISOString()}`);
-      console.log(`${"path".padEnd(20)} ${"Gbit/s".padStart(8)} ${"CPU-s/GiB".padStart(10)}`);
-      for (const proxy of PROXIES) {
-        const { port, child } = await proxy.start(targetPort);
-        try {
-          const before = child?.pid ? cpuSeconds(child.pid) : 0;
-          const bytes = await iperf(port, seconds);
-          await delay(200);
-          const cpu = child?.pid ? cpuSeconds(child.pid) - before : Number.NaN;
-          const gbits = (bytes * 8) / seconds / 1e9;
-          const perGiB = cpu / (bytes / 2 ** 30);
-          const cpuText = Number.isNaN(perGiB) ? "-" : perGiB.toFixed(3);
-          console.log(`${proxy.name.padEnd(20)} ${gbits.toFixed(2).padStart(8)} ${cpuText.padStart(10)}`);
-        } finally {
-          child?.kill("SIGTERM");
-          if (child && child.exitCode === null) await once(child, "exit");
+      console.log(
+        `iperf3 for ${seconds} s per row, one stream, loopback, ${rounds} rounds, ${new Date().toISOString()}`,
+      );
+      const results = new Map<string, { gbits: number; perGiB: number }[]>();
+      for (let round = 1; round <= rounds; round++) {
+        console.log(
+          `\nround ${round}\n${"path".padEnd(20)} ${"Gbit/s".padStart(8)} ${"CPU-s/GiB".padStart(10)}`,
+        );
+        for (const proxy of PROXIES) {
+          const row = await measure(proxy, targetPort, seconds);
+          results.set(proxy.name, [...(results.get(proxy.name) ?? []), row]);
+          const cpuText = Number.isNaN(row.perGiB) ? "-" : row.perGiB.toFixed(3);
+          console.log(`${proxy.name.padEnd(20)} ${row.gbits.toFixed(2).padStart(8)} ${cpuText.padStart(10)}`);
         }
       }
+      console.log(
+        `\nmedian of ${rounds}\n${"path".padEnd(20)} ${"Gbit/s".padStart(8)} ${"CPU-s/GiB".padStart(10)}`,
+      );
+      for (const [name, rows] of results) {
+        const perGiB = median(rows.map((r) => r.perGiB));
+        const cpuText = Number.isNaN(perGiB) ? "-" : perGiB.toFixed(3);
+        console.log(
+          `${name.padEnd(20)} ${median(rows.map((r) => r.gbits))
+            .toFixed(2)
+            .padStart(8)} ${cpuText.padStart(10)}`,
+        );
+      }
+      const ours = results.get(FORWARDER)!;
+      const haproxy = results.get("haproxy")!;
+      const cpuRatios = ours.map((r, i) => r.perGiB / haproxy[i]!.perGiB);
+      const speedRatios = ours.map((r, i) => r.gbits / haproxy[i]!.gbits);
+      console.log(
+        `\nforwarder / haproxy, same round: CPU-s/GiB ${cpuRatios.map((x) => x.toFixed(2)).join(" ")} ` +
+          `(median ${median(cpuRatios).toFixed(2)}; target <= 1: ${median(cpuRatios) <= 1 ? "met" : "MISSED"}), ` +
+          `throughput ${speedRatios.map((x) => x.toFixed(2)).join(" ")} ` +
+          `(median ${median(speedRatios).toFixed(2)}; target >= 0.8: ${median(speedRatios) >= 0.8 ? "met" : "MISSED"})`,
+      );
     } finally {
       server.kill("SIGTERM");
     }
