@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { createTestLab } from "@autostun/netlab/testing";
 import type { Page } from "playwright-core";
@@ -15,6 +15,7 @@ import {
   startDashboardLab,
   waitForOpenTunnel,
 } from "./dashboardLab.js";
+import { FIXTURE, type FixturePlugin, writeFixturePlugin } from "./fixturePlugin.js";
 import { SCREENSHOT_DIR, screenshotEveryPage } from "./screenshots.js";
 
 // The dashboard, the connection table and the bans page in Debian's chromium, against the real
@@ -86,10 +87,13 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
     ensureConsoleBuilt();
     const lab = await createTestLab({ nat: "NAT1", portPreserving: true, stun: "ours" }, context);
     let running: DashboardLab | undefined;
+    let fixture: FixturePlugin | undefined;
     let browser: NamespacedBrowser | undefined;
     const peers: WanPeer[] = [];
     try {
-      running = await startDashboardLab(lab);
+      // A third-party plugin whose checks fail and break on purpose, next to the built-in ones.
+      fixture = await writeFixturePlugin();
+      running = await startDashboardLab(lab, { pluginsDir: fixture.pluginsDir });
       const at = await waitForOpenTunnel(running);
       expect(at).toEqual({ ip: lab.publicIp, port: LOCAL_PORT });
 
@@ -110,11 +114,28 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
         const light = page.locator(`[data-light="${check.id}"]`);
         expect(await light.getAttribute("href")).toBe(`#/wizard/${encodeURIComponent(check.id)}`);
       }
+      // A check that broke is told apart from one that failed: its own colour and words.
+      const broken = page.locator(`[data-light="${FIXTURE.broken}"]`);
+      await page.locator(`[data-light="${FIXTURE.broken}"][data-tone="broke"]`).waitFor();
+      expect(await broken.locator(".light__state").textContent()).toBe("The check broke");
+      await page.locator(`[data-light="${FIXTURE.failing}"][data-tone="red"]`).waitFor();
+      expect(await page.locator(`[data-light="${FIXTURE.failing}"] .light__state`).textContent()).toBe(
+        "Failed",
+      );
+
       const card = page.locator('[data-tunnel-id="lab"]');
       await card.locator("[data-tunnel-state]", { hasText: "Open" }).waitFor();
       expect(await card.locator("[data-public-address]").textContent()).toBe(`${lab.publicIp}:${LOCAL_PORT}`);
       expect(await card.getByRole("button", { name: "Stop" }).isEnabled()).toBe(true);
       expect(await card.getByRole("button", { name: "Start" }).isEnabled()).toBe(false);
+
+      // Stop and Start from the card: the state follows live, and the tunnel opens again where it was.
+      await card.getByRole("button", { name: "Stop" }).click();
+      await card.locator("[data-tunnel-state]", { hasText: "Stopped" }).waitFor();
+      expect(await card.getByRole("button", { name: "Start" }).isEnabled()).toBe(true);
+      await card.getByRole("button", { name: "Start" }).click();
+      await card.locator("[data-tunnel-state]", { hasText: "Open" }).waitFor({ timeout: 30_000 });
+      expect(await card.locator("[data-public-address]").textContent()).toBe(`${lab.publicIp}:${LOCAL_PORT}`);
 
       // Connections: a peer from the WAN appears within a second, placed by the test's GeoIP data.
       await openPage(page, "connections");
@@ -148,10 +169,17 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
       expect(await layoutShifts(page)).toEqual([]);
 
       // Ban from the row: nothing happens until the dialog is confirmed; then the peer is cut off.
-      await row.getByRole("button", { name: `Ban ${await row.getAttribute("data-remote")}` }).click();
+      // By keyboard: sort by bytes, open the ban dialog, leave it with Escape.
+      await page.locator('[data-sort="bytes"]').focus();
+      await page.keyboard.press("Enter");
+      expect(await page.locator('th:has([data-sort="bytes"])').getAttribute("aria-sort")).toBe("descending");
+      await page.keyboard.press("Enter");
+      expect(await page.locator('th:has([data-sort="bytes"])').getAttribute("aria-sort")).toBe("ascending");
+      await row.getByRole("button", { name: `Ban ${await row.getAttribute("data-remote")}` }).focus();
+      await page.keyboard.press("Enter");
       const dialog = page.getByRole("dialog");
       await dialog.getByRole("heading", { name: `Ban ${peerIp}/32?` }).waitFor();
-      await dialog.getByRole("button", { name: "Cancel" }).click();
+      await page.keyboard.press("Escape");
       await dialog.waitFor({ state: "detached" });
       expect(peer.child.exitCode).toBeNull();
       await row.getByRole("button", { name: /^Ban / }).click();
@@ -253,6 +281,7 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
     } finally {
       for (const peer of peers) peer.child.kill("SIGKILL");
       await browser?.close();
+      if (fixture) await rm(fixture.pluginsDir, { recursive: true, force: true });
       await running?.close();
     }
   });

@@ -66,7 +66,11 @@ async function writeGeoDatabases(dir: string): Promise<{ city: string; asn: stri
   return { city, asn };
 }
 
-export async function startDashboardLab(lab: Lab): Promise<DashboardLab> {
+/** Starts the daemon in the lab's LAN; `pluginsDir` adds third-party checks (e.g. one that breaks). */
+export async function startDashboardLab(
+  lab: Lab,
+  options: { pluginsDir?: string } = {},
+): Promise<DashboardLab> {
   const dir = await mkdtemp(join(tmpdir(), "autostun-console-lab-"));
   const keepalive = await startServices(lab);
   const geoip = await writeGeoDatabases(dir);
@@ -75,7 +79,7 @@ export async function startDashboardLab(lab: Lab): Promise<DashboardLab> {
   const configFile = await lab.writeConfig({
     api: { listen: "127.0.0.1:7878" },
     keepalive: { target: keepalive, intervalSeconds: 10 },
-    plugins: { dirs: [] },
+    plugins: { dirs: options.pluginsDir ? [options.pluginsDir] : [] },
     geoip,
     bans: { file: banFile },
     tunnels: [{ id: "lab", localPort: LOCAL_PORT, target: ECHO, forward: "userspace" }],
