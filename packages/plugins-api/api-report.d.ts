@@ -287,7 +287,7 @@ export type { Guidance, Remedy, RemedyOutcome } from "./guidance.js";
 export { type Catalog, type CatalogMessages, defineCatalog, LOCALES, type Locale, type LocalizedText, localize, type MessageParams, } from "./localized.js";
 export type { Logger } from "./logger.js";
 export { type ActivationEvent, type CheckContribution, type CheckPlatform, DEFAULT_CHECK_TIMEOUT_MS, type DownloaderContribution, type ExtensionManifest, type ManifestContributions, } from "./manifest.js";
-export { type CommandResult, type CommandRunner, type ConfiguredDownloader, type DownloaderProbeResult, type Downloaders, type HostInfo, type InterfaceAddress, type NetworkInfo, type ServiceAccessor, Services, type ServiceToken, type StunSettings, type SystemFiles, type TunnelActivity, type TunnelActivityEntry, type TunnelPorts, } from "./services.js";
+export { type CommandResult, type CommandRunner, type ConfiguredDownloader, type DownloaderProbeResult, type Downloaders, type HostInfo, type InterfaceAddress, type NetworkInfo, type ServiceAccessor, Services, type ServiceToken, type StunSettings, type SystemFiles, type TunnelActivity, type TunnelActivityEntry, type TunnelPorts, type UpnpGateway, type UpnpGatewayProbe, } from "./services.js";
 export { CHECK_STATUSES, type CheckStatus, isProblemStatus, type VerdictStatus } from "./status.js";
 export { API_VERSION } from "./version.js";
 
@@ -549,6 +549,47 @@ export interface Downloaders {
         signal?: AbortSignal;
     }): Promise<DownloaderProbeResult>;
 }
+/** What asking the home router in front of this host for a port mapping found (since 1.5.0). */
+export interface UpnpGatewayProbe {
+    /** The config's `upnp.enabled`: with false nothing was asked and the rest is empty. */
+    enabled: boolean | "auto";
+    /** A router answered UPnP IGD or NAT-PMP. */
+    found: boolean;
+    protocol?: "upnp" | "nat-pmp";
+    /** The router: its UPnP device description URL, or its address for NAT-PMP. */
+    location?: string;
+    /** The name the router gives itself (UPnP), when it gives one. */
+    name?: string;
+    /** This host's address as the router sees it: where a mapping points to. */
+    internalClient?: string;
+    /** The router's WAN address as it reports it. */
+    externalIp?: string;
+    /** Why the router could not say its WAN address, when it could not. */
+    externalIpError?: string;
+    /** A short test mapping of a free port to this host, removed again at once. */
+    testMapping?: {
+        port: number;
+        mapped: boolean;
+        /** The router's reason for refusing (e.g. "UPnP error 606 Action not authorized"). */
+        error?: string;
+        /** The UPnP error or NAT-PMP result code of a refusal; absent when the router did not answer. */
+        code?: number;
+        /** The test mapping was removed again (false: it stays until its short lease ends). */
+        removed?: boolean;
+    };
+    /** Each way of finding a router that gave none, and why. */
+    tried: string[];
+}
+/**
+ * The home router in front of this host (since 1.5.0): `probe()` finds it (SSDP on this host's LAN,
+ * then NAT-PMP on the default gateway), asks its WAN address and tries a short mapping. It only talks
+ * to this host's own network, and not at all while the config's `upnp.enabled` is false.
+ */
+export interface UpnpGateway {
+    probe(options?: {
+        signal?: AbortSignal;
+    }): Promise<UpnpGatewayProbe>;
+}
 /** DI tokens of the services an extension may use via `context.services.get(Services.X)`. */
 export declare const Services: {
     readonly StunSettings: ServiceToken<StunSettings>;
@@ -559,6 +600,7 @@ export declare const Services: {
     readonly TunnelPorts: ServiceToken<TunnelPorts>;
     readonly TunnelActivity: ServiceToken<TunnelActivity>;
     readonly Downloaders: ServiceToken<Downloaders>;
+    readonly UpnpGateway: ServiceToken<UpnpGateway>;
 };
 
 // ---- status.d.ts
@@ -581,4 +623,4 @@ export declare function isProblemStatus(status: CheckStatus): boolean;
 
 // ---- version.d.ts
 /** The plugin API version this package describes; plugins declare a range of it in `engines.autostun`. */
-export declare const API_VERSION = "1.4.0";
+export declare const API_VERSION = "1.5.0";

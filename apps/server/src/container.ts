@@ -29,6 +29,7 @@ import { ExtensionHost, type ExtensionSource, type HostOptions } from "./extensi
 import { Lifecycle } from "./lifecycle/lifecycle.js";
 import { type RootLogger, scopedLogger } from "./log/logger.js";
 import { RelayManager } from "./relay/relay-manager.js";
+import { createUpnpGatewayProbe } from "./relay/upnp-probe.js";
 import { CheckStore } from "./store/check-store.js";
 import type { Db } from "./store/database.js";
 import { Tokens } from "./tokens.js";
@@ -158,6 +159,10 @@ export function buildContainer(options: ContainerOptions, overrides?: (c: Depend
           downloaders: d.resolve(Services.Downloaders),
         }),
     ),
+  });
+
+  c.register(Services.UpnpGateway, {
+    useFactory: instanceCachingFactory(() => createUpnpGatewayProbe(() => config.upnp)),
   });
 
   c.register(Tokens.ExtensionPoints, {

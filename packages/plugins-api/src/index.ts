@@ -68,6 +68,8 @@ export {
   type TunnelActivity,
   type TunnelActivityEntry,
   type TunnelPorts,
+  type UpnpGateway,
+  type UpnpGatewayProbe,
 } from "./services.js";
 export { CHECK_STATUSES, type CheckStatus, isProblemStatus, type VerdictStatus } from "./status.js";
 export { API_VERSION } from "./version.js";

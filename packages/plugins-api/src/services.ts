@@ -133,6 +133,47 @@ export interface Downloaders {
   probe(tunnelId: string, options?: { signal?: AbortSignal }): Promise<DownloaderProbeResult>;
 }
 
+/** What asking the home router in front of this host for a port mapping found (since 1.5.0). */
+export interface UpnpGatewayProbe {
+  /** The config's `upnp.enabled`: with false nothing was asked and the rest is empty. */
+  enabled: boolean | "auto";
+  /** A router answered UPnP IGD or NAT-PMP. */
+  found: boolean;
+  protocol?: "upnp" | "nat-pmp";
+  /** The router: its UPnP device description URL, or its address for NAT-PMP. */
+  location?: string;
+  /** The name the router gives itself (UPnP), when it gives one. */
+  name?: string;
+  /** This host's address as the router sees it: where a mapping points to. */
+  internalClient?: string;
+  /** The router's WAN address as it reports it. */
+  externalIp?: string;
+  /** Why the router could not say its WAN address, when it could not. */
+  externalIpError?: string;
+  /** A short test mapping of a free port to this host, removed again at once. */
+  testMapping?: {
+    port: number;
+    mapped: boolean;
+    /** The router's reason for refusing (e.g. "UPnP error 606 Action not authorized"). */
+    error?: string;
+    /** The UPnP error or NAT-PMP result code of a refusal; absent when the router did not answer. */
+    code?: number;
+    /** The test mapping was removed again (false: it stays until its short lease ends). */
+    removed?: boolean;
+  };
+  /** Each way of finding a router that gave none, and why. */
+  tried: string[];
+}
+
+/**
+ * The home router in front of this host (since 1.5.0): `probe()` finds it (SSDP on this host's LAN,
+ * then NAT-PMP on the default gateway), asks its WAN address and tries a short mapping. It only talks
+ * to this host's own network, and not at all while the config's `upnp.enabled` is false.
+ */
+export interface UpnpGateway {
+  probe(options?: { signal?: AbortSignal }): Promise<UpnpGatewayProbe>;
+}
+
 /** DI tokens of the services an extension may use via `context.services.get(Services.X)`. */
 export const Services = {
   StunSettings: token<StunSettings>("StunSettings"),
@@ -143,4 +184,5 @@ export const Services = {
   TunnelPorts: token<TunnelPorts>("TunnelPorts"),
   TunnelActivity: token<TunnelActivity>("TunnelActivity"),
   Downloaders: token<Downloaders>("Downloaders"),
+  UpnpGateway: token<UpnpGateway>("UpnpGateway"),
 } as const;

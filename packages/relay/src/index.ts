@@ -58,6 +58,7 @@ export type {
   TunnelStatus,
 } from "./tunnel/types.js";
 export {
+  errorText as portMappingErrorText,
   type FindGatewayOptions,
   findGateway,
   type GatewaySearch,

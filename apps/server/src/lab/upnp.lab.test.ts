@@ -62,6 +62,22 @@ async function homeRouterRules(lab: Lab): Promise<string> {
   return (await lab.exec("home", "nft", ["list", "chain", "inet", "filter", chain])).stdout;
 }
 
+type Check = {
+  id: string;
+  status: string;
+  summary: string;
+  facts: Record<string, unknown>;
+  guidance: { steps: string[] } | null;
+};
+const RUN_CHECK = `mutation { runChecks(ids: ["upnp.gateway"]) { id status summary facts guidance { steps } } }`;
+
+async function upnpCheck(daemon: LanDaemon, url: string): Promise<Check> {
+  const answer = await daemon.gql<{ runChecks: Check[] }>(url, RUN_CHECK);
+  const check = answer.data?.runChecks[0];
+  if (!check) throw new Error(`runChecks answered ${JSON.stringify(answer)}\n${daemon.stderr}`);
+  return check;
+}
+
 async function reaches(lab: Lab, at: { ip: string; port: number }, line: string): Promise<boolean> {
   const peer = WanPeer.open(lab, await lab.addWanAddress(), at);
   peer.send(line);
@@ -99,6 +115,20 @@ describe.concurrent("autostun serve behind a home router (miniupnpd) and the ISP
     const at = tunnel.publicAddress as { ip: string; port: number };
     expect(await reaches(lab, at, "through two NATs")).toBe(true);
 
+    // The check finds the same router, maps a test port and removes it again: only the tunnel's rule stays.
+    const check = await upnpCheck(daemon, url);
+    expect(check.status).toBe("PASS");
+    expect(check.facts).toMatchObject({
+      protocol: "upnp",
+      gateway: lab.homeRouter?.descriptionUrl,
+      externalIp: lab.homeRouter?.wanIp,
+      internalClient: lab.lanIp,
+      secondNat: false,
+      testMapping: { mapped: true, removed: true },
+    });
+    const rules = await homeRouterRules(lab);
+    expect(rules.match(/dnat ip to/g)).toHaveLength(1);
+
     // Stopping the tunnel removes the mapping; the home router then lets nobody in.
     await daemon.gql(url, `mutation { stopTunnel(id: "lab") { state } }`);
     const stopped = await daemon.until<{ tunnels: Tunnel[] }>(
@@ -132,6 +162,12 @@ describe.concurrent("autostun serve behind a home router (miniupnpd) and the ISP
     const tunnel = seen.tunnels[0] as Tunnel;
     expect(tunnel.upnp?.error).toMatch(/606 Action not authorized/);
     expect(await reaches(lab, tunnel.publicAddress as { ip: string; port: number }, "knock")).toBe(false);
+
+    const check = await upnpCheck(daemon, url);
+    expect(check.status).toBe("FAIL");
+    expect(check.summary).toMatch(/refused to map a test port .*606 Action not authorized/);
+    expect(check.guidance?.steps.join("\n")).toMatch(/DMZ host/);
+    expect(check.facts).toMatchObject({ found: true, testMapping: { mapped: false, code: 606 } });
     expect(await daemon.stop()).toBe(0);
   });
 });

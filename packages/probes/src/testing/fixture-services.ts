@@ -1,6 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Downloaders, type HostInfo, Services, type TunnelPorts } from "@autostun/plugins-api";
+import {
+  type Downloaders,
+  type HostInfo,
+  Services,
+  type TunnelPorts,
+  type UpnpGateway,
+} from "@autostun/plugins-api";
 import { createCommandRunner } from "../commands/command-runner.js";
 import { createSystemFiles } from "../files/system-files.js";
 import { createHostInfo } from "../host/host-info.js";
@@ -49,6 +55,7 @@ export function fixtureServices(dir: string, ports: number[] = []): FixtureServi
     [Services.TunnelPorts, staticPorts(ports)],
     [Services.TunnelActivity, { tunnels: async () => [] }],
     [Services.Downloaders, noDownloaders],
+    [Services.UpnpGateway, upnpOff],
   ]);
   return { services, runner };
 }
@@ -63,6 +70,7 @@ export function realServices(options: { netns?: string; ports?: number[] } = {})
     [Services.TunnelPorts, staticPorts(options.ports ?? [])],
     [Services.TunnelActivity, { tunnels: async () => [] }],
     [Services.Downloaders, noDownloaders],
+    [Services.UpnpGateway, upnpOff],
   ]);
 }
 
@@ -73,6 +81,9 @@ const noDownloaders: Downloaders = {
     throw new Error(`no downloader is configured for tunnel ${tunnelId}`);
   },
 };
+
+/** UPnP is off in the config: `upnp.gateway` skips, and nothing is sent to any router. */
+const upnpOff: UpnpGateway = { probe: async () => ({ enabled: false, found: false, tried: [] }) };
 
 function staticPorts(ports: number[]): TunnelPorts {
   return { localPorts: async () => [...ports] };

@@ -213,6 +213,10 @@ export class PluginProcess {
       const options = typeof callArgs[1] === "object" && callArgs[1] !== null ? callArgs[1] : {};
       callArgs[1] = { ...options, signal };
     }
+    if (service === "UpnpGateway" && method === "probe") {
+      const options = typeof callArgs[0] === "object" && callArgs[0] !== null ? callArgs[0] : {};
+      callArgs[0] = { ...options, signal };
+    }
     return Promise.resolve((target[method] as (...a: unknown[]) => Promise<unknown>).apply(target, callArgs));
   }
 

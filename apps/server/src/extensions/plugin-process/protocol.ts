@@ -29,6 +29,7 @@ export const SERVICE_METHODS = {
   TunnelPorts: ["localPorts"],
   TunnelActivity: ["tunnels"],
   Downloaders: ["list", "probe"],
+  UpnpGateway: ["probe"],
 } as const satisfies Partial<Record<keyof typeof Services, readonly string[]>>;
 
 export type DataServiceName = (typeof DATA_SERVICES)[number];

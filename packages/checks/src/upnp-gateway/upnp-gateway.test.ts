@@ -1,0 +1,101 @@
+import { type LocalizedText, localize, Services, type UpnpGatewayProbe } from "@autostun/plugins-api";
+import { describe, expect, it } from "vitest";
+import { loadBuiltin, runLoadedCheck } from "../testing/run-check.js";
+import { addressKind } from "./address-kind.js";
+import { decideUpnpGateway } from "./verdict.js";
+
+/** What miniupnpd in the two-level lab answers; the lab test (apps/server) asks the real one. */
+const found: UpnpGatewayProbe = {
+  enabled: "auto",
+  found: true,
+  protocol: "upnp",
+  location: "http://192.168.88.1:5000/rootDesc.xml",
+  name: "Debian router",
+  internalClient: "192.168.88.2",
+  externalIp: "88.77.67.2",
+  testMapping: { port: 51234, mapped: true, removed: true },
+  tried: [],
+};
+const text = (value: LocalizedText | undefined, locale = "en") => localize(value ?? "", locale);
+const steps = (result: ReturnType<typeof decideUpnpGateway>, locale = "en") =>
+  (result.guidance?.steps ?? []).map((s) => text(s, locale)).join("\n");
+
+describe("upnp.gateway verdict", () => {
+  it("passes when the router maps a test port and reports a public WAN address, naming both", () => {
+    const result = decideUpnpGateway(found);
+    expect(result.status).toBe("PASS");
+    expect(text(result.summary)).toContain("88.77.67.2");
+    expect(text(result.summary)).toContain("http://192.168.88.1:5000/rootDesc.xml");
+    expect(result.facts).toMatchObject({ externalIpKind: "public", secondNat: false, protocol: "upnp" });
+  });
+
+  it("fails with the router's own reason and the DMZ way out when it refuses the mapping", () => {
+    const result = decideUpnpGateway({
+      ...found,
+      testMapping: { port: 51234, mapped: false, code: 606, error: "UPnP error 606 Action not authorized" },
+    });
+    expect(result.status).toBe("FAIL");
+    expect(text(result.summary)).toContain("606 Action not authorized");
+    expect(steps(result)).toMatch(/DMZ host/);
+    expect(steps(result, "zh-CN")).toMatch(/DMZ 主机/);
+  });
+
+  it.for([
+    ["10.0.0.2", "private"],
+    ["100.72.1.9", "cgnat"],
+  ] as const)(
+    "warns that %s on the router's WAN side means a second NAT, and points to bridge mode",
+    ([ip, kind]) => {
+      const result = decideUpnpGateway({ ...found, externalIp: ip });
+      expect(result.status).toBe("WARN");
+      expect(result.facts).toMatchObject({ externalIpKind: kind, secondNat: true });
+      expect(steps(result)).toMatch(/bridge mode/);
+      expect(steps(result, "zh-CN")).toMatch(/桥接模式/);
+    },
+  );
+
+  it("warns, not fails, when no router answered: this host may sit straight on the modem", () => {
+    const result = decideUpnpGateway({
+      enabled: "auto",
+      found: false,
+      tried: ["UPnP: no Internet Gateway Device answered SSDP discovery"],
+    });
+    expect(result.status).toBe("WARN");
+    expect(steps(result)).toMatch(/switch UPnP .* on/);
+    expect(steps(result)).toContain("no Internet Gateway Device answered");
+  });
+
+  it("skips and says how to turn it on when upnp is off in the config", () => {
+    const result = decideUpnpGateway({ enabled: false, found: false, tried: [] });
+    expect(result.status).toBe("SKIP");
+    expect(steps(result)).toContain('upnp: { enabled: "auto" }');
+  });
+
+  it("classifies WAN addresses", () => {
+    expect(
+      ["192.168.1.1", "172.20.0.1", "100.64.0.1", "100.128.0.1", "88.77.67.2", "bogus"].map(addressKind),
+    ).toEqual(["private", "private", "cgnat", "public", "public", "unknown"]);
+  });
+});
+
+describe("upnp.gateway as an extension", () => {
+  it("asks Services.UpnpGateway once and judges its answer", async () => {
+    let asked = 0;
+    const services = new Map<symbol, unknown>([
+      [
+        Services.UpnpGateway,
+        {
+          probe: async () => {
+            asked++;
+            return found;
+          },
+        },
+      ],
+    ]);
+    const loaded = await loadBuiltin("upnp-gateway", services);
+    expect(loaded.manifest.contributes?.checks?.[0]?.id).toBe("upnp.gateway");
+    const result = await runLoadedCheck(loaded, "upnp.gateway", services);
+    expect(result.status).toBe("PASS");
+    expect(asked).toBe(1);
+  });
+});

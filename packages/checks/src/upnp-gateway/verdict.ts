@@ -1,0 +1,83 @@
+import type { CheckResult, Guidance, UpnpGatewayProbe } from "@autostun/plugins-api";
+import { GUIDE_LINKS } from "../user-guide/links.js";
+import { addressKind } from "./address-kind.js";
+import { messages } from "./messages.js";
+
+/** Why the check is not a plain PASS. */
+export type Reason = "off" | "none" | "refused" | "no-answer" | "second-nat";
+
+function reasonOf(probe: UpnpGatewayProbe): Reason | undefined {
+  if (probe.enabled === false) return "off";
+  if (!probe.found) return "none";
+  const test = probe.testMapping;
+  if (test && !test.mapped) return test.code !== undefined ? "refused" : "no-answer";
+  const kind = addressKind(probe.externalIp);
+  if (kind === "private" || kind === "cgnat") return "second-nat";
+  return undefined;
+}
+
+const STATUS = {
+  off: "SKIP",
+  none: "WARN",
+  refused: "FAIL",
+  "no-answer": "FAIL",
+  "second-nat": "WARN",
+} as const;
+
+/**
+ * The verdict on what the home router said. FAIL only when a router answered and would not map (the
+ * user can change that on the router); WARN when none answered (there may be no router to map on) or
+ * when its WAN address shows a second NAT beyond it.
+ */
+export function decideUpnpGateway(probe: UpnpGatewayProbe): CheckResult {
+  const reason = reasonOf(probe);
+  const kind = addressKind(probe.externalIp);
+  const params = {
+    gateway: probe.location ?? "-",
+    protocol: probe.protocol === "nat-pmp" ? "NAT-PMP" : "UPnP IGD",
+    name: probe.name ?? "",
+    host: probe.internalClient ?? "-",
+    externalIp: probe.externalIp ?? "?",
+    port: String(probe.testMapping?.port ?? "-"),
+    error: probe.testMapping?.error ?? "-",
+    tried: probe.tried.join("; ") || "-",
+  };
+  const facts = {
+    enabled: probe.enabled,
+    found: probe.found,
+    protocol: probe.protocol ?? null,
+    gateway: probe.location ?? null,
+    name: probe.name ?? null,
+    internalClient: probe.internalClient ?? null,
+    externalIp: probe.externalIp ?? null,
+    externalIpKind: kind,
+    externalIpError: probe.externalIpError ?? null,
+    /** True when the router's own WAN address is private or CGNAT: another NAT sits beyond it. */
+    secondNat: kind === "private" || kind === "cgnat",
+    testMapping: probe.testMapping ?? null,
+    tried: probe.tried,
+  };
+  if (!reason) {
+    // A test mapping that could not be removed is in the facts; its two-minute lease ends it anyway.
+    return {
+      status: "PASS",
+      summary: messages.text(probe.externalIp ? "summary.pass" : "summary.pass-no-ip", params),
+      facts,
+    };
+  }
+  const key = reason === "second-nat" ? `second-nat.${kind}` : reason;
+  return {
+    status: STATUS[reason],
+    summary: messages.text(`summary.${key}`, params),
+    facts,
+    guidance: guidance(reason, params),
+  };
+}
+
+function guidance(reason: Reason, params: Record<string, string>): Guidance {
+  return {
+    title: messages.text(`guidance.${reason}.title`, params),
+    steps: messages.steps(`guidance.${reason}.steps`, params),
+    docs: GUIDE_LINKS.nat,
+  };
+}
