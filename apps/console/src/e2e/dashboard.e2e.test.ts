@@ -264,13 +264,20 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
         running.api,
         `mutation { ban(cidr: "198.51.100.7/32", reason: "screenshot") { cidr } }`,
       );
-      const shots = await screenshotEveryPage(page, running.url, [
-        { route: "wizard", ready: "main h1, main h2" },
-        { route: "dashboard", ready: '[data-tunnel-id="lab"]' },
-        { route: "connections", ready: `[data-remote^="${peerIp}:"]` },
-        { route: "bans", ready: '[data-ban="198.51.100.7/32"]' },
-        { route: "checks", ready: "[data-check-id]" },
-      ]);
+      // Steady traffic meanwhile, so the pictures show a throughput line and rates.
+      const traffic = setInterval(() => fresh.send("z".repeat(4000 + Math.floor(Math.random() * 8000))), 500);
+      let shots: string[];
+      try {
+        shots = await screenshotEveryPage(page, running.url, [
+          { route: "wizard", ready: "main h1, main h2" },
+          { route: "dashboard", ready: '[data-tunnel-id="lab"]', settleMs: 9_000 },
+          { route: "connections", ready: `[data-remote^="${peerIp}:"]` },
+          { route: "bans", ready: '[data-ban="198.51.100.7/32"]' },
+          { route: "checks", ready: "[data-check-id]" },
+        ]);
+      } finally {
+        clearInterval(traffic);
+      }
       console.log(`screenshots: ${shots.length} files in ${SCREENSHOT_DIR}`);
       expect(shots).toHaveLength(20);
 

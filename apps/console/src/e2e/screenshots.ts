@@ -10,6 +10,8 @@ export const SCREENSHOT_DIR = join(REPO_ROOT, "apps/console/screenshots");
 export interface ShotPage {
   route: string;
   ready: string;
+  /** Extra wait after `ready`, for pages whose figures fill in over time; not an assertion. */
+  settleMs?: number;
 }
 
 const LOCALES = ["en", "zh-CN"] as const;
@@ -38,6 +40,8 @@ export async function screenshotEveryPage(
       for (const shot of pages) {
         await page.goto(`${consoleUrl}#/${shot.route}`);
         await page.locator(shot.ready).first().waitFor();
+        // Let live figures (throughput sampled every 2 s) fill in before the picture.
+        await page.waitForTimeout(shot.settleMs ?? 0);
         await page.evaluate(() => document.fonts.ready.then(() => undefined));
         const file = join(SCREENSHOT_DIR, `${shot.route}-${locale}-${scheme}.png`);
         await page.screenshot({ path: file, fullPage: true });
