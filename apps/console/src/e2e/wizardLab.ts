@@ -141,7 +141,14 @@ export async function startQbittorrentInLan(
     username: "admin",
     password,
     async stop() {
-      child.kill("SIGTERM");
+      // qBittorrent writes its state while it shuts down: the folder can only go once it has exited.
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+        child.kill("SIGTERM");
+        const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(killer);
+      }
       await rm(profile, { recursive: true, force: true });
     },
   };

@@ -49,9 +49,7 @@ export function CheckStep(props: CheckStepProps) {
       </div>
 
       {state === "broke" && !check?.guidance && <p className="step-check__hint">{t("checks.brokeHint")}</p>}
-      {check?.guidance && (troubled || state === "broke") && (
-        <GuidancePanel guidance={check.guidance} open={true} />
-      )}
+      {check?.guidance && state !== "passed" && <GuidancePanel guidance={check.guidance} open={true} />}
       {check && check.remedies.length > 0 && (
         <div className="step-check__remedies">
           {check.remedies.map((remedy) => (

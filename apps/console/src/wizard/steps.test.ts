@@ -67,6 +67,12 @@ describe("which step is current", () => {
     expect(STEP_IDS[currentStepIndex(warned, new Set<StepId>(["public-ip"]))]).toBe("downloader");
   });
 
+  it("does not count a skipped NAT check as done: it measured nothing", () => {
+    const natSkipped = states("passed", "skipped", "passed");
+    expect(STEP_IDS[currentStepIndex(natSkipped, none)]).toBe("nat");
+    expect(STEP_IDS[currentStepIndex(natSkipped, new Set<StepId>(["nat"]))]).toBe("firewall");
+  });
+
   it("waits on a step whose check is still running", () => {
     expect(STEP_IDS[currentStepIndex(states("passed", "waiting"), none)]).toBe("nat");
   });

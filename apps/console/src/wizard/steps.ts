@@ -92,13 +92,17 @@ const MEASURED: ReadonlySet<StepId> = new Set<StepId>(["public-ip", "nat", "proo
 
 /** States a user may step past after reading them ("continue anyway"). */
 export function canContinueAnyway(state: StepState, step?: StepId): boolean {
-  if (state === "attention" || state === "broke" || state === "missing") return true;
+  if (state === "attention" || state === "broke" || state === "missing" || state === "skipped") return true;
   return state === "blocked" && step !== undefined && !MEASURED.has(step);
 }
 
 /** Done: passed, or read and accepted by the user where that is allowed. */
 export function isDone(state: StepState, accepted: boolean, step?: StepId): boolean {
-  return state === "passed" || state === "skipped" || (accepted && canContinueAnyway(state, step));
+  if (state === "passed") return true;
+  // A host check that does not apply (no Docker) is done; a measured one that did not run (NAT type
+  // skipped because no STUN server answered) has not told the user anything yet.
+  if (state === "skipped" && !(step && MEASURED.has(step))) return true;
+  return accepted && canContinueAnyway(state, step);
 }
 
 /**
