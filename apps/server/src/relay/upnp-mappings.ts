@@ -1,5 +1,6 @@
 import type { Logger } from "@autostun/plugins-api";
 import {
+  type FindGatewayOptions,
   findGateway,
   type GatewaySearch,
   PortMapper,
@@ -34,6 +35,8 @@ export class UpnpMappings {
     private readonly logger: Logger,
     /** Called when a tunnel's mapping changed, so the daemon can publish `tunnel.updated`. */
     private readonly changed: (tunnelId: string) => void,
+    /** How the router is found; tests hand in their own. */
+    private readonly find: (options: FindGatewayOptions) => Promise<GatewaySearch> = findGateway,
   ) {}
 
   get enabled(): boolean {
@@ -113,7 +116,7 @@ export class UpnpMappings {
   }
 
   private newSearch(): Promise<GatewaySearch> {
-    const result = findGateway({ descriptionUrl: this.config.descriptionUrl });
+    const result = this.find({ descriptionUrl: this.config.descriptionUrl });
     this.search = { at: Date.now(), result };
     return result;
   }

@@ -1,0 +1,122 @@
+import type { Logger } from "@autostun/plugins-api";
+import type { MappingGateway, Tunnel, TunnelState } from "@autostun/relay";
+import { describe, expect, it } from "vitest";
+import { UpnpMappings } from "./upnp-mappings.js";
+
+/** A tunnel whose state the test sets; the real one is in the lab test (upnp.lab.test.ts). */
+function fakeTunnel(localPort: number) {
+  const listeners = new Set<() => void>();
+  const status: { state: TunnelState; localPort: number | undefined } = { state: "OPENING", localPort };
+  return {
+    tunnel: {
+      get status() {
+        return status;
+      },
+      onChange(listener: () => void) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    } as unknown as Tunnel,
+    set(state: TunnelState, port = status.localPort) {
+      status.state = state;
+      status.localPort = port;
+      for (const listener of listeners) listener();
+    },
+  };
+}
+
+function fakeRouter() {
+  const mapped = new Set<number>();
+  const gateway: MappingGateway = {
+    protocol: "nat-pmp",
+    location: "192.168.1.1",
+    internalClient: "192.168.1.2",
+    externalIp: async () => "203.0.113.9",
+    mapTcp: async (port, leaseSeconds) => {
+      mapped.add(port);
+      return { externalPort: port, leaseSeconds };
+    },
+    unmapTcp: async (port) => {
+      mapped.delete(port);
+    },
+  };
+  return { gateway, mapped };
+}
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger;
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+describe("UpnpMappings", () => {
+  it("maps P when the tunnel opens, follows a new P, and removes the mapping when it stops", async () => {
+    const router = fakeRouter();
+    const mappings = new UpnpMappings(
+      { enabled: true, leaseSeconds: 600 },
+      quiet,
+      () => {},
+      async () => ({
+        gateway: router.gateway,
+        tried: [],
+      }),
+    );
+    const t = fakeTunnel(6881);
+    mappings.follow("qb", t.tunnel);
+    await settle();
+    expect(router.mapped.size).toBe(0);
+
+    t.set("OPEN");
+    await settle();
+    expect([...router.mapped]).toEqual([6881]);
+    expect(mappings.status("qb")).toMatchObject({
+      state: "mapped",
+      externalIp: "203.0.113.9",
+      externalPort: 6881,
+    });
+
+    t.set("OPEN", 6999);
+    await settle();
+    expect([...router.mapped]).toEqual([6999]);
+
+    t.set("STOPPED");
+    await mappings.stop();
+    expect(router.mapped.size).toBe(0);
+    expect(mappings.status("qb")?.state).toBe("removed");
+  });
+
+  it('"auto" keeps quiet about a missing router; true shows what was tried', async () => {
+    const none = async () => ({
+      gateway: undefined,
+      tried: ["UPnP: no Internet Gateway Device answered SSDP discovery"],
+    });
+    for (const enabled of ["auto", true] as const) {
+      const mappings = new UpnpMappings({ enabled, leaseSeconds: 600 }, quiet, () => {}, none);
+      const t = fakeTunnel(6881);
+      mappings.follow("qb", t.tunnel);
+      t.set("OPEN");
+      await settle();
+      const status = mappings.status("qb");
+      expect(status?.state).toBe("no-gateway");
+      if (enabled === "auto") expect(status?.error).toBeUndefined();
+      else expect(status?.error).toMatch(/SSDP/);
+      await mappings.stop();
+    }
+  });
+
+  it("asks nothing at all while upnp is off", async () => {
+    let asked = 0;
+    const mappings = new UpnpMappings(
+      { enabled: false, leaseSeconds: 600 },
+      quiet,
+      () => {},
+      async () => {
+        asked++;
+        return { gateway: undefined, tried: [] };
+      },
+    );
+    const t = fakeTunnel(6881);
+    mappings.follow("qb", t.tunnel);
+    t.set("OPEN");
+    await settle();
+    expect(asked).toBe(0);
+    expect(mappings.status("qb")).toBeUndefined();
+  });
+});
