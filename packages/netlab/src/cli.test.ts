@@ -48,6 +48,38 @@ describe.concurrent("npm run lab", () => {
     expect(Object.values(info.namespaces).filter((n) => after.has(n))).toEqual([]);
   });
 
+  test("--home-router brings up the two-level lab with its four namespaces and tears all of them down", async () => {
+    const cli = startCli(["--nat", "NAT1", "--stun", "none", "--home-router", "allow", "--json"]);
+    await new Promise<void>((resolve, reject) => {
+      cli.child.stdout.on("data", () => cli.out().includes("\n") && resolve());
+      cli.child.once("exit", (code) => reject(new Error(`lab CLI exited ${code}: ${cli.err()}`)));
+    });
+    const info = JSON.parse(cli.out()) as {
+      namespaces: LabNamespaces;
+      lanIp: string;
+      homeRouter: { wanIp: string; descriptionUrl: string };
+    };
+    expect(Object.keys(info.namespaces).sort()).toEqual(["home", "lan", "router", "wan"]);
+    expect(info.lanIp).toBe("192.168.88.2");
+    expect(info.homeRouter).toMatchObject({
+      wanIp: "88.77.67.2",
+      descriptionUrl: "http://192.168.88.1:5000/rootDesc.xml",
+    });
+
+    cli.child.kill("SIGINT");
+    const [code] = await once(cli.child, "exit");
+    expect(code).toBe(0);
+    const after = new Set(await listNamespaces());
+    expect(Object.values(info.namespaces).filter((n) => after.has(n))).toEqual([]);
+  });
+
+  test("refuses --home-router with anything but allow or deny, exit code 2", async () => {
+    const cli = startCli(["--nat", "NAT1", "--home-router", "maybe"]);
+    const [code] = await once(cli.child, "exit");
+    expect(code).toBe(2);
+    expect(cli.err()).toMatch(/options\.homeRouter must be false or \{ upnp: "allow" \| "deny" \}/);
+  });
+
   test("refuses an unknown NAT type with usage and exit code 2", async () => {
     const cli = startCli(["--nat", "NAT9"]);
     const [code] = await once(cli.child, "exit");

@@ -1,5 +1,6 @@
 /**
- * `npm run lab -- --nat NAT1 [--stun coturn|ours|none] [--remap] [--tcp-symmetric] [--json]`: bring one lab
+ * `npm run lab -- --nat NAT1 [--stun coturn|ours|none] [--remap] [--tcp-symmetric] [--home-router allow|deny]
+ * [--json]`: bring one lab
  * up by hand, print how to use it, and tear it down on Ctrl-C.
  */
 import { parseArgs } from "node:util";
@@ -13,6 +14,7 @@ const USAGE = `usage: npm run lab -- --nat NAT1|NAT2|NAT3|NAT4|OPEN|UDP_BLOCKED 
   --stun   STUN server in the WAN namespace (default: ours)
   --remap  the router picks public ports instead of keeping the inside port
   --tcp-symmetric  TCP gets a new random public port per connection (UDP unchanged)
+  --home-router allow|deny  put a home router running miniupnpd in front of the LAN host (two-level lab)
   --json   print the lab as one JSON object instead of prose
 Needs root. Ctrl-C tears the lab down.`;
 
@@ -23,6 +25,11 @@ function describeLab(lab: Lab, configPath: string): string {
     `netlab ${lab.id}: ${lab.options.nat}, ${lab.options.portPreserving ? "port-preserving" : "remapping"}${lab.options.tcpSymmetric ? ", symmetric TCP" : ""}, STUN server: ${lab.options.stun}`,
     "",
     `  LAN host     ${lab.lanIp}  (namespace ${lan}, gateway ${lab.lanGatewayIp})`,
+    ...(lab.homeRouter
+      ? [
+          `  home router  ${lab.homeRouter.lanIp} / WAN ${lab.homeRouter.wanIp}  (namespace ${lab.namespaces.home}; miniupnpd ${lab.homeRouter.descriptionUrl}, UPnP ${lab.options.homeRouter ? lab.options.homeRouter.upnp : ""})`,
+        ]
+      : []),
     `  router       ${lab.routerWanIp}  (namespace ${router})`,
     `  public IP    ${lab.publicIp}`,
     `  WAN servers  ${primary}, ${lab.wanServerIps.alternate}  (namespace ${wan}; ports ${lab.stunPorts.port}/${lab.stunPorts.altPort})`,
@@ -32,6 +39,9 @@ function describeLab(lab: Lab, configPath: string): string {
     ...(lab.options.stun === "none" ? [] : [`  ip netns exec ${lan} ${STUN_CLIENT_BIN} ${primary}`]),
     `  ip netns exec ${lan} npx autostun doctor --config ${configPath}`,
     `  ip netns exec ${router} nft list ruleset`,
+    ...(lab.homeRouter
+      ? [`  ip netns exec ${lab.namespaces.home} nft list chain inet filter ${lab.homeRouter.natChain}`]
+      : []),
     `  ip netns exec ${wan} socat - TCP4:${lab.publicIp}:<public port>`,
     "",
     "Ctrl-C tears the lab down.",
@@ -45,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
     stun?: string;
     remap?: boolean;
     "tcp-symmetric"?: boolean;
+    "home-router"?: string;
     json?: boolean;
     help?: boolean;
   };
@@ -56,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
         stun: { type: "string" },
         remap: { type: "boolean" },
         "tcp-symmetric": { type: "boolean" },
+        "home-router": { type: "string" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -79,6 +91,9 @@ async function main(argv: string[]): Promise<number> {
       stun: (values.stun ?? "ours") as LabStunServer,
       portPreserving: !values.remap,
       tcpSymmetric: Boolean(values["tcp-symmetric"]),
+      ...(values["home-router"] !== undefined
+        ? { homeRouter: { upnp: values["home-router"] as "allow" | "deny" } }
+        : {}),
     });
   } catch (error) {
     // A TypeError is bad usage (options were refused); anything else is the machine.
@@ -96,6 +111,13 @@ async function main(argv: string[]): Promise<number> {
         lanIp: lab.lanIp,
         lanGatewayIp: lab.lanGatewayIp,
         routerWanIp: lab.routerWanIp,
+        homeRouter: lab.homeRouter
+          ? {
+              lanIp: lab.homeRouter.lanIp,
+              wanIp: lab.homeRouter.wanIp,
+              descriptionUrl: lab.homeRouter.descriptionUrl,
+            }
+          : null,
         publicIp: lab.publicIp,
         wanServerIps: lab.wanServerIps,
         stunServers: lab.stunServers,
