@@ -200,7 +200,7 @@ export const zhCN: Messages = {
   "connections.loadFailed": "无法从守护进程加载连接：{message}",
   "connections.country": "国家/地区",
   "connections.city": "城市",
-  "connections.asn": "ASN",
+  "connections.asn": "AS号",
   "connections.peer": "对端",
   "connections.proxy": "下载器看到的地址",
   "connections.opened": "建立时间",
