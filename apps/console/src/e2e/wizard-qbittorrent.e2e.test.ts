@@ -115,6 +115,16 @@ describe("wizard with qbittorrent-nox in a remapping NAT1 lab", () => {
     await page.screenshot({ path: "/tmp/autostun-wizard-proof.png", fullPage: true });
   }, 240_000);
 
+  it("lands on the dashboard once a tunnel exists, and the wizard can be reopened from the header", async () => {
+    await page.goto(daemon.url.replace(/#.*$/, ""));
+    await page.reload();
+    await page.waitForURL(/#\/dashboard$/);
+    await page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: "Wizard" }).click();
+    await page.waitForURL(/#\/wizard$/);
+    await page.getByText("Every step is done").waitFor();
+    expect(await page.locator('[data-wizard-nav="proof"]').getAttribute("data-step-state")).toBe("passed");
+  });
+
   it("logged no error in the browser console", () => {
     expect(consoleErrors).toEqual([]);
   });

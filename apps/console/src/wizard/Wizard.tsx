@@ -2,7 +2,9 @@ import { useEffect, useRef, useState } from "react";
 import { useClient } from "urql";
 import { useLiveChecks } from "../checks/useLiveChecks.js";
 import { useI18n } from "../i18n/I18nContext.js";
+import { storage } from "../settings/storage.js";
 import { hashFor } from "../shell/routes.js";
+import { ACCEPTED_STORAGE_KEY, parseAccepted, serializeAccepted } from "./acceptedSteps.js";
 import { CheckStep } from "./CheckStep.js";
 import { DownloaderStep } from "./DownloaderStep.js";
 import type { DownloaderForm } from "./downloaderChoice.js";
@@ -26,14 +28,17 @@ import "./wizard.css";
 /**
  * The troubleshooting wizard: the user guide's steps in order, each with its check live. The first
  * step not done is current and the ones after it are locked; `stepId` (from `#/wizard/<step>`) shows
- * an earlier one again. Nothing here is remembered across visits except what the daemon holds.
+ * an earlier one again. Steps the user stepped past are remembered in localStorage; the downloader's
+ * credentials are not (they go to the daemon only).
  */
 export function Wizard({ stepId, reloadKey }: { stepId: string | undefined; reloadKey: number }) {
   const { t } = useI18n();
   const client = useClient();
   const live = useLiveChecks(client, reloadKey);
   const tunnels = useWizardTunnels(client, reloadKey);
-  const [accepted, setAccepted] = useState<ReadonlySet<StepId>>(new Set());
+  const [accepted, setAccepted] = useState<ReadonlySet<StepId>>(() =>
+    parseAccepted(storage.get(ACCEPTED_STORAGE_KEY)),
+  );
   const [choice, setChoice] = useState<DownloaderForm | null>(null);
 
   const byId = new Map(live.checks.map((check) => [check.id, check]));
@@ -67,7 +72,11 @@ export function Wizard({ stepId, reloadKey }: { stepId: string | undefined; relo
   };
   const next = STEP_IDS[shown + 1];
   const accept = () => {
-    setAccepted((set) => new Set(set).add(shownId));
+    setAccepted((set) => {
+      const next = new Set(set).add(shownId);
+      storage.set(ACCEPTED_STORAGE_KEY, serializeAccepted(next));
+      return next;
+    });
     if (next) goTo(next);
   };
 
