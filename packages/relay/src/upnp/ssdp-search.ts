@@ -18,9 +18,10 @@ export interface SsdpSearchOptions {
   signal?: AbortSignal;
 }
 
+/** MX 1: devices spread their answers over at most a second (miniupnpd waits a random share of it). */
 function searchMessage(target: string, host: string): Buffer {
   return Buffer.from(
-    `M-SEARCH * HTTP/1.1\r\nHOST: ${host}:${SSDP_PORT}\r\nMAN: "ssdp:discover"\r\nMX: 2\r\nST: ${target}\r\n\r\n`,
+    `M-SEARCH * HTTP/1.1\r\nHOST: ${host}:${SSDP_PORT}\r\nMAN: "ssdp:discover"\r\nMX: 1\r\nST: ${target}\r\n\r\n`,
   );
 }
 
