@@ -59,7 +59,12 @@ export class ConfiguredDownloaders implements Downloaders {
       { logger: this.options.logger },
     );
     try {
-      const described = await adapter.describe({ signal });
+      const described = await adapter.describe({ signal }).catch((error: unknown) => {
+        // A kept-alive connection the client closed meanwhile fails at once; a fresh one tells the truth.
+        if (isDownloaderError(error) && error.kind === "UNREACHABLE" && closedUnderUs(error))
+          return adapter.describe({ signal });
+        throw error;
+      });
       return {
         answered: true,
         authOk: true,
@@ -112,6 +117,12 @@ export class ConfiguredDownloaders implements Downloaders {
       return undefined;
     }
   }
+}
+
+/** The connection was closed or reset by the other side (a stale kept-alive one), not refused or silent. */
+function closedUnderUs(error: unknown): boolean {
+  const code = (error as { cause?: { cause?: { code?: unknown } } })?.cause?.cause?.code;
+  return code === "UND_ERR_SOCKET" || code === "ECONNRESET";
 }
 
 /** What the URL's host stands for; a name that does not resolve stands for nothing (and will not answer). */

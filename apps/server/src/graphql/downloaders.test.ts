@@ -34,7 +34,10 @@ beforeAll(async () => {
     ["--enable-rpc", `--rpc-listen-port=${rpcPort}`, "--rpc-listen-all=false", "--rpc-secret=lab-secret"],
     { stdio: "ignore" },
   );
-  for (let i = 0; i < 100 && !(await acceptsConnections("127.0.0.1", rpcPort)); i++) await sleep(100);
+  for (let i = 0; !(await acceptsConnections("127.0.0.1", rpcPort)); i++) {
+    if (i >= 100) throw new Error(`aria2c did not listen on 127.0.0.1:${rpcPort} within 10 s`);
+    await sleep(100);
+  }
 }, 30_000);
 
 afterAll(async () => {

@@ -1,4 +1,5 @@
-import { type ClientResponse, clientRequest, endpoint } from "../http/client-request.js";
+import { request as httpRequest } from "node:http";
+import { endpoint } from "../http/client-request.js";
 
 /** The clients discovery knows how to recognise by their API's own answer. */
 export const DISCOVERABLE_KINDS = ["qbittorrent", "transmission", "deluge", "aria2"] as const;
@@ -25,25 +26,77 @@ const MAX_TEXT = 64 * 1024;
 
 type Identifier = (url: string, options: IdentifyOptions) => Promise<IdentifiedDownloader | undefined>;
 
-async function send(
+/** One answer, cut to what identification reads. */
+interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/**
+ * One request on a connection of its own, closed after the answer: a kept-alive connection reused after
+ * another client's error answer hangs on aria2, and discovery must not leave sockets in anyone's pool.
+ * Undefined for anything that is not an HTTP answer in time (refused, reset, garbage, silence).
+ */
+function send(
   url: string,
   options: IdentifyOptions,
   request: { method?: "GET" | "POST"; headers?: Record<string, string>; body?: string } = {},
-): Promise<ClientResponse | undefined> {
-  try {
-    const response = await clientRequest(url, {
-      ...request,
-      ...(options.signal ? { signal: options.signal } : {}),
-      timeoutMs: options.timeoutMs ?? 2000,
+): Promise<Answer | undefined> {
+  if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const body = request.body === undefined ? undefined : Buffer.from(request.body);
+    const req = httpRequest(target, {
+      method: request.method ?? "GET",
+      agent: false,
+      headers: {
+        connection: "close",
+        ...request.headers,
+        ...(body ? { "content-length": String(body.length) } : {}),
+      },
     });
-    return { ...response, text: response.text.slice(0, MAX_TEXT) };
-  } catch (error) {
-    if (options.signal?.aborted) throw error;
-    return undefined;
-  }
+    const timer = setTimeout(() => finish(undefined), options.timeoutMs ?? 3000);
+    const abort = () => {
+      clearTimeout(timer);
+      req.destroy();
+      reject(options.signal?.reason);
+    };
+    options.signal?.addEventListener("abort", abort, { once: true });
+    function finish(answer: Answer | undefined) {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", abort);
+      req.destroy();
+      resolve(answer);
+    }
+    req.once("error", () => finish(undefined));
+    req.once("response", (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const done = () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(response.headers))
+          if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+        finish({
+          status: response.statusCode ?? 0,
+          headers,
+          text: Buffer.concat(chunks).toString("utf8").slice(0, MAX_TEXT),
+        });
+      };
+      response.on("data", (chunk: Buffer) => {
+        chunks.push(chunk);
+        size += chunk.length;
+        // Enough to judge; the rest of a big page is not read.
+        if (size >= MAX_TEXT) done();
+      });
+      response.once("end", done);
+      response.once("error", () => finish(undefined));
+    });
+    req.end(body);
+  });
 }
 
-function json(response: ClientResponse | undefined): Record<string, unknown> | undefined {
+function json(response: Answer | undefined): Record<string, unknown> | undefined {
   if (!response) return undefined;
   try {
     const value: unknown = JSON.parse(response.text);
@@ -143,7 +196,9 @@ const deluge: Identifier = async (url, options) => {
 /** aria2: `aria2.getVersion` over JSON-RPC 2.0; with an RPC secret set it answers "Unauthorized". */
 const aria2: Identifier = async (url, options) => {
   const id = "autostun-discovery";
-  const response = await send(endpoint(url, "/jsonrpc"), options, {
+  // aria2 holds back its answer to a wrong or missing secret for about two seconds.
+  const patient = { ...options, timeoutMs: Math.max(options.timeoutMs ?? 0, 5000) };
+  const response = await send(endpoint(url, "/jsonrpc"), patient, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ jsonrpc: "2.0", id, method: "aria2.getVersion", params: [] }),

@@ -76,7 +76,7 @@ const isLoopback = (host: string) => host === "::1" || host.startsWith("127.");
  * listed once, under loopback when it answers there.
  */
 export async function discoverDownloaders(input: DiscoveryInput): Promise<DiscoveredDownloader[]> {
-  const timeoutMs = input.timeoutMs ?? 1500;
+  const timeoutMs = input.timeoutMs ?? 3000;
   const identify = input.identify ?? identifyDownloader;
   const connectable = input.connectable ?? acceptsConnections;
   const own = new Set(["127.0.0.1", ...input.addresses.filter(probeable).map((a) => a.address)]);
