@@ -160,6 +160,17 @@ describe("wizard in a NAT3 lab, then NAT1", () => {
     await page.screenshot({ path: "/tmp/autostun-wizard-360.png", fullPage: true });
   });
 
+  it("follows the system's dark or light setting", async () => {
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.emulateMedia({ colorScheme: "light" });
+    const light = await background();
+    await page.emulateMedia({ colorScheme: "dark" });
+    const dark = await background();
+    expect(dark).not.toBe(light);
+    await page.screenshot({ path: "/tmp/autostun-wizard-360-dark.png", fullPage: true });
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+
   it("follows 简体中文: the wizard's own text and the daemon's verdict both switch", async () => {
     await page.getByRole("button", { name: "简体中文" }).click();
     await page.getByRole("heading", { name: "设置 AutoSTUN" }).waitFor();
