@@ -1,16 +1,17 @@
 /**
  * Memory the forwarder reads into. Node's default read path allocates a fresh 64 KiB buffer per
  * read and runs a stream `data` event for it; for bulk transfers that allocation, the event and the
- * small reads are most of our CPU per byte. With `onread` a socket reads into memory we hand it, so
- * a busy direction gets two large buffers of its own and reuses them.
+ * small reads are most of our user-space CPU per byte. With `onread` a socket reads into memory we
+ * hand it, so a busy direction gets two large buffers of its own and reuses them.
  *
- * Idle connections must not pay for that (10,000 idle ones stay under 200 MB), so every socket
- * starts on one shared "doorbell" buffer. Whatever lands there is copied out inside the read
- * callback, before any other socket can read, so sharing it is safe. A direction that reads a lot at
- * once is promoted to a private pair from a bounded budget; one that goes quiet hands its pair back.
+ * Idle connections must not pay for that (10,000 idle ones stay under 200 MB): a direction keeps
+ * Node's own reads until one read is large, and only then borrows a private pair from a bounded
+ * budget. One that goes quiet again reads into the shared "doorbell" buffer, whose bytes are copied
+ * out inside the read callback, before any other socket can read (so sharing it is safe), and hands
+ * its pair back.
  */
 
-/** The shared first buffer: large enough that a bulk sender shows itself with its first read. */
+/** Shared by every direction that has gone quiet after bulk: large enough that a new burst shows itself in one read. */
 export const DOORBELL_BYTES = 64 * 1024;
 /** A read at least this large marks a direction as bulk. BitTorrent's control messages are far smaller. */
 export const BULK_READ_BYTES = 16 * 1024;
@@ -21,18 +22,20 @@ export const BULK_READ_BYTES = 16 * 1024;
 export const BULK_BUFFER_BYTES = 1024 * 1024;
 /**
  * The most memory private buffers may hold at once, process-wide: 16 busy directions at 2 × 1 MiB.
- * Directions beyond it stay on the doorbell and copy, which costs CPU, never correctness.
+ * Directions beyond it keep Node's own reads (or the doorbell), which costs CPU, never correctness.
  */
 export const BULK_BUDGET_BYTES = 32 * 1024 * 1024;
 /** Returned pairs kept for the next bulk direction instead of being left to the garbage collector. */
 const SPARE_PAIRS = 4;
 
-const doorbell = Buffer.allocUnsafeSlow(DOORBELL_BYTES);
+let doorbell: Buffer | undefined;
 const spares: [Buffer, Buffer][] = [];
 let lentBytes = 0;
 
-/** The buffer every socket reads into until it proves busy; its contents live only until the callback returns. */
+/** The buffer quiet directions in onread mode read into; its contents live only until the callback returns. */
 export function doorbellBuffer(): Buffer {
+  // On first use: a daemon whose peers never send in bulk never needs it.
+  doorbell ??= Buffer.allocUnsafeSlow(DOORBELL_BYTES);
   return doorbell;
 }
 

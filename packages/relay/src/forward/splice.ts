@@ -8,65 +8,94 @@ import { readIntoOwnBuffers, type UserReads } from "./user-reads.js";
  * too: reset for reset, so a peer that aborted looks aborted to the downloader rather than like a
  * clean goodbye.
  *
- * Each direction reads into memory of ours (`OwnBufferPump`, see read-buffers.ts for why); where
- * this Node cannot do that, a `data` listener that writes the very Buffer it was handed. Not `pipe`:
- * its bookkeeping (about a dozen listeners and closures per direction) is memory every idle
- * connection carries, and the close handling below already covers what it guards against.
+ * Not `pipe`: its bookkeeping (about a dozen listeners and closures per direction) is memory every
+ * idle connection carries, and the close handling below already covers what it guards against.
  */
 export function splice(a: Socket, b: Socket): void {
-  const pumps = [pump(a, b), pump(b, a)];
-  let closed = 0;
-  const onClose = (other: Socket) => (hadError: boolean) => {
-    follow(other, hadError);
-    // Both handles are gone only after both close events: then no read and no write can touch the
-    // pumps' buffers any more, and they go back to the pool.
-    if (++closed === 2) for (const each of pumps) each?.release();
-  };
-  a.once("close", onClose(b));
-  b.once("close", onClose(a));
+  pump(a, b);
+  pump(b, a);
+  a.once("close", (hadError) => follow(b, hadError));
+  b.once("close", (hadError) => follow(a, hadError));
 }
 
-function pump(from: Socket, to: Socket): OwnBufferPump | undefined {
-  from.once("end", () => to.end());
-  const own = new OwnBufferPump(from, to);
-  if (readIntoOwnBuffers(from, own)) {
-    from.resume();
-    return own;
-  }
+/**
+ * One direction, as a `data` listener that writes the very Buffer Node hands it and pauses the
+ * source while the far side is over its high-water mark: all an idle or chatty connection needs, with
+ * nothing but three listeners per direction. The first large read shows bulk traffic; the direction
+ * then moves to `OwnBuffers`, and its listeners here go quiet.
+ */
+function pump(from: Socket, to: Socket): void {
+  let own: OwnBuffers | undefined;
   from.on("data", (chunk: Buffer) => {
-    if (!to.write(chunk)) from.pause();
+    const flowing = to.write(chunk);
+    if (chunk.length >= BULK_READ_BYTES && !own) own = OwnBuffers.take(from, to);
+    if (flowing) return;
+    if (own) own.holdUntilDrain();
+    else from.pause();
   });
-  to.on("drain", () => from.resume());
+  to.on("drain", () => {
+    if (own) own.drained();
+    else from.resume();
+  });
+  from.once("end", () => to.end());
   from.resume();
-  return undefined;
 }
 
 const DOORBELL = -1;
 
 /**
- * One direction in `onread` mode. Reads land in the shared doorbell buffer and are copied out at
- * once, until a large read shows bulk traffic; then reads alternate between a private pair, each
- * written onward without a copy. A buffer is read into again only after its write has completed;
- * when the next one is still being written, reading stops (the callback returns false) and resumes
- * from that write's callback, so at most two buffers per direction wait for a slow receiver. A small
- * read moves the direction back to the doorbell and its pair is returned once its writes are done.
+ * A busy direction in `onread` mode, with a private pair of buffers from the pool (see
+ * read-buffers.ts): reads alternate between the two, each written onward without a copy. A buffer is
+ * read into again only after its write has completed; when the next one is still being written,
+ * reading stops (the callback returns false) and resumes from that write's callback, so at most two
+ * buffers per direction wait for a slow receiver. A small read later moves the direction to the
+ * shared doorbell buffer (copied out at once) and its pair goes back once its writes are done; a
+ * large one borrows a pair again. Where this Node cannot read into our memory, the direction stays
+ * with `data` events (an inert instance keeps `pump` from asking again).
  */
-class OwnBufferPump implements UserReads {
+class OwnBuffers implements UserReads {
   private pair: [Buffer, Buffer] | undefined;
   private readonly writing = [false, false];
   private upcoming = DOORBELL;
   private waitingFor: number | "drain" | undefined;
   private returning = false;
 
-  constructor(
+  private constructor(
     private readonly from: Socket,
     private readonly to: Socket,
-  ) {
-    to.on("drain", () => {
-      if (this.waitingFor !== "drain") return;
-      this.waitingFor = undefined;
-      from.resume();
-    });
+  ) {}
+
+  static take(from: Socket, to: Socket): OwnBuffers {
+    const own = new OwnBuffers(from, to);
+    own.pair = borrowPair();
+    if (!own.pair) return own;
+    own.upcoming = 0;
+    if (!readIntoOwnBuffers(from, own)) {
+      own.upcoming = DOORBELL;
+      own.release();
+      return own;
+    }
+    // Both handles are gone only after both close events: then no read and no write can touch the
+    // pair any more, and it goes back to the pool.
+    let open = 2;
+    const closed = () => --open === 0 && own.release();
+    for (const socket of [from, to]) {
+      if (socket.closed) closed();
+      else socket.once("close", closed);
+    }
+    return own;
+  }
+
+  /** The source's last write went over the far side's high-water mark. */
+  holdUntilDrain(): void {
+    this.waitingFor = "drain";
+    this.from.pause();
+  }
+
+  drained(): void {
+    if (this.waitingFor !== "drain") return;
+    this.waitingFor = undefined;
+    this.from.resume();
   }
 
   next(): Buffer {
@@ -93,7 +122,7 @@ class OwnBufferPump implements UserReads {
     return false;
   }
 
-  /** The sockets are closed: nothing refers to the pair any more. */
+  /** Nothing refers to the pair any more: back to the pool. */
   release(): void {
     if (!this.pair) return;
     returnPair(this.pair);
