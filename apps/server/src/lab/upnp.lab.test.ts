@@ -147,6 +147,31 @@ describe.concurrent("autostun serve behind a home router (miniupnpd) and the ISP
     expect(await homeRouterRules(lab)).not.toContain(`:${LOCAL_PORT}`);
   });
 
+  test("behind a remapping NAT1 at the ISP: the public port differs from P, the home router still maps P, and peers get in", {
+    timeout: 180_000,
+  }, async (context) => {
+    const lab = await createTestLab(
+      { nat: "NAT1", portPreserving: false, stun: "ours", homeRouter: { upnp: "allow" } },
+      context,
+    );
+    const { daemon, url } = await serveBehindHomeRouter(lab);
+    context.onTestFinished(() => void daemon.stop());
+    const open = await daemon.until<{ tunnels: Tunnel[] }>(
+      url,
+      TUNNELS,
+      (d) => d.tunnels[0]?.state === "OPEN" && d.tunnels[0]?.upnp?.state === "MAPPED",
+    );
+    const tunnel = open.tunnels[0] as Tunnel;
+    expect(tunnel.publicAddress?.ip).toBe(lab.publicIp);
+    expect(tunnel.publicAddress?.port).not.toBe(LOCAL_PORT);
+    expect(tunnel.upnp).toMatchObject({ externalIp: lab.homeRouter?.wanIp, externalPort: LOCAL_PORT });
+    expect(await reaches(lab, tunnel.publicAddress as { ip: string; port: number }, "remapped twice")).toBe(
+      true,
+    );
+    expect(await daemon.stop()).toBe(0);
+    expect(await homeRouterRules(lab)).not.toContain(`:${LOCAL_PORT}`);
+  });
+
   test("a home router that denies the port: the tunnel stays OPEN, its upnp says FAILED with the router's reason, and peers do not get in", {
     timeout: 180_000,
   }, async (context) => {
