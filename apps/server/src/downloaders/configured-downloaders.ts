@@ -77,7 +77,7 @@ export class ConfiguredDownloaders implements Downloaders {
       const kind = isDownloaderError(error) ? error.kind : "UNREACHABLE";
       const message = timeout.aborted
         ? `${displayUrl(downloader.url)} did not answer within ${this.options.timeoutMs ?? 8000} ms`
-        : (error as Error).message;
+        : withReason(error as Error);
       if (kind === "UNREACHABLE")
         return { answered: false, authOk: undefined, addresses, error: { kind, message } };
       // It refused us, but who it is and which version may still be told to anyone who asks.
@@ -123,6 +123,17 @@ export class ConfiguredDownloaders implements Downloaders {
 function closedUnderUs(error: unknown): boolean {
   const code = (error as { cause?: { cause?: { code?: unknown } } })?.cause?.cause?.code;
   return code === "UND_ERR_SOCKET" || code === "ECONNRESET";
+}
+
+/**
+ * fetch() says only "fetch failed" for what it refuses itself (a port browsers block, such as 1 or 6000);
+ * the reason is one level further down.
+ */
+function withReason(error: Error): string {
+  const inner = (error as { cause?: { cause?: { message?: unknown } } }).cause?.cause?.message;
+  return error.message.endsWith("fetch failed") && typeof inner === "string"
+    ? `${error.message}: ${inner}`
+    : error.message;
 }
 
 /** What the URL's host stands for; a name that does not resolve stands for nothing (and will not answer). */

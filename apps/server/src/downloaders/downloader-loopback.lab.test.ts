@@ -99,10 +99,15 @@ describe("downloader.loopback against qbittorrent-nox with its Web UI password o
 
   it("fails for a wrong password and for a port where nothing answers, and never shows a password", async () => {
     const wrong = "not-the-password";
+    // A port that was free a moment ago: nothing answers there.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const closed = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
     const { row, logs } = await runCheck([
       tunnel("good", `http://127.0.0.1:${relayPort}`),
       tunnel("wrong", `http://127.0.0.1:${relayPort}`, wrong),
-      tunnel("down", `http://127.0.0.1:1`),
+      tunnel("down", `http://127.0.0.1:${closed}`),
     ]);
     expect(row.status).toBe("FAIL");
     const byTunnel = Object.fromEntries(
@@ -114,7 +119,11 @@ describe("downloader.loopback against qbittorrent-nox with its Web UI password o
       authOk: false,
       error: { kind: "CREDENTIALS_REFUSED" },
     });
-    expect(byTunnel.down).toMatchObject({ answered: false, authOk: null, error: { kind: "UNREACHABLE" } });
+    expect(byTunnel.down).toMatchObject({
+      answered: false,
+      authOk: null,
+      error: { kind: "UNREACHABLE", message: expect.stringContaining("ECONNREFUSED") },
+    });
     const shown = JSON.stringify(row) + logs;
     expect(shown).not.toContain(wrong);
     expect(shown).not.toContain(PASSWORD);
