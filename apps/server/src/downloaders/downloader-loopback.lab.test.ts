@@ -128,4 +128,39 @@ describe("downloader.loopback against qbittorrent-nox with its Web UI password o
     expect(shown).not.toContain(wrong);
     expect(shown).not.toContain(PASSWORD);
   }, 60_000);
+
+  it("follows a tunnel saved through the API: a wrong password FAILs, saving the right one PASSes", async () => {
+    const daemon = await startTestDaemon({
+      stun: { udp: [], tcp: [services.stun] },
+      keepalive: { target: services.keepalive, intervalSeconds: 10 },
+    });
+    const SAVE = `mutation ($input: TunnelInput!) { saveTunnel(input: $input) { id } }`;
+    const save = (password: string) =>
+      gql(daemon.url, SAVE, {
+        input: {
+          id: "qb",
+          target: services.echo,
+          downloader: {
+            kind: "qbittorrent",
+            url: `http://127.0.0.1:${relayPort}`,
+            username: "admin",
+            password,
+          },
+        },
+      });
+    const check = async () => {
+      const answer = await gql<{ runChecks: CheckRow[] }>(daemon.url, RUN);
+      return answer.data?.runChecks.find((c) => c.id === "downloader.loopback");
+    };
+    try {
+      expect((await save("typo-password")).errors).toBeUndefined();
+      const refused = await check();
+      expect(refused).toMatchObject({ status: "FAIL", facts: { authOk: false, tunnelId: "qb" } });
+      expect(refused?.summary).toMatch(/refused the user name or password of tunnel qb/);
+      expect((await save(PASSWORD)).errors).toBeUndefined();
+      expect(await check()).toMatchObject({ status: "PASS", facts: { authOk: true } });
+    } finally {
+      await daemon.stop();
+    }
+  }, 60_000);
 });
