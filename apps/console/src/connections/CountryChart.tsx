@@ -27,7 +27,7 @@ export function CountryChart({ counts }: { counts: readonly CountryCount[] }) {
         width={WIDTH}
         height={height}
         role="img"
-        aria-label={t("connections.byCountry")}
+        aria-label={`${t("connections.byCountry")}: ${counts.map((entry) => `${nameOf(entry.country)} ${entry.peers}`).join(", ")}`}
       >
         {counts.map((entry, index) => {
           const y = index * (BAR_HEIGHT + GAP);

@@ -126,6 +126,13 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
       const card = page.locator('[data-tunnel-id="lab"]');
       await card.locator("[data-tunnel-state]", { hasText: "Open" }).waitFor();
       expect(await card.locator("[data-public-address]").textContent()).toBe(`${lab.publicIp}:${LOCAL_PORT}`);
+      await browser.context.grantPermissions(["clipboard-read", "clipboard-write"]);
+      await card.getByRole("button", { name: "Copy the public address of lab" }).click();
+      await card
+        .getByRole("button", { name: "Copy the public address of lab" })
+        .filter({ hasText: "Copied" })
+        .waitFor();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${lab.publicIp}:${LOCAL_PORT}`);
       expect(await card.getByRole("button", { name: "Stop" }).isEnabled()).toBe(true);
       expect(await card.getByRole("button", { name: "Start" }).isEnabled()).toBe(false);
 
