@@ -59,13 +59,16 @@ export function Wizard({ stepId, reloadKey }: { stepId: string | undefined; relo
     live.rerun("relay.reachability"),
   );
 
-  // Moving to another step puts the keyboard and screen reader at its heading, as a new page would.
+  // Going to another step (a link, Next, continue) puts the keyboard and screen reader at its heading,
+  // as a new page would. A step that changes because a live verdict arrived does not steal the focus.
   const heading = useRef<HTMLHeadingElement>(null);
-  const previous = useRef(shownId);
+  // Pinning the shown step in the address ("Test again") changes the address but not the step: no move.
+  const previous = useRef({ stepId, shownId });
   useEffect(() => {
-    if (previous.current !== shownId) heading.current?.focus();
-    previous.current = shownId;
-  }, [shownId]);
+    const before = previous.current;
+    if (before.stepId !== stepId && before.shownId !== shownId) heading.current?.focus();
+    previous.current = { stepId, shownId };
+  }, [stepId, shownId]);
 
   const goTo = (id: StepId) => {
     window.location.hash = hashFor("wizard", id);
