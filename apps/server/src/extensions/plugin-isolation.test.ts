@@ -46,9 +46,11 @@ const pluginsDir = writePlugins([
           controller.abort();
           const command = await sleeping;
           let unknown; try { service(ctx, "Nope"); } catch (error) { unknown = error.message; }
+          const downloaders = await service(ctx, "Downloaders").list();
+          let probeError; try { await service(ctx, "Downloaders").probe("nope", { signal: new AbortController().signal }); } catch (error) { probeError = error.message; }
           return { status: "PASS", summary: "used the daemon's services",
             facts: { loopback: addresses.includes("127.0.0.1"), platform: service(ctx, "HostInfo").platform,
-                     udp: service(ctx, "StunSettings").udp, command: command.error, unknown },
+                     udp: service(ctx, "StunSettings").udp, command: command.error, unknown, downloaders, probeError },
             remedies: [{ id: "fix", title: "Fix it", description: "writes a file" }] };
         },
         async applyRemedy(id) { writeFileSync(${JSON.stringify(remedyApplied)}, id); return { ok: true, message: "applied " + id }; },
@@ -167,6 +169,8 @@ describe("a plugin that breaks never takes the others down", () => {
         udp: [],
         command: "ABORTED",
         unknown: expect.stringContaining("offers no service autostun.Nope"),
+        downloaders: [],
+        probeError: expect.stringContaining("tunnel nope has no downloader configured"),
       },
     });
     const remedy = await daemon.engine.applyRemedy("rpc.check", "fix");
