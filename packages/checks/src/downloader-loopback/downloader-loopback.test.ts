@@ -161,4 +161,22 @@ describe("downloader.loopback as an extension", () => {
     expect(asked).toEqual(["qb"]);
     expect(JSON.stringify(result)).not.toMatch(/password/i);
   });
+
+  it("leaves out a tunnel deleted between listing and probing", async () => {
+    const downloaders: Downloaders = {
+      list: async () => [qb, { ...qb, tunnelId: "gone" }],
+      probe: async (tunnelId) => {
+        if (tunnelId === "gone") throw new Error("tunnel gone has no downloader configured");
+        return ok;
+      },
+    };
+    const services = new Map<symbol, unknown>([
+      [Services.Downloaders, downloaders],
+      [Services.NetworkInfo, { addresses: async () => [] }],
+    ]);
+    const loaded = await loadBuiltin("downloader-loopback", services);
+    const result = await runLoadedCheck(loaded, "downloader.loopback", services);
+    expect(result.status).toBe("PASS");
+    expect(result.facts?.downloaders).toHaveLength(1);
+  });
 });

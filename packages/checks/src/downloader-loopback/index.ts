@@ -14,11 +14,22 @@ export function activate(context: ExtensionContext): void {
         const configured = await downloaders.list();
         if (configured.length === 0) return decideLoopback([], []);
         const [probes, addresses] = await Promise.all([
-          Promise.all(configured.map((downloader) => downloaders.probe(downloader.tunnelId, { signal }))),
+          Promise.all(
+            configured.map((downloader) =>
+              downloaders.probe(downloader.tunnelId, { signal }).catch((error: unknown) => {
+                // A tunnel deleted since the list has nothing left to check; a cancelled run is not that.
+                if (signal.aborted) throw error;
+                return undefined;
+              }),
+            ),
+          ),
           services.get(Services.NetworkInfo).addresses(),
         ]);
         return decideLoopback(
-          configured.map((downloader, i) => ({ downloader, probe: probes[i] as (typeof probes)[number] })),
+          configured.flatMap((downloader, i) => {
+            const probe = probes[i];
+            return probe ? [{ downloader, probe }] : [];
+          }),
           addresses.map((entry) => entry.address),
         );
       },
