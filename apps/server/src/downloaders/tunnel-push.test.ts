@@ -280,3 +280,43 @@ describe("a tunnel with a downloader, behind a gateway that keeps the port", () 
     }
   });
 });
+
+describe("hooks that fail", () => {
+  it("are shown on the tunnel with what went wrong, and the tunnel stays OPEN", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const deadPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const daemon = await startDaemon([
+      {
+        id: "hooked",
+        target: services.echo,
+        // startTestDaemon takes the config as given, without the schema's defaults.
+        hooks: {
+          timeoutSeconds: 30,
+          command: [process.execPath, "-e", "console.error('no route to the DNS API'); process.exit(3)"],
+          webhook: { url: `http://127.0.0.1:${deadPort}/hook`, secret: "never-logged-1" },
+        },
+      },
+    ]);
+    try {
+      const data = await gqlUntil<{ tunnels: Row[] }>(
+        daemon.url,
+        TUNNELS,
+        (d) => d.tunnels[0]?.hooks != null,
+      );
+      const row = data.tunnels[0] as Row;
+      expect(row.state).toBe("OPEN");
+      expect(row.downloader).toBeNull();
+      expect(row.hooks?.ok).toBe(false);
+      expect(row.hooks?.error).toMatch(/^command: .* exited with code 3\nwebhook: .*\/hook ECONNREFUSED$/);
+      expect(row.hooks?.publicAddress).toEqual(row.publicAddress);
+      const logs = daemon.logs.join("\n");
+      expect(logs).toMatch(/address-change command failed/);
+      expect(logs).toMatch(/no route to the DNS API/);
+      expect(logs).not.toContain("never-logged-1");
+    } finally {
+      await daemon.stop();
+    }
+  });
+});
