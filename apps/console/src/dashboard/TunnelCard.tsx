@@ -119,7 +119,7 @@ export function TunnelCard({ tunnel, history, openSeenAt, now, busy, onStart, on
         )}
         <div>
           <dt>{t("dashboard.uptime")}</dt>
-          <dd className="num" title={since === null ? t("dashboard.uptimeUnknown") : undefined}>
+          <dd className="num" data-uptime title={since === null ? t("dashboard.uptimeUnknown") : undefined}>
             {since === null ? "—" : formatSpan(now - since)}
           </dd>
         </div>

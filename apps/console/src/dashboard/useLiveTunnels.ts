@@ -60,18 +60,32 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
     };
   }, [client]);
 
-  // One tunnel replaced by a newer view of it; notes the moment it turned OPEN while the page watched.
+  // One tunnel replaced by a newer view of it, or added.
   const upsert = useCallback((incoming: Tunnel) => {
-    setTunnels((list) => {
-      const held = list.find((tunnel) => tunnel.id === incoming.id);
-      if (held && held.state !== "OPEN" && incoming.state === "OPEN") {
-        setOpenSeen((seen) => new Map(seen).set(incoming.id, Date.now()));
-      }
-      return held
+    setTunnels((list) =>
+      list.some((tunnel) => tunnel.id === incoming.id)
         ? list.map((tunnel) => (tunnel.id === incoming.id ? incoming : tunnel))
-        : [...list, incoming];
-    });
+        : [...list, incoming],
+    );
   }, []);
+
+  // Notes when a tunnel the page already knew turns OPEN: the best start of its uptime the page has.
+  const lastStates = useRef(new Map<string, string>());
+  useEffect(() => {
+    const turnedOpen = tunnels.filter((tunnel) => {
+      const before = lastStates.current.get(tunnel.id);
+      return before !== undefined && before !== "OPEN" && tunnel.state === "OPEN";
+    });
+    lastStates.current = new Map(tunnels.map((tunnel) => [tunnel.id, tunnel.state]));
+    if (turnedOpen.length > 0) {
+      const now = Date.now();
+      setOpenSeen((seen) => {
+        const next = new Map(seen);
+        for (const tunnel of turnedOpen) next.set(tunnel.id, now);
+        return next;
+      });
+    }
+  }, [tunnels]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: reloadKey exists to re-run this.
   useEffect(() => {

@@ -143,6 +143,8 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
       await card.getByRole("button", { name: "Start" }).click();
       await card.locator("[data-tunnel-state]", { hasText: "Open" }).waitFor({ timeout: 30_000 });
       expect(await card.locator("[data-public-address]").textContent()).toBe(`${lab.publicIp}:${LOCAL_PORT}`);
+      // The page saw it open, so it can count its uptime from there.
+      await card.locator("[data-uptime]", { hasText: /^\d+s$/ }).waitFor();
 
       // Connections: a peer from the WAN appears within a second, placed by the test's GeoIP data.
       await openPage(page, "connections");
