@@ -99,10 +99,11 @@ describe.concurrent("downloaders told the public port by autostun serve, behind 
       const hookFile = join(files, "command.jsonl");
       const webhookFile = join(files, "webhook.jsonl");
       const torrent = tinyTorrent("http://127.0.0.1:1/announce");
-      const [keepalive, qb, tr, de, a2hook, a2plain, webhook] = await Promise.all([
+      const [keepalive, qb, tr, trk, de, a2hook, a2plain, webhook] = await Promise.all([
         startKeepalive(lab),
         startQbittorrent(lab, 18_080, QB_PASSWORD),
         startTransmission(lab, 19_091, TR_PASSWORD),
+        startTransmission(lab, 19_092, TR_PASSWORD),
         startDeluge(lab, 18_112, 58_846),
         startAria2(lab, 16_800, 46_801, ARIA2_SECRET, torrent),
         startAria2(lab, 16_801, 46_802, ARIA2_SECRET, torrent),
@@ -126,6 +127,8 @@ describe.concurrent("downloaders told the public port by autostun serve, behind 
             },
           },
           { id: "de", localPort: 41_003, target, downloader: settings(de) },
+          // The kernel DNATs P to the port the client was told, on the target's host.
+          { id: "trk", localPort: 41_006, target, forward: "nftables", downloader: settings(trk) },
           {
             id: "a2hook",
             localPort: 41_004,
@@ -172,7 +175,17 @@ describe.concurrent("downloaders told the public port by autostun serve, behind 
         ["qb", qb],
         ["tr", tr],
         ["de", de],
+        ["trk", trk],
       ];
+      /** True when a WAN peer's TCP connect to the public address completes (the client answered it). */
+      const reachable = async (to: { ip: string; port: number }, from: string) => {
+        const address = `TCP4:${to.ip}:${to.port},bind=${from},connect-timeout=5`;
+        return (
+          (await lab.exec("wan", "socat", ["-u", "OPEN:/dev/null", address], { timeoutMs: 15_000 })).code ===
+          0
+        );
+      };
+      const peerIp = await lab.addWanAddress();
       /** Waits until every tunnel is OPEN and settled on an address `fresh` accepts, then checks each client. */
       const round = async (what: string, fresh: (row: Row) => boolean, settled = (_d: Tunnels) => true) => {
         const data = await daemon.until<Tunnels>(
@@ -180,7 +193,7 @@ describe.concurrent("downloaders told the public port by autostun serve, behind 
           TUNNELS,
           (d) =>
             settled(d) &&
-            ["qb", "tr", "de", "a2hook"].every((id) => {
+            ["qb", "tr", "de", "trk", "a2hook"].every((id) => {
               const t = row(d, id);
               return (
                 t?.state === "OPEN" &&
@@ -219,6 +232,14 @@ describe.concurrent("downloaders told the public port by autostun serve, behind 
           } else {
             expect(tunnel.localPort).not.toBe(publicPort);
           }
+          expect(tunnel.path).toBe(id === "trk" ? "NFTABLES" : "USERSPACE");
+          // From the internet, through the router and our forwarding. Through the kernel's DNAT (trk) the
+          // connect itself is the client's; on the user-space paths our listener answers first, and the
+          // BitTorrent handshake lab test shows the client taking the peer.
+          expect(
+            await reachable(tunnel.publicAddress as { ip: string; port: number }, peerIp),
+            `${id} ${what}`,
+          ).toBe(true);
         }
         // aria2 restarted by its hook reports and listens on the public port too.
         await agreed("a2hook", a2hook, (t) => t.publicAddress?.port);
@@ -273,7 +294,7 @@ describe.concurrent("downloaders told the public port by autostun serve, behind 
       const newIp = await lab.changePublicIp();
       await round("after a new WAN address", (t) => t.publicAddress?.ip === newIp);
       expect(lines(hookFile).length).toBeGreaterThan(hooksSoFar);
-      expect(reset.tunnels.length).toBe(5);
+      expect(reset.tunnels.length).toBe(6);
 
       const everything = JSON.stringify(await daemon.gql(url, TUNNELS)) + daemon.stdout + daemon.stderr;
       for (const secret of [QB_PASSWORD, TR_PASSWORD, ARIA2_SECRET, "not-the-password", "lab-hook-key"])
