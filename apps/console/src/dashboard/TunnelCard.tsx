@@ -3,6 +3,7 @@ import type { MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/I18nContext.js";
 import { copyText } from "./copyText.js";
 import { formatRate, formatSpan } from "./format.js";
+import { openSince } from "./openSince.js";
 import { Sparkline } from "./Sparkline.js";
 import type { ThroughputPoint } from "./throughput.js";
 import type { Tunnel } from "./types.js";
@@ -31,13 +32,6 @@ function pushStateLabel(state: string): MessageKey {
   return (pushStates as readonly string[]).includes(state)
     ? (`dashboard.push.${state as (typeof pushStates)[number]}` as const)
     : "dashboard.push.OTHER";
-}
-
-/** The moment the current open stretch began, as far as the page can tell; null when unknown. */
-function openSince(tunnel: Tunnel, openSeenAt: number | undefined): number | null {
-  if (tunnel.state !== "OPEN") return null;
-  if (openSeenAt !== undefined) return openSeenAt;
-  return tunnel.lastRecoveryAt ? Date.parse(tunnel.lastRecoveryAt) : null;
 }
 
 /** One tunnel: where peers connect, how they get through, what it has done, and start/stop. */

@@ -1,6 +1,7 @@
 import type { Client } from "@urql/core";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { TUNNEL_FIELDS_QUERY, TUNNEL_STATS_QUERY, tunnelDocuments } from "./documents.js";
+import { turnedOpen } from "./openSince.js";
 import { type ByteSample, extendHistory, type ThroughputPoint } from "./throughput.js";
 import type { Tunnel, TunnelStats } from "./types.js";
 
@@ -72,16 +73,13 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
   // Notes when a tunnel the page already knew turns OPEN: the best start of its uptime the page has.
   const lastStates = useRef(new Map<string, string>());
   useEffect(() => {
-    const turnedOpen = tunnels.filter((tunnel) => {
-      const before = lastStates.current.get(tunnel.id);
-      return before !== undefined && before !== "OPEN" && tunnel.state === "OPEN";
-    });
+    const opened = turnedOpen(lastStates.current, tunnels);
     lastStates.current = new Map(tunnels.map((tunnel) => [tunnel.id, tunnel.state]));
-    if (turnedOpen.length > 0) {
+    if (opened.length > 0) {
       const now = Date.now();
       setOpenSeen((seen) => {
         const next = new Map(seen);
-        for (const tunnel of turnedOpen) next.set(tunnel.id, now);
+        for (const id of opened) next.set(id, now);
         return next;
       });
     }
