@@ -125,6 +125,43 @@ describe("wizard with qbittorrent-nox in a remapping NAT1 lab", () => {
     expect(await page.locator('[data-wizard-nav="proof"]').getAttribute("data-step-state")).toBe("passed");
   });
 
+  it("says plainly when qBittorrent refuses the password, and recovers once the right one is entered", async () => {
+    const enableWithLogin = async (password: string) => {
+      await page.goto(`${daemon.url.replace(/#.*$/, "")}#/wizard/downloader`);
+      const offered = page.locator('[data-discovered="qbittorrent"]');
+      await offered.waitFor();
+      // The client is already behind a tunnel now, and the list says so.
+      expect(await offered.textContent()).toContain("a tunnel already uses it");
+      await offered.locator("input").check();
+      await page.getByLabel("User name").fill("admin");
+      await page.getByLabel("Password").fill(password);
+      await page.getByLabel(/^Where peers go/).fill("127.0.0.1:6881");
+      await page.getByRole("button", { name: "Use this downloader" }).click();
+      await page.waitForURL(/#\/wizard\/enable$/);
+      await page.getByRole("button", { name: "Enable AutoSTUN" }).click();
+    };
+
+    await enableWithLogin("not-the-password");
+    const refused = page.locator('[data-tunnel="qbittorrent"] [data-push-state="FAILED"]');
+    await refused.waitFor({ timeout: 60_000 });
+    expect(await refused.textContent()).toContain("qBittorrent did not take the public port");
+    // The tunnel itself stays open: only the downloader part needs the user.
+    await page.locator('[data-tunnel="qbittorrent"][data-state="OPEN"]').waitFor({ timeout: 60_000 });
+    // The step is not green while the downloader refuses; it points back to the login.
+    await page.locator('[data-wizard-nav="enable"][data-step-state="attention"]').waitFor();
+    const fix = page.getByRole("link", {
+      name: "Correct the downloader's login, or choose to set the port yourself",
+    });
+    expect(await fix.count()).toBe(1);
+    await page.screenshot({ path: "/tmp/autostun-wizard-refused.png", fullPage: true });
+
+    await enableWithLogin(PASSWORD);
+    await page
+      .locator('[data-tunnel="qbittorrent"] [data-push-state="VERIFIED"]')
+      .waitFor({ timeout: 60_000 });
+    await page.locator('[data-wizard-nav="enable"][data-step-state="passed"]').waitFor();
+  }, 180_000);
+
   it("logged no error in the browser console", () => {
     expect(consoleErrors).toEqual([]);
   });

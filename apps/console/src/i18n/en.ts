@@ -135,6 +135,9 @@ export const en = {
   "wizard.enable.chooseFirst": "Choose a downloader in the previous step first.",
   "wizard.enable.failed": "The daemon did not enable the tunnel: {message}",
   "wizard.enable.saving": "Enabling…",
+  "wizard.enable.pushFailed":
+    "The tunnel is open, but the downloader did not take the public port, so trackers and peers will not learn it.",
+  "wizard.enable.fixDownloader": "Correct the downloader's login, or choose to set the port yourself",
   "wizard.enable.go": "Enable AutoSTUN",
   "wizard.downloader.needsLogin": "asks for a login",
   "wizard.downloader.alreadyUsed": "a tunnel already uses it",

@@ -128,6 +128,8 @@ export const zhCN: Messages = {
   "wizard.enable.chooseFirst": "请先在上一步选择下载器。",
   "wizard.enable.failed": "守护进程未能启用隧道：{message}",
   "wizard.enable.saving": "正在启用…",
+  "wizard.enable.pushFailed": "隧道已打开，但下载器没有接受公网端口，Tracker 和对端因此无法得知它。",
+  "wizard.enable.fixDownloader": "修改下载器的登录信息，或改为自己设置端口",
   "wizard.enable.go": "启用 AutoSTUN",
   "wizard.downloader.needsLogin": "需要登录",
   "wizard.downloader.alreadyUsed": "已有隧道在使用它",

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/I18nContext.js";
+import { hashFor } from "../shell/routes.js";
 import {
   DOWNLOADER_NAMES,
   type DownloaderForm,
@@ -100,6 +101,12 @@ export function EnableStep({
       {error && (
         <p className="notice notice--bad" role="alert">
           {t("wizard.enable.failed", { message: error })}
+        </p>
+      )}
+      {tunnels.some((tunnel) => tunnel.downloader?.state === "FAILED") && (
+        <p className="notice notice--bad">
+          {t("wizard.enable.pushFailed")}{" "}
+          <a href={hashFor("wizard", "downloader")}>{t("wizard.enable.fixDownloader")}</a>
         </p>
       )}
       {tunnels.length > 0 && (

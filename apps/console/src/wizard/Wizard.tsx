@@ -42,10 +42,13 @@ export function Wizard({ stepId, reloadKey }: { stepId: string | undefined; relo
   const [choice, setChoice] = useState<DownloaderForm | null>(null);
 
   const byId = new Map(live.checks.map((check) => [check.id, check]));
-  const tunnelStates = (tunnels.tunnels ?? []).map((tunnel) => tunnel.state);
+  const tunnelSummaries = (tunnels.tunnels ?? []).map((tunnel) => ({
+    state: tunnel.state,
+    push: tunnel.downloader?.state,
+  }));
   const states: StepState[] = STEP_IDS.map((id) => {
-    if (id === "downloader") return choice || tunnelStates.length > 0 ? "passed" : "todo";
-    if (id === "enable") return tunnels.tunnels === undefined ? "waiting" : stateOfTunnels(tunnelStates);
+    if (id === "downloader") return choice || tunnelSummaries.length > 0 ? "passed" : "todo";
+    if (id === "enable") return tunnels.tunnels === undefined ? "waiting" : stateOfTunnels(tunnelSummaries);
     const checkId = STEP_CHECKS[id] as string;
     return live.loading ? "waiting" : stateOfStatus(byId.get(checkId)?.status);
   });

@@ -103,9 +103,15 @@ describe("which step is shown", () => {
 describe("the enable step from the tunnels", () => {
   it("passes once a tunnel is open, waits while one opens, and fails on a failed one", () => {
     expect(stateOfTunnels([])).toBe("todo");
-    expect(stateOfTunnels(["OPENING"])).toBe("waiting");
-    expect(stateOfTunnels(["FAILED", "OPEN"])).toBe("passed");
-    expect(stateOfTunnels(["FAILED"])).toBe("blocked");
-    expect(stateOfTunnels(["STOPPED"])).toBe("attention");
+    expect(stateOfTunnels([{ state: "OPENING" }])).toBe("waiting");
+    expect(stateOfTunnels([{ state: "FAILED" }, { state: "OPEN" }])).toBe("passed");
+    expect(stateOfTunnels([{ state: "FAILED" }])).toBe("blocked");
+    expect(stateOfTunnels([{ state: "STOPPED" }])).toBe("attention");
+  });
+
+  it("needs a look when the tunnel is open but its downloader refused the port", () => {
+    expect(stateOfTunnels([{ state: "OPEN", push: "FAILED" }])).toBe("attention");
+    expect(stateOfTunnels([{ state: "OPEN", push: "RETRYING" }])).toBe("passed");
+    expect(stateOfTunnels([{ state: "OPEN", push: "VERIFIED" }])).toBe("passed");
   });
 });

@@ -74,10 +74,24 @@ export function stateOfStatus(status: CheckStatus | undefined): StepState {
 /** The tunnel states the enable step sees, as the daemon reports them. */
 export type TunnelState = "STOPPED" | "OPENING" | "OPEN" | "RECOVERING" | "FAILED";
 
-/** The enable step: done once a tunnel is OPEN; any tunnel already set up counts as a choice made. */
-export function stateOfTunnels(states: readonly TunnelState[]): StepState {
-  if (states.length === 0) return "todo";
-  if (states.includes("OPEN")) return "passed";
+/** What the enable step reads of a tunnel: its state and, when it has one, its downloader's push. */
+export interface TunnelSummary {
+  state: TunnelState;
+  /** The push of the public port into the downloader; undefined without a downloader. */
+  push?: "IDLE" | "PUSHING" | "VERIFIED" | "RETRYING" | "FAILED" | undefined;
+}
+
+/**
+ * The enable step: done once a tunnel is OPEN and its downloader (if any) did not refuse the port. An
+ * open tunnel whose downloader needs the user (a refused password) needs a look, not a pass: peers
+ * would arrive at a port the downloader does not announce.
+ */
+export function stateOfTunnels(tunnels: readonly TunnelSummary[]): StepState {
+  if (tunnels.length === 0) return "todo";
+  const open = tunnels.filter((tunnel) => tunnel.state === "OPEN");
+  if (open.some((tunnel) => tunnel.push !== "FAILED")) return "passed";
+  if (open.length > 0) return "attention";
+  const states = tunnels.map((tunnel) => tunnel.state);
   if (states.some((state) => state === "OPENING" || state === "RECOVERING")) return "waiting";
   if (states.includes("FAILED")) return "blocked";
   return "attention";
