@@ -553,10 +553,10 @@ export interface Downloaders {
 export interface UpnpGatewayProbe {
     /** The config's `upnp.enabled`: with false nothing was asked and the rest is empty. */
     enabled: boolean | "auto";
-    /** A router answered UPnP IGD or NAT-PMP. */
+    /** A router answered UPnP IGD, PCP or NAT-PMP. */
     found: boolean;
-    protocol?: "upnp" | "nat-pmp";
-    /** The router: its UPnP device description URL, or its address for NAT-PMP. */
+    protocol?: "upnp" | "pcp" | "nat-pmp";
+    /** The router: its UPnP device description URL, or its address for PCP and NAT-PMP. */
     location?: string;
     /** The name the router gives itself (UPnP), when it gives one. */
     name?: string;
@@ -582,7 +582,7 @@ export interface UpnpGatewayProbe {
 }
 /**
  * The home router in front of this host (since 1.5.0): `probe()` finds it (SSDP on this host's LAN,
- * then NAT-PMP on the default gateway), asks its WAN address and tries a short mapping. It only talks
+ * then PCP and NAT-PMP on the default gateway), asks its WAN address and tries a short mapping. It only talks
  * to this host's own network, and not at all while the config's `upnp.enabled` is false.
  */
 export interface UpnpGateway {

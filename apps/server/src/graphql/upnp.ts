@@ -16,7 +16,7 @@ const UpnpStateEnum = builder.enumType("UpnpMappingState", {
 });
 
 const UpnpProtocolEnum = builder.enumType("UpnpProtocol", {
-  values: { UPNP: { value: "upnp" }, NAT_PMP: { value: "nat-pmp" } } as const,
+  values: { UPNP: { value: "upnp" }, PCP: { value: "pcp" }, NAT_PMP: { value: "nat-pmp" } } as const,
 });
 
 const TunnelUpnpRef = builder.objectRef<UpnpView>("TunnelUpnp").implement({
@@ -26,7 +26,7 @@ const TunnelUpnpRef = builder.objectRef<UpnpView>("TunnelUpnp").implement({
     protocol: t.field({ type: UpnpProtocolEnum, nullable: true, resolve: (u) => u.protocol ?? null }),
     gateway: t.string({
       nullable: true,
-      description: "The router: its UPnP description URL, or its address for NAT-PMP",
+      description: "The router: its UPnP description URL, or its address for PCP and NAT-PMP",
       resolve: (u) => u.gateway ?? null,
     }),
     externalIp: t.string({

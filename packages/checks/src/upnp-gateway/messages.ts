@@ -10,7 +10,7 @@ export const messages = defineCatalog({
     "summary.off":
       "UPnP is switched off in AutoSTUN's config (upnp.enabled: false), so no router was asked and tunnels are not mapped on one.",
     "summary.none":
-      "No router on this host's network answered UPnP IGD or NAT-PMP ({tried}). If a router sits between this host and the modem, peers cannot get past it.",
+      "No router on this host's network answered UPnP IGD, PCP or NAT-PMP ({tried}). If a router sits between this host and the modem, peers cannot get past it.",
     "summary.refused":
       "The home router at {gateway} ({protocol}) answered but refused to map a test port ({port}) to this host: {error}",
     "summary.no-answer":
@@ -27,7 +27,7 @@ export const messages = defineCatalog({
     "guidance.none.title": "Open the way through your home router",
     "guidance.none.steps": [
       "If this computer is plugged straight into the modem, there is no router to map on and this warning can be ignored.",
-      "Otherwise, open the router's admin page and switch UPnP (sometimes called UPnP IGD or NAT-PMP) on, then run the checks again.",
+      "Otherwise, open the router's admin page and switch UPnP (sometimes called UPnP IGD, NAT-PMP or PCP) on, then run the checks again.",
       "If the router has no UPnP, give this computer a fixed address on it (DHCP reservation or IP/MAC binding) and make that address the router's DMZ host.",
       "What was tried: {tried}",
     ],
@@ -60,7 +60,7 @@ export const messages = defineCatalog({
     "summary.off":
       "AutoSTUN 配置中关闭了 UPnP（upnp.enabled: false），因此没有询问任何路由器，隧道的端口也不会在路由器上映射。",
     "summary.none":
-      "本机所在网络中没有路由器回应 UPnP IGD 或 NAT-PMP（{tried}）。如果本机和光猫之间还有一台路由器，外部节点会被挡在它那里。",
+      "本机所在网络中没有路由器回应 UPnP IGD、PCP 或 NAT-PMP（{tried}）。如果本机和光猫之间还有一台路由器，外部节点会被挡在它那里。",
     "summary.refused":
       "位于 {gateway} 的家用路由器（{protocol}）有回应，但拒绝把测试端口 {port} 映射到本机：{error}",
     "summary.no-answer":
@@ -77,7 +77,7 @@ export const messages = defineCatalog({
     "guidance.none.title": "在家用路由器上为本机打开通路",
     "guidance.none.steps": [
       "如果本机直接接在光猫上，就没有需要映射的路由器，可以忽略这条提示。",
-      "否则请打开路由器的管理页面，开启 UPnP（有时叫 UPnP IGD 或 NAT-PMP），然后重新运行检查。",
+      "否则请打开路由器的管理页面，开启 UPnP（有时叫 UPnP IGD、NAT-PMP 或 PCP），然后重新运行检查。",
       "如果路由器不支持 UPnP，请在路由器上给本机分配固定地址（DHCP 静态分配或 IP/MAC 绑定），并把这个地址设为路由器的 DMZ 主机。",
       "已尝试的方式：{tried}",
     ],

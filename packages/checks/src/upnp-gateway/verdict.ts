@@ -34,7 +34,7 @@ export function decideUpnpGateway(probe: UpnpGatewayProbe): CheckResult {
   const kind = addressKind(probe.externalIp);
   const params = {
     gateway: probe.location ?? "-",
-    protocol: probe.protocol === "nat-pmp" ? "NAT-PMP" : "UPnP IGD",
+    protocol: { upnp: "UPnP IGD", pcp: "PCP", "nat-pmp": "NAT-PMP" }[probe.protocol ?? "upnp"],
     name: probe.name ?? "",
     host: probe.internalClient ?? "-",
     externalIp: probe.externalIp ?? "?",

@@ -62,6 +62,8 @@ export function miniupnpdConfig(upnp: LabHomeRouter["upnp"], dir: string): strin
     "enable_natpmp=yes",
     "secure_mode=yes",
     "system_uptime=yes",
+    // PCP grants at least min_lifetime (default 120 s); short leases let tests see a renewal.
+    "min_lifetime=2",
     // Its own file per lab: the compiled-in default is shared by every miniupnpd on the machine.
     `lease_file=${join(dir, "miniupnpd.leases")}`,
     "uuid=6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",

@@ -1,7 +1,8 @@
 import { defaultGatewayV4 } from "./default-gateway.js";
-import { errorText } from "./errors.js";
+import { errorText, type PortMappingError } from "./errors.js";
 import type { MappingGateway } from "./gateway.js";
 import { NatPmpGateway } from "./nat-pmp-gateway.js";
+import { PcpGateway } from "./pcp-gateway.js";
 import { searchGateway } from "./ssdp-search.js";
 import { UpnpGateway } from "./upnp-gateway.js";
 
@@ -10,7 +11,7 @@ export interface FindGatewayOptions {
   descriptionUrl?: string;
   /** How long SSDP discovery waits for an answer (default 3 000 ms). */
   searchTimeoutMs?: number;
-  /** Try NAT-PMP on the default gateway when no UPnP device answers (default true). */
+  /** Try PCP, then NAT-PMP, on the default gateway when no UPnP device answers (default true). */
   natPmp?: boolean;
   signal?: AbortSignal;
 }
@@ -24,7 +25,7 @@ export interface GatewaySearch {
 
 /**
  * Find the home router that maps ports: UPnP IGD through SSDP on this host's LAN (or the given
- * description URL), then NAT-PMP on the default gateway. Only this host's own network is asked:
+ * description URL), then PCP and NAT-PMP on the default gateway. Only this host's own network is asked:
  * the multicast group and the default gateway.
  */
 export async function findGateway(options: FindGatewayOptions = {}): Promise<GatewaySearch> {
@@ -44,6 +45,13 @@ export async function findGateway(options: FindGatewayOptions = {}): Promise<Gat
   if (!router) {
     tried.push("NAT-PMP: this host has no IPv4 default gateway");
     return { gateway: undefined, tried };
+  }
+  try {
+    return { gateway: await PcpGateway.open(router, options.signal), tried };
+  } catch (error) {
+    tried.push(`PCP: ${errorText(error)}`);
+    // A NAT-PMP router answers a PCP request with "unsupported version"; silence means neither is there.
+    if ((error as PortMappingError).code !== 1) return { gateway: undefined, tried };
   }
   try {
     const gateway = await NatPmpGateway.open(router);

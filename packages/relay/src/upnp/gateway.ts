@@ -11,8 +11,8 @@ export interface GrantedMapping {
  * from the gateway's external port to the same port on this host's address toward the gateway.
  */
 export interface MappingGateway {
-  readonly protocol: "upnp" | "nat-pmp";
-  /** How the gateway is named in a status: its description URL (UPnP) or address (NAT-PMP). */
+  readonly protocol: "upnp" | "pcp" | "nat-pmp";
+  /** How the gateway is named in a status: its description URL (UPnP) or address (PCP, NAT-PMP). */
   readonly location: string;
   /** This host's address as the gateway sees it: where mappings point to. */
   readonly internalClient: string;

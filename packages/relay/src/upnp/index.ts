@@ -4,6 +4,7 @@ export { errorText, PortMappingError } from "./errors.js";
 export { type FindGatewayOptions, findGateway, type GatewaySearch } from "./find-gateway.js";
 export type { GrantedMapping, MappingGateway } from "./gateway.js";
 export { NAT_PMP_PORT, NatPmpGateway } from "./nat-pmp-gateway.js";
+export { PcpGateway } from "./pcp-gateway.js";
 export { PortMapper, type PortMapperOptions, type PortMappingStatus } from "./port-mapper.js";
 export { locationOf, searchGateway } from "./ssdp-search.js";
 export { UpnpGateway } from "./upnp-gateway.js";

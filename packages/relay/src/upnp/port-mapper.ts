@@ -9,8 +9,8 @@ export interface PortMappingStatus {
    * answered but would not map; `error` says why), `removed` (after stop).
    */
   state: "searching" | "mapped" | "no-gateway" | "failed" | "removed";
-  protocol?: "upnp" | "nat-pmp";
-  /** The router: its description URL (UPnP) or address (NAT-PMP). */
+  protocol?: "upnp" | "pcp" | "nat-pmp";
+  /** The router: its description URL (UPnP) or address (PCP, NAT-PMP). */
   gateway?: string;
   /** The router's WAN address as it reports it. */
   externalIp?: string;

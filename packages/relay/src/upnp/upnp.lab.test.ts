@@ -124,6 +124,29 @@ describe.concurrent("PortMapper against miniupnpd on a home router", () => {
     expect(await natRules(lab)).not.toContain(`:${PORT}`);
   });
 
+  test("PCP: maps P on the default gateway, renews with the same nonce, and removes it on stop", async (context) => {
+    const lab = await createTestLab({ nat: "NAT1", stun: "none", homeRouter: { upnp: "allow" } }, context);
+    const mapper = LabMapper.start(lab, { port: PORT, leaseSeconds: 4, via: "pcp" });
+    context.onTestFinished(() => mapper.kill());
+
+    const mapped = await mapper.next((l) => l.state === "mapped");
+    expect(mapped).toMatchObject({
+      protocol: "pcp",
+      gateway: lab.homeRouter?.lanIp,
+      externalIp: lab.homeRouter?.wanIp,
+      externalPort: PORT,
+    });
+    expect(await natRules(lab)).toContain(`dnat ip to ${lab.lanIp}:${PORT}`);
+    const renewed = await mapper.next(
+      (l) => l.state === "mapped" && Date.parse(l.leaseEndsAt ?? "") > Date.parse(mapped.leaseEndsAt ?? ""),
+      mapper.count,
+    );
+    expect(renewed.error).toBeUndefined();
+
+    expect((await mapper.stop()).state).toBe("removed");
+    expect(await natRules(lab)).not.toContain(`:${PORT}`);
+  });
+
   test("a router that denies the port: failed, with the router's reason", async (context) => {
     const lab = await createTestLab({ nat: "NAT1", stun: "none", homeRouter: { upnp: "deny" } }, context);
     const mapper = LabMapper.start(lab, { port: PORT, leaseSeconds: 60, via: "discover" });

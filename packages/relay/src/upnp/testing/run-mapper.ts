@@ -7,13 +7,14 @@ import { createInterface } from "node:readline";
 import { defaultGatewayV4 } from "../default-gateway.js";
 import { findGateway } from "../find-gateway.js";
 import { NatPmpGateway } from "../nat-pmp-gateway.js";
+import { PcpGateway } from "../pcp-gateway.js";
 import { PortMapper } from "../port-mapper.js";
 
 export interface RunMapperConfig {
   port: number;
   leaseSeconds: number;
-  /** "discover": SSDP then NAT-PMP, as the daemon does; "nat-pmp": NAT-PMP on the default gateway only. */
-  via: "discover" | "nat-pmp";
+  /** "discover": SSDP, then PCP, then NAT-PMP, as the daemon does; "pcp" / "nat-pmp": that one only. */
+  via: "discover" | "pcp" | "nat-pmp";
 }
 
 const config = JSON.parse(process.argv[2] ?? "{}") as RunMapperConfig;
@@ -27,7 +28,11 @@ const mapper = new PortMapper({
   find: async () => {
     if (config.via === "discover") return findGateway({ searchTimeoutMs: 2_000 });
     const router = await defaultGatewayV4();
-    return { gateway: router ? await NatPmpGateway.open(router) : undefined, tried: [] };
+    if (!router) return { gateway: undefined, tried: ["no default gateway"] };
+    return {
+      gateway: config.via === "pcp" ? await PcpGateway.open(router) : await NatPmpGateway.open(router),
+      tried: [],
+    };
   },
   onChange: (status) => print({ kind: "status", ...status }),
 });
