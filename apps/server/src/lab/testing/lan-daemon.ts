@@ -65,6 +65,28 @@ export class LanDaemon {
     );
   }
 
+  /** The same, as user nobody with no capabilities: nftables is out of reach, as for most desktop users. */
+  static startUnprivileged(lab: Lab, configFile: string): LanDaemon {
+    const drop = [
+      "--reuid=65534",
+      "--regid=65534",
+      "--clear-groups",
+      "--inh-caps=-all",
+      "--bounding-set=-all",
+    ];
+    return new LanDaemon(
+      lab,
+      spawnIn(lab.namespaces.lan, "setpriv", [
+        ...drop,
+        process.execPath,
+        BIN,
+        "serve",
+        "--config",
+        configFile,
+      ]),
+    );
+  }
+
   /** Resolves with the API's URL once the daemon printed it; fails with its output if it ends first. */
   async ready(timeoutMs = 60_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
