@@ -320,3 +320,31 @@ describe("hooks that fail", () => {
     }
   });
 });
+
+describe("a downloader kind no extension provides", () => {
+  it("is a FAILED push that names the kinds there are, on an OPEN tunnel", async () => {
+    const daemon = await startDaemon([
+      {
+        id: "rt",
+        target: "127.0.0.1:6881",
+        downloader: { kind: "rtorrent", url: "http://127.0.0.1:8000/RPC2", username: "", password: "" },
+      },
+    ]);
+    try {
+      const data = await gqlUntil<{ tunnels: Row[] }>(daemon.url, TUNNELS, (d) =>
+        d.tunnels.some((t) => t.downloader?.state === "FAILED"),
+      );
+      const row = data.tunnels[0] as Row;
+      expect(row.state).toBe("OPEN");
+      expect(row.downloader).toMatchObject({
+        kind: "rtorrent",
+        errorKind: "UNSUPPORTED",
+        verifiedPort: null,
+      });
+      expect(row.downloader?.error).toMatch(/rtorrent/);
+      expect(row.downloader?.error).toMatch(/qbittorrent/);
+    } finally {
+      await daemon.stop();
+    }
+  });
+});
