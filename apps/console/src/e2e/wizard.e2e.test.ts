@@ -188,3 +188,83 @@ describe("wizard in a NAT3 lab, then NAT1", () => {
     expect(consoleErrors).toEqual([]);
   });
 });
+
+describe("wizard in a NAT1 lab whose host firewall drops inbound connections", () => {
+  const lab = useLab({ nat: "NAT1", stun: "ours" });
+  let daemon: LanDaemon;
+  let browser: TestBrowser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    // The LAN host's own firewall: loopback, replies and UDP pass, every new inbound TCP connection is
+    // dropped. (Dropping UDP too would make the NAT itself look port-restricted, and the wizard would
+    // rightly stop at the NAT step first.)
+    const ruleset = [
+      "table inet wizardfw {",
+      "  chain input {",
+      "    type filter hook input priority 0; policy drop;",
+      '    iifname "lo" accept',
+      "    ct state established,related accept",
+      "    meta l4proto udp accept",
+      "  }",
+      "}",
+      "",
+    ].join("\n");
+    const loaded = await lab().exec("lan", "nft", ["-f", "-"], { input: ruleset });
+    expect(loaded.code, loaded.stderr).toBe(0);
+    daemon = await startDaemonInLan(lab());
+    browser = await launchBrowserInNamespace(lab().namespaces.lan);
+    page = await browser.context.newPage();
+    page.setDefaultTimeout(20_000);
+    page.on("console", (message) => {
+      if (message.type() === "error") consoleErrors.push(message.text());
+    });
+    page.on("pageerror", (error) => consoleErrors.push(String(error)));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("shows the firewall's guidance and applies its remedy only after confirmation, then the step turns green", async () => {
+    await page.goto(daemon.url);
+    await page.waitForURL(/#\/wizard$/);
+    // The lab host's veth reads as a container bridge to the Docker check; a user who knows better
+    // overrules it (a measured step would offer no such button).
+    const docker = page.locator('[data-wizard-step="docker"][data-step-state="blocked"]');
+    await docker.waitFor({ timeout: 45_000 });
+    await docker.getByRole("button", { name: "I am sure this does not apply here, continue" }).click();
+
+    const firewall = page.locator('[data-wizard-step="firewall"][data-step-state="blocked"]');
+    await firewall.waitFor();
+    await firewall.locator("section.guidance").waitFor();
+    const remedy = firewall.locator(".step-check__remedies button").first();
+    const remedyTitle = (await remedy.textContent()) ?? "";
+    const dialog = page.getByRole("dialog");
+
+    // Cancel changes nothing.
+    await remedy.click();
+    await dialog.waitFor();
+    expect(await dialog.getByRole("heading").textContent()).toBe(`Apply “${remedyTitle}”?`);
+    expect(await dialog.locator("pre").textContent()).toContain("nft");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const before = await lab().exec("lan", "nft", ["list", "ruleset"]);
+    expect(before.stdout).not.toContain("autostun");
+
+    // Apply runs it; the daemon re-runs the check and the step turns green in place.
+    await remedy.click();
+    await dialog.getByRole("button", { name: "Apply" }).click();
+    await dialog.locator(".dialog__outcome--ok").waitFor();
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await page.locator('[data-wizard-step="firewall"][data-step-state="passed"]').waitFor();
+    const after = await lab().exec("lan", "nft", ["list", "ruleset"]);
+    expect(after.stdout).toContain("autostun");
+  });
+
+  it("logged no error in the browser console", () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
