@@ -90,7 +90,7 @@ describe("splice with reused read buffers", () => {
     expect(mostLent).toBeGreaterThanOrEqual(2 * BULK_BUFFER_BYTES);
   });
 
-  it("gives a connection's large buffers back when it goes quiet, and keeps it working", async () => {
+  it("gives a connection's large buffers back when it goes quiet, and takes them again for the next burst", async () => {
     const { relay } = await forwarderTo((socket) => socket.pipe(socket));
     const peer = await dial(relay.port);
     cleanups.push(() => peer.destroy());
@@ -109,6 +109,16 @@ describe("splice with reused read buffers", () => {
     expect(await reply).toBe("keep-alive");
     await vi.waitFor(() => expect(bulkBytesLent()).toBe(0));
     expect(peer.destroyed).toBe(false);
+
+    // The next burst first lands in the shared buffer (copied out), then borrows a pair again.
+    const again = randomBytes(8 * 1024 * 1024);
+    let lentAgain = 0;
+    const echoedAgain = receive(peer, again.length, () => {
+      lentAgain = Math.max(lentAgain, bulkBytesLent());
+    });
+    await send(peer, again, false);
+    expect(sha256(await echoedAgain)).toBe(sha256([again]));
+    expect(lentAgain).toBeGreaterThan(0);
   });
 
   it("gives the buffers back when a connection is cut mid-transfer", async () => {
