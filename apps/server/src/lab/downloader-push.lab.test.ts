@@ -300,6 +300,8 @@ describe.concurrent("downloaders told the public port by autostun serve, behind 
       for (const secret of [QB_PASSWORD, TR_PASSWORD, ARIA2_SECRET, "not-the-password", "lab-hook-key"])
         expect(everything).not.toContain(secret);
       expect(await daemon.stop()).toBe(0);
+      // The relay-port redirects and the kernel DNAT went with the tunnels.
+      expect((await lab.exec("lan", "nft", ["list", "ruleset"])).stdout).not.toContain("autostun");
     });
   }
 });
