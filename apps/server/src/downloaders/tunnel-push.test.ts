@@ -6,9 +6,12 @@ import { join } from "node:path";
 import { Services } from "@autostun/plugins-api";
 import { createCommandRunner } from "@autostun/probes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EventBus } from "../events/bus.js";
+import type { DaemonEvents } from "../events/daemon-events.js";
 import { gql, gqlUntil } from "../relay/testing/graphql-client.js";
 import { type LoopbackServices, startLoopbackServices } from "../relay/testing/loopback-services.js";
 import { startTestDaemon } from "../testing/daemon.js";
+import { Tokens } from "../tokens.js";
 
 /**
  * The daemon pushing a tunnel's public port to its downloader, on loopback only. The loopback STUN
@@ -261,6 +264,14 @@ describe("a tunnel with a downloader, behind a gateway that keeps the port", () 
         d.tunnels.some((t) => t.downloader?.state === "VERIFIED"),
       );
       const pushes = transmission.sets.length;
+      // Each change of what Tunnel.downloader shows is one tunnel.updated event (tunnelUpdated).
+      const seen: string[] = [];
+      const events = daemon.container
+        .resolve<EventBus<DaemonEvents>>(Tokens.Bus)
+        .subscribe("tunnel.updated", (view) => {
+          if (view.config.id === "bt" && view.downloader)
+            seen.push(`${view.downloader.state}:${view.downloader.verifiedPort ?? "-"}`);
+        });
       const again = await gql<{ pushDownloaderPort: { id: string; state: string } }>(
         daemon.url,
         `mutation { pushDownloaderPort(tunnelId: "bt") { id state } }`,
@@ -271,6 +282,9 @@ describe("a tunnel with a downloader, behind a gateway that keeps the port", () 
         TUNNELS,
         (d) => transmission.sets.length > pushes && d.tunnels.some((t) => t.downloader?.state === "VERIFIED"),
       );
+      events.dispose();
+      const port = transmission.sets.at(-1);
+      expect(seen).toEqual([`PUSHING:${port}`, `VERIFIED:${port}`]);
       const none = await gql(daemon.url, `mutation { pushDownloaderPort(tunnelId: "plain") { id } }`);
       expect(none.errors?.[0]?.extensions?.code).toBe("NO_DOWNLOADER");
       expect(none.errors?.[0]?.message).toMatch(/tunnel plain has no downloader configured/);
