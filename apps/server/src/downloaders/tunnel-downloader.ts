@@ -1,5 +1,5 @@
 import { DownloaderPush, type DownloaderStatus, displayUrl, type PushRetry } from "@autostun/downloaders";
-import { type DownloaderAdapter, type Logger, localize } from "@autostun/plugins-api";
+import { type DownloaderAdapter, type LocalizedText, type Logger, localize } from "@autostun/plugins-api";
 import type { TunnelConfig } from "../config/schema.js";
 import type { ResolvedDownloader } from "../extensions/host.js";
 
@@ -30,6 +30,7 @@ export class TunnelDownloader {
   private lastPort: number | undefined;
   private disposed = false;
   private current: DownloaderStatus;
+  private refused: DownloaderStatus | undefined;
 
   constructor(private readonly options: TunnelDownloaderOptions) {
     this.current = {
@@ -46,17 +47,47 @@ export class TunnelDownloader {
   }
 
   status(): DownloaderStatus {
+    if (this.refused) return { ...this.refused };
     return this.push?.status() ?? { ...this.current };
   }
 
   /** Starts pushing `port` in the background; failures end up in the status, never thrown. */
   pushPort(port: number): void {
+    this.refused = undefined;
     this.lastPort = port;
     void this.run(port);
   }
 
+  /**
+   * Does not push `port` and says why: it is a port one of our own listeners holds, where the client
+   * could not listen. A push in progress for an older port stops.
+   */
+  refuse(port: number, why: LocalizedText): void {
+    this.push?.cancel();
+    this.lastPort = undefined;
+    const base = this.push?.status() ?? this.current;
+    const message = localize(why);
+    this.refused = {
+      ...base,
+      state: "FAILED",
+      requestedPort: port,
+      verifiedPort: undefined,
+      lastPushAt: new Date(),
+      nextRetryAt: undefined,
+      error: { kind: "OTHER", message, summary: why },
+    };
+    this.options.logger.warn("downloader port not pushed", {
+      kind: this.options.settings.kind,
+      port,
+      error: message,
+    });
+    this.options.onStatus(this.status());
+  }
+
   /** Pushes the last port again now; false when no port is known yet (the tunnel never opened). */
   retry(): boolean {
+    // The port is still one our listener holds: refusing it again is the answer.
+    if (this.refused) return true;
     if (this.lastPort === undefined) return false;
     // A kind that could not be resolved before may be there now (its plugin was fixed).
     if (!this.push) this.making = undefined;

@@ -116,6 +116,13 @@ export class RelayManager {
       logger: options.logger,
       ...(options.timing ? { timing: options.timing } : {}),
       ...(options.resolveDownloader ? { resolveDownloader: options.resolveDownloader } : {}),
+      portHolder: (port, except) => {
+        for (const [id, running] of this.tunnels) {
+          const { state, listenPort } = running.tunnel.status;
+          if (id !== except && state !== "STOPPED" && listenPort === port) return id;
+        }
+        return undefined;
+      },
     };
     this.upnp = new UpnpMappings(config.upnp, options.logger({ module: "upnp" }), (id) => {
       const running = this.tunnels.get(id);

@@ -37,6 +37,8 @@ export interface TunnelEnvironment {
   timing?: Partial<TunnelTiming>;
   /** The adapter factory of a downloader kind; absent where no extension host runs (`doctor`). */
   resolveDownloader?: ResolveDownloader;
+  /** Which other tunnel's listener holds `port` on this host, if any: never a port to push. */
+  portHolder?: (port: number, except: string) => string | undefined;
 }
 
 /**
@@ -256,7 +258,10 @@ export class RunningTunnel {
       await redirect.stop().catch((error: Error) => this.logger.warn(error.message));
     }
     if (this.tunnel.status.state !== "OPEN") return;
-    this.announcer.opened(this.tunnel.status, this.forwardTo.port);
+    const port = this.forwardTo.port;
+    // A client on this host cannot listen where one of our listeners is; on another machine it can.
+    const heldBy = this.target.scope === "lan" ? undefined : this.env.portHolder?.(port, this.config.id);
+    this.announcer.opened(this.tunnel.status, port, heldBy);
   }
 
   private changed(): void {

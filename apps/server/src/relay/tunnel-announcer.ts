@@ -3,6 +3,7 @@ import { AddressHooks, type DownloaderStatus, displayUrl, type HookRun } from "@
 import type { Logger } from "@autostun/plugins-api";
 import type { TunnelStatus } from "@autostun/relay";
 import type { TunnelConfig } from "../config/schema.js";
+import { downloaderText } from "../downloaders/messages.js";
 import { type ResolveDownloader, TunnelDownloader } from "../downloaders/tunnel-downloader.js";
 
 export interface TunnelAnnouncerOptions {
@@ -114,14 +115,20 @@ export class TunnelAnnouncer {
    * The tunnel is OPEN: push `downloaderPort` when it or the public address changed since the last push
    * (a new address needs a re-announce even on the same port), and run the hooks on a new address.
    */
-  opened(status: TunnelStatus, downloaderPort: number): void {
+  opened(status: TunnelStatus, downloaderPort: number, heldBy?: string): void {
     const address = status.publicAddress;
     if (!address || status.localPort === undefined) return;
     const where = `${address.ip}:${address.port}`;
     const push = `${where}>${downloaderPort}`;
     if (this.downloader && push !== this.pushed) {
       this.pushed = push;
-      this.downloader.pushPort(downloaderPort);
+      const kind = this.options.config.downloader?.kind ?? "";
+      if (heldBy)
+        this.downloader.refuse(
+          downloaderPort,
+          downloaderText("port.held", { port: downloaderPort, other: heldBy, kind }),
+        );
+      else this.downloader.pushPort(downloaderPort);
     }
     if (this.hooks && where !== this.hooked) {
       this.hooked = where;
