@@ -25,8 +25,7 @@ export function initialLoadFiles(
   html = "index.html",
 ): string[] {
   const page = bundle[html];
-  if (page?.type !== "asset")
-    throw new Error(`the build has no ${html} to measure the initial load from`);
+  if (page?.type !== "asset") throw new Error(`the build has no ${html} to measure the initial load from`);
   const text = typeof page.source === "string" ? page.source : new TextDecoder().decode(page.source);
   const wanted = new Set<string>([html]);
   const queue: string[] = [];
