@@ -27,4 +27,5 @@ export {
   type DownloaderStatus,
   type DownloaderStatusError,
   displayUrl,
+  idleDownloaderStatus,
 } from "./push/push-status.js";

@@ -1,4 +1,9 @@
-import { DownloaderPush, type DownloaderStatus, displayUrl, type PushRetry } from "@autostun/downloaders";
+import {
+  DownloaderPush,
+  type DownloaderStatus,
+  idleDownloaderStatus,
+  type PushRetry,
+} from "@autostun/downloaders";
 import { type DownloaderAdapter, type LocalizedText, type Logger, localize } from "@autostun/plugins-api";
 import type { TunnelConfig } from "../config/schema.js";
 import type { ResolvedDownloader } from "../extensions/host.js";
@@ -33,17 +38,7 @@ export class TunnelDownloader {
   private refused: DownloaderStatus | undefined;
 
   constructor(private readonly options: TunnelDownloaderOptions) {
-    this.current = {
-      kind: options.settings.kind,
-      url: displayUrl(options.settings.url),
-      state: "IDLE",
-      requestedPort: undefined,
-      lastPushAt: undefined,
-      verifiedPort: undefined,
-      error: undefined,
-      attempts: 0,
-      nextRetryAt: undefined,
-    };
+    this.current = idleDownloaderStatus(options.settings.kind, options.settings.url);
   }
 
   status(): DownloaderStatus {

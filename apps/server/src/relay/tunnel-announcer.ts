@@ -1,5 +1,10 @@
 import { networkInterfaces } from "node:os";
-import { AddressHooks, type DownloaderStatus, displayUrl, type HookRun } from "@autostun/downloaders";
+import {
+  AddressHooks,
+  type DownloaderStatus,
+  type HookRun,
+  idleDownloaderStatus,
+} from "@autostun/downloaders";
 import type { Logger } from "@autostun/plugins-api";
 import type { TunnelStatus } from "@autostun/relay";
 import type { TunnelConfig } from "../config/schema.js";
@@ -23,21 +28,6 @@ function privateIp(): string {
     for (const address of list ?? [])
       if (address.family === "IPv4" && !address.internal) return address.address;
   return "0.0.0.0";
-}
-
-/** The status shown before the first push of a run, straight from the settings (no credentials). */
-function idle(config: NonNullable<TunnelConfig["downloader"]>): DownloaderStatus {
-  return {
-    kind: config.kind,
-    url: displayUrl(config.url),
-    state: "IDLE",
-    requestedPort: undefined,
-    lastPushAt: undefined,
-    verifiedPort: undefined,
-    error: undefined,
-    attempts: 0,
-    nextRetryAt: undefined,
-  };
 }
 
 /**
@@ -77,7 +67,7 @@ export class TunnelAnnouncer {
   downloaderStatus(): DownloaderStatus | undefined {
     const settings = this.options.config.downloader;
     if (!settings) return undefined;
-    return this.downloader?.status() ?? idle(settings);
+    return this.downloader?.status() ?? idleDownloaderStatus(settings.kind, settings.url);
   }
 
   hookRun(): HookRun | undefined {

@@ -12,7 +12,7 @@ import {
   type DownloaderPushError,
   type DownloaderStatus,
   type DownloaderStatusError,
-  displayUrl,
+  idleDownloaderStatus,
 } from "./push-status.js";
 
 export interface PushRetry {
@@ -66,17 +66,7 @@ export class DownloaderPush {
 
   constructor(private readonly options: DownloaderPushOptions) {
     this.retry = { ...RETRY_DEFAULTS, ...options.retry };
-    this.current = {
-      kind: options.kind,
-      url: displayUrl(options.url),
-      state: "IDLE",
-      requestedPort: undefined,
-      lastPushAt: undefined,
-      verifiedPort: undefined,
-      error: undefined,
-      attempts: 0,
-      nextRetryAt: undefined,
-    };
+    this.current = idleDownloaderStatus(options.kind, options.url);
   }
 
   status(): DownloaderStatus {

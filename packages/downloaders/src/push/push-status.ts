@@ -38,6 +38,24 @@ export interface DownloaderStatus {
   nextRetryAt: Date | undefined;
 }
 
+/**
+ * The status before the first push: what every tunnel with a downloader shows until its tunnel opens,
+ * and what a push starts from. The URL is shown without credentials.
+ */
+export function idleDownloaderStatus(kind: string, url: string): DownloaderStatus {
+  return {
+    kind,
+    url: displayUrl(url),
+    state: "IDLE",
+    requestedPort: undefined,
+    lastPushAt: undefined,
+    verifiedPort: undefined,
+    error: undefined,
+    attempts: 0,
+    nextRetryAt: undefined,
+  };
+}
+
 /** The URL as it may be shown and logged: credentials written into it are dropped. */
 export function displayUrl(url: string): string {
   try {
