@@ -98,6 +98,12 @@ export const TunnelRef = builder.objectRef<TunnelView>("Tunnel").implement({
       nullable: true,
       resolve: (v) => iso(v.status.lastRecoveryAt),
     }),
+    openSince: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "When the tunnel last became OPEN (its uptime starts here); null unless OPEN",
+      resolve: (v) => iso(v.status.openSince),
+    }),
     nextRetryAt: t.field({ type: "DateTime", nullable: true, resolve: (v) => iso(v.status.nextRetryAt) }),
     downloader: t.field({
       type: TunnelDownloaderRef,

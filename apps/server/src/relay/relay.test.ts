@@ -287,7 +287,7 @@ describe("tunnels saved through the API", () => {
 });
 
 describe("tunnel events", () => {
-  it("tunnelUpdated tells a subscriber when a tunnel stops and opens again", async () => {
+  it("tunnelUpdated tells a subscriber when a tunnel stops and opens again, with openSince only while OPEN", async () => {
     const daemon = await startTestDaemon(
       relayConfig(mkdtempSync(join(tmpdir(), "autostun-relay-")), [{ id: "qb", target: services.echo }]),
     );
@@ -298,12 +298,14 @@ describe("tunnel events", () => {
     try {
       await openTunnel(daemon.url, "qb");
       const seen: string[] = [];
+      const openSince: (string | null)[] = [];
       const reopened = new Promise<void>((resolve, reject) => {
-        client.subscribe<{ tunnelUpdated: { id: string; state: string } }>(
-          { query: "subscription { tunnelUpdated { id state } }" },
+        client.subscribe<{ tunnelUpdated: { id: string; state: string; openSince: string | null } }>(
+          { query: "subscription { tunnelUpdated { id state openSince } }" },
           {
             next: ({ data }) => {
               if (data) seen.push(`${data.tunnelUpdated.id} ${data.tunnelUpdated.state}`);
+              if (data) openSince.push(data.tunnelUpdated.openSince);
               if (seen.includes("qb STOPPED") && data?.tunnelUpdated.state === "OPEN") resolve();
             },
             error: reject,
@@ -316,9 +318,19 @@ describe("tunnel events", () => {
       expect((await gql(daemon.url, `mutation { stopTunnel(id: "qb") { state } }`)).data).toEqual({
         stopTunnel: { state: "STOPPED" },
       });
+      const startedAt = Date.now();
       await gql(daemon.url, `mutation { startTunnel(id: "qb") { state } }`);
       await reopened;
       expect(seen.slice(0, 2)).toEqual(["qb STOPPED", "qb OPENING"]);
+      // Uptime restarts with the new open, and a tunnel that is not OPEN has none.
+      const opened = seen.indexOf("qb OPEN", seen.indexOf("qb STOPPED"));
+      expect(openSince.slice(0, opened).every((at) => at === null)).toBe(true);
+      expect(Date.parse(openSince[opened] ?? "")).toBeGreaterThanOrEqual(startedAt);
+      const listed = await gql<{ tunnels: { openSince: string | null }[] }>(
+        daemon.url,
+        `{ tunnels { openSince } }`,
+      );
+      expect(listed.data?.tunnels[0]?.openSince).toBe(openSince[opened]);
     } finally {
       await client.dispose();
       await daemon.stop();

@@ -108,6 +108,29 @@ describe("Tunnel states", () => {
     expect(status.reason).toContain("203.0.113.1:41000 -> 203.0.113.1:42000");
   });
 
+  test("openSince is when the tunnel last turned OPEN: set on opening, cleared while recovering, moved by a recovery", async () => {
+    // Only the clock is faked, so the open and the recovery happen at moments the test names.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-03-01T08:00:00.000Z"));
+    const network = new FakeNetwork();
+    const { tunnel, events } = makeTunnel(network);
+    const open = reach(tunnel, "OPEN");
+    tunnel.start();
+    expect(tunnel.status.openSince).toBeUndefined();
+    expect((await open).status.openSince?.toISOString()).toBe("2026-03-01T08:00:00.000Z");
+
+    vi.setSystemTime(new Date("2026-03-01T09:30:00.000Z"));
+    const reopened = reach(tunnel, "OPEN");
+    network.loseKeepAlive("read ECONNRESET");
+    const recovered = await reopened;
+    const recovering = events.find((e) => e.status.state === "RECOVERING");
+    expect(recovering?.status.openSince).toBeUndefined();
+    expect(recovered.status.openSince?.toISOString()).toBe("2026-03-01T09:30:00.000Z");
+
+    await tunnel.stop();
+    expect(tunnel.status.openSince).toBeUndefined();
+  });
+
   test("a busy port is left for a fresh one at once, without failing", async () => {
     const network = new FakeNetwork();
     network.busyPorts.add(6881);

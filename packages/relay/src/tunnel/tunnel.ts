@@ -156,6 +156,8 @@ export class Tunnel {
       lastRecheckError: this.lastRecheckError,
       recoveryCount: this.recoveryCount,
       lastRecoveryAt: this.lastRecoveryAt,
+      // The session starts the moment the tunnel turns OPEN and ends when it leaves OPEN.
+      openSince: this.state === "OPEN" && this.session ? new Date(this.session.openedAt) : undefined,
       lastRecoveryMs: this.lastRecoveryMs,
       failedAttempts: this.failedAttempts,
       nextRetryAt: this.nextRetryAt,

@@ -25,6 +25,8 @@ export interface TunnelStatus {
   /** How often the tunnel came back after losing its mapping. */
   recoveryCount: number;
   lastRecoveryAt: Date | undefined;
+  /** When the tunnel last became OPEN (first open or recovery); undefined unless it is OPEN now. */
+  openSince: Date | undefined;
   /** From noticing the loss to being open again, for the last recovery. */
   lastRecoveryMs: number | undefined;
   /** Failed attempts in a row (0 once open). */
