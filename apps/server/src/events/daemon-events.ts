@@ -1,4 +1,4 @@
-import type { ConnectionEvent } from "@autostun/relay";
+import type { Ban, ConnectionEvent } from "@autostun/relay";
 import type { CheckState } from "../engine/model.js";
 import type { TunnelView } from "../relay/tunnel-view.js";
 
@@ -22,4 +22,6 @@ export type DaemonEvents = {
   "tunnel.updated": TunnelView;
   /** A peer connection through a tunnel opened, moved bytes (flushed every few seconds) or closed. */
   "connection.event": ConnectionEvent;
+  /** The whole ban list after it changed: a ban, an unban, an expiry or a reload of the ban-list file. */
+  "bans.changed": readonly Ban[];
 };

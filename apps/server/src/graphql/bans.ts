@@ -68,3 +68,13 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => relayClientErrors(() => ctx.services.get(Tokens.Relay).unban(args.cidr)),
   }),
 }));
+
+builder.subscriptionFields((t) => ({
+  bansChanged: t.field({
+    type: [BanRef],
+    description:
+      "The whole ban list each time it changes: a ban or unban, a ban that expired, a reload of the ban-list file.",
+    subscribe: (_root, _args, ctx) => ctx.services.get(Tokens.Bus).iterate("bans.changed"),
+    resolve: (bans) => bans as Ban[],
+  }),
+}));

@@ -151,6 +151,7 @@ export class RelayManager {
         bans: load.total,
       });
     }
+    this.unsubscribe.push(this.publishBanChanges());
     this.unsubscribe.push(
       this.table.onEvent((event) => {
         if (event.type === "opened") {
@@ -185,6 +186,22 @@ export class RelayManager {
     }
     this.started = true;
     for (const running of made) await this.add(running);
+  }
+
+  /**
+   * Publishes the ban list once per burst of changes: a reload of the ban-list file changes many lines
+   * at once, and a subscriber wants the list that results, not one event per line.
+   */
+  private publishBanChanges(): () => void {
+    let queued = false;
+    return this.bans.onChange(() => {
+      if (queued) return;
+      queued = true;
+      queueMicrotask(() => {
+        queued = false;
+        this.options.bus.publish("bans.changed", this.bans.list());
+      });
+    });
   }
 
   async stop(): Promise<void> {
