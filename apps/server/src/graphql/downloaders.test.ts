@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { acceptsConnections } from "@autostun/downloaders";
+import { aria2Setup } from "@autostun/downloaders/testing";
 import { Services } from "@autostun/plugins-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql } from "../relay/testing/graphql-client.js";
@@ -29,11 +30,7 @@ async function freePort(): Promise<number> {
 beforeAll(async () => {
   services = await startLoopbackServices();
   rpcPort = await freePort();
-  aria2 = spawn(
-    "aria2c",
-    ["--enable-rpc", `--rpc-listen-port=${rpcPort}`, "--rpc-listen-all=false", "--rpc-secret=lab-secret"],
-    { stdio: "ignore" },
-  );
+  aria2 = spawn("aria2c", aria2Setup({ rpcPort, secret: "lab-secret" }).args, { stdio: "ignore" });
   for (let i = 0; !(await acceptsConnections("127.0.0.1", rpcPort)); i++) {
     if (i >= 100) throw new Error(`aria2c did not listen on 127.0.0.1:${rpcPort} within 10 s`);
     await sleep(100);

@@ -1,12 +1,16 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { DownloaderNamespace, writeQbittorrentProfile } from "@autostun/downloaders/testing";
+import {
+  aria2Setup,
+  DownloaderNamespace,
+  delugeWebArgs,
+  writeDelugeConfig,
+  writeQbittorrentProfile,
+  writeTransmissionSettings,
+} from "@autostun/downloaders/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import type { DiscoveredDownloader } from "./discover.js";
 
@@ -64,22 +68,8 @@ describe("discovery of real downloaders on this host", () => {
   it("finds qBittorrent, Transmission, Deluge and aria2 on their default ports by their answers", async () => {
     const lab = DownloaderNamespace.create();
     labs.push(lab);
-    const transmissionDir = mkdtempSync(join(tmpdir(), "autostun-tr-"));
-    writeFileSync(
-      join(transmissionDir, "settings.json"),
-      JSON.stringify({
-        "rpc-bind-address": "127.0.0.1",
-        "rpc-port": 9091,
-        "rpc-authentication-required": true,
-        "rpc-username": "admin",
-        "rpc-password": "lab-password",
-        "peer-port": 51413,
-        "dht-enabled": false,
-        "lpd-enabled": false,
-        "port-forwarding-enabled": false,
-      }),
-    );
-    const delugeDir = mkdtempSync(join(tmpdir(), "autostun-deluge-"));
+    const transmissionDir = writeTransmissionSettings({ rpcPort: 9091, password: "lab-password" });
+    const delugeDir = writeDelugeConfig();
     const started = [
       { port: 8080, what: "qbittorrent-nox", child: startQbittorrent(lab, 8080) },
       {
@@ -90,23 +80,12 @@ describe("discovery of real downloaders on this host", () => {
       {
         port: 8112,
         what: "deluge-web",
-        child: lab.start([
-          "deluge-web",
-          "-d",
-          "-c",
-          delugeDir,
-          "-i",
-          "127.0.0.1",
-          "-p",
-          "8112",
-          "-L",
-          "error",
-        ]),
+        child: lab.start(["deluge-web", ...delugeWebArgs(delugeDir, 8112, "127.0.0.1")]),
       },
       {
         port: 6800,
         what: "aria2c",
-        child: lab.start(["aria2c", "--enable-rpc", "--rpc-listen-port=6800", "--rpc-listen-all=false"]),
+        child: lab.start(["aria2c", ...aria2Setup({ rpcPort: 6800 }).args]),
       },
     ];
     for (const { port, what, child } of started) await waitInside(lab, port, what, child);

@@ -1,10 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DownloaderPush } from "../../push/downloader-push.js";
 import { acceptsConnections } from "../../push/listening.js";
+import { aria2RestartHook, aria2Setup, recordAria2Pid } from "../../testing/aria2-setup.js";
 import { DownloaderNamespace } from "../../testing/downloader-namespace.js";
 import { recordingLogger } from "../../testing/recording-logger.js";
 import { tinyTorrent } from "../../testing/tiny-torrent.js";
@@ -13,7 +10,6 @@ import { aria2Adapter } from "./aria2-adapter.js";
 const RPC_PORT = 6800;
 const SECRET = "lab-secret";
 const FIRST_PORT = 40400;
-const RESTART_SCRIPT = fileURLToPath(new URL("../../testing/restart-aria2.mjs", import.meta.url));
 
 describe("aria2 (aria2c from Debian) in a namespace of its own", () => {
   let lab: DownloaderNamespace;
@@ -23,25 +19,15 @@ describe("aria2 (aria2c from Debian) in a namespace of its own", () => {
   beforeAll(async () => {
     lab = DownloaderNamespace.create();
     url = `http://${lab.ip}:${RPC_PORT}`;
-    const dir = mkdtempSync(join(tmpdir(), "autostun-aria2-"));
-    const torrent = join(dir, "lab.torrent");
-    writeFileSync(torrent, tinyTorrent("http://127.0.0.1:1/announce"));
-    // aria2 opens its peer port only while a BitTorrent download runs, hence the torrent.
-    const args = [
-      "--enable-rpc",
-      "--rpc-listen-all=true",
-      `--rpc-listen-port=${RPC_PORT}`,
-      `--rpc-secret=${SECRET}`,
-      "--enable-dht=false",
-      "--bt-enable-lpd=false",
-      "--quiet=true",
-      `--dir=${dir}`,
-      torrent,
-    ];
-    const client = lab.start(["aria2c", ...args, `--listen-port=${FIRST_PORT}`]);
-    const pidFile = join(dir, "aria2.pid");
-    writeFileSync(pidFile, String(client.pid));
-    restartArgv = [process.execPath, RESTART_SCRIPT, lab.name, pidFile, lab.ip, String(RPC_PORT), ...args];
+    const setup = aria2Setup({
+      rpcPort: RPC_PORT,
+      rpcListenAll: true,
+      secret: SECRET,
+      torrent: tinyTorrent("http://127.0.0.1:1/announce"),
+    });
+    const client = lab.start(["aria2c", ...setup.args, `--listen-port=${FIRST_PORT}`]);
+    recordAria2Pid(setup, client.pid);
+    restartArgv = aria2RestartHook(setup, lab.name, lab.ip, RPC_PORT);
     await lab.waitForPort(FIRST_PORT, "aria2c", client);
   });
   afterAll(() => lab?.dispose());

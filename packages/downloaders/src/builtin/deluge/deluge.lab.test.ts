@@ -1,17 +1,18 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DownloaderPush } from "../../push/downloader-push.js";
 import { acceptsConnections } from "../../push/listening.js";
+import {
+  delugedArgs,
+  delugeWebArgs,
+  DELUGE_WEB_PASSWORD as WEB_PASSWORD,
+  writeDelugeConfig,
+} from "../../testing/deluge-config.js";
 import { DownloaderNamespace } from "../../testing/downloader-namespace.js";
 import { recordingLogger } from "../../testing/recording-logger.js";
 import { delugeAdapter } from "./deluge-adapter.js";
 
 const WEB_PORT = 8112;
 const DAEMON_PORT = 58846;
-// deluge-web's password until the user changes it.
-const WEB_PASSWORD = "deluge";
 
 describe("Deluge (deluged + deluge-web from Debian) in a namespace of its own", () => {
   let lab: DownloaderNamespace;
@@ -20,25 +21,11 @@ describe("Deluge (deluged + deluge-web from Debian) in a namespace of its own", 
   beforeAll(async () => {
     lab = DownloaderNamespace.create();
     url = `http://${lab.ip}:${WEB_PORT}`;
-    const dir = mkdtempSync(join(tmpdir(), "autostun-deluge-"));
-    // The Web UI reaches the daemon as localclient with the password from this file.
-    writeFileSync(join(dir, "auth"), "localclient:lab-daemon-secret:10\n");
-    // Python 3.11 breaks deluge's logging below error, so both run with -L error.
+    const dir = writeDelugeConfig();
     // Its RPC listens on every address of the namespace, so the test can see when it is up.
-    const daemon = lab.start([
-      "deluged",
-      "-d",
-      "-c",
-      dir,
-      "-L",
-      "error",
-      "-p",
-      String(DAEMON_PORT),
-      "-u",
-      "0.0.0.0",
-    ]);
+    const daemon = lab.start(["deluged", ...delugedArgs(dir, DAEMON_PORT, "0.0.0.0")]);
     await lab.waitForPort(DAEMON_PORT, "deluged", daemon);
-    const web = lab.start(["deluge-web", "-d", "-c", dir, "-L", "error", "-p", String(WEB_PORT)]);
+    const web = lab.start(["deluge-web", ...delugeWebArgs(dir, WEB_PORT)]);
     await lab.waitForPort(WEB_PORT, "deluge-web", web);
   });
   afterAll(() => lab?.dispose());

@@ -1,50 +1,13 @@
-import { pbkdf2Sync, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DownloaderPush } from "../../push/downloader-push.js";
 import { acceptsConnections } from "../../push/listening.js";
 import { DownloaderNamespace } from "../../testing/downloader-namespace.js";
+import { writeQbittorrentProfile } from "../../testing/qbittorrent-profile.js";
 import { recordingLogger } from "../../testing/recording-logger.js";
 import { qbittorrentAdapter } from "./qbittorrent-adapter.js";
 
 const WEBUI_PORT = 8080;
 const PASSWORD = "lab-password";
-
-/** qBittorrent's stored form of a Web UI password: PBKDF2-SHA512, 100000 rounds, salt and key in base64. */
-function passwordPbkdf2(password: string): string {
-  const salt = randomBytes(16);
-  const key = pbkdf2Sync(password, salt, 100_000, 64, "sha512");
-  return `@ByteArray(${salt.toString("base64")}:${key.toString("base64")})`;
-}
-
-// Auth stays on for every address: with LocalHostAuth off qBittorrent takes any password from loopback.
-function writeProfile(): string {
-  const profile = mkdtempSync(join(tmpdir(), "autostun-qbt-"));
-  const config = join(profile, "qBittorrent", "config");
-  mkdirSync(config, { recursive: true });
-  writeFileSync(
-    join(config, "qBittorrent.conf"),
-    [
-      "[LegalNotice]",
-      "Accepted=true",
-      "[BitTorrent]",
-      "Session\\Port=6881",
-      "Session\\DHTEnabled=false",
-      "Session\\LSDEnabled=false",
-      "[Preferences]",
-      "WebUI\\Address=*",
-      `WebUI\\Port=${WEBUI_PORT}`,
-      "WebUI\\Username=admin",
-      `WebUI\\Password_PBKDF2="${passwordPbkdf2(PASSWORD)}"`,
-      "WebUI\\LocalHostAuth=true",
-      "Connection\\UPnP=false",
-      "",
-    ].join("\n"),
-  );
-  return profile;
-}
 
 describe("qBittorrent (qbittorrent-nox from Debian) in a namespace of its own", () => {
   let lab: DownloaderNamespace;
@@ -53,7 +16,10 @@ describe("qBittorrent (qbittorrent-nox from Debian) in a namespace of its own", 
   beforeAll(async () => {
     lab = DownloaderNamespace.create();
     url = `http://${lab.ip}:${WEBUI_PORT}`;
-    const client = lab.start(["qbittorrent-nox", `--profile=${writeProfile()}`]);
+    const client = lab.start([
+      "qbittorrent-nox",
+      `--profile=${writeQbittorrentProfile({ webUiPort: WEBUI_PORT, password: PASSWORD })}`,
+    ]);
     await lab.waitForPort(WEBUI_PORT, "qbittorrent-nox", client);
   });
   afterAll(() => lab?.dispose());

@@ -1,37 +1,13 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DownloaderPush } from "../../push/downloader-push.js";
 import { acceptsConnections } from "../../push/listening.js";
 import { DownloaderNamespace } from "../../testing/downloader-namespace.js";
 import { recordingLogger } from "../../testing/recording-logger.js";
+import { writeTransmissionSettings } from "../../testing/transmission-settings.js";
 import { transmissionAdapter } from "./transmission-adapter.js";
 
 const RPC_PORT = 9091;
 const PASSWORD = "lab-password";
-
-function writeSettings(): string {
-  const dir = mkdtempSync(join(tmpdir(), "autostun-transmission-"));
-  const settings = {
-    "rpc-enabled": true,
-    "rpc-bind-address": "0.0.0.0",
-    "rpc-port": RPC_PORT,
-    "rpc-authentication-required": true,
-    "rpc-username": "admin",
-    "rpc-password": PASSWORD,
-    // The test reaches it from the host's end of the veth, which the default whitelist (loopback) refuses.
-    "rpc-whitelist-enabled": false,
-    "peer-port": 51413,
-    "peer-port-random-on-start": false,
-    "dht-enabled": false,
-    "lpd-enabled": false,
-    "port-forwarding-enabled": false,
-    "download-dir": dir,
-  };
-  writeFileSync(join(dir, "settings.json"), JSON.stringify(settings));
-  return dir;
-}
 
 describe("Transmission (transmission-daemon from Debian) in a namespace of its own", () => {
   let lab: DownloaderNamespace;
@@ -40,7 +16,14 @@ describe("Transmission (transmission-daemon from Debian) in a namespace of its o
   beforeAll(async () => {
     lab = DownloaderNamespace.create();
     url = `http://${lab.ip}:${RPC_PORT}`;
-    const client = lab.start(["transmission-daemon", "-f", "-g", writeSettings()]);
+    // The test reaches the RPC from the host's end of the veth, which the default whitelist refuses.
+    const dir = writeTransmissionSettings({
+      rpcPort: RPC_PORT,
+      rpcAddress: "0.0.0.0",
+      password: PASSWORD,
+      rpcWhitelist: false,
+    });
+    const client = lab.start(["transmission-daemon", "-f", "-g", dir]);
     await lab.waitForPort(RPC_PORT, "transmission-daemon", client);
   });
   afterAll(() => lab?.dispose());
