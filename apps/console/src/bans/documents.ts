@@ -9,3 +9,5 @@ export const BAN_MUTATION = gql(
 );
 
 export const UNBAN_MUTATION = gql(`mutation Unban($cidr: String!) { unban(cidr: $cidr) }`);
+
+export const BANS_CHANGED_SUBSCRIPTION = gql(`subscription BansChanged { bansChanged { ${BAN_FIELDS} } }`);

@@ -1,6 +1,7 @@
 import type { Client } from "@urql/core";
-import { useCallback, useEffect, useState } from "react";
-import { BANS_QUERY, UNBAN_MUTATION } from "./documents.js";
+import { useCallback, useState } from "react";
+import { useLiveQuery } from "../graphql/useLiveQuery.js";
+import { BANS_CHANGED_SUBSCRIPTION, BANS_QUERY, UNBAN_MUTATION } from "./documents.js";
 import { withoutApiBan } from "./mergeBans.js";
 import type { Ban } from "./types.js";
 
@@ -12,49 +13,26 @@ export interface BansState {
   /** CIDRs with an unban under way. */
   lifting: ReadonlySet<string>;
   unban(cidr: string): Promise<void>;
-  reload(): void;
 }
 
+const none: readonly Ban[] = [];
+
 /**
- * The ban list. The daemon pushes no event when a ban changes, so the list is loaded when the page
- * opens, after the WebSocket came back (`reloadKey`), when the window regains focus and after each
- * unban; expired bans drop out on the daemon's side and at the next load.
+ * The ban list: loaded when the page opens and after the WebSocket came back (`reloadKey`), then
+ * replaced by every `bansChanged` list the daemon sends — bans made elsewhere, expiries and edits of
+ * the ban-list file show up without a reload.
  */
 export function useBans(client: Client, reloadKey: number): BansState {
-  const [bans, setBans] = useState<readonly Ban[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const live = useLiveQuery(client, reloadKey, {
+    query: BANS_QUERY,
+    subscription: BANS_CHANGED_SUBSCRIPTION,
+    initial: none,
+    loaded: (data: { bans: Ban[] }) => data.bans,
+    event: (data: { bansChanged: Ban[] }) => data.bansChanged,
+  });
+  const { update } = live;
   const [actionError, setActionError] = useState<string | null>(null);
   const [lifting, setLifting] = useState<ReadonlySet<string>>(new Set());
-  const [reloads, setReloads] = useState(0);
-
-  const reload = useCallback(() => setReloads((count) => count + 1), []);
-
-  useEffect(() => {
-    window.addEventListener("focus", reload);
-    return () => window.removeEventListener("focus", reload);
-  }, [reload]);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the counters exist to re-run this.
-  useEffect(() => {
-    let active = true;
-    void client
-      .query<{ bans: Ban[] }>(BANS_QUERY, {})
-      .toPromise()
-      .then((result) => {
-        if (!active) return;
-        setLoading(false);
-        if (result.error || !result.data) {
-          setLoadError(result.error?.message ?? "empty answer");
-          return;
-        }
-        setLoadError(null);
-        setBans(result.data.bans);
-      });
-    return () => {
-      active = false;
-    };
-  }, [client, reloadKey, reloads]);
 
   const unban = useCallback(
     async (cidr: string) => {
@@ -66,8 +44,8 @@ export function useBans(client: Client, reloadKey: number): BansState {
           return;
         }
         setActionError(null);
-        setBans((held) => withoutApiBan(held, cidr));
-        reload();
+        // The daemon's bansChanged follows; the row goes now rather than a moment later.
+        update((held) => withoutApiBan(held, cidr));
       } finally {
         setLifting((held) => {
           const next = new Set(held);
@@ -76,8 +54,8 @@ export function useBans(client: Client, reloadKey: number): BansState {
         });
       }
     },
-    [client, reload],
+    [client, update],
   );
 
-  return { bans, loading, loadError, actionError, lifting, unban, reload };
+  return { bans: live.value, loading: live.loading, loadError: live.loadError, actionError, lifting, unban };
 }

@@ -1,5 +1,5 @@
 import type { Client } from "@urql/core";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useState } from "react";
 import {
   APPLY_REMEDY_MUTATION,
   CHECK_UPDATED_SUBSCRIPTION,
@@ -7,6 +7,7 @@ import {
   RUN_CHECKS_MUTATION,
 } from "../graphql/documents.js";
 import type { Check, RemedyResult } from "../graphql/types.js";
+import { useLiveQuery } from "../graphql/useLiveQuery.js";
 import { applySnapshot, mergeChecks } from "./mergeChecks.js";
 
 /** The check list as it stands, and the actions the page offers on it. */
@@ -28,53 +29,29 @@ export interface LiveChecks {
   applyRemedy(checkId: string, remedyId: string): Promise<RemedyResult>;
 }
 
+const none: readonly Check[] = [];
+
 /**
  * Keeps the list current: loads it once per client (and per `reloadKey`), then folds in every
  * `checkUpdated` event and every mutation answer by id, so statuses change while a run is going.
  */
 export function useLiveChecks(client: Client, reloadKey: number): LiveChecks {
-  const [checks, setChecks] = useState<readonly Check[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const live = useLiveQuery(client, reloadKey, {
+    query: CHECKS_QUERY,
+    subscription: CHECK_UPDATED_SUBSCRIPTION,
+    initial: none,
+    loaded: (data: { checks: Check[] }, current) => applySnapshot(current, data.checks),
+    event: (data: { checkUpdated: Check }, current) => mergeChecks(current, [data.checkUpdated]),
+  });
+  const { update, reload } = live;
   const [runError, setRunError] = useState<string | null>(null);
   const [runningAll, setRunningAll] = useState(false);
   const [rerunning, setRerunning] = useState<ReadonlySet<string>>(new Set());
-  const [manualReloads, setManualReloads] = useState(0);
 
-  const merge = useCallback((incoming: readonly Check[]) => {
-    setChecks((list) => mergeChecks(list, incoming));
-  }, []);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the reload counters exist to re-run this.
-  useEffect(() => {
-    let active = true;
-    void client
-      .query<{ checks: Check[] }>(CHECKS_QUERY, {})
-      .toPromise()
-      .then((result) => {
-        if (!active) return;
-        setLoading(false);
-        if (result.error || !result.data) {
-          setLoadError(result.error?.message ?? "empty answer");
-          return;
-        }
-        setLoadError(null);
-        const snapshot = result.data.checks;
-        setChecks((list) => applySnapshot(list, snapshot));
-      });
-    return () => {
-      active = false;
-    };
-  }, [client, reloadKey, manualReloads]);
-
-  useEffect(() => {
-    const subscription = client
-      .subscription<{ checkUpdated: Check }>(CHECK_UPDATED_SUBSCRIPTION, {})
-      .subscribe((result) => {
-        if (result.data) merge([result.data.checkUpdated]);
-      });
-    return () => subscription.unsubscribe();
-  }, [client, merge]);
+  const merge = useCallback(
+    (incoming: readonly Check[]) => update((list) => mergeChecks(list, incoming)),
+    [update],
+  );
 
   const run = useCallback(
     async (ids: string[] | undefined) => {
@@ -129,7 +106,16 @@ export function useLiveChecks(client: Client, reloadKey: number): LiveChecks {
     [client, merge],
   );
 
-  const reload = useCallback(() => setManualReloads((count) => count + 1), []);
-
-  return { checks, loading, loadError, runError, runningAll, rerunning, reload, runAll, rerun, applyRemedy };
+  return {
+    checks: live.value,
+    loading: live.loading,
+    loadError: live.loadError,
+    runError,
+    runningAll,
+    rerunning,
+    reload,
+    runAll,
+    rerun,
+    applyRemedy,
+  };
 }

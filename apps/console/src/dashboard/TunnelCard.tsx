@@ -11,7 +11,7 @@ import type { Tunnel } from "./types.js";
 interface TunnelCardProps {
   tunnel: Tunnel;
   history: readonly ThroughputPoint[];
-  /** When the page saw it turn OPEN; the API has no "open since", so this is the best known start. */
+  /** When the page saw it turn OPEN: the uptime start for daemons without `Tunnel.openSince`. */
   openSeenAt: number | undefined;
   now: number;
   busy: boolean;

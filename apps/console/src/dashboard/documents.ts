@@ -1,8 +1,13 @@
 import { gql } from "@urql/core";
 
-// Tunnel fields for every place a tunnel arrives from (query, mutation, subscription). The downloader
-// push is asked for only where the daemon has it (see `downloaderSupported`).
-const fields = (withDownloader: boolean) => `
+/** Tunnel fields that older daemons lack: asked for only where the daemon's schema has them. */
+export interface OptionalTunnelFields {
+  downloader: boolean;
+  openSince: boolean;
+}
+
+// Tunnel fields for every place a tunnel arrives from (query, mutation, subscription).
+const fields = (optional: OptionalTunnelFields) => `
   id
   state
   reason
@@ -17,10 +22,11 @@ const fields = (withDownloader: boolean) => `
   recoveryCount
   nextRetryAt
   stats { active handled blocked bytesIn bytesOut }
-  ${withDownloader ? "downloader { kind url state lastPushAt verifiedPort error }" : ""}
+  ${optional.openSince ? "openSince" : ""}
+  ${optional.downloader ? "downloader { kind url state lastPushAt verifiedPort error }" : ""}
 `;
 
-/** Whether this daemon's Tunnel has the `downloader` field (daemons before it refuse the query). */
+/** The fields of this daemon's Tunnel type (a daemon refuses a query naming a field it lacks). */
 export const TUNNEL_FIELDS_QUERY = gql`
   query TunnelFields {
     __type(name: "Tunnel") {
@@ -31,8 +37,8 @@ export const TUNNEL_FIELDS_QUERY = gql`
   }
 `;
 
-export function tunnelDocuments(withDownloader: boolean) {
-  const selection = fields(withDownloader);
+export function tunnelDocuments(optional: OptionalTunnelFields) {
+  const selection = fields(optional);
   return {
     tunnels: gql(`query Tunnels { tunnels { ${selection} } }`),
     updated: gql(`subscription TunnelUpdated { tunnelUpdated { ${selection} } }`),

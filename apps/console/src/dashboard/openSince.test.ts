@@ -27,3 +27,21 @@ describe("openSince", () => {
     expect(openSince({ state: "STOPPED", lastRecoveryAt: null }, 5)).toBeNull();
   });
 });
+
+describe("openSince from the daemon", () => {
+  it("wins over what the page saw, so a tunnel open before the page loaded has its uptime", () => {
+    const tunnel = {
+      state: "OPEN",
+      openSince: "2026-01-01T08:00:00.000Z",
+      lastRecoveryAt: "2026-01-01T10:00:00.000Z",
+    };
+    expect(openSince(tunnel, undefined)).toBe(Date.parse("2026-01-01T08:00:00.000Z"));
+    expect(openSince(tunnel, Date.parse("2026-01-02T00:00:00.000Z"))).toBe(
+      Date.parse("2026-01-01T08:00:00.000Z"),
+    );
+    // A daemon that answers null for a tunnel that is not OPEN: no uptime, whatever the page saw.
+    expect(openSince({ state: "RECOVERING", openSince: null, lastRecoveryAt: null }, 5)).toBeNull();
+    // OPEN with a null openSince only comes from a daemon that lacks it: fall back to the page's guess.
+    expect(openSince({ state: "OPEN", openSince: null, lastRecoveryAt: null }, 5)).toBe(5);
+  });
+});

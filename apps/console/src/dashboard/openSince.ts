@@ -5,9 +5,9 @@ interface StateOf {
 }
 
 /**
- * Ids of tunnels that were known in another state before and are OPEN now. A tunnel seen for the
- * first time (page load, reload) is not among them: it may have been open for days, and the API does
- * not say since when, so its uptime stays unknown rather than restarting at zero.
+ * Ids of tunnels that were known in another state before and are OPEN now: the page's own guess at
+ * when uptime began, for daemons without `Tunnel.openSince`. A tunnel seen for the first time (page
+ * load, reload) is not among them: it may have been open for days.
  */
 export function turnedOpen(before: ReadonlyMap<string, string>, now: readonly StateOf[]): string[] {
   return now
@@ -19,14 +19,16 @@ export function turnedOpen(before: ReadonlyMap<string, string>, now: readonly St
 }
 
 /**
- * Where the current open stretch began, as far as the page can tell: when it saw the tunnel open,
- * else its last recovery (which ended in OPEN); null when it is not open or nothing is known.
+ * Where the current open stretch began: the daemon's `openSince` when it has the field (right even
+ * after a page load), else when the page saw the tunnel open, else its last recovery (which ended in
+ * OPEN); null when it is not open or nothing is known.
  */
 export function openSince(
-  tunnel: { state: string; lastRecoveryAt: string | null },
+  tunnel: { state: string; lastRecoveryAt: string | null; openSince?: string | null },
   seenOpenAt: number | undefined,
 ): number | null {
   if (tunnel.state !== "OPEN") return null;
+  if (tunnel.openSince) return Date.parse(tunnel.openSince);
   if (seenOpenAt !== undefined) return seenOpenAt;
   return tunnel.lastRecoveryAt ? Date.parse(tunnel.lastRecoveryAt) : null;
 }

@@ -36,6 +36,8 @@ export interface Tunnel {
   origin: "CONFIG" | "API";
   lastKeepaliveAt: string | null;
   lastRecoveryAt: string | null;
+  /** When the tunnel last became OPEN; absent on daemons without the field. */
+  openSince?: string | null;
   recoveryCount: number;
   nextRetryAt: string | null;
   stats: TunnelStats;

@@ -1,6 +1,12 @@
 import type { Client } from "@urql/core";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { TUNNEL_FIELDS_QUERY, TUNNEL_STATS_QUERY, tunnelDocuments } from "./documents.js";
+import { useLiveQuery } from "../graphql/useLiveQuery.js";
+import {
+  type OptionalTunnelFields,
+  TUNNEL_FIELDS_QUERY,
+  TUNNEL_STATS_QUERY,
+  tunnelDocuments,
+} from "./documents.js";
 import { turnedOpen } from "./openSince.js";
 import { type ByteSample, extendHistory, type ThroughputPoint } from "./throughput.js";
 import type { Tunnel, TunnelStats } from "./types.js";
@@ -14,7 +20,10 @@ export interface LiveTunnels {
   loadError: string | null;
   /** Throughput history per tunnel id, newest last. */
   history: ReadonlyMap<string, readonly ThroughputPoint[]>;
-  /** When this page saw each tunnel turn OPEN (ms since the epoch); absent when it was open already. */
+  /**
+   * When this page saw each tunnel turn OPEN (ms since the epoch); absent when it was open already.
+   * Only daemons without `Tunnel.openSince` need it.
+   */
   openSeen: ReadonlyMap<string, number>;
   /** Ids with a start or stop request under way. */
   busy: ReadonlySet<string>;
@@ -23,12 +32,22 @@ export interface LiveTunnels {
   stop(id: string): Promise<void>;
 }
 
-/** Whether this daemon's Tunnel type has `downloader`; false when the daemon cannot be asked. */
-async function hasDownloaderField(client: Client): Promise<boolean> {
+/** Which optional Tunnel fields this daemon has; none when the daemon cannot be asked. */
+async function optionalFields(client: Client): Promise<OptionalTunnelFields> {
   const answer = await client
     .query<{ __type: { fields: { name: string }[] } | null }>(TUNNEL_FIELDS_QUERY, {})
     .toPromise();
-  return answer.data?.__type?.fields.some((field) => field.name === "downloader") ?? false;
+  const names = new Set(answer.data?.__type?.fields.map((field) => field.name));
+  return { downloader: names.has("downloader"), openSince: names.has("openSince") };
+}
+
+const none: readonly Tunnel[] = [];
+
+/** One tunnel replaced by a newer view of it, or added. */
+function upsert(list: readonly Tunnel[], incoming: Tunnel): readonly Tunnel[] {
+  return list.some((tunnel) => tunnel.id === incoming.id)
+    ? list.map((tunnel) => (tunnel.id === incoming.id ? incoming : tunnel))
+    : [...list, incoming];
 }
 
 /**
@@ -37,38 +56,33 @@ async function hasDownloaderField(client: Client): Promise<boolean> {
  * {@link SAMPLE_INTERVAL_MS} for the throughput line.
  */
 export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
-  const [withDownloader, setWithDownloader] = useState<boolean | null>(null);
-  const [tunnels, setTunnels] = useState<readonly Tunnel[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const [optional, setOptional] = useState<OptionalTunnelFields | null>(null);
   const [history, setHistory] = useState<ReadonlyMap<string, readonly ThroughputPoint[]>>(new Map());
   const [openSeen, setOpenSeen] = useState<ReadonlyMap<string, number>>(new Map());
   const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
   const [actionError, setActionError] = useState<string | null>(null);
   const lastSample = useRef(new Map<string, ByteSample>());
-  const documents = useMemo(
-    () => (withDownloader === null ? null : tunnelDocuments(withDownloader)),
-    [withDownloader],
-  );
+  const documents = useMemo(() => (optional === null ? null : tunnelDocuments(optional)), [optional]);
 
   useEffect(() => {
     let active = true;
-    void hasDownloaderField(client).then((found) => {
-      if (active) setWithDownloader(found);
+    void optionalFields(client).then((found) => {
+      if (active) setOptional(found);
     });
     return () => {
       active = false;
     };
   }, [client]);
 
-  // One tunnel replaced by a newer view of it, or added.
-  const upsert = useCallback((incoming: Tunnel) => {
-    setTunnels((list) =>
-      list.some((tunnel) => tunnel.id === incoming.id)
-        ? list.map((tunnel) => (tunnel.id === incoming.id ? incoming : tunnel))
-        : [...list, incoming],
-    );
-  }, []);
+  const live = useLiveQuery(client, reloadKey, {
+    query: documents?.tunnels ?? null,
+    subscription: documents?.updated ?? null,
+    initial: none,
+    loaded: (data: { tunnels: Tunnel[] }) => data.tunnels,
+    event: (data: { tunnelUpdated: Tunnel }, list) => upsert(list, data.tunnelUpdated),
+  });
+  const { update } = live;
+  const tunnels = live.value;
 
   // Notes when a tunnel the page already knew turns OPEN: the best start of its uptime the page has.
   const lastStates = useRef(new Map<string, string>());
@@ -85,38 +99,6 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
     }
   }, [tunnels]);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reloadKey exists to re-run this.
-  useEffect(() => {
-    if (!documents) return;
-    let active = true;
-    void client
-      .query<{ tunnels: Tunnel[] }>(documents.tunnels, {})
-      .toPromise()
-      .then((result) => {
-        if (!active) return;
-        setLoading(false);
-        if (result.error || !result.data) {
-          setLoadError(result.error?.message ?? "empty answer");
-          return;
-        }
-        setLoadError(null);
-        setTunnels(result.data.tunnels);
-      });
-    return () => {
-      active = false;
-    };
-  }, [client, documents, reloadKey]);
-
-  useEffect(() => {
-    if (!documents) return;
-    const subscription = client
-      .subscription<{ tunnelUpdated: Tunnel }>(documents.updated, {})
-      .subscribe((result) => {
-        if (result.data) upsert(result.data.tunnelUpdated);
-      });
-    return () => subscription.unsubscribe();
-  }, [client, documents, upsert]);
-
   useEffect(() => {
     let active = true;
     const sample = async () => {
@@ -126,7 +108,7 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
       if (!active || !result.data) return;
       const now = Date.now();
       const read = result.data.tunnels;
-      setTunnels((list) =>
+      update((list) =>
         list.map((tunnel) => {
           const fresh = read.find((entry) => entry.id === tunnel.id);
           return fresh ? { ...tunnel, stats: fresh.stats } : tunnel;
@@ -148,7 +130,7 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
       active = false;
       clearInterval(timer);
     };
-  }, [client]);
+  }, [client, update]);
 
   const act = useCallback(
     async (id: string, which: "start" | "stop") => {
@@ -164,7 +146,7 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
           return;
         }
         setActionError(null);
-        upsert(tunnel);
+        update((list) => upsert(list, tunnel));
       } finally {
         setBusy((ids) => {
           const next = new Set(ids);
@@ -173,11 +155,21 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
         });
       }
     },
-    [client, documents, upsert],
+    [client, documents, update],
   );
 
   const start = useCallback((id: string) => act(id, "start"), [act]);
   const stop = useCallback((id: string) => act(id, "stop"), [act]);
 
-  return { tunnels, loading, loadError, history, openSeen, busy, actionError, start, stop };
+  return {
+    tunnels,
+    loading: live.loading,
+    loadError: live.loadError,
+    history,
+    openSeen,
+    busy,
+    actionError,
+    start,
+    stop,
+  };
 }

@@ -1,5 +1,6 @@
 import type { Client } from "@urql/core";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback } from "react";
+import { useLiveQuery } from "../graphql/useLiveQuery.js";
 import { SAVE_TUNNEL_MUTATION, WIZARD_TUNNEL_UPDATED, WIZARD_TUNNELS_QUERY } from "./documents.js";
 import type { WizardTunnel } from "./downloaderChoice.js";
 
@@ -22,38 +23,14 @@ function upsert(list: readonly WizardTunnel[] | undefined, tunnel: WizardTunnel)
 
 /** Loads `tunnels` (again after a reconnect, when `reloadKey` changes) and folds in `tunnelUpdated`. */
 export function useWizardTunnels(client: Client, reloadKey: number): WizardTunnels {
-  const [tunnels, setTunnels] = useState<readonly WizardTunnel[] | undefined>(undefined);
-  const [loadError, setLoadError] = useState<string | null>(null);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reloadKey exists to run this again.
-  useEffect(() => {
-    let active = true;
-    void client
-      .query<{ tunnels: WizardTunnel[] }>(WIZARD_TUNNELS_QUERY, {})
-      .toPromise()
-      .then((result) => {
-        if (!active) return;
-        if (result.error || !result.data) {
-          setLoadError(result.error?.message ?? "empty answer");
-          return;
-        }
-        setLoadError(null);
-        setTunnels(result.data.tunnels);
-      });
-    return () => {
-      active = false;
-    };
-  }, [client, reloadKey]);
-
-  useEffect(() => {
-    const subscription = client
-      .subscription<{ tunnelUpdated: WizardTunnel }>(WIZARD_TUNNEL_UPDATED, {})
-      .subscribe((result) => {
-        const tunnel = result.data?.tunnelUpdated;
-        if (tunnel) setTunnels((list) => upsert(list, tunnel));
-      });
-    return () => subscription.unsubscribe();
-  }, [client]);
+  const live = useLiveQuery(client, reloadKey, {
+    query: WIZARD_TUNNELS_QUERY,
+    subscription: WIZARD_TUNNEL_UPDATED,
+    initial: undefined as readonly WizardTunnel[] | undefined,
+    loaded: (data: { tunnels: WizardTunnel[] }) => data.tunnels,
+    event: (data: { tunnelUpdated: WizardTunnel }, list) => upsert(list, data.tunnelUpdated),
+  });
+  const { update } = live;
 
   const save = useCallback(
     async (input: Record<string, unknown>) => {
@@ -62,11 +39,11 @@ export function useWizardTunnels(client: Client, reloadKey: number): WizardTunne
         .toPromise();
       if (result.error || !result.data) throw new Error(result.error?.message ?? "empty answer");
       const tunnel = result.data.saveTunnel;
-      setTunnels((list) => upsert(list, tunnel));
+      update((list) => upsert(list, tunnel));
       return tunnel;
     },
-    [client],
+    [client, update],
   );
 
-  return { tunnels, loadError, save };
+  return { tunnels: live.value, loadError: live.loadError, save };
 }
