@@ -5,10 +5,16 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { infoHashOf, tinyTorrent, writeQbittorrentProfile } from "@autostun/downloaders/testing";
+import {
+  infoHashOf,
+  tinyTorrent,
+  writeQbittorrentProfile,
+  writeTransmissionSettings,
+} from "@autostun/downloaders/testing";
 import type { Lab } from "@autostun/netlab";
 import { createTestLab } from "@autostun/netlab/testing";
 import { describe, expect, test } from "vitest";
+import { labConfig, startKeepalive } from "../lab/testing/lab-services.js";
 import { LanDaemon } from "../lab/testing/lan-daemon.js";
 
 /**
@@ -24,7 +30,6 @@ const run = promisify(execFile);
 const PEER = fileURLToPath(
   new URL("../../../../packages/downloaders/src/testing/bt-handshake-peer.ts", import.meta.url),
 );
-const KEEPALIVE_PORT = 8_080;
 const QB_PASSWORD = "lab-qbt-password";
 const TR_PASSWORD = "lab-tr-password";
 
@@ -41,14 +46,6 @@ type Outcome = {
   answer?: { protocol: string; reserved: string; infoHash: string; peerId: string };
   error?: string;
 };
-
-async function startKeepalive(lab: Lab): Promise<string> {
-  const ip = lab.wanServerIps.primary;
-  const script = `const s=require("node:http").createServer((q,r)=>r.end());s.keepAliveTimeout=0;s.listen(${KEEPALIVE_PORT},"${ip}")`;
-  lab.spawn("wan", process.execPath, ["-e", script]).stdout?.resume();
-  await lab.waitForListening("wan", { tcp: [`${ip}:${KEEPALIVE_PORT}`] });
-  return `${ip}:${KEEPALIVE_PORT}`;
-}
 
 /** qbittorrent-nox loads the torrent given on its command line; transmission-daemon from its watch folder. */
 async function startClients(lab: Lab, torrent: Buffer): Promise<void> {
@@ -70,28 +67,14 @@ async function startClients(lab: Lab, torrent: Buffer): Promise<void> {
     file,
   ]);
 
-  const transmission = mkdtempSync(join(tmpdir(), "autostun-bt-tr-"));
   const watch = mkdtempSync(join(tmpdir(), "autostun-bt-watch-"));
   writeFileSync(join(watch, "lab.torrent"), torrent);
-  writeFileSync(
-    join(transmission, "settings.json"),
-    JSON.stringify({
-      "rpc-bind-address": "127.0.0.1",
-      "rpc-port": 9091,
-      "rpc-authentication-required": true,
-      "rpc-username": "admin",
-      "rpc-password": TR_PASSWORD,
-      "peer-port": 51413,
-      "peer-port-random-on-start": false,
-      "port-forwarding-enabled": false,
-      "dht-enabled": false,
-      "lpd-enabled": false,
-      "pex-enabled": false,
-      "watch-dir-enabled": true,
-      "watch-dir": watch,
-      "download-dir": save,
-    }),
-  );
+  const transmission = writeTransmissionSettings({
+    rpcPort: 9091,
+    password: TR_PASSWORD,
+    watchDir: watch,
+    downloadDir: save,
+  });
   lab.spawn("lan", "transmission-daemon", ["-f", "-g", transmission]);
   await lab.waitForListening("lan", { tcp: ["127.0.0.1:8080", "127.0.0.1:9091"] }, 30_000);
 }
@@ -145,38 +128,36 @@ describe("a WAN peer's BitTorrent handshake reaches the real client through the 
       const torrent = tinyTorrent("http://127.0.0.1:1/announce");
       const infoHash = infoHashOf(torrent);
       await startClients(lab, torrent);
-      const config = await lab.writeConfig({
-        api: { listen: "127.0.0.1:7878" },
-        keepalive: { target: keepalive, intervalSeconds: 10 },
-        checks: { runOnStart: false, intervalSeconds: 0 },
-        plugins: { dirs: [] },
-        tunnels: [
-          {
-            id: "qb",
-            localPort: 40_611,
-            target: "127.0.0.1:6881",
-            forward: "userspace",
-            downloader: {
-              kind: "qbittorrent",
-              url: "http://127.0.0.1:8080",
-              username: "admin",
-              password: QB_PASSWORD,
+      const config = await lab.writeConfig(
+        labConfig(keepalive, {
+          tunnels: [
+            {
+              id: "qb",
+              localPort: 40_611,
+              target: "127.0.0.1:6881",
+              forward: "userspace",
+              downloader: {
+                kind: "qbittorrent",
+                url: "http://127.0.0.1:8080",
+                username: "admin",
+                password: QB_PASSWORD,
+              },
             },
-          },
-          {
-            id: "tr",
-            localPort: 40_612,
-            target: "127.0.0.1:51413",
-            forward: "userspace",
-            downloader: {
-              kind: "transmission",
-              url: "http://127.0.0.1:9091",
-              username: "admin",
-              password: TR_PASSWORD,
+            {
+              id: "tr",
+              localPort: 40_612,
+              target: "127.0.0.1:51413",
+              forward: "userspace",
+              downloader: {
+                kind: "transmission",
+                url: "http://127.0.0.1:9091",
+                username: "admin",
+                password: TR_PASSWORD,
+              },
             },
-          },
-        ],
-      });
+          ],
+        }),
+      );
       const daemon = LanDaemon.start(lab, config);
       try {
         const url = await daemon.ready();

@@ -1,11 +1,12 @@
 import { chmodSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { Lab } from "@autostun/netlab";
 import { createTestLab } from "@autostun/netlab/testing";
 import { expect, test } from "vitest";
+import { labConfig, startKeepalive } from "./testing/lab-services.js";
 import { LanDaemon } from "./testing/lan-daemon.js";
 import {
+  downloaderSettings,
   type LanClient,
   readClientPort,
   startQbittorrent,
@@ -20,8 +21,6 @@ import {
  * belongs to the client by then, so the tunnel moves to a fresh port, which is pushed in turn.
  */
 
-const KEEPALIVE_PORT = 8_080;
-
 type Row = {
   id: string;
   state: string;
@@ -34,14 +33,6 @@ type Row = {
 type Tunnels = { tunnels: Row[] };
 const TUNNELS = `{ tunnels { id state path localPort listenPort publicAddress { ip port } downloader { state verifiedPort } } }`;
 
-async function startKeepalive(lab: Lab): Promise<string> {
-  const ip = lab.wanServerIps.primary;
-  const script = `const s=require("node:http").createServer((q,r)=>r.end());s.keepAliveTimeout=0;s.listen(${KEEPALIVE_PORT},"${ip}")`;
-  lab.spawn("wan", process.execPath, ["-e", script]).stdout?.resume();
-  await lab.waitForListening("wan", { tcp: [`${ip}:${KEEPALIVE_PORT}`] });
-  return `${ip}:${KEEPALIVE_PORT}`;
-}
-
 test("port-preserving NAT1, no nftables: qBittorrent and Transmission listen on P themselves, and on the fresh port after a new WAN address", {
   timeout: 400_000,
 }, async (context) => {
@@ -53,23 +44,19 @@ test("port-preserving NAT1, no nftables: qBittorrent and Transmission listen on 
   ]);
   const dataDir = mkdtempSync(join(tmpdir(), "autostun-lab-direct-"));
   chmodSync(dataDir, 0o777);
-  const settings = (client: LanClient) => ({
-    kind: client.kind,
-    url: client.url,
-    username: client.username,
-    password: client.password,
-  });
-  const config = await lab.writeConfig({
-    dataDir,
-    api: { listen: "127.0.0.1:7878" },
-    keepalive: { target: keepalive, intervalSeconds: 3 },
-    checks: { runOnStart: false, intervalSeconds: 0 },
-    plugins: { dirs: [] },
-    tunnels: [
-      { id: "qb", localPort: 42_001, target: "127.0.0.1:6881", downloader: settings(qb) },
-      { id: "tr", localPort: 42_002, target: "127.0.0.1:6881", downloader: settings(tr) },
-    ],
-  });
+  const config = await lab.writeConfig(
+    labConfig(
+      keepalive,
+      {
+        dataDir,
+        tunnels: [
+          { id: "qb", localPort: 42_001, target: "127.0.0.1:6881", downloader: downloaderSettings(qb) },
+          { id: "tr", localPort: 42_002, target: "127.0.0.1:6881", downloader: downloaderSettings(tr) },
+        ],
+      },
+      3,
+    ),
+  );
   // The lab keeps its files private to root; the daemon's user only needs to read its config.
   chmodSync(dirname(config), 0o755);
   chmodSync(config, 0o644);

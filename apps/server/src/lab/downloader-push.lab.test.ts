@@ -5,8 +5,10 @@ import { tinyTorrent } from "@autostun/downloaders/testing";
 import type { Lab } from "@autostun/netlab";
 import { createTestLab } from "@autostun/netlab/testing";
 import { describe, expect, test } from "vitest";
+import { labConfig, startKeepalive } from "./testing/lab-services.js";
 import { LanDaemon } from "./testing/lan-daemon.js";
 import {
+  downloaderSettings,
   type LanClient,
   readClientPort,
   startAria2,
@@ -26,7 +28,6 @@ import {
  * a webhook receiver.
  */
 
-const KEEPALIVE_PORT = 8_080;
 const QB_PASSWORD = "lab-qbt-password";
 const TR_PASSWORD = "lab-tr-password";
 const ARIA2_SECRET = "lab-aria2-secret";
@@ -51,14 +52,6 @@ const TUNNELS = `{ tunnels { id state path localPort listenPort publicAddress { 
   downloader { state verifiedPort errorKind error } hooks { ok error publicAddress { ip port } } } }`;
 const SAVE = `mutation ($input: TunnelInput!) { saveTunnel(input: $input) { id state } }`;
 
-async function startKeepalive(lab: Lab): Promise<string> {
-  const ip = lab.wanServerIps.primary;
-  const script = `const s=require("node:http").createServer((q,r)=>r.end());s.keepAliveTimeout=0;s.listen(${KEEPALIVE_PORT},"${ip}")`;
-  lab.spawn("wan", process.execPath, ["-e", script]).stdout?.resume();
-  await lab.waitForListening("wan", { tcp: [`${ip}:${KEEPALIVE_PORT}`] });
-  return `${ip}:${KEEPALIVE_PORT}`;
-}
-
 /** A webhook receiver in the LAN namespace that appends each body (and the secret header) to a file. */
 async function startReceiver(lab: Lab, file: string, port: number): Promise<string> {
   const script = `require("node:http").createServer((q,r)=>{let b="";q.on("data",c=>b+=c);q.on("end",()=>{require("node:fs").appendFileSync(${JSON.stringify(file)},JSON.stringify({key:q.headers["x-lab-key"],body:JSON.parse(b)})+"\\n");r.writeHead(204).end()})}).listen(${port},"127.0.0.1")`;
@@ -80,13 +73,6 @@ function lines<T>(file: string): T[] {
     .filter(Boolean)
     .map((line) => JSON.parse(line) as T);
 }
-
-const settings = (client: LanClient) => ({
-  kind: client.kind,
-  url: client.url,
-  username: client.username,
-  password: client.password,
-});
 
 describe.concurrent("downloaders told the public port by autostun serve, behind a NAT1 router", () => {
   for (const portPreserving of [true, false]) {
@@ -110,34 +96,42 @@ describe.concurrent("downloaders told the public port by autostun serve, behind 
         startReceiver(lab, webhookFile, 19_900),
       ]);
       const target = "127.0.0.1:6881";
-      const config = await lab.writeConfig({
-        api: { listen: "127.0.0.1:7878" },
-        keepalive: { target: keepalive, intervalSeconds: 3 },
-        checks: { runOnStart: false, intervalSeconds: 0 },
-        plugins: { dirs: [] },
-        tunnels: [
+      const config = await lab.writeConfig(
+        labConfig(
+          keepalive,
           {
-            id: "tr",
-            localPort: 41_002,
-            target,
-            downloader: settings(tr),
-            hooks: {
-              command: recordingCommand(hookFile),
-              webhook: { url: webhook, secret: "lab-hook-key", secretHeader: "X-Lab-Key" },
-            },
+            tunnels: [
+              {
+                id: "tr",
+                localPort: 41_002,
+                target,
+                downloader: downloaderSettings(tr),
+                hooks: {
+                  command: recordingCommand(hookFile),
+                  webhook: { url: webhook, secret: "lab-hook-key", secretHeader: "X-Lab-Key" },
+                },
+              },
+              { id: "de", localPort: 41_003, target, downloader: downloaderSettings(de) },
+              // The kernel DNATs P to the port the client was told, on the target's host.
+              {
+                id: "trk",
+                localPort: 41_006,
+                target,
+                forward: "nftables",
+                downloader: downloaderSettings(trk),
+              },
+              {
+                id: "a2hook",
+                localPort: 41_004,
+                target,
+                downloader: { ...downloaderSettings(a2hook), restartHook: { command: a2hook.restartHook } },
+              },
+              { id: "a2plain", localPort: 41_005, target, downloader: downloaderSettings(a2plain) },
+            ],
           },
-          { id: "de", localPort: 41_003, target, downloader: settings(de) },
-          // The kernel DNATs P to the port the client was told, on the target's host.
-          { id: "trk", localPort: 41_006, target, forward: "nftables", downloader: settings(trk) },
-          {
-            id: "a2hook",
-            localPort: 41_004,
-            target,
-            downloader: { ...settings(a2hook), restartHook: { command: a2hook.restartHook } },
-          },
-          { id: "a2plain", localPort: 41_005, target, downloader: settings(a2plain) },
-        ],
-      });
+          3,
+        ),
+      );
       const daemon = LanDaemon.start(lab, config);
       const url = await daemon.ready();
       const row = (data: Tunnels, id: string) => data.tunnels.find((t) => t.id === id) as Row;
@@ -147,7 +141,7 @@ describe.concurrent("downloaders told the public port by autostun serve, behind 
         id: "qb",
         localPort: 41_001,
         target,
-        downloader: { ...settings(qb), password },
+        downloader: { ...downloaderSettings(qb), password },
       });
       expect((await daemon.gql(url, SAVE, { input: qbTunnel("not-the-password") })).errors).toBeUndefined();
       const refused = row(

@@ -1,6 +1,7 @@
 import type { Lab } from "@autostun/netlab";
 import { createTestLab } from "@autostun/netlab/testing";
 import { describe, expect, test } from "vitest";
+import { LAB_ECHO, labConfig, startLabServices } from "./testing/lab-services.js";
 import { LanDaemon } from "./testing/lan-daemon.js";
 import { WanPeer } from "./testing/wan-peer.js";
 
@@ -10,9 +11,7 @@ import { WanPeer } from "./testing/wan-peer.js";
  * are WAN addresses; everything is asked through the daemon's GraphQL API.
  */
 
-const ECHO = "127.0.0.1:7000";
 const LOCAL_PORT = 40_666;
-const KEEPALIVE_PORT = 8_080;
 
 type Tunnel = {
   id: string;
@@ -23,25 +22,13 @@ type Tunnel = {
 };
 const TUNNELS = `{ tunnels { id state path publicAddress { ip port } stats { handled blocked bytesIn bytesOut } } }`;
 
-async function startServices(lab: Lab): Promise<string> {
-  const ip = lab.wanServerIps.primary;
-  const script = `const s=require("node:http").createServer((q,r)=>r.end());s.keepAliveTimeout=0;s.listen(${KEEPALIVE_PORT},"${ip}")`;
-  lab.spawn("wan", process.execPath, ["-e", script]).stdout?.resume();
-  lab.spawn("lan", "socat", [`TCP4-LISTEN:7000,bind=127.0.0.1,reuseaddr,fork`, "EXEC:cat"]);
-  await lab.waitForListening("wan", { tcp: [`${ip}:${KEEPALIVE_PORT}`] });
-  await lab.waitForListening("lan", { tcp: [ECHO] });
-  return `${ip}:${KEEPALIVE_PORT}`;
-}
-
 async function serveInLan(lab: Lab, forward: "userspace" | "nftables") {
-  const keepalive = await startServices(lab);
-  const config = await lab.writeConfig({
-    api: { listen: "127.0.0.1:7878" },
-    keepalive: { target: keepalive, intervalSeconds: 10 },
-    checks: { runOnStart: false, intervalSeconds: 0 },
-    plugins: { dirs: [] },
-    tunnels: [{ id: "lab", localPort: LOCAL_PORT, target: ECHO, forward }],
-  });
+  const keepalive = await startLabServices(lab);
+  const config = await lab.writeConfig(
+    labConfig(keepalive, {
+      tunnels: [{ id: "lab", localPort: LOCAL_PORT, target: LAB_ECHO, forward }],
+    }),
+  );
   const daemon = LanDaemon.start(lab, config);
   const url = await daemon.ready();
   const open = await daemon.until<{ tunnels: Tunnel[] }>(url, TUNNELS, (d) => d.tunnels[0]?.state === "OPEN");

@@ -1,6 +1,7 @@
 import type { Lab } from "@autostun/netlab";
 import { createTestLab } from "@autostun/netlab/testing";
 import { describe, expect, test } from "vitest";
+import { LAB_ECHO, labConfig, startLabServices } from "./testing/lab-services.js";
 import { LanDaemon } from "./testing/lan-daemon.js";
 import { WanPeer } from "./testing/wan-peer.js";
 
@@ -10,9 +11,7 @@ import { WanPeer } from "./testing/wan-peer.js";
  * mapping (external P -> this host's P), made by the daemon, lets a WAN peer in.
  */
 
-const ECHO = "127.0.0.1:7000";
 const LOCAL_PORT = 40_777;
-const KEEPALIVE_PORT = 8_080;
 
 type Upnp = {
   state: string;
@@ -31,26 +30,14 @@ type Tunnel = {
 };
 const TUNNELS = `{ tunnels { id state publicAddress { ip port } upnp { state protocol gateway externalIp externalPort leaseEndsAt error } } }`;
 
-async function startServices(lab: Lab): Promise<string> {
-  const ip = lab.wanServerIps.primary;
-  const script = `const s=require("node:http").createServer((q,r)=>r.end());s.keepAliveTimeout=0;s.listen(${KEEPALIVE_PORT},"${ip}")`;
-  lab.spawn("wan", process.execPath, ["-e", script]).stdout?.resume();
-  lab.spawn("lan", "socat", [`TCP4-LISTEN:7000,bind=127.0.0.1,reuseaddr,fork`, "EXEC:cat"]);
-  await lab.waitForListening("wan", { tcp: [`${ip}:${KEEPALIVE_PORT}`] });
-  await lab.waitForListening("lan", { tcp: [ECHO] });
-  return `${ip}:${KEEPALIVE_PORT}`;
-}
-
 async function serveBehindHomeRouter(lab: Lab) {
-  const keepalive = await startServices(lab);
-  const config = await lab.writeConfig({
-    api: { listen: "127.0.0.1:7878" },
-    keepalive: { target: keepalive, intervalSeconds: 10 },
-    checks: { runOnStart: false, intervalSeconds: 0 },
-    plugins: { dirs: [] },
-    upnp: { enabled: true, leaseSeconds: 600 },
-    tunnels: [{ id: "lab", localPort: LOCAL_PORT, target: ECHO }],
-  });
+  const keepalive = await startLabServices(lab);
+  const config = await lab.writeConfig(
+    labConfig(keepalive, {
+      upnp: { enabled: true, leaseSeconds: 600 },
+      tunnels: [{ id: "lab", localPort: LOCAL_PORT, target: LAB_ECHO }],
+    }),
+  );
   const daemon = LanDaemon.start(lab, config);
   const url = await daemon.ready();
   return { daemon, url };

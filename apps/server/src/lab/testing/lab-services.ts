@@ -5,17 +5,44 @@ export const LAB_ECHO = "127.0.0.1:7000";
 const KEEPALIVE_PORT = 8_080;
 
 /**
- * What a tunnel in the lab needs besides the STUN server: a keep-alive HTTP server in WAN that holds
- * connections open, and the echo service in the LAN. Resolves with the keep-alive target once both listen.
+ * A keep-alive HTTP server in WAN that holds connections open, as the tunnels' keep-alive target.
+ * Resolves with that target once it listens.
  */
-export async function startLabServices(lab: Lab): Promise<string> {
+export async function startKeepalive(lab: Lab): Promise<string> {
   const ip = lab.wanServerIps.primary;
   const script = `const s=require("node:http").createServer((q,r)=>r.end());s.keepAliveTimeout=0;s.listen(${KEEPALIVE_PORT},"${ip}")`;
   lab.spawn("wan", process.execPath, ["-e", script]).stdout?.resume();
-  lab.spawn("lan", "socat", [`TCP4-LISTEN:7000,bind=127.0.0.1,reuseaddr,fork`, "EXEC:cat"]);
   await lab.waitForListening("wan", { tcp: [`${ip}:${KEEPALIVE_PORT}`] });
-  await lab.waitForListening("lan", { tcp: [LAB_ECHO] });
   return `${ip}:${KEEPALIVE_PORT}`;
+}
+
+/**
+ * What a tunnel in the lab needs besides the STUN server: the keep-alive server in WAN and the echo
+ * service in the LAN. Resolves with the keep-alive target once both listen.
+ */
+export async function startLabServices(lab: Lab): Promise<string> {
+  lab.spawn("lan", "socat", [`TCP4-LISTEN:7000,bind=127.0.0.1,reuseaddr,fork`, "EXEC:cat"]);
+  const keepalive = await startKeepalive(lab);
+  await lab.waitForListening("lan", { tcp: [LAB_ECHO] });
+  return keepalive;
+}
+
+/**
+ * The config of a daemon serving in the lab: API on the LAN's loopback, checks and plugins off (each
+ * test asks for what it covers), the keep-alive to `keepalive`; `extra` adds the tunnels and the rest.
+ */
+export function labConfig(
+  keepalive: string,
+  extra: Record<string, unknown>,
+  keepaliveSeconds = 10,
+): Record<string, unknown> {
+  return {
+    api: { listen: "127.0.0.1:7878" },
+    keepalive: { target: keepalive, intervalSeconds: keepaliveSeconds },
+    checks: { runOnStart: false, intervalSeconds: 0 },
+    plugins: { dirs: [] },
+    ...extra,
+  };
 }
 
 /** `GET /metrics` from inside the LAN namespace, where the daemon's loopback API is; the body as text. */
