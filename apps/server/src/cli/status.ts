@@ -2,24 +2,7 @@ import type { AutostunConfig } from "../config/schema.js";
 import { splitHostPort } from "../http/server.js";
 import { EXIT_OK, EXIT_PROBLEMS } from "./exit-codes.js";
 import { terminalLocale } from "./locale.js";
-
-const QUERY = `{
-  tunnels { id state reason localPort publicAddress { ip port } path stats { active handled blocked bytesIn bytesOut } }
-  checks { id title status summary }
-}`;
-
-interface StatusData {
-  tunnels: {
-    id: string;
-    state: string;
-    reason: string;
-    localPort: number | null;
-    publicAddress: { ip: string; port: number } | null;
-    path: string;
-    stats: { active: number; handled: number; blocked: number; bytesIn: number; bytesOut: number };
-  }[];
-  checks: { id: string; title: string; status: string; summary: string | null }[];
-}
+import { STATUS_QUERY, type StatusData, statusText } from "./status-report.js";
 
 /** Where the running daemon answers, from the same api.listen it was started with. */
 export function apiUrl(listen: string): string {
@@ -29,43 +12,24 @@ export function apiUrl(listen: string): string {
   return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}/graphql`;
 }
 
-const MARK: Record<string, string> = { PASS: "✓", WARN: "!", FAIL: "✗", ERROR: "✗", SKIP: "-" };
-
-function textReport(data: StatusData): string {
-  const lines = ["Tunnels:"];
-  if (data.tunnels.length === 0) lines.push("  none configured");
-  for (const t of data.tunnels) {
-    const at = t.publicAddress ? `${t.publicAddress.ip}:${t.publicAddress.port}` : "no public address";
-    lines.push(
-      `  ${t.id}: ${t.state} — ${at} (local port ${t.localPort ?? "not chosen"}, ${t.path.toLowerCase()})`,
-    );
-    lines.push(`    ${t.reason}`);
-    lines.push(
-      `    ${t.stats.active} live, ${t.stats.handled} handled, ${t.stats.blocked} blocked, ${t.stats.bytesIn} bytes in, ${t.stats.bytesOut} bytes out`,
-    );
-  }
-  lines.push("Checks:");
-  for (const c of data.checks)
-    lines.push(`  ${MARK[c.status] ?? "·"} ${c.title} (${c.id}): ${c.summary ?? c.status}`);
-  return `${lines.join("\n")}\n`;
-}
-
 /**
- * Asks the running daemon (its GraphQL API, with the config's token) for tunnels and checks. Exit 0 when
- * nothing is FAILED, FAIL or ERROR; 1 otherwise, or when no daemon answers.
+ * Asks the running daemon (its GraphQL API, with the config's token) for tunnels (each with its
+ * downloader and UPnP mapping) and checks. Exit 0 when no tunnel is FAILED and no check FAIL or ERROR;
+ * 1 otherwise, or when no daemon answers.
  */
 export async function runStatus(config: AutostunConfig, options: { json: boolean }): Promise<number> {
   const url = apiUrl(config.api.listen);
+  const locale = terminalLocale(config.locale);
   let data: StatusData;
   try {
     const response = await fetch(url, {
       method: "POST",
       headers: {
         "content-type": "application/json",
-        "x-autostun-locale": terminalLocale(config.locale),
+        "x-autostun-locale": locale,
         ...(config.api.token ? { authorization: `Bearer ${config.api.token}` } : {}),
       },
-      body: JSON.stringify({ query: QUERY }),
+      body: JSON.stringify({ query: STATUS_QUERY }),
       signal: AbortSignal.timeout(10_000),
     });
     if (response.status === 401)
@@ -84,7 +48,7 @@ export async function runStatus(config: AutostunConfig, options: { json: boolean
     return EXIT_PROBLEMS;
   }
   if (options.json) process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
-  else process.stdout.write(textReport(data));
+  else process.stdout.write(statusText(data, locale));
   const bad =
     data.tunnels.some((t) => t.state === "FAILED") ||
     data.checks.some((c) => c.status === "FAIL" || c.status === "ERROR");

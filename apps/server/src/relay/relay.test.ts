@@ -386,4 +386,61 @@ describe("autostun status", () => {
       await daemon.stop();
     }
   }, 60_000);
+
+  it("prints each tunnel's downloader: kind, state, the port asked and why it has not taken it", async () => {
+    // Nothing listens on this port: the push fails as UNREACHABLE and keeps retrying.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const rpcPort = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const password = "status-downloader-secret";
+    const downloader = {
+      kind: "transmission",
+      url: `http://127.0.0.1:${rpcPort}`,
+      username: "admin",
+      password,
+    };
+    const daemon = await startTestDaemon(
+      relayConfig(mkdtempSync(join(tmpdir(), "autostun-relay-")), [
+        { id: "tr", target: services.echo, downloader },
+      ]),
+    );
+    try {
+      const listen = new URL(daemon.url).host;
+      await gqlUntil<{ tunnels: { downloader: { errorKind: string | null } | null }[] }>(
+        daemon.url,
+        "{ tunnels { downloader { errorKind } } }",
+        (d) => d.tunnels[0]?.downloader?.errorKind === "UNREACHABLE",
+        30_000,
+      );
+      const { file } = writeConfig(`api: { listen: "${listen}" }\n`);
+      const json = await runCli(["status", "--json", "--config", file]);
+      const report = JSON.parse(json.stdout) as {
+        tunnels: { downloader: { requestedPort: number | null } | null }[];
+      };
+      expect(report.tunnels[0]).toMatchObject({
+        downloader: { kind: "transmission", errorKind: "UNREACHABLE", verifiedPort: null },
+        upnp: null,
+      });
+      const port = report.tunnels[0]?.downloader?.requestedPort;
+      expect(port).toBeGreaterThan(0);
+      const text = await runCli(["status", "--config", file], {
+        env: { LC_ALL: "", LC_MESSAGES: "", LANG: "C" },
+      });
+      expect(text.stdout).toMatch(
+        new RegExp(
+          `downloader transmission: (RETRYING|PUSHING), asked to take port ${port}, not verified yet`,
+        ),
+      );
+      expect(text.stdout).toContain("why: UNREACHABLE: ");
+      const chinese = await runCli(["status", "--config", file], {
+        env: { LC_ALL: "", LC_MESSAGES: "", LANG: "zh_CN.UTF-8" },
+      });
+      expect(chinese.stdout).toContain(`下载器 transmission：`);
+      expect(chinese.stdout).toContain(`已要求使用端口 ${port}，尚未验证`);
+      for (const output of [json.stdout, text.stdout, chinese.stdout]) expect(output).not.toContain(password);
+    } finally {
+      await daemon.stop();
+    }
+  }, 60_000);
 });

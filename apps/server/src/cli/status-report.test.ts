@@ -1,0 +1,125 @@
+import { describe, expect, it } from "vitest";
+import { type StatusData, type StatusTunnel, statusText } from "./status-report.js";
+
+function tunnel(id: string, change: Partial<StatusTunnel>): StatusTunnel {
+  return {
+    id,
+    state: "OPEN",
+    reason: "open on its public address",
+    localPort: 40_611,
+    publicAddress: { ip: "203.0.113.9", port: 40_611 },
+    path: "USERSPACE",
+    stats: { active: 1, handled: 4, blocked: 0, bytesIn: 100, bytesOut: 200 },
+    downloader: null,
+    upnp: null,
+    ...change,
+  };
+}
+
+const data: StatusData = {
+  tunnels: [
+    tunnel("qb", {
+      downloader: {
+        kind: "qbittorrent",
+        state: "VERIFIED",
+        requestedPort: 40_611,
+        verifiedPort: 40_611,
+        errorKind: null,
+        error: null,
+      },
+      upnp: {
+        state: "MAPPED",
+        protocol: "UPNP",
+        externalIp: "192.168.1.20",
+        externalPort: 40_611,
+        error: null,
+      },
+    }),
+    tunnel("tr", {
+      downloader: {
+        kind: "transmission",
+        state: "FAILED",
+        requestedPort: 40_612,
+        verifiedPort: null,
+        errorKind: "CREDENTIALS_REFUSED",
+        error: "transmission refused the user name or password",
+      },
+      upnp: {
+        state: "NO_GATEWAY",
+        protocol: null,
+        externalIp: null,
+        externalPort: null,
+        error: "no router answered",
+      },
+    }),
+    tunnel("plain", {}),
+  ],
+  checks: [],
+};
+
+/** The lines printed under one tunnel, up to the next tunnel or the checks. */
+function block(text: string, id: string): string[] {
+  const lines = text.split("\n");
+  const start = lines.findIndex((line) => line.startsWith(`  ${id}`));
+  const end = lines.findIndex((line, i) => i > start && /^ {2}\S|^\S/.test(line));
+  return lines.slice(start, end);
+}
+
+describe("autostun status as text", () => {
+  it("shows each tunnel's downloader: its kind, state and verified port, or the port asked and why it failed", () => {
+    const text = statusText(data, "en");
+    expect(block(text, "qb")).toContain(
+      "    downloader qbittorrent: VERIFIED, listening on verified port 40611",
+    );
+    const tr = block(text, "tr");
+    expect(tr).toContain("    downloader transmission: FAILED, asked to take port 40612, not verified yet");
+    expect(tr).toContain("      why: CREDENTIALS_REFUSED: transmission refused the user name or password");
+    expect(block(text, "plain").join("\n")).not.toMatch(/downloader|UPnP/);
+  });
+
+  it("shows the UPnP mapping: where the home router forwards from, or its state and why", () => {
+    const text = statusText(data, "en");
+    expect(block(text, "qb")).toContain(
+      "    UPnP (UPNP): MAPPED, the home router forwards 192.168.1.20:40611 to this host",
+    );
+    const tr = block(text, "tr");
+    expect(tr).toContain("    UPnP: NO_GATEWAY");
+    expect(tr).toContain("      why: no router answered");
+  });
+
+  it("says the same in Chinese for zh-CN, keeping the states and numbers", () => {
+    const text = statusText(data, "zh-CN");
+    expect(text.split("\n")[0]).toBe("隧道：");
+    expect(block(text, "qb")).toContain("    下载器 qbittorrent：VERIFIED，已验证在端口 40611 上监听");
+    expect(block(text, "tr")).toContain("    下载器 transmission：FAILED，已要求使用端口 40612，尚未验证");
+    expect(block(text, "tr")).toContain("    UPnP：NO_GATEWAY");
+    expect(text).toContain("UPnP（UPNP）：MAPPED，家用路由器将 192.168.1.20:40611 转发到本机");
+    expect(text).not.toContain("listening on");
+  });
+
+  it("prints a tunnel that has no public address yet and no downloader port pushed", () => {
+    const text = statusText(
+      {
+        tunnels: [
+          tunnel("new", {
+            state: "PUNCHING",
+            publicAddress: null,
+            localPort: null,
+            downloader: {
+              kind: "aria2",
+              state: "IDLE",
+              requestedPort: null,
+              verifiedPort: null,
+              errorKind: null,
+              error: null,
+            },
+          }),
+        ],
+        checks: [],
+      },
+      "en",
+    );
+    expect(text).toContain("  new: PUNCHING — no public address (local port not chosen, userspace)");
+    expect(text).toContain("    downloader aria2: IDLE, no port pushed yet");
+  });
+});

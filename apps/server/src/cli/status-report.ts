@@ -1,0 +1,99 @@
+import { localize, type MessageParams } from "@autostun/plugins-api";
+import { statusMessages } from "./status-messages.js";
+
+/** What `autostun status` asks the daemon for; `--json` prints the answer as it came. */
+export const STATUS_QUERY = `{
+  tunnels {
+    id state reason localPort publicAddress { ip port } path stats { active handled blocked bytesIn bytesOut }
+    downloader { kind state requestedPort verifiedPort errorKind error }
+    upnp { state protocol externalIp externalPort error }
+  }
+  checks { id title status summary }
+}`;
+
+export interface StatusTunnel {
+  id: string;
+  state: string;
+  reason: string;
+  localPort: number | null;
+  publicAddress: { ip: string; port: number } | null;
+  path: string;
+  stats: { active: number; handled: number; blocked: number; bytesIn: number; bytesOut: number };
+  /** Null for a tunnel without a downloader. */
+  downloader: {
+    kind: string;
+    state: string;
+    requestedPort: number | null;
+    verifiedPort: number | null;
+    errorKind: string | null;
+    error: string | null;
+  } | null;
+  /** Null while UPnP is off or before the tunnel opened. */
+  upnp: {
+    state: string;
+    protocol: string | null;
+    externalIp: string | null;
+    externalPort: number | null;
+    error: string | null;
+  } | null;
+}
+
+export interface StatusData {
+  tunnels: StatusTunnel[];
+  checks: { id: string; title: string; status: string; summary: string | null }[];
+}
+
+const MARK: Record<string, string> = { PASS: "✓", WARN: "!", FAIL: "✗", ERROR: "✗", SKIP: "-" };
+
+function downloaderLines(d: NonNullable<StatusTunnel["downloader"]>, say: Say): string[] {
+  const port =
+    d.verifiedPort !== null
+      ? say("downloader.verified", { port: d.verifiedPort })
+      : d.requestedPort !== null
+        ? say("downloader.asked", { port: d.requestedPort })
+        : say("downloader.no-port");
+  const lines = [`    ${say("downloader.line", { kind: d.kind, state: d.state, port })}`];
+  // The kind (CREDENTIALS_REFUSED, UNREACHABLE…) names the failure as scripts and the docs do.
+  if (d.error)
+    lines.push(`      ${say("why", { error: d.errorKind ? `${d.errorKind}: ${d.error}` : d.error })}`);
+  return lines;
+}
+
+function upnpLines(u: NonNullable<StatusTunnel["upnp"]>, say: Say): string[] {
+  const mapped = u.protocol && u.externalIp && u.externalPort !== null;
+  const line = mapped
+    ? say("upnp.mapped", {
+        protocol: u.protocol ?? "",
+        state: u.state,
+        ip: u.externalIp ?? "",
+        port: u.externalPort ?? "",
+      })
+    : say("upnp.line", { state: u.state });
+  const lines = [`    ${line}`];
+  if (u.error) lines.push(`      ${say("why", { error: u.error })}`);
+  return lines;
+}
+
+type Say = (key: string, params?: MessageParams) => string;
+
+/** The status as a person reads it, in `locale` (the daemon already answered in it). */
+export function statusText(data: StatusData, locale: string): string {
+  const say: Say = (key, params) => localize(statusMessages.text(key, params), locale);
+  const lines = [say("tunnels")];
+  if (data.tunnels.length === 0) lines.push(`  ${say("tunnels.none")}`);
+  for (const t of data.tunnels) {
+    const at = t.publicAddress ? `${t.publicAddress.ip}:${t.publicAddress.port}` : say("tunnel.no-address");
+    const localPort = t.localPort ?? say("tunnel.port-not-chosen");
+    lines.push(
+      `  ${say("tunnel.line", { id: t.id, state: t.state, at, localPort, path: t.path.toLowerCase() })}`,
+    );
+    lines.push(`    ${t.reason}`);
+    lines.push(`    ${say("tunnel.stats", { ...t.stats })}`);
+    if (t.downloader) lines.push(...downloaderLines(t.downloader, say));
+    if (t.upnp) lines.push(...upnpLines(t.upnp, say));
+  }
+  lines.push(say("checks"));
+  for (const c of data.checks)
+    lines.push(`  ${MARK[c.status] ?? "·"} ${c.title} (${c.id}): ${c.summary ?? c.status}`);
+  return `${lines.join("\n")}\n`;
+}
