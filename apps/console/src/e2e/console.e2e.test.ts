@@ -81,10 +81,8 @@ describe("console served by a real daemon", () => {
     ensureConsoleBuilt();
     fixture = await writeFixturePlugin();
     daemon = await startDaemon({ pluginsDir: fixture.pluginsDir });
-    browser = await launchBrowser("en-US");
-    page = await browser.context.newPage();
-    // Fail with Playwright's description of what never appeared, before the test's own timeout.
-    page.setDefaultTimeout(15_000);
+    browser = await launchBrowser({ locale: "en-US", timeoutMs: 15_000 });
+    page = browser.page;
     page.on("request", (request) => {
       if (request.method() === "POST" && new URL(request.url()).pathname === "/graphql") {
         pageGraphqlPosts.push(request.postData() ?? "");
@@ -306,9 +304,8 @@ describe("console served by a daemon that requires an API token", () => {
     ensureConsoleBuilt();
     daemon = await startDaemon({ token });
     // A Chinese browser: the console must start in 简体中文 without being told.
-    browser = await launchBrowser("zh-CN");
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(15_000);
+    browser = await launchBrowser({ locale: "zh-CN", timeoutMs: 15_000 });
+    page = browser.page;
   });
 
   afterAll(async () => {

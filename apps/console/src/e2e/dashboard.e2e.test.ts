@@ -1,16 +1,15 @@
-import { mkdir, rm } from "node:fs/promises";
+import { appendFile, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { createTestLab } from "@autostun/netlab/testing";
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { WanPeer } from "../../../server/src/lab/testing/wan-peer.js";
+import { launchBrowser, type TestBrowser } from "./browser.js";
 import { ensureConsoleBuilt } from "./build.js";
 import {
   type DashboardLab,
   FILE_BAN,
   LOCAL_PORT,
-  launchBrowserIn,
-  type NamespacedBrowser,
   PEER_GEO,
   startDashboardLab,
   waitForOpenTunnel,
@@ -88,7 +87,7 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
     const lab = await createTestLab({ nat: "NAT1", portPreserving: true, stun: "ours" }, context);
     let running: DashboardLab | undefined;
     let fixture: FixturePlugin | undefined;
-    let browser: NamespacedBrowser | undefined;
+    let browser: TestBrowser | undefined;
     const peers: WanPeer[] = [];
     try {
       // A third-party plugin whose checks fail and break on purpose, next to the built-in ones.
@@ -97,7 +96,7 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
       const at = await waitForOpenTunnel(running);
       expect(at).toEqual({ ip: lab.publicIp, port: LOCAL_PORT });
 
-      browser = await launchBrowserIn(lab.namespaces.lan);
+      browser = await launchBrowser({ namespace: lab.namespaces.lan });
       const { page } = browser;
       await page.goto(`${running.url}#/dashboard`);
       await page.locator('[data-connection="live"]').waitFor();
@@ -126,6 +125,8 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
       const card = page.locator('[data-tunnel-id="lab"]');
       await card.locator("[data-tunnel-state]", { hasText: "Open" }).waitFor();
       expect(await card.locator("[data-public-address]").textContent()).toBe(`${lab.publicIp}:${LOCAL_PORT}`);
+      // It opened before the page loaded; the daemon's openSince still gives its uptime.
+      await card.locator("[data-uptime]", { hasText: /^\d/ }).waitFor();
       await browser.context.grantPermissions(["clipboard-read", "clipboard-write"]);
       await card.getByRole("button", { name: "Copy the public address of lab" }).click();
       await card
@@ -219,6 +220,16 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
       type Bans = { bans: { cidr: string; source: string }[] };
       const after = (await running.daemon.gql<Bans>(running.api, "{ bans { cidr source } }")).data as Bans;
       expect(after.bans.filter((ban) => ban.source === "api")).toEqual([]);
+      // Bans made by another client, their expiry and edits of the ban-list file reach the open page.
+      await running.daemon.gql(
+        running.api,
+        `mutation { ban(cidr: "192.0.2.0/24", reason: "another client", ttlSeconds: 3) { cidr } }`,
+      );
+      const elsewhere = page.locator('[data-ban="192.0.2.0/24"][data-source="api"]');
+      await elsewhere.waitFor();
+      await elsewhere.waitFor({ state: "detached", timeout: 15_000 });
+      await appendFile(running.banFile, "198.18.0.0/15  # added while the page is open\n");
+      await page.locator('[data-bans="files"] [data-ban="198.18.0.0/15"]').waitFor();
       const back = WanPeer.open(lab, peerIp, at);
       peers.push(back);
       back.send("after unban");

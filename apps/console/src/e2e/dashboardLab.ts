@@ -1,8 +1,7 @@
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Lab } from "@autostun/netlab";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { writeMmdb } from "../../../../packages/relay/src/testing/mmdb-writer.js";
 import { LanDaemon } from "../../../server/src/lab/testing/lan-daemon.js";
 
@@ -23,6 +22,8 @@ export const FILE_BAN = "203.0.113.0/24";
 export interface DashboardLab {
   lab: Lab;
   configFile: string;
+  /** The ban-list file of the config, listing {@link FILE_BAN}. */
+  banFile: string;
   daemon: LanDaemon;
   /** The console's URL (also the origin of its GraphQL API), as the browser in the LAN sees it. */
   url: string;
@@ -89,6 +90,7 @@ export async function startDashboardLab(
   const running: DashboardLab = {
     lab,
     configFile,
+    banFile,
     daemon,
     url: api.replace(/graphql$/, ""),
     api,
@@ -115,56 +117,4 @@ export async function waitForOpenTunnel(running: DashboardLab): Promise<{ ip: st
     (data) => data.tunnels[0]?.state === "OPEN",
   );
   return open.tunnels[0]?.publicAddress as { ip: string; port: number };
-}
-
-/** Chromium inside a namespace, with a throwaway profile, and what the page logged as errors. */
-export interface NamespacedBrowser {
-  context: BrowserContext;
-  page: Page;
-  /** Console errors and uncaught exceptions, with when they happened. */
-  errors: { at: number; text: string }[];
-  close(): Promise<void>;
-}
-
-/**
- * Starts Debian's chromium through `ip netns exec`, so its network is the namespace's: it talks to
- * Playwright over pipes, which cross the namespace boundary unchanged.
- */
-export async function launchBrowserIn(ns: string, locale = "en-US"): Promise<NamespacedBrowser> {
-  const dir = await mkdtemp(join(tmpdir(), "autostun-console-lab-browser-"));
-  const wrapper = join(dir, "chromium-in-namespace");
-  await writeFile(wrapper, `#!/bin/sh\nexec ip netns exec ${ns} /usr/bin/chromium "$@"\n`);
-  await chmod(wrapper, 0o755);
-  const context = await chromium.launchPersistentContext(join(dir, "profile"), {
-    executablePath: wrapper,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    locale,
-    viewport: { width: 1100, height: 900 },
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(20_000);
-  const errors: { at: number; text: string }[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push({ at: Date.now(), text: message.text() });
-  });
-  page.on("pageerror", (error) => errors.push({ at: Date.now(), text: `uncaught: ${error.message}` }));
-  return {
-    context,
-    page,
-    errors,
-    async close() {
-      await context.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
 }

@@ -2,13 +2,11 @@ import { useLab } from "@autostun/netlab/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestBrowser } from "./browser.js";
-import { ensureConsoleBuilt } from "./build.js";
 import {
   type LanDaemon,
-  launchBrowserInNamespace,
-  startDaemonInLan,
   startKeepaliveInWan,
   startQbittorrentInLan,
+  startWizardSession,
 } from "./wizardLab.js";
 
 // The whole wizard, as a first-time user walks it: a remapping NAT1 lab, Debian's qbittorrent-nox on
@@ -48,21 +46,14 @@ describe("wizard with qbittorrent-nox in a remapping NAT1 lab", () => {
   let browser: TestBrowser;
   let page: Page;
   let stopQbittorrent: () => Promise<void> = async () => {};
-  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    ensureConsoleBuilt();
     const keepalive = await startKeepaliveInWan(lab());
     const qbittorrent = await startQbittorrentInLan(lab(), PASSWORD);
     stopQbittorrent = qbittorrent.stop;
-    daemon = await startDaemonInLan(lab(), { keepalive: { target: keepalive, intervalSeconds: 5 } });
-    browser = await launchBrowserInNamespace(lab().namespaces.lan);
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on("console", (message) => {
-      if (message.type() === "error") consoleErrors.push(message.text());
-    });
-    page.on("pageerror", (error) => consoleErrors.push(String(error)));
+    ({ daemon, browser, page } = await startWizardSession(lab(), {
+      keepalive: { target: keepalive, intervalSeconds: 5 },
+    }));
   });
 
   afterAll(async () => {
@@ -163,6 +154,6 @@ describe("wizard with qbittorrent-nox in a remapping NAT1 lab", () => {
   }, 180_000);
 
   it("logged no error in the browser console", () => {
-    expect(consoleErrors).toEqual([]);
+    expect(browser.errors.map((error) => error.text)).toEqual([]);
   });
 });

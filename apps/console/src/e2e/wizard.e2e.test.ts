@@ -2,8 +2,7 @@ import { useLab } from "@autostun/netlab/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestBrowser } from "./browser.js";
-import { ensureConsoleBuilt } from "./build.js";
-import { type LanDaemon, launchBrowserInNamespace, startDaemonInLan } from "./wizardLab.js";
+import { type LanDaemon, startWizardSession } from "./wizardLab.js";
 
 // The wizard against the real daemon in a real NAT lab (network namespaces, nftables NAT), in Debian's
 // chromium. The daemon and the browser both run in the lab's LAN namespace.
@@ -42,18 +41,9 @@ describe("wizard in a NAT3 lab, then NAT1", () => {
   let daemon: LanDaemon;
   let browser: TestBrowser;
   let page: Page;
-  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    ensureConsoleBuilt();
-    daemon = await startDaemonInLan(lab());
-    browser = await launchBrowserInNamespace(lab().namespaces.lan);
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on("console", (message) => {
-      if (message.type() === "error") consoleErrors.push(message.text());
-    });
-    page.on("pageerror", (error) => consoleErrors.push(String(error)));
+    ({ daemon, browser, page } = await startWizardSession(lab()));
   });
 
   afterAll(async () => {
@@ -185,7 +175,7 @@ describe("wizard in a NAT3 lab, then NAT1", () => {
   });
 
   it("logged no error in the browser console", () => {
-    expect(consoleErrors).toEqual([]);
+    expect(browser.errors.map((error) => error.text)).toEqual([]);
   });
 });
 
@@ -194,10 +184,8 @@ describe("wizard in a NAT1 lab whose host firewall drops inbound connections", (
   let daemon: LanDaemon;
   let browser: TestBrowser;
   let page: Page;
-  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    ensureConsoleBuilt();
     // The LAN host's own firewall: loopback, replies and UDP pass, every new inbound TCP connection is
     // dropped. (Dropping UDP too would make the NAT itself look port-restricted, and the wizard would
     // rightly stop at the NAT step first.)
@@ -214,14 +202,7 @@ describe("wizard in a NAT1 lab whose host firewall drops inbound connections", (
     ].join("\n");
     const loaded = await lab().exec("lan", "nft", ["-f", "-"], { input: ruleset });
     expect(loaded.code, loaded.stderr).toBe(0);
-    daemon = await startDaemonInLan(lab());
-    browser = await launchBrowserInNamespace(lab().namespaces.lan);
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on("console", (message) => {
-      if (message.type() === "error") consoleErrors.push(message.text());
-    });
-    page.on("pageerror", (error) => consoleErrors.push(String(error)));
+    ({ daemon, browser, page } = await startWizardSession(lab()));
   });
 
   afterAll(async () => {
@@ -265,6 +246,6 @@ describe("wizard in a NAT1 lab whose host firewall drops inbound connections", (
   });
 
   it("logged no error in the browser console", () => {
-    expect(consoleErrors).toEqual([]);
+    expect(browser.errors.map((error) => error.text)).toEqual([]);
   });
 });

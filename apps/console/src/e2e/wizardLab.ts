@@ -1,16 +1,16 @@
 import { pbkdf2Sync, randomBytes } from "node:crypto";
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Lab } from "@autostun/netlab";
-import { chromium } from "playwright-core";
-import type { TestBrowser } from "./browser.js";
+import type { Page } from "playwright-core";
+import { launchBrowser, type TestBrowser } from "./browser.js";
+import { ensureConsoleBuilt } from "./build.js";
 import { REPO_ROOT } from "./daemon.js";
 
 // The wizard's browser tests run the daemon AND the browser inside the lab's LAN namespace: the API stays
 // on that namespace's loopback, so no traffic of the test touches the machine's own network.
 
-const CHROMIUM = "/usr/bin/chromium";
 const BIN = join(REPO_ROOT, "apps/server/bin/autostun.mjs");
 
 /** `autostun serve` in the LAN namespace, with the lab's STUN servers and the API on its loopback. */
@@ -45,47 +45,25 @@ export async function startDaemonInLan(lab: Lab, extra: Record<string, unknown> 
   return { url, output: () => output };
 }
 
+/** The daemon and chromium in the lab's LAN, with the console built and the page ready to open. */
+export interface WizardSession {
+  daemon: LanDaemon;
+  browser: TestBrowser;
+  page: Page;
+}
+
 /**
- * Debian's chromium started inside a namespace: a two-line wrapper puts it there, and Playwright still
- * drives it over the inherited pipe (no debugging port to reach across namespaces).
+ * What every wizard browser test starts with: the console built, `autostun serve` in the LAN namespace
+ * (with `extra` config), and chromium beside it, so the page reaches the daemon's loopback API.
  */
-export async function launchBrowserInNamespace(
-  namespace: string,
-  options: {
-    locale?: string;
-    viewport?: { width: number; height: number };
-    colorScheme?: "light" | "dark";
-  } = {},
-): Promise<TestBrowser> {
-  const dir = await mkdtemp(join(tmpdir(), "autostun-wizard-e2e-"));
-  const wrapper = join(dir, "chromium-in-namespace");
-  await writeFile(wrapper, `#!/bin/sh\nexec ip netns exec ${namespace} ${CHROMIUM} "$@"\n`, "utf8");
-  await chmod(wrapper, 0o755);
-  const profile = join(dir, "profile");
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: wrapper,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    locale: options.locale ?? "en-US",
-    viewport: options.viewport ?? { width: 1100, height: 900 },
-    colorScheme: options.colorScheme ?? "light",
-  });
-  return {
-    context,
-    async close() {
-      await context.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+export async function startWizardSession(
+  lab: Lab,
+  extra: Record<string, unknown> = {},
+): Promise<WizardSession> {
+  ensureConsoleBuilt();
+  const daemon = await startDaemonInLan(lab, extra);
+  const browser = await launchBrowser({ namespace: lab.namespaces.lan });
+  return { daemon, browser, page: browser.page };
 }
 
 /**
