@@ -8,6 +8,8 @@ import { LanDaemon } from "./testing/lan-daemon.js";
 import {
   downloaderSettings,
   type LanClient,
+  PUSHED_TUNNEL_FIELDS,
+  type PushedTunnel,
   readClientPort,
   startQbittorrent,
   startTransmission,
@@ -21,17 +23,9 @@ import {
  * belongs to the client by then, so the tunnel moves to a fresh port, which is pushed in turn.
  */
 
-type Row = {
-  id: string;
-  state: string;
-  path: string;
-  localPort: number | null;
-  listenPort: number | null;
-  publicAddress: { ip: string; port: number } | null;
-  downloader: { state: string; verifiedPort: number | null } | null;
-};
+type Row = PushedTunnel;
 type Tunnels = { tunnels: Row[] };
-const TUNNELS = `{ tunnels { id state path localPort listenPort publicAddress { ip port } downloader { state verifiedPort } } }`;
+const TUNNELS = `{ tunnels { ${PUSHED_TUNNEL_FIELDS} } }`;
 
 test("port-preserving NAT1, no nftables: qBittorrent and Transmission listen on P themselves, and on the fresh port after a new WAN address", {
   timeout: 400_000,

@@ -10,6 +10,8 @@ import { LanDaemon } from "./testing/lan-daemon.js";
 import {
   downloaderSettings,
   type LanClient,
+  PUSHED_TUNNEL_FIELDS,
+  type PushedTunnel,
   readClientPort,
   startAria2,
   startDeluge,
@@ -32,24 +34,11 @@ const QB_PASSWORD = "lab-qbt-password";
 const TR_PASSWORD = "lab-tr-password";
 const ARIA2_SECRET = "lab-aria2-secret";
 
-type Row = {
-  id: string;
-  state: string;
-  path: string;
-  localPort: number | null;
-  listenPort: number | null;
-  publicAddress: { ip: string; port: number } | null;
-  downloader: {
-    state: string;
-    verifiedPort: number | null;
-    errorKind: string | null;
-    error: string | null;
-  } | null;
+type Row = PushedTunnel & {
   hooks: { ok: boolean; error: string | null; publicAddress: { ip: string; port: number } } | null;
 };
 type Tunnels = { tunnels: Row[] };
-const TUNNELS = `{ tunnels { id state path localPort listenPort publicAddress { ip port }
-  downloader { state verifiedPort errorKind error } hooks { ok error publicAddress { ip port } } } }`;
+const TUNNELS = `{ tunnels { ${PUSHED_TUNNEL_FIELDS} hooks { ok error publicAddress { ip port } } } }`;
 const SAVE = `mutation ($input: TunnelInput!) { saveTunnel(input: $input) { id state } }`;
 
 /** A webhook receiver in the LAN namespace that appends each body (and the secret header) to a file. */

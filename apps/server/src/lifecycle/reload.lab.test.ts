@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import type { Lab } from "@autostun/netlab";
 import { createTestLab } from "@autostun/netlab/testing";
 import { expect, test } from "vitest";
-import { LAB_ECHO, startLabServices } from "../lab/testing/lab-services.js";
+import { LAB_ECHO, labConfig, startLabServices } from "../lab/testing/lab-services.js";
 import { LanDaemon } from "../lab/testing/lan-daemon.js";
 import { WanPeer } from "../lab/testing/wan-peer.js";
 
@@ -61,13 +61,11 @@ test("SIGHUP: a bad file keeps both tunnels and their peers; a change to one tun
     { id: "keep", localPort: 40_701, target: LAB_ECHO },
     { id: "change", localPort: 40_702, target: changing, forward: "nftables" },
   ];
-  const file = await lab.writeConfig({
-    api: { listen: "127.0.0.1:7878" },
-    keepalive: { target: keepalive, intervalSeconds: 10 },
-    checks: { runOnStart: false, intervalSeconds: 0 },
-    plugins: { dirs: [] },
-    tunnels: tunnels(LAB_ECHO),
-  });
+  const file = await lab.writeConfig(
+    labConfig(keepalive, {
+      tunnels: tunnels(LAB_ECHO),
+    }),
+  );
   const original = await readFile(file, "utf8");
   const daemon = LanDaemon.start(lab, file);
   const url = await daemon.ready();

@@ -1,6 +1,6 @@
 import { createTestLab } from "@autostun/netlab/testing";
 import { expect, test } from "vitest";
-import { LAB_ECHO, scrapeInLan, startLabServices } from "../lab/testing/lab-services.js";
+import { LAB_ECHO, labConfig, scrapeInLan, startLabServices } from "../lab/testing/lab-services.js";
 import { LanDaemon } from "../lab/testing/lan-daemon.js";
 import { WanPeer } from "../lab/testing/wan-peer.js";
 import { parseMetrics, sampleValue } from "./scrape.js";
@@ -18,13 +18,11 @@ test("/metrics shows a lab tunnel open on its public port and its bytes growing 
 }, async (context) => {
   const lab = await createTestLab({ nat: "NAT1", portPreserving: true, stun: "ours" }, context);
   const keepalive = await startLabServices(lab);
-  const config = await lab.writeConfig({
-    api: { listen: "127.0.0.1:7878" },
-    keepalive: { target: keepalive, intervalSeconds: 10 },
-    checks: { runOnStart: false, intervalSeconds: 0 },
-    plugins: { dirs: [] },
-    tunnels: [{ id: "lab", localPort: LOCAL_PORT, target: LAB_ECHO }],
-  });
+  const config = await lab.writeConfig(
+    labConfig(keepalive, {
+      tunnels: [{ id: "lab", localPort: LOCAL_PORT, target: LAB_ECHO }],
+    }),
+  );
   const daemon = LanDaemon.start(lab, config);
   const url = await daemon.ready();
   const open = await daemon.until<{ tunnels: Tunnel[] }>(

@@ -7,6 +7,7 @@ import { EMBEDDED_ATTRIBUTION } from "@autostun/relay";
 import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import type { StatusTunnel } from "../cli/status-report.js";
 import { runCli, writeConfig } from "../security/cli-process.js";
 import { StartupRefused } from "../startup-refused.js";
 import { startTestDaemon } from "../testing/daemon.js";
@@ -19,16 +20,8 @@ import { type LoopbackServices, Peer, startLoopbackServices } from "./testing/lo
  * this is the API a user and the console see.
  */
 
-type TunnelRow = {
-  id: string;
-  state: string;
-  reason: string;
-  localPort: number | null;
-  publicAddress: { ip: string; port: number } | null;
-  path: string;
-  origin: string;
-  stats: { active: number; handled: number; blocked: number; bytesIn: number; bytesOut: number };
-};
+/** A tunnel as `autostun status` shows it, less the downloader and UPnP parts, plus where it came from. */
+type TunnelRow = Omit<StatusTunnel, "downloader" | "upnp"> & { origin: string };
 
 const TUNNELS = `{ tunnels { id state reason localPort publicAddress { ip port } path origin
   stats { active handled blocked bytesIn bytesOut } } }`;

@@ -27,6 +27,26 @@ export interface LanClient {
   password: string;
 }
 
+/** A tunnel as the downloader lab tests watch it: where it listens and what its client took. */
+export type PushedTunnel = {
+  id: string;
+  state: string;
+  path: string;
+  localPort: number | null;
+  listenPort: number | null;
+  publicAddress: { ip: string; port: number } | null;
+  downloader: {
+    state: string;
+    verifiedPort: number | null;
+    errorKind: string | null;
+    error: string | null;
+  } | null;
+};
+
+/** The GraphQL selection of {@link PushedTunnel}. */
+export const PUSHED_TUNNEL_FIELDS =
+  "id state path localPort listenPort publicAddress { ip port } downloader { state verifiedPort errorKind error }";
+
 /** A tunnel's `downloader` settings for `client`, as a user writes them. */
 export function downloaderSettings(client: LanClient) {
   return { kind: client.kind, url: client.url, username: client.username, password: client.password };
