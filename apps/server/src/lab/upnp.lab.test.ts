@@ -1,6 +1,6 @@
 import type { Lab } from "@autostun/netlab";
 import { createTestLab } from "@autostun/netlab/testing";
-import { describe, expect, test } from "vitest";
+import { describe, expect, type TestContext, test } from "vitest";
 import { LAB_ECHO, labConfig, startLabServices } from "./testing/lab-services.js";
 import { LanDaemon } from "./testing/lan-daemon.js";
 import { WanPeer } from "./testing/wan-peer.js";
@@ -30,7 +30,11 @@ type Tunnel = {
 };
 const TUNNELS = `{ tunnels { id state publicAddress { ip port } upnp { state protocol gateway externalIp externalPort leaseEndsAt error } } }`;
 
-async function serveBehindHomeRouter(lab: Lab) {
+/**
+ * The daemon serving one UPnP tunnel in the LAN, stopped when the test ends; resolves once the tunnel
+ * is OPEN and its mapping reached `upnp` (MAPPED, FAILED…).
+ */
+async function serveBehindHomeRouter(lab: Lab, context: TestContext, upnp: string) {
   const keepalive = await startLabServices(lab);
   const config = await lab.writeConfig(
     labConfig(keepalive, {
@@ -39,8 +43,14 @@ async function serveBehindHomeRouter(lab: Lab) {
     }),
   );
   const daemon = LanDaemon.start(lab, config);
+  context.onTestFinished(() => void daemon.stop());
   const url = await daemon.ready();
-  return { daemon, url };
+  const seen = await daemon.until<{ tunnels: Tunnel[] }>(
+    url,
+    TUNNELS,
+    (d) => d.tunnels[0]?.state === "OPEN" && d.tunnels[0]?.upnp?.state === upnp,
+  );
+  return { daemon, url, tunnel: seen.tunnels[0] as Tunnel };
 }
 
 /** The DNAT rules miniupnpd holds now (its nftables chain on the home router). */
@@ -78,15 +88,7 @@ describe.concurrent("autostun serve behind a home router (miniupnpd) and the ISP
     timeout: 180_000,
   }, async (context) => {
     const lab = await createTestLab({ nat: "NAT1", stun: "ours", homeRouter: { upnp: "allow" } }, context);
-    const { daemon, url } = await serveBehindHomeRouter(lab);
-    context.onTestFinished(() => void daemon.stop());
-
-    const open = await daemon.until<{ tunnels: Tunnel[] }>(
-      url,
-      TUNNELS,
-      (d) => d.tunnels[0]?.state === "OPEN" && d.tunnels[0]?.upnp?.state === "MAPPED",
-    );
-    const tunnel = open.tunnels[0] as Tunnel;
+    const { daemon, url, tunnel } = await serveBehindHomeRouter(lab, context, "MAPPED");
     // STUN over TCP from P went through the home router's NAT and the ISP's: the ISP router's address.
     expect(tunnel.publicAddress).toEqual({ ip: lab.publicIp, port: LOCAL_PORT });
     expect(tunnel.upnp).toMatchObject({
@@ -141,14 +143,7 @@ describe.concurrent("autostun serve behind a home router (miniupnpd) and the ISP
       { nat: "NAT1", portPreserving: false, stun: "ours", homeRouter: { upnp: "allow" } },
       context,
     );
-    const { daemon, url } = await serveBehindHomeRouter(lab);
-    context.onTestFinished(() => void daemon.stop());
-    const open = await daemon.until<{ tunnels: Tunnel[] }>(
-      url,
-      TUNNELS,
-      (d) => d.tunnels[0]?.state === "OPEN" && d.tunnels[0]?.upnp?.state === "MAPPED",
-    );
-    const tunnel = open.tunnels[0] as Tunnel;
+    const { daemon, tunnel } = await serveBehindHomeRouter(lab, context, "MAPPED");
     expect(tunnel.publicAddress?.ip).toBe(lab.publicIp);
     expect(tunnel.publicAddress?.port).not.toBe(LOCAL_PORT);
     expect(tunnel.upnp).toMatchObject({ externalIp: lab.homeRouter?.wanIp, externalPort: LOCAL_PORT });
@@ -163,15 +158,7 @@ describe.concurrent("autostun serve behind a home router (miniupnpd) and the ISP
     timeout: 180_000,
   }, async (context) => {
     const lab = await createTestLab({ nat: "NAT1", stun: "ours", homeRouter: { upnp: "deny" } }, context);
-    const { daemon, url } = await serveBehindHomeRouter(lab);
-    context.onTestFinished(() => void daemon.stop());
-
-    const seen = await daemon.until<{ tunnels: Tunnel[] }>(
-      url,
-      TUNNELS,
-      (d) => d.tunnels[0]?.state === "OPEN" && d.tunnels[0]?.upnp?.state === "FAILED",
-    );
-    const tunnel = seen.tunnels[0] as Tunnel;
+    const { daemon, url, tunnel } = await serveBehindHomeRouter(lab, context, "FAILED");
     expect(tunnel.upnp?.error).toMatch(/606 Action not authorized/);
     expect(await reaches(lab, tunnel.publicAddress as { ip: string; port: number }, "knock")).toBe(false);
 
