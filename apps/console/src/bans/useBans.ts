@@ -1,5 +1,6 @@
 import type { Client } from "@urql/core";
 import { useCallback, useState } from "react";
+import { useInFlight } from "../graphql/inFlight.js";
 import { useLiveQuery } from "../graphql/useLiveQuery.js";
 import { BANS_CHANGED_SUBSCRIPTION, BANS_QUERY, UNBAN_MUTATION } from "./documents.js";
 import { withoutApiBan } from "./mergeBans.js";
@@ -32,12 +33,11 @@ export function useBans(client: Client, reloadKey: number): BansState {
   });
   const { update } = live;
   const [actionError, setActionError] = useState<string | null>(null);
-  const [lifting, setLifting] = useState<ReadonlySet<string>>(new Set());
+  const lifting = useInFlight();
 
   const unban = useCallback(
     async (cidr: string) => {
-      setLifting((held) => new Set(held).add(cidr));
-      try {
+      await lifting.during(cidr, async () => {
         const result = await client.mutation<{ unban: boolean }>(UNBAN_MUTATION, { cidr }).toPromise();
         if (result.error || !result.data) {
           setActionError(result.error?.message ?? "empty answer");
@@ -46,16 +46,17 @@ export function useBans(client: Client, reloadKey: number): BansState {
         setActionError(null);
         // The daemon's bansChanged follows; the row goes now rather than a moment later.
         update((held) => withoutApiBan(held, cidr));
-      } finally {
-        setLifting((held) => {
-          const next = new Set(held);
-          next.delete(cidr);
-          return next;
-        });
-      }
+      });
     },
-    [client, update],
+    [client, lifting.during, update],
   );
 
-  return { bans: live.value, loading: live.loading, loadError: live.loadError, actionError, lifting, unban };
+  return {
+    bans: live.value,
+    loading: live.loading,
+    loadError: live.loadError,
+    actionError,
+    lifting: lifting.keys,
+    unban,
+  };
 }

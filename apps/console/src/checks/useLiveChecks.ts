@@ -6,6 +6,7 @@ import {
   CHECKS_QUERY,
   RUN_CHECKS_MUTATION,
 } from "../graphql/documents.js";
+import { useInFlight } from "../graphql/inFlight.js";
 import type { Check, RemedyResult } from "../graphql/types.js";
 import { useLiveQuery } from "../graphql/useLiveQuery.js";
 import { applySnapshot, mergeChecks } from "./mergeChecks.js";
@@ -46,7 +47,7 @@ export function useLiveChecks(client: Client, reloadKey: number): LiveChecks {
   const { update, reload } = live;
   const [runError, setRunError] = useState<string | null>(null);
   const [runningAll, setRunningAll] = useState(false);
-  const [rerunning, setRerunning] = useState<ReadonlySet<string>>(new Set());
+  const rerunning = useInFlight();
 
   const merge = useCallback(
     (incoming: readonly Check[]) => update((list) => mergeChecks(list, incoming)),
@@ -77,21 +78,7 @@ export function useLiveChecks(client: Client, reloadKey: number): LiveChecks {
     }
   }, [run]);
 
-  const rerun = useCallback(
-    async (id: string) => {
-      setRerunning((ids) => new Set(ids).add(id));
-      try {
-        await run([id]);
-      } finally {
-        setRerunning((ids) => {
-          const next = new Set(ids);
-          next.delete(id);
-          return next;
-        });
-      }
-    },
-    [run],
-  );
+  const rerun = useCallback((id: string) => rerunning.during(id, () => run([id])), [rerunning.during, run]);
 
   const applyRemedy = useCallback(
     async (checkId: string, remedyId: string) => {
@@ -112,7 +99,7 @@ export function useLiveChecks(client: Client, reloadKey: number): LiveChecks {
     loadError: live.loadError,
     runError,
     runningAll,
-    rerunning,
+    rerunning: rerunning.keys,
     reload,
     runAll,
     rerun,

@@ -1,5 +1,6 @@
 import type { Client } from "@urql/core";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useInFlight } from "../graphql/inFlight.js";
 import { useLiveQuery } from "../graphql/useLiveQuery.js";
 import {
   type OptionalTunnelFields,
@@ -59,7 +60,7 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
   const [optional, setOptional] = useState<OptionalTunnelFields | null>(null);
   const [history, setHistory] = useState<ReadonlyMap<string, readonly ThroughputPoint[]>>(new Map());
   const [openSeen, setOpenSeen] = useState<ReadonlyMap<string, number>>(new Map());
-  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
+  const busy = useInFlight();
   const [actionError, setActionError] = useState<string | null>(null);
   const lastSample = useRef(new Map<string, ByteSample>());
   const documents = useMemo(() => (optional === null ? null : tunnelDocuments(optional)), [optional]);
@@ -135,8 +136,7 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
   const act = useCallback(
     async (id: string, which: "start" | "stop") => {
       if (!documents) return;
-      setBusy((ids) => new Set(ids).add(id));
-      try {
+      await busy.during(id, async () => {
         const result = await client
           .mutation<{ startTunnel?: Tunnel; stopTunnel?: Tunnel }>(documents[which], { id })
           .toPromise();
@@ -147,15 +147,9 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
         }
         setActionError(null);
         update((list) => upsert(list, tunnel));
-      } finally {
-        setBusy((ids) => {
-          const next = new Set(ids);
-          next.delete(id);
-          return next;
-        });
-      }
+      });
     },
-    [client, documents, update],
+    [busy.during, client, documents, update],
   );
 
   const start = useCallback((id: string) => act(id, "start"), [act]);
@@ -167,7 +161,7 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
     loadError: live.loadError,
     history,
     openSeen,
-    busy,
+    busy: busy.keys,
     actionError,
     start,
     stop,
