@@ -53,9 +53,10 @@ describe("keeping a session with a client", () => {
     handler = (request, body, response) => {
       calls.push(`${request.url} ${request.headers.cookie ?? "-"}`);
       if (request.url === "/api/v2/auth/login") {
-        response
-          .writeHead(200, { "set-cookie": `${valid}; HttpOnly; path=/` })
-          .end(body.includes("password=pw") ? "Ok." : "Fails.");
+        // As qBittorrent does: a session (and its cookie) only for the right password.
+        if (body.includes("password=pw"))
+          response.writeHead(200, { "set-cookie": `${valid}; HttpOnly; path=/` }).end("Ok.");
+        else response.end("Fails.");
         return;
       }
       if (request.headers.cookie !== valid) {

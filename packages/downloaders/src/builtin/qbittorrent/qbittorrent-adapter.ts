@@ -4,99 +4,105 @@ import {
   DownloaderError,
   type DownloaderSettings,
 } from "@autostun/plugins-api";
-import { type ClientResponse, clientRequest, endpoint, parseJson } from "../../http/client-request.js";
+import { QBittorrent } from "@ctrl/qbittorrent";
+import { sameOriginDispatcher } from "../../http/same-origin-dispatcher.js";
+import { qbittorrentError } from "./qbittorrent-errors.js";
 
-const FORM = { "content-type": "application/x-www-form-urlencoded" };
+const TIMEOUT_MS = 10_000;
 
 /**
- * qBittorrent's WebUI API v2. One login per adapter, kept as the cookie the client set (its name changed
- * in 5.2, so it is taken whatever it is called) and renewed once when the client forgets it.
- * No Referer or Origin is sent: qBittorrent refuses one that does not match the Host exactly.
+ * The URL without a user name or password in it: fetch refuses such URLs and the library would put them
+ * in its error messages. Credentials given that way still count when the settings have none.
+ */
+function splitCredentials(settings: Readonly<DownloaderSettings>) {
+  const url = new URL(settings.url);
+  const username = settings.username ?? decodeURIComponent(url.username);
+  const password = settings.password ?? decodeURIComponent(url.password);
+  url.username = "";
+  url.password = "";
+  return { baseUrl: url.toString(), origin: url.origin, username, password };
+}
+
+/**
+ * Gives up waiting when the caller aborts. The library takes no per-call signal (only its own timeout),
+ * so the request itself runs on until that timeout; nothing waits for it.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/**
+ * qBittorrent's WebUI API v2 through @ctrl/qbittorrent, which logs in, keeps the session cookie whatever
+ * it is called (5.2 renamed it), logs in again once when the client forgets the session, and sends no
+ * Referer or Origin (qBittorrent refuses one that does not match the Host exactly). It keeps the URL's
+ * sub-path. What it does not do is done here: stay on the configured origin, honour the caller's abort,
+ * tell refused credentials from an absent client, and log out on the client's side (see dispose).
  */
 export function qbittorrentAdapter(settings: Readonly<DownloaderSettings>): DownloaderAdapter {
-  let cookie: string | undefined;
+  const { baseUrl, origin, username, password } = splitCredentials(settings);
+  const client = new QBittorrent({
+    baseUrl,
+    username,
+    password,
+    timeout: TIMEOUT_MS,
+    dispatcher: sameOriginDispatcher(baseUrl),
+  });
 
-  async function login(signal?: AbortSignal): Promise<void> {
-    const body = new URLSearchParams({
-      username: settings.username ?? "",
-      password: settings.password ?? "",
-    });
-    const url = endpoint(settings.url, "/api/v2/auth/login");
-    const response = await clientRequest(url, {
-      method: "POST",
-      headers: FORM,
-      body: body.toString(),
-      signal,
-    });
-    if (response.status === 403)
-      throw new DownloaderError(
-        "CREDENTIALS_REFUSED",
-        "qBittorrent banned this address after too many failed logins; fix the password and wait for the ban to end (WebUI ban duration) or restart qBittorrent",
-      );
-    if (response.status !== 200)
-      throw new DownloaderError(
-        "UNREACHABLE",
-        `${url} answered HTTP ${response.status}: is qBittorrent's Web UI there?`,
-      );
-    if (response.text.trim() !== "Ok.")
-      throw new DownloaderError("CREDENTIALS_REFUSED", "qBittorrent refused the user name or password");
-    // Without LocalHostAuth the client lets us in without a cookie; any later 403 then really is a refusal.
-    cookie =
-      response.headers
-        .getSetCookie()
-        .map((line) => line.split(";")[0])
-        .join("; ") || undefined;
-  }
-
-  async function call(path: string, options: DownloaderCallOptions | undefined, form?: URLSearchParams) {
-    const send = (): Promise<ClientResponse> =>
-      clientRequest(endpoint(settings.url, `/api/v2/${path}`), {
-        method: form ? "POST" : "GET",
-        headers: { ...(form ? FORM : {}), ...(cookie ? { cookie } : {}) },
-        ...(form ? { body: form.toString() } : {}),
-        ...(options?.signal ? { signal: options.signal } : {}),
-      });
-    let response = await send();
-    if (response.status === 403) {
-      await login(options?.signal);
-      response = await send();
+  async function call<T>(path: string, options: DownloaderCallOptions | undefined, work: () => Promise<T>) {
+    try {
+      return await untilAborted(work(), options?.signal);
+    } catch (error) {
+      if (options?.signal?.aborted) throw options.signal.reason;
+      throw qbittorrentError(error, origin, path);
     }
-    if (response.status === 403)
-      throw new DownloaderError("CREDENTIALS_REFUSED", "qBittorrent refused the session after logging in");
-    if (response.status === 404)
-      throw new DownloaderError("UNSUPPORTED", `this qBittorrent has no API call ${path}`);
-    if (response.status !== 200)
-      throw new DownloaderError("UNREACHABLE", `qBittorrent answered HTTP ${response.status} to ${path}`);
-    return response;
   }
 
   return {
     async describe(options) {
-      const version = (await call("app/version", options)).text.trim();
-      const apiVersion = (await call("app/webapiVersion", options)).text.trim();
-      return { client: "qBittorrent", version: version.replace(/^v/, ""), apiVersion };
+      const version = await call("app/version", options, () => client.getAppVersion());
+      const apiVersion = await call("app/webapiVersion", options, () => client.getApiVersion());
+      return {
+        client: "qBittorrent",
+        version: version.trim().replace(/^v/, ""),
+        apiVersion: apiVersion.trim(),
+      };
     },
     async getListenPort(options) {
-      const url = endpoint(settings.url, "/api/v2/app/preferences");
-      const preferences = parseJson(await call("app/preferences", options), url, "qBittorrent") as {
-        listen_port?: unknown;
-      };
-      if (typeof preferences.listen_port !== "number")
+      const preferences: unknown = await call("app/preferences", options, () => client.getPreferences());
+      // The library hands back the page as text when it is not JSON: then it is some other program.
+      if (typeof preferences !== "object" || preferences === null)
+        throw new DownloaderError(
+          "UNREACHABLE",
+          `${origin} answered app/preferences without JSON: is qBittorrent really there?`,
+        );
+      const port = (preferences as { listen_port?: unknown }).listen_port;
+      if (typeof port !== "number")
         throw new DownloaderError("UNSUPPORTED", "qBittorrent's preferences carry no listen_port");
-      return preferences.listen_port;
+      return port;
     },
     async setListenPort(port, options) {
       // random_port off too, or the client would pick another port at its next start.
-      const json = JSON.stringify({ listen_port: port, random_port: false });
-      await call("app/setPreferences", options, new URLSearchParams({ json }));
+      await call("app/setPreferences", options, () =>
+        client.setPreferences({ listen_port: port, random_port: false }),
+      );
     },
     async reannounce(options) {
-      await call("torrents/reannounce", options, new URLSearchParams({ hashes: "all" }));
+      await call("torrents/reannounce", options, () => client.reannounceTorrent("all"));
     },
     async dispose() {
-      if (!cookie) return;
-      await call("auth/logout", undefined, new URLSearchParams()).catch(() => undefined);
-      cookie = undefined;
+      if (!client.state.auth) return;
+      // The library's logout only forgets the cookie here; the session stays open in qBittorrent until it
+      // times out. Ending it there too is one POST through the library's own authenticated request.
+      await client
+        .request("/auth/logout", "POST", undefined, undefined, undefined, false)
+        .catch(() => undefined);
+      client.logout();
     },
   };
 }

@@ -1,0 +1,135 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { qbittorrentAdapter } from "./qbittorrent-adapter.js";
+
+// A stand-in Web UI on loopback for answers the real qbittorrent-nox in the lab will not give on demand:
+// a redirect, a login ban, an API call it lacks. The lab test covers the normal path against the real one.
+type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
+
+function recordingServer(host: string) {
+  const seen: string[] = [];
+  let handler: Handler = (_request, _body, response) => response.end();
+  const server: Server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => (body += chunk));
+    request.on("end", () => {
+      seen.push(`${request.method} ${request.url} ${body}`);
+      handler(request, body, response);
+    });
+  });
+  return {
+    seen,
+    on(next: Handler) {
+      handler = next;
+      seen.length = 0;
+    },
+    async start(): Promise<string> {
+      await new Promise<void>((resolve) => server.listen(0, host, resolve));
+      return `http://${host}:${(server.address() as AddressInfo).port}`;
+    },
+    stop() {
+      server.closeAllConnections(); // the one that never answers included
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** qBittorrent's login: "Ok." and a session cookie for the right password, "Fails." otherwise. */
+function login(password: string): Handler {
+  return (_request, body, response) => {
+    if (new URLSearchParams(body).get("password") === password)
+      response.writeHead(200, { "set-cookie": "SID=abc; HttpOnly; path=/" }).end("Ok.");
+    else response.end("Fails.");
+  };
+}
+
+const webUi = recordingServer("127.0.0.1");
+// Another loopback address stands for "somewhere else" a redirect could point to.
+const elsewhere = recordingServer("127.0.0.2");
+let base = "";
+let other = "";
+beforeAll(async () => {
+  base = await webUi.start();
+  other = await elsewhere.start();
+});
+afterAll(async () => {
+  await webUi.stop();
+  await elsewhere.stop();
+});
+
+describe("qBittorrent adapter on the library", () => {
+  it("keeps the sub-path and does not follow a redirect to another address", async () => {
+    const signIn = login("pw");
+    webUi.on((request, body, response) => {
+      if (request.url?.endsWith("/auth/login")) return signIn(request, body, response);
+      if (request.url?.endsWith("/app/version")) return response.end("v4.5.2");
+      response.writeHead(302, { location: `${other}/collect` }).end();
+    });
+    elsewhere.on((_request, _body, response) => response.end(JSON.stringify({ listen_port: 1 })));
+    const adapter = qbittorrentAdapter({ url: `${base}/qbt/`, username: "admin", password: "pw" });
+    const failure = adapter.getListenPort();
+    await expect(failure).rejects.toMatchObject({ kind: "UNREACHABLE" });
+    await expect(failure).rejects.toThrow(/redirected app\/preferences to http:\/\/127\.0\.0\.2/);
+    expect(elsewhere.seen).toEqual([]);
+    expect(webUi.seen.map((line) => line.split(" ")[1])).toEqual([
+      "/qbt/api/v2/auth/login",
+      "/qbt/api/v2/app/version",
+      "/qbt/api/v2/app/preferences",
+    ]);
+  });
+
+  it("logs in with credentials written in the URL and never shows them", async () => {
+    const adapter = qbittorrentAdapter({ url: `${base.replace("//", "//admin:s3cret@")}/` });
+    webUi.on((request, body, response) => {
+      if (request.url?.endsWith("/auth/login")) return login("s3cret")(request, body, response);
+      response.writeHead(500).end();
+    });
+    const error = await adapter.getListenPort().then(
+      () => undefined,
+      (caught: Error) => caught,
+    );
+    expect(error).toMatchObject({ kind: "UNREACHABLE" });
+    expect(String(error?.message)).not.toContain("s3cret");
+    expect(webUi.seen[0]).toContain("password=s3cret");
+  });
+
+  it("says the password was refused, and says so apart from a ban", async () => {
+    webUi.on(login("pw"));
+    await expect(
+      qbittorrentAdapter({ url: base, username: "admin", password: "wrong" }).getListenPort(),
+    ).rejects.toMatchObject({
+      kind: "CREDENTIALS_REFUSED",
+      message: expect.stringMatching(/user name or password/),
+    });
+    webUi.on((_request, _body, response) => response.writeHead(403).end("Your IP address has been banned."));
+    await expect(
+      qbittorrentAdapter({ url: base, username: "admin", password: "pw" }).getListenPort(),
+    ).rejects.toMatchObject({ kind: "CREDENTIALS_REFUSED", message: expect.stringMatching(/banned/) });
+  });
+
+  it("calls an API the client lacks unsupported, and a page that is not JSON not qBittorrent", async () => {
+    const signIn = login("pw");
+    webUi.on((request, body, response) => {
+      if (request.url?.endsWith("/auth/login")) return signIn(request, body, response);
+      if (request.url?.endsWith("/app/version")) return response.end("v4.1.0");
+      if (request.url?.endsWith("/torrents/reannounce")) return response.writeHead(404).end("Not Found");
+      response.writeHead(200, { "content-type": "text/html" }).end("<html>router login</html>");
+    });
+    const adapter = qbittorrentAdapter({ url: base, username: "admin", password: "pw" });
+    await expect(adapter.reannounce?.()).rejects.toMatchObject({ kind: "UNSUPPORTED" });
+    await expect(adapter.getListenPort()).rejects.toMatchObject({
+      kind: "UNREACHABLE",
+      message: expect.stringMatching(/without JSON/),
+    });
+  });
+
+  it("stops waiting when the caller aborts", async () => {
+    webUi.on(() => undefined); // accepts and never answers
+    const adapter = qbittorrentAdapter({ url: base, username: "admin", password: "pw" });
+    const controller = new AbortController();
+    const waiting = adapter.getListenPort({ signal: controller.signal });
+    controller.abort(new Error("tunnel stopped"));
+    await expect(waiting).rejects.toThrow("tunnel stopped");
+  });
+});

@@ -1,0 +1,66 @@
+import { DownloaderError } from "@autostun/plugins-api";
+import { refusedRedirect } from "../../http/same-origin-dispatcher.js";
+
+/** What the library's errors carry: ofetch's FetchError has the status and the request it was for. */
+interface LibraryError {
+  name?: string;
+  message?: string;
+  status?: number;
+  request?: unknown;
+  cause?: unknown;
+}
+
+function causes(error: unknown): LibraryError[] {
+  const chain: LibraryError[] = [];
+  for (let current = error, depth = 0; current && depth < 8; depth++) {
+    chain.push(current as LibraryError);
+    current = (current as LibraryError).cause;
+  }
+  return chain;
+}
+
+function networkReason(error: unknown): string {
+  const chain = causes(error);
+  if (chain.some((link) => link.name === "TimeoutError")) return "did not answer in time";
+  const code = chain.map((link) => (link as { code?: unknown }).code).find((c) => typeof c === "string");
+  return typeof code === "string" ? code : "did not answer";
+}
+
+/**
+ * Turns what @ctrl/qbittorrent throws into the kinds the push reports. The library says "Auth Failed"
+ * in a plain Error when the login answer set no cookie (qBittorrent's "Fails."), and lets a FetchError
+ * through for everything else; its messages hold the request URL, which we never put in our own text
+ * beyond the origin the user configured. `path` is the API call we made, for the message.
+ */
+export function qbittorrentError(error: unknown, origin: string, path: string): DownloaderError {
+  if (error instanceof DownloaderError) return error;
+  const redirect = refusedRedirect(error);
+  if (redirect)
+    return new DownloaderError(
+      "UNREACHABLE",
+      `${origin} redirected ${path} to ${redirect.attempted}; AutoSTUN talks only to the configured URL: set the address qBittorrent's Web UI answers on itself`,
+    );
+  const failure = error as LibraryError;
+  if (failure?.name !== "FetchError")
+    return /Auth Failed|Invalid cookie/.test(String(failure?.message))
+      ? new DownloaderError("CREDENTIALS_REFUSED", "qBittorrent refused the user name or password")
+      : new DownloaderError("UNREACHABLE", `qBittorrent at ${origin} failed on ${path}`, { cause: error });
+  const login = String(failure.request ?? "").endsWith("/auth/login");
+  const status = failure.status;
+  if (status === undefined)
+    return new DownloaderError("UNREACHABLE", `${origin} ${networkReason(error)}`, { cause: error });
+  if (login && status === 403)
+    return new DownloaderError(
+      "CREDENTIALS_REFUSED",
+      "qBittorrent banned this address after too many failed logins; fix the password and wait for the ban to end (WebUI ban duration) or restart qBittorrent",
+    );
+  if (login)
+    return new DownloaderError(
+      "UNREACHABLE",
+      `${origin} answered HTTP ${status} to the login: is qBittorrent's Web UI there?`,
+    );
+  if (status === 401 || status === 403)
+    return new DownloaderError("CREDENTIALS_REFUSED", "qBittorrent refused the session after logging in");
+  if (status === 404) return new DownloaderError("UNSUPPORTED", `this qBittorrent has no API call ${path}`);
+  return new DownloaderError("UNREACHABLE", `qBittorrent answered HTTP ${status} to ${path}`);
+}
