@@ -3,109 +3,144 @@ import {
   type DownloaderCallOptions,
   DownloaderError,
   type DownloaderSettings,
+  isDownloaderError,
 } from "@autostun/plugins-api";
-import { clientRequest, endpoint, parseJson } from "../../http/client-request.js";
+import { endpoint } from "../../http/client-request.js";
+import { OnlyThisUrl } from "../../http/only-this-url.js";
+import { DelugeWeb } from "./deluge-web.js";
 
-interface JsonAnswer {
-  result?: unknown;
-  error?: { message?: string; code?: number } | null;
-}
-
-/** Deluge Web's error code for a call made without a login. */
-const NOT_AUTHENTICATED = 1;
+/** How long one request may take before the client counts as not answering. */
+const TIMEOUT_MS = 10_000;
 
 /**
- * Deluge's Web UI JSON-RPC (`/json`): it logs in with the Web UI password only, and reaches the core
- * through a daemon it must be connected to (`web.connect`), picked from its host list.
+ * Deluge's Web UI JSON-RPC (`/json`) through the `@ctrl/deluge` library: it logs in with the Web UI
+ * password only, checks the session before each call and logs in again when Deluge forgot it, and reaches
+ * the core through a daemon it connects the Web UI to (`web.connect`) when it is not connected.
  */
 export function delugeAdapter(settings: Readonly<DownloaderSettings>): DownloaderAdapter {
-  const url = endpoint(settings.url, "/json");
-  let cookie: string | undefined;
-  let nextId = 1;
+  // Deluge has no user name; a `user:password@` in the URL would only end up in error messages.
+  const base = new URL(settings.url);
+  base.username = "";
+  base.password = "";
+  const url = endpoint(base.toString(), "/json");
+  let dispatcher = new OnlyThisUrl(url);
+  const client = new DelugeWeb({
+    baseUrl: base.toString(),
+    path: "/json",
+    password: settings.password ?? "",
+    timeout: TIMEOUT_MS,
+    dispatcher,
+  });
 
-  async function send(method: string, params: unknown[], signal?: AbortSignal): Promise<JsonAnswer> {
-    const response = await clientRequest(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) },
-      body: JSON.stringify({ method, params, id: nextId++ }),
-      ...(signal ? { signal } : {}),
-    });
-    if (response.status !== 200)
-      throw new DownloaderError(
-        "UNREACHABLE",
-        `${url} answered HTTP ${response.status}: is Deluge's Web UI there?`,
-      );
-    const setCookie = response.headers.getSetCookie();
-    if (setCookie.length > 0) cookie = setCookie.map((line) => line.split(";")[0]).join("; ");
-    return parseJson(response, url, "Deluge's Web UI") as JsonAnswer;
-  }
-
-  async function session(signal?: AbortSignal): Promise<void> {
-    const login = await send("auth.login", [settings.password ?? ""], signal);
-    if (login.result !== true)
-      throw new DownloaderError("CREDENTIALS_REFUSED", "Deluge's Web UI refused the password");
-    if ((await send("web.connected", [], signal)).result === true) return;
-    const hosts = (await send("web.get_hosts", [], signal)).result;
-    const list = Array.isArray(hosts) ? (hosts as unknown[][]) : [];
-    // A daemon on this host first: that is where AutoSTUN forwards peers.
-    const local = list.find((host) => host[1] === "127.0.0.1" || host[1] === "localhost") ?? list[0];
-    if (!local)
-      throw new DownloaderError(
-        "UNREACHABLE",
-        "Deluge's Web UI knows no daemon to connect to; add one in its Connection Manager",
-      );
-    const connected = await send("web.connect", [local[0]], signal);
-    if (connected.error)
-      throw new DownloaderError(
-        "UNREACHABLE",
-        `Deluge's Web UI could not connect to its daemon: ${connected.error.message}`,
-      );
-  }
-
-  async function call(method: string, params: unknown[], options?: DownloaderCallOptions): Promise<unknown> {
+  /** One library call, its failure said in our words; `method` names the Deluge call for the message. */
+  async function run<T>(method: string, work: () => Promise<T>, options?: DownloaderCallOptions): Promise<T> {
     const signal = options?.signal;
-    let answer = await send(method, params, signal);
-    if (answer.error?.code === NOT_AUTHENTICATED || isDisconnected(answer)) {
-      await session(signal);
-      answer = await send(method, params, signal);
+    signal?.throwIfAborted();
+    const pending = work().catch((error: unknown) => {
+      throw explain(error, method, url);
+    });
+    if (!signal) return pending;
+    // The library takes no abort signal: a stopped push stops waiting here, and the request still in
+    // flight ends within TIMEOUT_MS on its own.
+    pending.catch(() => undefined);
+    let onAbort = () => {};
+    const aborted = new Promise<never>((_resolve, reject) => {
+      onAbort = () => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([pending, aborted]);
+    } finally {
+      signal.removeEventListener("abort", onAbort);
     }
-    if (answer.error) {
-      const kind = answer.error.code === NOT_AUTHENTICATED ? "CREDENTIALS_REFUSED" : "UNSUPPORTED";
-      throw new DownloaderError(
-        kind,
-        `Deluge answered ${method} with: ${answer.error.message ?? "an error"}`,
-      );
-    }
-    return answer.result;
   }
 
   return {
     async describe(options) {
-      const version = await call("daemon.get_version", [], options);
-      return { client: "Deluge", version: String(version) };
+      const answer = await run("daemon.get_version", () => client.getVersion(), options);
+      return { client: "Deluge", version: String(answer.result) };
     },
     async getListenPort(options) {
-      // The port the session really uses, not the configured range.
-      const port = await call("core.get_listen_port", [], options);
+      // The library has no call for it. The port the session really uses, not the configured range.
+      const answer = await run(
+        "core.get_listen_port",
+        () => client.request<{ result?: unknown }>("core.get_listen_port"),
+        options,
+      );
+      const port = answer._data?.result;
       if (typeof port !== "number") throw new DownloaderError("UNSUPPORTED", "Deluge gave no listen port");
       return port;
     },
     async setListenPort(port, options) {
       // With random_port on, Deluge ignores listen_ports and picks its own.
-      await call("core.set_config", [{ listen_ports: [port, port], random_port: false }], options);
+      await run(
+        "core.set_config",
+        () => client.setConfig({ listen_ports: [port, port], random_port: false }),
+        options,
+      );
     },
     async reannounce(options) {
-      const ids = await call("core.get_session_state", [], options);
-      if (Array.isArray(ids) && ids.length > 0) await call("core.force_reannounce", [ids], options);
+      // The library's updateTorrentTrackers re-announces one torrent per call (and checks the session
+      // before each); Deluge's core.force_reannounce takes them all at once, so it is called directly.
+      const ids = await run(
+        "core.get_session_state",
+        () => client.request<{ result?: unknown }>("core.get_session_state"),
+        options,
+      );
+      const list = ids._data?.result;
+      if (Array.isArray(list) && list.length > 0)
+        await run("core.force_reannounce", () => client.request("core.force_reannounce", [list]), options);
     },
     async dispose() {
-      if (cookie) await send("auth.delete_session", []).catch(() => undefined);
-      cookie = undefined;
+      // Log out without the library's session check first, which would log in again to log out.
+      if (client.state.auth.cookieHeader)
+        await client.request("auth.delete_session", [], false).catch(() => undefined);
+      client.resetSession();
+      // Open connections end now, a request still waiting included; a call after this (the adapter is not meant to be reused) gets a
+      // fresh dispatcher rather than a closed one.
+      const old = dispatcher;
+      dispatcher = new OnlyThisUrl(url);
+      client.config.dispatcher = dispatcher;
+      await old.destroy();
     },
   };
 }
 
-/** A core call while the Web UI has no daemon connected answers with an error naming the method. */
-function isDisconnected(answer: JsonAnswer): boolean {
-  return answer.error != null && /unknown method|not connected/i.test(answer.error.message ?? "");
+/** Anything the library or fetch threw, as a DownloaderError that names the URL and never a password. */
+function explain(error: unknown, method: string, url: string): DownloaderError {
+  const ours = causes(error).find(isDownloaderError);
+  if (ours) return ours;
+  if (error instanceof SyntaxError)
+    return new DownloaderError(
+      "UNREACHABLE",
+      `${url} answered without JSON: is Deluge's Web UI really there?`,
+      { cause: error },
+    );
+  if (error instanceof Error && error.name === "FetchError") {
+    const status = (error as { status?: number }).status;
+    if (status !== undefined)
+      return new DownloaderError("UNREACHABLE", `${url} answered HTTP ${status}: is Deluge's Web UI there?`, {
+        cause: error,
+      });
+    const chain = causes(error);
+    const timedOut = chain.some((cause) => (cause as Error)?.name === "TimeoutError");
+    const code = chain
+      .map((cause) => (cause as { code?: unknown })?.code)
+      .find((value) => typeof value === "string");
+    // fetch says "fetch failed"; the reason (ECONNREFUSED, "bad port") is at the end of the chain.
+    const innermost = (chain.at(-1) as Error | undefined)?.message;
+    const why = timedOut ? "did not answer in time" : (code ?? innermost ?? "could not be reached");
+    return new DownloaderError("UNREACHABLE", `${new URL(url).origin} ${why}`, { cause: error });
+  }
+  // Deluge answered with an error of its own; the library keeps only its message.
+  const message = error instanceof Error ? error.message : String(error);
+  const kind = /not authenticated/i.test(message) ? "CREDENTIALS_REFUSED" : "UNSUPPORTED";
+  return new DownloaderError(kind, `Deluge answered ${method} with: ${message}`, { cause: error });
+}
+
+/** The error and what caused it, outermost first. */
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let at = error; at != null && chain.length < 8; at = (at as { cause?: unknown }).cause) chain.push(at);
+  return chain;
 }
