@@ -124,6 +124,23 @@ describe("qBittorrent adapter on the library", () => {
     });
   });
 
+  it("reports a connection the client dropped as unreachable, with the network's code where the daemon looks", async () => {
+    const signIn = login("pw");
+    webUi.on((request, body, response) => {
+      if (request.url?.endsWith("/auth/login")) return signIn(request, body, response);
+      response.socket?.destroy();
+    });
+    const error = await qbittorrentAdapter({ url: base, username: "admin", password: "pw" })
+      .describe()
+      .then(
+        () => undefined,
+        (caught: Error & { cause?: { cause?: { code?: string } } }) => caught,
+      );
+    expect(error).toMatchObject({ kind: "UNREACHABLE" });
+    // The probe tries once more on these, as a kept-alive connection closed meanwhile looks the same.
+    expect(error?.cause?.cause?.code).toMatch(/^(UND_ERR_SOCKET|ECONNRESET)$/);
+  });
+
   it("stops waiting when the caller aborts", async () => {
     webUi.on(() => undefined); // accepts and never answers
     const adapter = qbittorrentAdapter({ url: base, username: "admin", password: "pw" });

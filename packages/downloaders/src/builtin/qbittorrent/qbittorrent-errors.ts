@@ -47,8 +47,12 @@ export function qbittorrentError(error: unknown, origin: string, path: string): 
       : new DownloaderError("UNREACHABLE", `qBittorrent at ${origin} failed on ${path}`, { cause: error });
   const login = String(failure.request ?? "").endsWith("/auth/login");
   const status = failure.status;
+  // The cause is fetch's own error, as when the adapter called fetch itself: the daemon reads the
+  // network's code two levels down (a kept-alive connection the client closed is tried once more).
   if (status === undefined)
-    return new DownloaderError("UNREACHABLE", `${origin} ${networkReason(error)}`, { cause: error });
+    return new DownloaderError("UNREACHABLE", `${origin} ${networkReason(error)}`, {
+      cause: failure.cause ?? error,
+    });
   if (login && status === 403)
     return new DownloaderError(
       "CREDENTIALS_REFUSED",
