@@ -6,11 +6,13 @@ import {
   isDownloaderError,
 } from "@autostun/plugins-api";
 import { endpoint } from "../../http/client-request.js";
-import { OnlyThisUrl } from "../../http/only-this-url.js";
+import { pinnedDispatcher, refusedRequest } from "../../http/pinned-dispatcher.js";
 import { DelugeWeb } from "./deluge-web.js";
 
 /** How long one request may take before the client counts as not answering. */
 const TIMEOUT_MS = 10_000;
+
+type ClientConfig = NonNullable<ConstructorParameters<typeof DelugeWeb>[0]>;
 
 /**
  * Deluge's Web UI JSON-RPC (`/json`) through the `@ctrl/deluge` library: it logs in with the Web UI
@@ -23,13 +25,15 @@ export function delugeAdapter(settings: Readonly<DownloaderSettings>): Downloade
   base.username = "";
   base.password = "";
   const url = endpoint(base.toString(), "/json");
-  let dispatcher = new OnlyThisUrl(url);
+  // Every request, a redirect hop included, goes to this /json URL or nowhere: a redirect would resend
+  // the login (password in the body) to whatever host it names.
+  const pin = pinnedDispatcher(url, { scope: "url" });
   const client = new DelugeWeb({
     baseUrl: base.toString(),
     path: "/json",
     password: settings.password ?? "",
     timeout: TIMEOUT_MS,
-    dispatcher,
+    dispatcher: pin.dispatcher as ClientConfig["dispatcher"],
   });
 
   /** One library call, its failure said in our words; `method` names the Deluge call for the message. */
@@ -96,12 +100,8 @@ export function delugeAdapter(settings: Readonly<DownloaderSettings>): Downloade
       if (client.state.auth.cookieHeader)
         await client.request("auth.delete_session", [], false).catch(() => undefined);
       client.resetSession();
-      // Open connections end now, a request still waiting included; a call after this (the adapter is not meant to be reused) gets a
-      // fresh dispatcher rather than a closed one.
-      const old = dispatcher;
-      dispatcher = new OnlyThisUrl(url);
-      client.config.dispatcher = dispatcher;
-      await old.destroy();
+      // A request still waiting (one a stopped push gave up on) ends now rather than at its timeout.
+      pin.close();
     },
   };
 }
@@ -110,6 +110,12 @@ export function delugeAdapter(settings: Readonly<DownloaderSettings>): Downloade
 function explain(error: unknown, method: string, url: string): DownloaderError {
   const ours = causes(error).find(isDownloaderError);
   if (ours) return ours;
+  const refused = refusedRequest(error);
+  if (refused)
+    return new DownloaderError(
+      "UNREACHABLE",
+      `${url} sent AutoSTUN on to ${refused.attempted}; nothing was sent there: set the URL Deluge's Web UI answers at itself`,
+    );
   if (error instanceof SyntaxError)
     return new DownloaderError(
       "UNREACHABLE",

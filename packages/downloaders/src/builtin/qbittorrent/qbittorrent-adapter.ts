@@ -5,10 +5,12 @@ import {
   type DownloaderSettings,
 } from "@autostun/plugins-api";
 import { QBittorrent } from "@ctrl/qbittorrent";
-import { sameOriginDispatcher } from "../../http/same-origin-dispatcher.js";
+import { pinnedDispatcher } from "../../http/pinned-dispatcher.js";
 import { qbittorrentError } from "./qbittorrent-errors.js";
 
 const TIMEOUT_MS = 10_000;
+
+type ClientConfig = NonNullable<ConstructorParameters<typeof QBittorrent>[0]>;
 
 /**
  * The URL without a user name or password in it: fetch refuses such URLs and the library would put them
@@ -41,7 +43,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
  * qBittorrent's WebUI API v2 through @ctrl/qbittorrent, which logs in, keeps the session cookie whatever
  * it is called (5.2 renamed it), logs in again once when the client forgets the session, and sends no
  * Referer or Origin (qBittorrent refuses one that does not match the Host exactly). It keeps the URL's
- * sub-path. What it does not do is done here: stay on the configured origin, honour the caller's abort,
+ * sub-path. What it does not do is done here: stay on the configured origin and path, honour the caller's abort,
  * tell refused credentials from an absent client, and log out on the client's side (see dispose).
  */
 export function qbittorrentAdapter(settings: Readonly<DownloaderSettings>): DownloaderAdapter {
@@ -51,7 +53,8 @@ export function qbittorrentAdapter(settings: Readonly<DownloaderSettings>): Down
     username,
     password,
     timeout: TIMEOUT_MS,
-    dispatcher: sameOriginDispatcher(baseUrl),
+    // Every API call lives under the configured URL's path; a redirect anywhere else is refused.
+    dispatcher: pinnedDispatcher(baseUrl, { scope: "origin" }).dispatcher as ClientConfig["dispatcher"],
   });
 
   async function call<T>(path: string, options: DownloaderCallOptions | undefined, work: () => Promise<T>) {

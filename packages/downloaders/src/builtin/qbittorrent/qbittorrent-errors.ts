@@ -1,5 +1,5 @@
 import { DownloaderError } from "@autostun/plugins-api";
-import { refusedRedirect } from "../../http/same-origin-dispatcher.js";
+import { refusedRequest } from "../../http/pinned-dispatcher.js";
 
 /** What the library's errors carry: ofetch's FetchError has the status and the request it was for. */
 interface LibraryError {
@@ -34,7 +34,7 @@ function networkReason(error: unknown): string {
  */
 export function qbittorrentError(error: unknown, origin: string, path: string): DownloaderError {
   if (error instanceof DownloaderError) return error;
-  const redirect = refusedRedirect(error);
+  const redirect = refusedRequest(error);
   if (redirect)
     return new DownloaderError(
       "UNREACHABLE",

@@ -50,7 +50,7 @@ export function transmissionAdapter(settings: Readonly<DownloaderSettings>): Dow
   ): Promise<Record<string, unknown>> {
     options?.signal?.throwIfAborted();
     // One client per call, made from the shared session id, so each call has its own pin and count.
-    const pin = pinnedDispatcher(url.toString(), MAX_REQUESTS_PER_CALL);
+    const pin = pinnedDispatcher(url.toString(), { scope: "url", maxRequests: MAX_REQUESTS_PER_CALL });
     const config: ClientConfig = {
       baseUrl: url.origin,
       path: `${url.pathname}${url.search}`,
