@@ -45,7 +45,7 @@ async function startServices(lab: Lab): Promise<string> {
 }
 
 /** City and ASN files for the lab's WAN network, in the format of GeoLite2-City and GeoLite2-ASN. */
-async function writeGeoDatabases(dir: string): Promise<{ city: string; asn: string }> {
+export async function writeGeoDatabases(dir: string): Promise<{ city: string; asn: string }> {
   const network = { network: "88.77.66.0", prefix: 24 };
   const city = join(dir, "city.mmdb");
   const asn = join(dir, "asn.mmdb");

@@ -1,7 +1,12 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { useLab } from "@autostun/netlab/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestBrowser } from "./browser.js";
+import { PEER_GEO, writeGeoDatabases } from "./dashboardLab.js";
+import { TorrentPeer, writeSeedTorrent } from "./torrentPeer.js";
 import {
   type LanDaemon,
   startKeepaliveInWan,
@@ -10,9 +15,33 @@ import {
 } from "./wizardLab.js";
 
 // The whole wizard, as a first-time user walks it: a remapping NAT1 lab, Debian's qbittorrent-nox on
-// this (LAN) host, the real daemon and chromium beside it, and a peer on the WAN side at the end.
+// this (LAN) host, the real daemon and chromium beside it, and a peer on the WAN side at the end. The
+// router remaps ports, so the tunnel listens itself and forwards to qBittorrent on the public port: the
+// user-space path, the one with the connection table and bans.
 
 const PASSWORD = "wizard-lab-password";
+
+/** Goes to another page of the console the way its links do: a new hash, no reload. */
+async function openPage(page: Page, route: string): Promise<void> {
+  await page.evaluate((hash) => {
+    window.location.hash = hash;
+  }, `#/${route}`);
+  await page.waitForFunction((hash) => window.location.hash === hash, `#/${route}`);
+}
+
+/** The daemon's answer to a GraphQL query, asked from the page (the API is on the namespace's loopback). */
+async function askDaemon<T>(page: Page, query: string): Promise<T> {
+  const answer = await page.evaluate(async (body) => {
+    const response = await fetch("/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    return (await response.json()) as { data?: unknown; errors?: unknown };
+  }, JSON.stringify({ query }));
+  if (!answer.data) throw new Error(`the daemon refused ${query}: ${JSON.stringify(answer.errors)}`);
+  return answer.data as T;
+}
 
 /** Walks the diagnostic steps: "Next" past a passed one, "continue" past one the user may overrule. */
 async function walkToDownloaderStep(page: Page): Promise<string[]> {
@@ -46,22 +75,37 @@ describe("wizard with qbittorrent-nox in a remapping NAT1 lab", () => {
   let browser: TestBrowser;
   let page: Page;
   let stopQbittorrent: () => Promise<void> = async () => {};
+  let dir = "";
+  let infoHash = "";
+  const peers: TorrentPeer[] = [];
 
   beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "autostun-wizard-peer-"));
+    // The test's own GeoIP data places the lab's WAN network; qBittorrent seeds a torrent, so the WAN
+    // peer's handshake is answered and its connection stays open.
+    const geoip = await writeGeoDatabases(dir);
+    const seed = await writeSeedTorrent(dir);
+    infoHash = seed.infoHash;
     const keepalive = await startKeepaliveInWan(lab());
-    const qbittorrent = await startQbittorrentInLan(lab(), PASSWORD);
+    const qbittorrent = await startQbittorrentInLan(lab(), PASSWORD, 6_881, {
+      file: seed.file,
+      savePath: dir,
+    });
     stopQbittorrent = qbittorrent.stop;
     ({ daemon, browser, page } = await startWizardSession(lab(), {
       keepalive: { target: keepalive, intervalSeconds: 5 },
+      geoip,
     }));
   });
 
   afterAll(async () => {
+    for (const peer of peers) peer.stop();
     await browser?.close();
     await stopQbittorrent();
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it("offers the discovered qBittorrent, enables the tunnel with its password, shows OPEN and proves a WAN peer got in", async () => {
+  it("offers the discovered qBittorrent, enables the tunnel with its password, shows OPEN, proves a WAN peer got in, and that peer is in the connection table with its country, banned from its row and unbanned", async () => {
     await page.goto(daemon.url);
     await page.waitForURL(/#\/wizard$/);
     const overruled = await walkToDownloaderStep(page);
@@ -88,6 +132,8 @@ describe("wizard with qbittorrent-nox in a remapping NAT1 lab", () => {
     const [ip, port] = address.split(":");
     expect(ip).toBe(lab().publicIp);
     expect(Number(port)).toBeGreaterThan(0);
+    // qBittorrent listens on the public port before a peer is sent to it (the daemon checks, and says so).
+    await tunnel.locator('[data-push-state="VERIFIED"]').waitFor({ timeout: 60_000 });
     await page.screenshot({ path: "/tmp/autostun-wizard-enabled.png", fullPage: true });
 
     await page.getByRole("link", { name: /^Next: Proof/ }).click();
@@ -95,16 +141,62 @@ describe("wizard with qbittorrent-nox in a remapping NAT1 lab", () => {
     await proof.waitFor();
     expect(await proof.getAttribute("data-step-state")).not.toBe("passed");
 
-    // A peer on the internet connects to the public address and stays a moment.
-    const peer = await lab().addWanAddress();
-    const knock = `const s=require("node:net").connect({host:"${ip}",port:${port},localAddress:"${peer}"},()=>setTimeout(()=>s.end(),1500));s.on("error",e=>{console.error(String(e));process.exit(1)});s.on("close",()=>process.exit(0))`;
-    const knocked = await lab().exec("wan", process.execPath, ["-e", knock], { timeoutMs: 15_000 });
-    expect(knocked.code, knocked.stderr).toBe(0);
+    // A peer on the internet connects to the public address, and qBittorrent answers its handshake
+    // through the tunnel; the peer stays connected.
+    const peerIp = await lab().addWanAddress();
+    const at = { ip: ip ?? "", port: Number(port) };
+    const peer = TorrentPeer.open(lab(), peerIp, at, infoHash);
+    peers.push(peer);
+    expect(await peer.answered(), peer.log()).toBe(true);
 
     await page.locator('[data-wizard-step="proof"][data-step-state="passed"]').waitFor({ timeout: 30_000 });
-    expect(await proof.locator(".step-check__summary").textContent()).toContain(peer);
+    expect(await proof.locator(".step-check__summary").textContent()).toContain(peerIp);
     await page.screenshot({ path: "/tmp/autostun-wizard-proof.png", fullPage: true });
-  }, 240_000);
+
+    // The path with the connection table: the router remapped the port, so the daemon listens itself.
+    type Paths = { tunnels: { id: string; path: string }[] };
+    const { tunnels } = await askDaemon<Paths>(page, "{ tunnels { id path } }");
+    expect(tunnels).toEqual([{ id: "qbittorrent", path: "USERSPACE" }]);
+
+    // The same peer, still connected, is in the connection table within a second, placed by the test's
+    // GeoIP data.
+    await openPage(page, "connections");
+    await page.locator("[data-geo-attribution]").waitFor();
+    const row = page.locator(`[data-remote^="${peerIp}:"]`);
+    await row.waitFor({ timeout: 1_000 });
+    expect(await row.getAttribute("data-country")).toBe(PEER_GEO.country);
+    expect(await row.locator("[data-country-name]").textContent()).toBe(PEER_GEO.countryName);
+    expect(await row.locator(".col-city").textContent()).toBe(PEER_GEO.city);
+
+    // Ban from the row, through the confirmation dialog: the peer's connection is closed.
+    await row.getByRole("button", { name: /^Ban / }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("heading", { name: `Ban ${peerIp}/32?` }).waitFor();
+    expect(peer.child.exitCode).toBeNull();
+    await dialog.getByLabel("Reason (optional)").fill("wizard lab peer");
+    await dialog.getByRole("button", { name: "Ban", exact: true }).click();
+    await Promise.race([
+      peer.closed,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`the banned peer stayed connected: ${peer.log()}`)), 10_000),
+      ),
+    ]);
+    await row.waitFor({ state: "detached" });
+
+    // The bans page lists it; unban lifts it, and the peer gets through to qBittorrent again.
+    await openPage(page, "bans");
+    const banned = page.locator(`[data-ban="${peerIp}/32"][data-source="api"]`);
+    await banned.waitFor();
+    expect(await banned.textContent()).toContain("wizard lab peer");
+    await banned.getByRole("button", { name: `Unban ${peerIp}/32` }).click();
+    await banned.waitFor({ state: "detached" });
+    const back = TorrentPeer.open(lab(), peerIp, at, infoHash);
+    peers.push(back);
+    expect(await back.answered(), back.log()).toBe(true);
+    await openPage(page, "connections");
+    await page.locator(`[data-remote^="${peerIp}:"]`).waitFor();
+    back.stop();
+  }, 300_000);
 
   it("lands on the dashboard once a tunnel exists, and the wizard can be reopened from the header", async () => {
     await page.goto(daemon.url.replace(/#.*$/, ""));

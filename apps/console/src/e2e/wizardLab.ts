@@ -80,12 +80,14 @@ export async function startKeepaliveInWan(lab: Lab, port = 8_099): Promise<strin
 
 /**
  * qbittorrent-nox in the LAN namespace on its default Web UI port (8080, where discovery looks), with a
- * login required even from loopback and peers on `peerPort`. The profile folder goes with the process.
+ * login required even from loopback and peers on `peerPort`; `seed` is a torrent it adds at start (with
+ * its data in `seed.savePath`). The profile folder goes with the process.
  */
 export async function startQbittorrentInLan(
   lab: Lab,
   password: string,
   peerPort = 6_881,
+  seed?: { file: string; savePath: string },
 ): Promise<{ username: string; password: string; stop(): Promise<void> }> {
   const profile = await mkdtemp(join(tmpdir(), "autostun-wizard-qbt-"));
   const configDir = join(profile, "qBittorrent", "config");
@@ -111,7 +113,10 @@ export async function startQbittorrentInLan(
     "",
   ].join("\n");
   await writeFile(join(configDir, "qBittorrent.conf"), conf, "utf8");
-  const child = lab.spawn("lan", "qbittorrent-nox", [`--profile=${profile}`]);
+  const adds = seed
+    ? [`--save-path=${seed.savePath}`, "--add-paused=false", "--skip-dialog=true", seed.file]
+    : [];
+  const child = lab.spawn("lan", "qbittorrent-nox", [`--profile=${profile}`, ...adds]);
   child.stdout?.resume();
   child.stderr?.resume();
   await lab.waitForListening("lan", { tcp: ["127.0.0.1:8080"] }, 30_000);
