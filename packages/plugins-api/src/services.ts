@@ -104,7 +104,7 @@ export interface ConfiguredDownloader {
   kind: string;
   /** The Web UI / RPC URL without any user name or password in it. */
   url: string;
-  /** True when a user name, password or secret is configured (not what it is). */
+  /** True when a user name, password, secret or API key is configured (not what it is). */
   hasCredentials: boolean;
 }
 

@@ -65,6 +65,14 @@ const downloader = z
     /** The Web UI password, or the RPC secret for aria2. Stored, never shown or logged. */
     password: z.string().default(""),
     /**
+     * An API key sent instead of logging in (qBittorrent 5.2+ creates one in its Web UI options). Like the
+     * password: stored, never shown or logged. Optional, so configs written before it stay valid.
+     */
+    apiKey: z
+      .string()
+      .min(1, "an API key cannot be empty: leave apiKey out to log in with the password")
+      .optional(),
+    /**
      * Run when the client answers OK but does not listen on the new port (upstream aria2): it should
      * restart the client with `--listen-port=$AUTOSTUN_LISTEN_PORT`.
      */

@@ -35,7 +35,7 @@ export class ConfiguredDownloaders implements Downloaders {
       tunnelId: id,
       kind: downloader.kind,
       url: displayUrl(downloader.url),
-      hasCredentials: Boolean(downloader.username || downloader.password),
+      hasCredentials: Boolean(downloader.username || downloader.password || downloader.apiKey),
     }));
   }
 
@@ -55,7 +55,12 @@ export class ConfiguredDownloaders implements Downloaders {
         error: { kind: "UNSUPPORTED", message: localize(resolved.error, "en") },
       };
     const adapter = resolved.factory(
-      { url: downloader.url, username: downloader.username, password: downloader.password },
+      {
+        url: downloader.url,
+        username: downloader.username,
+        password: downloader.password,
+        ...(downloader.apiKey ? { apiKey: downloader.apiKey } : {}),
+      },
       { logger: this.options.logger },
     );
     try {

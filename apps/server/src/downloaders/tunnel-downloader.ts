@@ -143,6 +143,7 @@ export class TunnelDownloader {
       url: settings.url,
       ...(settings.username ? { username: settings.username } : {}),
       ...(settings.password ? { password: settings.password } : {}),
+      ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
     };
     try {
       this.adapter = resolved.factory(adapterSettings, { logger });

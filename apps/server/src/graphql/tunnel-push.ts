@@ -101,7 +101,7 @@ const RestartHookInput = builder.inputType("DownloaderRestartHookInput", {
 
 export const TunnelDownloaderInput = builder.inputType("TunnelDownloaderInput", {
   description:
-    "The client to push the public port to, as downloader in the config file. The password is stored and never returned.",
+    "The client to push the public port to, as downloader in the config file. The password and API key are stored and never returned.",
   fields: (t) => ({
     kind: t.string({
       required: true,
@@ -110,6 +110,10 @@ export const TunnelDownloaderInput = builder.inputType("TunnelDownloaderInput", 
     url: t.string({ required: true, description: 'Its Web UI or RPC URL, e.g. "http://127.0.0.1:8080"' }),
     username: t.string({ required: false }),
     password: t.string({ required: false, description: "The password, or aria2's RPC secret" }),
+    apiKey: t.string({
+      required: false,
+      description: "qBittorrent 5.2+: an API key used instead of logging in; stored, never returned",
+    }),
     restartHook: t.field({ type: RestartHookInput, required: false }),
   }),
 });

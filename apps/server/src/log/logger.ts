@@ -26,7 +26,16 @@ export function createRootLogger(level: string, destination?: DestinationStream)
       level,
       base: undefined,
       redact: {
-        paths: ["token", "password", "authorization", "*.token", "*.password", "*.authorization"],
+        paths: [
+          "token",
+          "password",
+          "apiKey",
+          "authorization",
+          "*.token",
+          "*.password",
+          "*.apiKey",
+          "*.authorization",
+        ],
         censor: "[redacted]",
       },
     },

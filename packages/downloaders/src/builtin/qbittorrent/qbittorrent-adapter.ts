@@ -48,10 +48,12 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
  */
 export function qbittorrentAdapter(settings: Readonly<DownloaderSettings>): DownloaderAdapter {
   const { baseUrl, origin, username, password } = splitCredentials(settings);
+  // With an API key (qBittorrent 5.2+) the library sends it as a bearer token on every call and never
+  // logs in, so there is no session to keep or end; user name and password are then not sent at all.
+  const apiKey = settings.apiKey || undefined;
   const client = new QBittorrent({
     baseUrl,
-    username,
-    password,
+    ...(apiKey ? { apiKey } : { username, password }),
     timeout: TIMEOUT_MS,
     // Every API call lives under the configured URL's path; a redirect anywhere else is refused.
     dispatcher: pinnedDispatcher(baseUrl, { scope: "origin" }).dispatcher as ClientConfig["dispatcher"],
@@ -62,7 +64,7 @@ export function qbittorrentAdapter(settings: Readonly<DownloaderSettings>): Down
       return await untilAborted(work(), options?.signal);
     } catch (error) {
       if (options?.signal?.aborted) throw options.signal.reason;
-      throw qbittorrentError(error, origin, path);
+      throw qbittorrentError(error, origin, path, { apiKey: Boolean(apiKey) });
     }
   }
 

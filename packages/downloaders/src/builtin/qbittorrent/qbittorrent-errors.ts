@@ -32,7 +32,12 @@ function networkReason(error: unknown): string {
  * through for everything else; its messages hold the request URL, which we never put in our own text
  * beyond the origin the user configured. `path` is the API call we made, for the message.
  */
-export function qbittorrentError(error: unknown, origin: string, path: string): DownloaderError {
+export function qbittorrentError(
+  error: unknown,
+  origin: string,
+  path: string,
+  auth: { apiKey: boolean } = { apiKey: false },
+): DownloaderError {
   if (error instanceof DownloaderError) return error;
   const redirect = refusedRequest(error);
   if (redirect)
@@ -62,6 +67,12 @@ export function qbittorrentError(error: unknown, origin: string, path: string): 
     return new DownloaderError(
       "UNREACHABLE",
       `${origin} answered HTTP ${status} to the login: is qBittorrent's Web UI there?`,
+    );
+  // With an API key there is no login: a refusal is the key's (wrong, revoked, or a client before 5.2).
+  if ((status === 401 || status === 403) && auth.apiKey)
+    return new DownloaderError(
+      "CREDENTIALS_REFUSED",
+      "qBittorrent refused the API key: check it in the Web UI options (API keys need qBittorrent 5.2 or later)",
     );
   if (status === 401 || status === 403)
     return new DownloaderError("CREDENTIALS_REFUSED", "qBittorrent refused the session after logging in");
