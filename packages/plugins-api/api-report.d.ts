@@ -131,6 +131,8 @@ export interface DownloaderSettings {
     username?: string;
     /** The password, or the RPC secret for clients that have only a secret (aria2). */
     password?: string;
+    /** An API key sent as a bearer token instead of logging in (qBittorrent 5.2+; since 1.6.0); adapters without one ignore it. */
+    apiKey?: string;
 }
 /** What an adapter gets from the host besides the settings. */
 export interface DownloaderFactoryContext {
@@ -518,7 +520,7 @@ export interface ConfiguredDownloader {
     kind: string;
     /** The Web UI / RPC URL without any user name or password in it. */
     url: string;
-    /** True when a user name, password or secret is configured (not what it is). */
+    /** True when a user name, password, secret or API key is configured (not what it is). */
     hasCredentials: boolean;
 }
 /** What one attempt to talk to a configured downloader found. */
@@ -623,4 +625,4 @@ export declare function isProblemStatus(status: CheckStatus): boolean;
 
 // ---- version.d.ts
 /** The plugin API version this package describes; plugins declare a range of it in `engines.autostun`. */
-export declare const API_VERSION = "1.5.0";
+export declare const API_VERSION = "1.6.0";

@@ -13,7 +13,7 @@ export interface DownloaderSettings {
   username?: string;
   /** The password, or the RPC secret for clients that have only a secret (aria2). */
   password?: string;
-  /** An API key sent as a bearer token instead of logging in (qBittorrent 5.2+); adapters without one ignore it. */
+  /** An API key sent as a bearer token instead of logging in (qBittorrent 5.2+; since 1.6.0); adapters without one ignore it. */
   apiKey?: string;
 }
 
