@@ -1,5 +1,6 @@
 import { useClient } from "urql";
 import { useI18n } from "../i18n/I18nContext.js";
+import { ErrorNotice } from "../shell/ErrorNotice.js";
 import "../dashboard/dashboard.css";
 import "./bans.css";
 import { groupBans } from "./mergeBans.js";
@@ -72,16 +73,8 @@ export function BansPage({ reloadKey = 0 }: { reloadKey?: number }) {
 
   return (
     <div className="bans">
-      {state.loadError && (
-        <p className="notice notice--bad" role="alert">
-          {t("bans.loadFailed", { message: state.loadError })}
-        </p>
-      )}
-      {state.actionError && (
-        <p className="notice notice--bad" role="alert">
-          {t("bans.unbanFailed", { message: state.actionError })}
-        </p>
-      )}
+      <ErrorNotice message={state.loadError} text="bans.loadFailed" />
+      <ErrorNotice message={state.actionError} text="bans.unbanFailed" />
       <section aria-labelledby="bans-api" data-bans="api">
         <h2 id="bans-api" className="section-title">
           {t("bans.apiTitle")}

@@ -1,6 +1,7 @@
 import { useClient } from "urql";
 import type { MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/I18nContext.js";
+import { ErrorNotice } from "../shell/ErrorNotice.js";
 import { CheckRow } from "./CheckRow.js";
 import { type Tally, tallyChecks } from "./mergeChecks.js";
 import { useLiveChecks } from "./useLiveChecks.js";
@@ -47,19 +48,12 @@ export function CheckList({ reloadKey }: { reloadKey: number }) {
         </button>
       </div>
 
-      {live.runError && (
-        <p className="notice notice--bad" role="alert">
-          {t("checks.runFailed", { message: live.runError })}
-        </p>
-      )}
-      {live.loadError && (
-        <p className="notice notice--bad" role="alert">
-          {t("checks.loadFailed", { message: live.loadError })}{" "}
-          <button type="button" className="button button--small button--ghost" onClick={live.reload}>
-            {t("checks.retry")}
-          </button>
-        </p>
-      )}
+      <ErrorNotice message={live.runError} text="checks.runFailed" />
+      <ErrorNotice message={live.loadError} text="checks.loadFailed">
+        <button type="button" className="button button--small button--ghost" onClick={live.reload}>
+          {t("checks.retry")}
+        </button>
+      </ErrorNotice>
       {live.loading && <p className="notice">{t("checks.loading")}</p>}
       {!live.loading && !live.loadError && live.checks.length === 0 && (
         <p className="notice">{t("checks.empty")}</p>

@@ -4,6 +4,7 @@ import { formatBytes, formatRate } from "../dashboard/format.js";
 import { useNow } from "../dashboard/useNow.js";
 import type { MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/I18nContext.js";
+import { ErrorNotice } from "../shell/ErrorNotice.js";
 import { BanDialog } from "./BanDialog.js";
 import { banCidrFor } from "./banTarget.js";
 import { CountryChart } from "./CountryChart.js";
@@ -123,11 +124,7 @@ export function ConnectionsPage({ reloadKey = 0 }: { reloadKey?: number }) {
         </div>
       </div>
 
-      {live.loadError && (
-        <p className="notice notice--bad" role="alert">
-          {t("connections.loadFailed", { message: live.loadError })}
-        </p>
-      )}
+      <ErrorNotice message={live.loadError} text="connections.loadFailed" />
       {notice && (
         <p className="notice" role="status">
           {notice}

@@ -1,6 +1,7 @@
 import { useClient } from "urql";
 import { useLiveChecks } from "../checks/useLiveChecks.js";
 import { useI18n } from "../i18n/I18nContext.js";
+import { ErrorNotice } from "../shell/ErrorNotice.js";
 import "./dashboard.css";
 import { StatusLights } from "./StatusLights.js";
 import { TunnelCard } from "./TunnelCard.js";
@@ -24,11 +25,7 @@ export function Dashboard({ reloadKey = 0 }: { reloadKey?: number }) {
         <h2 id="dashboard-modules" className="section-title">
           {t("dashboard.modules")}
         </h2>
-        {checks.loadError && (
-          <p className="notice notice--bad" role="alert">
-            {t("checks.loadFailed", { message: checks.loadError })}
-          </p>
-        )}
+        <ErrorNotice message={checks.loadError} text="checks.loadFailed" />
         <StatusLights checks={checks.checks} />
       </section>
 
@@ -36,16 +33,8 @@ export function Dashboard({ reloadKey = 0 }: { reloadKey?: number }) {
         <h2 id="dashboard-tunnels" className="section-title">
           {t("dashboard.tunnels")}
         </h2>
-        {live.loadError && (
-          <p className="notice notice--bad" role="alert">
-            {t("dashboard.loadFailed", { message: live.loadError })}
-          </p>
-        )}
-        {live.actionError && (
-          <p className="notice notice--bad" role="alert">
-            {t("dashboard.actionFailed", { message: live.actionError })}
-          </p>
-        )}
+        <ErrorNotice message={live.loadError} text="dashboard.loadFailed" />
+        <ErrorNotice message={live.actionError} text="dashboard.actionFailed" />
         {!live.loading && live.tunnels.length === 0 && !live.loadError && (
           <p className="notice">
             {t("dashboard.noTunnels")} <a href="#/wizard">{t("dashboard.openWizard")}</a>

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/I18nContext.js";
+import { ErrorNotice } from "../shell/ErrorNotice.js";
 import { hashFor } from "../shell/routes.js";
 import {
   DOWNLOADER_NAMES,
@@ -98,11 +99,7 @@ export function EnableStep({
         </p>
       )}
       {!choice && tunnels.length === 0 && <p className="notice">{t("wizard.enable.chooseFirst")}</p>}
-      {error && (
-        <p className="notice notice--bad" role="alert">
-          {t("wizard.enable.failed", { message: error })}
-        </p>
-      )}
+      <ErrorNotice message={error} text="wizard.enable.failed" />
       {tunnels.some((tunnel) => tunnel.downloader?.state === "FAILED") && (
         <p className="notice notice--bad">
           {t("wizard.enable.pushFailed")}{" "}

@@ -3,6 +3,7 @@ import { useClient } from "urql";
 import { useLiveChecks } from "../checks/useLiveChecks.js";
 import { useI18n } from "../i18n/I18nContext.js";
 import { storage } from "../settings/storage.js";
+import { ErrorNotice } from "../shell/ErrorNotice.js";
 import { hashFor } from "../shell/routes.js";
 import { ACCEPTED_STORAGE_KEY, parseAccepted, serializeAccepted } from "./acceptedSteps.js";
 import { CheckStep } from "./CheckStep.js";
@@ -95,16 +96,8 @@ export function Wizard({ stepId, reloadKey }: { stepId: string | undefined; relo
         {t("wizard.title")}
       </h1>
       <p className="wizard__lead">{finished ? t("wizard.finished") : t("wizard.lead")}</p>
-      {(live.loadError || tunnels.loadError) && (
-        <p className="notice notice--bad" role="alert">
-          {t("checks.loadFailed", { message: live.loadError ?? tunnels.loadError ?? "" })}
-        </p>
-      )}
-      {live.runError && (
-        <p className="notice notice--bad" role="alert">
-          {t("checks.runFailed", { message: live.runError })}
-        </p>
-      )}
+      <ErrorNotice message={live.loadError || tunnels.loadError} text="checks.loadFailed" />
+      <ErrorNotice message={live.runError} text="checks.runFailed" />
 
       <div className="wizard__layout">
         <Stepper states={states} current={current} shown={shown} />
