@@ -68,14 +68,28 @@ export function qbittorrentAdapter(settings: Readonly<DownloaderSettings>): Down
     }
   }
 
+  /**
+   * With an API key nothing is logged in first, so any web server answering 200 gets this far; only a
+   * version number ("v5.2.0", "2.13.0") says it is qBittorrent that answered.
+   */
+  function versionIn(answer: unknown, path: string): string {
+    const text = typeof answer === "string" ? answer.trim() : "";
+    if (!/^v?\d+(\.\d+)+\S{0,40}$/.test(text))
+      throw new DownloaderError(
+        "UNREACHABLE",
+        `${origin} answered ${path} without a version number: is qBittorrent really there?`,
+      );
+    return text;
+  }
+
   return {
     async describe(options) {
       const version = await call("app/version", options, () => client.getAppVersion());
       const apiVersion = await call("app/webapiVersion", options, () => client.getApiVersion());
       return {
         client: "qBittorrent",
-        version: version.trim().replace(/^v/, ""),
-        apiVersion: apiVersion.trim(),
+        version: versionIn(version, "app/version").replace(/^v/, ""),
+        apiVersion: versionIn(apiVersion, "app/webapiVersion"),
       };
     },
     async getListenPort(options) {

@@ -86,3 +86,24 @@ describe("qBittorrent adapter with an API key", () => {
     expect(client.requests.some((r) => r.authorization === `Bearer ${wrong}`)).toBe(true);
   });
 });
+
+describe("qBittorrent adapter with an API key, facing another web server", () => {
+  // A router's login page answers 200 to every path; with a key nothing logs in first to tell it apart.
+  const server: Server = createServer((_request, response) => {
+    response.writeHead(200, { "content-type": "text/html" }).end("<html><body>Router login</body></html>");
+  });
+  let url = "";
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it("does not take the page for a qBittorrent version", async () => {
+    const adapter = qbittorrentAdapter({ url, apiKey: KEY });
+    await expect(adapter.describe()).rejects.toMatchObject({
+      kind: "UNREACHABLE",
+      message: expect.stringContaining("without a version number"),
+    });
+  });
+});
