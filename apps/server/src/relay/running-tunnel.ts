@@ -94,7 +94,13 @@ export class RunningTunnel {
       ...(env.timing ? { timing: env.timing } : {}),
     });
     this.tunnel.onChange(({ status }) => {
-      if (status.state === "OPEN") void this.opened();
+      // A listener's rejection would be unhandled and end the daemon: log it beside the tunnel instead.
+      if (status.state === "OPEN")
+        this.opened().catch((error: unknown) =>
+          this.logger.error(`tunnel ${config.id}: announcing the open tunnel failed`, {
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        );
     });
   }
 
