@@ -4,6 +4,7 @@ import { useI18n } from "../i18n/I18nContext.js";
 import { FactsView, hasFacts } from "./FactsView.js";
 import { formatDuration } from "./formatDuration.js";
 import { GuidancePanel } from "./GuidancePanel.js";
+import { RemedyButtons } from "./RemedyButtons.js";
 import { RemedyDialog } from "./RemedyDialog.js";
 import { StatusLabel, StatusMark } from "./StatusMark.js";
 import { statusAppearance } from "./statusAppearance.js";
@@ -60,20 +61,7 @@ export function CheckRow({ check, rerunning, onRerun, onApplyRemedy }: CheckRowP
         <div className="check__body">
           {check.guidance && <GuidancePanel guidance={check.guidance} open={look.needsAttention} />}
           {broke && !check.guidance && <p className="check__broke">{t("checks.brokeHint")}</p>}
-          {check.remedies.length > 0 && (
-            <div className="check__remedies">
-              {check.remedies.map((remedy) => (
-                <button
-                  key={remedy.id}
-                  type="button"
-                  className="button button--small"
-                  onClick={() => setConfirming(remedy)}
-                >
-                  {remedy.title}
-                </button>
-              ))}
-            </div>
-          )}
+          <RemedyButtons remedies={check.remedies} className="check__remedies" onPick={setConfirming} />
           <FactsView facts={check.facts} />
         </div>
       )}

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { FactsView } from "../checks/FactsView.js";
 import { GuidancePanel } from "../checks/GuidancePanel.js";
+import { RemedyButtons } from "../checks/RemedyButtons.js";
 import { RemedyDialog } from "../checks/RemedyDialog.js";
 import type { Check, Remedy, RemedyResult } from "../graphql/types.js";
 import { useI18n } from "../i18n/I18nContext.js";
@@ -50,19 +51,8 @@ export function CheckStep(props: CheckStepProps) {
 
       {state === "broke" && !check?.guidance && <p className="step-check__hint">{t("checks.brokeHint")}</p>}
       {check?.guidance && state !== "passed" && <GuidancePanel guidance={check.guidance} open={true} />}
-      {check && check.remedies.length > 0 && (
-        <div className="step-check__remedies">
-          {check.remedies.map((remedy) => (
-            <button
-              key={remedy.id}
-              type="button"
-              className="button button--small"
-              onClick={() => setConfirming(remedy)}
-            >
-              {remedy.title}
-            </button>
-          ))}
-        </div>
+      {check && (
+        <RemedyButtons remedies={check.remedies} className="step-check__remedies" onPick={setConfirming} />
       )}
       {fallback && troubled && (
         <section className="step-check__fallback" aria-labelledby={`fallback-${stepId}`}>
