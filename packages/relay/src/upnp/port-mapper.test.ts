@@ -71,6 +71,30 @@ describe("PortMapper", () => {
     }
   });
 
+  test("a router granting an endless-looking lease (2^32-1 s) is renewed later, not in a tight loop", async () => {
+    vi.useFakeTimers();
+    try {
+      const gateway = fakeGateway();
+      let asked = 0;
+      gateway.mapTcp = async (port) => {
+        asked++;
+        return { externalPort: port, leaseSeconds: 0xffff_ffff };
+      };
+      const mapper = new PortMapper({
+        port: 6881,
+        leaseSeconds: 120,
+        description: "t",
+        find: async () => ({ gateway, tried: [] }),
+      });
+      expect((await mapper.start()).state).toBe("mapped");
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(asked).toBe(1);
+      await mapper.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   test("no router answers: no-gateway with what was tried; stop is then a no-op", async () => {
     const mapper = new PortMapper({
       port: 6881,

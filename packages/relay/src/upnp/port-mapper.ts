@@ -2,6 +2,9 @@ import { errorText } from "./errors.js";
 import type { GatewaySearch } from "./find-gateway.js";
 import type { MappingGateway } from "./gateway.js";
 
+/** The longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Where a tunnel's mapping on the home router stands. */
 export interface PortMappingStatus {
   /**
@@ -134,7 +137,9 @@ export class PortMapper {
   private schedule(seconds: number): void {
     clearTimeout(this.timer);
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.serial(() => this.map()), seconds * 1000);
+    // setTimeout fires at once past 2^31-1 ms (~24.8 days); a router may grant a lease of up to 2^32-1 s.
+    const delayMs = Math.min(seconds * 1000, MAX_TIMER_MS);
+    this.timer = setTimeout(() => void this.serial(() => this.map()), delayMs);
     this.timer.unref();
   }
 
