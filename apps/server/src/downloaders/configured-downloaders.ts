@@ -54,15 +54,23 @@ export class ConfiguredDownloaders implements Downloaders {
         addresses,
         error: { kind: "UNSUPPORTED", message: localize(resolved.error, "en") },
       };
-    const adapter = resolved.factory(
-      {
-        url: downloader.url,
-        username: downloader.username,
-        password: downloader.password,
-        ...(downloader.apiKey ? { apiKey: downloader.apiKey } : {}),
-      },
-      { logger: this.options.logger },
-    );
+    let adapter: ReturnType<typeof resolved.factory>;
+    try {
+      adapter = resolved.factory(
+        {
+          url: downloader.url,
+          username: downloader.username,
+          password: downloader.password,
+          ...(downloader.apiKey ? { apiKey: downloader.apiKey } : {}),
+        },
+        { logger: this.options.logger },
+      );
+    } catch (error) {
+      // The adapter refused these settings (a plugin's own check): nothing was asked. Thrown on, the
+      // check would take the tunnel for one deleted meanwhile and leave it out of the verdict.
+      const message = error instanceof Error ? error.message : String(error);
+      return { answered: false, authOk: undefined, addresses, error: { kind: "UNSUPPORTED", message } };
+    }
     try {
       const described = await adapter.describe({ signal }).catch((error: unknown) => {
         // A kept-alive connection the client closed meanwhile fails at once; a fresh one tells the truth.
