@@ -175,6 +175,16 @@ describe("Deluge adapter on the @ctrl/deluge library", () => {
     expect(calls.at(-1)).toMatchObject({ method: "auth.delete_session", cookie: "_session_id=one" });
   });
 
+  it("does not show a daemon.get_version answer that is no version string as Deluge's version", async () => {
+    rpc = (call) => (call.method === "daemon.get_version" ? { version: "2.1.1" } : null);
+    const adapter = delugeAdapter({ url: web.base, password: "pw" });
+    await expect(adapter.describe()).rejects.toMatchObject({
+      kind: "UNREACHABLE",
+      message: expect.stringContaining("without a version"),
+    });
+    await adapter.dispose?.();
+  });
+
   it("says unreachable, naming the address, where nothing answers", async () => {
     // A port that was just free: nothing listens there.
     const { server, base } = await listen(() => undefined);

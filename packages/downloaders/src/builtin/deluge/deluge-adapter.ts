@@ -62,7 +62,14 @@ export function delugeAdapter(settings: Readonly<DownloaderSettings>): Downloade
   return {
     async describe(options) {
       const answer = await run("daemon.get_version", () => client.getVersion(), options);
-      return { client: "Deluge", version: String(answer.result) };
+      // Only Deluge answers with a version string; anything else is not shown as one.
+      const version: unknown = answer.result;
+      if (typeof version !== "string" || version.trim() === "")
+        throw new DownloaderError(
+          "UNREACHABLE",
+          `${url} answered daemon.get_version without a version: is Deluge there?`,
+        );
+      return { client: "Deluge", version: version.trim() };
     },
     async getListenPort(options) {
       // The library has no call for it. The port the session really uses, not the configured range.
