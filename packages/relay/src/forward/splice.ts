@@ -135,9 +135,13 @@ class OwnBuffers implements UserReads {
     doorbell.copy(chunk, 0, 0, nread);
     const flowing = this.to.write(chunk);
     if (nread >= BULK_READ_BYTES) {
-      this.returning = false;
       this.pair ??= borrowPair();
-      if (this.pair && !this.writing[0] && !this.writing[1]) this.upcoming = 0;
+      // A pair still being written stays on its way back (`returning`): were this burst to be the
+      // last, it would otherwise stay lent, out of the budget, for as long as the connection idles.
+      if (this.pair && !this.writing[0] && !this.writing[1]) {
+        this.returning = false;
+        this.upcoming = 0;
+      }
     }
     return this.holdUnless(flowing);
   }
