@@ -71,6 +71,16 @@ describe("upnp.gateway verdict", () => {
     expect(steps(result)).toContain('upnp: { enabled: "auto" }');
   });
 
+  it("does not claim there is no second NAT when the router would not say its WAN address", () => {
+    const { externalIp: _known, ...withoutIp } = found;
+    const result = decideUpnpGateway({
+      ...withoutIp,
+      externalIpError: "the gateway at http://192.168.1.1:5000/rootDesc.xml reports no external address",
+    });
+    expect(result.status).toBe("PASS");
+    expect(result.facts).toMatchObject({ externalIp: null, externalIpKind: "unknown", secondNat: null });
+  });
+
   it("classifies WAN addresses", () => {
     expect(
       ["192.168.1.1", "172.20.0.1", "100.64.0.1", "100.128.0.1", "88.77.67.2", "bogus"].map(addressKind),

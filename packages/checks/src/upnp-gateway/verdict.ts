@@ -52,8 +52,8 @@ export function decideUpnpGateway(probe: UpnpGatewayProbe): CheckResult {
     externalIp: probe.externalIp ?? null,
     externalIpKind: kind,
     externalIpError: probe.externalIpError ?? null,
-    /** True when the router's own WAN address is private or CGNAT: another NAT sits beyond it. */
-    secondNat: kind === "private" || kind === "cgnat",
+    /** True when the router's own WAN address is private or CGNAT: another NAT sits beyond it; null when that address is unknown. */
+    secondNat: kind === "unknown" ? null : kind === "private" || kind === "cgnat",
     testMapping: probe.testMapping ?? null,
     tried: probe.tried,
   };
