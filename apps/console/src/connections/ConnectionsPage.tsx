@@ -26,6 +26,15 @@ import { useLiveConnections } from "./useLiveConnections.js";
 
 const PAGE_SIZE = 25;
 
+/** The columns before the sortable ones: a heading each, nothing to sort by. */
+const plainColumns: ReadonlyArray<[MessageKey, string]> = [
+  ["connections.country", "col-country"],
+  ["connections.city", "col-city"],
+  ["connections.asn", "col-asn"],
+  ["connections.peer", "col-addr"],
+  ["connections.proxy", "col-addr"],
+];
+
 /** Time of day for today's connections, date and time for older ones. */
 function openedLabel(iso: string, locale: string, now: number): string {
   const opened = new Date(iso);
@@ -136,21 +145,11 @@ export function ConnectionsPage({ reloadKey = 0 }: { reloadKey?: number }) {
           <caption className="visually-hidden">{t("connections.caption")}</caption>
           <thead>
             <tr>
-              <th scope="col" className="col-country">
-                {t("connections.country")}
-              </th>
-              <th scope="col" className="col-city">
-                {t("connections.city")}
-              </th>
-              <th scope="col" className="col-asn">
-                {t("connections.asn")}
-              </th>
-              <th scope="col" className="col-addr">
-                {t("connections.peer")}
-              </th>
-              <th scope="col" className="col-addr">
-                {t("connections.proxy")}
-              </th>
+              {plainColumns.map(([label, className]) => (
+                <th key={label} scope="col" className={className}>
+                  {t(label)}
+                </th>
+              ))}
               {sortHeader("opened", "connections.opened", "col-time")}
               {sortHeader("bytes", "connections.bytes", "col-bytes")}
               {sortHeader("rate", "connections.rate", "col-rate")}
