@@ -35,6 +35,9 @@ export class NatPmpGateway implements MappingGateway {
 
   async externalIp(signal?: AbortSignal): Promise<string> {
     const answer = await this.request(Buffer.from([0, 0]), 128, signal);
+    // A success answer shorter than 12 bytes carries no whole address: say so rather than show a part.
+    if (answer.length < 12)
+      throw new PortMappingError(`the gateway ${this.gatewayIp} sent a NAT-PMP answer without its address`);
     return [...answer.subarray(8, 12)].join(".");
   }
 
