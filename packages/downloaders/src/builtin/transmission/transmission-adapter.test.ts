@@ -108,6 +108,12 @@ describe("the Transmission adapter on @ctrl/transmission", () => {
       message: expect.stringContaining("without JSON"),
     });
 
+    main.current = answerWith({ result: "success", arguments: {} });
+    await expect(transmissionAdapter({ url: mainBase }).describe()).rejects.toMatchObject({
+      kind: "UNREACHABLE",
+      message: expect.stringContaining("without a version"),
+    });
+
     main.current = answerWith({ result: "method name not recognized", arguments: {} });
     await expect(transmissionAdapter({ url: mainBase }).reannounce?.()).rejects.toMatchObject({
       kind: "UNSUPPORTED",

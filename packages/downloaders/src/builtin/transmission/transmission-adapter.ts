@@ -83,8 +83,14 @@ export function transmissionAdapter(settings: Readonly<DownloaderSettings>): Dow
   return {
     async describe(options) {
       const session = await rpc("session-get", (client) => client.getSession(), options);
+      // Every Transmission says its version; "success" without one is some other program, not "unknown".
+      if (typeof session.version !== "string" || session.version.trim() === "")
+        throw new DownloaderError(
+          "UNREACHABLE",
+          `${shown} answered session-get without a version: is Transmission there?`,
+        );
       // "3.00 (bb6b5a062e)": the build hash is of no use to a reader.
-      const version = String(session.version ?? "unknown").split(" ")[0] ?? "unknown";
+      const version = session.version.trim().split(" ")[0] ?? session.version;
       return { client: "Transmission", version, apiVersion: String(session["rpc-version"] ?? "") };
     },
     async getListenPort(options) {
