@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
+import { summarize } from "./stats.js";
 import type { Bench } from "./types.js";
 
 const run = promisify(execFile);
@@ -117,11 +118,7 @@ const PROXIES: Proxy[] = [
   },
 ];
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
+const median = (values: readonly number[]) => summarize(values).median;
 
 /** One iperf3 run through `proxy`: throughput and the proxy's CPU seconds per GiB (NaN for direct). */
 async function measure(proxy: Proxy, targetPort: number, seconds: number) {
