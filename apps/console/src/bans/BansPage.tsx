@@ -2,6 +2,7 @@ import { useClient } from "urql";
 import { useI18n } from "../i18n/I18nContext.js";
 import { ErrorNotice } from "../shell/ErrorNotice.js";
 import "../dashboard/dashboard.css";
+import "../connections/connections.css";
 import "./bans.css";
 import { groupBans } from "./mergeBans.js";
 import type { Ban } from "./types.js";
