@@ -4,6 +4,7 @@ export { type BanFileProblem, parseBanFile } from "./bans/ban-file.js";
 export { type BanFileLoad, BanFileWatcher, type BanFileWatcherOptions } from "./bans/ban-file-watcher.js";
 export { type BanEvent, type BanInput, BanList, InvalidBanError } from "./bans/ban-list.js";
 export type { ConnectionRecord, ConnectionSink, GeoInfo } from "./connections/connection-record.js";
+export { formatEndpoint } from "./connections/connection-record.js";
 export {
   type ConnectionEvent,
   type ConnectionRetention,

@@ -1,5 +1,5 @@
 import type { TunnelActivityEntry } from "@autostun/plugins-api";
-import type { ConnectionRecord } from "@autostun/relay";
+import { type ConnectionRecord, formatEndpoint } from "@autostun/relay";
 import type { TunnelView } from "./tunnel-view.js";
 
 interface Arrivals {
@@ -68,5 +68,5 @@ export class TunnelArrivals {
 
 export function formatPublic(address: { ip: string; port: number } | undefined): string | undefined {
   if (!address) return undefined;
-  return address.ip.includes(":") ? `[${address.ip}]:${address.port}` : `${address.ip}:${address.port}`;
+  return formatEndpoint(address.ip, address.port);
 }
