@@ -66,6 +66,15 @@ describe("hooks on a public address change", () => {
     });
   });
 
+  it("sends a webhook URL's user and password as Basic auth, never in the outcome", async () => {
+    const withCredentials = base.replace("http://", "http://hook:p%40ss@");
+    const run = await new AddressHooks({ webhook: { url: `${withCredentials}/broken` }, logger }).run(change);
+    expect(run.webhook).toEqual({ ok: false, error: `${base}/broken answered HTTP 500` });
+    expect(received.at(-1)?.headers.authorization).toBe(
+      `Basic ${Buffer.from("hook:p@ss").toString("base64")}`,
+    );
+  });
+
   it("reports a command that is missing, one that hangs and a webhook that fails, without throwing", async () => {
     const missing = await new AddressHooks({
       command: { argv: ["/nonexistent/autostun-hook"] },

@@ -16,11 +16,20 @@ export async function postWebhook(hook: WebhookHook, body: unknown): Promise<Hoo
   const limit = hook.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const target = new URL(hook.url);
   const where = `${target.origin}${target.pathname}`;
+  // fetch refuses a URL with `user:password@` in it and puts the whole URL, password included, in its
+  // error, which would reach the log and the API. They go as Basic auth, which is what they meant.
+  const basic =
+    target.username || target.password
+      ? `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString("base64")}`
+      : undefined;
+  target.username = "";
+  target.password = "";
   try {
-    const response = await fetch(hook.url, {
+    const response = await fetch(target, {
       method: "POST",
       headers: {
         "content-type": "application/json",
+        ...(basic ? { authorization: basic } : {}),
         ...(hook.secret ? { [hook.secretHeader ?? "X-AutoSTUN-Secret"]: hook.secret } : {}),
       },
       body: JSON.stringify(body),
