@@ -101,6 +101,26 @@ describe("UpnpMappings", () => {
     }
   });
 
+  it("a router search still under way ends when the daemon stops, instead of holding the stop", async () => {
+    // Like a LAN host that answered SSDP and then never finishes sending its description.
+    const mappings = new UpnpMappings(
+      { enabled: true, leaseSeconds: 600 },
+      quiet,
+      () => {},
+      ({ signal }) =>
+        new Promise((resolve) =>
+          signal?.addEventListener("abort", () => resolve({ gateway: undefined, tried: ["cancelled"] })),
+        ),
+    );
+    const t = fakeTunnel(6881);
+    mappings.follow("qb", t.tunnel);
+    t.set("OPEN");
+    await settle();
+    expect(mappings.status("qb")?.state).toBe("searching");
+    await mappings.stop();
+    expect(mappings.status("qb")?.state).toBe("removed");
+  });
+
   it("asks nothing at all while upnp is off", async () => {
     let asked = 0;
     const mappings = new UpnpMappings(

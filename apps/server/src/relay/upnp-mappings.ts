@@ -13,6 +13,11 @@ import type { AutostunConfig } from "../config/schema.js";
 const FOUND_FOR_MS = 10 * 60_000;
 /** When no router answered, the next tunnel that opens asks again after this long. */
 const NOT_FOUND_FOR_MS = 60_000;
+/**
+ * A search asks SSDP (3 s), PCP and NAT-PMP (3.75 s each); a router that accepts the description request
+ * and never finishes answering must not hold every tunnel's mapping, and the daemon's stop, for longer.
+ */
+const SEARCH_BOUND_MS = 30_000;
 
 /** A tunnel's mapping on the home router as the API shows it. */
 export type UpnpView = PortMappingStatus;
@@ -29,6 +34,8 @@ export class UpnpMappings {
   private readonly removals = new Set<Promise<void>>();
   private search: { at: number; result: Promise<GatewaySearch> } | undefined;
   private reportedNoGateway = false;
+  /** Ends a search still under way when the daemon stops. */
+  private stopping = new AbortController();
 
   constructor(
     private readonly config: AutostunConfig["upnp"],
@@ -77,6 +84,9 @@ export class UpnpMappings {
 
   /** Waits until every mapping has been removed (daemon stop); each request to the router is bounded. */
   async stop(): Promise<void> {
+    this.stopping.abort();
+    this.stopping = new AbortController();
+    this.search = undefined;
     for (const [id, mapper] of this.mappers) this.release(id, mapper);
     await Promise.all([...this.removals]);
   }
@@ -116,7 +126,8 @@ export class UpnpMappings {
   }
 
   private newSearch(): Promise<GatewaySearch> {
-    const result = this.find({ descriptionUrl: this.config.descriptionUrl });
+    const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(SEARCH_BOUND_MS)]);
+    const result = this.find({ descriptionUrl: this.config.descriptionUrl, signal });
     this.search = { at: Date.now(), result };
     return result;
   }
