@@ -41,7 +41,8 @@ export function TunnelCard({ tunnel, history, openSeenAt, now, busy, onStart, on
   const address = tunnel.publicAddress ? `${tunnel.publicAddress.ip}:${tunnel.publicAddress.port}` : null;
   const since = openSince(tunnel, openSeenAt);
   const keepalive = tunnel.lastKeepaliveAt ? now - Date.parse(tunnel.lastKeepaliveAt) : null;
-  const rate = history.at(-1)?.perSecond ?? 0;
+  // Undefined until two counter readings have been taken: one reading has no rate, and 0 would read as measured.
+  const rate = history.at(-1)?.perSecond;
   const running = tunnel.state !== "STOPPED" && tunnel.state !== "FAILED";
   const downloader = tunnel.downloader;
   const headingId = `tunnel-${tunnel.id}-title`;
@@ -160,7 +161,7 @@ export function TunnelCard({ tunnel, history, openSeenAt, now, busy, onStart, on
 
       <div className="tunnel__throughput">
         <Sparkline points={history} label={t("dashboard.throughputChart", { tunnel: tunnel.id })} />
-        <span className="num tunnel__rate">{formatRate(rate)}</span>
+        <span className="num tunnel__rate">{rate === undefined ? "—" : formatRate(rate)}</span>
       </div>
 
       <div className="tunnel__actions">
