@@ -29,12 +29,16 @@ export function parseDescription(xml: string, descriptionUrl: string): WanServic
   const base = firstText(xml, "URLBase") || descriptionUrl;
   for (const type of WAN_SERVICE_TYPES) {
     const service = services.find((s) => s.serviceType === type && s.controlPath);
-    if (service)
-      return {
-        serviceType: type,
-        controlUrl: new URL(service.controlPath, base).toString(),
-        friendlyName: firstText(xml, "friendlyName") ?? "",
-      };
+    if (!service) continue;
+    if (!URL.canParse(service.controlPath, base))
+      throw new PortMappingError(
+        `the UPnP device at ${descriptionUrl} gives a control URL that is not one: ${service.controlPath} (base ${base})`,
+      );
+    return {
+      serviceType: type,
+      controlUrl: new URL(service.controlPath, base).toString(),
+      friendlyName: firstText(xml, "friendlyName") ?? "",
+    };
   }
   throw new PortMappingError(
     `the UPnP device at ${descriptionUrl} offers no port-mapping service (WANIPConnection or WANPPPConnection); found: ${services.map((s) => s.serviceType).join(", ") || "none"}`,

@@ -24,6 +24,17 @@ describe("reading what routers say", () => {
     );
   });
 
+  test("garbage from a router: a control URL that is none, or a character reference past U+10FFFF, is a clear error or left as written", () => {
+    const xml = `<root><URLBase>not a url</URLBase><device><friendlyName>Box &#99999999;</friendlyName><serviceList><service>
+      <serviceType>urn:schemas-upnp-org:service:WANIPConnection:1</serviceType><controlURL>/ctl</controlURL></service></serviceList></device></root>`;
+    expect(() => parseDescription(xml, "http://10.0.0.9/d.xml")).toThrow(
+      /http:\/\/10\.0\.0\.9\/d\.xml gives a control URL that is not one: \/ctl \(base not a url\)/,
+    );
+    expect(
+      parseDescription(xml.replace("not a url", "http://10.0.0.9/"), "http://10.0.0.9/d.xml").friendlyName,
+    ).toBe("Box &#99999999;");
+  });
+
   test("SSDP: the LOCATION of a 200 answer, nothing from a NOTIFY", () => {
     expect(
       locationOf("HTTP/1.1 200 OK\r\nST: x\r\nLocation: http://192.168.1.1:5000/rootDesc.xml\r\n\r\n"),

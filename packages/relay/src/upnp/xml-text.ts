@@ -7,11 +7,11 @@ const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"'
 
 export function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (whole, name: string) => {
-    if (name[0] === "#")
-      return String.fromCodePoint(
-        name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1)),
-      );
-    return ENTITIES[name] ?? whole;
+    if (name[0] !== "#") return ENTITIES[name] ?? whole;
+    const code =
+      name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
+    // A reference past U+10FFFF from a router is left as written, not thrown at whoever reads the text.
+    return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
   });
 }
 
