@@ -89,7 +89,10 @@ export function TunnelCard({ tunnel, history, openSeenAt, now, busy, onStart, on
       <dl className="tunnel__facts">
         <div>
           <dt>{t("dashboard.path")}</dt>
-          <dd title={tunnel.pathCost}>{t(pathLabel[tunnel.path] ?? "dashboard.path.USERSPACE")}</dd>
+          <dd title={tunnel.pathCost}>
+            {/* A path a newer daemon added is shown by its own name, not passed off as user space. */}
+            {Object.hasOwn(pathLabel, tunnel.path) ? t(pathLabel[tunnel.path]) : tunnel.path}
+          </dd>
         </div>
         <div>
           <dt>{t("dashboard.localPort")}</dt>
