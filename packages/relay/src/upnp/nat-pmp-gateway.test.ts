@@ -24,6 +24,18 @@ describe("NatPmpGateway", () => {
     await expect(gateway.externalIp()).rejects.toThrow(/without its address/);
   });
 
+  test("a mapping answered with lifetime 0 is no mapping, not one without an end", async () => {
+    const answer = Buffer.alloc(16);
+    answer[1] = 130;
+    answer.writeUInt16BE(6881, 8);
+    answer.writeUInt16BE(6881, 10);
+    router = await routerAnswering(answer);
+    const gateway = await NatPmpGateway.open("127.0.0.1");
+    await expect(gateway.mapTcp(6881, 3600, "t")).rejects.toThrow(/without granting one \(lifetime 0/);
+    answer.writeUInt32BE(7200, 12);
+    expect(await gateway.mapTcp(6881, 3600, "t")).toEqual({ externalPort: 6881, leaseSeconds: 7200 });
+  });
+
   test("a whole answer gives the router's WAN address", async () => {
     router = await routerAnswering(Buffer.from([0, 128, 0, 0, 0, 0, 0, 1, 203, 0, 113, 7]));
     const gateway = await NatPmpGateway.open("127.0.0.1");

@@ -48,7 +48,7 @@ export class NatPmpGateway implements MappingGateway {
     signal?: AbortSignal,
   ): Promise<GrantedMapping> {
     const answer = await this.request(mapRequest(port, port, leaseSeconds), 130, signal, port);
-    return { externalPort: answer.readUInt16BE(10), leaseSeconds: answer.readUInt32BE(12) };
+    return grantedOrThrow(this.gatewayIp, "NAT-PMP", answer.readUInt16BE(10), answer.readUInt32BE(12));
   }
 
   async unmapTcp(port: number, signal?: AbortSignal): Promise<void> {
@@ -126,6 +126,23 @@ export class NatPmpGateway implements MappingGateway {
       send();
     });
   }
+}
+
+/**
+ * What a NAT-PMP or PCP router granted. Lifetime 0 there means "no mapping" (it is how one is deleted),
+ * unlike UPnP where 0 is a lease without an end, so it is refused rather than shown as an endless lease.
+ */
+export function grantedOrThrow(
+  gatewayIp: string,
+  protocol: string,
+  externalPort: number,
+  leaseSeconds: number,
+): GrantedMapping {
+  if (leaseSeconds === 0 || externalPort === 0)
+    throw new PortMappingError(
+      `the gateway ${gatewayIp} answered the ${protocol} mapping request without granting one (lifetime ${leaseSeconds}, port ${externalPort})`,
+    );
+  return { externalPort, leaseSeconds };
 }
 
 /** Opcode 2 (map TCP): version, op, reserved, internal port, suggested external port, lifetime. */

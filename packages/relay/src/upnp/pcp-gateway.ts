@@ -3,7 +3,7 @@ import { createSocket } from "node:dgram";
 import { PortMappingError } from "./errors.js";
 import type { GrantedMapping, MappingGateway } from "./gateway.js";
 import { localAddressToward } from "./local-address.js";
-import { NAT_PMP_PORT } from "./nat-pmp-gateway.js";
+import { grantedOrThrow, NAT_PMP_PORT } from "./nat-pmp-gateway.js";
 
 /** PCP (RFC 6887) shares NAT-PMP's port; a request starts with version 2 where NAT-PMP has 0. */
 const PCP_VERSION = 2;
@@ -97,7 +97,7 @@ export class PcpGateway implements MappingGateway {
     );
     const external = answer.subarray(44, 60);
     this.lastExternalIp = [...external.subarray(12)].join(".");
-    return { externalPort: answer.readUInt16BE(42), leaseSeconds: answer.readUInt32BE(4) };
+    return grantedOrThrow(this.gatewayIp, "PCP", answer.readUInt16BE(42), answer.readUInt32BE(4));
   }
 
   async unmapTcp(port: number, signal?: AbortSignal): Promise<void> {
