@@ -6,7 +6,7 @@ import { formatRate, formatSpan } from "./format.js";
 import { openSince } from "./openSince.js";
 import { Sparkline } from "./Sparkline.js";
 import type { ThroughputPoint } from "./throughput.js";
-import type { Tunnel } from "./types.js";
+import type { Tunnel, TunnelState } from "./types.js";
 
 interface TunnelCardProps {
   tunnel: Tunnel;
@@ -24,6 +24,19 @@ const pathLabel: Record<Tunnel["path"], MessageKey> = {
   NFTABLES: "dashboard.path.NFTABLES",
   DIRECT_DOWNLOADER: "dashboard.path.DIRECT_DOWNLOADER",
 };
+
+const tunnelStates: readonly string[] = [
+  "STOPPED",
+  "OPENING",
+  "OPEN",
+  "RECOVERING",
+  "FAILED",
+] satisfies TunnelState[];
+
+/** A state a newer daemon added has no words here: it is shown by its own name rather than as a blank. */
+function isKnownState(state: string): state is TunnelState {
+  return tunnelStates.includes(state);
+}
 
 const pushStates = ["IDLE", "PUSHING", "VERIFIED", "RETRYING", "FAILED"] as const;
 
@@ -65,7 +78,7 @@ export function TunnelCard({ tunnel, history, openSeenAt, now, busy, onStart, on
           {tunnel.id}
         </h3>
         <span className={`tunnel__state tunnel__state--${tunnel.state.toLowerCase()}`} data-tunnel-state>
-          {t(`dashboard.state.${tunnel.state}`)}
+          {isKnownState(tunnel.state) ? t(`dashboard.state.${tunnel.state}`) : tunnel.state}
         </span>
       </header>
       <p className="tunnel__reason">{tunnel.reason}</p>
