@@ -65,7 +65,8 @@ export class NatPmpGateway implements MappingGateway {
     const socket = createSocket("udp4");
     try {
       await new Promise<void>((resolve, reject) => {
-        socket.once("error", reject);
+        // `on`, not `once`: a second socket error later in the exchange must find a listener, not end the daemon.
+        socket.on("error", reject);
         socket.bind(0, () => resolve());
       });
       const answer = await this.exchange(
