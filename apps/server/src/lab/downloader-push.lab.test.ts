@@ -160,13 +160,23 @@ describe.concurrent("downloaders told the public port by autostun serve, behind 
         ["de", de],
         ["trk", trk],
       ];
-      /** True when a WAN peer's TCP connect to the public address completes (the client answered it). */
+      /**
+       * True when a WAN peer's TCP connect to the public address completes (the client answered it)
+       * within 30 s. After the router lost its mappings, one that keeps ports maps P again only when a
+       * kept-alive connection next sends (conntrack picks it up mid-stream); until then it refuses inbound,
+       * and nothing in the tunnel moved that the test could wait for.
+       */
       const reachable = async (to: { ip: string; port: number }, from: string) => {
         const address = `TCP4:${to.ip}:${to.port},bind=${from},connect-timeout=5`;
-        return (
-          (await lab.exec("wan", "socat", ["-u", "OPEN:/dev/null", address], { timeoutMs: 15_000 })).code ===
-          0
-        );
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          const result = await lab.exec("wan", "socat", ["-u", "OPEN:/dev/null", address], {
+            timeoutMs: 15_000,
+          });
+          if (result.code === 0) return true;
+          if (Date.now() > deadline) return false;
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+        }
       };
       const peerIp = await lab.addWanAddress();
       /** Waits until every tunnel is OPEN and settled on an address `fresh` accepts, then checks each client. */
