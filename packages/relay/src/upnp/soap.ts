@@ -1,4 +1,5 @@
-import { PortMappingError } from "./errors.js";
+import { errorText, PortMappingError } from "./errors.js";
+import { fetchRouterText, type RouterAnswer } from "./router-http.js";
 import { elementsNamed, encodeEntities, firstText } from "./xml-text.js";
 
 /** One UPnP control action: a SOAP 1.1 POST to the service's control URL. */
@@ -25,27 +26,29 @@ function envelope(a: SoapAction): string {
  * {@link PortMappingError} with the device's error code and description.
  */
 export async function callAction(a: SoapAction): Promise<Record<string, string>> {
-  let response: Response;
+  let answer: RouterAnswer;
   try {
-    response = await fetch(a.controlUrl, {
-      method: "POST",
-      headers: {
-        "content-type": 'text/xml; charset="utf-8"',
-        soapaction: `"${a.serviceType}#${a.action}"`,
+    answer = await fetchRouterText(
+      a.controlUrl,
+      {
+        method: "POST",
+        headers: {
+          "content-type": 'text/xml; charset="utf-8"',
+          soapaction: `"${a.serviceType}#${a.action}"`,
+        },
+        body: envelope(a),
       },
-      body: envelope(a),
-      signal: a.signal,
-    });
+      { signal: a.signal },
+    );
   } catch (error) {
-    const cause = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
-    throw new PortMappingError(`the gateway did not answer ${a.action} at ${a.controlUrl}: ${cause}`);
+    throw new PortMappingError(`the gateway did not answer ${a.action}: ${errorText(error)}`);
   }
-  const text = await response.text();
-  if (!response.ok) {
+  const { text } = answer;
+  if (!answer.ok) {
     const code = Number(firstText(text, "errorCode"));
-    const description = firstText(text, "errorDescription") ?? response.statusText;
+    const description = firstText(text, "errorDescription") ?? answer.statusText;
     throw new PortMappingError(
-      `the gateway refused ${a.action}: ${Number.isFinite(code) && code > 0 ? `UPnP error ${code} ` : `HTTP ${response.status} `}${description}`,
+      `the gateway refused ${a.action}: ${Number.isFinite(code) && code > 0 ? `UPnP error ${code} ` : `HTTP ${answer.status} `}${description}`,
       Number.isFinite(code) && code > 0 ? code : undefined,
     );
   }

@@ -1,7 +1,8 @@
 import { parseDescription, type WanService } from "./device-description.js";
-import { PortMappingError } from "./errors.js";
+import { errorText, PortMappingError } from "./errors.js";
 import type { GrantedMapping, MappingGateway } from "./gateway.js";
 import { localAddressToward } from "./local-address.js";
+import { fetchRouterText, type RouterAnswer } from "./router-http.js";
 import { callAction } from "./soap.js";
 
 /** UPnP error 725: the gateway only accepts leases without an end (IGD v1 routers). */
@@ -19,16 +20,17 @@ export class UpnpGateway implements MappingGateway {
 
   /** Read the device description at `location` (e.g. `http://192.168.1.1:5000/rootDesc.xml`). */
   static async open(location: string, signal?: AbortSignal): Promise<UpnpGateway> {
-    let xml: string;
+    let answer: RouterAnswer;
     try {
-      const response = await fetch(location, { signal });
-      if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
-      xml = await response.text();
+      answer = await fetchRouterText(location, {}, { signal });
     } catch (error) {
-      const cause = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
-      throw new PortMappingError(`cannot read the UPnP device description at ${location}: ${cause}`);
+      throw new PortMappingError(`cannot read the UPnP device description: ${errorText(error)}`);
     }
-    const service = parseDescription(xml, location);
+    if (!answer.ok)
+      throw new PortMappingError(
+        `cannot read the UPnP device description at ${location}: HTTP ${answer.status} ${answer.statusText}`,
+      );
+    const service = parseDescription(answer.text, location);
     const internalClient = await localAddressToward(new URL(service.controlUrl).hostname);
     return new UpnpGateway(location, internalClient, service);
   }
