@@ -35,6 +35,12 @@ const PublicAddressRef = builder.objectRef<PublicAddress>("PublicAddress").imple
   fields: (t) => ({ ip: t.exposeString("ip"), port: t.exposeInt("port") }),
 });
 
+const PrivateAddressRef = builder.objectRef<PublicAddress>("PrivateAddress").implement({
+  description:
+    "This host's side of the mapping: the address the tunnel's keep-alive leaves from (the one routing picked, on a host with several interfaces), and port P.",
+  fields: (t) => ({ ip: t.exposeString("ip"), port: t.exposeInt("port") }),
+});
+
 const TunnelStatsRef = builder.objectRef<TunnelStats>("TunnelStats").implement({
   fields: (t) => ({
     active: t.exposeInt("active", { description: "Connections being forwarded now" }),
@@ -62,6 +68,13 @@ export const TunnelRef = builder.objectRef<TunnelView>("Tunnel").implement({
       type: PublicAddressRef,
       nullable: true,
       resolve: (v) => v.status.publicAddress ?? null,
+    }),
+    privateAddress: t.field({
+      type: PrivateAddressRef,
+      nullable: true,
+      description:
+        "Where the public address leads on this host (hooks get it as AUTOSTUN_PRIVATE_IP/PORT); null until the tunnel has opened",
+      resolve: (v) => v.status.privateAddress ?? null,
     }),
     target: t.string({ description: "Where peers are forwarded", resolve: (v) => v.config.target }),
     origin: t.field({ type: TunnelOriginEnum, resolve: (v) => v.origin }),

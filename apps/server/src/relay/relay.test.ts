@@ -70,6 +70,12 @@ describe("a configured tunnel in the daemon", () => {
       const open = await openTunnel(daemon.url, "qb");
       expect(open).toMatchObject({ path: "USERSPACE", origin: "CONFIG", publicAddress: { ip: "127.0.0.1" } });
       expect(open.publicAddress?.port).toBe(open.localPort);
+      // The private side is where the keep-alive really leaves from: loopback, towards a loopback target.
+      const side = await gql<{ tunnels: { privateAddress: { ip: string; port: number } | null }[] }>(
+        daemon.url,
+        "{ tunnels { privateAddress { ip port } } }",
+      );
+      expect(side.data?.tunnels[0]?.privateAddress).toEqual({ ip: "127.0.0.1", port: open.localPort });
       // The firewall check asks for the ports peers must reach: the one chosen at run time.
       const ports = await daemon.container.resolve<TunnelPorts>(Services.TunnelPorts).localPorts();
       expect(ports).toEqual([open.localPort]);

@@ -1,4 +1,3 @@
-import { networkInterfaces } from "node:os";
 import {
   AddressHooks,
   type DownloaderStatus,
@@ -20,14 +19,6 @@ export interface TunnelAnnouncerOptions {
   verifyHost: string;
   /** Told whenever what `Tunnel.downloader` or `Tunnel.hooks` shows changed. */
   onChange(): void;
-}
-
-/** This host's first non-loopback IPv4 address: the private side of the mapping, for hooks. */
-function privateIp(): string {
-  for (const list of Object.values(networkInterfaces()))
-    for (const address of list ?? [])
-      if (address.family === "IPv4" && !address.internal) return address.address;
-  return "0.0.0.0";
 }
 
 /**
@@ -125,7 +116,8 @@ export class TunnelAnnouncer {
       const change = {
         tunnelId: this.options.config.id,
         protocol: "tcp" as const,
-        private: { ip: privateIp(), port: status.localPort },
+        // The keep-alive's own source address: the host's first interface may not be the routed one.
+        private: status.privateAddress ?? { ip: "0.0.0.0", port: status.localPort },
         public: { ip: address.ip, port: address.port },
       };
       void this.hooks.run(change).then(

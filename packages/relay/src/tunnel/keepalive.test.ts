@@ -48,6 +48,21 @@ describe("KeepAlive", () => {
     );
   });
 
+  test("knows the address it leaves from, which is the one the target sees", async () => {
+    const seenFrom: string[] = [];
+    const http = createHttpServer((req, res) => {
+      seenFrom.push(req.socket.remoteAddress ?? "");
+      res.end();
+    });
+    http.keepAliveTimeout = 0;
+    const { port } = await listen(http);
+    const keep = await KeepAlive.open(target(port), await chooseFreePort("127.0.0.1"), options, () => {});
+    cleanups.push(() => keep.close());
+    // Opened from the wildcard address: only the kernel's routing says which address that became.
+    expect(seenFrom[0]).toBeDefined();
+    expect(keep.localAddress).toBe(seenFrom[0]);
+  });
+
   test("a reset by the target is reported once, with the reason", async () => {
     const sockets: Socket[] = [];
     const http = createHttpServer((_req, res) => res.end());

@@ -106,6 +106,11 @@ export class KeepAlive {
     return this.lastAnswer;
   }
 
+  /** The address the kernel bound the connection to (it is opened from the wildcard address). */
+  get localAddress(): string | undefined {
+    return this.socket.localAddress;
+  }
+
   private get name(): string {
     return `${this.target.host}:${this.target.port}`;
   }

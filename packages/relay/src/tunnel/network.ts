@@ -5,6 +5,11 @@ import type { PortListener } from "./listener.js";
 /** A live keep-alive connection from port P. */
 export interface KeepAliveHandle {
   readonly lastAnswerAt: Date | undefined;
+  /**
+   * This host's address the connection leaves from, as the kernel's routing chose it: the private
+   * side of the mapping it keeps. On a host with several interfaces only this one is sure to be right.
+   */
+  readonly localAddress: string | undefined;
   close(): void;
 }
 

@@ -131,6 +131,20 @@ describe("Tunnel states", () => {
     expect(tunnel.status.openSince).toBeUndefined();
   });
 
+  test("the private address is the one the keep-alive leaves from, and follows a move to another interface", async () => {
+    const network = new FakeNetwork();
+    network.localAddress = "192.168.1.20";
+    const { tunnel } = makeTunnel(network);
+    const open = reach(tunnel, "OPEN");
+    tunnel.start();
+    expect((await open).status.privateAddress).toEqual({ ip: "192.168.1.20", port: 40_000 });
+    // The default route moved to the host's second interface: the next keep-alive leaves from there.
+    network.localAddress = "10.8.0.5";
+    const reopened = reach(tunnel, "OPEN");
+    network.changeNetwork("local network changed: default route now via wg0");
+    expect((await reopened).status.privateAddress).toEqual({ ip: "10.8.0.5", port: 40_000 });
+  });
+
   test("a busy port is left for a fresh one at once, without failing", async () => {
     const network = new FakeNetwork();
     network.busyPorts.add(6881);

@@ -107,6 +107,7 @@ export class Tunnel {
   private inflight: Promise<void> = Promise.resolve();
   private localPort: number | undefined;
   private publicAddress: PublicAddress | undefined;
+  private privateAddress: PublicAddress | undefined;
   private stunServer: string | undefined;
   private lastKeepalive: Date | undefined;
   private lastRecheckAt: Date | undefined;
@@ -150,6 +151,7 @@ export class Tunnel {
       reason: this.reason,
       localPort: this.localPort,
       publicAddress: this.publicAddress ? { ...this.publicAddress } : undefined,
+      privateAddress: this.privateAddress ? { ...this.privateAddress } : undefined,
       stunServer: this.stunServer,
       lastKeepaliveAt: this.session?.keepAlive.lastAnswerAt ?? this.lastKeepalive,
       lastRecheckAt: this.lastRecheckAt,
@@ -237,6 +239,9 @@ export class Tunnel {
     const previousAddress = this.publicAddress;
     this.localPort = opened.port;
     this.publicAddress = opened.punched.publicAddress;
+    // The keep-alive is the connection whose mapping peers use; its source address is the routed one.
+    const sourceIp = opened.keepAlive.localAddress;
+    this.privateAddress = sourceIp ? { ip: sourceIp, port: opened.port } : undefined;
     this.stunServer = opened.punched.server;
     this.failedAttempts = 0;
     this.session = {

@@ -14,6 +14,11 @@ export interface TunnelStatus {
   localPort: number | undefined;
   /** Where peers on the internet connect; undefined unless the tunnel has opened. */
   publicAddress: PublicAddress | undefined;
+  /**
+   * The private side of that mapping: the address of this host the keep-alive from P leaves on, and P.
+   * Undefined unless the tunnel has opened; like `publicAddress` it keeps the last open's value.
+   */
+  privateAddress: PublicAddress | undefined;
   /** The STUN server whose answer gave `publicAddress`. */
   stunServer: string | undefined;
   /** Last answer from the keep-alive target. */

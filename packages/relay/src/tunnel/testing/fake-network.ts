@@ -23,6 +23,8 @@ export class FakeNetwork implements TunnelNetwork {
   /** Close every keep-alive as soon as it opens (a target that drops connections). */
   dropKeepAlives = false;
   nextFreePort = 40_000;
+  /** The source address the next keep-alive gets, as routing would pick it. */
+  localAddress = "192.168.1.20";
 
   readonly log: string[] = [];
   punches = 0;
@@ -53,6 +55,7 @@ export class FakeNetwork implements TunnelNetwork {
     this.lostHandlers.push(onLost);
     const handle = {
       lastAnswerAt: new Date(),
+      localAddress: this.localAddress,
       close: () => this.log.push(`keepalive-closed ${localPort}`),
     };
     if (this.dropKeepAlives) setTimeout(() => onLost("target closed the connection"), 0);
