@@ -1,4 +1,5 @@
 import { DownloaderError } from "@autostun/plugins-api";
+import { safeCause } from "./safe-cause.js";
 
 /** One HTTP exchange with a client's API, after the network part went well. */
 export interface ClientResponse {
@@ -43,7 +44,7 @@ export async function clientRequest(url: string, request: ClientRequest = {}): P
   } catch (error) {
     if (request.signal?.aborted) throw request.signal.reason;
     const why = timeout.aborted ? "did not answer in time" : (causeCode(error) ?? (error as Error).message);
-    throw new DownloaderError("UNREACHABLE", `${new URL(url).origin} ${why}`, { cause: error });
+    throw new DownloaderError("UNREACHABLE", `${new URL(url).origin} ${why}`, { cause: safeCause(error) });
   }
   return { status: response.status, headers: response.headers, text: await response.text() };
 }

@@ -7,6 +7,7 @@ import {
 } from "@autostun/plugins-api";
 import { endpoint } from "../../http/client-request.js";
 import { pinnedDispatcher, refusedRequest } from "../../http/pinned-dispatcher.js";
+import { safeCause } from "../../http/safe-cause.js";
 import { DelugeWeb } from "./deluge-web.js";
 
 /** How long one request may take before the client counts as not answering. */
@@ -113,7 +114,10 @@ export function delugeAdapter(settings: Readonly<DownloaderSettings>): Downloade
   };
 }
 
-/** Anything the library or fetch threw, as a DownloaderError that names the URL and never a password. */
+/**
+ * Anything the library or fetch threw, as a DownloaderError that names the URL and never a password: the
+ * library's errors hold the login body and the session cookie, so only a safe copy of them is kept.
+ */
 function explain(error: unknown, method: string, url: string): DownloaderError {
   const ours = causes(error).find(isDownloaderError);
   if (ours) return ours;
@@ -127,13 +131,13 @@ function explain(error: unknown, method: string, url: string): DownloaderError {
     return new DownloaderError(
       "UNREACHABLE",
       `${url} answered without JSON: is Deluge's Web UI really there?`,
-      { cause: error },
+      { cause: safeCause(error) },
     );
   if (error instanceof Error && error.name === "FetchError") {
     const status = (error as { status?: number }).status;
     if (status !== undefined)
       return new DownloaderError("UNREACHABLE", `${url} answered HTTP ${status}: is Deluge's Web UI there?`, {
-        cause: error,
+        cause: safeCause(error),
       });
     const chain = causes(error);
     const timedOut = chain.some((cause) => (cause as Error)?.name === "TimeoutError");
@@ -143,12 +147,12 @@ function explain(error: unknown, method: string, url: string): DownloaderError {
     // fetch says "fetch failed"; the reason (ECONNREFUSED, "bad port") is at the end of the chain.
     const innermost = (chain.at(-1) as Error | undefined)?.message;
     const why = timedOut ? "did not answer in time" : (code ?? innermost ?? "could not be reached");
-    return new DownloaderError("UNREACHABLE", `${new URL(url).origin} ${why}`, { cause: error });
+    return new DownloaderError("UNREACHABLE", `${new URL(url).origin} ${why}`, { cause: safeCause(error) });
   }
   // Deluge answered with an error of its own; the library keeps only its message.
   const message = error instanceof Error ? error.message : String(error);
   const kind = /not authenticated/i.test(message) ? "CREDENTIALS_REFUSED" : "UNSUPPORTED";
-  return new DownloaderError(kind, `Deluge answered ${method} with: ${message}`, { cause: error });
+  return new DownloaderError(kind, `Deluge answered ${method} with: ${message}`, { cause: safeCause(error) });
 }
 
 /** The error and what caused it, outermost first. */

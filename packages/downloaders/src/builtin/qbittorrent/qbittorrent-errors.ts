@@ -1,5 +1,6 @@
 import { DownloaderError } from "@autostun/plugins-api";
 import { refusedRequest } from "../../http/pinned-dispatcher.js";
+import { safeCause } from "../../http/safe-cause.js";
 
 /** What the library's errors carry: ofetch's FetchError has the status and the request it was for. */
 interface LibraryError {
@@ -49,14 +50,17 @@ export function qbittorrentError(
   if (failure?.name !== "FetchError")
     return /Auth Failed|Invalid cookie/.test(String(failure?.message))
       ? new DownloaderError("CREDENTIALS_REFUSED", "qBittorrent refused the user name or password")
-      : new DownloaderError("UNREACHABLE", `qBittorrent at ${origin} failed on ${path}`, { cause: error });
+      : new DownloaderError("UNREACHABLE", `qBittorrent at ${origin} failed on ${path}`, {
+          cause: safeCause(error),
+        });
   const login = String(failure.request ?? "").endsWith("/auth/login");
   const status = failure.status;
   // The cause is fetch's own error, as when the adapter called fetch itself: the daemon reads the
   // network's code two levels down (a kept-alive connection the client closed is tried once more).
+  // The FetchError around it holds the request's headers (cookie, Authorization) and is left out.
   if (status === undefined)
     return new DownloaderError("UNREACHABLE", `${origin} ${networkReason(error)}`, {
-      cause: failure.cause ?? error,
+      cause: safeCause(failure.cause),
     });
   if (login && status === 403)
     return new DownloaderError(

@@ -7,6 +7,7 @@ import {
 import { Transmission } from "@ctrl/transmission";
 import { endpoint } from "../../http/client-request.js";
 import { type PinnedDispatch, pinnedDispatcher } from "../../http/pinned-dispatcher.js";
+import { safeCause } from "../../http/safe-cause.js";
 
 const TIMEOUT_MS = 10_000;
 // The most one call takes: the library asks for a session id first (409, then again with the id), and a
@@ -167,6 +168,6 @@ function explain(error: unknown, pin: PinnedDispatch, shown: string): Downloader
   return new DownloaderError(
     "UNREACHABLE",
     `${new URL(shown).origin} ${why}`,
-    network ? { cause: network } : undefined,
+    network ? { cause: safeCause(network) } : undefined,
   );
 }
