@@ -23,8 +23,11 @@ export class WanPeer {
     this.child.stdin?.write(`${line}\n`);
   }
 
-  /** True once `line` came back; false when the connection ended or nothing came within the bound. */
-  async echoed(line: string, timeoutMs = 10_000): Promise<boolean> {
+  /**
+   * True once `line` came back; false when the connection ended or nothing came within the bound. The
+   * default bound leaves room for a loaded machine starting the peer process and forwarding the line.
+   */
+  async echoed(line: string, timeoutMs = 20_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (!this.received.includes(line)) {
       if (this.child.exitCode !== null || this.child.signalCode !== null || Date.now() > deadline)
