@@ -10,6 +10,7 @@ import {
   type NftablesTable,
   Tunnel,
   type TunnelInbound,
+  type TunnelNetwork,
   type TunnelTiming,
   validateTarget,
 } from "@autostun/relay";
@@ -35,6 +36,8 @@ export interface TunnelEnvironment {
   logger: (bindings: Record<string, string>) => Logger;
   /** Shorter timings for tests; the engine's defaults otherwise. */
   timing?: Partial<TunnelTiming>;
+  /** Replaces each tunnel's sockets (unit tests drive the tunnel through a scripted network). */
+  network?: () => TunnelNetwork;
   /** The adapter factory of a downloader kind; absent where no extension host runs (`doctor`). */
   resolveDownloader?: ResolveDownloader;
   /** Which other tunnel's listener holds `port` on this host, if any: never a port to push. */
@@ -92,6 +95,7 @@ export class RunningTunnel {
         handle: (socket) => (this.forwarder ? this.forwarder.handle(socket) : socket.destroy()),
       },
       ...(env.timing ? { timing: env.timing } : {}),
+      ...(env.network ? { network: env.network() } : {}),
     });
     this.tunnel.onChange(({ status }) => {
       // A listener's rejection would be unhandled and end the daemon: log it beside the tunnel instead.
@@ -222,10 +226,13 @@ export class RunningTunnel {
    */
   private choose(situation: PathSituation, ports: { localPort: number; publicPort: number }): TunnelInbound {
     const choice = choosePath(situation, ports);
+    // The one line for a path change (the Tunnel leaves it to us): why, and the ports it follows from.
     if (choice.inbound.kind !== this.inboundKind || choice.downloaderPort !== this.forwardTo.port)
       this.logger.info(`tunnel ${this.config.id}: ${choice.why}`, {
         tunnel: this.config.id,
         path: choice.inbound.kind,
+        localPort: ports.localPort,
+        publicPort: ports.publicPort,
         downloaderPort: choice.downloaderPort,
       });
     this.inboundKind = choice.inbound.kind;

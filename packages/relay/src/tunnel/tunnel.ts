@@ -36,6 +36,7 @@ export interface TunnelOptions {
    * Asked at every (re)open once the public port is known and before anything listens: the path for
    * these ports, or undefined to keep the current one. A port-preserving gateway (public port == P)
    * is only known here, and a downloader on this host then cannot listen on P beside our listener.
+   * The tunnel does not log the choice; the caller, who knows the reason, logs it once.
    */
   chooseInbound?: (ports: TunnelPorts) => TunnelInbound | undefined;
   logger: Logger;
@@ -338,7 +339,10 @@ export class Tunnel {
     }
   }
 
-  /** Lets the owner pick the path for the ports just punched; a choice that cannot work is refused. */
+  /**
+   * Lets the owner pick the path for the ports just punched; a choice that cannot work is refused.
+   * The owner logs a change: it knows why it chose (this tunnel only knows what), and one line is enough.
+   */
   private decideInbound(localPort: number, publicPort: number): void {
     if (!this.chooseInbound) return;
     const next = this.chooseInbound({ localPort, publicPort });
@@ -346,15 +350,6 @@ export class Tunnel {
     if (next.kind === "relay-port" && next.port === localPort)
       throw new Error(
         `tunnel "${this.id}": the relay port ${next.port} must differ from local port ${localPort}`,
-      );
-    if (next.kind !== this.inbound.kind)
-      this.logger.info(
-        `tunnel ${this.id}: peers take the ${pathOf(next)} path (${next.kind}) for public port ${publicPort}`,
-        {
-          tunnel: this.id,
-          localPort,
-          publicPort,
-        },
       );
     if (next.kind === "relay-port" && next.port) this.relayPort = next.port;
     this.inbound = next;
