@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import type { Lab } from "@autostun/netlab";
 import { createTestLab } from "@autostun/netlab/testing";
 import { expect, test } from "vitest";
@@ -30,6 +32,16 @@ async function logged(daemon: LanDaemon, message: string, before: number): Promi
   }
 }
 
+/** How long the shipped systemd unit waits after SIGTERM before it kills the daemon. */
+function serviceStopTimeoutMs(): number {
+  const unit = readFileSync(
+    fileURLToPath(new URL("../../../../deploy/systemd/autostun.service", import.meta.url)),
+  );
+  const seconds = /^TimeoutStopSec=(\d+)s?$/m.exec(unit.toString())?.[1];
+  if (!seconds) throw new Error("deploy/systemd/autostun.service has no TimeoutStopSec");
+  return Number(seconds) * 1000;
+}
+
 const count = (daemon: LanDaemon, message: string) => daemon.stderr.split(message).length - 1;
 
 async function hangup(daemon: LanDaemon, message: string): Promise<void> {
@@ -38,15 +50,20 @@ async function hangup(daemon: LanDaemon, message: string): Promise<void> {
   await logged(daemon, message, before);
 }
 
-/** Knocks until the line comes back: kernel rules load right after OPEN, a first peer may be early. */
+/**
+ * Knocks until the line comes back: kernel rules load right after OPEN, a first peer may be early. An
+ * early peer is refused at once, so the knocks are bounded by time, not by count.
+ */
 async function reaches(lab: Lab, from: string, at: { ip: string; port: number }, line: string) {
-  for (let attempt = 0; attempt < 10; attempt++) {
+  const deadline = Date.now() + 30_000;
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
     const peer = WanPeer.open(lab, from, at);
     peer.send(`${line} ${attempt}`);
     if (await peer.echoed(`${line} ${attempt}`, 3_000)) return peer;
     peer.child.kill("SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new Error(`no WAN peer got "${line}" through ${at.ip}:${at.port}`);
+  throw new Error(`no WAN peer got "${line}" through ${at.ip}:${at.port} within 30 s`);
 }
 
 test("SIGHUP: a bad file keeps both tunnels and their peers; a change to one tunnel restarts only it; SIGTERM cleans up", {
@@ -121,12 +138,14 @@ test("SIGHUP: a bad file keeps both tunnels and their peers; a change to one tun
   moved.child.kill("SIGKILL");
   changePeer.child.kill("SIGKILL");
 
-  // SIGTERM with a live peer: a prompt exit, and the kernel rules of the nftables tunnel gone.
+  // SIGTERM with a live peer: a clean exit before the service manager would kill it (the systemd unit's
+  // TimeoutStopSec), and the kernel rules of the nftables tunnel gone. How fast is printed, not asserted:
+  // a loaded machine stretches every nft run of the stop.
   const stopAt = Date.now();
   expect(await daemon.stop()).toBe(0);
   const stopMs = Date.now() - stopAt;
   console.log(`SIGTERM with a live peer and an nftables tunnel: exited in ${stopMs} ms`);
-  expect(stopMs).toBeLessThan(5_000);
+  expect(stopMs).toBeLessThan(serviceStopTimeoutMs());
   expect(await keepPeer.closed).toBeGreaterThan(0);
   expect((await lab.exec("lan", "nft", ["list", "ruleset"])).stdout).not.toContain("autostun");
 });
