@@ -581,6 +581,11 @@ export interface UpnpGatewayProbe {
     };
     /** Each way of finding a router that gave none, and why. */
     tried: string[];
+    /**
+     * Why the UPnP search (SSDP) could not be sent at all: the socket's error, and the local address and
+     * interface it was sent from. Absent when the search went out, answered or not.
+     */
+    searchError?: string;
 }
 /**
  * The home router in front of this host (since 1.5.0): `probe()` finds it (SSDP on this host's LAN,

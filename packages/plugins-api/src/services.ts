@@ -163,6 +163,11 @@ export interface UpnpGatewayProbe {
   };
   /** Each way of finding a router that gave none, and why. */
   tried: string[];
+  /**
+   * Why the UPnP search (SSDP) could not be sent at all: the socket's error, and the local address and
+   * interface it was sent from. Absent when the search went out, answered or not.
+   */
+  searchError?: string;
 }
 
 /**

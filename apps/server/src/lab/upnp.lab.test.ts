@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import type { Lab } from "@autostun/netlab";
 import { createTestLab } from "@autostun/netlab/testing";
 import { describe, expect, type TestContext, test } from "vitest";
@@ -12,6 +13,7 @@ import { WanPeer } from "./testing/wan-peer.js";
  */
 
 const LOCAL_PORT = 40_777;
+const BIN = fileURLToPath(new URL("../../bin/autostun.mjs", import.meta.url));
 
 type Upnp = {
   state: string;
@@ -75,10 +77,14 @@ async function upnpCheck(daemon: LanDaemon, url: string): Promise<Check> {
   return check;
 }
 
+/**
+ * Whether a new WAN peer's line comes back. A refused peer's socat gives up by itself (connect timeout),
+ * so the wait for an echo can be generous for a loaded machine without slowing the refused case.
+ */
 async function reaches(lab: Lab, at: { ip: string; port: number }, line: string): Promise<boolean> {
   const peer = WanPeer.open(lab, await lab.addWanAddress(), at);
   peer.send(line);
-  const ok = await peer.echoed(line, 5_000);
+  const ok = await peer.echoed(line);
   await peer.end();
   return ok;
 }
@@ -168,5 +174,37 @@ describe.concurrent("autostun serve behind a home router (miniupnpd) and the ISP
     expect(check.guidance?.steps.join("\n")).toMatch(/DMZ host/);
     expect(check.facts).toMatchObject({ found: true, testMapping: { mapped: false, code: 606 } });
     expect(await daemon.stop()).toBe(0);
+  });
+});
+
+describe("upnp.gateway when this host's firewall will not let the search out", () => {
+  test("doctor says the search could not be made, with the error and the address it was sent from, not that no router answered", {
+    timeout: 120_000,
+  }, async (context) => {
+    const lab = await createTestLab({ nat: "NAT1", stun: "ours" }, context);
+    // A local firewall rule dropping outgoing SSDP: the kernel answers the send with EPERM.
+    const rules = [
+      "add table inet s16block",
+      "add chain inet s16block out { type filter hook output priority 0; }",
+      "add rule inet s16block out ip daddr 239.255.255.250 udp dport 1900 drop",
+    ];
+    for (const rule of rules) await lab.exec("lan", "nft", rule.split(" "));
+    const config = await lab.writeConfig({ upnp: { enabled: "auto" }, plugins: { dirs: [] } });
+    const run = await lab.exec(
+      "lan",
+      process.execPath,
+      [BIN, "doctor", "--json", "--check", "upnp.gateway", "--config", config],
+      { timeoutMs: 60_000 },
+    );
+    const report = JSON.parse(run.stdout) as { checks: Check[] };
+    const check = report.checks[0];
+    expect(check?.status).toBe("WARN");
+    expect(check?.summary).toMatch(/could not send its search for a home router/);
+    expect(check?.summary).toContain("EPERM");
+    expect(check?.summary).toContain(lab.lanIp);
+    expect(check?.facts.searchError).toMatch(
+      new RegExp(`could not be made from ${lab.lanIp.replaceAll(".", "\\.")}:\\d+ \\([^)]+\\): send EPERM`),
+    );
+    expect(check?.guidance?.steps.join("\n")).toMatch(/firewall on this host/);
   });
 });

@@ -2,7 +2,9 @@ import { randomInt } from "node:crypto";
 import type { UpnpGateway, UpnpGatewayProbe } from "@autostun/plugins-api";
 import {
   portMappingErrorText as errorText,
+  type FindGatewayOptions,
   findGateway,
+  type GatewaySearch,
   type MappingGateway,
   PortMappingError,
 } from "@autostun/relay";
@@ -15,14 +17,19 @@ const TEST_LEASE_SECONDS = 120;
  * `Services.UpnpGateway` for the `upnp.gateway` check: finds the home router the way tunnels do, asks
  * its WAN address, and maps a random high port to this host for a moment to see whether it allows it.
  */
-export function createUpnpGatewayProbe(config: () => AutostunConfig["upnp"]): UpnpGateway {
+export function createUpnpGatewayProbe(
+  config: () => AutostunConfig["upnp"],
+  /** How the router is found; tests hand in their own. */
+  find: (options: FindGatewayOptions) => Promise<GatewaySearch> = findGateway,
+): UpnpGateway {
   return {
     async probe(options = {}): Promise<UpnpGatewayProbe> {
       const { enabled, descriptionUrl } = config();
       if (enabled === false) return { enabled, found: false, tried: [] };
-      const search = await findGateway({ descriptionUrl, signal: options.signal });
+      const search = await find({ descriptionUrl, signal: options.signal });
       const gateway = search.gateway;
-      if (!gateway) return { enabled, found: false, tried: search.tried };
+      const searchError = search.searchError ? { searchError: search.searchError } : {};
+      if (!gateway) return { enabled, found: false, tried: search.tried, ...searchError };
       const facts: UpnpGatewayProbe = {
         enabled,
         found: true,
@@ -30,6 +37,7 @@ export function createUpnpGatewayProbe(config: () => AutostunConfig["upnp"]): Up
         location: gateway.location,
         internalClient: gateway.internalClient,
         tried: search.tried,
+        ...searchError,
       };
       const name = (gateway as { name?: string }).name;
       if (name) facts.name = name;

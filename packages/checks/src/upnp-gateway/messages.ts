@@ -11,6 +11,8 @@ export const messages = defineCatalog({
       "UPnP is switched off in AutoSTUN's config (upnp.enabled: false), so no router was asked and tunnels are not mapped on one.",
     "summary.none":
       "No router on this host's network answered UPnP IGD, PCP or NAT-PMP ({tried}). If a router sits between this host and the modem, peers cannot get past it.",
+    "summary.search-failed":
+      "AutoSTUN could not send its search for a home router on this host's network, so whether one is there is unknown: {searchError}. PCP and NAT-PMP found none either ({tried}).",
     "summary.refused":
       "The home router at {gateway} ({protocol}) answered but refused to map a test port ({port}) to this host: {error}",
     "summary.no-answer":
@@ -30,6 +32,13 @@ export const messages = defineCatalog({
       "Otherwise, open the router's admin page and switch UPnP (sometimes called UPnP IGD, NAT-PMP or PCP) on, then run the checks again.",
       "If the router has no UPnP, give this computer a fixed address on it (DHCP reservation or IP/MAC binding) and make that address the router's DMZ host.",
       "What was tried: {tried}",
+    ],
+    "guidance.search-failed.title": "Let AutoSTUN look for the router",
+    "guidance.search-failed.steps": [
+      "The search is a UDP message from this host to 239.255.255.250 port 1900 (SSDP); this host refused to send it: {searchError}",
+      "EPERM or EACCES: a firewall on this host (nftables, iptables, ufw, firewalld) blocks outgoing UDP to 239.255.255.250:1900. Allow it, and UDP to the router's port 5351 for PCP and NAT-PMP.",
+      "ENETUNREACH or EHOSTUNREACH: this host has no route for it; check that the network connection is up (`ip route` lists a default route). In a Docker container on a bridge network, multicast does not reach the router: use the host network.",
+      "If you know the router's UPnP address, set `upnp.descriptionUrl` (e.g. http://192.168.1.1:5000/rootDesc.xml) and no search is needed. Then run the checks again.",
     ],
     "guidance.refused.title": "Allow this computer to map ports on the router",
     "guidance.refused.steps": [
@@ -61,6 +70,8 @@ export const messages = defineCatalog({
       "AutoSTUN 配置中关闭了 UPnP（upnp.enabled: false），因此没有询问任何路由器，隧道的端口也不会在路由器上映射。",
     "summary.none":
       "本机所在网络中没有路由器回应 UPnP IGD、PCP 或 NAT-PMP（{tried}）。如果本机和光猫之间还有一台路由器，外部节点会被挡在它那里。",
+    "summary.search-failed":
+      "AutoSTUN 无法在本机所在网络中发出查找家用路由器的请求，因此无法确定是否存在路由器：{searchError}。PCP 和 NAT-PMP 也没有找到（{tried}）。",
     "summary.refused":
       "位于 {gateway} 的家用路由器（{protocol}）有回应，但拒绝把测试端口 {port} 映射到本机：{error}",
     "summary.no-answer":
@@ -80,6 +91,13 @@ export const messages = defineCatalog({
       "否则请打开路由器的管理页面，开启 UPnP（有时叫 UPnP IGD、NAT-PMP 或 PCP），然后重新运行检查。",
       "如果路由器不支持 UPnP，请在路由器上给本机分配固定地址（DHCP 静态分配或 IP/MAC 绑定），并把这个地址设为路由器的 DMZ 主机。",
       "已尝试的方式：{tried}",
+    ],
+    "guidance.search-failed.title": "让 AutoSTUN 能够查找路由器",
+    "guidance.search-failed.steps": [
+      "查找请求是本机发往 239.255.255.250 端口 1900 的 UDP 报文（SSDP）；本机拒绝发送它：{searchError}",
+      "EPERM 或 EACCES：本机的防火墙（nftables、iptables、ufw、firewalld）拦截了发往 239.255.255.250:1900 的出站 UDP。请放行它，同时放行发往路由器 5351 端口的 UDP（PCP 和 NAT-PMP 使用）。",
+      "ENETUNREACH 或 EHOSTUNREACH：本机没有可用的路由；请确认网络连接正常（`ip route` 中有默认路由）。如果在 Docker 容器的 bridge 网络中运行，组播到达不了路由器：请改用 host 网络。",
+      "如果知道路由器的 UPnP 地址，可设置 `upnp.descriptionUrl`（例如 http://192.168.1.1:5000/rootDesc.xml），这样就不需要查找。然后重新运行检查。",
     ],
     "guidance.refused.title": "允许本机在路由器上映射端口",
     "guidance.refused.steps": [

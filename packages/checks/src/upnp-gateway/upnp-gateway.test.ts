@@ -65,6 +65,28 @@ describe("upnp.gateway verdict", () => {
     expect(steps(result)).toContain("no Internet Gateway Device answered");
   });
 
+  it("says the search could not be made, not that no router answered, when this host refused to send it", () => {
+    const searchError =
+      "the SSDP search for a router could not be made from 10.0.0.2:40000 (eth0): send EPERM 239.255.255.250:1900; no router was asked";
+    const result = decideUpnpGateway({
+      enabled: "auto",
+      found: false,
+      tried: [`UPnP: ${searchError}`, "PCP: no PCP answer from 10.0.0.1:5351"],
+      searchError,
+    });
+    expect(result.status).toBe("WARN");
+    expect(result.facts).toMatchObject({ found: false, searchError });
+    expect(text(result.summary)).toMatch(/could not send its search .* unknown: .*EPERM.*\(eth0\)/);
+    expect(text(result.summary)).not.toMatch(/answered/);
+    expect(text(result.summary, "zh-CN")).toMatch(/无法.*发出.*EPERM/);
+    expect(steps(result)).toMatch(/firewall on this host .* 239\.255\.255\.250:1900/);
+    expect(steps(result)).toContain("upnp.descriptionUrl");
+    expect(steps(result, "zh-CN")).toMatch(/防火墙/);
+    // Without a search error the same silence reads as "no router answered".
+    const { searchError: _e, ...silent } = { searchError, enabled: "auto" as const, found: false, tried: [] };
+    expect(text(decideUpnpGateway(silent).summary)).toMatch(/No router .* answered/);
+  });
+
   it("skips and says how to turn it on when upnp is off in the config", () => {
     const result = decideUpnpGateway({ enabled: false, found: false, tried: [] });
     expect(result.status).toBe("SKIP");

@@ -4,11 +4,12 @@ import { addressKind } from "./address-kind.js";
 import { messages } from "./messages.js";
 
 /** Why the check is not a plain PASS. */
-export type Reason = "off" | "none" | "refused" | "no-answer" | "second-nat";
+export type Reason = "off" | "none" | "search-failed" | "refused" | "no-answer" | "second-nat";
 
 function reasonOf(probe: UpnpGatewayProbe): Reason | undefined {
   if (probe.enabled === false) return "off";
-  if (!probe.found) return "none";
+  // A search that could not be sent is not a router that kept quiet: whether one is there is unknown.
+  if (!probe.found) return probe.searchError ? "search-failed" : "none";
   const test = probe.testMapping;
   if (test && !test.mapped) return test.code !== undefined ? "refused" : "no-answer";
   const kind = addressKind(probe.externalIp);
@@ -19,6 +20,7 @@ function reasonOf(probe: UpnpGatewayProbe): Reason | undefined {
 const STATUS = {
   off: "SKIP",
   none: "WARN",
+  "search-failed": "WARN",
   refused: "FAIL",
   "no-answer": "FAIL",
   "second-nat": "WARN",
@@ -41,6 +43,7 @@ export function decideUpnpGateway(probe: UpnpGatewayProbe): CheckResult {
     port: String(probe.testMapping?.port ?? "-"),
     error: probe.testMapping?.error ?? "-",
     tried: probe.tried.join("; ") || "-",
+    searchError: probe.searchError ?? "-",
   };
   const facts = {
     enabled: probe.enabled,
@@ -56,6 +59,8 @@ export function decideUpnpGateway(probe: UpnpGatewayProbe): CheckResult {
     secondNat: kind === "unknown" ? null : kind === "private" || kind === "cgnat",
     testMapping: probe.testMapping ?? null,
     tried: probe.tried,
+    /** The SSDP search could not be sent (the socket's error and where from); null when it went out. */
+    searchError: probe.searchError ?? null,
   };
   if (!reason) {
     // A test mapping that could not be removed is in the facts; its two-minute lease ends it anyway.

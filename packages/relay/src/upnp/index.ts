@@ -6,5 +6,5 @@ export type { GrantedMapping, MappingGateway } from "./gateway.js";
 export { NAT_PMP_PORT, NatPmpGateway } from "./nat-pmp-gateway.js";
 export { PcpGateway } from "./pcp-gateway.js";
 export { PortMapper, type PortMapperOptions, type PortMappingStatus } from "./port-mapper.js";
-export { locationOf, searchGateway } from "./ssdp-search.js";
+export { locationOf, SsdpSearchError, searchGateway } from "./ssdp-search.js";
 export { UpnpGateway } from "./upnp-gateway.js";
