@@ -1,7 +1,7 @@
 import type { CommandRunner, Logger } from "@autostun/plugins-api";
 import { BanList, ConnectionTable, NftablesTable, type TunnelState } from "@autostun/relay";
 import { FakeNetwork } from "@autostun/relay/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { tunnelSchema } from "../config/schema.js";
 import { RunningTunnel, type TunnelEnvironment } from "./running-tunnel.js";
 
@@ -113,5 +113,30 @@ describe("a tunnel whose gateway changes its mind about the port", () => {
       downloaderPort: 40_000,
     });
     expect(tunnel.tunnel.status.path).toBe("direct-downloader");
+  });
+
+  it("forward: nftables loads one ruleset when the local port and the downloader's port both move", async () => {
+    const { tunnel, network, runner, reach } = await runTunnel("nftables", true);
+    const open = reach("OPEN");
+    await tunnel.start();
+    await open;
+    await vi.waitUntil(() => runner.scripts.some((script) => script.includes("40000")));
+    expect(runner.scripts.at(-1)).toMatch(/dnat ip to 127\.0\.0\.1:41000/);
+
+    // P is taken meanwhile (the tunnel moves to a fresh port) and the gateway remaps: both ports move.
+    const loads = runner.scripts.length;
+    network.busyPorts.add(40_000);
+    network.portOffset = 2000;
+    const moved = reach("OPEN", 40_001);
+    network.loseKeepAlive("read ECONNRESET");
+    await moved;
+    await vi.waitUntil(() => runner.scripts.length > loads);
+    // Every load the move caused was asked for before or at the open; let queued work run out.
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    const reloads = runner.scripts.slice(loads);
+    expect(reloads).toHaveLength(1);
+    expect(reloads[0]).toMatch(/dport 40001/);
+    expect(reloads[0]).toMatch(/dnat ip to 127\.0\.0\.1:42001/);
+    expect(reloads[0]).not.toMatch(/dport 40000\b/);
   });
 });

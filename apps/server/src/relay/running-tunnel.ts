@@ -237,7 +237,8 @@ export class RunningTunnel {
       });
     this.inboundKind = choice.inbound.kind;
     this.forwardTo.port = choice.downloaderPort;
-    this.nftables?.retarget(choice.downloaderPort).catch((error: Error) => {
+    // With P itself: when P moved too, the reload for the new P (after the open) brings both at once.
+    this.nftables?.retarget(choice.downloaderPort, ports.localPort).catch((error: Error) => {
       this.logger.error(error.message);
       void this.tunnel.stop();
     });

@@ -64,6 +64,8 @@ export class NftablesForwarding {
   private readonly names;
   private destination: NftablesDestination;
   private port: number | undefined;
+  /** The destination port the loaded rules carry (a retarget may be waiting for the next load). */
+  private loadedDestinationPort: number | undefined;
   private closedByBan = 0;
   private activeWarned = false;
   private unsubscribe: (() => void)[] = [];
@@ -81,11 +83,12 @@ export class NftablesForwarding {
     if (!this.banSubscription && this.options.bans && "target" in this.options.to) {
       this.banSubscription = this.options.bans.onChange((event) => void this.onBan(event));
     }
+    const destination = this.destination;
     try {
       await this.options.table.put(this.tunnelId, {
         names: this.names,
         port,
-        destination: this.destination,
+        destination,
         banElements: this.currentBanElements(),
       });
     } catch (error) {
@@ -97,6 +100,7 @@ export class NftablesForwarding {
       );
     }
     this.port = port;
+    this.loadedDestinationPort = destination.port;
   }
 
   /**
@@ -109,7 +113,7 @@ export class NftablesForwarding {
     hooks: { onError?: (error: NftablesForwardingError) => void; onLoaded?: (port: number) => void } = {},
   ): () => void {
     const off = tunnel.onPortChange(({ localPort }) => {
-      if (localPort === this.port) return;
+      if (localPort === this.port && this.loadedDestinationPort === this.destination.port) return;
       this.start(localPort).then(
         () => hooks.onLoaded?.(localPort),
         (error: NftablesForwardingError) => {
@@ -125,11 +129,19 @@ export class NftablesForwarding {
   /**
    * DNATs to another port of the same target host from now on (the port the downloader was told to
    * listen on); the rules are reloaded when they are in place already. Redirects to a relay port stay.
+   * `localPort` is the tunnel's port the new target goes with: when that moves too and `follow` watches
+   * the tunnel, the one reload for the new local port carries the new target as well, rather than a
+   * reload for the old port now and another one for the new port when the tunnel opens.
    */
-  async retarget(targetPort: number): Promise<void> {
-    if (this.destination.kind !== "dnat" || this.destination.port === targetPort) return;
-    this.destination = { ...this.destination, port: targetPort };
-    if (this.port !== undefined) await this.start(this.port);
+  async retarget(targetPort: number, localPort?: number): Promise<void> {
+    if (this.destination.kind !== "dnat") return;
+    if (this.destination.port !== targetPort) this.destination = { ...this.destination, port: targetPort };
+    if (this.port === undefined) return;
+    const followed = this.unsubscribe.length > 0;
+    if (followed && localPort !== undefined && localPort !== this.port) return;
+    // Compared with what is loaded, not with the last wish: a deferred target may still be pending here.
+    if (this.loadedDestinationPort === targetPort) return;
+    await this.start(this.port);
   }
 
   /** Takes this tunnel's rules out; the table goes with the last tunnel. */
@@ -138,6 +150,7 @@ export class NftablesForwarding {
     this.banSubscription?.();
     this.banSubscription = undefined;
     this.port = undefined;
+    this.loadedDestinationPort = undefined;
     await this.options.table.drop(this.tunnelId);
   }
 
