@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { ConfigError, type ConfigProblem, formatKey } from "./errors.js";
 import { type AutostunConfig, configSchema } from "./schema.js";
+import { schemaProblems } from "./schema-problems.js";
 import { type ConfigLayer, envLayer, fileLayer, mergeLayers, notUtf8, settingsLayer } from "./sources.js";
 
 export interface LoadConfigOptions {
@@ -57,16 +58,11 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   }
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
-    const problems: ConfigProblem[] = parsed.error.issues.map((issue) => {
-      const path = issue.path as PropertyKey[];
-      const keyPath = issue.code === "unrecognized_keys" ? [...path, issue.keys[0] ?? ""] : path;
-      const source = locate(layers, keyPath);
-      const message =
-        issue.code === "unrecognized_keys"
-          ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`
-          : issue.message;
-      return { key: formatKey(keyPath), source, message };
-    });
+    const problems: ConfigProblem[] = schemaProblems(parsed.error).map(({ path, message }) => ({
+      key: formatKey(path),
+      source: locate(layers, path),
+      message,
+    }));
     throw new ConfigError(problems);
   }
   const base = options.baseDir ?? (file ? resolve(file, "..") : process.cwd());

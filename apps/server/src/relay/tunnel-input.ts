@@ -1,5 +1,6 @@
 import { formatKey } from "../config/errors.js";
 import { type TunnelConfig, tunnelSchema } from "../config/schema.js";
+import { schemaProblems } from "../config/schema-problems.js";
 
 /** One reason a tunnel definition was refused, keyed like the config file's errors. */
 export interface TunnelProblem {
@@ -24,14 +25,9 @@ export function parseTunnel(input: unknown): TunnelConfig {
   const parsed = tunnelSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   throw new InvalidTunnelError(
-    parsed.error.issues.map((issue) => {
-      const path = issue.path as PropertyKey[];
-      const keyPath = issue.code === "unrecognized_keys" ? [...path, issue.keys[0] ?? ""] : path;
-      const message =
-        issue.code === "unrecognized_keys"
-          ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`
-          : issue.message;
-      return { key: formatKey(["tunnel", ...keyPath]), message };
-    }),
+    schemaProblems(parsed.error).map(({ path, message }) => ({
+      key: formatKey(["tunnel", ...path]),
+      message,
+    })),
   );
 }
