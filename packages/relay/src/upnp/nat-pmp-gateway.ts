@@ -1,10 +1,9 @@
-import { createSocket, type Socket } from "node:dgram";
 import { PortMappingError } from "./errors.js";
 import type { GrantedMapping, MappingGateway } from "./gateway.js";
 import { localAddressToward } from "./local-address.js";
+import { exchangeUdp, NAT_PMP_PORT } from "./udp-exchange.js";
 
-/** NAT-PMP (RFC 6886) listens here on the gateway. */
-export const NAT_PMP_PORT = 5351;
+export { NAT_PMP_PORT };
 
 const RESULT_TEXT: Record<number, string> = {
   1: "unsupported version",
@@ -13,9 +12,6 @@ const RESULT_TEXT: Record<number, string> = {
   4: "out of resources",
   5: "unsupported opcode",
 };
-
-/** RFC 6886's retry schedule, shortened: 250 ms doubling, four tries (3.75 s in all). */
-const RETRY_MS = [250, 500, 1_000, 2_000];
 
 /** A gateway speaking NAT-PMP on UDP 5351 (Apple routers, miniupnpd, many others). */
 export class NatPmpGateway implements MappingGateway {
@@ -56,75 +52,28 @@ export class NatPmpGateway implements MappingGateway {
     await this.request(mapRequest(port, 0, 0), 130, signal, port);
   }
 
-  private async request(
+  private request(
     message: Buffer,
     replyOp: number,
     signal?: AbortSignal,
     internalPort?: number,
   ): Promise<Buffer> {
-    const socket = createSocket("udp4");
-    try {
-      await new Promise<void>((resolve, reject) => {
-        // `on`, not `once`: a second socket error later in the exchange must find a listener, not end the daemon.
-        socket.on("error", reject);
-        socket.bind(0, () => resolve());
-      });
-      const answer = await this.exchange(
-        socket,
-        message,
-        (reply) => {
-          if (reply.length < 8 || reply[0] !== 0 || reply[1] !== replyOp) return false;
-          return internalPort === undefined || (reply.length >= 16 && reply.readUInt16BE(8) === internalPort);
-        },
-        signal,
-      );
-      const result = answer.readUInt16BE(2);
-      if (result !== 0)
-        throw new PortMappingError(
+    return exchangeUdp({
+      protocol: "NAT-PMP",
+      gatewayIp: this.gatewayIp,
+      message,
+      signal,
+      judge: (reply) => {
+        if (reply.length < 8 || reply[0] !== 0 || reply[1] !== replyOp) return undefined;
+        if (internalPort !== undefined && (reply.length < 16 || reply.readUInt16BE(8) !== internalPort))
+          return undefined;
+        const result = reply.readUInt16BE(2);
+        if (result === 0) return reply;
+        return new PortMappingError(
           `the gateway ${this.gatewayIp} refused over NAT-PMP: result ${result}, ${RESULT_TEXT[result] ?? "unknown"}`,
           result,
         );
-      return answer;
-    } finally {
-      socket.close();
-    }
-  }
-
-  private exchange(
-    socket: Socket,
-    message: Buffer,
-    accept: (b: Buffer) => boolean,
-    signal?: AbortSignal,
-  ): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      let attempt = 0;
-      let timer: NodeJS.Timeout | undefined;
-      const cleanup = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        socket.off("message", onMessage);
-      };
-      const onAbort = () => {
-        cleanup();
-        reject(new PortMappingError(`NAT-PMP request to ${this.gatewayIp} was cancelled`));
-      };
-      const onMessage = (reply: Buffer, from: { address: string }) => {
-        if (from.address !== this.gatewayIp || !accept(reply)) return;
-        cleanup();
-        resolve(reply);
-      };
-      const send = () => {
-        if (attempt >= RETRY_MS.length) {
-          cleanup();
-          reject(new PortMappingError(`no NAT-PMP answer from ${this.gatewayIp}:${NAT_PMP_PORT}`));
-          return;
-        }
-        socket.send(message, NAT_PMP_PORT, this.gatewayIp);
-        timer = setTimeout(send, RETRY_MS[attempt++]);
-      };
-      socket.on("message", onMessage);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      send();
+      },
     });
   }
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { createSocket } from "node:dgram";
 import { PortMappingError } from "./errors.js";
 import type { GrantedMapping, MappingGateway } from "./gateway.js";
 import { localAddressToward } from "./local-address.js";
-import { grantedOrThrow, NAT_PMP_PORT } from "./nat-pmp-gateway.js";
+import { grantedOrThrow } from "./nat-pmp-gateway.js";
+import { exchangeUdp, NAT_PMP_PORT } from "./udp-exchange.js";
 
 /** PCP (RFC 6887) shares NAT-PMP's port; a request starts with version 2 where NAT-PMP has 0. */
 const PCP_VERSION = 2;
@@ -23,8 +23,6 @@ const RESULT_TEXT: Record<number, string> = {
   11: "CANNOT_PROVIDE_EXTERNAL (the port is taken outside)",
   12: "ADDRESS_MISMATCH (the router sees this host under another address)",
 };
-
-const RETRY_MS = [250, 500, 1_000, 2_000];
 
 /** An IPv4 address as PCP carries it: IPv4-mapped IPv6 (::ffff:a.b.c.d), 16 bytes. */
 function mappedV4(ip: string): Buffer {
@@ -120,48 +118,25 @@ export class PcpGateway implements MappingGateway {
   }
 
   private request(message: Buffer, opcode: number, signal?: AbortSignal, nonce?: Buffer): Promise<Buffer> {
-    const socket = createSocket("udp4");
-    return new Promise<Buffer>((resolve, reject) => {
-      let attempt = 0;
-      let timer: NodeJS.Timeout | undefined;
-      const finish = (error: Error | undefined, answer?: Buffer) => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        socket.close();
-        if (error) reject(error);
-        else resolve(answer as Buffer);
-      };
-      const onAbort = () => finish(new PortMappingError(`PCP request to ${this.gatewayIp} was cancelled`));
-      socket.on("message", (reply, from) => {
-        if (from.address !== this.gatewayIp || reply.length < 4) return;
+    return exchangeUdp({
+      protocol: "PCP",
+      gatewayIp: this.gatewayIp,
+      message,
+      signal,
+      judge: (reply) => {
+        if (reply.length < 4) return undefined;
         // A NAT-PMP-only router answers version 0 with result 1 (unsupported version).
-        if (reply[0] === 0) {
-          finish(new PortMappingError(`the router ${this.gatewayIp} speaks NAT-PMP, not PCP`, 1));
-          return;
-        }
-        if (reply.length < 24 || reply[0] !== PCP_VERSION || reply[1] !== (0x80 | opcode)) return;
-        if (nonce && (reply.length < 60 || !reply.subarray(24, 36).equals(nonce))) return;
+        if (reply[0] === 0)
+          return new PortMappingError(`the router ${this.gatewayIp} speaks NAT-PMP, not PCP`, 1);
+        if (reply.length < 24 || reply[0] !== PCP_VERSION || reply[1] !== (0x80 | opcode)) return undefined;
+        if (nonce && (reply.length < 60 || !reply.subarray(24, 36).equals(nonce))) return undefined;
         const result = reply[3] ?? 0;
-        if (result !== 0)
-          finish(
-            new PortMappingError(
-              `the router ${this.gatewayIp} refused over PCP: result ${result}, ${RESULT_TEXT[result] ?? "unknown"}`,
-              result,
-            ),
-          );
-        else finish(undefined, reply);
-      });
-      socket.once("error", (error) => finish(error));
-      signal?.addEventListener("abort", onAbort, { once: true });
-      const send = () => {
-        if (attempt >= RETRY_MS.length) {
-          finish(new PortMappingError(`no PCP answer from ${this.gatewayIp}:${NAT_PMP_PORT}`));
-          return;
-        }
-        socket.send(message, NAT_PMP_PORT, this.gatewayIp);
-        timer = setTimeout(send, RETRY_MS[attempt++]);
-      };
-      socket.bind(0, send);
+        if (result === 0) return reply;
+        return new PortMappingError(
+          `the router ${this.gatewayIp} refused over PCP: result ${result}, ${RESULT_TEXT[result] ?? "unknown"}`,
+          result,
+        );
+      },
     });
   }
 }
