@@ -74,7 +74,6 @@ describe("qBittorrent adapter on the library", () => {
     expect(elsewhere.seen).toEqual([]);
     expect(webUi.seen.map((line) => line.split(" ")[1])).toEqual([
       "/qbt/api/v2/auth/login",
-      "/qbt/api/v2/app/version",
       "/qbt/api/v2/app/preferences",
     ]);
   });
@@ -106,6 +105,49 @@ describe("qBittorrent adapter on the library", () => {
     await expect(
       qbittorrentAdapter({ url: base, username: "admin", password: "pw" }).getListenPort(),
     ).rejects.toMatchObject({ kind: "CREDENTIALS_REFUSED", message: expect.stringMatching(/banned/) });
+  });
+
+  it("says a web server that answers every request with 200 is not qBittorrent, not that it refused the password", async () => {
+    webUi.on((_request, _body, response) =>
+      response.writeHead(200, { "content-type": "text/html" }).end("<html><body>Router</body></html>"),
+    );
+    const adapter = qbittorrentAdapter({ url: base, username: "admin", password: "pw" });
+    await expect(adapter.getListenPort()).rejects.toMatchObject({
+      kind: "UNREACHABLE",
+      message: expect.stringMatching(/answers, but is not qBittorrent's Web UI/),
+    });
+    // One login and nothing after it: a page that is not qBittorrent's is not sent the API calls.
+    expect(webUi.seen.map((line) => line.split(" ")[1])).toEqual(["/api/v2/auth/login"]);
+    // Even with a cookie of its own, a page that is not "Ok." is no qBittorrent login.
+    webUi.on((_request, _body, response) =>
+      response.writeHead(200, { "set-cookie": "session=x; path=/" }).end("<html>Welcome</html>"),
+    );
+    await expect(adapter.getListenPort()).rejects.toMatchObject({ kind: "UNREACHABLE" });
+  });
+
+  it("logs in the way qBittorrent 5.2 answers: 204 with its port-named cookie, 401 for a wrong password", async () => {
+    const cookies: string[] = [];
+    webUi.on((request, body, response) => {
+      if (request.url?.endsWith("/auth/login")) {
+        if (new URLSearchParams(body).get("password") !== "pw")
+          return response.writeHead(401).end("Unauthorized");
+        return response
+          .writeHead(204, { "set-cookie": "QBT_SID_8080=abc; HttpOnly; SameSite=Strict; path=/" })
+          .end();
+      }
+      cookies.push(String(request.headers.cookie));
+      response.writeHead(200, { "content-type": "application/json" }).end('{"listen_port":6881}');
+    });
+    expect(await qbittorrentAdapter({ url: base, username: "admin", password: "pw" }).getListenPort()).toBe(
+      6881,
+    );
+    expect(cookies).toEqual(["QBT_SID_8080=abc"]);
+    await expect(
+      qbittorrentAdapter({ url: base, username: "admin", password: "wrong" }).getListenPort(),
+    ).rejects.toMatchObject({
+      kind: "CREDENTIALS_REFUSED",
+      message: expect.stringMatching(/user name or password/),
+    });
   });
 
   it("calls an API the client lacks unsupported, and a page that is not JSON not qBittorrent", async () => {

@@ -4,13 +4,13 @@ import {
   DownloaderError,
   type DownloaderSettings,
 } from "@autostun/plugins-api";
-import { QBittorrent } from "@ctrl/qbittorrent";
 import { pinnedDispatcher } from "../../http/pinned-dispatcher.js";
 import { qbittorrentError } from "./qbittorrent-errors.js";
+import { QbittorrentWebUi } from "./qbittorrent-web-ui.js";
 
 const TIMEOUT_MS = 10_000;
 
-type ClientConfig = NonNullable<ConstructorParameters<typeof QBittorrent>[0]>;
+type ClientConfig = NonNullable<ConstructorParameters<typeof QbittorrentWebUi>[0]>;
 
 /**
  * The URL without a user name or password in it: fetch refuses such URLs and the library would put them
@@ -40,18 +40,19 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
 }
 
 /**
- * qBittorrent's WebUI API v2 through @ctrl/qbittorrent, which logs in, keeps the session cookie whatever
- * it is called (5.2 renamed it), logs in again once when the client forgets the session, and sends no
- * Referer or Origin (qBittorrent refuses one that does not match the Host exactly). It keeps the URL's
- * sub-path. What it does not do is done here: stay on the configured origin and path, honour the caller's abort,
- * tell refused credentials from an absent client, and log out on the client's side (see dispose).
+ * qBittorrent's WebUI API v2 through @ctrl/qbittorrent, which keeps the session cookie whatever it is
+ * called (5.2 renamed it), logs in again once when the client forgets the session, and sends no Referer
+ * or Origin (qBittorrent refuses one that does not match the Host exactly). It keeps the URL's sub-path.
+ * What it does not do is done here: stay on the configured origin and path, honour the caller's abort,
+ * read the login's answer to tell refused credentials from another program (qbittorrent-web-ui.ts), and
+ * log out on the client's side (see dispose).
  */
 export function qbittorrentAdapter(settings: Readonly<DownloaderSettings>): DownloaderAdapter {
   const { baseUrl, origin, username, password } = splitCredentials(settings);
   // With an API key (qBittorrent 5.2+) the library sends it as a bearer token on every call and never
   // logs in, so there is no session to keep or end; user name and password are then not sent at all.
   const apiKey = settings.apiKey || undefined;
-  const client = new QBittorrent({
+  const client = new QbittorrentWebUi({
     baseUrl,
     ...(apiKey ? { apiKey } : { username, password }),
     timeout: TIMEOUT_MS,

@@ -2,12 +2,11 @@ import { DownloaderError } from "@autostun/plugins-api";
 import { refusedRequest } from "../../http/pinned-dispatcher.js";
 import { safeCause } from "../../http/safe-cause.js";
 
-/** What the library's errors carry: ofetch's FetchError has the status and the request it was for. */
+/** What the library's errors carry that we read: ofetch's FetchError has the status and the network's error. */
 interface LibraryError {
   name?: string;
   message?: string;
   status?: number;
-  request?: unknown;
   cause?: unknown;
 }
 
@@ -20,7 +19,8 @@ function causes(error: unknown): LibraryError[] {
   return chain;
 }
 
-function networkReason(error: unknown): string {
+/** Why no answer came, in a few words: a timeout, or the network's code (ECONNREFUSED, UND_ERR_SOCKET). */
+export function networkReason(error: unknown): string {
   const chain = causes(error);
   if (chain.some((link) => link.name === "TimeoutError")) return "did not answer in time";
   const code = chain.map((link) => (link as { code?: unknown }).code).find((c) => typeof c === "string");
@@ -28,10 +28,10 @@ function networkReason(error: unknown): string {
 }
 
 /**
- * Turns what @ctrl/qbittorrent throws into the kinds the push reports. The library says "Auth Failed"
- * in a plain Error when the login answer set no cookie (qBittorrent's "Fails."), and lets a FetchError
- * through for everything else; its messages hold the request URL, which we never put in our own text
- * beyond the origin the user configured. `path` is the API call we made, for the message.
+ * Turns what @ctrl/qbittorrent throws into the kinds the push reports. The login is ours
+ * (qbittorrent-web-ui.ts) and throws DownloaderErrors already; the library lets a FetchError through for
+ * every other call. Its messages hold the request URL, which we never put in our own text beyond the
+ * origin the user configured. `path` is the API call we made, for the message.
  */
 export function qbittorrentError(
   error: unknown,
@@ -48,12 +48,9 @@ export function qbittorrentError(
     );
   const failure = error as LibraryError;
   if (failure?.name !== "FetchError")
-    return /Auth Failed|Invalid cookie/.test(String(failure?.message))
-      ? new DownloaderError("CREDENTIALS_REFUSED", "qBittorrent refused the user name or password")
-      : new DownloaderError("UNREACHABLE", `qBittorrent at ${origin} failed on ${path}`, {
-          cause: safeCause(error),
-        });
-  const login = String(failure.request ?? "").endsWith("/auth/login");
+    return new DownloaderError("UNREACHABLE", `qBittorrent at ${origin} failed on ${path}`, {
+      cause: safeCause(error),
+    });
   const status = failure.status;
   // The cause is fetch's own error, as when the adapter called fetch itself: the daemon reads the
   // network's code two levels down (a kept-alive connection the client closed is tried once more).
@@ -62,16 +59,6 @@ export function qbittorrentError(
     return new DownloaderError("UNREACHABLE", `${origin} ${networkReason(error)}`, {
       cause: safeCause(failure.cause),
     });
-  if (login && status === 403)
-    return new DownloaderError(
-      "CREDENTIALS_REFUSED",
-      "qBittorrent banned this address after too many failed logins; fix the password and wait for the ban to end (WebUI ban duration) or restart qBittorrent",
-    );
-  if (login)
-    return new DownloaderError(
-      "UNREACHABLE",
-      `${origin} answered HTTP ${status} to the login: is qBittorrent's Web UI there?`,
-    );
   // With an API key there is no login: a refusal is the key's (wrong, revoked, or a client before 5.2).
   if ((status === 401 || status === 403) && auth.apiKey)
     return new DownloaderError(
