@@ -44,8 +44,11 @@ class LabMapper {
     return new LabMapper(child);
   }
 
-  /** The first status line from `from` on that satisfies `test`. */
-  async next(test: (line: Line) => boolean, from = 0, timeoutMs = 15_000): Promise<Line> {
+  /**
+   * The first status line from `from` on that satisfies `test`. The bound covers a loaded machine
+   * starting node with tsx for the mapper, then the router's SSDP answer and its description.
+   */
+  async next(test: (line: Line) => boolean, from = 0, timeoutMs = 60_000): Promise<Line> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.lines.slice(from).find(test);
@@ -79,7 +82,9 @@ async function natRules(lab: Lab): Promise<string> {
 }
 
 describe.concurrent("PortMapper against miniupnpd on a home router", () => {
-  test("UPnP: found by SSDP, maps P to this host, renews before the lease ends, removes on stop", async (context) => {
+  test("UPnP: found by SSDP, maps P to this host, renews before the lease ends, removes on stop", {
+    timeout: 180_000,
+  }, async (context) => {
     const lab = await createTestLab({ nat: "NAT1", stun: "none", homeRouter: { upnp: "allow" } }, context);
     const mapper = LabMapper.start(lab, { port: PORT, leaseSeconds: 4, via: "discover" });
     context.onTestFinished(() => mapper.kill());
@@ -106,7 +111,9 @@ describe.concurrent("PortMapper against miniupnpd on a home router", () => {
     expect(await natRules(lab)).not.toContain(`:${PORT}`);
   });
 
-  test("NAT-PMP: maps P on the default gateway and removes it on stop", async (context) => {
+  test("NAT-PMP: maps P on the default gateway and removes it on stop", {
+    timeout: 180_000,
+  }, async (context) => {
     const lab = await createTestLab({ nat: "NAT1", stun: "none", homeRouter: { upnp: "allow" } }, context);
     const mapper = LabMapper.start(lab, { port: PORT, leaseSeconds: 60, via: "nat-pmp" });
     context.onTestFinished(() => mapper.kill());
@@ -124,7 +131,9 @@ describe.concurrent("PortMapper against miniupnpd on a home router", () => {
     expect(await natRules(lab)).not.toContain(`:${PORT}`);
   });
 
-  test("PCP: maps P on the default gateway, renews with the same nonce, and removes it on stop", async (context) => {
+  test("PCP: maps P on the default gateway, renews with the same nonce, and removes it on stop", {
+    timeout: 180_000,
+  }, async (context) => {
     const lab = await createTestLab({ nat: "NAT1", stun: "none", homeRouter: { upnp: "allow" } }, context);
     const mapper = LabMapper.start(lab, { port: PORT, leaseSeconds: 4, via: "pcp" });
     context.onTestFinished(() => mapper.kill());
@@ -147,7 +156,9 @@ describe.concurrent("PortMapper against miniupnpd on a home router", () => {
     expect(await natRules(lab)).not.toContain(`:${PORT}`);
   });
 
-  test("a router that denies the port: failed, with the router's reason", async (context) => {
+  test("a router that denies the port: failed, with the router's reason", {
+    timeout: 180_000,
+  }, async (context) => {
     const lab = await createTestLab({ nat: "NAT1", stun: "none", homeRouter: { upnp: "deny" } }, context);
     const mapper = LabMapper.start(lab, { port: PORT, leaseSeconds: 60, via: "discover" });
     context.onTestFinished(() => mapper.kill());
