@@ -1,3 +1,4 @@
+import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { Lab } from "@autostun/netlab";
 import { createTestLab } from "@autostun/netlab/testing";
@@ -173,6 +174,77 @@ describe.concurrent("autostun serve behind a home router (miniupnpd) and the ISP
     expect(check.summary).toMatch(/refused to map a test port .*606 Action not authorized/);
     expect(check.guidance?.steps.join("\n")).toMatch(/DMZ host/);
     expect(check.facts).toMatchObject({ found: true, testMapping: { mapped: false, code: 606 } });
+    expect(await daemon.stop()).toBe(0);
+  });
+});
+
+describe("a config reload applies upnp to the running daemon", () => {
+  test("turning upnp on maps the open tunnel's port, a new lease maps it again, turning it off removes the mapping", {
+    timeout: 240_000,
+  }, async (context) => {
+    const lab = await createTestLab({ nat: "NAT1", stun: "ours", homeRouter: { upnp: "allow" } }, context);
+    const keepalive = await startLabServices(lab);
+    const settings = (upnp: Record<string, unknown>) =>
+      labConfig(keepalive, { upnp, tunnels: [{ id: "lab", localPort: LOCAL_PORT, target: LAB_ECHO }] });
+    const file = await lab.writeConfig(settings({ enabled: false }));
+    const daemon = LanDaemon.start(lab, file);
+    context.onTestFinished(() => void daemon.stop());
+    const url = await daemon.ready();
+    const opened = await daemon.until<{ tunnels: Tunnel[] }>(
+      url,
+      TUNNELS,
+      (d) => d.tunnels[0]?.state === "OPEN",
+    );
+    expect(opened.tunnels[0]?.upnp).toBeNull();
+    expect(await homeRouterRules(lab)).not.toContain(`:${LOCAL_PORT}`);
+    const at = opened.tunnels[0]?.publicAddress as { ip: string; port: number };
+    expect(await reaches(lab, at, "before the reload")).toBe(false);
+
+    const reload = async (upnp: Record<string, unknown>) => {
+      // The file as the lab wrote it (its STUN servers, data directory), with only `upnp` changed.
+      const text = (await readFile(file, "utf8")).replace(/^#.*$/gm, "");
+      const written = JSON.parse(text) as Record<string, unknown>;
+      await writeFile(file, JSON.stringify({ ...written, upnp }));
+      const answer = await daemon.gql<{
+        reloadConfig: { status: string; applied: string[]; needsRestart: string[] };
+      }>(url, "mutation { reloadConfig { status applied needsRestart } }");
+      expect(answer.data?.reloadConfig).toEqual({ status: "APPLIED", applied: ["upnp"], needsRestart: [] });
+    };
+
+    // On: the tunnel that is already open gets its mapping, and peers get in through the home router.
+    await reload({ enabled: true, leaseSeconds: 600 });
+    const mapped = await daemon.until<{ tunnels: Tunnel[] }>(
+      url,
+      TUNNELS,
+      (d) => d.tunnels[0]?.upnp?.state === "MAPPED",
+    );
+    expect(mapped.tunnels[0]).toMatchObject({
+      state: "OPEN",
+      upnp: { externalPort: LOCAL_PORT, error: null },
+    });
+    expect(await homeRouterRules(lab)).toContain(`dnat ip to ${lab.lanIp}:${LOCAL_PORT}`);
+    expect(await reaches(lab, at, "after turning upnp on")).toBe(true);
+
+    // Another lease: mapped again under it (miniupnpd grants what is asked), still one rule for P.
+    const firstEnd = Date.parse(mapped.tunnels[0]?.upnp?.leaseEndsAt ?? "");
+    await reload({ enabled: true, leaseSeconds: 7200 });
+    const remapped = await daemon.until<{ tunnels: Tunnel[] }>(
+      url,
+      TUNNELS,
+      (d) =>
+        d.tunnels[0]?.upnp?.state === "MAPPED" &&
+        Date.parse(d.tunnels[0]?.upnp?.leaseEndsAt ?? "") > firstEnd + 3_000_000,
+    );
+    expect(remapped.tunnels[0]?.upnp?.error).toBeNull();
+    expect((await homeRouterRules(lab)).match(new RegExp(`:${LOCAL_PORT}\\b`, "g"))).toHaveLength(1);
+
+    // Off: the mapping goes, the tunnel stays open, and the home router lets nobody in again.
+    await reload({ enabled: false });
+    await daemon.until<{ tunnels: Tunnel[] }>(url, TUNNELS, (d) => d.tunnels[0]?.upnp === null);
+    expect(await homeRouterRules(lab)).not.toContain(`:${LOCAL_PORT}`);
+    const after = await daemon.gql<{ tunnels: Tunnel[] }>(url, TUNNELS);
+    expect(after.data?.tunnels[0]?.state).toBe("OPEN");
+    expect(await reaches(lab, at, "after turning upnp off")).toBe(false);
     expect(await daemon.stop()).toBe(0);
   });
 });

@@ -34,6 +34,15 @@ describe("which reloaded keys apply and which wait for a restart", () => {
     expect(next.api.listen).toBe("0.0.0.0:9000");
   });
 
+  it("applies a changed upnp section at once (its mappings follow), instead of waiting for a restart", () => {
+    const running = base();
+    const next = base();
+    next.upnp = { enabled: "auto", leaseSeconds: 900 };
+    const changed = changedKeys(running, next);
+    expect(changed).toEqual([{ key: "upnp", effect: "applies" }]);
+    expect(effectiveConfig(running, next, changed).upnp).toEqual({ enabled: "auto", leaseSeconds: 900 });
+  });
+
   it("counts a key it does not know as needing a restart, never as applied", () => {
     const running = { ...base(), someday: { enabled: false } } as ReturnType<typeof base>;
     const next = { ...base(), someday: { enabled: true } } as ReturnType<typeof base>;

@@ -41,8 +41,8 @@ export const RELOAD_KEYS: readonly ReloadKey[] = [
   key("checks.intervalSeconds", "applies"),
   key("checks.runOnStart", "applies"),
   key("tunnels", "applies"),
-  // The home router's mappings are set up once, when the relay is built.
-  key("upnp", "restart"),
+  // The home router's mappings: removed, made or made again for the open tunnels (UpnpMappings.reconfigure).
+  key("upnp", "applies"),
 ];
 
 export interface ChangedKey {

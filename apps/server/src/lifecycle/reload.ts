@@ -27,7 +27,7 @@ export interface ReloadResult {
 
 /** Everything besides the tunnels that a reload changes in the running daemon. */
 export interface ReloadTargets {
-  /** Tunnels, ban-list file, GeoIP; throws ReloadRefused having changed nothing. */
+  /** Tunnels, ban-list file, GeoIP, the home router's mappings; throws ReloadRefused having changed nothing. */
   relay(next: AutostunConfig): Promise<TunnelChanges>;
   checkSchedule(checks: AutostunConfig["checks"]): void;
   stunServers(stun: AutostunConfig["stun"]): void;

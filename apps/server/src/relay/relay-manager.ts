@@ -330,6 +330,8 @@ export class RelayManager {
         this.geo = geo;
       },
     });
+    // After the tunnels: a reload refused above must leave the router's mappings as they were.
+    await this.upnp.reconfigure(next.upnp);
     this.options.config = next;
     return changes;
   }

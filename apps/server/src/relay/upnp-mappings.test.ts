@@ -139,4 +139,64 @@ describe("UpnpMappings", () => {
     expect(asked).toBe(0);
     expect(mappings.status("qb")).toBeUndefined();
   });
+
+  it("a reloaded upnp section applies at once: on maps the open tunnel, a new lease maps it again, off removes it", async () => {
+    const router = fakeRouter();
+    const calls: string[] = [];
+    const gateway: MappingGateway = {
+      ...router.gateway,
+      mapTcp: async (port, lease, description) => {
+        calls.push(`map ${port} ${lease}`);
+        return router.gateway.mapTcp(port, lease, description);
+      },
+      unmapTcp: async (port) => {
+        calls.push(`unmap ${port}`);
+        return router.gateway.unmapTcp(port);
+      },
+    };
+    let searches = 0;
+    const changed: string[] = [];
+    const mappings = new UpnpMappings(
+      { enabled: false, leaseSeconds: 600 },
+      quiet,
+      (id) => changed.push(id),
+      async () => {
+        searches++;
+        return { gateway, tried: [] };
+      },
+    );
+    const t = fakeTunnel(6881);
+    mappings.follow("qb", t.tunnel);
+    t.set("OPEN");
+    await settle();
+    expect(calls).toEqual([]);
+
+    await mappings.reconfigure({ enabled: "auto", leaseSeconds: 600 });
+    await settle();
+    expect(calls).toEqual(["map 6881 600"]);
+    expect(mappings.status("qb")).toMatchObject({ state: "mapped", externalPort: 6881 });
+    expect(changed).toContain("qb");
+
+    // Another lease: the old mapping is removed before the new one is asked for, after a new search.
+    await mappings.reconfigure({ enabled: "auto", leaseSeconds: 1200 });
+    await settle();
+    expect(calls).toEqual(["map 6881 600", "unmap 6881", "map 6881 1200"]);
+    expect(searches).toBe(2);
+    expect([...router.mapped]).toEqual([6881]);
+
+    // The same settings again change nothing.
+    await mappings.reconfigure({ enabled: "auto", leaseSeconds: 1200 });
+    await settle();
+    expect(calls).toHaveLength(3);
+
+    await mappings.reconfigure({ enabled: false, leaseSeconds: 1200 });
+    expect(calls.at(-1)).toBe("unmap 6881");
+    expect(router.mapped.size).toBe(0);
+    expect(mappings.status("qb")).toBeUndefined();
+    // Off means off: the tunnel changing port maps nothing.
+    t.set("OPEN", 6999);
+    await settle();
+    expect(router.mapped.size).toBe(0);
+    await mappings.stop();
+  });
 });

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import type { Logger } from "@autostun/plugins-api";
 import {
   type FindGatewayOptions,
@@ -26,19 +27,24 @@ export type UpnpView = PortMappingStatus;
  * The tunnels' mappings on the home router in front of this host (config `upnp`): when a tunnel opens,
  * its port P is mapped (external P -> this host's P) over UPnP IGD or NAT-PMP, renewed while it stays
  * open and removed when it stops or the daemon does. One router search is shared by every tunnel.
+ * A reloaded `upnp` section applies at once ({@link reconfigure}).
  */
 export class UpnpMappings {
   private readonly mappers = new Map<string, PortMapper>();
   /** Per tunnel, the latest mapper, kept after removal so the API can say REMOVED. */
   private readonly shown = new Map<string, PortMapper>();
   private readonly removals = new Set<Promise<void>>();
+  /** Per followed tunnel: looks at its state again and maps or releases accordingly. */
+  private readonly followed = new Map<string, () => void>();
+  /** While a reload swaps the settings, tunnels' changes wait: the old mapping must be gone first. */
+  private paused = false;
   private search: { at: number; result: Promise<GatewaySearch> } | undefined;
   private reportedNoGateway = false;
   /** Ends a search still under way when the daemon stops. */
   private stopping = new AbortController();
 
   constructor(
-    private readonly config: AutostunConfig["upnp"],
+    private config: AutostunConfig["upnp"],
     private readonly logger: Logger,
     /** Called when a tunnel's mapping changed, so the daemon can publish `tunnel.updated`. */
     private readonly changed: (tunnelId: string) => void,
@@ -52,8 +58,9 @@ export class UpnpMappings {
 
   /** Follow a tunnel's state: map its port when it opens, remove the mapping when it stops. */
   follow(id: string, tunnel: Tunnel): () => void {
-    if (!this.enabled) return () => {};
+    // Followed while off too, so turning upnp on by a reload can map the tunnels already open.
     const react = () => {
+      if (!this.enabled || this.paused) return;
       const { state, localPort } = tunnel.status;
       const current = this.mappers.get(id);
       const live = state === "OPEN" || state === "RECOVERING";
@@ -64,9 +71,11 @@ export class UpnpMappings {
       } else if (current && (state === "STOPPED" || state === "FAILED")) this.release(id, current);
     };
     const off = tunnel.onChange(react);
+    this.followed.set(id, react);
     react();
     return () => {
       off();
+      if (this.followed.get(id) === react) this.followed.delete(id);
       const current = this.mappers.get(id);
       if (current) this.release(id, current);
       this.shown.delete(id);
@@ -80,6 +89,43 @@ export class UpnpMappings {
     // "auto" means: use a router if there is one; its absence is not an error then.
     if (status.state === "no-gateway" && this.config.enabled === "auto") return { state: status.state };
     return status;
+  }
+
+  /**
+   * Applies a reloaded `upnp` section: turned off, every mapping is removed; turned on, the open tunnels'
+   * ports are mapped; any other change (lease, description URL, true/"auto") removes and maps again under
+   * the new settings, with a new router search. Resolves once that is under way (the old mappings gone).
+   */
+  async reconfigure(next: AutostunConfig["upnp"]): Promise<void> {
+    if (isDeepStrictEqual(next, this.config)) return;
+    const wasEnabled = this.enabled;
+    this.paused = true;
+    try {
+      // A search under way was made for the old settings (perhaps another description URL): end it.
+      this.stopping.abort();
+      this.stopping = new AbortController();
+      this.search = undefined;
+      this.reportedNoGateway = false;
+      for (const [id, mapper] of this.mappers) this.release(id, mapper);
+      // The router must have dropped the old mapping of P before it is asked to map P again.
+      await Promise.all([...this.removals]);
+      this.config = next;
+    } finally {
+      this.paused = false;
+    }
+    if (!this.enabled) {
+      // Off: the API shows no mapping, as for a daemon started with upnp off.
+      this.shown.clear();
+      if (wasEnabled)
+        this.logger.info("upnp turned off by a config reload: the home router mappings are removed");
+      return;
+    }
+    this.logger.info(
+      wasEnabled
+        ? "upnp settings changed by a config reload: mapping the open tunnels again"
+        : "upnp turned on by a config reload: mapping the open tunnels' ports",
+    );
+    for (const react of this.followed.values()) react();
   }
 
   /** Waits until every mapping has been removed (daemon stop); each request to the router is bounded. */

@@ -23,7 +23,7 @@ export const messages = defineCatalog({
       "The home router at {gateway} maps ports, but its own WAN address {externalIp} is in the carrier-grade NAT range 100.64.0.0/10: another NAT sits beyond it, possibly the ISP's.",
     "guidance.off.title": "Let AutoSTUN use your home router",
     "guidance.off.steps": [
-      'If a router sits between this computer and the modem, set `upnp: { enabled: "auto" }` in the config file and restart AutoSTUN: it then maps each tunnel\'s port on the router and removes the mapping when the tunnel stops.',
+      'If a router sits between this computer and the modem, set `upnp: { enabled: "auto" }` in the config file and reload it (`systemctl reload autostun`, or SIGHUP to the process): AutoSTUN then maps each tunnel\'s port on the router and removes the mapping when the tunnel stops.',
       "If this computer is plugged straight into the modem (or is the modem's DMZ host already), nothing is needed here.",
     ],
     "guidance.none.title": "Open the way through your home router",
@@ -82,7 +82,7 @@ export const messages = defineCatalog({
       "位于 {gateway} 的家用路由器可以映射端口，但它自己的 WAN 地址 {externalIp} 属于运营商级 NAT 地址段 100.64.0.0/10：它外面还有一层 NAT，可能就是运营商的。",
     "guidance.off.title": "让 AutoSTUN 使用你的家用路由器",
     "guidance.off.steps": [
-      '如果本机和光猫之间有一台路由器，请在配置文件中设置 `upnp: { enabled: "auto" }` 并重启 AutoSTUN：之后它会为每条隧道在路由器上映射端口，隧道停止时再删除映射。',
+      '如果本机和光猫之间有一台路由器，请在配置文件中设置 `upnp: { enabled: "auto" }` 并重新加载配置（`systemctl reload autostun`，或向进程发送 SIGHUP）：之后 AutoSTUN 会为每条隧道在路由器上映射端口，隧道停止时再删除映射。',
       "如果本机直接接在光猫上（或者已经是光猫的 DMZ 主机），这里无需任何操作。",
     ],
     "guidance.none.title": "在家用路由器上为本机打开通路",
