@@ -199,4 +199,28 @@ describe("UpnpMappings", () => {
     expect(router.mapped.size).toBe(0);
     await mappings.stop();
   });
+
+  it('"auto" still shows a search this host could not send: that is not a router staying silent', async () => {
+    const searchError =
+      "the SSDP search for a router could not be made from 10.0.0.2:40000 (eth0): send EPERM 239.255.255.250:1900; no router was asked";
+    const warned: string[] = [];
+    const logger = { ...quiet, warn: (message: string) => warned.push(message) } as unknown as Logger;
+    const mappings = new UpnpMappings(
+      { enabled: "auto", leaseSeconds: 600 },
+      logger,
+      () => {},
+      async () => ({
+        gateway: undefined,
+        tried: [`UPnP: ${searchError}`],
+        searchError,
+      }),
+    );
+    const t = fakeTunnel(6881);
+    mappings.follow("qb", t.tunnel);
+    t.set("OPEN");
+    await settle();
+    expect(mappings.status("qb")).toMatchObject({ state: "no-gateway", error: `UPnP: ${searchError}` });
+    expect(warned.join("\n")).toContain("the search for a home router could not be made");
+    await mappings.stop();
+  });
 });

@@ -86,8 +86,10 @@ export class UpnpMappings {
   status(id: string): UpnpView | undefined {
     const status = this.shown.get(id)?.status;
     if (!status) return undefined;
-    // "auto" means: use a router if there is one; its absence is not an error then.
-    if (status.state === "no-gateway" && this.config.enabled === "auto") return { state: status.state };
+    // "auto" means: use a router if there is one; its absence is not an error then. A search this host
+    // could not send is: it says nothing about a router, and the user can fix it.
+    if (status.state === "no-gateway" && this.config.enabled === "auto" && !status.searchFailed)
+      return { state: status.state };
     return status;
   }
 
@@ -185,16 +187,22 @@ export class UpnpMappings {
         ...fields,
         leaseEndsAt: status.leaseEndsAt?.toISOString(),
       });
-    else if (status.state === "failed" || status.error)
-      this.logger.warn(`home router mapping for tunnel ${id}: ${status.error}`, fields);
-    else if (status.state === "no-gateway" && !this.reportedNoGateway) {
+    else if (status.state === "no-gateway") {
+      // Said once per search outcome, not once per tunnel.
+      if (this.reportedNoGateway) return;
       this.reportedNoGateway = true;
-      const say = this.config.enabled === "auto" ? this.logger.info : this.logger.warn;
-      say.call(
-        this.logger,
-        `no UPnP or NAT-PMP router answered on this host's network: ${status.error}`,
-        fields,
-      );
-    } else if (status.state === "removed") this.logger.info("home router mapping removed", fields);
+      if (status.searchFailed)
+        this.logger.warn(`the search for a home router could not be made: ${status.error}`, fields);
+      else {
+        const say = this.config.enabled === "auto" ? this.logger.info : this.logger.warn;
+        say.call(
+          this.logger,
+          `no UPnP or NAT-PMP router answered on this host's network: ${status.error}`,
+          fields,
+        );
+      }
+    } else if (status.state === "failed" || status.error)
+      this.logger.warn(`home router mapping for tunnel ${id}: ${status.error}`, fields);
+    else if (status.state === "removed") this.logger.info("home router mapping removed", fields);
   }
 }

@@ -21,6 +21,8 @@ export interface PortMappingStatus {
   /** When the granted lease runs out (renewed at half-time); undefined for a lease without an end. */
   leaseEndsAt?: Date;
   error?: string;
+  /** With `no-gateway`: the search could not even be sent (a socket error), so a router may be there. */
+  searchFailed?: boolean;
 }
 
 export interface PortMapperOptions {
@@ -69,7 +71,11 @@ export class PortMapper {
       if (this.stopped) return;
       this.gateway = search.gateway;
       if (!this.gateway) {
-        this.set({ state: "no-gateway", error: search.tried.join("; ") || undefined });
+        this.set({
+          state: "no-gateway",
+          error: search.tried.join("; ") || undefined,
+          ...(search.searchError ? { searchFailed: true } : {}),
+        });
         return;
       }
       await this.map();
