@@ -21,6 +21,20 @@ export const statusMessages = defineCatalog({
     "upnp.mapped": "UPnP ({protocol}): {state}, the home router forwards {ip}:{port} to this host",
     why: "why: {error}",
     checks: "Checks:",
+    "failure.head": "autostun status: asked the daemon at {url}: {why}",
+    "failure.refused":
+      "nothing listens there, so AutoSTUN is not running at that address. Start it with `autostun serve`, or pass the --config file it runs with so that api.listen matches.",
+    "failure.timeout":
+      "no answer within {seconds} s. The daemon may be stuck or overloaded, or another program holds that port; see the daemon's log.",
+    "failure.token-needed":
+      "the daemon wants an API token (HTTP {status}: {detail}). Give this command the daemon's token: api.token in the file passed with --config, or the environment variable AUTOSTUN_API_TOKEN.",
+    "failure.token-refused":
+      "the daemon refused the API token (HTTP {status}: {detail}). Use the token the daemon runs with: api.token in its config file (pass it with --config), or AUTOSTUN_API_TOKEN.",
+    "failure.throttled":
+      "the daemon turns this address away after too many wrong tokens (HTTP 429). Wait {retryAfter} s, then ask again with the right token (api.token or AUTOSTUN_API_TOKEN).",
+    "failure.http":
+      "it answered HTTP {status} without the status ({detail}). Check that api.listen points at AutoSTUN and not at another program.",
+    "failure.network": "the request failed: {detail}. Check api.listen in the config passed with --config.",
   },
   "zh-CN": {
     tunnels: "隧道：",
@@ -38,5 +52,19 @@ export const statusMessages = defineCatalog({
     "upnp.mapped": "UPnP（{protocol}）：{state}，家用路由器将 {ip}:{port} 转发到本机",
     why: "原因：{error}",
     checks: "检查：",
+    "failure.head": "autostun status：向 {url} 上的守护进程查询：{why}",
+    "failure.refused":
+      "该地址上没有程序监听，即 AutoSTUN 没有在那里运行。请用 `autostun serve` 启动它，或用 --config 指定它所用的配置文件，使 api.listen 一致。",
+    "failure.timeout":
+      "{seconds} 秒内没有应答。守护进程可能卡住或负载过高，也可能是别的程序占用了该端口；请查看守护进程的日志。",
+    "failure.token-needed":
+      "守护进程要求 API 令牌（HTTP {status}：{detail}）。请把守护进程的令牌交给本命令：在 --config 指定的文件中设置 api.token，或设置环境变量 AUTOSTUN_API_TOKEN。",
+    "failure.token-refused":
+      "守护进程拒绝了该 API 令牌（HTTP {status}：{detail}）。请使用守护进程所用的令牌：它的配置文件中的 api.token（用 --config 指定该文件），或 AUTOSTUN_API_TOKEN。",
+    "failure.throttled":
+      "错误令牌过多，守护进程暂时拒绝本地址（HTTP 429）。请等待 {retryAfter} 秒，再用正确的令牌（api.token 或 AUTOSTUN_API_TOKEN）查询。",
+    "failure.http":
+      "它以 HTTP {status} 应答，但没有给出状态（{detail}）。请确认 api.listen 指向 AutoSTUN，而不是别的程序。",
+    "failure.network": "请求失败：{detail}。请检查 --config 指定的配置中的 api.listen。",
   },
 });

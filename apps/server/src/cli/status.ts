@@ -1,8 +1,11 @@
+import { localize, type MessageParams } from "@autostun/plugins-api";
 import type { AutostunConfig } from "../config/schema.js";
 import { splitHostPort } from "../http/server.js";
 import { EXIT_OK, EXIT_PROBLEMS } from "./exit-codes.js";
 import { terminalLocale } from "./locale.js";
-import { STATUS_QUERY, type StatusData, statusText } from "./status-report.js";
+import { statusMessages } from "./status-messages.js";
+import { statusText } from "./status-report.js";
+import { askDaemon, type StatusFailure } from "./status-request.js";
 
 /** Where the running daemon answers, from the same api.listen it was started with. */
 export function apiUrl(listen: string): string {
@@ -12,43 +15,49 @@ export function apiUrl(listen: string): string {
   return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}/graphql`;
 }
 
+/** Where the output goes; the CLI's own streams unless a test reads them. */
+export interface StatusOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processOutput: StatusOutput = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+/** One line saying which URL was asked and why no status came back, with what to do about it. */
+export function failureText(url: string, failure: StatusFailure, locale: string): string {
+  const say = (key: string, params?: MessageParams) => localize(statusMessages.text(key, params), locale);
+  const { kind, ...params } = failure;
+  return `${say("failure.head", { url, why: say(`failure.${kind}`, params) })}\n`;
+}
+
 /**
  * Asks the running daemon (its GraphQL API, with the config's token) for tunnels (each with its
  * downloader and UPnP mapping) and checks. Exit 0 when no tunnel is FAILED and no check FAIL or ERROR;
- * 1 otherwise, or when no daemon answers.
+ * 1 otherwise, or when no daemon answers (the message says which URL was asked and why it failed).
  */
-export async function runStatus(config: AutostunConfig, options: { json: boolean }): Promise<number> {
+export async function runStatus(
+  config: AutostunConfig,
+  options: { json: boolean; timeoutMs?: number },
+  output: StatusOutput = processOutput,
+): Promise<number> {
   const url = apiUrl(config.api.listen);
   const locale = terminalLocale(config.locale);
-  let data: StatusData;
-  try {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-autostun-locale": locale,
-        ...(config.api.token ? { authorization: `Bearer ${config.api.token}` } : {}),
-      },
-      body: JSON.stringify({ query: STATUS_QUERY }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (response.status === 401)
-      throw new Error(
-        "the daemon refused the API token; use the config file the daemon runs with (api.token)",
-      );
-    const body = (await response.json()) as { data?: StatusData; errors?: { message: string }[] };
-    if (!body.data)
-      throw new Error(body.errors?.map((e) => e.message).join("; ") ?? `HTTP ${response.status}`);
-    data = body.data;
-  } catch (error) {
-    const why = (error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    process.stderr.write(
-      `autostun status: no answer from the daemon at ${url} (${why}). Is \`autostun serve\` running with this config (api.listen)?\n`,
-    );
+  const answer = await askDaemon({
+    url,
+    token: config.api.token,
+    locale,
+    timeoutMs: options.timeoutMs ?? 10_000,
+  });
+  if (!answer.ok) {
+    output.err(failureText(url, answer.failure, locale));
     return EXIT_PROBLEMS;
   }
-  if (options.json) process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
-  else process.stdout.write(statusText(data, locale));
+  const { data } = answer;
+  if (options.json) output.out(`${JSON.stringify(data, null, 2)}\n`);
+  else output.out(statusText(data, locale));
   const bad =
     data.tunnels.some((t) => t.state === "FAILED") ||
     data.checks.some((c) => c.status === "FAIL" || c.status === "ERROR");
