@@ -21,10 +21,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** What the daemon logs when it starts a diagnosis because the machine's addresses changed. */
+const NETWORK_RUN = "the network changed; running the diagnosis again";
+
 /** A real `autostun serve` process on loopback with its own data folder. */
 export interface RunningDaemon {
   url: string;
   port: number;
+  /**
+   * How many diagnoses the daemon started because the machine's addresses changed. It runs on this
+   * machine's own network, where test files running in parallel add and remove interfaces, so such runs
+   * come at any time.
+   */
+  networkRuns(): number;
   /** Stops the process (SIGTERM, then SIGKILL if it lingers). */
   stop(): Promise<void>;
 }
@@ -83,6 +92,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
     url,
     port,
     dataDir,
+    networkRuns: () => output.split(NETWORK_RUN).length - 1,
     async stop() {
       await stopProcess(child);
       await rm(configDir, { recursive: true, force: true });
