@@ -67,7 +67,7 @@ export class PortMapper {
     return this.serial(async () => {
       const search = await this.options
         .find()
-        .catch((error) => ({ gateway: undefined, tried: [errorText(error)] }));
+        .catch((error): GatewaySearch => ({ gateway: undefined, tried: [errorText(error)] }));
       if (this.stopped) return;
       this.gateway = search.gateway;
       if (!this.gateway) {
