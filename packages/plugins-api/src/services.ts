@@ -106,6 +106,11 @@ export interface ConfiguredDownloader {
   url: string;
   /** True when a user name, password, secret or API key is configured (not what it is). */
   hasCredentials: boolean;
+  /**
+   * True when the tunnel signs in with an API key instead of a user name and password (since 1.6.0,
+   * with `DownloaderSettings.apiKey`), so a refusal can name the key; absent means not.
+   */
+  usesApiKey?: boolean;
 }
 
 /** What one attempt to talk to a configured downloader found. */

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Downloaders, Services } from "@autostun/plugins-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gql } from "../relay/testing/graphql-client.js";
+import { gql, gqlUntil } from "../relay/testing/graphql-client.js";
 import { type LoopbackServices, startLoopbackServices } from "../relay/testing/loopback-services.js";
 import { startTestDaemon } from "../testing/daemon.js";
 import { ConfigError } from "./errors.js";
@@ -102,7 +102,7 @@ describe("a downloader's API key", () => {
         // The daemon's own probe of the tunnel's downloader gets in with the key alone.
         const downloaders = daemon.services.get<Downloaders>(Services.Downloaders);
         expect(await downloaders.list()).toEqual([
-          { tunnelId: "qb", kind: "qbittorrent", url, hasCredentials: true },
+          { tunnelId: "qb", kind: "qbittorrent", url, hasCredentials: true, usesApiKey: true },
         ]);
         expect(await downloaders.probe("qb")).toMatchObject({
           answered: true,
@@ -127,6 +127,50 @@ describe("a downloader's API key", () => {
         expect(tunnels.errors).toBeUndefined();
         expect(JSON.stringify(tunnels)).toContain(url);
         expect(JSON.stringify(tunnels) + JSON.stringify(saved) + daemon.logs.join("\n")).not.toContain(KEY);
+      } finally {
+        await daemon.stop();
+      }
+    });
+
+    it("is what a refusal names, on the tunnel and in downloader.loopback, when the key is wrong", async () => {
+      const daemon = await startTestDaemon({
+        stun: { udp: [], tcp: [services.stun] },
+        keepalive: { target: services.keepalive, intervalSeconds: 10 },
+      });
+      try {
+        const wrong = "qbt_revoked-key-0000";
+        const saved = await gql(
+          daemon.url,
+          `mutation ($input: TunnelInput!) { saveTunnel(input: $input) { id } }`,
+          {
+            input: {
+              id: "qb",
+              target: services.echo,
+              downloader: { kind: "qbittorrent", url, apiKey: wrong },
+            },
+          },
+        );
+        expect(saved.errors).toBeUndefined();
+        type Row = { tunnels: { downloader: { errorKind: string | null; error: string | null } | null }[] };
+        const refused = await gqlUntil<Row>(
+          daemon.url,
+          "{ tunnels { downloader { errorKind error } } }",
+          (data) => data.tunnels[0]?.downloader?.errorKind === "CREDENTIALS_REFUSED",
+        );
+        expect(refused.tunnels[0]?.downloader?.error).toMatch(/refused the API key/);
+        expect(refused.tunnels[0]?.downloader?.error).not.toMatch(/user name or password/);
+
+        const checked = await gql<{ runChecks: { status: string; summary: string }[] }>(
+          daemon.url,
+          `mutation { runChecks(ids: ["downloader.loopback"]) { status summary } }`,
+        );
+        expect(checked.data?.runChecks[0]).toMatchObject({
+          status: "FAIL",
+          summary: expect.stringMatching(/refused the API key of tunnel qb/),
+        });
+        expect(JSON.stringify(checked) + JSON.stringify(refused) + daemon.logs.join("\n")).not.toContain(
+          wrong,
+        );
       } finally {
         await daemon.stop();
       }

@@ -36,6 +36,7 @@ export class ConfiguredDownloaders implements Downloaders {
       kind: downloader.kind,
       url: displayUrl(downloader.url),
       hasCredentials: Boolean(downloader.username || downloader.password || downloader.apiKey),
+      ...(downloader.apiKey ? { usesApiKey: true } : {}),
     }));
   }
 

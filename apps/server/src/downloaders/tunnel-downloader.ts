@@ -164,6 +164,7 @@ export class TunnelDownloader {
       url: settings.url,
       adapter: this.adapter,
       logger,
+      usesApiKey: Boolean(settings.apiKey),
       verifyHost: this.options.verifyHost,
       ...(restart
         ? { restartHook: { argv: restart.command, timeoutMs: restart.timeoutSeconds * 1000 } }

@@ -100,6 +100,25 @@ describe("downloader.loopback verdict", () => {
     expect(steps(result)).toContain("tunnels[].downloader");
   });
 
+  it("names the API key, not a user name or password, when the tunnel signs in with a key", () => {
+    const probe: DownloaderProbeResult = {
+      answered: true,
+      authOk: false,
+      version: "5.2.0",
+      addresses: ["127.0.0.1"],
+      error: { kind: "CREDENTIALS_REFUSED", message: "qBittorrent refused the API key" },
+    };
+    const result = decideLoopback([{ downloader: { ...qb, usesApiKey: true }, probe }], []);
+    expect(result.status).toBe("FAIL");
+    for (const locale of ["en", "zh-CN"]) {
+      const said = `${text(result.summary, locale)}\n${text(result.guidance?.title, locale)}\n${steps(result, locale)}`;
+      expect(said).not.toMatch(/user name or password|用户名或密码/);
+    }
+    expect(text(result.summary)).toMatch(/refused the API key of tunnel qb/);
+    expect(text(result.summary, "zh-CN")).toContain("API 密钥");
+    expect(steps(result)).toContain("tunnels[].downloader.apiKey");
+  });
+
   it("fails for a kind no extension provides", () => {
     const probe: DownloaderProbeResult = {
       answered: false,

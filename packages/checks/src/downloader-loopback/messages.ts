@@ -13,6 +13,7 @@ export const messages = defineCatalog({
       "{client} answers at {url}, which is not this host ({addresses}). Peers forwarded to it lose their real addresses.",
     "summary.unreachable": "{kind} does not answer at {url} (tunnel {tunnel}): {error}",
     "summary.credentials": "{kind} at {url} refused the user name or password of tunnel {tunnel}: {error}",
+    "summary.credentials-api-key": "{kind} at {url} refused the API key of tunnel {tunnel}: {error}",
     "summary.unsupported": "{kind} at {url} (tunnel {tunnel}) cannot be used: {error}",
     "summary.more": "{summary} ({count} downloaders checked; the others are listed in the facts.)",
     "guidance.none.title": "Let AutoSTUN talk to your downloader",
@@ -33,6 +34,12 @@ export const messages = defineCatalog({
       "Put the user name and password of the client's Web UI / RPC into `tunnels[].downloader` (username, password), or save the tunnel again with them from the console. For aria2 the password is its --rpc-secret.",
       "qBittorrent blocks an address for a while after several failed logins: once the password is right, wait for the block to end (Options → Web UI → ban duration) or restart qBittorrent.",
       "Run the checks again; the tunnel pushes its port as soon as the login works.",
+    ],
+    "guidance.credentials-api-key.title": "Give tunnel {tunnel} an API key {kind} accepts",
+    "guidance.credentials-api-key.steps": [
+      "Compare `tunnels[].downloader.apiKey` with the key in the client's Web UI options (qBittorrent: Options → Web UI → API key), or save the tunnel again with the current key from the console. A key that was regenerated or deleted there no longer works.",
+      "qBittorrent has API keys from 5.2 on; an older one refuses every key. Update it, or remove apiKey from the tunnel and give the Web UI user name and password instead.",
+      "Run the checks again; the tunnel pushes its port as soon as the key is accepted.",
     ],
     "guidance.unsupported.title": "Make the {kind} adapter work with this client",
     "guidance.unsupported.steps": [
@@ -57,6 +64,7 @@ export const messages = defineCatalog({
       "{client} 在 {url} 上响应，但这不是本机（{addresses}）。转发给它的外部节点会丢失真实地址。",
     "summary.unreachable": "{kind} 在 {url} 上没有响应（隧道 {tunnel}）：{error}",
     "summary.credentials": "{url} 上的 {kind} 拒绝了隧道 {tunnel} 配置的用户名或密码：{error}",
+    "summary.credentials-api-key": "{url} 上的 {kind} 拒绝了隧道 {tunnel} 配置的 API 密钥：{error}",
     "summary.unsupported": "{url} 上的 {kind}（隧道 {tunnel}）无法使用：{error}",
     "summary.more": "{summary}（共检查了 {count} 个下载器，其余的见详细信息。）",
     "guidance.none.title": "让 AutoSTUN 能与下载器通信",
@@ -77,6 +85,12 @@ export const messages = defineCatalog({
       "把下载器 Web UI 或 RPC 的用户名和密码填进 `tunnels[].downloader`（username、password），或在控制台重新保存隧道。aria2 的密码就是它的 --rpc-secret。",
       "qBittorrent 在多次登录失败后会暂时封禁该地址：改对密码后，请等封禁结束（选项 → Web UI → 封禁时长）或重启 qBittorrent。",
       "重新运行检查；登录成功后隧道会立即推送端口。",
+    ],
+    "guidance.credentials-api-key.title": "为隧道 {tunnel} 填写 {kind} 接受的 API 密钥",
+    "guidance.credentials-api-key.steps": [
+      "把 `tunnels[].downloader.apiKey` 与下载器 Web UI 选项中的密钥核对（qBittorrent：选项 → Web UI → API 密钥），或在控制台用当前的密钥重新保存隧道。在那里重新生成或删除过的密钥就不再有效。",
+      "qBittorrent 从 5.2 起才支持 API 密钥，更早的版本会拒绝任何密钥。请升级它，或从隧道中删除 apiKey，改填 Web UI 的用户名和密码。",
+      "重新运行检查；密钥被接受后隧道会立即推送端口。",
     ],
     "guidance.unsupported.title": "让 {kind} 适配器能配合这个下载器工作",
     "guidance.unsupported.steps": [

@@ -90,7 +90,10 @@ export function decideLoopback(
     error: probe.error?.message ?? "-",
     port: portOf(downloader.url),
   };
-  const key = worst.reason ?? worst.location;
+  // A refused API key is said as such: the tunnel sent no user name or password to refuse.
+  const reason =
+    worst.reason === "credentials" && downloader.usesApiKey ? "credentials-api-key" : worst.reason;
+  const key = reason ?? worst.location;
   const single = messages.text(`summary.${key}`, params);
   const facts = (entry: Judged) => ({
     tunnelId: entry.downloader.tunnelId,
@@ -108,7 +111,7 @@ export function decideLoopback(
     summary:
       judged.length > 1 ? messages.text("summary.more", { summary: single, count: judged.length }) : single,
     facts: { ...facts(worst), downloaders: judged.map(facts) },
-    ...(worst.reason ? { guidance: guidance(`guidance.${worst.reason}`, params) } : {}),
+    ...(reason ? { guidance: guidance(`guidance.${reason}`, params) } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { type DownloaderAdapter, DownloaderError, type Logger } from "@autostun/plugins-api";
+import { type DownloaderAdapter, DownloaderError, type Logger, localize } from "@autostun/plugins-api";
 import { describe, expect, it } from "vitest";
 import { DownloaderPush, type DownloaderPushOptions } from "./downloader-push.js";
 
@@ -77,6 +77,19 @@ describe("pushing a port into a downloader", () => {
     const down = new DownloaderError("UNREACHABLE", "127.0.0.1:8080 ECONNREFUSED");
     const late = fakeClient({ failures: [down, down] });
     expect(await push(late).push(7000)).toMatchObject({ state: "VERIFIED", attempts: 3, verifiedPort: 7000 });
+  });
+
+  it("says which credential was refused: the user name or password, or the API key when one was sent", async () => {
+    const failure = () => new DownloaderError("CREDENTIALS_REFUSED", "qBittorrent refused it");
+    const withPassword = await push(fakeClient({ failures: [failure()] })).push(7000);
+    expect(withPassword.error?.summary).toMatchObject({
+      en: expect.stringContaining("user name or password"),
+      "zh-CN": expect.stringContaining("用户名或密码"),
+    });
+    const withKey = await push(fakeClient({ failures: [failure()] }), { usesApiKey: true }).push(7000);
+    expect(localize(withKey.error?.summary ?? "", "en")).toContain("refused the API key");
+    expect(localize(withKey.error?.summary ?? "", "zh-CN")).toContain("拒绝了 API 密钥");
+    expect(JSON.stringify(withKey.error?.summary)).not.toMatch(/refused the user name|拒绝了用户名/);
   });
 
   it("runs the restart hook when the client ignored the change, and fails plainly when the hook fails", async () => {

@@ -28,6 +28,8 @@ export interface DownloaderPushOptions {
   url: string;
   adapter: DownloaderAdapter;
   logger: Logger;
+  /** The adapter was given an API key instead of a user name and password: a refusal names the key. */
+  usesApiKey?: boolean;
   /** Where to test the port from this host; default the URL's host (the client runs there). */
   verifyHost?: string;
   /**
@@ -177,7 +179,12 @@ export class DownloaderPush {
   }
 
   private shown(problem: DownloaderPushError, port: number): DownloaderStatusError {
-    const summary = pushErrorText(problem, { kind: this.options.kind, url: this.current.url, port });
+    const summary = pushErrorText(problem, {
+      kind: this.options.kind,
+      url: this.current.url,
+      port,
+      usesApiKey: this.options.usesApiKey ?? false,
+    });
     return { ...problem, summary };
   }
 
