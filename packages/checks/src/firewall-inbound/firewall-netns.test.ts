@@ -78,12 +78,16 @@ describe("firewall.inbound against a real nftables ruleset in a network namespac
       ],
       { stdio: "ignore", detached: true },
     );
-    for (
-      let i = 0;
-      i < 50 && !sh(["ip", "netns", "exec", HOST_NS, "ss", "-Hltn"]).toString().includes(`:${CLOSED_PORT}`);
-      i++
-    )
+    // Both listeners, by time (a loaded machine starts socat late); a peer must never meet a missing one.
+    const listening = () => sh(["ip", "netns", "exec", HOST_NS, "ss", "-Hltn"]).toString();
+    const deadline = Date.now() + 30_000;
+    while (![OPEN_PORT, CLOSED_PORT].every((port) => listening().includes(`:${port}`))) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `socat never listened on ${OPEN_PORT} and ${CLOSED_PORT} in ${HOST_NS}: ${listening()}`,
+        );
       spawnSync("sleep", ["0.1"]);
+    }
   });
 
   afterAll(() => {
