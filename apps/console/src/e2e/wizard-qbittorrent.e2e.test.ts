@@ -64,7 +64,7 @@ async function walkToDownloaderStep(page: Page): Promise<string[]> {
       await overrule.click();
     }
     // The next step replaces this one in the panel.
-    await page.locator(`[data-wizard-step="${id}"]`).waitFor({ state: "detached", timeout: 10_000 });
+    await page.locator(`[data-wizard-step="${id}"]`).waitFor({ state: "detached", timeout: 30_000 });
   }
   throw new Error("the wizard never reached the downloader step");
 }
@@ -158,12 +158,12 @@ describe("wizard with qbittorrent-nox in a remapping NAT1 lab", () => {
     const { tunnels } = await askDaemon<Paths>(page, "{ tunnels { id path } }");
     expect(tunnels).toEqual([{ id: "qbittorrent", path: "USERSPACE" }]);
 
-    // The same peer, still connected, is in the connection table within a second, placed by the test's
-    // GeoIP data.
+    // The same peer, still connected, is in the connection table, placed by the test's GeoIP data. (It is
+    // there as soon as the page has drawn its first answer; a loaded machine draws later than a second.)
     await openPage(page, "connections");
     await page.locator("[data-geo-attribution]").waitFor();
     const row = page.locator(`[data-remote^="${peerIp}:"]`);
-    await row.waitFor({ timeout: 1_000 });
+    await row.waitFor();
     expect(await row.getAttribute("data-country")).toBe(PEER_GEO.country);
     expect(await row.locator("[data-country-name]").textContent()).toBe(PEER_GEO.countryName);
     expect(await row.locator(".col-city").textContent()).toBe(PEER_GEO.city);
@@ -178,7 +178,7 @@ describe("wizard with qbittorrent-nox in a remapping NAT1 lab", () => {
     await Promise.race([
       peer.closed,
       new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error(`the banned peer stayed connected: ${peer.log()}`)), 10_000),
+        setTimeout(() => reject(new Error(`the banned peer stayed connected: ${peer.log()}`)), 30_000),
       ),
     ]);
     await row.waitFor({ state: "detached" });
