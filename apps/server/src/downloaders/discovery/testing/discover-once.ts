@@ -7,5 +7,11 @@ import { createNetworkInfo } from "@autostun/probes";
 import { discoverDownloaders } from "../discover.js";
 
 const configured = JSON.parse(process.argv[2] ?? "[]") as { kind: string; url: string }[];
-const found = await discoverDownloaders({ addresses: await createNetworkInfo().addresses(), configured });
+// The daemon's 3 s per request is for a user's idle machine; a test machine under full load may take
+// longer to get an answer out of deluge-web (Python) or qbittorrent-nox, and a late one is not "none".
+const found = await discoverDownloaders({
+  addresses: await createNetworkInfo().addresses(),
+  configured,
+  timeoutMs: 15_000,
+});
 process.stdout.write(`${JSON.stringify(found)}\n`);
