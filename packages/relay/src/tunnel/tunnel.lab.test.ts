@@ -93,6 +93,28 @@ describe.concurrent("a tunnel behind a NAT1 router", () => {
     },
   );
 
+  test("on a LAN host with two addresses, the private address is the one routing picks, not the first one", async (context) => {
+    const lab = await createTestLab({ nat: "NAT1", portPreserving: false, stun: "ours" }, context);
+    // A second address on the host, and the default route now leaves from it: the host's first
+    // address (lab.lanIp) is no longer the private side of any mapping.
+    const second = lab.lanIp.replace(/\.\d+$/, ".50");
+    for (const args of [
+      ["addr", "add", `${second}/24`, "dev", "eth0"],
+      ["route", "replace", "default", "via", lab.lanGatewayIp, "dev", "eth0", "src", second],
+    ]) {
+      const done = await lab.exec("lan", "ip", args);
+      expect(done.stderr).toBe("");
+      expect(done.code).toBe(0);
+    }
+    const tunnel = await openTunnel(lab, lab.stunServers.tcp);
+    const open = await tunnel.waitFor((s) => s.state === "OPEN", "OPEN");
+    expect(open.privateAddress).toEqual({ ip: second, port: LOCAL_PORT });
+    expect(second).not.toBe(lab.lanIp);
+    // That address's mapping is the one peers use.
+    const { sent, got } = await peerRoundTrip(lab, await lab.addWanAddress(), open.publicAddress!);
+    expect(got).toBe(sent);
+  }, 120_000);
+
   test("with every STUN server down it is FAILED with the reason, keeps retrying, and opens once one is back", async (context) => {
     const lab = await createTestLab({ nat: "NAT1", portPreserving: false, stun: "none" }, context);
     const { primary, alternate } = lab.wanServerIps;
