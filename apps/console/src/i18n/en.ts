@@ -123,6 +123,9 @@ export const en = {
     "Enter an address starting with http:// or https://, e.g. http://127.0.0.1:8080.",
   "wizard.downloader.username": "User name",
   "wizard.downloader.password": "Password",
+  "wizard.downloader.apiKey": "API key (optional)",
+  "wizard.downloader.apiKeyHelp":
+    "qBittorrent 5.2 or later: a key from Options → Web UI, used instead of the user name and password.",
   "wizard.downloader.target": "Where peers go (the downloader's BitTorrent port)",
   "wizard.downloader.targetHelp": "host:port on this host or your LAN, e.g. 127.0.0.1:6881.",
   "wizard.downloader.badTarget": "Enter host:port with a port from 1 to 65535, e.g. 127.0.0.1:6881.",

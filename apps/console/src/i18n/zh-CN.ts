@@ -118,6 +118,9 @@ export const zhCN: Messages = {
   "wizard.downloader.badUrl": "请输入以 http:// 或 https:// 开头的地址，例如 http://127.0.0.1:8080。",
   "wizard.downloader.username": "用户名",
   "wizard.downloader.password": "密码",
+  "wizard.downloader.apiKey": "API 密钥（可选）",
+  "wizard.downloader.apiKeyHelp":
+    "qBittorrent 5.2 及以上：在 选项 → Web UI 中生成的密钥，用来代替用户名和密码。",
   "wizard.downloader.target": "对端转发到（下载器的 BitTorrent 端口）",
   "wizard.downloader.targetHelp": "本机或局域网内的 主机:端口，例如 127.0.0.1:6881。",
   "wizard.downloader.badTarget": "请输入 主机:端口，端口范围 1 到 65535，例如 127.0.0.1:6881。",

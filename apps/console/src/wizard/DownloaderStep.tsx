@@ -10,6 +10,7 @@ import {
   formFor,
   formProblems,
   isDownloaderKind,
+  takesApiKey,
 } from "./downloaderChoice.js";
 
 type Discovery =
@@ -68,7 +69,7 @@ export function DownloaderStep({
   const problems = formProblems(form);
   const pick = (key: string, next: DownloaderForm) => {
     setPicked(key);
-    setForm({ ...next, password: "", username: "" });
+    setForm({ ...next, password: "", username: "", apiKey: "" });
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -194,6 +195,25 @@ export function DownloaderStep({
                   onChange={(event) => setForm({ ...form, password: event.target.value })}
                 />
               </label>
+              {takesApiKey(form.kind) && (
+                // The help sits beside the label, not in it: inside, it would become part of the field's
+                // accessible name, and its words ("user name and password") would name it too.
+                <div className="field">
+                  <label htmlFor={field("apiKey")}>{t("wizard.downloader.apiKey")}</label>
+                  <input
+                    id={field("apiKey")}
+                    type="password"
+                    autoComplete="off"
+                    spellCheck={false}
+                    value={form.apiKey}
+                    aria-describedby={`${field("apiKey")}-help`}
+                    onChange={(event) => setForm({ ...form, apiKey: event.target.value })}
+                  />
+                  <span id={`${field("apiKey")}-help`} className="field__help">
+                    {t("wizard.downloader.apiKeyHelp")}
+                  </span>
+                </div>
+              )}
             </>
           )}
           <label className="field" htmlFor={field("target")}>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formFor, formProblems, isHostPort, tunnelInputFor } from "./downloaderChoice.js";
+import { formFor, formProblems, isHostPort, takesApiKey, tunnelInputFor } from "./downloaderChoice.js";
 
 describe("the downloader form", () => {
   it("starts from the discovered downloader, with no credentials filled in", () => {
@@ -35,5 +35,23 @@ describe("the downloader form", () => {
       downloader: { kind: "qbittorrent", url: "http://127.0.0.1:8080", password: "s3cret" },
     });
     expect(tunnelInputFor({ ...form, kind: "none" })).toEqual({ id: "autostun", target: "127.0.0.1:6881" });
+  });
+
+  it("sends qBittorrent's API key when one is given, trimmed, and never for another kind", () => {
+    const form = formFor({ kind: "qbittorrent", url: "http://127.0.0.1:8080" });
+    expect(form.apiKey).toBe("");
+    expect(tunnelInputFor(form)).toEqual({
+      id: "qbittorrent",
+      target: "127.0.0.1:6881",
+      downloader: { kind: "qbittorrent", url: "http://127.0.0.1:8080" },
+    });
+    expect(tunnelInputFor({ ...form, apiKey: " qbt_abc123\n" })).toMatchObject({
+      downloader: { kind: "qbittorrent", url: "http://127.0.0.1:8080", apiKey: "qbt_abc123" },
+    });
+    // Typed for qBittorrent, then the kind changed: Transmission has no API key to send it as.
+    const switched = tunnelInputFor({ ...form, apiKey: "qbt_abc123", kind: "transmission" });
+    expect(switched["downloader"]).not.toHaveProperty("apiKey");
+    expect(takesApiKey("qbittorrent")).toBe(true);
+    expect(takesApiKey("deluge")).toBe(false);
   });
 });

@@ -54,6 +54,8 @@ export interface DownloaderForm {
   url: string;
   username: string;
   password: string;
+  /** qBittorrent 5.2+ only: an API key the daemon sends instead of logging in; "" for none. */
+  apiKey: string;
   /** Where peers go: the downloader's BitTorrent listening address, "host:port". */
   target: string;
 }
@@ -61,7 +63,7 @@ export interface DownloaderForm {
 /** A fresh form, from a discovered downloader when there is one. */
 export function formFor(found: DiscoveredDownloader | undefined): DownloaderForm {
   const kind = found && isDownloaderKind(found.kind) ? found.kind : "qbittorrent";
-  return { kind, url: found?.url ?? "", username: "", password: "", target: "127.0.0.1:6881" };
+  return { kind, url: found?.url ?? "", username: "", password: "", apiKey: "", target: "127.0.0.1:6881" };
 }
 
 /** Field name -> what is wrong with it, as a message key suffix. Empty when the form can be used. */
@@ -97,9 +99,15 @@ export function tunnelIdFor(form: DownloaderForm): string {
   return form.kind === "none" ? "autostun" : form.kind;
 }
 
+/** Only qBittorrent takes an API key; a key typed before switching to another kind is not sent. */
+export function takesApiKey(kind: DownloaderForm["kind"]): boolean {
+  return kind === "qbittorrent";
+}
+
 /**
  * The `saveTunnel` input. The downloader part is left out for "none" (the user pushes the port), and
- * empty credentials are left out so the daemon's defaults apply.
+ * empty credentials are left out so the daemon's defaults apply. A pasted API key loses the spaces or
+ * line break copied around it (a key never holds one).
  */
 export function tunnelInputFor(form: DownloaderForm): Record<string, unknown> {
   const input: Record<string, unknown> = { id: tunnelIdFor(form), target: form.target.trim() };
@@ -107,6 +115,8 @@ export function tunnelInputFor(form: DownloaderForm): Record<string, unknown> {
     const downloader: Record<string, string> = { kind: form.kind, url: form.url.trim() };
     if (form.username) downloader["username"] = form.username;
     if (form.password) downloader["password"] = form.password;
+    const apiKey = form.apiKey.trim();
+    if (apiKey && takesApiKey(form.kind)) downloader["apiKey"] = apiKey;
     input["downloader"] = downloader;
   }
   return input;
