@@ -126,12 +126,16 @@ export class LabTunnel {
   }
 }
 
-/** Send a line from a WAN address to `to` and return what came back ("" when nothing got through). */
+/**
+ * Send a line from a WAN address to `to` and return what came back ("" when nothing got through). The
+ * echo half-closes back at once, so a generous default bound costs nothing when the line gets through and
+ * leaves a loaded machine room when it does so late.
+ */
 export async function peerRoundTrip(
   lab: Lab,
   fromIp: string,
   to: { ip: string; port: number },
-  timeoutSeconds = 3,
+  timeoutSeconds = 10,
 ): Promise<{ sent: string; got: string }> {
   const sent = `hello-${randomBytes(4).toString("hex")}`;
   const result = await lab.exec(
@@ -145,7 +149,7 @@ export async function peerRoundTrip(
       "-",
       `TCP4:${to.ip}:${to.port},bind=${fromIp},connect-timeout=${timeoutSeconds}`,
     ],
-    { input: `${sent}\n`, timeoutMs: 10_000 },
+    { input: `${sent}\n`, timeoutMs: (3 * timeoutSeconds + 5) * 1000 },
   );
   return { sent, got: result.stdout.trim() };
 }
