@@ -158,6 +158,8 @@ export class LivePeer {
 /**
  * One connect attempt from a WAN address; what came back and how socat ended. Spawned here rather
  * than through `lab.exec`, whose stdin write fails loudly when a refused socat exits before reading it.
+ * A refused or reset peer ends at once and an answered one as soon as the service half-closes back, so
+ * the 10 s of silence allowed only matter to a loaded machine's late answer.
  */
 export function knock(
   lab: Lab,
@@ -166,7 +168,7 @@ export function knock(
   line = "knock",
 ): Promise<{ got: string; code: number | null; stderr: string }> {
   const address = `TCP4:${to.ip}:${to.port},bind=${fromIp},connect-timeout=3`;
-  const child = spawnWithStdin(lab, "wan", "socat", ["-T", "3", "-", address]);
+  const child = spawnWithStdin(lab, "wan", "socat", ["-T", "10", "-", address]);
   let got = "";
   let stderr = "";
   child.stdout?.on("data", (chunk: Buffer) => {
@@ -176,7 +178,7 @@ export function knock(
     stderr += chunk.toString();
   });
   child.stdin?.end(`${line}\n`);
-  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
   return new Promise((resolve) =>
     child.once("close", (code) => {
       clearTimeout(timer);
