@@ -170,7 +170,7 @@ export interface UpnpGatewayProbe {
   tried: string[];
   /**
    * Why the UPnP search (SSDP) could not be sent at all: the socket's error, and the local address and
-   * interface it was sent from. Absent when the search went out, answered or not.
+   * interface it was sent from (since 1.6.0). Absent when the search went out, answered or not.
    */
   searchError?: string;
 }
