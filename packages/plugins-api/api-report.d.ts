@@ -544,6 +544,16 @@ export interface DownloaderProbeResult {
         kind: string;
         message: string;
     };
+    /**
+     * Set when the client was not asked this time (since 1.6.0): these very settings were already refused
+     * (`by` the tunnel's port push, or by an earlier probe) at `at` (ISO 8601), and every further failed
+     * login brings the client's ban of this host closer. Settings saved anew, or a push tried again
+     * (`pushDownloaderPort`), make the next probe log in again.
+     */
+    reused?: {
+        by: "push" | "probe";
+        at: string;
+    };
 }
 /**
  * The downloaders configured on tunnels (since 1.4.0), and a way to try one with its own credentials
@@ -551,7 +561,10 @@ export interface DownloaderProbeResult {
  */
 export interface Downloaders {
     list(): Promise<ConfiguredDownloader[]>;
-    /** Logs in with the tunnel's settings and asks the client who it is; never throws for a bad answer. */
+    /**
+     * Logs in with the tunnel's settings and asks the client who it is; never throws for a bad answer.
+     * Settings already refused are not tried again: the answer is that refusal, marked `reused` (since 1.6.0).
+     */
     probe(tunnelId: string, options?: {
         signal?: AbortSignal;
     }): Promise<DownloaderProbeResult>;

@@ -148,6 +148,13 @@ export function buildContainer(options: ContainerOptions, overrides?: (c: Depend
             ),
           resolve: (kind) => d.resolve<ExtensionHost>(Tokens.ExtensionHost).resolveDownloader(kind),
           logger: scopedLogger(logger, { module: "downloaders" }),
+          // The push's verdict on the settings it uses, so a check does not log in with refused ones again.
+          pushed: (id) => {
+            const view = d.resolve<RelayManager>(Tokens.Relay).get(id);
+            return view?.config.downloader && view.downloader
+              ? { settings: view.config.downloader, status: view.downloader }
+              : undefined;
+          },
         }),
     ),
   });

@@ -1,6 +1,14 @@
+import { createHash } from "node:crypto";
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { DISCOVERABLE_KINDS, type DiscoverableKind, displayUrl, identifyAs } from "@autostun/downloaders";
+import { isDeepStrictEqual } from "node:util";
+import {
+  DISCOVERABLE_KINDS,
+  type DiscoverableKind,
+  type DownloaderStatus,
+  displayUrl,
+  identifyAs,
+} from "@autostun/downloaders";
 import {
   type ConfiguredDownloader,
   type DownloaderProbeResult,
@@ -20,6 +28,21 @@ export interface ConfiguredDownloadersOptions {
   logger: Logger;
   /** Longest a probe waits for the client, for all its requests together. */
   timeoutMs?: number;
+  /**
+   * The running tunnel's port push: the settings it logs in with and where it stands. Absent where no
+   * relay runs (`doctor`), or undefined for a tunnel that is not running.
+   */
+  pushed?: (tunnelId: string) => { settings: DownloaderSettingsConfig; status: DownloaderStatus } | undefined;
+}
+
+type DownloaderSettingsConfig = NonNullable<TunnelConfig["downloader"]>;
+
+/** A refusal of one set of login settings, kept so the same settings are not tried again. */
+interface Refusal {
+  /** A digest of the settings refused (not the secrets themselves). */
+  digest: string;
+  at: Date;
+  result: DownloaderProbeResult;
 }
 
 /**
@@ -28,6 +51,9 @@ export interface ConfiguredDownloadersOptions {
  * takes the password" means what the push will meet.
  */
 export class ConfiguredDownloaders implements Downloaders {
+  /** Per tunnel, the last refusal this probe met itself. */
+  private readonly refusals = new Map<string, Refusal>();
+
   constructor(private readonly options: ConfiguredDownloadersOptions) {}
 
   async list(): Promise<ConfiguredDownloader[]> {
@@ -44,6 +70,56 @@ export class ConfiguredDownloaders implements Downloaders {
     const tunnel = this.withDownloader().find((t) => t.id === tunnelId);
     if (!tunnel) throw new Error(`tunnel ${tunnelId} has no downloader configured`);
     const { downloader } = tunnel;
+    const standing = await this.standingRefusal(tunnelId, downloader);
+    if (standing) return standing;
+    const result = await this.login(downloader, options);
+    if (result.authOk === false)
+      this.refusals.set(tunnelId, { digest: digestOf(downloader), at: new Date(), result });
+    else this.refusals.delete(tunnelId);
+    return result;
+  }
+
+  /**
+   * A refusal of exactly these settings that still stands, as the answer to give instead of logging in:
+   * qBittorrent bans an address after a few failed logins (by default 5, for an hour), and a diagnosis
+   * every few minutes with the same wrong password would get this host banned, the push included.
+   * The push's own verdict counts, and so does an earlier probe's unless a push attempt came after it.
+   */
+  private async standingRefusal(
+    tunnelId: string,
+    downloader: DownloaderSettingsConfig,
+  ): Promise<DownloaderProbeResult | undefined> {
+    const pushed = this.options.pushed?.(tunnelId);
+    const push = pushed && sameLogin(pushed.settings, downloader) ? pushed.status : undefined;
+    const pushAt = push?.lastPushAt?.getTime();
+    let own = this.refusals.get(tunnelId);
+    // Other settings since, or a push attempt after it (its outcome is newer): ours no longer stands.
+    if (own && (own.digest !== digestOf(downloader) || (pushAt !== undefined && pushAt > own.at.getTime()))) {
+      this.refusals.delete(tunnelId);
+      own = undefined;
+    }
+    const pushError = push?.state === "FAILED" ? push.error : undefined;
+    if (
+      pushError?.kind === "CREDENTIALS_REFUSED" &&
+      pushAt !== undefined &&
+      (!own || pushAt >= own.at.getTime())
+    )
+      return {
+        answered: true,
+        authOk: false,
+        ...(own?.result.version ? { version: own.result.version } : {}),
+        addresses: own?.result.addresses ?? (await addressesOf(downloader.url)),
+        error: { kind: pushError.kind, message: pushError.message },
+        reused: { by: "push", at: new Date(pushAt).toISOString() },
+      };
+    if (own) return { ...own.result, reused: { by: "probe", at: own.at.toISOString() } };
+    return undefined;
+  }
+
+  private async login(
+    downloader: DownloaderSettingsConfig,
+    options: { signal?: AbortSignal },
+  ): Promise<DownloaderProbeResult> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 8000);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     const addresses = await addressesOf(downloader.url);
@@ -131,6 +207,28 @@ export class ConfiguredDownloaders implements Downloaders {
       return undefined;
     }
   }
+}
+
+/** The fields a login uses: the same ones mean the same answer from the client. */
+function loginOf(settings: DownloaderSettingsConfig) {
+  return {
+    kind: settings.kind,
+    url: settings.url,
+    username: settings.username ?? "",
+    password: settings.password ?? "",
+    apiKey: settings.apiKey ?? "",
+  };
+}
+
+function sameLogin(a: DownloaderSettingsConfig, b: DownloaderSettingsConfig): boolean {
+  return isDeepStrictEqual(loginOf(a), loginOf(b));
+}
+
+/** Kept instead of the secrets themselves, which this memory has no reason to hold. */
+function digestOf(settings: DownloaderSettingsConfig): string {
+  return createHash("sha256")
+    .update(JSON.stringify(loginOf(settings)))
+    .digest("hex");
 }
 
 /** The connection was closed or reset by the other side (a stale kept-alive one), not refused or silent. */

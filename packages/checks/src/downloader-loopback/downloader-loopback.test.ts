@@ -100,6 +100,44 @@ describe("downloader.loopback verdict", () => {
     expect(steps(result)).toContain("tunnels[].downloader");
   });
 
+  it("fails from the push's refusal without a new login, saying why it did not try and how to try again", () => {
+    const probe: DownloaderProbeResult = {
+      answered: true,
+      authOk: false,
+      addresses: ["127.0.0.1"],
+      error: { kind: "CREDENTIALS_REFUSED", message: "qBittorrent refused the user name or password" },
+      reused: { by: "push", at: "2026-01-02T03:04:05.000Z" },
+    };
+    const result = decideLoopback([{ downloader: qb, probe }], []);
+    expect(result.status).toBe("FAIL");
+    expect(result.facts).toMatchObject({ authOk: false, reused: { by: "push" } });
+    const summary = text(result.summary);
+    expect(summary).toMatch(/refused the user name or password of tunnel qb/);
+    expect(summary).toMatch(
+      /did not log in again: the tunnel's port push met this refusal .*2026-01-02T03:04:05/,
+    );
+    expect(summary).toMatch(/ban/);
+    expect(text(result.summary, "zh-CN")).toMatch(/没有再次登录：隧道的端口推送/);
+    // The usual guidance for a refused login, then how to make AutoSTUN try again.
+    expect(steps(result)).toContain("tunnels[].downloader");
+    expect(steps(result)).toMatch(/save the tunnel/);
+    expect(steps(result)).toContain('pushDownloaderPort(id: "qb")');
+    expect(steps(result, "zh-CN")).toContain('pushDownloaderPort(id: "qb")');
+  });
+
+  it("says nothing about a refusal it did not repeat when it logged in itself", () => {
+    const probe: DownloaderProbeResult = {
+      answered: true,
+      authOk: false,
+      addresses: ["127.0.0.1"],
+      error: { kind: "CREDENTIALS_REFUSED", message: "qBittorrent refused the user name or password" },
+    };
+    const result = decideLoopback([{ downloader: qb, probe }], []);
+    expect(result.facts).toMatchObject({ reused: null });
+    expect(text(result.summary)).not.toMatch(/did not log in again/);
+    expect(steps(result)).not.toContain("pushDownloaderPort");
+  });
+
   it("names the API key, not a user name or password, when the tunnel signs in with a key", () => {
     const probe: DownloaderProbeResult = {
       answered: true,

@@ -16,6 +16,14 @@ export const messages = defineCatalog({
     "summary.credentials-api-key": "{kind} at {url} refused the API key of tunnel {tunnel}: {error}",
     "summary.unsupported": "{kind} at {url} (tunnel {tunnel}) cannot be used: {error}",
     "summary.more": "{summary} ({count} downloaders checked; the others are listed in the facts.)",
+    "summary.not-retried":
+      "{summary} AutoSTUN did not log in again: {by} met this refusal with these same settings at {at}, and each further failed login brings a ban of this host closer (qBittorrent bans an address for an hour after 5 failures by default).",
+    "by.push": "the tunnel's port push",
+    "by.probe": "an earlier run of this check",
+    "guidance.not-retried.steps": [
+      "This check does not try refused settings again by itself. To try again, correct the settings and save the tunnel (console, or `tunnels[].downloader` in the config file and a reload): changed settings are tried at once, by the push and by the next run of this check.",
+      'If you fixed it on the client\'s side instead (its password, user or API key), ask the tunnel to push again (GraphQL `pushDownloaderPort(id: "{tunnel}")`, or restart the tunnel), then run the checks again.',
+    ],
     "guidance.none.title": "Let AutoSTUN talk to your downloader",
     "guidance.none.steps": [
       'Add a `downloader` to the tunnel in the config file, e.g. `downloader: { kind: "qbittorrent", url: "http://127.0.0.1:8080", username: "admin", password: "…" }` (kinds: qbittorrent, transmission, deluge, aria2).',
@@ -67,6 +75,14 @@ export const messages = defineCatalog({
     "summary.credentials-api-key": "{url} 上的 {kind} 拒绝了隧道 {tunnel} 配置的 API 密钥：{error}",
     "summary.unsupported": "{url} 上的 {kind}（隧道 {tunnel}）无法使用：{error}",
     "summary.more": "{summary}（共检查了 {count} 个下载器，其余的见详细信息。）",
+    "summary.not-retried":
+      "{summary}AutoSTUN 没有再次登录：{by}在 {at} 已用完全相同的设置遭到拒绝，每多一次失败的登录，本机就离被封禁更近一步（qBittorrent 默认在 5 次失败后封禁该地址一小时）。",
+    "by.push": "隧道的端口推送",
+    "by.probe": "本检查的上一次运行",
+    "guidance.not-retried.steps": [
+      "本检查不会自行重试已被拒绝的设置。要再试一次，请改正设置并保存隧道（在控制台，或修改配置文件中的 `tunnels[].downloader` 后重新加载）：设置一变，推送和下一次检查都会立即重新登录。",
+      '如果你是在下载器那边改好的（它的密码、用户名或 API 密钥），请让隧道重新推送（GraphQL `pushDownloaderPort(id: "{tunnel}")`，或重启该隧道），然后重新运行检查。',
+    ],
     "guidance.none.title": "让 AutoSTUN 能与下载器通信",
     "guidance.none.steps": [
       '在配置文件的隧道里加上 `downloader`，例如 `downloader: { kind: "qbittorrent", url: "http://127.0.0.1:8080", username: "admin", password: "…" }`（kind 可选 qbittorrent、transmission、deluge、aria2）。',

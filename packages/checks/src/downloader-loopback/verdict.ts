@@ -3,6 +3,7 @@ import type {
   ConfiguredDownloader,
   DownloaderProbeResult,
   Guidance,
+  MessageParams,
   VerdictStatus,
 } from "@autostun/plugins-api";
 import { GUIDE_LINKS } from "../user-guide/links.js";
@@ -94,7 +95,11 @@ export function decideLoopback(
   const reason =
     worst.reason === "credentials" && downloader.usesApiKey ? "credentials-api-key" : worst.reason;
   const key = reason ?? worst.location;
-  const single = messages.text(`summary.${key}`, params);
+  // The refusal was not asked for again (it would bring the client's ban of this host closer): say so.
+  const reused = (reason === "credentials" || reason === "credentials-api-key") && probe.reused;
+  const reusedParams = reused ? { ...params, at: reused.at, by: messages.text(`by.${reused.by}`) } : params;
+  const said = messages.text(`summary.${key}`, params);
+  const single = reused ? messages.text("summary.not-retried", { ...reusedParams, summary: said }) : said;
   const facts = (entry: Judged) => ({
     tunnelId: entry.downloader.tunnelId,
     kind: entry.downloader.kind,
@@ -105,20 +110,25 @@ export function decideLoopback(
     location: entry.location,
     addresses: entry.probe.addresses,
     error: entry.probe.error ?? null,
+    /** When the verdict is an earlier refusal of the same settings, who met it and when; else null. */
+    reused: entry.probe.reused ?? null,
   });
   return {
     status: worst.status,
     summary:
       judged.length > 1 ? messages.text("summary.more", { summary: single, count: judged.length }) : single,
     facts: { ...facts(worst), downloaders: judged.map(facts) },
-    ...(reason ? { guidance: guidance(`guidance.${reason}`, params) } : {}),
+    ...(reason ? { guidance: guidance(`guidance.${reason}`, reusedParams, Boolean(reused)) } : {}),
   };
 }
 
-function guidance(key: string, params: Record<string, string>): Guidance {
+function guidance(key: string, params: MessageParams, notRetried = false): Guidance {
   return {
     title: messages.text(`${key}.title`, params),
-    steps: messages.steps(`${key}.steps`, params),
+    steps: [
+      ...messages.steps(`${key}.steps`, params),
+      ...(notRetried ? messages.steps("guidance.not-retried.steps", params) : []),
+    ],
     docs: GUIDE_LINKS.publicIp,
   };
 }
