@@ -1,4 +1,7 @@
+import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server, connect as tcpConnect } from "node:net";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { DownloaderNamespace, writeQbittorrentProfile } from "@autostun/downloaders/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql } from "../relay/testing/graphql-client.js";
@@ -19,6 +22,7 @@ type CheckRow = { id: string; status: string; summary: string; facts: Record<str
 const RUN = `mutation { runChecks(ids: ["downloader.loopback"]) { id status summary facts guidance { title steps } } }`;
 
 let lab: DownloaderNamespace;
+let profile: string;
 let relay: Server;
 let relayPort = 0;
 let services: LoopbackServices;
@@ -26,7 +30,7 @@ let services: LoopbackServices;
 beforeAll(async () => {
   services = await startLoopbackServices();
   lab = DownloaderNamespace.create();
-  const profile = writeQbittorrentProfile({
+  profile = writeQbittorrentProfile({
     webUiPort: WEBUI_PORT,
     password: PASSWORD,
     hostHeaderValidation: false,
@@ -163,4 +167,94 @@ describe("downloader.loopback against qbittorrent-nox with its Web UI password o
       await daemon.stop();
     }
   }, 60_000);
+});
+
+/** qBittorrent's own log of failed Web UI logins (its file log is on by default), per user name. */
+function failedLogins(username: string): number {
+  const file = join(profile, "qBittorrent", "data", "logs", "qbittorrent.log");
+  if (!existsSync(file)) return 0;
+  const pattern = new RegExp(`login failure.*username: ${username}\\b`, "gi");
+  return (readFileSync(file, "utf8").match(pattern) ?? []).length;
+}
+
+/**
+ * Makes a failed login of our own under a fresh user name and waits until qBittorrent's log shows it:
+ * every failure before it is in the file then too, so counts read afterwards are complete.
+ */
+let barriers = 0;
+async function logBarrier(): Promise<void> {
+  const name = `barrier${++barriers}`;
+  const body = new URLSearchParams({ username: name, password: "x" });
+  await fetch(`http://${lab.ip}:${WEBUI_PORT}/api/v2/auth/login`, { method: "POST", body });
+  for (let i = 0; i < 300 && failedLogins(name) === 0; i++) await sleep(100);
+  if (failedLogins(name) === 0) throw new Error(`qBittorrent never logged the failed login of ${name}`);
+}
+
+describe("downloader.loopback and the push's refused login", () => {
+  it("does not log in again with settings the push saw refused, and logs in at once when saveTunnel changes them", async () => {
+    const daemon = await startTestDaemon({
+      stun: { udp: [], tcp: [services.stun] },
+      keepalive: { target: services.keepalive, intervalSeconds: 10 },
+    });
+    const SAVE = `mutation ($input: TunnelInput!) { saveTunnel(input: $input) { id } }`;
+    const save = (password: string) =>
+      gql(daemon.url, SAVE, {
+        input: {
+          id: "qb",
+          target: services.echo,
+          downloader: {
+            kind: "qbittorrent",
+            url: `http://127.0.0.1:${relayPort}`,
+            username: "admin",
+            password,
+          },
+        },
+      });
+    type Pushed = { tunnels: { downloader: { state: string; errorKind: string | null } }[] };
+    const pushState = async () =>
+      (await gql<Pushed>(daemon.url, "{ tunnels { downloader { state errorKind } } }")).data?.tunnels[0]
+        ?.downloader;
+    try {
+      expect((await save("typo-password")).errors).toBeUndefined();
+      // The tunnel opens and its push is refused; it does not retry that on its own.
+      let pushed = await pushState();
+      for (let i = 0; i < 600 && pushed?.state !== "FAILED"; i++) {
+        await sleep(100);
+        pushed = await pushState();
+      }
+      expect(pushed).toEqual({ state: "FAILED", errorKind: "CREDENTIALS_REFUSED" });
+      await logBarrier();
+      const before = failedLogins("admin");
+      expect(before, "the push's refused login is in qBittorrent's log").toBeGreaterThanOrEqual(1);
+
+      const DIAGNOSES = 4;
+      for (let i = 0; i < DIAGNOSES; i++) {
+        const answer = await gql<{ runChecks: CheckRow[] }>(daemon.url, RUN);
+        const row = answer.data?.runChecks.find((c) => c.id === "downloader.loopback");
+        expect(row, JSON.stringify(answer)).toMatchObject({
+          status: "FAIL",
+          facts: { authOk: false, reused: { by: "push" }, error: { kind: "CREDENTIALS_REFUSED" } },
+        });
+        expect(row?.summary).toMatch(/did not log in again/);
+      }
+      await logBarrier();
+      const after = failedLogins("admin");
+      console.log(
+        `qBittorrent failed logins as admin: ${before} after the push, ${after} after ${DIAGNOSES} more diagnoses`,
+      );
+      expect(after).toBe(before);
+
+      // The wizard's "test again" after the password was fixed through saveTunnel: a new login, PASS.
+      const saved = await save(PASSWORD);
+      expect(saved.errors).toBeUndefined();
+      const answer = await gql<{ runChecks: CheckRow[] }>(daemon.url, RUN);
+      const row = answer.data?.runChecks.find((c) => c.id === "downloader.loopback");
+      expect(row, JSON.stringify(answer)).toMatchObject({
+        status: "PASS",
+        facts: { authOk: true, reused: null },
+      });
+    } finally {
+      await daemon.stop();
+    }
+  }, 120_000);
 });
