@@ -51,6 +51,9 @@ export function Dashboard({ reloadKey = 0 }: { reloadKey?: number }) {
               busy={live.busy.has(tunnel.id)}
               onStart={() => void live.start(tunnel.id)}
               onStop={() => void live.stop(tunnel.id)}
+              onPush={live.canPush ? () => void live.pushPort(tunnel.id) : null}
+              pushing={live.pushing.has(tunnel.id)}
+              pushError={live.pushErrors.get(tunnel.id)}
             />
           ))}
         </div>

@@ -2,11 +2,14 @@ import { useState } from "react";
 import type { MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/I18nContext.js";
 import { copyText } from "./copyText.js";
+import { DownloaderPanel } from "./DownloaderPanel.js";
 import { formatRate, formatSpan } from "./format.js";
+import { HooksPanel } from "./HooksPanel.js";
 import { openSince } from "./openSince.js";
 import { Sparkline } from "./Sparkline.js";
 import type { ThroughputPoint } from "./throughput.js";
 import type { Tunnel, TunnelState } from "./types.js";
+import { UpnpPanel } from "./UpnpPanel.js";
 
 interface TunnelCardProps {
   tunnel: Tunnel;
@@ -17,6 +20,10 @@ interface TunnelCardProps {
   busy: boolean;
   onStart(): void;
   onStop(): void;
+  /** Null where the daemon cannot push the port again on request. */
+  onPush: (() => void) | null;
+  pushing: boolean;
+  pushError: string | undefined;
 }
 
 const pathLabel: Record<Tunnel["path"], MessageKey> = {
@@ -38,17 +45,19 @@ function isKnownState(state: string): state is TunnelState {
   return tunnelStates.includes(state);
 }
 
-const pushStates = ["IDLE", "PUSHING", "VERIFIED", "RETRYING", "FAILED"] as const;
-
-/** The words for a port-push state; a state this console does not know reads as "other". */
-function pushStateLabel(state: string): MessageKey {
-  return (pushStates as readonly string[]).includes(state)
-    ? (`dashboard.push.${state as (typeof pushStates)[number]}` as const)
-    : "dashboard.push.OTHER";
-}
-
 /** One tunnel: where peers connect, how they get through, what it has done, and start/stop. */
-export function TunnelCard({ tunnel, history, openSeenAt, now, busy, onStart, onStop }: TunnelCardProps) {
+export function TunnelCard({
+  tunnel,
+  history,
+  openSeenAt,
+  now,
+  busy,
+  onStart,
+  onStop,
+  onPush,
+  pushing,
+  pushError,
+}: TunnelCardProps) {
   const { t } = useI18n();
   const [copied, setCopied] = useState(false);
   const address = tunnel.publicAddress ? `${tunnel.publicAddress.ip}:${tunnel.publicAddress.port}` : null;
@@ -109,25 +118,37 @@ export function TunnelCard({ tunnel, history, openSeenAt, now, busy, onStart, on
         </div>
         <div>
           <dt>{t("dashboard.localPort")}</dt>
-          <dd className="num">{tunnel.localPort ?? "—"}</dd>
+          <dd className="num" data-local-port>
+            {tunnel.localPort ?? "—"}
+            {/* Behind an nftables redirect this process listens on a relay port of its own. */}
+            {tunnel.listenPort != null && tunnel.listenPort !== tunnel.localPort && (
+              <span className="tunnel__aside">
+                {" "}
+                · {t("dashboard.relayPort", { port: tunnel.listenPort })}
+              </span>
+            )}
+          </dd>
         </div>
+        {tunnel.privateAddress !== undefined && (
+          <div>
+            <dt>{t("dashboard.privateAddress")}</dt>
+            <dd data-private-address>
+              {tunnel.privateAddress ? (
+                <code>
+                  {tunnel.privateAddress.ip}:{tunnel.privateAddress.port}
+                </code>
+              ) : (
+                "—"
+              )}
+            </dd>
+          </div>
+        )}
         <div>
           <dt>{t("dashboard.target")}</dt>
           <dd>
             <code>{tunnel.target}</code>
           </dd>
         </div>
-        {downloader && (
-          <div data-downloader>
-            <dt>{t("dashboard.downloader")}</dt>
-            <dd title={downloader.error ?? downloader.url}>
-              {downloader.kind}{" "}
-              {downloader.verifiedPort !== null
-                ? t("dashboard.verifiedPort", { port: downloader.verifiedPort })
-                : t("dashboard.pushState", { state: t(pushStateLabel(downloader.state)) })}
-            </dd>
-          </div>
-        )}
         <div>
           <dt>{t("dashboard.uptime")}</dt>
           <dd className="num" data-uptime title={since === null ? t("dashboard.uptimeUnknown") : undefined}>
@@ -147,12 +168,6 @@ export function TunnelCard({ tunnel, history, openSeenAt, now, busy, onStart, on
           </dd>
         </div>
       </dl>
-
-      {downloader?.error && (
-        <p className="tunnel__push-error" role="status">
-          {downloader.error}
-        </p>
-      )}
 
       <ul className="tunnel__counters">
         <li>
@@ -179,6 +194,20 @@ export function TunnelCard({ tunnel, history, openSeenAt, now, busy, onStart, on
         <Sparkline points={history} label={t("dashboard.throughputChart", { tunnel: tunnel.id })} />
         <span className="num tunnel__rate">{rate === undefined ? "—" : formatRate(rate)}</span>
       </div>
+
+      {downloader && (
+        <DownloaderPanel
+          tunnelId={tunnel.id}
+          downloader={downloader}
+          open={tunnel.state === "OPEN"}
+          now={now}
+          onPush={onPush}
+          pushing={pushing}
+          pushError={pushError}
+        />
+      )}
+      {tunnel.upnp && <UpnpPanel tunnelId={tunnel.id} upnp={tunnel.upnp} now={now} />}
+      {tunnel.hooks && <HooksPanel tunnelId={tunnel.id} hooks={tunnel.hooks} now={now} />}
 
       <div className="tunnel__actions">
         <button type="button" className="button button--small" onClick={onStart} disabled={busy || running}>

@@ -20,6 +20,43 @@ export interface TunnelDownloader {
   state: string;
   lastPushAt: string | null;
   verifiedPort: number | null;
+  /** The daemon's words: what went wrong and what to do, in the page's language. */
+  error: string | null;
+  // The retry details below are absent on daemons that do not report them.
+  /** CREDENTIALS_REFUSED, UNREACHABLE, IGNORED_CHANGE, UNSUPPORTED, OTHER, or a newer daemon's kind. */
+  errorKind?: string | null;
+  /** The port the client was told last. */
+  requestedPort?: number | null;
+  nextRetryAt?: string | null;
+  attempts?: number;
+}
+
+/** How one hook went on its last run. */
+export interface HookOutcome {
+  ok: boolean;
+  error: string | null;
+}
+
+/** The last run of a tunnel's hooks (command and/or webhook). */
+export interface TunnelHooks {
+  ok: boolean;
+  lastRunAt: string;
+  /** The address the hooks were told. */
+  publicAddress: { ip: string; port: number };
+  command: HookOutcome | null;
+  webhook: HookOutcome | null;
+}
+
+/** The tunnel's mapping on a home router in front of this host (UPnP IGD, PCP or NAT-PMP). */
+export interface TunnelUpnp {
+  state: string;
+  protocol: string | null;
+  /** The router's description URL (UPnP) or address (PCP, NAT-PMP). */
+  gateway: string | null;
+  externalIp: string | null;
+  externalPort: number | null;
+  /** Null for a lease without end. */
+  leaseEndsAt: string | null;
   error: string | null;
 }
 
@@ -42,4 +79,11 @@ export interface Tunnel {
   nextRetryAt: string | null;
   stats: TunnelStats;
   downloader?: TunnelDownloader | null;
+  // Absent on daemons without the field; null while the daemon has nothing to say.
+  hooks?: TunnelHooks | null;
+  upnp?: TunnelUpnp | null;
+  /** The LAN address the mapping leaves from and the public address leads to. */
+  privateAddress?: { ip: string; port: number } | null;
+  /** Where this process listens for peers (P, or the relay port behind an nftables redirect). */
+  listenPort?: number | null;
 }

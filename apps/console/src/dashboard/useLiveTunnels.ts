@@ -4,8 +4,10 @@ import { useInFlight } from "../graphql/inFlight.js";
 import { useLiveQuery } from "../graphql/useLiveQuery.js";
 import {
   type OptionalTunnelFields,
+  optionalFieldsOf,
   TUNNEL_FIELDS_QUERY,
   TUNNEL_STATS_QUERY,
+  type TunnelFieldsAnswer,
   tunnelDocuments,
 } from "./documents.js";
 import { turnedOpen } from "./openSince.js";
@@ -31,15 +33,19 @@ export interface LiveTunnels {
   actionError: string | null;
   start(id: string): Promise<void>;
   stop(id: string): Promise<void>;
+  /** Whether this daemon can be asked to push a tunnel's port to its downloader again. */
+  canPush: boolean;
+  /** Ids with a "push the port again" under way. */
+  pushing: ReadonlySet<string>;
+  /** Why the daemon refused the last push, per tunnel id; cleared by the next push that it took. */
+  pushErrors: ReadonlyMap<string, string>;
+  pushPort(id: string): Promise<void>;
 }
 
 /** Which optional Tunnel fields this daemon has; none when the daemon cannot be asked. */
 async function optionalFields(client: Client): Promise<OptionalTunnelFields> {
-  const answer = await client
-    .query<{ __type: { fields: { name: string }[] } | null }>(TUNNEL_FIELDS_QUERY, {})
-    .toPromise();
-  const names = new Set(answer.data?.__type?.fields.map((field) => field.name));
-  return { downloader: names.has("downloader"), openSince: names.has("openSince") };
+  const answer = await client.query<TunnelFieldsAnswer>(TUNNEL_FIELDS_QUERY, {}).toPromise();
+  return optionalFieldsOf(answer.data);
 }
 
 const none: readonly Tunnel[] = [];
@@ -61,7 +67,9 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
   const [history, setHistory] = useState<ReadonlyMap<string, readonly ThroughputPoint[]>>(new Map());
   const [openSeen, setOpenSeen] = useState<ReadonlyMap<string, number>>(new Map());
   const busy = useInFlight();
+  const pushing = useInFlight();
   const [actionError, setActionError] = useState<string | null>(null);
+  const [pushErrors, setPushErrors] = useState<ReadonlyMap<string, string>>(new Map());
   const lastSample = useRef(new Map<string, ByteSample>());
   const documents = useMemo(() => (optional === null ? null : tunnelDocuments(optional)), [optional]);
 
@@ -155,6 +163,27 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
   const start = useCallback((id: string) => act(id, "start"), [act]);
   const stop = useCallback((id: string) => act(id, "stop"), [act]);
 
+  // The push's progress and outcome (verified, refused, retrying) arrive as tunnelUpdated; the answer
+  // here only says whether the daemon began it, or why not (no public port yet).
+  const pushPort = useCallback(
+    async (id: string) => {
+      if (!documents) return;
+      await pushing.during(id, async () => {
+        const result = await client
+          .mutation<{ pushDownloaderPort?: { id: string } }>(documents.push, { id })
+          .toPromise();
+        const began = Boolean(result.data?.pushDownloaderPort);
+        setPushErrors((old) => {
+          const next = new Map(old);
+          if (result.error || !began) next.set(id, result.error?.message ?? "empty answer");
+          else next.delete(id);
+          return next;
+        });
+      });
+    },
+    [pushing.during, client, documents],
+  );
+
   return {
     tunnels,
     loading: live.loading,
@@ -165,5 +194,9 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
     actionError,
     start,
     stop,
+    canPush: optional?.pushDownloaderPort ?? false,
+    pushing: pushing.keys,
+    pushErrors,
+    pushPort,
   };
 }

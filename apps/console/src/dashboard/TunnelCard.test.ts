@@ -1,0 +1,179 @@
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { describe, expect, it } from "vitest";
+import { I18nProvider } from "../i18n/I18nContext.js";
+import type { Locale } from "../i18n/locale.js";
+import { translatorFor } from "../i18n/translate.js";
+import { TunnelCard } from "./TunnelCard.js";
+import type { Tunnel } from "./types.js";
+
+// The card rendered to HTML as the browser gets it: which parts show for what the daemon reports.
+
+const now = Date.parse("2026-05-01T12:00:00.000Z");
+
+const base: Tunnel = {
+  id: "qb",
+  state: "OPEN",
+  reason: "open",
+  path: "USERSPACE",
+  pathCost: "",
+  localPort: 40666,
+  publicAddress: { ip: "203.0.113.5", port: 40666 },
+  target: "127.0.0.1:6881",
+  origin: "CONFIG",
+  lastKeepaliveAt: null,
+  lastRecoveryAt: null,
+  openSince: "2026-05-01T11:00:00.000Z",
+  recoveryCount: 0,
+  nextRetryAt: null,
+  stats: { active: 0, handled: 0, blocked: 0, bytesIn: 0, bytesOut: 0 },
+};
+
+const refused: Tunnel["downloader"] = {
+  kind: "qbittorrent",
+  url: "http://127.0.0.1:8080",
+  state: "RETRYING",
+  lastPushAt: "2026-05-01T11:59:50.000Z",
+  verifiedPort: null,
+  error: "qBittorrent refused the user name or password.",
+  errorKind: "CREDENTIALS_REFUSED",
+  requestedPort: 40666,
+  nextRetryAt: "2026-05-01T12:00:30.000Z",
+  attempts: 2,
+};
+
+function render(
+  tunnel: Tunnel,
+  options: { locale?: Locale; push?: boolean; pushing?: boolean; pushError?: string } = {},
+): string {
+  const locale = options.locale ?? "en";
+  const card = createElement(TunnelCard, {
+    tunnel,
+    history: [],
+    openSeenAt: undefined,
+    now,
+    busy: false,
+    onStart() {},
+    onStop() {},
+    onPush: options.push === false ? null : () => {},
+    pushing: options.pushing ?? false,
+    pushError: options.pushError,
+  });
+  return renderToStaticMarkup(
+    createElement(I18nProvider, { value: { locale, t: translatorFor(locale) } }, card),
+  );
+}
+
+describe("TunnelCard", () => {
+  it("shows a refused password with what to do, the next try and the push button", () => {
+    const html = render({ ...base, downloader: refused });
+    expect(html).toContain('data-error-kind="CREDENTIALS_REFUSED"');
+    expect(html).toContain("It refused the login: correct the user name, password or API key");
+    expect(html).toContain("qBittorrent refused the user name or password.");
+    expect(html).toContain("in 30s, attempt 3");
+    expect(html).toContain("10s ago");
+    expect(html).toMatch(
+      /<button[^>]*aria-label="Push the port again to the downloader of qb"[^>]*>Push the port again</,
+    );
+    expect(html).not.toContain("The daemon did not push the port");
+  });
+
+  it("says the same in Chinese", () => {
+    const html = render({ ...base, downloader: refused }, { locale: "zh-CN" });
+    expect(html).toContain("下载器拒绝了登录");
+    expect(html).toContain("30s后，第 3 次");
+    expect(html).toContain("重新推送端口");
+  });
+
+  it("keeps the push button busy while it runs, disabled before the tunnel is open, and shows a refusal", () => {
+    expect(render({ ...base, downloader: refused }, { pushing: true })).toMatch(
+      /<button[^>]*disabled=""[^>]*aria-busy="true"[^>]*>Pushing…</,
+    );
+    expect(render({ ...base, state: "OPENING", downloader: refused })).toMatch(
+      /<button[^>]*disabled=""[^>]*aria-busy="false"[^>]*>Push the port again</,
+    );
+    const refusedPush = render(
+      { ...base, downloader: refused },
+      { pushError: "tunnel qb has no public port" },
+    );
+    expect(refusedPush).toContain('role="alert"');
+    expect(refusedPush).toContain("The daemon did not push the port: tunnel qb has no public port");
+  });
+
+  it("leaves the button out where the daemon cannot push on request, and the section without a downloader", () => {
+    expect(render({ ...base, downloader: refused }, { push: false })).not.toContain("Push the port again");
+    const none = render(base);
+    expect(none).not.toContain("data-downloader");
+    expect(none).not.toContain("data-upnp");
+    expect(none).not.toContain("data-hooks");
+    expect(none).not.toContain("LAN address");
+  });
+
+  it("shows a verified port without a next try", () => {
+    const verified = { ...refused, state: "VERIFIED", verifiedPort: 40666, error: null, errorKind: null };
+    const html = render({ ...base, downloader: verified });
+    expect(html).toContain("listens on 40666 (verified)");
+    expect(html).toMatch(/data-next-try="true">—</);
+    expect(html).not.toContain("data-downloader-error");
+  });
+
+  it("shows the home router's mapping and flags a carrier-grade WAN address with a way to the guidance", () => {
+    const html = render({
+      ...base,
+      upnp: {
+        state: "MAPPED",
+        protocol: "UPNP",
+        gateway: "http://192.168.1.1:5000/rootDesc.xml",
+        externalIp: "100.72.10.20",
+        externalPort: 40666,
+        leaseEndsAt: "2026-05-01T13:00:00.000Z",
+        error: null,
+      },
+    });
+    expect(html).toContain("UPnP IGD");
+    expect(html).toContain(">mapped<");
+    expect(html).toContain(">192.168.1.1:5000<");
+    expect(html).toContain("100.72.10.20:40666");
+    expect(html).toContain("in 1h 00m");
+    expect(html).toContain("Another NAT stands beyond the home router");
+    expect(html).toContain('href="#/wizard/upnp.gateway"');
+  });
+
+  it("shows a router that refused the mapping with its words and no flag for a public WAN address", () => {
+    const html = render({
+      ...base,
+      upnp: {
+        state: "FAILED",
+        protocol: "UPNP",
+        gateway: "http://192.168.1.1:5000/rootDesc.xml",
+        externalIp: "198.51.100.20",
+        externalPort: null,
+        leaseEndsAt: null,
+        error: "ConflictInMappingEntry (718)",
+      },
+    });
+    expect(html).toContain(">failed<");
+    expect(html).toContain("ConflictInMappingEntry (718)");
+    expect(html).not.toContain("data-another-nat");
+  });
+
+  it("shows each hook's outcome, the address they were told, and the private address by the local port", () => {
+    const html = render({
+      ...base,
+      privateAddress: { ip: "192.168.1.20", port: 40666 },
+      hooks: {
+        ok: false,
+        lastRunAt: "2026-05-01T11:58:00.000Z",
+        publicAddress: { ip: "203.0.113.5", port: 40666 },
+        command: { ok: true, error: null },
+        webhook: { ok: false, error: "the receiver answered 503" },
+      },
+    });
+    expect(html).toContain('data-hooks="failed"');
+    expect(html).toContain("2m 00s ago");
+    expect(html).toMatch(/data-hook="command"[^>]*>.*succeeded/);
+    expect(html).toContain("failed: the receiver answered 503");
+    expect(html).toContain("192.168.1.20:40666");
+    expect(html.indexOf("Local port")).toBeLessThan(html.indexOf("LAN address"));
+  });
+});
