@@ -232,7 +232,7 @@ export const zhCN: Messages = {
   "dashboard.hooks.lastRun": "上次运行",
   "dashboard.hooks.told": "告知的地址",
   "dashboard.hooks.command": "命令",
-  "dashboard.hooks.webhook": "Webhook",
+  "dashboard.hooks.webhook": "Webhook 回调",
   "dashboard.hooks.ok": "成功",
   "dashboard.hooks.failed": "失败：{error}",
   "connections.caption": "对端连接",
