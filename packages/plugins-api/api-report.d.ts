@@ -597,6 +597,18 @@ export interface UpnpGatewayProbe {
         /** The test mapping was removed again (false: it stays until its short lease ends). */
         removed?: boolean;
     };
+    /**
+     * A tunnel's mapping the router holds now (since 1.6.0). With one, the router was neither searched for
+     * again nor asked for a test mapping: this mapping already shows that it maps ports to this host.
+     */
+    liveMapping?: {
+        tunnelId: string;
+        /** The tunnel's local port, which the router forwards to. */
+        port: number;
+        externalPort: number;
+        /** When the router's lease ends (ISO 8601); absent for a lease without an end. */
+        leaseEndsAt?: string;
+    };
     /** Each way of finding a router that gave none, and why. */
     tried: string[];
     /**
@@ -608,7 +620,8 @@ export interface UpnpGatewayProbe {
 /**
  * The home router in front of this host (since 1.5.0): `probe()` finds it (SSDP on this host's LAN,
  * then PCP and NAT-PMP on the default gateway), asks its WAN address and tries a short mapping. It only talks
- * to this host's own network, and not at all while the config's `upnp.enabled` is false.
+ * to this host's own network, and not at all while the config's `upnp.enabled` is false. Since 1.6.0 it
+ * answers from a tunnel's live mapping when there is one, and reuses the tunnels' recent router search.
  */
 export interface UpnpGateway {
     probe(options?: {

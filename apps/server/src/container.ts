@@ -169,7 +169,14 @@ export function buildContainer(options: ContainerOptions, overrides?: (c: Depend
   });
 
   c.register(Services.UpnpGateway, {
-    useFactory: instanceCachingFactory(() => createUpnpGatewayProbe(() => config.upnp)),
+    // The tunnels' live mappings and router search answer the check when they can (no test mapping).
+    useFactory: instanceCachingFactory((d) =>
+      createUpnpGatewayProbe(
+        () => config.upnp,
+        undefined,
+        () => d.resolve<RelayManager>(Tokens.Relay).upnpGateway,
+      ),
+    ),
   });
 
   c.register(Tokens.ExtensionPoints, {

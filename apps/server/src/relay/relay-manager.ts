@@ -221,6 +221,11 @@ export class RelayManager {
     return this.upnp.status(id);
   }
 
+  /** The tunnels' mappings on the home router, and their shared router search, for `upnp.gateway`. */
+  get upnpGateway(): Pick<UpnpMappings, "held" | "searchGateway"> {
+    return this.upnp;
+  }
+
   list(): TunnelView[] {
     return [...this.tunnels.values()].map((running) => running.view());
   }

@@ -224,3 +224,70 @@ describe("UpnpMappings", () => {
     await mappings.stop();
   });
 });
+
+describe("UpnpMappings for the upnp.gateway check", () => {
+  it("offers a tunnel's mapping while the router holds it, and shares one router search with the check", async () => {
+    const router = fakeRouter();
+    let searches = 0;
+    const mappings = new UpnpMappings(
+      { enabled: true, leaseSeconds: 600 },
+      quiet,
+      () => {},
+      async () => {
+        searches++;
+        return { gateway: router.gateway, tried: [] };
+      },
+    );
+    expect(mappings.held()).toEqual([]);
+    const t = fakeTunnel(6881);
+    mappings.follow("qb", t.tunnel);
+    t.set("OPEN");
+    await settle();
+    expect(mappings.held()).toMatchObject([
+      {
+        tunnelId: "qb",
+        port: 6881,
+        status: { state: "mapped", internalClient: "192.168.1.2", externalIp: "203.0.113.9" },
+      },
+    ]);
+    // The tunnel's search is still fresh: the check gets the same router without a new search.
+    expect((await mappings.searchGateway()).gateway).toBe(router.gateway);
+    expect(searches).toBe(1);
+    t.set("STOPPED");
+    await settle();
+    expect(mappings.held()).toEqual([]);
+    await mappings.stop();
+  });
+
+  it("does not offer a mapping whose last renewal the router refused", async () => {
+    const router = fakeRouter();
+    let refuse = false;
+    const gateway: MappingGateway = {
+      ...router.gateway,
+      mapTcp: async (port, leaseSeconds) => {
+        if (refuse) throw new Error("UPnP error 606 Action not authorized");
+        return router.gateway.mapTcp(port, leaseSeconds, "", undefined);
+      },
+    };
+    // A one-second lease: the renewal comes at half of it.
+    const mappings = new UpnpMappings(
+      { enabled: true, leaseSeconds: 1 },
+      quiet,
+      () => {},
+      async () => ({
+        gateway,
+        tried: [],
+      }),
+    );
+    const t = fakeTunnel(6881);
+    mappings.follow("qb", t.tunnel);
+    t.set("OPEN");
+    await settle();
+    expect(mappings.held()).toHaveLength(1);
+    refuse = true;
+    for (let i = 0; i < 100 && mappings.held().length > 0; i++) await settle();
+    expect(mappings.status("qb")).toMatchObject({ error: expect.stringContaining("606") });
+    expect(mappings.held()).toEqual([]);
+    await mappings.stop();
+  });
+});

@@ -23,6 +23,14 @@ const SEARCH_BOUND_MS = 30_000;
 /** A tunnel's mapping on the home router as the API shows it. */
 export type UpnpView = PortMappingStatus;
 
+/** A mapping the router holds for a tunnel now. */
+export interface HeldMapping {
+  tunnelId: string;
+  /** The tunnel's local port P (external P -> this host's P). */
+  port: number;
+  status: PortMappingStatus;
+}
+
 /**
  * The tunnels' mappings on the home router in front of this host (config `upnp`): when a tunnel opens,
  * its port P is mapped (external P -> this host's P) over UPnP IGD or NAT-PMP, renewed while it stays
@@ -91,6 +99,26 @@ export class UpnpMappings {
     if (status.state === "no-gateway" && this.config.enabled === "auto" && !status.searchFailed)
       return { state: status.state };
     return status;
+  }
+
+  /**
+   * The tunnels' mappings the router holds now, their last request answered: proof enough for the
+   * `upnp.gateway` check that the router maps to this host, without a test mapping of its own.
+   */
+  held(): HeldMapping[] {
+    if (!this.enabled) return [];
+    return [...this.mappers].flatMap(([tunnelId, mapper]) => {
+      const status = mapper.status;
+      return status.state === "mapped" && !status.error ? [{ tunnelId, port: mapper.port, status }] : [];
+    });
+  }
+
+  /**
+   * The router search the tunnels share, made now when none is fresh: a check asking for the router uses
+   * it too rather than sending a search of its own, and tunnels that open next use the check's.
+   */
+  searchGateway(): Promise<GatewaySearch> {
+    return this.findShared();
   }
 
   /**

@@ -29,6 +29,34 @@ describe("upnp.gateway verdict", () => {
     expect(result.facts).toMatchObject({ externalIpKind: "public", secondNat: false, protocol: "upnp" });
   });
 
+  it("passes from a tunnel's live mapping, naming the tunnel, port and lease, with no test mapping", () => {
+    const { testMapping: _none, ...searched } = found;
+    const live: UpnpGatewayProbe = {
+      ...searched,
+      liveMapping: {
+        tunnelId: "qb",
+        port: 40777,
+        externalPort: 40777,
+        leaseEndsAt: "2026-01-02T04:00:00.000Z",
+      },
+    };
+    const result = decideUpnpGateway(live);
+    expect(result.status).toBe("PASS");
+    expect(result.facts).toMatchObject({
+      testMapping: null,
+      liveMapping: { tunnelId: "qb", externalPort: 40777 },
+      externalIp: "88.77.67.2",
+      internalClient: "192.168.88.2",
+    });
+    expect(text(result.summary)).toMatch(
+      /holds tunnel qb's mapping of port 40777, leased until 2026-01-02T04:00/,
+    );
+    expect(text(result.summary)).toMatch(/no test mapping was made/);
+    expect(text(result.summary, "zh-CN")).toContain("无需再做测试映射");
+    // A live mapping on a router whose WAN side is private still shows the second NAT.
+    expect(decideUpnpGateway({ ...live, externalIp: "10.0.0.2" }).status).toBe("WARN");
+  });
+
   it("fails with the router's own reason and the DMZ way out when it refuses the mapping", () => {
     const result = decideUpnpGateway({
       ...found,

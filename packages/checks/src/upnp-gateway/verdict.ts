@@ -40,7 +40,9 @@ export function decideUpnpGateway(probe: UpnpGatewayProbe): CheckResult {
     name: probe.name ?? "",
     host: probe.internalClient ?? "-",
     externalIp: probe.externalIp ?? "?",
-    port: String(probe.testMapping?.port ?? "-"),
+    port: String(probe.testMapping?.port ?? probe.liveMapping?.externalPort ?? "-"),
+    tunnel: probe.liveMapping?.tunnelId ?? "-",
+    lease: probe.liveMapping?.leaseEndsAt ?? "-",
     error: probe.testMapping?.error ?? "-",
     tried: probe.tried.join("; ") || "-",
     searchError: probe.searchError ?? "-",
@@ -58,6 +60,8 @@ export function decideUpnpGateway(probe: UpnpGatewayProbe): CheckResult {
     /** True when the router's own WAN address is private or CGNAT: another NAT sits beyond it; null when that address is unknown. */
     secondNat: kind === "unknown" ? null : kind === "private" || kind === "cgnat",
     testMapping: probe.testMapping ?? null,
+    /** The tunnel mapping the verdict rests on instead of a test mapping; null when it made its own test. */
+    liveMapping: probe.liveMapping ?? null,
     tried: probe.tried,
     /** The SSDP search could not be sent (the socket's error and where from); null when it went out. */
     searchError: probe.searchError ?? null,
@@ -66,7 +70,10 @@ export function decideUpnpGateway(probe: UpnpGatewayProbe): CheckResult {
     // A test mapping that could not be removed is in the facts; its two-minute lease ends it anyway.
     return {
       status: "PASS",
-      summary: messages.text(probe.externalIp ? "summary.pass" : "summary.pass-no-ip", params),
+      summary: messages.text(
+        `${probe.liveMapping ? "summary.pass-live" : "summary.pass"}${probe.externalIp ? "" : "-no-ip"}`,
+        params,
+      ),
       facts,
     };
   }

@@ -18,6 +18,8 @@ export interface PortMappingStatus {
   /** The router's WAN address as it reports it. */
   externalIp?: string;
   externalPort?: number;
+  /** This host's address as the router sees it: where the mapping points. */
+  internalClient?: string;
   /** When the granted lease runs out (renewed at half-time); undefined for a lease without an end. */
   leaseEndsAt?: Date;
   error?: string;
@@ -109,7 +111,11 @@ export class PortMapper {
   private async map(): Promise<void> {
     const gateway = this.gateway;
     if (!gateway || this.stopped) return;
-    const base = { protocol: gateway.protocol, gateway: gateway.location };
+    const base = {
+      protocol: gateway.protocol,
+      gateway: gateway.location,
+      internalClient: gateway.internalClient,
+    };
     try {
       const externalIp = await gateway.externalIp(this.signal()).catch(() => this.current.externalIp);
       const granted = await gateway.mapTcp(
