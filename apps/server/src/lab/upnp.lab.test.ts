@@ -1,4 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import type { Lab } from "@autostun/netlab";
 import { createTestLab } from "@autostun/netlab/testing";
@@ -62,6 +63,35 @@ async function homeRouterRules(lab: Lab): Promise<string> {
   return (await lab.exec("home", "nft", ["list", "chain", "inet", "filter", chain])).stdout;
 }
 
+/** Sends miniupnpd a request of our own, from the LAN host, and waits until its log shows it. */
+let barriers = 0;
+async function logBarrier(lab: Lab): Promise<string> {
+  const router = lab.homeRouter;
+  if (!router) throw new Error("this lab has no home router");
+  const marker = `autostun-barrier-${++barriers}`;
+  const script = `fetch(${JSON.stringify(`${router.descriptionUrl}?${marker}`)}).then((r) => r.text())`;
+  await lab.exec("lan", process.execPath, ["-e", script]);
+  for (let i = 0; i < 300 && !router.log().includes(marker); i++) await sleep(100);
+  if (!router.log().includes(marker)) throw new Error(`miniupnpd never logged ${marker}:\n${router.log()}`);
+  return marker;
+}
+
+/**
+ * What miniupnpd was asked while `action` ran: its SOAP actions (each with its own log line in the
+ * foreground) and SSDP searches. A request of ours before and after brackets them, so a request still
+ * on its way to the log when `action` ends is counted too.
+ */
+async function routerRequestsDuring(lab: Lab, action: () => Promise<unknown>): Promise<string[]> {
+  const start = await logBarrier(lab);
+  await action();
+  const end = await logBarrier(lab);
+  const log = lab.homeRouter?.log() ?? "";
+  const between = log.slice(log.indexOf(start), log.indexOf(end)).split("\n");
+  return between
+    .filter((line) => /SOAPAction:|SSDP M-SEARCH|NAT-PMP|PCP/.test(line))
+    .map((line) => line.replace(/^miniupnpd\[\d+\]: /, ""));
+}
+
 type Check = {
   id: string;
   status: string;
@@ -111,17 +141,24 @@ describe.concurrent("autostun serve behind a home router (miniupnpd) and the ISP
     const at = tunnel.publicAddress as { ip: string; port: number };
     expect(await reaches(lab, at, "through two NATs")).toBe(true);
 
-    // The check finds the same router, maps a test port and removes it again: only the tunnel's rule stays.
-    const check = await upnpCheck(daemon, url);
-    expect(check.status).toBe("PASS");
-    expect(check.facts).toMatchObject({
+    // While the tunnel's mapping is held, the check PASSes from it: miniupnpd is asked for nothing.
+    let check: Check | undefined;
+    const during = await routerRequestsDuring(lab, async () => {
+      check = await upnpCheck(daemon, url);
+    });
+    console.log(`miniupnpd requests during a diagnosis with the tunnel MAPPED: ${JSON.stringify(during)}`);
+    expect(check?.status).toBe("PASS");
+    expect(check?.facts).toMatchObject({
       protocol: "upnp",
       gateway: lab.homeRouter?.descriptionUrl,
       externalIp: lab.homeRouter?.wanIp,
       internalClient: lab.lanIp,
       secondNat: false,
-      testMapping: { mapped: true, removed: true },
+      testMapping: null,
+      liveMapping: { tunnelId: "lab", port: LOCAL_PORT, externalPort: LOCAL_PORT },
     });
+    expect(check?.summary).toMatch(/holds tunnel lab's mapping of port 40777.*no test mapping was made/);
+    expect(during).toEqual([]);
     const rules = await homeRouterRules(lab);
     expect(rules.match(/dnat ip to/g)).toHaveLength(1);
 
@@ -134,6 +171,20 @@ describe.concurrent("autostun serve behind a home router (miniupnpd) and the ISP
     );
     expect(stopped.tunnels[0]?.upnp?.error).toBeNull();
     expect(await homeRouterRules(lab)).not.toContain(`:${LOCAL_PORT}`);
+
+    // With no mapping held, the check makes its test mapping and removes it (the tunnels' router
+    // search is recent, so it is not sent again), as miniupnpd's log shows.
+    let tested: Check | undefined;
+    const probing = await routerRequestsDuring(lab, async () => {
+      tested = await upnpCheck(daemon, url);
+    });
+    console.log(`miniupnpd requests during a diagnosis with no mapping held: ${JSON.stringify(probing)}`);
+    expect(tested?.status).toBe("PASS");
+    expect(tested?.facts).toMatchObject({ liveMapping: null, testMapping: { mapped: true, removed: true } });
+    expect(probing.filter((line) => /#AddPortMapping/.test(line))).toHaveLength(1);
+    expect(probing.filter((line) => /#DeletePortMapping/.test(line))).toHaveLength(1);
+    expect(probing.filter((line) => /M-SEARCH/.test(line))).toEqual([]);
+    expect(await homeRouterRules(lab)).not.toContain("dnat");
 
     // Started again, it maps again; SIGTERM then removes the mapping before the daemon exits.
     await daemon.gql(url, `mutation { startTunnel(id: "lab") { state } }`);
