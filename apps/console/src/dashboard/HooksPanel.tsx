@@ -21,7 +21,8 @@ export function HooksPanel({ tunnelId, hooks, now }: { tunnelId: string; hooks: 
           <dt>{t("dashboard.hooks.told")}</dt>
           <dd>
             <code>
-              {hooks.publicAddress.ip}:{hooks.publicAddress.port}
+              {hooks.publicAddress.ip}:<wbr />
+              {hooks.publicAddress.port}
             </code>
           </dd>
         </div>

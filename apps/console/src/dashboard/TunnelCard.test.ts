@@ -133,7 +133,7 @@ describe("TunnelCard", () => {
     expect(html).toContain("UPnP IGD");
     expect(html).toContain(">mapped<");
     expect(html).toContain(">192.168.1.1:5000<");
-    expect(html).toContain("100.72.10.20:40666");
+    expect(html).toContain("100.72.10.20:<wbr/>40666");
     expect(html).toContain("in 1h 00m");
     expect(html).toContain("Another NAT stands beyond the home router");
     expect(html).toContain('href="#/wizard/upnp.gateway"');
@@ -173,7 +173,7 @@ describe("TunnelCard", () => {
     expect(html).toContain("2m 00s ago");
     expect(html).toMatch(/data-hook="command"[^>]*>.*succeeded/);
     expect(html).toContain("failed: the receiver answered 503");
-    expect(html).toContain("192.168.1.20:40666");
+    expect(html).toContain("192.168.1.20:<wbr/>40666");
     expect(html.indexOf("Local port")).toBeLessThan(html.indexOf("LAN address"));
   });
 });

@@ -135,7 +135,9 @@ export function TunnelCard({
             <dd data-private-address>
               {tunnel.privateAddress ? (
                 <code>
-                  {tunnel.privateAddress.ip}:{tunnel.privateAddress.port}
+                  {/* A phone breaks the line after the colon rather than inside the port. */}
+                  {tunnel.privateAddress.ip}:<wbr />
+                  {tunnel.privateAddress.port}
                 </code>
               ) : (
                 "—"

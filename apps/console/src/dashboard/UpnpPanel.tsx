@@ -7,11 +7,7 @@ import { beyondAnotherNat, protocolName, routerName, upnpStateKey } from "./upnp
 export function UpnpPanel({ tunnelId, upnp, now }: { tunnelId: string; upnp: TunnelUpnp; now: number }) {
   const { t } = useI18n();
   const titleId = `tunnel-${tunnelId}-upnp`;
-  const external = upnp.externalIp
-    ? upnp.externalPort === null
-      ? upnp.externalIp
-      : `${upnp.externalIp}:${upnp.externalPort}`
-    : null;
+
   const protocol = protocolName(upnp.protocol);
   // No lease end reads "never" only for a mapping that exists; otherwise there is no lease at all.
   const lease =
@@ -40,7 +36,21 @@ export function UpnpPanel({ tunnelId, upnp, now }: { tunnelId: string; upnp: Tun
         </div>
         <div>
           <dt>{t("dashboard.upnp.external")}</dt>
-          <dd>{external ? <code data-upnp-external>{external}</code> : "—"}</dd>
+          <dd>
+            {upnp.externalIp ? (
+              <code data-upnp-external>
+                {upnp.externalIp}
+                {upnp.externalPort !== null && (
+                  <>
+                    :<wbr />
+                    {upnp.externalPort}
+                  </>
+                )}
+              </code>
+            ) : (
+              "—"
+            )}
+          </dd>
         </div>
         <div>
           <dt>{t("dashboard.upnp.lease")}</dt>

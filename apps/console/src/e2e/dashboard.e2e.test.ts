@@ -125,6 +125,9 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
       const card = page.locator('[data-tunnel-id="lab"]');
       await card.locator("[data-tunnel-state]", { hasText: "Open" }).waitFor();
       expect(await card.locator("[data-public-address]").textContent()).toBe(`${lab.publicIp}:${LOCAL_PORT}`);
+      // Beside the local port, the LAN address the mapping leaves from (no downloader here: no such part).
+      expect(await card.locator("[data-private-address]").textContent()).toBe(`${lab.lanIp}:${LOCAL_PORT}`);
+      expect(await card.locator("[data-downloader]").count()).toBe(0);
       // It opened before the page loaded; the daemon's openSince still gives its uptime.
       await card.locator("[data-uptime]", { hasText: /^\d/ }).waitFor();
       await browser.context.grantPermissions(["clipboard-read", "clipboard-write"]);
