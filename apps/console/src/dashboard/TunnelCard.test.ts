@@ -157,6 +157,12 @@ describe("TunnelCard", () => {
     expect(html).not.toContain("data-another-nat");
   });
 
+  it("names the relay port only when an nftables redirect puts our listener off the local port", () => {
+    expect(render({ ...base, listenPort: 41000 })).toContain("relay port 41000");
+    expect(render({ ...base, listenPort: 40666 })).not.toContain("relay port");
+    expect(render({ ...base, listenPort: null })).not.toContain("relay port");
+  });
+
   it("shows each hook's outcome, the address they were told, and the private address by the local port", () => {
     const html = render({
       ...base,
