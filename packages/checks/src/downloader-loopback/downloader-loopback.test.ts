@@ -122,6 +122,7 @@ describe("downloader.loopback verdict", () => {
     expect(steps(result)).toContain("tunnels[].downloader");
     expect(steps(result)).toMatch(/save the tunnel/);
     expect(steps(result)).toContain('pushDownloaderPort(id: "qb")');
+    expect(steps(result)).toContain("Push the port again");
     expect(steps(result, "zh-CN")).toContain('pushDownloaderPort(id: "qb")');
   });
 

@@ -22,7 +22,7 @@ export const messages = defineCatalog({
     "by.probe": "an earlier run of this check",
     "guidance.not-retried.steps": [
       "This check does not try refused settings again by itself. To try again, correct the settings and save the tunnel (console, or `tunnels[].downloader` in the config file and a reload): changed settings are tried at once, by the push and by the next run of this check.",
-      'If you fixed it on the client\'s side instead (its password, user or API key), ask the tunnel to push again (GraphQL `pushDownloaderPort(id: "{tunnel}")`, or restart the tunnel), then run the checks again.',
+      'If you fixed it on the client\'s side instead (its password, user or API key), ask the tunnel to push again ("Push the port again" on tunnel {tunnel} in the dashboard, GraphQL `pushDownloaderPort(id: "{tunnel}")`, or a restart of the tunnel), then run the checks again.',
     ],
     "guidance.none.title": "Let AutoSTUN talk to your downloader",
     "guidance.none.steps": [
@@ -81,7 +81,7 @@ export const messages = defineCatalog({
     "by.probe": "本检查的上一次运行",
     "guidance.not-retried.steps": [
       "本检查不会自行重试已被拒绝的设置。要再试一次，请改正设置并保存隧道（在控制台，或修改配置文件中的 `tunnels[].downloader` 后重新加载）：设置一变，推送和下一次检查都会立即重新登录。",
-      '如果你是在下载器那边改好的（它的密码、用户名或 API 密钥），请让隧道重新推送（GraphQL `pushDownloaderPort(id: "{tunnel}")`，或重启该隧道），然后重新运行检查。',
+      '如果你是在下载器那边改好的（它的密码、用户名或 API 密钥），请让隧道重新推送（在仪表盘上对隧道 {tunnel} 点“重新推送端口”、GraphQL `pushDownloaderPort(id: "{tunnel}")`，或重启该隧道），然后重新运行检查。',
     ],
     "guidance.none.title": "让 AutoSTUN 能与下载器通信",
     "guidance.none.steps": [
