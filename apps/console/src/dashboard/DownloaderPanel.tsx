@@ -94,7 +94,8 @@ export function DownloaderPanel({
 
       {downloader.error && (
         <p className="tunnel__problem" role="status" data-downloader-error>
-          {kindKey && <strong className="tunnel__problem-kind">{t(kindKey)}</strong>}
+          {/* The space keeps the two apart for a screen reader; a flex column drops it on screen. */}
+          {kindKey && <strong className="tunnel__problem-kind">{t(kindKey)}</strong>}{" "}
           <span>{downloader.error}</span>
         </p>
       )}

@@ -65,10 +65,10 @@ function render(
 }
 
 describe("TunnelCard", () => {
-  it("shows a refused password with what to do, the next try and the push button", () => {
+  it("shows a refused password under its kind with the daemon's words, the next try and the push button", () => {
     const html = render({ ...base, downloader: refused });
     expect(html).toContain('data-error-kind="CREDENTIALS_REFUSED"');
-    expect(html).toContain("It refused the login: correct the user name, password or API key");
+    expect(html).toContain('<strong class="tunnel__problem-kind">Login refused</strong>');
     expect(html).toContain("qBittorrent refused the user name or password.");
     expect(html).toContain("in 30s, attempt 3");
     expect(html).toContain("10s ago");
@@ -80,7 +80,7 @@ describe("TunnelCard", () => {
 
   it("says the same in Chinese", () => {
     const html = render({ ...base, downloader: refused }, { locale: "zh-CN" });
-    expect(html).toContain("下载器拒绝了登录");
+    expect(html).toContain("登录被拒绝");
     expect(html).toContain("30s后，第 3 次");
     expect(html).toContain("重新推送端口");
   });

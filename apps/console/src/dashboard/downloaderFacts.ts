@@ -4,8 +4,8 @@ import type { TunnelDownloader } from "./types.js";
 const errorKinds = ["CREDENTIALS_REFUSED", "UNREACHABLE", "IGNORED_CHANGE", "UNSUPPORTED"] as const;
 
 /**
- * The card's words for why a push did not take and where to fix it; a kind this console does not know
- * (OTHER, or a newer daemon's) has none: the daemon's own error text says it then.
+ * A short headline for why a push did not take, above the daemon's own text, which says what to do; a
+ * kind this console does not know (OTHER, or a newer daemon's) has none: the daemon's text stands alone.
  */
 export function errorKindKey(kind: string | null | undefined): MessageKey | null {
   return (errorKinds as readonly (string | null | undefined)[]).includes(kind)

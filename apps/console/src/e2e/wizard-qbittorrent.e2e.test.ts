@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { useLab } from "@autostun/netlab/testing";
@@ -6,6 +6,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestBrowser } from "./browser.js";
 import { PEER_GEO, writeGeoDatabases } from "./dashboardLab.js";
+import { SCREENSHOT_DIR } from "./screenshots.js";
 import { TorrentPeer, writeSeedTorrent } from "./torrentPeer.js";
 import {
   type LanDaemon,
@@ -41,6 +42,32 @@ async function askDaemon<T>(page: Page, query: string): Promise<T> {
   }, JSON.stringify({ query }));
   if (!answer.data) throw new Error(`the daemon refused ${query}: ${JSON.stringify(answer.errors)}`);
   return answer.data as T;
+}
+
+/**
+ * Pictures of one tunnel card at phone width, en and zh-CN, light and dark, to see the card tidy in
+ * each (`<name>-<locale>-<scheme>-360px.png`); the page is left in English, light, at its old width.
+ */
+async function shootCard(page: Page, tunnelId: string, name: string): Promise<void> {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 360, height: 780 });
+  for (const locale of ["en", "zh-CN"]) {
+    await page.evaluate((value) => localStorage.setItem("autostun.locale", value), locale);
+    await page.reload();
+    await page.waitForFunction((value) => document.documentElement.lang === value, locale);
+    for (const scheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const card = page.locator(`[data-tunnel-id="${tunnelId}"]`);
+      await card.locator("[data-downloader]").waitFor();
+      await card.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${locale}-${scheme}-360px.png`) });
+    }
+  }
+  await page.evaluate(() => localStorage.setItem("autostun.locale", "en"));
+  await page.emulateMedia({ colorScheme: null });
+  if (size) await page.setViewportSize(size);
+  await page.reload();
+  await page.waitForFunction(() => document.documentElement.lang === "en");
 }
 
 /** Walks the diagnostic steps: "Next" past a passed one, "continue" past one the user may overrule. */
@@ -237,6 +264,36 @@ describe("wizard with qbittorrent-nox in a remapping NAT1 lab", () => {
     });
     expect(await fix.count()).toBe(1);
     await page.screenshot({ path: "/tmp/autostun-wizard-refused.png", fullPage: true });
+
+    // The dashboard's card says so too, with where to fix it, and "Push the port again" pushes once more
+    // on request: refused again, since the password is still the wrong one.
+    await openPage(page, "dashboard");
+    const downloader = page.locator('[data-tunnel-id="qbittorrent"] [data-downloader]');
+    await page
+      .locator('[data-tunnel-id="qbittorrent"] [data-downloader][data-error-kind="CREDENTIALS_REFUSED"]')
+      .waitFor({ timeout: 60_000 });
+    // The card's headline for the kind, then the daemon's words with where to fix it.
+    expect(await downloader.locator("[data-downloader-error]").textContent()).toMatch(
+      /^Login refused .*refused the user name or password: correct them in the tunnel's downloader settings/,
+    );
+    const pushedBefore = await downloader.getAttribute("data-last-push");
+    await downloader
+      .getByRole("button", { name: "Push the port again to the downloader of qbittorrent" })
+      .click();
+    await page.waitForFunction(
+      (before) => {
+        const part = document.querySelector('[data-tunnel-id="qbittorrent"] [data-downloader]');
+        return (
+          part?.getAttribute("data-last-push") !== before &&
+          part?.getAttribute("data-push-state") === "FAILED"
+        );
+      },
+      pushedBefore,
+      { timeout: 60_000 },
+    );
+    expect(await downloader.getAttribute("data-error-kind")).toBe("CREDENTIALS_REFUSED");
+    expect(await downloader.getByRole("alert").count()).toBe(0);
+    await shootCard(page, "qbittorrent", "dashboard-card-refused");
 
     await enableWithLogin(PASSWORD);
     await page

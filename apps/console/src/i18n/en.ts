@@ -211,14 +211,10 @@ export const en = {
   "dashboard.downloader.lastPush": "Last push",
   "dashboard.downloader.nextTry": "Next try",
   "dashboard.downloader.attempt": "{when}, attempt {attempt}",
-  "dashboard.downloaderError.CREDENTIALS_REFUSED":
-    "It refused the login: correct the user name, password or API key in the tunnel's downloader settings, then push again.",
-  "dashboard.downloaderError.UNREACHABLE":
-    "It did not answer: start the client or correct its Web UI address, then push again.",
-  "dashboard.downloaderError.IGNORED_CHANGE":
-    "It took the port but does not listen on it: the client must restart on the new port (for aria2, give the tunnel a restart hook).",
-  "dashboard.downloaderError.UNSUPPORTED":
-    "It cannot be told the port this way: update the client, or set its listen port by hand.",
+  "dashboard.downloaderError.CREDENTIALS_REFUSED": "Login refused",
+  "dashboard.downloaderError.UNREACHABLE": "No answer",
+  "dashboard.downloaderError.IGNORED_CHANGE": "Port accepted but not used",
+  "dashboard.downloaderError.UNSUPPORTED": "Not supported by this client",
   "dashboard.pushAgain": "Push the port again",
   "dashboard.pushAgainFor": "Push the port again to the downloader of {tunnel}",
   "dashboard.pushing": "Pushing…",

@@ -202,13 +202,10 @@ export const zhCN: Messages = {
   "dashboard.downloader.lastPush": "上次推送",
   "dashboard.downloader.nextTry": "下次尝试",
   "dashboard.downloader.attempt": "{when}，第 {attempt} 次",
-  "dashboard.downloaderError.CREDENTIALS_REFUSED":
-    "下载器拒绝了登录：请在该隧道的下载器设置中改正用户名、密码或 API 密钥，然后重新推送。",
-  "dashboard.downloaderError.UNREACHABLE": "下载器没有响应：请启动它或改正其 Web UI 地址，然后重新推送。",
-  "dashboard.downloaderError.IGNORED_CHANGE":
-    "下载器接受了端口却没有在该端口监听：需要让它以新端口重启（aria2 请为隧道配置重启钩子）。",
-  "dashboard.downloaderError.UNSUPPORTED":
-    "无法用这种方式告知下载器端口：请升级下载器，或手动设置其监听端口。",
+  "dashboard.downloaderError.CREDENTIALS_REFUSED": "登录被拒绝",
+  "dashboard.downloaderError.UNREACHABLE": "没有应答",
+  "dashboard.downloaderError.IGNORED_CHANGE": "接受了端口却未使用",
+  "dashboard.downloaderError.UNSUPPORTED": "该下载器不支持",
   "dashboard.pushAgain": "重新推送端口",
   "dashboard.pushAgainFor": "重新推送端口到 {tunnel} 的下载器",
   "dashboard.pushing": "正在推送…",
