@@ -2,7 +2,16 @@ export type { Ban, BanStore } from "./bans/ban.js";
 export { MemoryBanStore } from "./bans/ban.js";
 export { type BanFileProblem, parseBanFile } from "./bans/ban-file.js";
 export { type BanFileLoad, BanFileWatcher, type BanFileWatcherOptions } from "./bans/ban-file-watcher.js";
-export { type BanEvent, type BanInput, BanList, InvalidBanError } from "./bans/ban-list.js";
+export {
+  type BanEnforcer,
+  type BanEvent,
+  type BanInput,
+  BanList,
+  type BanNotApplied,
+  type BanOutcome,
+  InvalidBanError,
+  type UnbanOutcome,
+} from "./bans/ban-list.js";
 export type { ConnectionRecord, ConnectionSink, GeoInfo } from "./connections/connection-record.js";
 export { formatEndpoint } from "./connections/connection-record.js";
 export {

@@ -146,7 +146,9 @@ async function swapBanFile(relay: RelayParts, path: string | undefined): Promise
   const previous = relay.banFile;
   if (previous) {
     previous.stop();
-    relay.bans.replaceSource(`file:${previous.path}`, []);
+    const { notApplied } = await relay.bans.replaceSource(`file:${previous.path}`, []);
+    for (const { enforcer, error } of notApplied)
+      relay.logger.error(`tunnel "${enforcer}" could not lift the old ban-list file's bans: ${error}`);
   }
   if (!path) {
     relay.setBanFile(undefined);

@@ -1,9 +1,9 @@
 import type { CommandRunner, Logger, TunnelActivityEntry } from "@autostun/plugins-api";
 import {
-  type Ban,
   BanFileWatcher,
   type BanInput,
   BanList,
+  type BanOutcome,
   type ConnectionRecord,
   ConnectionTable,
   type GeoLookup,
@@ -12,6 +12,7 @@ import {
   NftablesTable,
   TargetRefusedError,
   type TunnelTiming,
+  type UnbanOutcome,
 } from "@autostun/relay";
 import type { AutostunConfig } from "../config/schema.js";
 import type { ResolveDownloader } from "../downloaders/tunnel-downloader.js";
@@ -341,11 +342,13 @@ export class RelayManager {
     return changes;
   }
 
-  ban(input: BanInput): Ban {
+  /** Resolves once every running tunnel applied the ban; those that could not are in `notApplied`. */
+  ban(input: BanInput): Promise<BanOutcome> {
     return this.bans.ban(input);
   }
 
-  unban(cidr: string): boolean {
+  /** Resolves once every running tunnel let the network go (see `ban`). */
+  unban(cidr: string): Promise<UnbanOutcome> {
     return this.bans.unban(cidr);
   }
 

@@ -52,7 +52,7 @@ describe("BanFileWatcher", () => {
     expect(bans.match("192.0.2.9")).toBeUndefined();
 
     // An API ban is not the file's to lift.
-    bans.ban({ cidr: "203.0.113.0/24" });
+    await bans.ban({ cidr: "203.0.113.0/24" });
     await rm(path);
     await vi.waitFor(() => expect(bans.match("198.51.100.1")).toBeUndefined(), { timeout: 5000 });
     expect(bans.match("203.0.113.1")).toBeDefined();

@@ -3,7 +3,7 @@ import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import type { Logger } from "@autostun/plugins-api";
 import { type BanFileProblem, parseBanFile } from "./ban-file.js";
-import type { BanList } from "./ban-list.js";
+import type { BanList, BanNotApplied } from "./ban-list.js";
 
 export interface BanFileWatcherOptions {
   path: string;
@@ -20,6 +20,8 @@ export interface BanFileLoad {
   removed: number;
   total: number;
   problems: BanFileProblem[];
+  /** Tunnels that could not apply the reload (logged too); the file's bans are kept in memory all the same. */
+  notApplied: BanNotApplied[];
 }
 
 /**
@@ -110,20 +112,29 @@ export class BanFileWatcher {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
       this.lastSeen = "missing";
-      const { removed } = bans.replaceSource(this.source, []);
+      const { removed, notApplied } = await bans.replaceSource(this.source, []);
       logger?.warn("ban-list file not found; its bans are lifted until it exists", {
         path: this.path,
         removed,
       });
-      return { found: false, added: 0, removed, total: 0, problems: [] };
+      this.reportNotApplied(notApplied);
+      return { found: false, added: 0, removed, total: 0, problems: [], notApplied };
     }
     this.lastSeen = info ? `${info.ino}:${info.size}:${info.mtimeMs}` : "";
     const parsed = parseBanFile(text, this.path);
     for (const problem of parsed.problems) {
       logger?.warn(`${problem.where}: skipped: ${problem.message}`, { path: this.path, line: problem.line });
     }
-    const { added, removed } = bans.replaceSource(this.source, parsed.bans);
+    const { added, removed, notApplied } = await bans.replaceSource(this.source, parsed.bans);
     logger?.info("ban-list file loaded", { path: this.path, total: parsed.bans.length, added, removed });
-    return { found: true, added, removed, total: parsed.bans.length, problems: parsed.problems };
+    this.reportNotApplied(notApplied);
+    return { found: true, added, removed, total: parsed.bans.length, problems: parsed.problems, notApplied };
+  }
+
+  private reportNotApplied(notApplied: readonly BanNotApplied[]): void {
+    for (const { enforcer, error } of notApplied)
+      this.options.logger?.error(`tunnel "${enforcer}" could not apply the ban-list file: ${error}`, {
+        path: this.path,
+      });
   }
 }

@@ -3,11 +3,11 @@ import { type Ban, MemoryBanStore } from "./ban.js";
 import { type BanEvent, BanList, InvalidBanError } from "./ban-list.js";
 
 describe("BanList", () => {
-  it("matches IPv4, IPv6 and IPv4-mapped peers, most specific ban first", () => {
+  it("matches IPv4, IPv6 and IPv4-mapped peers, most specific ban first", async () => {
     const bans = new BanList();
-    bans.ban({ cidr: "203.0.113.0/24", reason: "range" });
-    bans.ban({ cidr: "203.0.113.7", reason: "host" });
-    bans.ban({ cidr: "2001:db8:abcd::/48" });
+    await bans.ban({ cidr: "203.0.113.0/24", reason: "range" });
+    await bans.ban({ cidr: "203.0.113.7", reason: "host" });
+    await bans.ban({ cidr: "2001:db8:abcd::/48" });
     expect(bans.match("203.0.113.7")?.reason).toBe("host");
     expect(bans.match("203.0.113.8")?.reason).toBe("range");
     expect(bans.match("::ffff:203.0.113.9")?.cidr).toBe("203.0.113.0/24");
@@ -17,26 +17,27 @@ describe("BanList", () => {
     bans.dispose();
   });
 
-  it("refuses a malformed network with the reason", () => {
+  it("refuses a malformed network with the reason", async () => {
     const bans = new BanList();
-    expect(() => bans.ban({ cidr: "10.1.2.3/8" })).toThrow(InvalidBanError);
-    expect(() => bans.ban({ cidr: "10.1.2.3/8" })).toThrow(/did you mean 10\.0\.0\.0\/8/);
-    expect(() => bans.ban({ cidr: "not-an-ip" })).toThrow(/not an IPv4 or IPv6 address/);
-    expect(() => bans.ban({ cidr: "10.0.0.0/8", ttlSeconds: -1 })).toThrow(/ttlSeconds/);
+    await expect(bans.ban({ cidr: "10.1.2.3/8" })).rejects.toThrow(InvalidBanError);
+    await expect(bans.ban({ cidr: "10.1.2.3/8" })).rejects.toThrow(/did you mean 10\.0\.0\.0\/8/);
+    await expect(bans.ban({ cidr: "not-an-ip" })).rejects.toThrow(/not an IPv4 or IPv6 address/);
+    await expect(bans.ban({ cidr: "10.0.0.0/8", ttlSeconds: -1 })).rejects.toThrow(/ttlSeconds/);
+    expect(bans.size).toBe(0);
   });
 
   it("announces bans and unbans, and lifts a ban when its TTL passes", async () => {
     const bans = new BanList();
     const events: string[] = [];
     bans.onChange((event: BanEvent) => events.push(`${event.type} ${event.ban.cidr}`));
-    const ban = bans.ban({ cidr: "198.51.100.0/24", ttlSeconds: 0.1 });
+    const { ban } = await bans.ban({ cidr: "198.51.100.0/24", ttlSeconds: 0.1 });
     expect(ban.expiresAt).toBeInstanceOf(Date);
     expect(bans.match("198.51.100.1")).toBeDefined();
     await vi.waitFor(() => expect(events).toContain("unbanned 198.51.100.0/24"));
     expect(bans.match("198.51.100.1")).toBeUndefined();
-    bans.ban({ cidr: "192.0.2.1" });
-    expect(bans.unban("192.0.2.1/32")).toBe(true);
-    expect(bans.unban("192.0.2.1/32")).toBe(false);
+    await bans.ban({ cidr: "192.0.2.1" });
+    expect((await bans.unban("192.0.2.1/32")).removed).toBe(true);
+    expect((await bans.unban("192.0.2.1/32")).removed).toBe(false);
     expect(events).toEqual([
       "banned 198.51.100.0/24",
       "unbanned 198.51.100.0/24",
@@ -49,7 +50,7 @@ describe("BanList", () => {
   it("persists API bans and restores them, minus those that expired meanwhile", async () => {
     const store = new MemoryBanStore();
     const first = new BanList({ store });
-    first.ban({ cidr: "192.0.2.0/24", reason: "kept" });
+    await first.ban({ cidr: "192.0.2.0/24", reason: "kept" });
     first.dispose();
     const stale: Ban = {
       cidr: "198.51.100.0/24",
@@ -74,7 +75,7 @@ describe("BanList with a ban longer than a Node timer can wait", () => {
     const bans = new BanList();
     try {
       const day = 24 * 3600;
-      bans.ban({ cidr: "203.0.113.0/24", ttlSeconds: 30 * day });
+      void bans.ban({ cidr: "203.0.113.0/24", ttlSeconds: 30 * day });
       setTimeoutCalls.mockClear();
       // Node fires a timer over 2^31-1 ms after 1 ms: re-arming it each time would spin a core.
       vi.advanceTimersByTime(5_000);

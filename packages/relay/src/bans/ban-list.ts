@@ -19,6 +19,35 @@ interface Entry {
 
 export type BanEvent = { type: "banned"; ban: Ban; cidr: Cidr } | { type: "unbanned"; ban: Ban; cidr: Cidr };
 
+/**
+ * Something outside the process that must follow the list, e.g. a tunnel's kernel ban set. Changes
+ * made in memory reach the accept path at once; an enforcer's part is in force only once `enforce`
+ * resolved, and the list's own calls wait for that before they return.
+ */
+export interface BanEnforcer {
+  /** Who could not apply a change, as a user reads it: the tunnel's id. */
+  readonly name: string;
+  /** Makes this enforcer hold the list as it is now; rejects with why it could not. */
+  enforce(): Promise<void>;
+}
+
+/** One enforcer that could not apply a change: the change is kept, but not in force there. */
+export interface BanNotApplied {
+  readonly enforcer: string;
+  readonly error: string;
+}
+
+export interface BanOutcome {
+  ban: Ban;
+  notApplied: BanNotApplied[];
+}
+
+export interface UnbanOutcome {
+  /** False when the network was not banned. */
+  removed: boolean;
+  notApplied: BanNotApplied[];
+}
+
 export class InvalidBanError extends Error {
   readonly code = "INVALID_BAN";
 }
@@ -34,6 +63,7 @@ export class BanList {
   private readonly entries = new Map<string, Entry>();
   private readonly matcher = new PrefixMatcher<Entry>();
   private readonly events = new EventEmitter();
+  private readonly enforcers = new Set<BanEnforcer>();
   private readonly store: BanStore;
   private expiryTimer: NodeJS.Timeout | undefined;
   private expiryDue = Number.POSITIVE_INFINITY;
@@ -64,23 +94,46 @@ export class BanList {
     }
   }
 
-  /** Bans a network through the API (persisted). Re-banning replaces reason and expiry. */
-  ban(input: BanInput): Ban {
+  /**
+   * Bans a network through the API (persisted). Re-banning replaces reason and expiry. Resolves once
+   * every enforcer applied it; those that could not are listed, and the ban is kept all the same.
+   */
+  async ban(input: BanInput): Promise<BanOutcome> {
     const ban = this.apply(input, "api");
     this.persist(() => this.store.save(ban));
-    return ban;
+    return { ban, notApplied: await this.enforce() };
   }
 
-  /** Lifts a ban; false when the network was not banned. */
-  unban(cidrText: string): boolean {
+  /** Lifts a ban, resolving once every enforcer let the network go (see `ban`). */
+  async unban(cidrText: string): Promise<UnbanOutcome> {
     const cidr = parseCidr(cidrText);
     if (isCidrError(cidr)) throw new InvalidBanError(`cannot unban "${cidrText}": ${cidr.error}`);
     const key = formatCidr(cidr);
     const entry = this.entries.get(key);
-    if (!entry) return false;
+    if (!entry) return { removed: false, notApplied: [] };
     this.drop(entry);
     if (entry.ban.source === "api") this.persist(() => this.store.remove(key));
-    return true;
+    return { removed: true, notApplied: await this.enforce() };
+  }
+
+  /**
+   * Registers something that must hold the list (a tunnel's kernel set); it is asked to catch up after
+   * every change from now on. Returns the unregister.
+   */
+  addEnforcer(enforcer: BanEnforcer): () => void {
+    this.enforcers.add(enforcer);
+    return () => this.enforcers.delete(enforcer);
+  }
+
+  /** Asks every enforcer to hold the list as it is now; resolves with those that could not, once all answered. */
+  async enforce(): Promise<BanNotApplied[]> {
+    const enforcers = [...this.enforcers];
+    const results = await Promise.allSettled(enforcers.map((enforcer) => enforcer.enforce()));
+    return results.flatMap((result, i) =>
+      result.status === "rejected"
+        ? [{ enforcer: enforcers[i]!.name, error: errorMessage(result.reason) }]
+        : [],
+    );
   }
 
   /** The ban covering `address` (text or parsed), most specific first. */
@@ -91,7 +144,7 @@ export class BanList {
     if (!entry) return undefined;
     if (entry.ban.expiresAt && entry.ban.expiresAt.getTime() <= Date.now()) {
       // The timer may lag under load; an expired ban must not block even for that moment.
-      this.expire(entry);
+      if (this.expire(entry)) this.enforceExpiry([entry.ban.cidr]);
       return this.match(ip);
     }
     return entry.ban;
@@ -114,7 +167,10 @@ export class BanList {
    * Makes the bans of one source exactly `inputs`: used by a ban-list file on every reload. Networks
    * that an API ban also covers stay API bans.
    */
-  replaceSource(source: string, inputs: readonly BanInput[]): { added: number; removed: number } {
+  async replaceSource(
+    source: string,
+    inputs: readonly BanInput[],
+  ): Promise<{ added: number; removed: number; notApplied: BanNotApplied[] }> {
     const wanted = new Map<string, BanInput>();
     for (const input of inputs) {
       const cidr = parseCidr(input.cidr);
@@ -135,12 +191,15 @@ export class BanList {
       this.apply(input, source);
       if (!existing) added++;
     }
-    return { added, removed };
+    // One catch-up for the whole file, so a reload of many lines is one nft run per tunnel.
+    const notApplied = added + removed > 0 ? await this.enforce() : [];
+    return { added, removed, notApplied };
   }
 
   dispose(): void {
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     this.events.removeAllListeners();
+    this.enforcers.clear();
   }
 
   private apply(input: BanInput, source: string): Ban {
@@ -176,11 +235,24 @@ export class BanList {
     this.events.emit("change", { type: "unbanned", ban: entry.ban, cidr: entry.cidr } satisfies BanEvent);
   }
 
-  private expire(entry: Entry): void {
-    if (this.entries.get(entry.ban.cidr) !== entry) return;
+  /** True when it lifted the ban; the caller then has the enforcers catch up. */
+  private expire(entry: Entry): boolean {
+    if (this.entries.get(entry.ban.cidr) !== entry) return false;
     this.drop(entry);
     if (entry.ban.source === "api") this.persist(() => this.store.remove(entry.ban.cidr));
     this.logger?.info("ban expired", { cidr: entry.ban.cidr, reason: entry.ban.reason });
+    return true;
+  }
+
+  /** Expiry has no caller to answer, so what could not be applied is logged, naming where and why. */
+  private enforceExpiry(cidrs: readonly string[]): void {
+    void this.enforce().then((notApplied) => {
+      for (const { enforcer, error } of notApplied)
+        this.logger?.error(`tunnel "${enforcer}" could not lift expired bans; they stay in force there`, {
+          cidrs,
+          error,
+        });
+    });
   }
 
   /**
@@ -201,12 +273,15 @@ export class BanList {
     this.expiryDue = Number.POSITIVE_INFINITY;
     const now = Date.now();
     let next = Number.POSITIVE_INFINITY;
+    const expired: string[] = [];
     for (const entry of [...this.entries.values()]) {
       const at = entry.ban.expiresAt?.getTime();
       if (at === undefined) continue;
-      if (at <= now) this.expire(entry);
-      else next = Math.min(next, at);
+      if (at <= now) {
+        if (this.expire(entry)) expired.push(entry.ban.cidr);
+      } else next = Math.min(next, at);
     }
+    if (expired.length > 0) this.enforceExpiry(expired);
     if (next < Number.POSITIVE_INFINITY) this.scheduleExpiry(next);
   }
 
@@ -222,4 +297,8 @@ export class BanList {
       report(error);
     }
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

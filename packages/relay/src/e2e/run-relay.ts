@@ -116,10 +116,11 @@ tunnel.onPortChange((change) => print({ kind: "ports", ...change }));
 
 async function answer(command: RelayCommand): Promise<unknown> {
   switch (command.op) {
+    // Answered once every part of the relay applied it: the kernel's set included.
     case "ban":
-      return bans.ban({ cidr: command.cidr, ttlSeconds: command.ttlSeconds ?? null });
+      return await bans.ban({ cidr: command.cidr, ttlSeconds: command.ttlSeconds ?? null });
     case "unban":
-      return bans.unban(command.cidr);
+      return await bans.unban(command.cidr);
     case "stats":
       return nftables && config.mode === "nftables" ? await nftables.stats() : forwarder?.stats();
     case "connections":

@@ -1,9 +1,9 @@
 import { networkInterfaces } from "node:os";
 import type { CommandRunner, Logger } from "@autostun/plugins-api";
-import type { BanEvent, BanList } from "../bans/ban-list.js";
-import { formatCidr } from "../ip/cidr.js";
+import type { BanList } from "../bans/ban-list.js";
 import type { ForwardTarget } from "../target/validate-target.js";
 import type { Tunnel } from "../tunnel/tunnel.js";
+import { type BanSetElement, banSetElements } from "./ban-set-elements.js";
 import { NftablesForwardingError, USE_USERSPACE } from "./forwarding-error.js";
 import type { NftablesTable } from "./nftables-table.js";
 import { tunnelObjectNames } from "./object-names.js";
@@ -70,6 +70,11 @@ export class NftablesForwarding {
   private activeWarned = false;
   private unsubscribe: (() => void)[] = [];
   private banSubscription: (() => void) | undefined;
+  /** The ban-set update running now, and the one queued behind it that every later change shares. */
+  private banUpdate: Promise<void> | undefined;
+  private nextBanUpdate: Promise<void> | undefined;
+  /** nft and ss runs made to follow the ban list (read by the bench and the tests). */
+  readonly banRuns = { nft: 0, ss: 0 };
 
   constructor(private readonly options: NftablesForwardingOptions) {
     this.tunnelId = options.tunnelId;
@@ -79,9 +84,13 @@ export class NftablesForwarding {
 
   /** Loads the rules for local port P (again, when P moved). Errors name the tunnel and the fix. */
   async start(port: number): Promise<void> {
-    // Subscribed before the table is loaded: a ban arriving meanwhile is queued behind the load.
+    // Registered before the table is loaded: a ban arriving meanwhile is queued behind the load.
     if (!this.banSubscription && this.options.bans && "target" in this.options.to) {
-      this.banSubscription = this.options.bans.onChange((event) => void this.onBan(event));
+      const tunnelId = this.tunnelId;
+      this.banSubscription = this.options.bans.addEnforcer({
+        name: tunnelId,
+        enforce: () => this.enforceBans(),
+      });
     }
     const destination = this.destination;
     try {
@@ -89,7 +98,7 @@ export class NftablesForwarding {
         names: this.names,
         port,
         destination,
-        banElements: this.currentBanElements(),
+        bans: this.wantedBans(),
       });
     } catch (error) {
       throw new NftablesForwardingError(
@@ -154,17 +163,40 @@ export class NftablesForwarding {
     await this.options.table.drop(this.tunnelId);
   }
 
-  /** Puts an IPv4 network into the kernel's ban set and cuts live connections from it. */
-  async ban(cidr: string, ttlSeconds?: number): Promise<void> {
-    const timeoutSeconds = kernelTimeout(ttlSeconds);
-    await this.options.table.addBanElements(this.tunnelId, [
-      { address: cidr, ...(timeoutSeconds ? { timeoutSeconds } : {}) },
-    ]);
-    await this.closeLive(cidr);
+  /**
+   * Brings the kernel's ban set in line with the ban list and cuts live connections from networks new
+   * in it; resolves once both are done. Changes made while an update runs share the next one: a burst
+   * of bans costs a couple of nft runs, not one per ban. Rejects naming the tunnel and nft's reason; the
+   * set then stays as it was, and the next change (or the tunnel's next start) tries the whole difference again.
+   */
+  enforceBans(): Promise<void> {
+    if (this.nextBanUpdate) return this.nextBanUpdate;
+    const previous = this.banUpdate ?? Promise.resolve();
+    const next = previous
+      .catch(() => {})
+      .then(() => {
+        // From here on the list is read afresh: a change made now needs another update after this one.
+        this.nextBanUpdate = undefined;
+        this.banUpdate = next;
+        return this.updateBanSet();
+      })
+      .finally(() => {
+        if (this.banUpdate === next) this.banUpdate = undefined;
+      });
+    this.nextBanUpdate = next;
+    return next;
   }
 
-  async unban(cidr: string): Promise<void> {
-    await this.options.table.removeBanElement(this.tunnelId, cidr);
+  private async updateBanSet(): Promise<void> {
+    let update: Awaited<ReturnType<NftablesTable["updateBans"]>>;
+    try {
+      update = await this.options.table.updateBans(this.tunnelId, () => this.wantedBans());
+    } catch (error) {
+      this.banRuns.nft++;
+      throw new Error(`its nftables ban set was not updated: ${(error as Error).message}`, { cause: error });
+    }
+    this.banRuns.nft += update.nftRuns;
+    if (update.added.length > 0) await this.closeLive(update.added);
   }
 
   async stats(): Promise<NftablesStats> {
@@ -200,48 +232,26 @@ export class NftablesForwarding {
     return { kind: "dnat", ip: target.host, port: target.port };
   }
 
-  private currentBanElements(): string[] {
+  private wantedBans(): BanSetElement[] {
     if (!this.options.bans || !("target" in this.options.to)) return [];
-    const now = Date.now();
-    const out: string[] = [];
-    for (const ban of this.options.bans.list()) {
-      if (ban.cidr.includes(":")) continue; // IPv6 bans cannot match IPv4 peers
-      const left = ban.expiresAt ? Math.ceil((ban.expiresAt.getTime() - now) / 1000) : undefined;
-      if (left !== undefined && left <= 0) continue;
-      const timeout = kernelTimeout(left);
-      out.push(timeout ? `${ban.cidr} timeout ${timeout}s` : ban.cidr);
-    }
-    return out;
-  }
-
-  private async onBan(event: BanEvent): Promise<void> {
-    if (event.cidr.family !== 4) return;
-    const cidr = formatCidr(event.cidr);
-    try {
-      if (event.type === "banned") {
-        const ttl = event.ban.expiresAt ? (event.ban.expiresAt.getTime() - Date.now()) / 1000 : undefined;
-        await this.ban(cidr, ttl);
-      } else {
-        await this.unban(cidr);
-      }
-    } catch (error) {
-      this.options.logger?.error(
-        `tunnel "${this.tunnelId}": could not ${event.type === "banned" ? "ban" : "unban"} ${cidr} in nftables: ${(error as Error).message}`,
-      );
-    }
+    return banSetElements(this.options.bans.list());
   }
 
   /**
    * The target's sockets carry the peers' real addresses (DNAT keeps the source), so the kernel can
    * abort exactly those: the target sees a reset, and so does the peer, through conntrack.
    */
-  private async closeLive(cidr: string): Promise<void> {
+  private async closeLive(cidrs: readonly string[]): Promise<void> {
     if (this.destination.kind !== "dnat") return;
-    const filter = ["dst", cidr, "sport", "=", `:${this.destination.port}`];
+    // One ss run for the whole batch: `( dst A or dst B … ) and sport = :port`.
+    const sources = cidrs.flatMap((cidr, i) => (i === 0 ? ["dst", cidr] : ["or", "dst", cidr]));
+    const filter = ["(", ...sources, ")", "and", "sport", "=", `:${this.destination.port}`];
+    this.banRuns.ss++;
     const result = await this.options.runner.run("ss", ["-K", "-H", "-tn", ...filter], { timeoutMs: 5_000 });
     if (result.exitCode !== 0) {
+      // The set's second rule resets the peer's next packet, so the ban holds; only the target's socket lingers.
       this.options.logger?.warn(
-        `tunnel "${this.tunnelId}": live connections from ${cidr} stay open until they next send (ss -K failed: ${result.error ?? result.stderr.trim()})`,
+        `tunnel "${this.tunnelId}": live connections from ${cidrs.join(", ")} stay open until they next send (ss -K failed: ${result.error ?? result.stderr.trim()})`,
       );
       return;
     }
@@ -274,15 +284,4 @@ export class NftablesForwarding {
   }
 }
 
-/** nft 1.0.6 refuses an element timeout of 100000000 s or more ("value too large"). */
-export const NFT_MAX_TIMEOUT_SECONDS = 99_999_999;
-
-/**
- * The kernel-side timeout for a ban, or none for one longer than nft takes: the BanList's own expiry
- * removes the element either way, the kernel timeout only covers a daemon that died meanwhile.
- */
-export function kernelTimeout(ttlSeconds: number | undefined): number | undefined {
-  if (!ttlSeconds) return undefined;
-  const seconds = Math.max(1, Math.ceil(ttlSeconds));
-  return seconds > NFT_MAX_TIMEOUT_SECONDS ? undefined : seconds;
-}
+export { kernelTimeout, NFT_MAX_TIMEOUT_SECONDS } from "./ban-set-elements.js";

@@ -1,12 +1,26 @@
-import { elementsScript, Nftables, type NftRuleset, type TableRef, tableScript } from "@autostun/netfilter";
+import { elementText, Nftables, type NftRuleset, type TableRef, tableScript } from "@autostun/netfilter";
 import type { CommandRunner, Logger } from "@autostun/plugins-api";
+import { type BanSetElement, banElementSpec, networksOverlap } from "./ban-set-elements.js";
 import { readRouteLocalnet, writeRouteLocalnet } from "./route-localnet.js";
 import { LOCALNET_GUARD_CHAIN, localnetGuard, type TunnelRulesInput, tunnelRules } from "./tunnel-rules.js";
 
 /** The table every nftables tunnel of one daemon lives in. Fixed, so a leftover is always found. */
 export const AUTOSTUN_TABLE: TableRef = { family: "inet", name: "autostun" };
 
-export type TunnelEntry = Omit<TunnelRulesInput, "counts">;
+export type TunnelEntry = Omit<TunnelRulesInput, "counts" | "banElements"> & {
+  /** The ban set's elements; their timeouts are counted when the table is written. */
+  bans: readonly BanSetElement[];
+};
+
+/** What one update of a tunnel's ban set did. */
+export interface BanSetUpdate {
+  /** False when the tunnel has no rules loaded (stopped, or not open yet): its next load carries the bans. */
+  loaded: boolean;
+  /** Networks newly in the set, whose live connections are to be cut. */
+  added: string[];
+  /** How many nft runs it took (0 or 1). */
+  nftRuns: number;
+}
 
 /** Kernel counts of one tunnel. */
 export interface TunnelCounts {
@@ -69,30 +83,62 @@ export class NftablesTable {
     });
   }
 
-  /** Adds elements to a tunnel's ban set without rebuilding anything. */
-  addBanElements(id: string, elements: { address: string; timeoutSeconds?: number }[]): Promise<void> {
+  /**
+   * Brings a tunnel's ban set to `wanted()` (read once this call's turn in the queue comes, so a caller
+   * that batches sees every change made while it waited) in one nft transaction, or none when nothing
+   * changed. The set is only ever replaced whole-or-not-at-all, so there is no moment in which a network
+   * banned before and after is let through.
+   */
+  updateBans(id: string, wanted: () => readonly BanSetElement[]): Promise<BanSetUpdate> {
     return this.serial(async () => {
       const entry = this.entries.get(id);
-      if (!entry || !this.loaded) return;
-      await this.nft.load(
-        elementsScript("add", { table: this.table, name: entry.names.banSet }, elements),
-        `banning in ${entry.names.banSet}`,
-      );
+      if (!entry || !this.loaded) return { loaded: false, added: [], nftRuns: 0 };
+      const next = wanted();
+      const before = new Map(entry.bans.map((element) => [element.cidr, element.expiresAt]));
+      const after = new Map(next.map((element) => [element.cidr, element.expiresAt]));
+      const removed = [...before.keys()].filter((cidr) => !after.has(cidr));
+      const added = next.filter((element) => before.get(element.cidr) !== element.expiresAt);
+      if (removed.length === 0 && added.length === 0) return { loaded: true, added: [], nftRuns: 0 };
+      const script = this.banSetScript(entry, next, removed, added);
+      await this.nft.load(script, `updating ban set ${entry.names.banSet}`);
+      this.entries.set(id, { ...entry, bans: next });
+      return { loaded: true, added: added.map((element) => element.cidr), nftRuns: 1 };
     });
   }
 
-  /** Removes elements; one the kernel already expired is not an error. */
-  removeBanElement(id: string, address: string): Promise<void> {
-    return this.serial(async () => {
-      const entry = this.entries.get(id);
-      if (!entry || !this.loaded) return;
-      const set = { table: this.table, name: entry.names.banSet };
-      try {
-        await this.nft.removeElements(set, [{ address }]);
-      } catch (error) {
-        if (!/No such file or directory/.test(String(error))) throw error;
+  /**
+   * Removals and additions in one transaction. nft checks a new interval against the set as the kernel
+   * holds it, not as the transaction leaves it, so a host replaced by its range (or the other way round)
+   * cannot be deleted and added in one go: then the set is flushed and written whole, still atomically.
+   * A removal is written as add-then-delete, which does not fail when the kernel's timeout took the
+   * element first; a changed timeout is a removal and an addition of the same network.
+   */
+  private banSetScript(
+    entry: TunnelEntry,
+    next: readonly BanSetElement[],
+    removed: readonly string[],
+    added: readonly BanSetElement[],
+  ): string {
+    const set = `${this.table.family} ${this.table.name} ${entry.names.banSet}`;
+    const now = Date.now();
+    const list = (elements: readonly BanSetElement[]) => `{ ${bansText(elements, now).join(", ")} }`;
+    const kept = new Set(entry.bans.map((element) => element.cidr));
+    const gone = [...removed, ...added.filter((e) => kept.has(e.cidr)).map((e) => e.cidr)];
+    const reshaped = added.some((element) =>
+      gone.some((cidr) => cidr !== element.cidr && networksOverlap(cidr, element.cidr)),
+    );
+    const lines: string[] = [];
+    if (reshaped) {
+      lines.push(`flush set ${set}`);
+      if (next.length) lines.push(`add element ${set} ${list(next)}`);
+    } else {
+      if (gone.length) {
+        const plain = list(gone.map((cidr) => ({ cidr, expiresAt: null })));
+        lines.push(`add element ${set} ${plain}`, `delete element ${set} ${plain}`);
       }
-    });
+      if (added.length) lines.push(`add element ${set} ${list(added)}`);
+    }
+    return `${lines.join("\n")}\n`;
   }
 
   /** What the kernel counted for one tunnel, read from `nft -j list table`. */
@@ -114,7 +160,10 @@ export class NftablesTable {
     if (!this.loaded) await this.takeOverLeftover();
     const counts = new Map<string, { packets: number; bytes: number }>();
     for (const counter of current?.counters ?? []) counts.set(counter.name, counter);
-    const parts = [...this.entries.values()].map((entry) => tunnelRules({ ...entry, counts }));
+    const now = Date.now();
+    const parts = [...this.entries.values()].map((entry) =>
+      tunnelRules({ ...entry, banElements: bansText(entry.bans, now), counts }),
+    );
     const needsLocalnet = [...this.entries.values()].some(
       (e) => e.destination.kind === "dnat" && e.destination.ip.startsWith("127."),
     );
@@ -164,4 +213,9 @@ export class NftablesTable {
     this.queue = run.catch(() => {});
     return run;
   }
+}
+
+/** Ban-set elements as nft text, each checked before it is spliced into a script. */
+function bansText(elements: readonly BanSetElement[], now: number): string[] {
+  return elements.map((element) => elementText(banElementSpec(element, now)));
 }
