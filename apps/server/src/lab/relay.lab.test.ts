@@ -105,7 +105,8 @@ describe.concurrent("autostun serve behind a NAT1 router", () => {
     refused.child.kill("SIGKILL");
     expect(counted.tunnels[0]?.stats.blocked).toBeGreaterThanOrEqual(1);
 
-    await daemon.gql(url, `mutation ($c: String!) { unban(cidr: $c) }`, { c: `${peerIp}/32` });
+    const unban = await daemon.gql(url, `mutation ($c: String!) { unban(cidr: $c) }`, { c: `${peerIp}/32` });
+    expect(unban.data).toEqual({ unban: true });
     const back = WanPeer.open(lab, peerIp, at);
     back.send("after unban");
     expect(await back.echoed("after unban")).toBe(true);
@@ -114,7 +115,7 @@ describe.concurrent("autostun serve behind a NAT1 router", () => {
     expect(await daemon.stop()).toBe(0);
   });
 
-  test("forward: nftables — the kernel forwards the peer, and stopping the daemon removes every rule", {
+  test("forward: nftables — the kernel forwards the peer, ban and unban over GraphQL are in force when answered, and stopping the daemon removes every rule", {
     timeout: 180_000,
   }, async (context) => {
     const lab = await createTestLab({ nat: "NAT1", portPreserving: true, stun: "ours" }, context);
@@ -137,6 +138,41 @@ describe.concurrent("autostun serve behind a NAT1 router", () => {
     const counted = await daemon.gql<{ tunnels: Tunnel[] }>(url, TUNNELS);
     expect(counted.data?.tunnels[0]?.stats.handled).toBeGreaterThanOrEqual(1);
     expect((await lab.exec("lan", "nft", ["list", "table", "inet", "autostun"])).code).toBe(0);
+
+    // ban over GraphQL answers once the kernel refuses the peer and has cut its live connection: the
+    // next connect is reset by the kernel, asserted straight after the answer with no waiting loop.
+    const live = WanPeer.open(lab, peerIp, at);
+    live.send("live before the ban");
+    expect(await live.echoed("live before the ban")).toBe(true);
+    const ban = await daemon.gql(url, `mutation ($c: String!) { ban(cidr: $c, reason: "lab") { cidr } }`, {
+      c: `${peerIp}/32`,
+    });
+    expect(ban.errors).toBeUndefined();
+    const refused = WanPeer.open(lab, peerIp, at);
+    refused.send("while banned");
+    expect(await refused.echoed("while banned")).toBe(false);
+    // socat exits 1 when its connect is refused; a peer let in would have waited for the echo instead.
+    expect(refused.child.exitCode).toBe(1);
+    const blocked = await daemon.gql<{ tunnels: Tunnel[] }>(url, TUNNELS);
+    expect(blocked.data?.tunnels[0]?.stats.blocked).toBeGreaterThanOrEqual(1);
+    // How fast the peer process notices its cut connection is printed, not asserted (a loaded machine).
+    const closedAt = await Promise.race([
+      live.closed,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error("the banned peer's live connection stayed open")), 20_000),
+      ),
+    ]);
+    console.log(
+      `nftables ban over GraphQL: live connection closed ${closedAt - ban.sentAt} ms after the request`,
+    );
+
+    const unban = await daemon.gql(url, `mutation ($c: String!) { unban(cidr: $c) }`, { c: `${peerIp}/32` });
+    expect(unban.errors).toBeUndefined();
+    expect(unban.data).toEqual({ unban: true });
+    const back = WanPeer.open(lab, peerIp, at);
+    back.send("after the unban");
+    expect(await back.echoed("after the unban")).toBe(true);
+    await back.end();
 
     expect(await daemon.stop()).toBe(0);
     const after = await lab.exec("lan", "nft", ["list", "table", "inet", "autostun"]);
