@@ -19,6 +19,11 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
     description: "10,000 idle connections through the forwarder: RSS, accept rate, p99 added connect latency",
     load: async () => (await import("./relay-idle.js")).relayIdleBench,
   },
+  "relay-bans": {
+    description:
+      "200 bans on a forward: nftables tunnel: time until in force, nft and ss runs (burst and in a row)",
+    load: async () => (await import("./relay-bans.js")).relayBansBench,
+  },
   "relay-recovery": {
     description: "tunnel recovery in the NAT lab, default timing: mapping loss and WAN address change",
     load: async () => (await import("./relay-recovery.js")).relayRecoveryBench,
