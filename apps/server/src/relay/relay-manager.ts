@@ -3,6 +3,7 @@ import {
   BanFileWatcher,
   type BanInput,
   BanList,
+  type BanNotApplied,
   type BanOutcome,
   type ConnectionRecord,
   ConnectionTable,
@@ -343,13 +344,25 @@ export class RelayManager {
   }
 
   /** Resolves once every running tunnel applied the ban; those that could not are in `notApplied`. */
-  ban(input: BanInput): Promise<BanOutcome> {
-    return this.bans.ban(input);
+  async ban(input: BanInput): Promise<BanOutcome> {
+    const outcome = await this.bans.ban(input);
+    this.logNotApplied("ban", outcome.ban.cidr, outcome.notApplied);
+    return outcome;
   }
 
   /** Resolves once every running tunnel let the network go (see `ban`). */
-  unban(cidr: string): Promise<UnbanOutcome> {
-    return this.bans.unban(cidr);
+  async unban(cidr: string): Promise<UnbanOutcome> {
+    const outcome = await this.bans.unban(cidr);
+    this.logNotApplied("unban", cidr, outcome.notApplied);
+    return outcome;
+  }
+
+  private logNotApplied(change: "ban" | "unban", cidr: string, notApplied: readonly BanNotApplied[]): void {
+    for (const { enforcer, error } of notApplied)
+      this.logger.error(`tunnel "${enforcer}" could not apply the ${change} of ${cidr}; the change is kept`, {
+        tunnel: enforcer,
+        error,
+      });
   }
 
   /** Newest or biggest first; live byte counts are flushed first so the order matches what is shown. */
