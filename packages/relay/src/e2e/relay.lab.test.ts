@@ -157,6 +157,23 @@ describe.concurrent("the relay behind a NAT1 router", () => {
     });
     expect((await knock(lab, peer, at, "free-again")).got).toContain("free-again");
 
+    // A ban that covers the STUN and keep-alive server (a ban-list range can): the ban stops that server
+    // from connecting in, but the answers to the tunnel's own connections from P are not peers and must
+    // pass, or the tunnel would lose its keep-alive and drop into recovery for as long as the ban lasts.
+    const server = lab.wanServerIps.primary;
+    const seenBefore = relay.seen.length;
+    expect((await relay.ask<BanOutcome>({ op: "ban", cidr: `${server}/32` })).notApplied).toEqual([]);
+    // Long enough for several keep-alive rounds (1 s apart, 1.5 s to answer) and STUN re-checks (every
+    // 2 s): a keep-alive answer the ban reset would turn the tunnel to RECOVERING within about 3 s.
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    const whileBanned = relay.seen.slice(seenBefore);
+    expect(whileBanned.filter((s) => s.state !== "OPEN").map((s) => `${s.state}: ${s.reason}`)).toEqual([]);
+    expect((await knock(lab, peer, at, "server-banned")).got).toContain("server-banned");
+    expect(await relay.ask<UnbanOutcome>({ op: "unban", cidr: `${server}/32` })).toEqual({
+      removed: true,
+      notApplied: [],
+    });
+
     await relay.stop();
     expect(await autostunTable(lab)).toBeUndefined();
     expect(await routeLocalnet(lab)).toBe("0");

@@ -41,7 +41,9 @@ export function tunnelRules(input: TunnelRulesInput): {
   const { names, port, destination } = input;
   const inbound = inboundTcpMatch(port);
   const counter = (name: string): CounterSpec => ({ name, ...input.counts.get(name) });
-  const banned = `${inbound} ip saddr @${names.banSet}`;
+  // Peers only: the answers to the tunnel's own connections from P (keep-alive, STUN) arrive on P too,
+  // in the reply direction, and a ban that covers their server must not cut the tunnel off.
+  const banned = `${inbound} ip saddr @${names.banSet} ct direction original`;
   // Only connections we handed on, recognised by their original port: the keep-alive and STUN
   // connections from P are not DNATed and stay out of the byte counts.
   const ours = `meta l4proto tcp ct status dnat ct original proto-dst ${port}`;
