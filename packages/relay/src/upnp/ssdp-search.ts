@@ -54,9 +54,17 @@ export class SsdpSearchError extends Error {
   }
 }
 
-/** The interface that holds `address`, e.g. "eth0", or undefined. */
+/** The interface that holds `address`, e.g. "eth0", or undefined when that cannot be told. */
 function interfaceOf(address: string): string | undefined {
-  for (const [name, entries] of Object.entries(networkInterfaces()))
+  let interfaces: ReturnType<typeof networkInterfaces>;
+  try {
+    interfaces = networkInterfaces();
+  } catch {
+    // It throws on a system error; the name only adorns the message, and a throw here would leave the
+    // search hanging (its timer is already cleared) with a rejection nobody handles.
+    return undefined;
+  }
+  for (const [name, entries] of Object.entries(interfaces))
     if (entries?.some((entry) => entry.address === address)) return name;
   return undefined;
 }
