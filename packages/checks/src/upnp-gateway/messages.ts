@@ -8,9 +8,12 @@ export const messages = defineCatalog({
     "summary.pass-no-ip":
       "The home router at {gateway} ({protocol}) maps ports to this host ({host}): a test mapping of port {port} went through and was removed. It did not say its WAN address.",
     "summary.pass-live":
-      "The home router at {gateway} ({protocol}) maps ports to this host ({host}): it holds tunnel {tunnel}'s mapping of port {port}, leased until {lease}, so no test mapping was made. Its WAN address is {externalIp}.",
+      "The home router at {gateway} ({protocol}) maps ports to this host ({host}): it holds tunnel {tunnel}'s mapping of port {port}, {lease}, so no test mapping was made. Its WAN address is {externalIp}.",
     "summary.pass-live-no-ip":
-      "The home router at {gateway} ({protocol}) maps ports to this host ({host}): it holds tunnel {tunnel}'s mapping of port {port}, leased until {lease}, so no test mapping was made. It did not say its WAN address.",
+      "The home router at {gateway} ({protocol}) maps ports to this host ({host}): it holds tunnel {tunnel}'s mapping of port {port}, {lease}, so no test mapping was made. It did not say its WAN address.",
+    // A router may grant a lease without an end (0 seconds): then there is no date to name.
+    "lease.until": "leased until {at}",
+    "lease.endless": "with a lease that has no end",
     "summary.off":
       "UPnP is switched off in AutoSTUN's config (upnp.enabled: false), so no router was asked and tunnels are not mapped on one.",
     "summary.none":
@@ -71,9 +74,11 @@ export const messages = defineCatalog({
     "summary.pass-no-ip":
       "位于 {gateway} 的家用路由器（{protocol}）可以把端口映射到本机（{host}）：端口 {port} 的测试映射已成功并已删除。它没有告知自己的 WAN 地址。",
     "summary.pass-live":
-      "位于 {gateway} 的家用路由器（{protocol}）可以把端口映射到本机（{host}）：它正为隧道 {tunnel} 保持端口 {port} 的映射，租期到 {lease}，因此无需再做测试映射。它的 WAN 地址是 {externalIp}。",
+      "位于 {gateway} 的家用路由器（{protocol}）可以把端口映射到本机（{host}）：它正为隧道 {tunnel} 保持端口 {port} 的映射，{lease}，因此无需再做测试映射。它的 WAN 地址是 {externalIp}。",
     "summary.pass-live-no-ip":
-      "位于 {gateway} 的家用路由器（{protocol}）可以把端口映射到本机（{host}）：它正为隧道 {tunnel} 保持端口 {port} 的映射，租期到 {lease}，因此无需再做测试映射。它没有告知自己的 WAN 地址。",
+      "位于 {gateway} 的家用路由器（{protocol}）可以把端口映射到本机（{host}）：它正为隧道 {tunnel} 保持端口 {port} 的映射，{lease}，因此无需再做测试映射。它没有告知自己的 WAN 地址。",
+    "lease.until": "租期到 {at}",
+    "lease.endless": "租期没有期限",
     "summary.off":
       "AutoSTUN 配置中关闭了 UPnP（upnp.enabled: false），因此没有询问任何路由器，隧道的端口也不会在路由器上映射。",
     "summary.none":

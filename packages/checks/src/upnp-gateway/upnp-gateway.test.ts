@@ -57,6 +57,18 @@ describe("upnp.gateway verdict", () => {
     expect(decideUpnpGateway({ ...live, externalIp: "10.0.0.2" }).status).toBe("WARN");
   });
 
+  it("says a live mapping's lease has no end when the router granted one without, not a made-up date", () => {
+    const { testMapping: _none, ...searched } = found;
+    const result = decideUpnpGateway({
+      ...searched,
+      liveMapping: { tunnelId: "qb", port: 40777, externalPort: 40777 },
+    });
+    expect(result.status).toBe("PASS");
+    expect(text(result.summary)).toMatch(/mapping of port 40777, with a lease that has no end, so no test/);
+    expect(text(result.summary, "zh-CN")).toContain("租期没有期限");
+    expect(text(result.summary)).not.toMatch(/leased until|-,/);
+  });
+
   it("fails with the router's own reason and the DMZ way out when it refuses the mapping", () => {
     const result = decideUpnpGateway({
       ...found,

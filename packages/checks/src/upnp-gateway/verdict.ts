@@ -1,4 +1,4 @@
-import type { CheckResult, Guidance, UpnpGatewayProbe } from "@autostun/plugins-api";
+import type { CheckResult, Guidance, MessageParams, UpnpGatewayProbe } from "@autostun/plugins-api";
 import { GUIDE_LINKS } from "../user-guide/links.js";
 import { addressKind } from "./address-kind.js";
 import { messages } from "./messages.js";
@@ -42,7 +42,9 @@ export function decideUpnpGateway(probe: UpnpGatewayProbe): CheckResult {
     externalIp: probe.externalIp ?? "?",
     port: String(probe.testMapping?.port ?? probe.liveMapping?.externalPort ?? "-"),
     tunnel: probe.liveMapping?.tunnelId ?? "-",
-    lease: probe.liveMapping?.leaseEndsAt ?? "-",
+    lease: probe.liveMapping?.leaseEndsAt
+      ? messages.text("lease.until", { at: probe.liveMapping.leaseEndsAt })
+      : messages.text("lease.endless"),
     error: probe.testMapping?.error ?? "-",
     tried: probe.tried.join("; ") || "-",
     searchError: probe.searchError ?? "-",
@@ -86,7 +88,7 @@ export function decideUpnpGateway(probe: UpnpGatewayProbe): CheckResult {
   };
 }
 
-function guidance(reason: Reason, params: Record<string, string>): Guidance {
+function guidance(reason: Reason, params: MessageParams): Guidance {
   return {
     title: messages.text(`guidance.${reason}.title`, params),
     steps: messages.steps(`guidance.${reason}.steps`, params),
