@@ -1,4 +1,5 @@
 import { useI18n } from "../i18n/I18nContext.js";
+import { hashFor } from "../shell/routes.js";
 import { describeTime } from "./relativeTime.js";
 import type { TunnelUpnp } from "./types.js";
 import { beyondAnotherNat, protocolName, routerName, upnpStateKey } from "./upnpFacts.js";
@@ -60,7 +61,8 @@ export function UpnpPanel({ tunnelId, upnp, now }: { tunnelId: string; upnp: Tun
       {beyondAnotherNat(upnp.externalIp) && (
         <p className="tunnel__flag" data-another-nat>
           {t("dashboard.upnp.anotherNat", { ip: upnp.externalIp ?? "" })}{" "}
-          <a href="#/wizard/upnp.gateway">{t("dashboard.upnp.anotherNatLink")}</a>
+          {/* The wizard has no step for upnp.gateway: its guidance is on the Checks page. */}
+          <a href={hashFor("checks")}>{t("dashboard.upnp.anotherNatLink")}</a>
         </p>
       )}
       {upnp.error && (

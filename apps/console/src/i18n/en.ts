@@ -232,8 +232,8 @@ export const en = {
   "dashboard.upnp.lease": "Lease ends",
   "dashboard.upnp.leaseEndless": "never",
   "dashboard.upnp.anotherNat":
-    "Another NAT stands beyond the home router: its own WAN address {ip} is private, so the ISP's NAT or the modem's sits in front of it.",
-  "dashboard.upnp.anotherNatLink": "What to do",
+    "Another NAT stands beyond the home router: its own WAN address {ip} is a private or carrier-grade NAT address, so the ISP's NAT or the modem's sits in front of it.",
+  "dashboard.upnp.anotherNatLink": "What to do (Checks page)",
   "dashboard.hooks": "Hooks",
   "dashboard.hooks.lastRun": "Last run",
   "dashboard.hooks.told": "Address told",

@@ -223,8 +223,8 @@ export const zhCN: Messages = {
   "dashboard.upnp.lease": "租期结束",
   "dashboard.upnp.leaseEndless": "永不",
   "dashboard.upnp.anotherNat":
-    "家用路由器之外还有一层 NAT：它自己的 WAN 地址 {ip} 是私有地址，前面还有运营商或光猫的 NAT。",
-  "dashboard.upnp.anotherNatLink": "怎么办",
+    "家用路由器之外还有一层 NAT：它自己的 WAN 地址 {ip} 是私有地址或运营商级 NAT 地址，前面还有运营商或光猫的 NAT。",
+  "dashboard.upnp.anotherNatLink": "怎么办（检查页）",
   "dashboard.hooks": "钩子",
   "dashboard.hooks.lastRun": "上次运行",
   "dashboard.hooks.told": "告知的地址",
