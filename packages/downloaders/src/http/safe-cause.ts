@@ -13,7 +13,7 @@ function holdsRequest(error: object): boolean {
 
 /**
  * What an adapter may keep as the `cause` of its DownloaderError: a fresh copy of the error chain with
- * each link's name, message, code and HTTP status, and nothing else.
+ * each link's name, message, code, HTTP status and stack, and nothing else.
  *
  * Client libraries keep the request on their errors (ofetch's FetchError behind getters: the cookie,
  * Authorization or API key in its headers, the password in a login body). Nothing prints a cause today,
