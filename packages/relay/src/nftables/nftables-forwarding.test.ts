@@ -68,7 +68,7 @@ describe("forward: nftables refuses what it cannot do, naming the tunnel and the
 
 describe("kernel timeouts of bans", () => {
   test("a ban longer than nft accepts goes in without one, so loading the set cannot fail", async () => {
-    const { kernelTimeout, NFT_MAX_TIMEOUT_SECONDS } = await import("./nftables-forwarding.js");
+    const { kernelTimeout, NFT_MAX_TIMEOUT_SECONDS } = await import("./ban-set-elements.js");
     expect(kernelTimeout(90 * 86_400)).toBe(90 * 86_400);
     expect(kernelTimeout(0.2)).toBe(1);
     expect(kernelTimeout(undefined)).toBeUndefined();

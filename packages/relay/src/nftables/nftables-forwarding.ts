@@ -283,5 +283,3 @@ export class NftablesForwarding {
     return result.stdout.split("\n").filter((line) => line.startsWith("tcp")).length;
   }
 }
-
-export { kernelTimeout, NFT_MAX_TIMEOUT_SECONDS } from "./ban-set-elements.js";
