@@ -57,4 +57,40 @@ describe("BanFileWatcher", () => {
     await vi.waitFor(() => expect(bans.match("198.51.100.1")).toBeUndefined(), { timeout: 5000 });
     expect(bans.match("203.0.113.1")).toBeDefined();
   });
+
+  it("applies an edit made while the previous reload still waits for a tunnel to enforce it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "relay-bans-"));
+    const path = join(dir, "bans.txt");
+    await writeFile(path, "");
+    const bans = new BanList();
+    const watcher = new BanFileWatcher({ path, bans, debounceMs: 50 });
+    stops.push(
+      () => watcher.stop(),
+      () => bans.dispose(),
+    );
+    await watcher.start();
+    // A tunnel whose nft run is held until the test lets it go; later runs answer at once.
+    let release: (() => void) | undefined;
+    let held = true;
+    bans.addEnforcer({
+      name: "slow",
+      enforce: () =>
+        held
+          ? new Promise<void>((resolve) => {
+              release = resolve;
+            })
+          : Promise.resolve(),
+    });
+
+    await writeFile(path, "198.51.100.0/24\n");
+    await vi.waitFor(() => expect(release).toBeDefined(), { timeout: 5000 });
+    // Edited while that reload waits: its watcher event joins the read under way, which saw the old text.
+    await writeFile(path, "203.0.113.0/24\n");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    held = false;
+    release?.();
+
+    await vi.waitFor(() => expect(bans.match("203.0.113.1")?.source).toBe(`file:${path}`), { timeout: 5000 });
+    expect(bans.match("198.51.100.1")).toBeUndefined();
+  });
 });

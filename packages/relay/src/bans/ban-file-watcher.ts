@@ -89,18 +89,25 @@ export class BanFileWatcher {
 
   private async reloadIfChanged(): Promise<void> {
     try {
-      const info = await stat(this.path).catch(() => undefined);
-      const seen = info ? `${info.ino}:${info.size}:${info.mtimeMs}` : "missing";
       // Watchers fire for neighbours and for touches that change nothing.
-      if (seen === this.lastSeen) return;
+      if ((await this.stamp()) === this.lastSeen) return;
       const load = await this.reload();
       for (const listener of this.listeners) listener(load);
+      // That may have been a read already under way, begun before this edit (a reload waits for every
+      // tunnel's nft run): look again, or the edit would wait for the file's next change.
+      if (this.watcher && (await this.stamp()) !== this.lastSeen) this.schedule();
     } catch (error) {
       this.options.logger?.error("ban-list file reload failed; the previous bans stay", {
         path: this.path,
         error: error instanceof Error ? error.message : String(error),
       });
     }
+  }
+
+  /** What tells one version of the file from the next: inode, size and mtime, or "missing". */
+  private async stamp(): Promise<string> {
+    const info = await stat(this.path).catch(() => undefined);
+    return info ? `${info.ino}:${info.size}:${info.mtimeMs}` : "missing";
   }
 
   private async read(): Promise<BanFileLoad> {
