@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
  */
 export const BUILTIN_DOWNLOADERS_DIR = fileURLToPath(new URL("./builtin/", import.meta.url));
 
+export { signsInWithApiKey } from "./api-key.js";
 export {
   DISCOVERABLE_KINDS,
   type DiscoverableKind,

@@ -128,3 +128,26 @@ describe("ConfiguredDownloaders.probe does not repeat a refused login", () => {
     ).not.toContain("s3cret-pass");
   });
 });
+
+describe("ConfiguredDownloaders.list", () => {
+  it("says a tunnel signs in with its API key only where the adapter sends one", async () => {
+    const withKey = (id: string, kind: string) =>
+      ({
+        id,
+        downloader: { kind, url: "http://127.0.0.1:1/", password: "pw", apiKey: "qbt_key" },
+      }) as unknown as TunnelConfig;
+    const downloaders = new ConfiguredDownloaders({
+      tunnels: () => [withKey("qb", "qbittorrent"), withKey("dl", "deluge"), withKey("pl", "plugin-kind")],
+      logger: silent,
+      resolve: async () => ({ error: "unused" }) as never,
+    });
+    const listed = await downloaders.list();
+    // Deluge's adapter ignores a key and logs in with the password: a refusal is the password's.
+    expect(listed.map((d) => [d.tunnelId, d.usesApiKey ?? false])).toEqual([
+      ["qb", true],
+      ["dl", false],
+      ["pl", true],
+    ]);
+    expect(listed.every((d) => d.hasCredentials)).toBe(true);
+  });
+});

@@ -8,6 +8,7 @@ import {
   type DownloaderStatus,
   displayUrl,
   identifyAs,
+  signsInWithApiKey,
 } from "@autostun/downloaders";
 import {
   type ConfiguredDownloader,
@@ -62,7 +63,7 @@ export class ConfiguredDownloaders implements Downloaders {
       kind: downloader.kind,
       url: displayUrl(downloader.url),
       hasCredentials: Boolean(downloader.username || downloader.password || downloader.apiKey),
-      ...(downloader.apiKey ? { usesApiKey: true } : {}),
+      ...(signsInWithApiKey(downloader) ? { usesApiKey: true } : {}),
     }));
   }
 

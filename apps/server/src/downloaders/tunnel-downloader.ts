@@ -3,6 +3,7 @@ import {
   type DownloaderStatus,
   idleDownloaderStatus,
   type PushRetry,
+  signsInWithApiKey,
 } from "@autostun/downloaders";
 import { type DownloaderAdapter, type LocalizedText, type Logger, localize } from "@autostun/plugins-api";
 import type { TunnelConfig } from "../config/schema.js";
@@ -164,7 +165,7 @@ export class TunnelDownloader {
       url: settings.url,
       adapter: this.adapter,
       logger,
-      usesApiKey: Boolean(settings.apiKey),
+      usesApiKey: signsInWithApiKey(settings),
       verifyHost: this.options.verifyHost,
       ...(restart
         ? { restartHook: { argv: restart.command, timeoutMs: restart.timeoutSeconds * 1000 } }
