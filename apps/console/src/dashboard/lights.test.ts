@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lightFor, wizardHref } from "./lights.js";
+import { checkHref, lightFor } from "./lights.js";
 
 describe("lightFor", () => {
   it("colours verdicts green, amber and red, and waiting or skipped checks grey", () => {
@@ -16,9 +16,12 @@ describe("lightFor", () => {
   });
 });
 
-describe("wizardHref", () => {
-  it("links to the check's wizard step", () => {
-    expect(wizardHref("nat.type")).toBe("#/wizard/nat.type");
-    expect(wizardHref("my plugin/check")).toBe("#/wizard/my%20plugin%2Fcheck");
+describe("checkHref", () => {
+  it("links a check a wizard step shows to that step", () => {
+    expect(checkHref("nat.type")).toEqual({ href: "#/wizard/nat.type", inWizard: true });
+  });
+  it("links any other check (a plugin's, upnp.gateway) to the checks page, not to a wizard step it has not", () => {
+    expect(checkHref("upnp.gateway")).toEqual({ href: "#/checks", inWizard: false });
+    expect(checkHref("my plugin/check")).toEqual({ href: "#/checks", inWizard: false });
   });
 });

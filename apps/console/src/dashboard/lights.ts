@@ -1,5 +1,7 @@
 import type { CheckStatus } from "../graphql/types.js";
 import type { MessageKey } from "../i18n/en.js";
+import { hashFor } from "../shell/routes.js";
+import { STEP_CHECKS } from "../wizard/steps.js";
 
 /** The colour of a status light. `broke` is its own colour: the check failed to run, not the network. */
 export type LightTone = "green" | "amber" | "red" | "grey" | "broke";
@@ -27,7 +29,8 @@ export function lightFor(status: string): Light {
   return lights[status as CheckStatus] ?? lights.ERROR;
 }
 
-/** Where the wizard explains and re-runs one check. */
-export function wizardHref(checkId: string): string {
-  return `#/wizard/${encodeURIComponent(checkId)}`;
+/** Where one check is explained and run again: its wizard step, or the checks page when no step shows it. */
+export function checkHref(checkId: string): { href: string; inWizard: boolean } {
+  const inWizard = Object.values(STEP_CHECKS).includes(checkId);
+  return { href: inWizard ? hashFor("wizard", checkId) : hashFor("checks"), inWizard };
 }

@@ -157,6 +157,7 @@ export const en = {
   "token.save": "Connect",
   "dashboard.modules": "Modules",
   "dashboard.lightLink": "{title}: {state}. Open its wizard step",
+  "dashboard.lightLinkChecks": "{title}: {state}. Open the checks page",
   "dashboard.light.PASS": "Passed",
   "dashboard.light.WARN": "Warning",
   "dashboard.light.FAIL": "Failed",

@@ -148,6 +148,7 @@ export const zhCN: Messages = {
   "token.save": "连接",
   "dashboard.modules": "模块",
   "dashboard.lightLink": "{title}：{state}。打开对应的向导步骤",
+  "dashboard.lightLinkChecks": "{title}：{state}。打开检查页面",
   "dashboard.light.PASS": "通过",
   "dashboard.light.WARN": "警告",
   "dashboard.light.FAIL": "未通过",
