@@ -247,11 +247,13 @@ export class BanList {
   /** Expiry has no caller to answer, so what could not be applied is logged, naming where and why. */
   private enforceExpiry(cidrs: readonly string[]): void {
     void this.enforce().then((notApplied) => {
+      // Not "they stay in force": a ban with a kernel timeout lapses there on its own, and a host
+      // that an expired range held back is missing there instead. What is known is the failed update.
       for (const { enforcer, error } of notApplied)
-        this.logger?.error(`tunnel "${enforcer}" could not lift expired bans; they stay in force there`, {
-          cidrs,
-          error,
-        });
+        this.logger?.error(
+          `tunnel "${enforcer}" could not bring its kernel ban set up to date after bans expired; the next ban change tries again`,
+          { cidrs, error },
+        );
     });
   }
 
