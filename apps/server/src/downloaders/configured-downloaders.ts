@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { isDeepStrictEqual } from "node:util";
 import {
   DISCOVERABLE_KINDS,
   type DiscoverableKind,
@@ -90,12 +89,13 @@ export class ConfiguredDownloaders implements Downloaders {
     tunnelId: string,
     downloader: DownloaderSettingsConfig,
   ): Promise<DownloaderProbeResult | undefined> {
+    const digest = digestOf(downloader);
     const pushed = this.options.pushed?.(tunnelId);
-    const push = pushed && sameLogin(pushed.settings, downloader) ? pushed.status : undefined;
+    const push = pushed && digestOf(pushed.settings) === digest ? pushed.status : undefined;
     const pushAt = push?.lastPushAt?.getTime();
     let own = this.refusals.get(tunnelId);
     // Other settings since, or a push attempt after it (its outcome is newer): ours no longer stands.
-    if (own && (own.digest !== digestOf(downloader) || (pushAt !== undefined && pushAt > own.at.getTime()))) {
+    if (own && (own.digest !== digest || (pushAt !== undefined && pushAt > own.at.getTime()))) {
       this.refusals.delete(tunnelId);
       own = undefined;
     }
@@ -219,10 +219,6 @@ function loginOf(settings: DownloaderSettingsConfig) {
     password: settings.password ?? "",
     apiKey: settings.apiKey ?? "",
   };
-}
-
-function sameLogin(a: DownloaderSettingsConfig, b: DownloaderSettingsConfig): boolean {
-  return isDeepStrictEqual(loginOf(a), loginOf(b));
 }
 
 /** Kept instead of the secrets themselves, which this memory has no reason to hold. */
