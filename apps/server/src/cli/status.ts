@@ -27,7 +27,7 @@ const processOutput: StatusOutput = {
 };
 
 /** One line saying which URL was asked and why no status came back, with what to do about it. */
-export function failureText(url: string, failure: StatusFailure, locale: string): string {
+function failureText(url: string, failure: StatusFailure, locale: string): string {
   const say = (key: string, params?: MessageParams) => localize(statusMessages.text(key, params), locale);
   const { kind, ...params } = failure;
   return `${say("failure.head", { url, why: say(`failure.${kind}`, params) })}\n`;
