@@ -32,7 +32,10 @@ export function HooksPanel({ tunnelId, hooks, now }: { tunnelId: string; hooks: 
             <dd className={outcome.ok ? "tunnel__ok" : "tunnel__bad"}>
               {outcome.ok
                 ? t("dashboard.hooks.ok")
-                : t("dashboard.hooks.failed", { error: outcome.error ?? "?" })}
+                : outcome.error
+                  ? t("dashboard.hooks.failed", { error: outcome.error })
+                  : t("dashboard.hooks.failedNoReason")}
+              {!outcome.ok && outcome.output && <pre className="tunnel__output">{outcome.output}</pre>}
             </dd>
           </div>
         ))}

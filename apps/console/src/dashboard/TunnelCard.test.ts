@@ -185,4 +185,21 @@ describe("TunnelCard", () => {
     expect(html).toContain("192.168.1.20:<wbr/>40666");
     expect(html.indexOf("Local port")).toBeLessThan(html.indexOf("LAN address"));
   });
+
+  it("shows what a failed command printed, and a failure without a reason as such", () => {
+    const html = render({
+      ...base,
+      hooks: {
+        ok: false,
+        lastRunAt: "2026-05-01T11:58:00.000Z",
+        publicAddress: { ip: "203.0.113.5", port: 40666 },
+        command: { ok: false, error: "exited with code 2", output: "curl: (7) could not connect" },
+        webhook: { ok: false, error: null },
+      },
+    });
+    expect(html).toContain("failed: exited with code 2");
+    expect(html).toMatch(/<pre[^>]*>curl: \(7\) could not connect<\/pre>/);
+    expect(html).toContain("failed, without saying why");
+    expect(html).not.toContain("failed: ?");
+  });
 });

@@ -44,7 +44,7 @@ const fields = (optional: OptionalTunnelFields) => `
   }
   ${
     optional.hooks
-      ? "hooks { ok lastRunAt publicAddress { ip port } command { ok error } webhook { ok error } }"
+      ? "hooks { ok lastRunAt publicAddress { ip port } command { ok error output } webhook { ok error } }"
       : ""
   }
   ${optional.upnp ? "upnp { state protocol gateway externalIp externalPort leaseEndsAt error }" : ""}

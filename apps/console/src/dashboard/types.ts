@@ -35,6 +35,8 @@ export interface TunnelDownloader {
 export interface HookOutcome {
   ok: boolean;
   error: string | null;
+  /** The end of what a failed command printed on stderr (asked for the command only). */
+  output?: string | null;
 }
 
 /** The last run of a tunnel's hooks (command and/or webhook). */

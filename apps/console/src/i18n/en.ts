@@ -242,6 +242,7 @@ export const en = {
   "dashboard.hooks.webhook": "Webhook",
   "dashboard.hooks.ok": "succeeded",
   "dashboard.hooks.failed": "failed: {error}",
+  "dashboard.hooks.failedNoReason": "failed, without saying why",
   "connections.caption": "Peer connections",
   "connections.byCountry": "Peers by country",
   "connections.chartEmpty": "No peers connected right now.",

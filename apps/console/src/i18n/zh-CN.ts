@@ -233,6 +233,7 @@ export const zhCN: Messages = {
   "dashboard.hooks.webhook": "Webhook 回调",
   "dashboard.hooks.ok": "成功",
   "dashboard.hooks.failed": "失败：{error}",
+  "dashboard.hooks.failedNoReason": "失败，未给出原因",
   "connections.caption": "对端连接",
   "connections.byCountry": "按国家/地区统计的对端",
   "connections.chartEmpty": "当前没有对端连接。",
