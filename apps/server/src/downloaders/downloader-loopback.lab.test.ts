@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DownloaderNamespace, writeQbittorrentProfile } from "@autostun/downloaders/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gql } from "../relay/testing/graphql-client.js";
+import { gql, gqlUntil } from "../relay/testing/graphql-client.js";
 import { type LoopbackServices, startLoopbackServices } from "../relay/testing/loopback-services.js";
 import { startTestDaemon } from "../testing/daemon.js";
 
@@ -210,19 +210,17 @@ describe("downloader.loopback and the push's refused login", () => {
           },
         },
       });
-    type Pushed = { tunnels: { downloader: { state: string; errorKind: string | null } }[] };
-    const pushState = async () =>
-      (await gql<Pushed>(daemon.url, "{ tunnels { downloader { state errorKind } } }")).data?.tunnels[0]
-        ?.downloader;
+    type Pushed = { tunnels: { downloader: { state: string; errorKind: string | null } | null }[] };
     try {
       expect((await save("typo-password")).errors).toBeUndefined();
       // The tunnel opens and its push is refused; it does not retry that on its own.
-      let pushed = await pushState();
-      for (let i = 0; i < 600 && pushed?.state !== "FAILED"; i++) {
-        await sleep(100);
-        pushed = await pushState();
-      }
-      expect(pushed).toEqual({ state: "FAILED", errorKind: "CREDENTIALS_REFUSED" });
+      const pushed = await gqlUntil<Pushed>(
+        daemon.url,
+        "{ tunnels { downloader { state errorKind } } }",
+        (data) => data.tunnels[0]?.downloader?.state === "FAILED",
+        60_000,
+      );
+      expect(pushed.tunnels[0]?.downloader).toEqual({ state: "FAILED", errorKind: "CREDENTIALS_REFUSED" });
       await logBarrier();
       const before = failedLogins("admin");
       expect(before, "the push's refused login is in qBittorrent's log").toBeGreaterThanOrEqual(1);
