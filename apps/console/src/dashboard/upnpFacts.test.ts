@@ -2,8 +2,16 @@ import { describe, expect, it } from "vitest";
 import { beyondAnotherNat, protocolName, routerName, upnpStateKey } from "./upnpFacts.js";
 
 describe("beyondAnotherNat", () => {
-  it("flags a router WAN address in a private or the carrier-grade NAT range", () => {
-    for (const ip of ["10.0.0.2", "172.16.0.1", "172.31.255.254", "192.168.1.1", "100.64.0.1", "100.127.3.4"])
+  it("flags a router WAN address in a private, link-local or the carrier-grade NAT range", () => {
+    for (const ip of [
+      "10.0.0.2",
+      "172.16.0.1",
+      "172.31.255.254",
+      "192.168.1.1",
+      "169.254.10.1",
+      "100.64.0.1",
+      "100.127.3.4",
+    ])
       expect(beyondAnotherNat(ip), ip).toBe(true);
   });
 
@@ -15,6 +23,7 @@ describe("beyondAnotherNat", () => {
       "172.15.255.255",
       "100.63.255.255",
       "100.128.0.0",
+      "169.253.255.255",
       "11.0.0.1",
     ])
       expect(beyondAnotherNat(ip), ip).toBe(false);

@@ -15,11 +15,13 @@ function inside(address: number, network: string, prefix: number): boolean {
 }
 
 // Addresses a router's WAN side holds only when another NAT stands between it and the internet:
-// the private ranges (RFC 1918) and the carrier-grade NAT range (RFC 6598).
+// the private ranges (RFC 1918), link-local and the carrier-grade NAT range (RFC 6598) — the same
+// ranges the upnp.gateway check judges by, so the card and the check never disagree.
 const NATTED: readonly [string, number][] = [
   ["10.0.0.0", 8],
   ["172.16.0.0", 12],
   ["192.168.0.0", 16],
+  ["169.254.0.0", 16],
   ["100.64.0.0", 10],
 ];
 
