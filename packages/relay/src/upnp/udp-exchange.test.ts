@@ -47,6 +47,23 @@ describe("the NAT-PMP / PCP request exchange", () => {
     expect(router.requests).toBe(RETRY_MS.length);
   });
 
+  test("an answer its reader cannot read ends the exchange with an error naming the router, not the process", async () => {
+    const router = await loopbackRouter(NAT_PMP_ROUTER, () => Buffer.from([0]));
+    sockets.push(router.socket);
+    await expect(
+      exchangeUdp({
+        protocol: "NAT-PMP",
+        gatewayIp: NAT_PMP_ROUTER,
+        message: Buffer.from([0, 0]),
+        judge: (reply) => {
+          reply.readUInt32BE(4);
+          return reply;
+        },
+      }),
+    ).rejects.toThrow(`the NAT-PMP answer from ${NAT_PMP_ROUTER} could not be read`);
+    expect(router.requests).toBe(1);
+  });
+
   test("a router that answers only a later try still gives the answer", async () => {
     const router = await loopbackRouter(NAT_PMP_ROUTER, (_r, n) => (n === 3 ? ADDRESS_ANSWER : undefined));
     sockets.push(router.socket);

@@ -61,7 +61,16 @@ export function exchangeUdp(x: UdpExchange): Promise<Buffer> {
     socket.on("error", failed);
     socket.on("message", (reply, from) => {
       if (from.address !== x.gatewayIp) return;
-      const verdict = x.judge(reply);
+      // A throw here would be outside every promise and end the daemon: a router's packet a reader
+      // does not expect ends this exchange instead.
+      let verdict: Buffer | Error | undefined;
+      try {
+        verdict = x.judge(reply);
+      } catch (error) {
+        verdict = new PortMappingError(
+          `the ${x.protocol} answer from ${x.gatewayIp} could not be read: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
       if (verdict !== undefined) finish(verdict);
     });
     const send = () => {
