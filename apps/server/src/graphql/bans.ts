@@ -67,7 +67,7 @@ builder.mutationFields((t) => ({
   ban: t.field({
     type: BanRef,
     description:
-      "Bans an IPv4 or IPv6 address or CIDR (kept across restarts). Answers once every running tunnel refuses it and has closed its live connections; a tunnel that could not (nftables failed) makes the answer an error with code BAN_NOT_APPLIED, stored: true and notApplied: [{ tunnelId, error }], while the ban is kept and the other tunnels enforce it.",
+      "Bans an IPv4 or IPv6 address or CIDR (kept across restarts). Answers once every running tunnel refuses it and has asked the kernel to close its live connections (a close the kernel refuses is logged; the peer's next packet is reset all the same); a tunnel that could not (nftables failed) makes the answer an error with code BAN_NOT_APPLIED, stored: true and notApplied: [{ tunnelId, error }], while the ban is kept and the other tunnels enforce it.",
     args: {
       cidr: t.arg.string({ required: true }),
       reason: t.arg.string({ required: false }),
