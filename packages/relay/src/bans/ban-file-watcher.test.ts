@@ -93,4 +93,23 @@ describe("BanFileWatcher", () => {
     await vi.waitFor(() => expect(bans.match("203.0.113.1")?.source).toBe(`file:${path}`), { timeout: 5000 });
     expect(bans.match("198.51.100.1")).toBeUndefined();
   });
+
+  it("brings nothing back from a read that was under way when it stopped (a reload swapped the file)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "relay-bans-"));
+    const path = join(dir, "bans.txt");
+    await writeFile(path, "192.0.2.0/24\n");
+    const bans = new BanList();
+    const watcher = new BanFileWatcher({ path, bans, debounceMs: 50 });
+    stops.push(() => bans.dispose());
+    await watcher.start();
+    expect(bans.match("192.0.2.1")?.source).toBe(`file:${path}`);
+
+    // A read starts (an edit's reload), then the daemon swaps files as a config reload does: stop the
+    // watcher and lift the old file's bans while that read is still reading.
+    const underWay = watcher.reload();
+    watcher.stop();
+    await bans.replaceSource(`file:${path}`, []);
+    expect(await underWay).toMatchObject({ added: 0, total: 0 });
+    expect(bans.match("192.0.2.1")).toBeUndefined();
+  });
 });

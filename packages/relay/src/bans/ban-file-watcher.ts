@@ -35,6 +35,7 @@ export class BanFileWatcher {
   private timer: NodeJS.Timeout | undefined;
   private lastSeen = "";
   private reloading: Promise<BanFileLoad> | undefined;
+  private stopped = false;
   private readonly listeners = new Set<(load: BanFileLoad) => void>();
 
   constructor(private readonly options: BanFileWatcherOptions) {
@@ -65,6 +66,7 @@ export class BanFileWatcher {
   }
 
   stop(): void {
+    this.stopped = true;
     this.watcher?.close();
     this.watcher = undefined;
     if (this.timer) clearTimeout(this.timer);
@@ -110,6 +112,11 @@ export class BanFileWatcher {
     return info ? `${info.ino}:${info.size}:${info.mtimeMs}` : "missing";
   }
 
+  /** The answer of a read that applied nothing because the watcher was stopped meanwhile. */
+  private unapplied(found: boolean): BanFileLoad {
+    return { found, added: 0, removed: 0, total: 0, problems: [], notApplied: [] };
+  }
+
   private async read(): Promise<BanFileLoad> {
     const { bans, logger } = this.options;
     const info = await stat(this.path).catch(() => undefined);
@@ -118,6 +125,7 @@ export class BanFileWatcher {
       text = await readFile(this.path, "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      if (this.stopped) return this.unapplied(false);
       this.lastSeen = "missing";
       const { removed, notApplied } = await bans.replaceSource(this.source, []);
       logger?.warn("ban-list file not found; its bans are lifted until it exists", {
@@ -127,6 +135,9 @@ export class BanFileWatcher {
       this.reportNotApplied(notApplied);
       return { found: false, added: 0, removed, total: 0, problems: [], notApplied };
     }
+    // Stopped while reading (a reload swapped the ban-list file and lifted this one's bans): what was
+    // read must not bring them back.
+    if (this.stopped) return this.unapplied(true);
     this.lastSeen = info ? `${info.ino}:${info.size}:${info.mtimeMs}` : "";
     const parsed = parseBanFile(text, this.path);
     for (const problem of parsed.problems) {
