@@ -134,24 +134,7 @@ describe("downloader.loopback against qbittorrent-nox with its Web UI password o
   }, 60_000);
 
   it("follows a tunnel saved through the API: a wrong password FAILs, saving the right one PASSes", async () => {
-    const daemon = await startTestDaemon({
-      stun: { udp: [], tcp: [services.stun] },
-      keepalive: { target: services.keepalive, intervalSeconds: 10 },
-    });
-    const SAVE = `mutation ($input: TunnelInput!) { saveTunnel(input: $input) { id } }`;
-    const save = (password: string) =>
-      gql(daemon.url, SAVE, {
-        input: {
-          id: "qb",
-          target: services.echo,
-          downloader: {
-            kind: "qbittorrent",
-            url: `http://127.0.0.1:${relayPort}`,
-            username: "admin",
-            password,
-          },
-        },
-      });
+    const { daemon, save } = await daemonSavingQbTunnel();
     const check = async () => {
       const answer = await gql<{ runChecks: CheckRow[] }>(daemon.url, RUN);
       return answer.data?.runChecks.find((c) => c.id === "downloader.loopback");
@@ -168,6 +151,29 @@ describe("downloader.loopback against qbittorrent-nox with its Web UI password o
     }
   }, 60_000);
 });
+
+/** A daemon with the lab's STUN and keep-alive, and a way to save tunnel "qb" to the lab's qBittorrent with a password. */
+async function daemonSavingQbTunnel() {
+  const daemon = await startTestDaemon({
+    stun: { udp: [], tcp: [services.stun] },
+    keepalive: { target: services.keepalive, intervalSeconds: 10 },
+  });
+  const SAVE = `mutation ($input: TunnelInput!) { saveTunnel(input: $input) { id } }`;
+  const save = (password: string) =>
+    gql(daemon.url, SAVE, {
+      input: {
+        id: "qb",
+        target: services.echo,
+        downloader: {
+          kind: "qbittorrent",
+          url: `http://127.0.0.1:${relayPort}`,
+          username: "admin",
+          password,
+        },
+      },
+    });
+  return { daemon, save };
+}
 
 /** qBittorrent's own log of failed Web UI logins (its file log is on by default), per user name. */
 function failedLogins(username: string): number {
@@ -192,24 +198,7 @@ async function logBarrier(): Promise<void> {
 
 describe("downloader.loopback and the push's refused login", () => {
   it("does not log in again with settings the push saw refused, and logs in at once when saveTunnel changes them", async () => {
-    const daemon = await startTestDaemon({
-      stun: { udp: [], tcp: [services.stun] },
-      keepalive: { target: services.keepalive, intervalSeconds: 10 },
-    });
-    const SAVE = `mutation ($input: TunnelInput!) { saveTunnel(input: $input) { id } }`;
-    const save = (password: string) =>
-      gql(daemon.url, SAVE, {
-        input: {
-          id: "qb",
-          target: services.echo,
-          downloader: {
-            kind: "qbittorrent",
-            url: `http://127.0.0.1:${relayPort}`,
-            username: "admin",
-            password,
-          },
-        },
-      });
+    const { daemon, save } = await daemonSavingQbTunnel();
     type Pushed = { tunnels: { downloader: { state: string; errorKind: string | null } | null }[] };
     try {
       expect((await save("typo-password")).errors).toBeUndefined();
