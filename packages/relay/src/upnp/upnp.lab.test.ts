@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Lab } from "@autostun/netlab";
 import { createTestLab } from "@autostun/netlab/testing";
-import { describe, expect, test } from "vitest";
+import { describe, expect, type TestContext, test } from "vitest";
 import type { PortMappingStatus } from "./port-mapper.js";
 import type { RunMapperConfig } from "./testing/run-mapper.js";
 
@@ -81,29 +81,38 @@ async function natRules(lab: Lab): Promise<string> {
   return (await lab.exec("home", "nft", ["list", "chain", "inet", "filter", chain])).stdout;
 }
 
+/** A lab whose home router allows UPnP, and a mapper started on it, cleaned up with the test. */
+async function startMapping(context: TestContext, config: Omit<RunMapperConfig, "port">) {
+  const lab = await createTestLab({ nat: "NAT1", stun: "none", homeRouter: { upnp: "allow" } }, context);
+  const mapper = LabMapper.start(lab, { port: PORT, ...config });
+  context.onTestFinished(() => mapper.kill());
+  return { lab, mapper };
+}
+
+/** Waits for the mapper's first MAPPED status, from `gateway` by `protocol`, and for its rule on the router. */
+async function expectMapped(lab: Lab, mapper: LabMapper, protocol: string, gateway: string | undefined) {
+  const mapped = await mapper.next((l) => l.state === "mapped");
+  expect(mapped).toMatchObject({ protocol, gateway, externalIp: lab.homeRouter?.wanIp, externalPort: PORT });
+  expect(await natRules(lab)).toContain(`dnat ip to ${lab.lanIp}:${PORT}`);
+  return mapped;
+}
+
+/** Renewed at half the lease: a later status with a lease that ends later, still mapped, without error. */
+async function expectRenewed(mapper: LabMapper, mapped: { leaseEndsAt?: string | null }) {
+  const renewed = await mapper.next(
+    (l) => l.state === "mapped" && Date.parse(l.leaseEndsAt ?? "") > Date.parse(mapped.leaseEndsAt ?? ""),
+    mapper.count,
+  );
+  expect(renewed.error).toBeUndefined();
+}
+
 describe.concurrent("PortMapper against miniupnpd on a home router", () => {
   test("UPnP: found by SSDP, maps P to this host, renews before the lease ends, removes on stop", {
     timeout: 180_000,
   }, async (context) => {
-    const lab = await createTestLab({ nat: "NAT1", stun: "none", homeRouter: { upnp: "allow" } }, context);
-    const mapper = LabMapper.start(lab, { port: PORT, leaseSeconds: 4, via: "discover" });
-    context.onTestFinished(() => mapper.kill());
-
-    const mapped = await mapper.next((l) => l.state === "mapped");
-    expect(mapped).toMatchObject({
-      protocol: "upnp",
-      gateway: lab.homeRouter?.descriptionUrl,
-      externalIp: lab.homeRouter?.wanIp,
-      externalPort: PORT,
-    });
-    expect(await natRules(lab)).toContain(`dnat ip to ${lab.lanIp}:${PORT}`);
-
-    // Renewed at half the lease: a later status with a lease that ends later, still mapped.
-    const renewed = await mapper.next(
-      (l) => l.state === "mapped" && Date.parse(l.leaseEndsAt ?? "") > Date.parse(mapped.leaseEndsAt ?? ""),
-      mapper.count,
-    );
-    expect(renewed.error).toBeUndefined();
+    const { lab, mapper } = await startMapping(context, { leaseSeconds: 4, via: "discover" });
+    const mapped = await expectMapped(lab, mapper, "upnp", lab.homeRouter?.descriptionUrl);
+    await expectRenewed(mapper, mapped);
 
     const stopped = await mapper.stop();
     expect(stopped.state).toBe("removed");
@@ -114,18 +123,8 @@ describe.concurrent("PortMapper against miniupnpd on a home router", () => {
   test("NAT-PMP: maps P on the default gateway and removes it on stop", {
     timeout: 180_000,
   }, async (context) => {
-    const lab = await createTestLab({ nat: "NAT1", stun: "none", homeRouter: { upnp: "allow" } }, context);
-    const mapper = LabMapper.start(lab, { port: PORT, leaseSeconds: 60, via: "nat-pmp" });
-    context.onTestFinished(() => mapper.kill());
-
-    const mapped = await mapper.next((l) => l.state === "mapped");
-    expect(mapped).toMatchObject({
-      protocol: "nat-pmp",
-      gateway: lab.homeRouter?.lanIp,
-      externalIp: lab.homeRouter?.wanIp,
-      externalPort: PORT,
-    });
-    expect(await natRules(lab)).toContain(`dnat ip to ${lab.lanIp}:${PORT}`);
+    const { lab, mapper } = await startMapping(context, { leaseSeconds: 60, via: "nat-pmp" });
+    await expectMapped(lab, mapper, "nat-pmp", lab.homeRouter?.lanIp);
 
     expect((await mapper.stop()).state).toBe("removed");
     expect(await natRules(lab)).not.toContain(`:${PORT}`);
@@ -134,23 +133,9 @@ describe.concurrent("PortMapper against miniupnpd on a home router", () => {
   test("PCP: maps P on the default gateway, renews with the same nonce, and removes it on stop", {
     timeout: 180_000,
   }, async (context) => {
-    const lab = await createTestLab({ nat: "NAT1", stun: "none", homeRouter: { upnp: "allow" } }, context);
-    const mapper = LabMapper.start(lab, { port: PORT, leaseSeconds: 4, via: "pcp" });
-    context.onTestFinished(() => mapper.kill());
-
-    const mapped = await mapper.next((l) => l.state === "mapped");
-    expect(mapped).toMatchObject({
-      protocol: "pcp",
-      gateway: lab.homeRouter?.lanIp,
-      externalIp: lab.homeRouter?.wanIp,
-      externalPort: PORT,
-    });
-    expect(await natRules(lab)).toContain(`dnat ip to ${lab.lanIp}:${PORT}`);
-    const renewed = await mapper.next(
-      (l) => l.state === "mapped" && Date.parse(l.leaseEndsAt ?? "") > Date.parse(mapped.leaseEndsAt ?? ""),
-      mapper.count,
-    );
-    expect(renewed.error).toBeUndefined();
+    const { lab, mapper } = await startMapping(context, { leaseSeconds: 4, via: "pcp" });
+    const mapped = await expectMapped(lab, mapper, "pcp", lab.homeRouter?.lanIp);
+    await expectRenewed(mapper, mapped);
 
     expect((await mapper.stop()).state).toBe("removed");
     expect(await natRules(lab)).not.toContain(`:${PORT}`);
