@@ -1,32 +1,24 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { endpoint } from "../http/client-request.js";
 import { displayUrl } from "../push/push-status.js";
+import { standInServer } from "../testing/stand-in-server.js";
 import { qbittorrentAdapter } from "./qbittorrent/qbittorrent-adapter.js";
 import { transmissionAdapter } from "./transmission/transmission-adapter.js";
 
 // Stand-ins on loopback for what the real clients do mid-session and the lab cannot provoke on demand:
 // Transmission rotating its session id, qBittorrent forgetting a login.
-type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
-let handler: Handler = (_request, _body, response) => response.end();
-const server = createServer((request, response) => {
-  let body = "";
-  request.on("data", (chunk) => (body += chunk));
-  request.on("end", () => handler(request, body, response));
-});
+const standIn = standInServer();
 let base = "";
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await standIn.start();
 });
-afterAll(() => new Promise((resolve) => server.close(resolve)));
+afterAll(() => standIn.stop());
 
 describe("keeping a session with a client", () => {
   it("follows Transmission to a new session id when the old one expires", async () => {
     let current = "first";
     const seen: string[] = [];
-    handler = (request, _body, response) => {
+    standIn.on((request, _body, response) => {
       const id = String(request.headers["x-transmission-session-id"] ?? "");
       seen.push(`${request.url} ${id}`);
       if (id !== current) {
@@ -34,7 +26,7 @@ describe("keeping a session with a client", () => {
         return;
       }
       response.end(JSON.stringify({ result: "success", arguments: { "peer-port": 51413 } }));
-    };
+    });
     const adapter = transmissionAdapter({ url: base });
     expect(await adapter.getListenPort()).toBe(51413);
     current = "second";
@@ -51,7 +43,7 @@ describe("keeping a session with a client", () => {
   it("logs in to qBittorrent again once when its session is forgotten, and sends the cookie it set", async () => {
     const calls: string[] = [];
     let valid = "SID=one";
-    handler = (request, body, response) => {
+    standIn.on((request, body, response) => {
       calls.push(`${request.url} ${request.headers.cookie ?? "-"}`);
       if (request.url === "/api/v2/auth/login") {
         // As qBittorrent does: a session (and its cookie) only for the right password.
@@ -65,7 +57,7 @@ describe("keeping a session with a client", () => {
         return;
       }
       response.end(JSON.stringify({ listen_port: 6881 }));
-    };
+    });
     const adapter = qbittorrentAdapter({ url: base, username: "admin", password: "pw" });
     expect(await adapter.getListenPort()).toBe(6881);
     valid = "SID=two";

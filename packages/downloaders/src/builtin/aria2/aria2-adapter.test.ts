@@ -1,26 +1,16 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type StandInHandler, standInServer } from "../../testing/stand-in-server.js";
 import { aria2Adapter } from "./aria2-adapter.js";
 
 // A stand-in for aria2 (and for what else may answer on its port) on loopback: the cases the lab's real
 // aria2c cannot produce — a reverse proxy's path, another program's answer, an RPC that never answers.
-type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
-let handler: Handler = (_request, _body, response) => response.end();
-const server = createServer((request, response) => {
-  let body = "";
-  request.on("data", (chunk) => (body += chunk));
-  request.on("end", () => handler(request, body, response));
-});
+type Handler = StandInHandler;
+const standIn = standInServer();
 let base = "";
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await standIn.start();
 });
-afterAll(() => {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => standIn.stop());
 
 /** Answers like aria2 1.37: the secret must come first, a refusal is HTTP 400 with "Unauthorized". */
 function fakeAria2(secret: string, seen: string[]): Handler {
@@ -41,14 +31,14 @@ function fakeAria2(secret: string, seen: string[]): Handler {
 describe("aria2 through its client library", () => {
   it("calls aria2 at /jsonrpc, or at the path a reverse proxy gives, with the secret", async () => {
     const seen: string[] = [];
-    handler = fakeAria2("s3cret", seen);
+    standIn.on(fakeAria2("s3cret", seen));
     expect(await aria2Adapter({ url: base, password: "s3cret" }).getListenPort()).toBe(6881);
     await aria2Adapter({ url: `${base}/aria2/rpc/`, password: "s3cret" }).setListenPort(40000);
     expect(seen).toEqual(["/jsonrpc aria2.getGlobalOption", "/aria2/rpc aria2.changeGlobalOption"]);
   });
 
   it("tells a refused secret apart, without repeating it", async () => {
-    handler = fakeAria2("s3cret", []);
+    standIn.on(fakeAria2("s3cret", []));
     const failure = await aria2Adapter({ url: base, password: "wrong-one" })
       .describe()
       .catch((error: unknown) => error);
@@ -57,10 +47,11 @@ describe("aria2 through its client library", () => {
   });
 
   it("says another program answers instead of waiting forever for aria2's answer", async () => {
-    handler = (_request, _body, response) => response.end(JSON.stringify({ status: "ok" }));
+    standIn.on((_request, _body, response) => response.end(JSON.stringify({ status: "ok" })));
     await expect(aria2Adapter({ url: base }).describe()).rejects.toMatchObject({ kind: "UNREACHABLE" });
-    handler = (_request, _body, response) =>
-      response.writeHead(502, { "content-type": "text/html" }).end("<h1>Bad Gateway</h1>");
+    standIn.on((_request, _body, response) =>
+      response.writeHead(502, { "content-type": "text/html" }).end("<h1>Bad Gateway</h1>"),
+    );
     await expect(aria2Adapter({ url: base }).getListenPort()).rejects.toMatchObject({
       kind: "UNREACHABLE",
       message: expect.stringContaining("without JSON"),
@@ -68,7 +59,7 @@ describe("aria2 through its client library", () => {
   });
 
   it("gives up on an RPC that never answers when the push aborts the call", async () => {
-    handler = () => {};
+    standIn.on(() => {});
     const abort = new AbortController();
     const pending = aria2Adapter({ url: base }).describe({ signal: abort.signal });
     abort.abort(new Error("push stopped"));

@@ -1,39 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type StandInHandler, standInServer } from "../../testing/stand-in-server.js";
 import { qbittorrentAdapter } from "./qbittorrent-adapter.js";
 
 // A stand-in Web UI on loopback for answers the real qbittorrent-nox in the lab will not give on demand:
 // a redirect, a login ban, an API call it lacks. The lab test covers the normal path against the real one.
-type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
-
-function recordingServer(host: string) {
-  const seen: string[] = [];
-  let handler: Handler = (_request, _body, response) => response.end();
-  const server: Server = createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk) => (body += chunk));
-    request.on("end", () => {
-      seen.push(`${request.method} ${request.url} ${body}`);
-      handler(request, body, response);
-    });
-  });
-  return {
-    seen,
-    on(next: Handler) {
-      handler = next;
-      seen.length = 0;
-    },
-    async start(): Promise<string> {
-      await new Promise<void>((resolve) => server.listen(0, host, resolve));
-      return `http://${host}:${(server.address() as AddressInfo).port}`;
-    },
-    stop() {
-      server.closeAllConnections(); // the one that never answers included
-      return new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
+type Handler = StandInHandler;
 
 /** qBittorrent's login: "Ok." and a session cookie for the right password, "Fails." otherwise. */
 function login(password: string): Handler {
@@ -44,9 +15,9 @@ function login(password: string): Handler {
   };
 }
 
-const webUi = recordingServer("127.0.0.1");
+const webUi = standInServer("127.0.0.1");
 // Another loopback address stands for "somewhere else" a redirect could point to.
-const elsewhere = recordingServer("127.0.0.2");
+const elsewhere = standInServer("127.0.0.2");
 let base = "";
 let other = "";
 beforeAll(async () => {
