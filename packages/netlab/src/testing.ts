@@ -38,3 +38,20 @@ export function useLab(options: LabOptions): () => Lab {
     return lab;
   };
 }
+
+/**
+ * Gives the lab's LAN host a second address (`.50` of its subnet) and makes the default route leave
+ * from it: the host's first address (`lab.lanIp`) is then no longer the private side of any new
+ * mapping, as on a host with two interfaces. Returns the second address.
+ */
+export async function routeLanFromSecondAddress(lab: Lab): Promise<string> {
+  const second = lab.lanIp.replace(/\.\d+$/, ".50");
+  for (const args of [
+    ["addr", "add", `${second}/24`, "dev", "eth0"],
+    ["route", "replace", "default", "via", lab.lanGatewayIp, "dev", "eth0", "src", second],
+  ]) {
+    const done = await lab.exec("lan", "ip", args);
+    if (done.code !== 0) throw new Error(`ip ${args.join(" ")} in the LAN failed: ${done.stderr}`);
+  }
+  return second;
+}

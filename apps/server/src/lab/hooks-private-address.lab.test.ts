@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTestLab } from "@autostun/netlab/testing";
+import { createTestLab, routeLanFromSecondAddress } from "@autostun/netlab/testing";
 import { describe, expect, test } from "vitest";
 import { LAB_ECHO, labConfig, startLabServices } from "./testing/lab-services.js";
 import { LanDaemon } from "./testing/lan-daemon.js";
@@ -27,14 +27,7 @@ describe("hooks on a host with two addresses", () => {
     timeout: 180_000,
   }, async (context) => {
     const lab = await createTestLab({ nat: "NAT1", portPreserving: false, stun: "ours" }, context);
-    const second = lab.lanIp.replace(/\.\d+$/, ".50");
-    for (const args of [
-      ["addr", "add", `${second}/24`, "dev", "eth0"],
-      ["route", "replace", "default", "via", lab.lanGatewayIp, "dev", "eth0", "src", second],
-    ]) {
-      const done = await lab.exec("lan", "ip", args);
-      expect(done.code, done.stderr).toBe(0);
-    }
+    const second = await routeLanFromSecondAddress(lab);
     const hookFile = join(mkdtempSync(join(tmpdir(), "autostun-lab-hook-")), "env.jsonl");
     const record = `require("node:fs").appendFileSync(${JSON.stringify(hookFile)},JSON.stringify({ip:process.env.AUTOSTUN_PRIVATE_IP,port:process.env.AUTOSTUN_PRIVATE_PORT})+"\\n")`;
     const keepalive = await startLabServices(lab);

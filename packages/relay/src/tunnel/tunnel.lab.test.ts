@@ -1,5 +1,5 @@
 import type { Lab, LabStunServer } from "@autostun/netlab";
-import { createTestLab } from "@autostun/netlab/testing";
+import { createTestLab, routeLanFromSecondAddress } from "@autostun/netlab/testing";
 import { describe, expect, test } from "vitest";
 import {
   LabTunnel,
@@ -95,17 +95,7 @@ describe.concurrent("a tunnel behind a NAT1 router", () => {
 
   test("on a LAN host with two addresses, the private address is the one routing picks, not the first one", async (context) => {
     const lab = await createTestLab({ nat: "NAT1", portPreserving: false, stun: "ours" }, context);
-    // A second address on the host, and the default route now leaves from it: the host's first
-    // address (lab.lanIp) is no longer the private side of any mapping.
-    const second = lab.lanIp.replace(/\.\d+$/, ".50");
-    for (const args of [
-      ["addr", "add", `${second}/24`, "dev", "eth0"],
-      ["route", "replace", "default", "via", lab.lanGatewayIp, "dev", "eth0", "src", second],
-    ]) {
-      const done = await lab.exec("lan", "ip", args);
-      expect(done.stderr).toBe("");
-      expect(done.code).toBe(0);
-    }
+    const second = await routeLanFromSecondAddress(lab);
     const tunnel = await openTunnel(lab, lab.stunServers.tcp);
     const open = await tunnel.waitFor((s) => s.state === "OPEN", "OPEN");
     expect(open.privateAddress).toEqual({ ip: second, port: LOCAL_PORT });
