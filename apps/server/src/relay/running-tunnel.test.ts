@@ -1,6 +1,6 @@
-import type { CommandRunner, Logger } from "@autostun/plugins-api";
+import type { Logger } from "@autostun/plugins-api";
 import { BanList, ConnectionTable, NftablesTable, type TunnelState } from "@autostun/relay";
-import { FakeNetwork } from "@autostun/relay/testing";
+import { FakeNetwork, recordingNft } from "@autostun/relay/testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { tunnelSchema } from "../config/schema.js";
 import { RunningTunnel, type TunnelEnvironment } from "./running-tunnel.js";
@@ -15,23 +15,6 @@ interface LogLine {
   fields: Record<string, unknown> | undefined;
 }
 
-/** Answers like an nft that takes every script (when `root`), keeping each script loaded. */
-function nft(root: boolean): CommandRunner & { scripts: string[] } {
-  const scripts: string[] = [];
-  return {
-    scripts,
-    async run(file, args, options) {
-      if (file === "nft" && args.join(" ") === "-f -") scripts.push(String(options?.input ?? ""));
-      if (file === "sysctl" && args[0] === "-n") return { exitCode: 0, stdout: "0\n", stderr: "" };
-      if (file === "nft" && args.includes("list"))
-        return root
-          ? { exitCode: 1, stdout: "", stderr: "Error: No such file or directory" }
-          : { exitCode: 1, stdout: "", stderr: "Operation not permitted" };
-      return { exitCode: 0, stdout: "", stderr: "" };
-    },
-  };
-}
-
 const running: RunningTunnel[] = [];
 afterEach(async () => {
   for (const tunnel of running.splice(0)) await tunnel.stop();
@@ -39,7 +22,7 @@ afterEach(async () => {
 
 async function runTunnel(forward: "userspace" | "nftables", root: boolean) {
   const network = new FakeNetwork();
-  const runner = nft(root);
+  const runner = recordingNft(root);
   const lines: LogLine[] = [];
   const logger: Logger = {
     debug: () => {},

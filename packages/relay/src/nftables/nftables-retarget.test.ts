@@ -1,27 +1,12 @@
-import type { CommandRunner } from "@autostun/plugins-api";
 import { describe, expect, test } from "vitest";
 import { parseIp } from "../ip/address.js";
 import { NftablesForwarding } from "./nftables-forwarding.js";
 import { NftablesTable } from "./nftables-table.js";
-
-/** Answers like an nft that takes every script, keeping each one loaded; `list` finds no table. */
-function accepting(): CommandRunner & { scripts: string[] } {
-  const scripts: string[] = [];
-  return {
-    scripts,
-    async run(file, args, options) {
-      if (file === "nft" && args.join(" ") === "-f -") scripts.push(String(options?.input ?? ""));
-      if (file === "sysctl" && args[0] === "-n") return { exitCode: 0, stdout: "0\n", stderr: "" };
-      if (file === "nft" && args.includes("list"))
-        return { exitCode: 1, stdout: "", stderr: "Error: No such file or directory" };
-      return { exitCode: 0, stdout: "", stderr: "" };
-    },
-  };
-}
+import { recordingNft } from "./testing/recording-nft.js";
 
 describe("forward: nftables follows the port the downloader was told", () => {
   test("retarget reloads the DNAT to the same host on the new port, and before start only remembers it", async () => {
-    const runner = accepting();
+    const runner = recordingNft();
     const nft = new NftablesForwarding({
       tunnelId: "qb",
       to: {
