@@ -186,3 +186,34 @@ export function knock(
     }),
   );
 }
+
+/**
+ * Knocks from `peer` until the service answers `line` through the address the relay publishes right
+ * now (OPEN, with its kernel rules loaded when forwarding by nftables): an answer through an address the
+ * relay has replaced meanwhile proves nothing. Returns that status, what came back and when.
+ */
+export async function reachThroughPublished(
+  lab: Lab,
+  relay: LabRelay,
+  peer: string,
+  line: string,
+  timeoutMs = 60_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  let last = "never OPEN with its rules loaded";
+  while (Date.now() < deadline) {
+    const status = relay.latest;
+    if (
+      status?.state === "OPEN" &&
+      status.publicAddress &&
+      relay.forwarding.includes(status.localPort ?? -1)
+    ) {
+      const answer = await knock(lab, peer, status.publicAddress, line);
+      if (answer.got.endsWith(line) && relay.latest === status)
+        return { status, got: answer.got, at: Date.now() };
+      last = `knocked ${status.publicAddress.ip}:${status.publicAddress.port}: ${JSON.stringify(answer.got)} ${answer.stderr.trim()}`;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no WAN peer got through within ${timeoutMs} ms (${last})\n${relay.stderr}`);
+}

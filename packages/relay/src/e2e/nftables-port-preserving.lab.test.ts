@@ -3,7 +3,7 @@ import { createTestLab } from "@autostun/netlab/testing";
 import { expect, test } from "vitest";
 import type { SeenStatus } from "../tunnel/testing/lab-tunnel.js";
 import { startKeepaliveTarget } from "../tunnel/testing/lab-tunnel.js";
-import { knock, LabRelay } from "./lab-relay.js";
+import { LabRelay, reachThroughPublished } from "./lab-relay.js";
 import { autostunTable, routeLocalnet, startWhoService } from "./lab-services.js";
 
 /**
@@ -28,28 +28,6 @@ function startRelay(lab: Lab, keepaliveTarget: string) {
   });
 }
 
-/** Knocks from `peer` until the service answers `line` through the address the relay publishes now. */
-async function reachNow(lab: Lab, relay: LabRelay, peer: string, line: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last = "never OPEN with its rules loaded";
-  while (Date.now() < deadline) {
-    const status = relay.latest;
-    if (
-      status?.state === "OPEN" &&
-      status.publicAddress &&
-      relay.forwarding.includes(status.localPort ?? -1)
-    ) {
-      const answer = await knock(lab, peer, status.publicAddress, line);
-      // An answer through an address the relay has replaced meanwhile proves nothing.
-      if (answer.got.endsWith(line) && relay.latest === status)
-        return { status, got: answer.got, at: Date.now() };
-      last = `knocked ${status.publicAddress.ip}:${status.publicAddress.port}: ${JSON.stringify(answer.got)} ${answer.stderr.trim()}`;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`no WAN peer got through within ${timeoutMs} ms (${last})\n${relay.stderr}`);
-}
-
 const sawPeer = (peer: string) => new RegExp(`^peer=${peer.replaceAll(".", "\\.")} port=\\d+`);
 
 function expectOpenOnP(status: SeenStatus, lab: Lab): void {
@@ -68,13 +46,13 @@ test("forward: nftables on a port-preserving NAT1 router: back to OPEN after los
   const keepaliveTarget = await startKeepaliveTarget(lab);
   const relay = startRelay(lab, keepaliveTarget);
   const peer = await lab.addWanAddress();
-  const first = await reachNow(lab, relay, peer, "before");
+  const first = await reachThroughPublished(lab, relay, peer, "before");
   expectOpenOnP(first.status, lab);
   expect(first.got).toMatch(sawPeer(peer));
 
   let t0 = Date.now();
   await lab.resetMappings();
-  const reset = await reachNow(lab, relay, peer, "after-resetMappings");
+  const reset = await reachThroughPublished(lab, relay, peer, "after-resetMappings");
   console.log(
     `nftables port-preserving after resetMappings: peer through after ${reset.at - t0} ms, ` +
       `recoveries ${first.status.recoveryCount} -> ${reset.status.recoveryCount}`,
@@ -85,7 +63,7 @@ test("forward: nftables on a port-preserving NAT1 router: back to OPEN after los
   const beforeMove = reset.status;
   t0 = Date.now();
   await lab.changePublicIp();
-  const moved = await reachNow(lab, relay, peer, "after-changePublicIp");
+  const moved = await reachThroughPublished(lab, relay, peer, "after-changePublicIp");
   console.log(
     `nftables port-preserving after changePublicIp: peer through after ${moved.at - t0} ms, ` +
       `${beforeMove.publicAddress?.ip}:${beforeMove.publicAddress?.port} -> ${moved.status.publicAddress?.ip}:${moved.status.publicAddress?.port}`,
@@ -102,14 +80,14 @@ test("forward: nftables on a port-preserving NAT1 router: back to OPEN after los
   // A crash after a recovery: its rules (for whichever P it had then) stay until the next start,
   // which replaces them, and that one's stop leaves nothing.
   const crashed = startRelay(lab, keepaliveTarget);
-  await reachNow(lab, crashed, peer, "before-crash");
+  await reachThroughPublished(lab, crashed, peer, "before-crash");
   await lab.changePublicIp();
-  await reachNow(lab, crashed, peer, "recovered-before-crash");
+  await reachThroughPublished(lab, crashed, peer, "recovered-before-crash");
   await crashed.crash();
   expect(await autostunTable(lab)).toBeDefined();
 
   const next = startRelay(lab, keepaliveTarget);
-  const again = await reachNow(lab, next, peer, "after-crash");
+  const again = await reachThroughPublished(lab, next, peer, "after-crash");
   expectOpenOnP(again.status, lab);
   expect(again.got).toMatch(sawPeer(peer));
   await next.stop();

@@ -2,7 +2,7 @@ import type { Lab } from "@autostun/netlab";
 import { createTestLab } from "@autostun/netlab/testing";
 import { describe, expect, test } from "vitest";
 import { startKeepaliveTarget } from "../tunnel/testing/lab-tunnel.js";
-import { knock, LabRelay } from "./lab-relay.js";
+import { LabRelay, reachThroughPublished } from "./lab-relay.js";
 import { startWhoService } from "./lab-services.js";
 
 /**
@@ -30,38 +30,17 @@ async function openNftablesRelay(lab: Lab) {
   return relay;
 }
 
-/** Knocks from `peer` until the service answers through the address the relay publishes right now. */
-async function reachAgain(lab: Lab, relay: LabRelay, peer: string, line: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last = "never OPEN";
-  while (Date.now() < deadline) {
-    const status = relay.latest;
-    if (
-      status?.state === "OPEN" &&
-      status.publicAddress &&
-      relay.forwarding.includes(status.localPort ?? -1)
-    ) {
-      const answer = await knock(lab, peer, status.publicAddress, line);
-      if (answer.got.endsWith(line) && relay.latest === status)
-        return { status, got: answer.got, at: Date.now() };
-      last = `knocked ${status.publicAddress.ip}:${status.publicAddress.port}: ${JSON.stringify(answer.got)} ${answer.stderr.trim()}`;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`no WAN peer got through within ${timeoutMs} ms (${last})\n${relay.stderr}`);
-}
-
 async function recovers(what: "resetMappings" | "changePublicIp", lab: Lab) {
   const relay = await openNftablesRelay(lab);
   const peer = await lab.addWanAddress();
-  const first = await reachAgain(lab, relay, peer, "before");
+  const first = await reachThroughPublished(lab, relay, peer, "before");
   const before = first.status;
   // DNAT keeps the source: the service sees the WAN peer itself.
   expect(first.got).toMatch(new RegExp(`^peer=${peer.replaceAll(".", "\\.")} port=\\d+`));
 
   const t0 = Date.now();
   await (what === "resetMappings" ? lab.resetMappings() : lab.changePublicIp());
-  const after = await reachAgain(lab, relay, peer, `after-${what}`);
+  const after = await reachThroughPublished(lab, relay, peer, `after-${what}`);
   console.log(
     `recovery nftables remapping after ${what}: ` +
       JSON.stringify({
