@@ -121,6 +121,25 @@ describe("qBittorrent adapter on the library", () => {
     });
   });
 
+  it("reads only the start of a login answer that never ends, and calls it not qBittorrent", async () => {
+    webUi.on((_request, _body, response) => {
+      response.writeHead(200, { "content-type": "text/html" });
+      const chunk = Buffer.alloc(64 * 1024, "x");
+      // An endless page: written for as long as the client reads.
+      const more = () => {
+        while (response.write(chunk));
+        response.once("drain", more);
+      };
+      response.on("close", () => response.removeAllListeners("drain"));
+      more();
+    });
+    const adapter = qbittorrentAdapter({ url: base, username: "admin", password: "pw" });
+    await expect(adapter.getListenPort()).rejects.toMatchObject({
+      kind: "UNREACHABLE",
+      message: expect.stringMatching(/answers, but is not qBittorrent's Web UI/),
+    });
+  });
+
   it("calls an API the client lacks unsupported, and a page that is not JSON not qBittorrent", async () => {
     const signIn = login("pw");
     webUi.on((request, body, response) => {

@@ -35,6 +35,25 @@ function sessionOf(headers: Headers): Session | undefined {
 }
 
 /**
+ * The first {@link ANSWER_CHARS} bytes of an answer, as text; the rest is not read. Something else on
+ * the port may answer the login with a page of any size, or one that never ends.
+ */
+async function answerStart(response: Response): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < ANSWER_CHARS) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  await reader.cancel().catch(() => undefined);
+  return Buffer.concat(chunks).subarray(0, ANSWER_CHARS).toString("utf8");
+}
+
+/**
  * The library's qBittorrent client with a login of our own. The library's login looks only for a cookie,
  * so a refused password and some other web server on the port (a router's page answering 200 to every
  * path) both read as "Auth Failed", and qBittorrent 5.2's 401 for a wrong password reads as an HTTP error.
@@ -63,7 +82,7 @@ export class QbittorrentWebUi extends QBittorrent {
         signal: AbortSignal.timeout(this.config.timeout ?? 10_000),
         dispatcher: this.config.dispatcher,
       } as RequestInit);
-      answer = (await response.text()).slice(0, ANSWER_CHARS).trim();
+      answer = (await answerStart(response)).trim();
     } catch (error) {
       throw new DownloaderError("UNREACHABLE", `${origin} ${networkReason(error)}`, {
         cause: safeCause(error),
