@@ -130,7 +130,7 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
       );
 
       const card = page.locator('[data-tunnel-id="lab"]');
-      await card.locator("[data-tunnel-state]", { hasText: "Open" }).waitFor();
+      await card.locator("[data-tunnel-state]", { hasText: /^Open$/ }).waitFor();
       expect(await card.locator("[data-public-address]").textContent()).toBe(`${lab.publicIp}:${LOCAL_PORT}`);
       // Beside the local port, the LAN address the mapping leaves from (no downloader here: no such part).
       expect(await card.locator("[data-private-address]").textContent()).toBe(`${lab.lanIp}:${LOCAL_PORT}`);
@@ -152,7 +152,8 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
       await card.locator("[data-tunnel-state]", { hasText: "Stopped" }).waitFor();
       expect(await card.getByRole("button", { name: "Start" }).isEnabled()).toBe(true);
       await card.getByRole("button", { name: "Start" }).click();
-      await card.locator("[data-tunnel-state]", { hasText: "Open" }).waitFor({ timeout: 30_000 });
+      // The whole word: a text match takes "Opening" for "Open" too, and uptime only counts once OPEN.
+      await card.locator("[data-tunnel-state]", { hasText: /^Open$/ }).waitFor({ timeout: 30_000 });
       expect(await card.locator("[data-public-address]").textContent()).toBe(`${lab.publicIp}:${LOCAL_PORT}`);
       // The page saw it open, so it can count its uptime from there.
       await card.locator("[data-uptime]", { hasText: /^\d+s$/ }).waitFor();
@@ -260,7 +261,7 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
 
       // Restart the daemon under the open page: "reconnecting", then live data again, no reload.
       await openPage(page, "dashboard");
-      await card.locator("[data-tunnel-state]", { hasText: "Open" }).waitFor();
+      await card.locator("[data-tunnel-state]", { hasText: /^Open$/ }).waitFor();
       await page.evaluate(() => {
         (window as unknown as { marker: string }).marker = "same document";
       });
@@ -271,7 +272,7 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
       await page.locator('[data-connection="live"]').waitFor({ timeout: 30_000 });
       const outageTo = Date.now();
       await waitForOpenTunnel(running);
-      await card.locator("[data-tunnel-state]", { hasText: "Open" }).waitFor({ timeout: 30_000 });
+      await card.locator("[data-tunnel-state]", { hasText: /^Open$/ }).waitFor({ timeout: 30_000 });
       const fresh = WanPeer.open(lab, peerIp, at);
       peers.push(fresh);
       fresh.send("after the restart");
