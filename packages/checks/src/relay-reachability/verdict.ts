@@ -53,7 +53,7 @@ export function decideReachability(input: ReachabilityInput): CheckResult {
       status: "WARN",
       summary: messages.text("summary.no-tunnel"),
       facts: { tunnels },
-      guidance: guidance("guidance.no-tunnel", GUIDE_LINKS.nat),
+      guidance: guidance("guidance.no-tunnel", GUIDE_LINKS.tunnel),
     };
   }
   const open = input.tunnels.filter((t) => t.state === "OPEN" && t.publicAddress);
@@ -63,7 +63,7 @@ export function decideReachability(input: ReachabilityInput): CheckResult {
       status: "WARN",
       summary: messages.text("summary.not-open", { states }),
       facts: { tunnels },
-      guidance: guidance("guidance.not-open", GUIDE_LINKS.nat),
+      guidance: guidance("guidance.not-open", GUIDE_LINKS.tunnel),
     };
   }
   const suspect = suspectFor(input.firewall, input.nat);

@@ -7,5 +7,6 @@ export const GUIDE_LINKS = {
   firewall: "docs/user-guide.md#system-firewall",
   security: "docs/user-guide.md#security-software",
   nat: "docs/user-guide.md#nat-type",
+  tunnel: "docs/user-guide.md#your-first-tunnel",
   publicIp: "docs/user-guide.md#is-it-for-you",
 } as const;
