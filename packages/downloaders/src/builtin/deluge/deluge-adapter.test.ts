@@ -154,6 +154,13 @@ describe("Deluge adapter on the @ctrl/deluge library", () => {
     expect(new Set(calls.map((call) => call.path))).toEqual(new Set(["/deluge/json"]));
   });
 
+  it("takes a URL that already names the /json endpoint as the Web UI it belongs to", async () => {
+    const adapter = delugeAdapter({ url: `${web.base}/json`, password: "pw" });
+    expect(await adapter.getListenPort()).toBe(6881);
+    await delugeAdapter({ url: `${web.base}/deluge/json/`, password: "pw" }).getListenPort();
+    expect(new Set(calls.map((call) => call.path))).toEqual(new Set(["/json", "/deluge/json"]));
+  });
+
   it("sends nothing to where a redirect points, and says where it was sent", async () => {
     const adapter = delugeAdapter({ url: `${web.base}/moved`, password: "pw" });
     const error = await adapter.getListenPort().catch((caught: unknown) => caught);

@@ -25,6 +25,9 @@ export function delugeAdapter(settings: Readonly<DownloaderSettings>): Downloade
   const base = new URL(settings.url);
   base.username = "";
   base.password = "";
+  // The Transmission and aria2 URLs name their RPC endpoint, so users write Deluge's as `…/json` too;
+  // the library appends `/json` itself, so the base is the folder that holds it.
+  base.pathname = base.pathname.replace(/\/json\/*$/, "/");
   const url = endpoint(base.toString(), "/json");
   // Every request, a redirect hop included, goes to this /json URL or nowhere: a redirect would resend
   // the login (password in the body) to whatever host it names.
