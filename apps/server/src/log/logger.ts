@@ -46,8 +46,11 @@ export function createRootLogger(level: string, destination?: DestinationStream)
 /** Adapts the root logger to the plugin API's Logger, tagging every line with its source. */
 export function scopedLogger(root: RootLogger, bindings: Record<string, string>): Logger {
   const child = root.child(bindings);
+  // pino writes a key once per source, so a field the child already binds would appear twice in the line.
+  const unbound = (fields: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(fields).filter(([key]) => !Object.hasOwn(bindings, key)));
   const write =
     (level: "debug" | "info" | "warn" | "error") => (message: string, fields?: Record<string, unknown>) =>
-      fields ? child[level](redactSecrets(fields) as object, message) : child[level](message);
+      fields ? child[level](redactSecrets(unbound(fields)) as object, message) : child[level](message);
   return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
 }
