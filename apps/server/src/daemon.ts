@@ -7,6 +7,7 @@ import { watchNetwork } from "./engine/network-watch.js";
 import type { EventBus } from "./events/bus.js";
 import type { DaemonEvents } from "./events/daemon-events.js";
 import { isLoopbackHost } from "./graphql/auth.js";
+import { ensureApiTokenFile } from "./http/api-token-file.js";
 import { type RunningHttp, splitHostPort, startHttp } from "./http/server.js";
 import type { LifecycleStep } from "./lifecycle/lifecycle.js";
 import { ConfigReloader, ReloaderToken, type ReloadResult } from "./lifecycle/reload.js";
@@ -25,6 +26,10 @@ export { StartupRefused } from "./startup-refused.js";
 
 export interface Daemon {
   url: string;
+  /** The token every API request must carry: api.token, or the one in `tokenFile`. */
+  token: string;
+  /** `<dataDir>/api-token` when the token came from there; undefined when api.token is configured. */
+  tokenFile: string | undefined;
   container: DependencyContainer;
   engine: CheckEngine;
   /** The daemon's services by token, as GraphQL resolvers see them. */
@@ -65,6 +70,27 @@ function openStore(config: AutostunConfig, logger: RootLogger, options: DaemonOp
   }
 }
 
+/**
+ * The API token: api.token when configured, else the one kept in `<dataDir>/api-token` (made on first
+ * start, 0600). The token itself never reaches the log.
+ */
+function apiToken(config: AutostunConfig, logger: RootLogger): { token: string; file: string | undefined } {
+  if (config.api.token) return { token: config.api.token, file: undefined };
+  let kept: ReturnType<typeof ensureApiTokenFile>;
+  try {
+    kept = ensureApiTokenFile(config.dataDir);
+  } catch (error) {
+    throw new StartupRefused((error as Error).message);
+  }
+  if (kept.created) logger.info({ file: kept.file }, "made a new API token; it is kept in this file");
+  if (kept.tightened)
+    logger.warn(
+      { file: kept.file },
+      "the API token file was readable by other users; narrowed it to 0600 (change the token if others may have read it: delete the file and restart)",
+    );
+  return { token: kept.token, file: kept.file };
+}
+
 /** Refuses an API reachable from other machines without a token. */
 export function assertSafeApi(config: AutostunConfig): void {
   const { host } = splitHostPort(config.api.listen);
@@ -100,6 +126,7 @@ export async function startDaemon(
 ): Promise<Daemon> {
   assertSafeApi(config);
   const database = openStore(config, logger, options);
+  const api = apiToken(config, logger);
   const container = buildContainer({ config, logger, database }, overrides);
   const services: ServiceLookup = { get: (token) => container.resolve(token) };
   const lifecycle = services.get(Tokens.Lifecycle);
@@ -179,6 +206,8 @@ export async function startDaemon(
   let stopping: Promise<void> | undefined;
   return {
     url,
+    token: api.token,
+    tokenFile: api.file,
     container,
     engine,
     services,

@@ -3,6 +3,8 @@ import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadConfig } from "../config/load.js";
+import { readApiTokenFile } from "../http/api-token-file.js";
 
 /** The real `autostun` command, as a user runs it. */
 export const BIN = fileURLToPath(new URL("../../bin/autostun.mjs", import.meta.url));
@@ -51,6 +53,10 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<Finish
 export interface Serving {
   child: ChildProcess;
   url: string;
+  /** The API token the daemon runs with: api.token from the config, else its `<dataDir>/api-token`. */
+  token: string;
+  /** `{ authorization: "Bearer …" }` for requests that must pass. */
+  auth: { authorization: string };
   output: { stdout: string; stderr: string };
   finished: Promise<Finished>;
 }
@@ -68,7 +74,14 @@ export async function serve(configFile: string, options: CliOptions = {}): Promi
       reject(new Error(`serve ended before it served (exit ${end.code}): ${end.stderr}`)),
     );
   });
-  return { ...started, url };
+  const { config } = loadConfig({ file: configFile, env: { ...process.env, ...options.env } });
+  let token = config.api.token;
+  if (!token) {
+    const read = readApiTokenFile(config.dataDir);
+    if (!read.ok) throw new Error(read.problem);
+    token = read.token;
+  }
+  return { ...started, url, token, auth: { authorization: `Bearer ${token}` } };
 }
 
 const SAFE_DEFAULTS = {

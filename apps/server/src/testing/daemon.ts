@@ -7,15 +7,17 @@ import { loadConfig } from "../config/load.js";
 import type { AutostunConfig } from "../config/schema.js";
 import { type Daemon, startDaemon } from "../daemon.js";
 import { createRootLogger } from "../log/logger.js";
+import { rememberToken } from "./known-tokens.js";
 
 /**
  * A real daemon on a free loopback port with a temp dataDir, no STUN servers (tests never reach public
- * ones) and no scheduled runs, so a test decides when checks run.
+ * ones) and no scheduled runs, so a test decides when checks run. `daemon.token` is what every API call
+ * must send (`authorization: Bearer …`); `daemon.auth` is that header.
  */
 export async function startTestDaemon(
   yaml: Partial<Record<string, unknown>> = {},
   overrides?: (c: DependencyContainer) => void,
-): Promise<Daemon & { config: AutostunConfig; logs: string[] }> {
+): Promise<Daemon & { config: AutostunConfig; logs: string[]; auth: { authorization: string } }> {
   const dataDir = mkdtempSync(join(tmpdir(), "autostun-data-"));
   const config = loadConfig({ env: {} }).config;
   Object.assign(config, {
@@ -34,5 +36,6 @@ export async function startTestDaemon(
     },
   });
   const daemon = await startDaemon(config, createRootLogger("debug", sink), overrides);
-  return Object.assign(daemon, { config, logs });
+  rememberToken(daemon.url, daemon.token);
+  return Object.assign(daemon, { config, logs, auth: { authorization: `Bearer ${daemon.token}` } });
 }

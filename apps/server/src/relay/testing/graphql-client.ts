@@ -1,13 +1,19 @@
-/** Posts one GraphQL operation to a running daemon the way a third party would. */
+import { knownToken } from "../../testing/known-tokens.js";
+
+/**
+ * Posts one GraphQL operation to a running daemon the way a third party would. Without `token`, the one
+ * of the test daemon at `url` is sent (pass "" to send none).
+ */
 export async function gql<T = Record<string, unknown>>(
   url: string,
   query: string,
   variables: Record<string, unknown> = {},
   token?: string,
 ): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }> {
+  const sent = token ?? knownToken(url);
   const response = await fetch(new URL("graphql", url), {
     method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { "content-type": "application/json", ...(sent ? { authorization: `Bearer ${sent}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as never;
