@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useReducer, useState } from "react";
 import { Provider } from "urql";
+import { adoptFragmentToken } from "./auth/fragmentToken.js";
 import { TokenPrompt } from "./auth/TokenPrompt.js";
 import { ConnectionBadge } from "./connection/ConnectionBadge.js";
 import { initialConnectionState, nextConnectionState } from "./connection/connectionState.js";
@@ -28,7 +29,10 @@ function initialLocale(): Locale {
  */
 export function App() {
   const [locale, setLocale] = useState<Locale>(initialLocale);
-  const [token, setToken] = useState<string | null>(() => storage.get(TOKEN_STORAGE_KEY));
+  // A `#token=` in the address (the URL the daemon printed) wins over a remembered one, and leaves it.
+  const [token, setToken] = useState<string | null>(
+    () => adoptFragmentToken() ?? storage.get(TOKEN_STORAGE_KEY),
+  );
   const [tokenState, setTokenState] = useState<TokenState>("ok");
   const [connection, onConnectionEvent] = useReducer(nextConnectionState, initialConnectionState);
   const [reconnects, setReconnects] = useState(0);
