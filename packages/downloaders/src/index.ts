@@ -17,8 +17,15 @@ export {
 } from "./discovery/identify.js";
 export { type AddressChange, type Endpoint, hookEnvironment } from "./hooks/address-change.js";
 export { AddressHooks, type AddressHooksOptions, type HookRun } from "./hooks/address-hooks.js";
-export { type CommandHook, type HookOutcome, runCommandHook } from "./hooks/command-hook.js";
+export {
+  type CommandHook,
+  type HookOutcome,
+  hookBaseEnvironment,
+  runCommandHook,
+} from "./hooks/command-hook.js";
 export { postWebhook, type WebhookHook } from "./hooks/webhook.js";
+export { reservedSecretHeader } from "./hooks/webhook-headers.js";
+export { isSecretParam, REDACTED, redactUrl, redactUrlsIn } from "./http/redact-url.js";
 export { DownloaderPush, type DownloaderPushOptions, type PushRetry } from "./push/downloader-push.js";
 export { acceptsConnections } from "./push/listening.js";
 export { pushErrorText, pushMessages } from "./push/messages.js";

@@ -17,7 +17,22 @@ export interface HookOutcome {
 const DEFAULT_TIMEOUT_MS = 30_000;
 const OUTPUT_TAIL = 2000;
 
-/** Runs the command with `env` added to the daemon's environment; a failure is an outcome, never a throw. */
+/**
+ * The daemon's environment as a hook sees it: every `AUTOSTUN_*` variable is left out, since that is
+ * where the daemon's own settings live (AUTOSTUN_API_TOKEN and the rest); the hook gets only the
+ * AUTOSTUN_ variables of its event, added by the caller.
+ */
+export function hookBaseEnvironment(daemonEnv: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(daemonEnv))
+    if (value !== undefined && !name.toUpperCase().startsWith("AUTOSTUN_")) kept[name] = value;
+  return kept;
+}
+
+/**
+ * Runs the command with `env` added to the daemon's environment (without its AUTOSTUN_ settings); a
+ * failure is an outcome, never a throw.
+ */
 export function runCommandHook(hook: CommandHook, env: Record<string, string>): Promise<HookOutcome> {
   const [file, ...args] = hook.argv;
   if (!file) return Promise.resolve({ ok: false, error: "the hook command is empty" });
@@ -25,7 +40,10 @@ export function runCommandHook(hook: CommandHook, env: Record<string, string>): 
   return new Promise((resolve) => {
     let output = "";
     let timedOut = false;
-    const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(file, args, {
+      env: { ...hookBaseEnvironment(), ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill("SIGKILL");

@@ -1,3 +1,4 @@
+import { redactUrlsIn } from "../http/redact-url.js";
 import type { HookOutcome } from "./command-hook.js";
 
 export interface WebhookHook {
@@ -44,7 +45,7 @@ export async function postWebhook(hook: WebhookHook, body: unknown): Promise<Hoo
     const timedOut = (error as Error).name === "TimeoutError";
     return {
       ok: false,
-      error: `${where} ${timedOut ? `did not answer within ${limit} ms` : (cause ?? (error as Error).message)}`,
+      error: `${where} ${timedOut ? `did not answer within ${limit} ms` : (cause ?? redactUrlsIn((error as Error).message))}`,
     };
   }
 }

@@ -6,6 +6,7 @@ import {
   type Logger,
 } from "@autostun/plugins-api";
 import { type CommandHook, runCommandHook } from "../hooks/command-hook.js";
+import { redactUrlsIn } from "../http/redact-url.js";
 import { acceptsConnections } from "./listening.js";
 import { pushErrorText } from "./messages.js";
 import {
@@ -51,9 +52,10 @@ const RETRY_DEFAULTS: PushRetry = { initialMs: 2_000, maxMs: 120_000, maxAttempt
 /** Failures that stay until the user changes something: retrying only hammers the client's login. */
 const FINAL_KINDS = new Set<string>(["CREDENTIALS_REFUSED", "UNSUPPORTED"]);
 
+/** The failure as the tunnel shows and logs it: adapters and libraries write whole URLs into messages. */
 function asPushError(error: unknown): DownloaderPushError {
-  if (isDownloaderError(error)) return { kind: error.kind, message: error.message };
-  return { kind: "OTHER", message: error instanceof Error ? error.message : String(error) };
+  if (isDownloaderError(error)) return { kind: error.kind, message: redactUrlsIn(error.message) };
+  return { kind: "OTHER", message: redactUrlsIn(error instanceof Error ? error.message : String(error)) };
 }
 
 /**

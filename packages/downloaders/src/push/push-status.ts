@@ -1,4 +1,5 @@
 import type { DownloaderErrorKind, LocalizedText } from "@autostun/plugins-api";
+import { redactUrl } from "../http/redact-url.js";
 
 /**
  * - `IDLE`: nothing pushed yet.
@@ -56,13 +57,16 @@ export function idleDownloaderStatus(kind: string, url: string): DownloaderStatu
   };
 }
 
-/** The URL as it may be shown and logged: credentials written into it are dropped. */
+/**
+ * The URL as it may be shown and logged: credentials written into it are dropped, and secrets in its
+ * query (`?apikey=`, `?token=`) read REDACTED.
+ */
 export function displayUrl(url: string): string {
   try {
     const parsed = new URL(url);
     parsed.username = "";
     parsed.password = "";
-    return parsed.toString().replace(/\/$/, "");
+    return redactUrl(parsed.toString()).replace(/\/$/, "");
   } catch {
     return "(not a URL)";
   }
