@@ -1,15 +1,20 @@
 export type { Ban, BanStore } from "./bans/ban.js";
-export { MemoryBanStore } from "./bans/ban.js";
+export { MAX_BAN_REASON_LENGTH, MemoryBanStore } from "./bans/ban.js";
 export { type BanFileProblem, parseBanFile } from "./bans/ban-file.js";
 export { type BanFileLoad, BanFileWatcher, type BanFileWatcherOptions } from "./bans/ban-file-watcher.js";
 export {
+  type BanCause,
   type BanEnforcer,
   type BanEvent,
   type BanInput,
+  type BanInputError,
   BanList,
+  type BanManyOutcome,
   type BanNotApplied,
   type BanOutcome,
+  type BanPage,
   InvalidBanError,
+  MAX_BAN_BATCH,
   type UnbanOutcome,
 } from "./bans/ban-list.js";
 export type { ConnectionRecord, ConnectionSink, GeoInfo } from "./connections/connection-record.js";

@@ -141,7 +141,10 @@ export class BanFileWatcher {
     this.lastSeen = info ? `${info.ino}:${info.size}:${info.mtimeMs}` : "";
     const parsed = parseBanFile(text, this.path);
     for (const problem of parsed.problems) {
-      logger?.warn(`${problem.where}: skipped: ${problem.message}`, { path: this.path, line: problem.line });
+      logger?.warn(`${problem.where}: ${problem.kept ? "" : "skipped: "}${problem.message}`, {
+        path: this.path,
+        line: problem.line,
+      });
     }
     const { added, removed, notApplied } = await bans.replaceSource(this.source, parsed.bans);
     logger?.info("ban-list file loaded", { path: this.path, total: parsed.bans.length, added, removed });

@@ -1,4 +1,5 @@
 import { formatCidr, isCidrError, parseCidr } from "../ip/cidr.js";
+import { MAX_BAN_REASON_LENGTH } from "./ban.js";
 import type { BanInput } from "./ban-list.js";
 
 export interface BanFileProblem {
@@ -7,6 +8,8 @@ export interface BanFileProblem {
   readonly line: number;
   readonly text: string;
   readonly message: string;
+  /** True when the line's ban is kept and only something about it was changed (a reason cut short). */
+  readonly kept?: boolean;
 }
 
 /**
@@ -27,6 +30,18 @@ export function parseBanFile(text: string, path: string): { bans: BanInput[]; pr
     const cidr = parseCidr(body);
     if (isCidrError(cidr)) {
       problems.push({ where: `${path}:${index + 1}`, line: index + 1, text: raw, message: cidr.error });
+      continue;
+    }
+    if (reason !== null && reason.length > MAX_BAN_REASON_LENGTH) {
+      // The ban matters more than its note: keep the ban, cut the note, and say so at the line.
+      problems.push({
+        where: `${path}:${index + 1}`,
+        line: index + 1,
+        text: raw.slice(0, 80),
+        message: `the reason is ${reason.length} characters; kept the ban with its first ${MAX_BAN_REASON_LENGTH}`,
+        kept: true,
+      });
+      bans.push({ cidr: formatCidr(cidr), reason: reason.slice(0, MAX_BAN_REASON_LENGTH) });
       continue;
     }
     bans.push({ cidr: formatCidr(cidr), reason });

@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import type { Logger } from "@autostun/plugins-api";
 import { type IpAddress, parseIp } from "../ip/address.js";
 import { type Cidr, formatCidr, isCidrError, parseCidr } from "../ip/cidr.js";
-import { type Ban, type BanStore, MemoryBanStore } from "./ban.js";
+import { type Ban, type BanStore, MAX_BAN_REASON_LENGTH, MemoryBanStore } from "./ban.js";
 import { PrefixMatcher } from "./prefix-matcher.js";
 
 export interface BanInput {
@@ -15,9 +15,39 @@ export interface BanInput {
 interface Entry {
   ban: Ban;
   cidr: Cidr;
+  /** Order of first ban, kept when a ban is replaced: pages and cursors follow it. */
+  seq: number;
 }
 
-export type BanEvent = { type: "banned"; ban: Ban; cidr: Cidr } | { type: "unbanned"; ban: Ban; cidr: Cidr };
+/** What made a change: a call through the API, a ban-list file reload, or a lifetime that ran out. */
+export type BanCause = "api" | "file" | "expiry";
+
+export type BanEvent =
+  | { type: "banned"; ban: Ban; cidr: Cidr; cause: BanCause }
+  | { type: "unbanned"; ban: Ban; cidr: Cidr; cause: BanCause };
+
+/** Most bans one `banMany` call takes, so one request cannot hold the event loop for long. */
+export const MAX_BAN_BATCH = 10_000;
+
+/** One entry of a bulk ban that was refused, by its place in the list. */
+export interface BanInputError {
+  readonly index: number;
+  readonly cidr: string;
+  readonly message: string;
+}
+
+export interface BanManyOutcome {
+  bans: Ban[];
+  errors: BanInputError[];
+  notApplied: BanNotApplied[];
+}
+
+/** One page of bans in ban order, with the order numbers cursors are made from. */
+export interface BanPage {
+  items: { ban: Ban; seq: number }[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
 
 /**
  * Something outside the process that must follow the list, e.g. a tunnel's kernel ban set. Changes
@@ -68,6 +98,7 @@ export class BanList {
   private expiryTimer: NodeJS.Timeout | undefined;
   private expiryDue = Number.POSITIVE_INFINITY;
   private readonly logger: Logger | undefined;
+  private nextSeq = 1;
 
   constructor(options: { store?: BanStore; logger?: Logger } = {}) {
     this.store = options.store ?? new MemoryBanStore();
@@ -90,7 +121,7 @@ export class BanList {
         });
         continue;
       }
-      this.put({ ...ban, cidr: formatCidr(cidr) }, cidr);
+      this.put({ ...ban, cidr: formatCidr(cidr) }, cidr, "api");
     }
   }
 
@@ -104,6 +135,31 @@ export class BanList {
     return { ban, notApplied: await this.enforce() };
   }
 
+  /**
+   * Bans every good entry of `inputs` (at most MAX_BAN_BATCH) at once: one store write, one catch-up per
+   * enforcer. A bad entry is reported with its index and skipped; the good ones are kept all the same.
+   */
+  async banMany(inputs: readonly BanInput[]): Promise<BanManyOutcome> {
+    if (inputs.length > MAX_BAN_BATCH)
+      throw new InvalidBanError(
+        `at most ${MAX_BAN_BATCH} bans per call, not ${inputs.length}; split the list`,
+      );
+    const bans: Ban[] = [];
+    const errors: BanInputError[] = [];
+    inputs.forEach((input, index) => {
+      try {
+        bans.push(this.apply(input, "api"));
+      } catch (error) {
+        if (!(error instanceof InvalidBanError)) throw error;
+        errors.push({ index, cidr: input.cidr, message: error.message });
+      }
+    });
+    if (bans.length === 0) return { bans, errors, notApplied: [] };
+    const store = this.store;
+    this.persist(() => (store.saveMany ? store.saveMany(bans) : saveEach(store, bans)));
+    return { bans, errors, notApplied: await this.enforce() };
+  }
+
   /** Lifts a ban, resolving once every enforcer let the network go (see `ban`). */
   async unban(cidrText: string): Promise<UnbanOutcome> {
     const cidr = parseCidr(cidrText);
@@ -111,7 +167,7 @@ export class BanList {
     const key = formatCidr(cidr);
     const entry = this.entries.get(key);
     if (!entry) return { removed: false, notApplied: [] };
-    this.drop(entry);
+    this.drop(entry, "api");
     if (entry.ban.source === "api") this.persist(() => this.store.remove(key));
     return { removed: true, notApplied: await this.enforce() };
   }
@@ -154,6 +210,39 @@ export class BanList {
     return [...this.entries.values()].map((entry) => entry.ban);
   }
 
+  /** Every ban with its parsed network, without copying: for enforcers that must see the whole list. */
+  *networks(): IterableIterator<{ ban: Ban; cidr: Cidr }> {
+    yield* this.entries.values();
+  }
+
+  /** The order number of a ban, for a cursor; undefined when that network is not banned. */
+  seqOf(cidr: string): number | undefined {
+    const parsed = parseCidr(cidr);
+    return isCidrError(parsed) ? undefined : this.entries.get(formatCidr(parsed))?.seq;
+  }
+
+  /**
+   * Up to `first` bans after order number `after` (0: from the start). Entries sit in the map in order
+   * (a replaced ban keeps its place), so a page is a walk, with no sort and no copy of the list.
+   */
+  page(first: number, after = 0): BanPage {
+    const items: { ban: Ban; seq: number }[] = [];
+    let hasPreviousPage = false;
+    let hasNextPage = false;
+    for (const entry of this.entries.values()) {
+      if (entry.seq <= after) {
+        hasPreviousPage = true;
+        continue;
+      }
+      if (items.length === first) {
+        hasNextPage = true;
+        break;
+      }
+      items.push({ ban: entry.ban, seq: entry.seq });
+    }
+    return { items, hasNextPage, hasPreviousPage };
+  }
+
   get size(): number {
     return this.entries.size;
   }
@@ -179,7 +268,7 @@ export class BanList {
     let removed = 0;
     for (const entry of [...this.entries.values()]) {
       if (entry.ban.source === source && !wanted.has(entry.ban.cidr)) {
-        this.drop(entry);
+        this.drop(entry, "file");
         removed++;
       }
     }
@@ -188,7 +277,7 @@ export class BanList {
       const existing = this.entries.get(key);
       if (existing && (existing.ban.source !== source || existing.ban.reason === (input.reason ?? null)))
         continue;
-      this.apply(input, source);
+      this.apply(input, source, "file");
       if (!existing) added++;
     }
     // One catch-up for the whole file, so a reload of many lines is one nft run per tunnel.
@@ -202,9 +291,14 @@ export class BanList {
     this.enforcers.clear();
   }
 
-  private apply(input: BanInput, source: string): Ban {
+  private apply(input: BanInput, source: string, cause: BanCause = "api"): Ban {
     const cidr = parseCidr(input.cidr);
     if (isCidrError(cidr)) throw new InvalidBanError(`cannot ban "${input.cidr}": ${cidr.error}`);
+    const length = input.reason?.length ?? 0;
+    if (length > MAX_BAN_REASON_LENGTH)
+      throw new InvalidBanError(
+        `cannot ban "${input.cidr}": the reason is ${length} characters; at most ${MAX_BAN_REASON_LENGTH}`,
+      );
     const ttl = input.ttlSeconds;
     if (ttl !== undefined && ttl !== null && !(ttl > 0)) {
       throw new InvalidBanError(`cannot ban "${input.cidr}": ttlSeconds must be positive, not ${ttl}`);
@@ -217,28 +311,33 @@ export class BanList {
       expiresAt: ttl ? new Date(now + ttl * 1000) : null,
       source,
     };
-    this.put(ban, cidr);
+    this.put(ban, cidr, cause);
     return ban;
   }
 
-  private put(ban: Ban, cidr: Cidr): void {
-    const entry = { ban, cidr };
+  private put(ban: Ban, cidr: Cidr, cause: BanCause): void {
+    const entry = { ban, cidr, seq: this.entries.get(ban.cidr)?.seq ?? this.nextSeq++ };
     this.entries.set(ban.cidr, entry);
     this.matcher.set(cidr, entry);
     if (ban.expiresAt) this.scheduleExpiry(ban.expiresAt.getTime());
-    this.events.emit("change", { type: "banned", ban, cidr } satisfies BanEvent);
+    this.events.emit("change", { type: "banned", ban, cidr, cause } satisfies BanEvent);
   }
 
-  private drop(entry: Entry): void {
+  private drop(entry: Entry, cause: BanCause): void {
     this.entries.delete(entry.ban.cidr);
     this.matcher.delete(entry.cidr);
-    this.events.emit("change", { type: "unbanned", ban: entry.ban, cidr: entry.cidr } satisfies BanEvent);
+    this.events.emit("change", {
+      type: "unbanned",
+      ban: entry.ban,
+      cidr: entry.cidr,
+      cause,
+    } satisfies BanEvent);
   }
 
   /** True when it lifted the ban; the caller then has the enforcers catch up. */
   private expire(entry: Entry): boolean {
     if (this.entries.get(entry.ban.cidr) !== entry) return false;
-    this.drop(entry);
+    this.drop(entry, "expiry");
     if (entry.ban.source === "api") this.persist(() => this.store.remove(entry.ban.cidr));
     this.logger?.info("ban expired", { cidr: entry.ban.cidr, reason: entry.ban.reason });
     return true;
@@ -299,6 +398,10 @@ export class BanList {
       report(error);
     }
   }
+}
+
+async function saveEach(store: BanStore, bans: readonly Ban[]): Promise<void> {
+  for (const ban of bans) await store.save(ban);
 }
 
 function errorMessage(error: unknown): string {

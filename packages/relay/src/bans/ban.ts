@@ -1,3 +1,9 @@
+/**
+ * Longest reason a ban keeps, in characters: enough for a sentence and a link, and a bound on what one
+ * ban costs in memory, SQLite and every listing (a 16 MB reason was once stored as given).
+ */
+export const MAX_BAN_REASON_LENGTH = 500;
+
 /** A banned network, as the GraphQL `Ban` type shows it. */
 export interface Ban {
   /** Canonical text, e.g. `1.2.3.0/24`, `2001:db8::/32`. */
@@ -17,6 +23,8 @@ export interface Ban {
 export interface BanStore {
   load(): readonly Ban[] | Promise<readonly Ban[]>;
   save(ban: Ban): void | Promise<void>;
+  /** Many bans in one write (one transaction), for a bulk ban; absent: `save` one by one. */
+  saveMany?(bans: readonly Ban[]): void | Promise<void>;
   remove(cidr: string): void | Promise<void>;
 }
 

@@ -3,7 +3,7 @@ import type { CommandRunner, Logger } from "@autostun/plugins-api";
 import type { BanList } from "../bans/ban-list.js";
 import type { ForwardTarget } from "../target/validate-target.js";
 import type { Tunnel } from "../tunnel/tunnel.js";
-import { type BanSetElement, banSetElements } from "./ban-set-elements.js";
+import { type BanSetElement, banSetElementsOf } from "./ban-set-elements.js";
 import { NftablesForwardingError, USE_USERSPACE } from "./forwarding-error.js";
 import type { NftablesTable } from "./nftables-table.js";
 import { tunnelObjectNames } from "./object-names.js";
@@ -234,7 +234,7 @@ export class NftablesForwarding {
 
   private wantedBans(): BanSetElement[] {
     if (!this.options.bans || !("target" in this.options.to)) return [];
-    return banSetElements(this.options.bans.list());
+    return banSetElementsOf(this.options.bans.networks());
   }
 
   /**
