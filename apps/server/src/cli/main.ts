@@ -122,9 +122,19 @@ export function buildCli(setExitCode: (code: number) => void): Command {
     .command("status")
     .description("ask the running daemon for its tunnels and checks (exit 0 ok, 1 problems or no daemon)")
     .option("-c, --config <file>", "the config file the daemon runs with (for api.listen and api.token)")
+    .option("--data-dir <dir>", "the daemon's dataDir, where its API token file is (config: dataDir)")
+    .option(
+      "--token <token>",
+      "the API token (default: api.token, AUTOSTUN_API_TOKEN, or <dataDir>/api-token)",
+    )
     .option("--json", "print one JSON object { tunnels: [...], checks: [...] }")
-    .action(async (flags: CommonFlags & { json?: boolean }) => {
-      setExitCode(await runStatus(load(flags), { json: Boolean(flags.json) }));
+    .action(async (flags: CommonFlags & { json?: boolean; token?: string }) => {
+      setExitCode(
+        await runStatus(load(flags), {
+          json: Boolean(flags.json),
+          ...(flags.token ? { token: flags.token } : {}),
+        }),
+      );
     });
 
   program

@@ -27,11 +27,12 @@ export const statusMessages = defineCatalog({
     "failure.timeout":
       "no answer within {seconds} s. The daemon may be stuck or overloaded, or another program holds that port; see the daemon's log.",
     "failure.token-needed":
-      "the daemon wants an API token (HTTP {status}: {detail}). Give this command the daemon's token: api.token in the file passed with --config, or the environment variable AUTOSTUN_API_TOKEN.",
+      "the daemon wants an API token (HTTP {status}: {detail}). Give this command the daemon's token: api.token in the file passed with --config, the environment variable AUTOSTUN_API_TOKEN, or --token; or run it as the daemon's user with the daemon's dataDir (--data-dir), where the token file is.",
+    "failure.token-file": "{problem}",
     "failure.token-refused":
       "the daemon refused the API token (HTTP {status}: {detail}). Use the token the daemon runs with: api.token in its config file (pass it with --config), or AUTOSTUN_API_TOKEN.",
     "failure.throttled":
-      "the daemon turns this address away after too many wrong tokens (HTTP 429). Wait {retryAfter} s, then ask again with the right token (api.token or AUTOSTUN_API_TOKEN).",
+      "the daemon is busy answering wrong API tokens from this machine (HTTP 429). Wait {retryAfter} s and ask again; a request with the right token is always answered at once.",
     "failure.http":
       "it answered HTTP {status} without the status ({detail}). Check that api.listen points at AutoSTUN and not at another program.",
     "failure.network": "the request failed: {detail}. Check api.listen in the config passed with --config.",
@@ -58,11 +59,12 @@ export const statusMessages = defineCatalog({
     "failure.timeout":
       "{seconds} 秒内没有应答。守护进程可能卡住或负载过高，也可能是别的程序占用了该端口；请查看守护进程的日志。",
     "failure.token-needed":
-      "守护进程要求 API 令牌（HTTP {status}：{detail}）。请把守护进程的令牌交给本命令：在 --config 指定的文件中设置 api.token，或设置环境变量 AUTOSTUN_API_TOKEN。",
+      "守护进程要求 API 令牌（HTTP {status}：{detail}）。请把守护进程的令牌交给本命令：在 --config 指定的文件中设置 api.token、设置环境变量 AUTOSTUN_API_TOKEN 或使用 --token；也可以用守护进程的用户身份、配合它的 dataDir（--data-dir）运行本命令，令牌文件就在那里。",
+    "failure.token-file": "{problem}",
     "failure.token-refused":
       "守护进程拒绝了该 API 令牌（HTTP {status}：{detail}）。请使用守护进程所用的令牌：它的配置文件中的 api.token（用 --config 指定该文件），或 AUTOSTUN_API_TOKEN。",
     "failure.throttled":
-      "错误令牌过多，守护进程暂时拒绝本地址（HTTP 429）。请等待 {retryAfter} 秒，再用正确的令牌（api.token 或 AUTOSTUN_API_TOKEN）查询。",
+      "守护进程正忙于应答来自本机的错误 API 令牌（HTTP 429）。请等待 {retryAfter} 秒后重试；带正确令牌的请求总会立即得到应答。",
     "failure.http":
       "它以 HTTP {status} 应答，但没有给出状态（{detail}）。请确认 api.listen 指向 AutoSTUN，而不是别的程序。",
     "failure.network": "请求失败：{detail}。请检查 --config 指定的配置中的 api.listen。",

@@ -11,7 +11,9 @@ export type StatusFailure =
   | { kind: "token-needed"; status: number; detail: string }
   /** 401/403 with a token: not the one the daemon runs with. */
   | { kind: "token-refused"; status: number; detail: string }
-  /** 429: too many wrong tokens from this address lately. */
+  /** The token file could not be read (another user's file, or none where dataDir points). */
+  | { kind: "token-file"; problem: string }
+  /** 429: the daemon holds as many wrong-token requests as it will; this one was not held. */
   | { kind: "throttled"; retryAfter: string }
   /** Any other HTTP answer that holds no status data. */
   | { kind: "http"; status: number; detail: string }

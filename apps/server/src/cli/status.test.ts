@@ -1,6 +1,9 @@
 import { once } from "node:events";
+import { mkdtempSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../config/load.js";
 import { EXIT_PROBLEMS } from "./exit-codes.js";
@@ -37,7 +40,11 @@ async function closedPort(): Promise<number> {
 }
 
 function config(port: number, extra: { token?: string; locale?: "en" | "zh-CN" } = {}) {
-  const flags = [{ path: ["api", "listen"], value: `127.0.0.1:${port}`, label: "flag --listen" }];
+  const flags = [
+    { path: ["api", "listen"], value: `127.0.0.1:${port}`, label: "flag --listen" },
+    // An empty dataDir: no token file of a daemon that once ran here is picked up.
+    { path: ["dataDir"], value: mkdtempSync(join(tmpdir(), "autostun-status-")), label: "test" },
+  ];
   if (extra.token) flags.push({ path: ["api", "token"], value: extra.token, label: "test" });
   if (extra.locale) flags.push({ path: ["locale"], value: extra.locale, label: "test" });
   return loadConfig({ env: {}, flags }).config;

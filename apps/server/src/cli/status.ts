@@ -1,5 +1,6 @@
 import { localize, type MessageParams } from "@autostun/plugins-api";
 import type { AutostunConfig } from "../config/schema.js";
+import { readApiTokenFile } from "../http/api-token-file.js";
 import { splitHostPort } from "../http/server.js";
 import { EXIT_OK, EXIT_PROBLEMS } from "./exit-codes.js";
 import { terminalLocale } from "./locale.js";
@@ -34,25 +35,49 @@ function failureText(url: string, failure: StatusFailure, locale: string): strin
 }
 
 /**
- * Asks the running daemon (its GraphQL API, with the config's token) for tunnels (each with its
+ * The token to send: --token, else api.token (file or AUTOSTUN_API_TOKEN), else the daemon's token file
+ * in dataDir. A file that exists but cannot be read is a failure of its own (it names the file); a missing
+ * one is not, since the daemon may listen elsewhere or not run at all: the request goes without a token
+ * and a 401 then says where the token was looked for.
+ */
+function clientToken(
+  config: AutostunConfig,
+  flag: string | undefined,
+): { token?: string; failure?: StatusFailure; missing?: string } {
+  const given = flag ?? config.api.token;
+  if (given) return { token: given };
+  const read = readApiTokenFile(config.dataDir);
+  if (read.ok) return { token: read.token };
+  if (read.code === "ENOENT") return { missing: read.problem };
+  return { failure: { kind: "token-file", problem: read.problem } };
+}
+
+/**
+ * Asks the running daemon (its GraphQL API, with its token) for tunnels (each with its
  * downloader and UPnP mapping) and checks. Exit 0 when no tunnel is FAILED and no check FAIL or ERROR;
  * 1 otherwise, or when no daemon answers (the message says which URL was asked and why it failed).
  */
 export async function runStatus(
   config: AutostunConfig,
-  options: { json: boolean; timeoutMs?: number },
+  options: { json: boolean; timeoutMs?: number; token?: string },
   output: StatusOutput = processOutput,
 ): Promise<number> {
   const url = apiUrl(config.api.listen);
   const locale = terminalLocale(config.locale);
+  const credentials = clientToken(config, options.token);
+  if (credentials.failure) {
+    output.err(failureText(url, credentials.failure, locale));
+    return EXIT_PROBLEMS;
+  }
   const answer = await askDaemon({
     url,
-    token: config.api.token,
+    token: credentials.token,
     locale,
     timeoutMs: options.timeoutMs ?? 10_000,
   });
   if (!answer.ok) {
     output.err(failureText(url, answer.failure, locale));
+    if (answer.failure.kind === "token-needed" && credentials.missing) output.err(`${credentials.missing}\n`);
     return EXIT_PROBLEMS;
   }
   const { data } = answer;

@@ -120,7 +120,9 @@ function tokenFileError(file: string, error: unknown): Error {
   );
 }
 
-export type TokenFileRead = { ok: true; token: string } | { ok: false; problem: string };
+export type TokenFileRead =
+  | { ok: true; token: string }
+  | { ok: false; problem: string; code: string | undefined };
 
 /**
  * What a client (the CLI) reads: the token, or a sentence naming the file and what to do. Never throws.
@@ -132,6 +134,7 @@ export function readApiTokenFile(dataDir: string): TokenFileRead {
     if (token) return { ok: true, token };
     return {
       ok: false,
+      code: "EMPTY",
       problem: `the API token file ${file} is empty; restart the daemon to make a new one`,
     };
   } catch (error) {
@@ -139,6 +142,7 @@ export function readApiTokenFile(dataDir: string): TokenFileRead {
     if (code === "EACCES" || code === "EPERM")
       return {
         ok: false,
+        code,
         problem:
           `cannot read the API token file ${file} (${code}): only the daemon's user may read it. ` +
           "Run this command as that user (e.g. with sudo -u), or pass --token.",
@@ -146,10 +150,11 @@ export function readApiTokenFile(dataDir: string): TokenFileRead {
     if (code === "ENOENT")
       return {
         ok: false,
+        code,
         problem:
           `no API token file at ${file}: the daemon makes it on its first start. Pass --data-dir (or -c) ` +
           "pointing at the daemon's dataDir, or pass --token.",
       };
-    return { ok: false, problem: `cannot read the API token file ${file}: ${code ?? String(error)}` };
+    return { ok: false, code, problem: `cannot read the API token file ${file}: ${code ?? String(error)}` };
   }
 }
