@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,9 +33,10 @@ function insideNamespace(script: string): Promise<string> {
 describe("npm start on embedded defaults", () => {
   it("prints the console URL, serves the console at / and answers GraphQL", async () => {
     // A fresh namespace with only loopback: the defaults name public STUN servers, which must not be reached.
+    const dataDir = mkdtempSync(join(tmpdir(), "autostun-start-"));
     child = spawn("ip", ["netns", "exec", netns.name, "npm", "start", "--silent"], {
       cwd: REPO,
-      env: { ...process.env, AUTOSTUN_DATA_DIR: mkdtempSync(join(tmpdir(), "autostun-start-")) },
+      env: { ...process.env, AUTOSTUN_DATA_DIR: dataDir },
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -64,8 +65,11 @@ describe("npm start on embedded defaults", () => {
       `fetch(${JSON.stringify(url)}).then(r => r.text()).then(t => process.stdout.write(t))`,
     );
     expect(page).toContain(`<div id="root">`);
+    // Not on a terminal, so the printed URL carries no token: a client reads it from the token file.
+    const token = readFileSync(join(dataDir, "api-token"), "utf8").trim();
+    const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
     const checks = await insideNamespace(
-      `fetch(${JSON.stringify(`${url}graphql`)}, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ checks { id status } }" }) }).then(r => r.text()).then(t => process.stdout.write(t))`,
+      `fetch(${JSON.stringify(`${url}graphql`)}, { method: "POST", headers: ${JSON.stringify(headers)}, body: JSON.stringify({ query: "{ checks { id status } }" }) }).then(r => r.text()).then(t => process.stdout.write(t))`,
     );
     const ids = JSON.parse(checks).data.checks.map((check: { id: string }) => check.id);
     expect(ids).toContain("docker.network-mode");

@@ -25,7 +25,7 @@ afterAll(() => daemon?.stop());
 const post = (body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${daemon.url}graphql`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...headers },
+    headers: { "content-type": "application/json", authorization: `Bearer ${daemon.token}`, ...headers },
     body: JSON.stringify(body),
   });
 
@@ -52,6 +52,7 @@ describe("GraphQL API", () => {
       url: `${daemon.url.replace("http", "ws")}graphql`,
       webSocketImpl: WebSocket,
       lazy: false,
+      connectionParams: { authorization: `Bearer ${daemon.token}` },
     });
     const seen: { id: string; status: string }[] = [];
     const done = new Promise<void>((resolve, reject) => {
@@ -81,7 +82,11 @@ describe("GraphQL API", () => {
     const controller = new AbortController();
     const response = await fetch(`${daemon.url}graphql`, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      headers: {
+        "content-type": "application/json",
+        accept: "text/event-stream",
+        authorization: `Bearer ${daemon.token}`,
+      },
       body: JSON.stringify({ query: "subscription { checkUpdated { id status summary } }" }),
       signal: controller.signal,
     });
@@ -133,7 +138,9 @@ describe("GraphQL API", () => {
   });
 
   it("refuses a simple cross-site GET without the CSRF header", async () => {
-    const response = await fetch(`${daemon.url}graphql?query=${encodeURIComponent("{ checks { id } }")}`);
+    const response = await fetch(`${daemon.url}graphql?query=${encodeURIComponent("{ checks { id } }")}`, {
+      headers: { authorization: `Bearer ${daemon.token}` },
+    });
     expect(response.status).toBe(403);
   });
 

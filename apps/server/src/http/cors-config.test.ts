@@ -10,7 +10,7 @@ describe("api.corsOrigins", () => {
       const ask = (origin: string) =>
         fetch(`${daemon.url}graphql`, {
           method: "POST",
-          headers: { "content-type": "application/json", origin },
+          headers: { "content-type": "application/json", origin, ...daemon.auth },
           body: JSON.stringify({ query: "{ tunnels { id } }" }),
         });
       const allowed = await ask("https://dash.example");

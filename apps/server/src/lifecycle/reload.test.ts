@@ -10,6 +10,7 @@ import { createRootLogger } from "../log/logger.js";
 import { gql, gqlUntil } from "../relay/testing/graphql-client.js";
 import { type LoopbackServices, Peer, startLoopbackServices } from "../relay/testing/loopback-services.js";
 import { rawRequest } from "../security/clients.js";
+import { rememberToken } from "../testing/known-tokens.js";
 
 /**
  * Reloading a real daemon's config file on loopback: our STUN server, two echo services, two tunnels
@@ -83,6 +84,7 @@ beforeAll(async () => {
     },
   });
   daemon = await startDaemon(load(), createRootLogger("info", sink), undefined, { reload: { load, file } });
+  rememberToken(daemon.url, daemon.token);
 });
 afterAll(async () => {
   await daemon?.stop();
@@ -164,7 +166,7 @@ describe("reloading the config file", () => {
       rawRequest(daemon.url, {
         method: "POST",
         path: "/graphql",
-        headers: { origin },
+        headers: { origin, authorization: `Bearer ${daemon.token}` },
         body: JSON.stringify({ query: "{ bans { cidr } }" }),
       });
     const refused = await ask();
@@ -200,7 +202,11 @@ describe("reloading the config file", () => {
     writeFileSync(file, yaml(current, `bans: { file: ${JSON.stringify(bans)} }`));
     const response = await fetch(new URL("graphql", daemon.url), {
       method: "POST",
-      headers: { "content-type": "application/json", "x-autostun-locale": "zh-CN" },
+      headers: {
+        "content-type": "application/json",
+        "x-autostun-locale": "zh-CN",
+        authorization: `Bearer ${daemon.token}`,
+      },
       body: JSON.stringify({
         query: "mutation { reloadConfig { status message applied tunnels { unchanged } problems { key } } }",
       }),

@@ -31,7 +31,7 @@ test("/metrics shows a lab tunnel open on its public port and its bytes growing 
     (d) => d.tunnels[0]?.state === "OPEN",
   );
   const at = open.tunnels[0]?.publicAddress as { ip: string; port: number };
-  const scrape = async () => parseMetrics(await scrapeInLan(lab, url));
+  const scrape = async () => parseMetrics(await scrapeInLan(lab, url, daemon.token));
   const bytesIn = (samples: ReturnType<typeof parseMetrics>) =>
     sampleValue(samples, "autostun_tunnel_bytes_in_total", { tunnel: "lab" });
 

@@ -100,7 +100,11 @@ describe("a ban that one nftables tunnel cannot apply", () => {
 
       const response = await fetch(new URL("graphql", daemon.url), {
         method: "POST",
-        headers: { "content-type": "application/json", "accept-language": "zh-CN,zh;q=0.9" },
+        headers: {
+          "content-type": "application/json",
+          "accept-language": "zh-CN,zh;q=0.9",
+          authorization: `Bearer ${daemon.token}`,
+        },
         body: JSON.stringify({ query: `mutation { unban(cidr: "198.51.100.7/32") }` }),
       });
       const unban = (await response.json()) as { errors?: { message: string; extensions?: object }[] };

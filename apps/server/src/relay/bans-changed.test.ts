@@ -5,13 +5,18 @@ import { createClient } from "graphql-ws";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startTestDaemon } from "../testing/daemon.js";
+import { authHeader } from "../testing/known-tokens.js";
 import { gql } from "./testing/graphql-client.js";
 
 type Listed = { cidr: string; source: string }[];
 
 /** Collects every bansChanged list and lets the test wait for one that satisfies a condition. */
 function watchBans(url: string) {
-  const client = createClient({ url: `${url.replace("http", "ws")}graphql`, webSocketImpl: WebSocket });
+  const client = createClient({
+    url: `${url.replace("http", "ws")}graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: authHeader(url),
+  });
   const seen: Listed[] = [];
   const waiting: { test: (list: Listed) => boolean; resolve: (list: Listed) => void }[] = [];
   let acknowledged: () => void = () => {};

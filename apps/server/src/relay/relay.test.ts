@@ -293,6 +293,7 @@ describe("tunnel events", () => {
     const client = createClient({
       url: `${daemon.url.replace("http", "ws")}graphql`,
       webSocketImpl: WebSocket,
+      connectionParams: daemon.auth,
     });
     try {
       await openTunnel(daemon.url, "qb");

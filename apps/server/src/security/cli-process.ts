@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../config/load.js";
 import { readApiTokenFile } from "../http/api-token-file.js";
+import { rememberToken } from "../testing/known-tokens.js";
 
 /** The real `autostun` command, as a user runs it. */
 export const BIN = fileURLToPath(new URL("../../bin/autostun.mjs", import.meta.url));
@@ -81,6 +82,7 @@ export async function serve(configFile: string, options: CliOptions = {}): Promi
     if (!read.ok) throw new Error(read.problem);
     token = read.token;
   }
+  rememberToken(url, token);
   return { ...started, url, token, auth: { authorization: `Bearer ${token}` } };
 }
 

@@ -1,5 +1,6 @@
 import { type IncomingHttpHeaders, request } from "node:http";
 import WebSocket from "ws";
+import { authHeader } from "../testing/known-tokens.js";
 
 export interface RawResponse {
   status: number;
@@ -11,6 +12,10 @@ export interface RawRequest {
   method?: string;
   /** Sent exactly as given: fetch would normalise paths such as `/%` before they reach the daemon. */
   path: string;
+  /**
+   * Without an `authorization` header here, the token of the test daemon at `base` is sent (as every
+   * client of the daemon must); `authorization: ""` sends none, to see what a client without it gets.
+   */
   headers?: Record<string, string>;
   body?: string;
   /** Another loopback source address (e.g. 127.0.0.2), so a test can act as a second client machine. */
@@ -20,6 +25,12 @@ export interface RawRequest {
 /** One HTTP request over node:http, to the daemon at `base` (its `http://127.0.0.1:PORT/` url). */
 export function rawRequest(base: string, options: RawRequest): Promise<RawResponse> {
   const url = new URL(base);
+  const headers: Record<string, string> = {
+    ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
+    ...authHeader(base),
+    ...options.headers,
+  };
+  if (headers["authorization"] === "") delete headers["authorization"];
   return new Promise((resolve, reject) => {
     const outgoing = request(
       {
@@ -27,10 +38,7 @@ export function rawRequest(base: string, options: RawRequest): Promise<RawRespon
         port: url.port,
         method: options.method ?? "GET",
         path: options.path,
-        headers: {
-          ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
-          ...options.headers,
-        },
+        headers,
         ...(options.localAddress ? { localAddress: options.localAddress } : {}),
       },
       (response) => {

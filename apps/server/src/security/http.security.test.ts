@@ -5,6 +5,7 @@ import type { ExtensionHost } from "../extensions/host.js";
 import { startHttp } from "../http/server.js";
 import { createRootLogger } from "../log/logger.js";
 import { startTestDaemon } from "../testing/daemon.js";
+import { rememberToken } from "../testing/known-tokens.js";
 import { english } from "../testing/text.js";
 import { Tokens } from "../tokens.js";
 import { answersNormally, checkState, eventually, graphql, rawRequest } from "./clients.js";
@@ -91,10 +92,12 @@ describe("cross-origin requests", () => {
     const http = await startHttp({
       host: "127.0.0.1",
       port: 0,
+      token: daemon.token,
       allowedOrigins: ["https://dash.example"],
       logger: createRootLogger("silent"),
       services: daemon.services,
     });
+    rememberToken(http.url, daemon.token);
     try {
       const preflight = await rawRequest(http.url, {
         method: "OPTIONS",

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningHttp, startHttp } from "../http/server.js";
 import { createRootLogger } from "../log/logger.js";
+import { authHeader, rememberToken } from "../testing/known-tokens.js";
 import type { ServiceLookup } from "../tokens.js";
 import { GraphQLSocket, graphql, upgrade } from "./clients.js";
 
@@ -16,14 +17,17 @@ const broken: ServiceLookup = {
     }) as never,
 };
 
+const TOKEN = "masking-suite-token-0123456789";
 let http: RunningHttp;
 beforeAll(async () => {
   http = await startHttp({
     host: "127.0.0.1",
     port: 0,
+    token: TOKEN,
     services: broken,
     logger: createRootLogger("silent"),
   });
+  rememberToken(http.url, TOKEN);
 });
 afterAll(() => http?.close());
 
@@ -38,7 +42,7 @@ describe("internal errors", () => {
     const outcome = await upgrade(http.url);
     if (!("opened" in outcome)) throw new Error(`upgrade refused with ${outcome.refused}`);
     const socket = new GraphQLSocket(outcome.opened);
-    expect(await socket.init()).toBe("ack");
+    expect(await socket.init(authHeader(http.url))).toBe("ack");
     const answer = await socket.run("{ checks { id } }");
     expect(answer.errors?.[0]?.message).toBe("Unexpected error.");
     expect(JSON.stringify(answer)).not.toContain("secret.sqlite");

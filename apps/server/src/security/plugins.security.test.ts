@@ -140,7 +140,7 @@ interface ExtensionView {
 async function query<T>(text: string): Promise<T> {
   const response = await fetch(new URL("/graphql", daemon.url), {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", authorization: `Bearer ${daemon.token}` },
     body: JSON.stringify({ query: text }),
   });
   expect(response.status).toBe(200);

@@ -22,6 +22,7 @@ import type { ExtensionSource } from "../extensions/host.js";
 import { CheckStore } from "../store/check-store.js";
 import { DATABASE_FILE, openDatabase } from "../store/database.js";
 import { startTestDaemon } from "../testing/daemon.js";
+import { authHeader } from "../testing/known-tokens.js";
 import { verdict, writePlugins } from "../testing/plugins.js";
 import { Tokens } from "../tokens.js";
 import { type Finished, logLines, plainLines, runCli, serve, writeConfig } from "./cli-process.js";
@@ -262,7 +263,7 @@ const damages: Record<string, (file: string) => void> = {
 async function graphql(url: string, query: string) {
   const response = await fetch(`${url}graphql`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...authHeader(url) },
     body: JSON.stringify({ query }),
   });
   return (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
@@ -372,7 +373,7 @@ describe("stopping while checks run", SPAWNS, () => {
     const pending = Array.from({ length: 20 }, (_, index) =>
       fetch(`${daemon.url}graphql`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...daemon.auth },
         body: JSON.stringify({
           query: `mutation { runChecks(ids: ["hangs.forever", "fine.check"]) { id status } } # ${index}`,
         }),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startTestDaemon } from "../testing/daemon.js";
+import { authHeader } from "../testing/known-tokens.js";
 import { english } from "../testing/text.js";
 import { answersNormally, checkState, eventually, GraphQLSocket, graphql, upgrade } from "./clients.js";
 import { HANG, WITNESS, writeProbePlugins } from "./probe-plugins.js";
@@ -19,7 +20,7 @@ async function openSocket(base: string, payload: Record<string, unknown> = {}) {
   const outcome = await upgrade(base);
   if (!("opened" in outcome)) throw new Error(`upgrade refused with ${outcome.refused}`);
   const socket = new GraphQLSocket(outcome.opened);
-  expect(await socket.init(payload)).toBe("ack");
+  expect(await socket.init({ ...authHeader(base), ...payload })).toBe("ack");
   return socket;
 }
 

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Lab } from "@autostun/netlab";
+import { loadConfig } from "../../config/load.js";
+import { readApiTokenFile } from "../../http/api-token-file.js";
 
 const BIN = fileURLToPath(new URL("../../../bin/autostun.mjs", import.meta.url));
 
@@ -12,10 +14,11 @@ const BIN = fileURLToPath(new URL("../../../bin/autostun.mjs", import.meta.url))
 const CLIENT = `
 const rl = require("node:readline").createInterface({ input: process.stdin });
 rl.on("line", async (line) => {
-  const { seq, url, query, variables } = JSON.parse(line);
+  const { seq, url, query, variables, token } = JSON.parse(line);
   const sentAt = Date.now();
   try {
-    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" },
+    const headers = { "content-type": "application/json", authorization: "Bearer " + token };
+    const response = await fetch(url, { method: "POST", headers,
       body: JSON.stringify({ query, variables }) });
     process.stdout.write(JSON.stringify({ seq, sentAt, answer: await response.json() }) + "\\n");
   } catch (error) {
@@ -40,6 +43,8 @@ export function spawnIn(ns: string, file: string, args: readonly string[]): Chil
 export class LanDaemon {
   stdout = "";
   stderr = "";
+  /** The API token the daemon runs with (api.token, else its token file); known once `ready` resolved. */
+  token = "";
   readonly exited: Promise<number | null>;
   private client: ChildProcess | undefined;
   private seq = 0;
@@ -48,6 +53,7 @@ export class LanDaemon {
   private constructor(
     private readonly lab: Lab,
     readonly child: ChildProcess,
+    private readonly configFile: string,
   ) {
     child.stdout?.on("data", (chunk: Buffer) => {
       this.stdout += chunk.toString();
@@ -62,6 +68,7 @@ export class LanDaemon {
     return new LanDaemon(
       lab,
       spawnIn(lab.namespaces.lan, process.execPath, [BIN, "serve", "--config", configFile]),
+      configFile,
     );
   }
 
@@ -84,6 +91,7 @@ export class LanDaemon {
         "--config",
         configFile,
       ]),
+      configFile,
     );
   }
 
@@ -93,6 +101,7 @@ export class LanDaemon {
     for (;;) {
       const url = /GraphQL API: (\S+)/.exec(this.stdout)?.[1];
       if (url) {
+        this.token = this.readToken();
         this.startClient();
         return url;
       }
@@ -110,7 +119,7 @@ export class LanDaemon {
         clearTimeout(timer);
         resolve(value);
       });
-      this.client?.stdin?.write(`${JSON.stringify({ seq, url, query, variables })}\n`);
+      this.client?.stdin?.write(`${JSON.stringify({ seq, url, query, variables, token: this.token })}\n`);
     });
     return { sentAt: reply.sentAt, ...(reply.answer as GqlAnswer<T>) };
   }
@@ -125,6 +134,14 @@ export class LanDaemon {
         throw new Error(`never true: ${JSON.stringify(answer)}\nlog:\n${this.stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
+  }
+
+  private readToken(): string {
+    const { config } = loadConfig({ file: this.configFile });
+    if (config.api.token) return config.api.token;
+    const read = readApiTokenFile(config.dataDir);
+    if (!read.ok) throw new Error(read.problem);
+    return read.token;
   }
 
   /** SIGTERM, as a service manager stops it; resolves with the exit code. */
