@@ -1,5 +1,5 @@
-import { accessSync, constants, mkdirSync, statSync } from "node:fs";
-import { dirname } from "node:path";
+import { accessSync, chmodSync, constants, lstatSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 /**
  * The daemon cannot use its data folder or database as they are. The message is one line that names the
@@ -66,7 +66,7 @@ export function whyNotWritable(folder: string): string | undefined {
  * becomes a {@link DataDirUnusable} that says which path is wrong and what to change, instead of the raw
  * errno (a read-only parent, for instance, makes a recursive mkdir report a misleading ENOENT).
  */
-export function prepareDataDir(dataDir: string): void {
+export function prepareDataDir(dataDir: string): Narrowed[] {
   const found = existingAncestor(dataDir);
   if (found === dataDir) {
     if (!statSync(dataDir).isDirectory()) {
@@ -88,7 +88,9 @@ export function prepareDataDir(dataDir: string): void {
     }
     try {
       // One level at a time: Node's recursive mkdir misreports (ENOENT) or even spins on some file systems.
-      for (const folder of missingBetween(found, dataDir)) mkdirSync(folder);
+      // Only the last level is ours alone: folders above it may be shared paths such as /var/lib.
+      const folders = missingBetween(found, dataDir);
+      for (const folder of folders) mkdirSync(folder, { mode: folder === dataDir ? 0o700 : 0o755 });
     } catch (error) {
       throw new DataDirUnusable(
         `cannot create the data folder ${dataDir}: ${(error as Error).message}. Point ${WHERE_SET} at a writable folder.`,
@@ -101,4 +103,53 @@ export function prepareDataDir(dataDir: string): void {
       `cannot use ${dataDir} as the data folder: ${blocked}. Point ${WHERE_SET} at a writable folder, or give the folder to the user running AutoSTUN.`,
     );
   }
+  return makePrivate(dataDir);
+}
+
+/** A permission AutoSTUN narrowed because other users could read or write there. */
+export interface Narrowed {
+  path: string;
+  from: string;
+  to: string;
+}
+
+/** Private to the daemon's user: secrets (downloader passwords, API keys, the API token) live in here. */
+export const PRIVATE_FOLDER_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
+const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
+
+/**
+ * Makes dataDir 0700 and every file directly in it 0600, whatever the umask that made them (an older
+ * version, a shell with umask 022, a copy by hand). A folder another user owns that others may write in
+ * is refused: whoever can write there can swap the database for their own, and chmod cannot undo that.
+ */
+export function makePrivate(dataDir: string): Narrowed[] {
+  const folder = statSync(dataDir);
+  const uid = process.getuid?.();
+  if (uid !== undefined && folder.uid !== uid && (folder.mode & 0o022) !== 0) {
+    throw new DataDirUnusable(
+      `cannot use ${dataDir} as the data folder: it belongs to uid ${folder.uid}, not to the user running AutoSTUN (uid ${uid}), and other users may write in it (mode ${octal(folder.mode)}), so they could replace the database. Give it to that user (chown ${uid} ${dataDir}) or point ${WHERE_SET} at a folder of its own.`,
+    );
+  }
+  const narrowed: Narrowed[] = [];
+  const narrow = (path: string, mode: number, wanted: number) => {
+    if ((mode & 0o777 & ~wanted) === 0) return;
+    try {
+      chmodSync(path, wanted);
+      narrowed.push({ path, from: octal(mode), to: octal(wanted) });
+    } catch (error) {
+      throw new DataDirUnusable(
+        `cannot make ${path} private (mode ${octal(mode)}, readable by other users): ${(error as Error).message}. Give it to the user running AutoSTUN, or run chmod ${octal(wanted)} ${path}.`,
+      );
+    }
+  };
+  narrow(dataDir, folder.mode, PRIVATE_FOLDER_MODE);
+  for (const name of readdirSync(dataDir)) {
+    const path = join(dataDir, name);
+    const entry = lstatSync(path);
+    // A link is left alone: chmod would follow it to a file outside dataDir that is not ours to change.
+    if (entry.isFile()) narrow(path, entry.mode, PRIVATE_FILE_MODE);
+  }
+  return narrowed;
 }

@@ -1,7 +1,22 @@
-import { existsSync, renameSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, existsSync, openSync, renameSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
-import { DataDirUnusable, prepareDataDir } from "./data-dir.js";
+import {
+  DataDirUnusable,
+  makePrivate,
+  type Narrowed,
+  PRIVATE_FILE_MODE,
+  prepareDataDir,
+} from "./data-dir.js";
+import { describeStorageFailure, isSqliteFailure, writeGuard } from "./write-guard.js";
+
+export {
+  describeStorageFailure,
+  isSqliteFailure,
+  StorageWriteError,
+  type WriteGuard,
+  writeGuard,
+} from "./write-guard.js";
 
 /** An interface, not an alias, so declarations that mention it (DI tokens) can name it. */
 export interface Db extends Database.Database {}
@@ -69,6 +84,8 @@ export interface MovedAside {
 export interface OpenOptions {
   /** Told when a damaged database was moved aside; the caller must say so loudly. */
   onMovedAside?: (moved: MovedAside) => void;
+  /** Told when dataDir or files in it were readable by other users and were narrowed. */
+  onNarrowed?: (narrowed: Narrowed[]) => void;
 }
 
 /** The database file cannot be read as SQLite: moving it aside and starting afresh is the remedy. */
@@ -84,16 +101,22 @@ const DAMAGED_CODES = /^SQLITE_(CORRUPT|NOTADB)/;
  */
 export function openDatabase(dataDir: string | ":memory:", options: OpenOptions = {}): Db {
   if (dataDir === ":memory:") return prepare(new Database(":memory:"));
-  prepareDataDir(dataDir);
+  const narrowed = prepareDataDir(dataDir);
   const path = join(dataDir, DATABASE_FILE);
+  let db: Db;
   try {
-    return openFile(path);
+    db = openFile(path);
   } catch (error) {
     if (!(error instanceof Damaged)) throw error;
     const keptAs = moveAside(path);
     options.onMovedAside?.({ path, keptAs, reason: error.message });
-    return openFile(path);
+    db = openFile(path);
   }
+  // The WAL file SQLite made with the database, and anything an older version left, get the same 0600.
+  narrowed.push(...makePrivate(dataDir));
+  if (narrowed.length > 0) options.onNarrowed?.(narrowed);
+  writeGuard(db);
+  return db;
 }
 
 function openFile(path: string): Db {
@@ -109,24 +132,42 @@ function openFile(path: string): Db {
   }
   let db: Db | undefined;
   try {
+    // Made 0600 before SQLite sees it: SQLite gives its -wal (and -shm, -journal) the database's mode.
+    if (!existsSync(path)) closeSync(openSync(path, "wx", PRIVATE_FILE_MODE));
     db = new Database(path);
-    return prepare(db);
+    return prepare(db, { probeWrite: true });
   } catch (error) {
     db?.close();
     const code = (error as { code?: unknown }).code;
     if (error instanceof Damaged) throw error;
     if (typeof code === "string" && DAMAGED_CODES.test(code))
       throw new Damaged(`SQLite cannot read it (${code}: ${(error as Error).message})`);
+    if (typeof code === "string" && /^SQLITE_(BUSY|LOCKED)/.test(code))
+      throw new DataDirUnusable(
+        `the database ${path} is in use by another program (${code}): AutoSTUN keeps it locked while it runs, so close the other program (an sqlite3 shell, another AutoSTUN on the same dataDir) and start again.`,
+      );
+    if (isSqliteFailure(error))
+      throw new DataDirUnusable(
+        `cannot write the database ${path}: ${describeStorageFailure(error, dirname(path))}, or point dataDir elsewhere.`,
+      );
     throw new DataDirUnusable(
       `cannot open the database ${path}: ${(error as Error).message}${typeof code === "string" ? ` (${code})` : ""}. Check that the folder and file are writable by the user running AutoSTUN and the disk is not full.`,
     );
   }
 }
 
-function prepare(db: Db): Db {
+/** How long SQLite waits for a lock before it answers "busy": only at start, see `locking_mode` below. */
+export const BUSY_TIMEOUT_MS = 2_000;
+
+function prepare(db: Db, options: { probeWrite?: boolean } = {}): Db {
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // Exclusive before WAL: SQLite then keeps the WAL index in its own memory (no -shm file at all) and
+  // holds the lock from the first access to close. No other process (an sqlite3 shell, a reader of a
+  // leftover -shm) can take a lock the daemon would then wait for, blocking its event loop; they get
+  // "database is locked" at once instead. dataDir 0700 already keeps other users from opening the files.
+  db.pragma("locking_mode = EXCLUSIVE");
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
-  db.pragma("busy_timeout = 2000");
   // A damaged page otherwise surfaces later as writes that fail one by one.
   const problems = (db.pragma("quick_check(5)") as { quick_check: string }[]).flatMap((row) =>
     row.quick_check.split("\n").filter((line) => line && !line.startsWith("***")),
@@ -140,6 +181,12 @@ function prepare(db: Db): Db {
     db.transaction(() => {
       db.exec(MIGRATIONS[index] as string);
       db.pragma(`user_version = ${index + 1}`);
+    })();
+  }
+  if (options.probeWrite) {
+    // One real write now, so a full or read-only disk stops the start with one line, not a later stack.
+    db.transaction(() => {
+      db.exec("CREATE TABLE start_probe (x); DROP TABLE start_probe;");
     })();
   }
   return db;
