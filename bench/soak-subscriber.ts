@@ -2,7 +2,7 @@
  * The soak's GraphQL subscriber, run inside the LAN namespace next to the daemon: subscribes over
  * graphql-ws to tunnelUpdated and connectionEvents the way the console does, and prints one JSON line
  * per tunnel update and, once a second, how many connection events arrived so far.
- * Usage: node --import tsx bench/soak-subscriber.ts ws://127.0.0.1:7878/graphql
+ * Usage: AUTOSTUN_API_TOKEN=… node --import tsx bench/soak-subscriber.ts ws://127.0.0.1:7878/graphql
  */
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
@@ -12,6 +12,7 @@ const out = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n
 const client = createClient({
   url,
   webSocketImpl: WebSocket,
+  connectionParams: { authorization: `Bearer ${process.env["AUTOSTUN_API_TOKEN"] ?? ""}` },
   retryAttempts: Number.POSITIVE_INFINITY,
   shouldRetry: () => true,
   on: {

@@ -61,9 +61,11 @@ function helper(
   script: string,
   args: readonly string[],
   onLine: (value: unknown) => void,
+  env: NodeJS.ProcessEnv = {},
 ): ChildProcess {
   const child = spawn("ip", ["netns", "exec", ns, process.execPath, "--import", TSX, here(script), ...args], {
     stdio: ["pipe", "pipe", "inherit"],
+    env: { ...process.env, ...env },
   });
   child.stdin?.on("error", () => {});
   if (child.stdout)
@@ -175,6 +177,8 @@ export const soakBench: Bench = {
           if (value.kind === "error" || value.kind === "disconnected")
             process.stderr.write(`soak: subscriber ${JSON.stringify(value)}\n`);
         },
+        // In the environment, not the arguments, where every user's `ps` would show it.
+        { AUTOSTUN_API_TOKEN: running.token },
       );
       children.push(subscriber);
 
@@ -202,7 +206,7 @@ export const soakBench: Bench = {
 
       const rows: Row[] = [];
       const sample = async (): Promise<Sample[]> => {
-        const samples = parseMetrics(await scrapeInLan(lab, url));
+        const samples = parseMetrics(await scrapeInLan(lab, url, running.token));
         const value = (name: string, labels: Record<string, string> = {}) =>
           sampleValue(samples, name, labels) ?? Number.NaN;
         const row: Row = {
@@ -238,7 +242,7 @@ export const soakBench: Bench = {
           }
           await sleep(100);
         }
-        const samples = parseMetrics(await scrapeInLan(lab, url));
+        const samples = parseMetrics(await scrapeInLan(lab, url, running.token));
         const seconds = sampleValue(samples, "autostun_tunnel_last_recovery_seconds", { tunnel: "soak" });
         const recovery = { lostAt, openMs, daemonMs: seconds === undefined ? undefined : seconds * 1000 };
         recoveries.push(recovery);

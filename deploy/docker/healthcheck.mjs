@@ -3,7 +3,25 @@
 //
 // The address and token come from the same AUTOSTUN_* variables the daemon reads; a listen address or
 // token set only in the YAML file is invisible here, so the compose example sets them in the environment.
-const { AUTOSTUN_API_LISTEN: listenSetting, AUTOSTUN_API_TOKEN: token } = process.env;
+// Without AUTOSTUN_API_TOKEN the token is the one the daemon made in its dataDir (AUTOSTUN_DATA_DIR):
+// HEALTHCHECK runs as the image's user, the daemon's own, which may read that 0600 file.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const {
+  AUTOSTUN_API_LISTEN: listenSetting,
+  AUTOSTUN_DATA_DIR: dataDir,
+  AUTOSTUN_API_TOKEN: given,
+} = process.env;
+let token = given;
+if (!token) {
+  try {
+    token = readFileSync(join(dataDir || "data", "api-token"), "utf8").trim();
+  } catch (error) {
+    // The request then goes without one; its 401 is the report, next to this reason.
+    console.error(`no API token: ${error instanceof Error ? error.message : error}`);
+  }
+}
 const listen = listenSetting || "127.0.0.1:7878";
 const split = listen.lastIndexOf(":");
 let host = listen.slice(0, split).replace(/^\[|\]$/g, "");

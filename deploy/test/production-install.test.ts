@@ -89,7 +89,10 @@ function run(command: string[]) {
 
 /** A GraphQL request from inside the namespace (the daemon listens on the namespace's loopback). */
 function graphql(query: string): { data?: { checks?: { id: string }[] }; errors?: unknown } {
-  const script = `fetch("http://127.0.0.1:7878/graphql",{method:"POST",headers:{"content-type":"application/json"},body:process.argv[1]}).then(r=>r.text()).then(t=>process.stdout.write(t))`;
+  // The daemon made its token in the data volume on first start; the owner reads it from there.
+  const token = readFileSync(join(data, "api-token"), "utf8").trim();
+  const headers = JSON.stringify({ "content-type": "application/json", authorization: `Bearer ${token}` });
+  const script = `fetch("http://127.0.0.1:7878/graphql",{method:"POST",headers:${headers},body:process.argv[1]}).then(r=>r.text()).then(t=>process.stdout.write(t))`;
   const result = run(["node", "-e", script, JSON.stringify({ query })]);
   if (result.status !== 0) throw new Error(`GraphQL request failed: ${result.stderr}`);
   return JSON.parse(result.stdout);

@@ -30,6 +30,11 @@ export interface BrowserOptions {
   colorScheme?: "light" | "dark";
   /** How long a page action waits, so a failure names what never appeared before the test times out. */
   timeoutMs?: number;
+  /**
+   * The daemon's API token, put where the console keeps one before any page runs, so the pages open
+   * signed in (as after opening the URL the daemon prints on a terminal). Absent: the console asks.
+   */
+  token?: string;
 }
 
 /** A browser with a fresh profile (empty localStorage), its first page, and what that page logged. */
@@ -62,6 +67,8 @@ export async function launchBrowser(options: BrowserOptions = {}): Promise<TestB
     viewport: options.viewport ?? { width: 1100, height: 900 },
     colorScheme: options.colorScheme ?? "light",
   });
+  if (options.token)
+    await context.addInitScript((token) => localStorage.setItem("autostun.token", token), options.token);
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(options.timeoutMs ?? 20_000);
   const errors: { at: number; text: string }[] = [];

@@ -141,7 +141,7 @@ describe("console served by a real daemon", () => {
     ensureConsoleBuilt();
     fixture = await writeFixturePlugin();
     daemon = await startDaemon({ pluginsDir: fixture.pluginsDir });
-    browser = await launchBrowser({ locale: "en-US", timeoutMs: 15_000 });
+    browser = await launchBrowser({ locale: "en-US", timeoutMs: 15_000, token: daemon.token });
     page = browser.page;
     page.on("request", (request) => {
       if (request.method() === "POST" && new URL(request.url()).pathname === "/graphql") {
@@ -408,5 +408,34 @@ describe("console served by a daemon that requires an API token", () => {
     await page.reload();
     await page.locator("[data-check-id]").first().waitFor();
     expect(await page.getByLabel("API 令牌").count()).toBe(0);
+  });
+});
+
+describe("the console URL a daemon prints on a terminal", () => {
+  let daemon: RunningDaemon & { dataDir: string };
+  let browser: TestBrowser;
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    // No api.token: the daemon makes its own in dataDir, as on a first start.
+    daemon = await startDaemon();
+    browser = await launchBrowser({ locale: "en-US", timeoutMs: 15_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await daemon?.stop();
+    if (daemon) await rm(daemon.dataDir, { recursive: true, force: true });
+  });
+
+  it("opens signed in from /#token=…, without the prompt, and takes the token out of the address", async () => {
+    const { page } = browser;
+    await page.goto(`${daemon.url}#token=${encodeURIComponent(daemon.token)}`);
+    await page.locator('[data-connection="live"]').waitFor();
+    await page.locator("[data-check-id], .wizard, [data-tunnel-id], main").first().waitFor();
+    expect(await page.getByLabel("API token").count()).toBe(0);
+    expect(page.url()).not.toContain(daemon.token);
+    expect(page.url()).not.toContain("token=");
+    expect(await page.evaluate(() => localStorage.getItem("autostun.token"))).toBe(daemon.token);
   });
 });

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +28,8 @@ const NETWORK_RUN = "the network changed; running the diagnosis again";
 export interface RunningDaemon {
   url: string;
   port: number;
+  /** The API token: the one passed in, else the one the daemon made in its dataDir. */
+  token: string;
   /**
    * How many diagnoses the daemon started because the machine's addresses changed. It runs on this
    * machine's own network, where test files running in parallel add and remove interfaces, so such runs
@@ -88,9 +90,12 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
     );
   });
 
+  const token = options.token ?? (await readFile(join(dataDir, "api-token"), "utf8")).trim();
+  tokens.set(url, token);
   return {
     url,
     port,
+    token,
     dataDir,
     networkRuns: () => output.split(NETWORK_RUN).length - 1,
     async stop() {
@@ -109,7 +114,13 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(killer);
 }
 
-/** A GraphQL request from the test itself, as another client of the daemon would make it. */
+/** The token of each daemon started here, by its URL, for requests the test makes itself. */
+const tokens = new Map<string, string>();
+
+/**
+ * A GraphQL request from the test itself, as another client of the daemon would make it: with the
+ * daemon's token unless `token` names another one.
+ */
 export async function graphqlRequest<T>(
   baseUrl: string,
   query: string,
@@ -119,7 +130,8 @@ export async function graphqlRequest<T>(
     "content-type": "application/json",
     "x-autostun-locale": options.locale ?? "en",
   };
-  if (options.token) headers["authorization"] = `Bearer ${options.token}`;
+  const token = options.token ?? tokens.get(baseUrl);
+  if (token) headers["authorization"] = `Bearer ${token}`;
   const response = await fetch(new URL("graphql", baseUrl), {
     method: "POST",
     headers,

@@ -97,7 +97,7 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
       const at = await waitForOpenTunnel(running);
       expect(at).toEqual({ ip: lab.publicIp, port: LOCAL_PORT });
 
-      browser = await launchBrowser({ namespace: lab.namespaces.lan });
+      browser = await launchBrowser({ namespace: lab.namespaces.lan, token: running.daemon.token });
       const { page } = browser;
       await page.goto(`${running.url}#/dashboard`);
       await page.locator('[data-connection="live"]').waitFor();

@@ -35,7 +35,10 @@ async function askDaemon<T>(page: Page, query: string): Promise<T> {
   const answer = await page.evaluate(async (body) => {
     const response = await fetch("/graphql", {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${localStorage.getItem("autostun.token")}`,
+      },
       body,
     });
     return (await response.json()) as { data?: unknown; errors?: unknown };

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Lab } from "@autostun/netlab";
 import type { Page } from "playwright-core";
+import { tokenOfConfig } from "../../../server/src/testing/daemon-token.js";
 import { launchBrowser, type TestBrowser } from "./browser.js";
 import { ensureConsoleBuilt } from "./build.js";
 import { REPO_ROOT } from "./daemon.js";
@@ -17,6 +18,8 @@ const BIN = join(REPO_ROOT, "apps/server/bin/autostun.mjs");
 export interface LanDaemon {
   /** The console's URL, reachable only from inside the namespace. */
   url: string;
+  /** The daemon's API token; the test browser starts signed in with it. */
+  token: string;
   /** What the daemon printed, for failure messages. */
   output(): string;
 }
@@ -42,7 +45,7 @@ export async function startDaemonInLan(lab: Lab, extra: Record<string, unknown> 
       reject(new Error(`autostun serve exited (${code ?? signal}) before it was ready:\n${output}`));
     });
   });
-  return { url, output: () => output };
+  return { url, token: tokenOfConfig(config), output: () => output };
 }
 
 /** The daemon and chromium in the lab's LAN, with the console built and the page ready to open. */
@@ -62,7 +65,7 @@ export async function startWizardSession(
 ): Promise<WizardSession> {
   ensureConsoleBuilt();
   const daemon = await startDaemonInLan(lab, extra);
-  const browser = await launchBrowser({ namespace: lab.namespaces.lan });
+  const browser = await launchBrowser({ namespace: lab.namespaces.lan, token: daemon.token });
   return { daemon, browser, page: browser.page };
 }
 

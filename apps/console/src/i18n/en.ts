@@ -151,7 +151,7 @@ export const en = {
   "wizard.push.FAILED": "{name} did not take the public port.",
   "token.title": "API token required",
   "token.explain":
-    "This daemon only answers requests that carry its API token. Paste the value of api.token from its config file.",
+    "This daemon only answers requests that carry its API token. Open the console URL it printed when started in a terminal, or paste the token: api.token from its config file if set, else the contents of the file api-token in its data folder (readable only by the user the daemon runs as).",
   "token.rejected": "The daemon rejected the saved token. Paste the current one.",
   "token.label": "API token",
   "token.save": "Connect",

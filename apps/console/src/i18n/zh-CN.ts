@@ -142,7 +142,8 @@ export const zhCN: Messages = {
   "wizard.push.RETRYING": "{name} 尚未接受该端口，正在重试。",
   "wizard.push.FAILED": "{name} 没有接受公网端口。",
   "token.title": "需要 API 令牌",
-  "token.explain": "此守护进程只接受携带 API 令牌的请求。请粘贴其配置文件中 api.token 的值。",
+  "token.explain":
+    "此守护进程只接受携带 API 令牌的请求。请打开它在终端启动时打印的控制台地址，或粘贴令牌：若配置文件设置了 api.token 就用它，否则用其数据目录中 api-token 文件的内容（只有运行守护进程的用户能读取）。",
   "token.rejected": "守护进程拒绝了已保存的令牌，请粘贴当前的令牌。",
   "token.label": "API 令牌",
   "token.save": "连接",

@@ -3,8 +3,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadConfig } from "../config/load.js";
-import { readApiTokenFile } from "../http/api-token-file.js";
+import { tokenOfConfig } from "../testing/daemon-token.js";
 import { rememberToken } from "../testing/known-tokens.js";
 
 /** The real `autostun` command, as a user runs it. */
@@ -75,13 +74,7 @@ export async function serve(configFile: string, options: CliOptions = {}): Promi
       reject(new Error(`serve ended before it served (exit ${end.code}): ${end.stderr}`)),
     );
   });
-  const { config } = loadConfig({ file: configFile, env: { ...process.env, ...options.env } });
-  let token = config.api.token;
-  if (!token) {
-    const read = readApiTokenFile(config.dataDir);
-    if (!read.ok) throw new Error(read.problem);
-    token = read.token;
-  }
+  const token = tokenOfConfig(configFile, { ...process.env, ...options.env });
   rememberToken(url, token);
   return { ...started, url, token, auth: { authorization: `Bearer ${token}` } };
 }

@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Lab } from "@autostun/netlab";
-import { loadConfig } from "../../config/load.js";
-import { readApiTokenFile } from "../../http/api-token-file.js";
+import { tokenOfConfig } from "../../testing/daemon-token.js";
 
 const BIN = fileURLToPath(new URL("../../../bin/autostun.mjs", import.meta.url));
 
@@ -101,7 +100,7 @@ export class LanDaemon {
     for (;;) {
       const url = /GraphQL API: (\S+)/.exec(this.stdout)?.[1];
       if (url) {
-        this.token = this.readToken();
+        this.token = tokenOfConfig(this.configFile);
         this.startClient();
         return url;
       }
@@ -134,14 +133,6 @@ export class LanDaemon {
         throw new Error(`never true: ${JSON.stringify(answer)}\nlog:\n${this.stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
-  }
-
-  private readToken(): string {
-    const { config } = loadConfig({ file: this.configFile });
-    if (config.api.token) return config.api.token;
-    const read = readApiTokenFile(config.dataDir);
-    if (!read.ok) throw new Error(read.problem);
-    return read.token;
   }
 
   /** SIGTERM, as a service manager stops it; resolves with the exit code. */
