@@ -11,11 +11,17 @@ import { ensureApiTokenFile } from "./http/api-token-file.js";
 import { type RunningHttp, splitHostPort, startHttp } from "./http/server.js";
 import type { LifecycleStep } from "./lifecycle/lifecycle.js";
 import { ConfigReloader, ReloaderToken, type ReloadResult } from "./lifecycle/reload.js";
-import type { RootLogger } from "./log/logger.js";
+import { type RootLogger, scopedLogger } from "./log/logger.js";
 import { StartupRefused } from "./startup-refused.js";
 import type { CheckStore } from "./store/check-store.js";
 import { DataDirUnusable } from "./store/data-dir.js";
-import { type Db, openDatabase } from "./store/database.js";
+import {
+  type Db,
+  describeStorageFailure,
+  isSqliteFailure,
+  openDatabase,
+  writeGuard,
+} from "./store/database.js";
 import { every, type LongTimer } from "./timers/long-timer.js";
 import { type ServiceLookup, Tokens } from "./tokens.js";
 
@@ -53,7 +59,7 @@ export interface DaemonOptions {
 /** Opens the database before anything else starts, so a bad dataDir stops the daemon with one clear line. */
 function openStore(config: AutostunConfig, logger: RootLogger, options: DaemonOptions): Db {
   try {
-    return openDatabase(config.dataDir, {
+    const db = openDatabase(config.dataDir, {
       onMovedAside: ({ path, keptAs, reason }) => {
         logger.warn(
           { path, keptAs, reason },
@@ -63,11 +69,29 @@ function openStore(config: AutostunConfig, logger: RootLogger, options: DaemonOp
           `warning: the database ${path} was damaged (${reason}); it is kept as ${keptAs} and a fresh one was made. Earlier check history is in the kept file.`,
         );
       },
+      onNarrowed: (narrowed) =>
+        logger.warn(
+          { narrowed },
+          "narrowed the data folder to 0700 and its files to 0600: other users could read them (an older version or umask 022 made them)",
+        ),
     });
+    writeGuard(db).attach(scopedLogger(logger, { module: "database" }), {
+      onProblem: (line) => options.notice?.(line),
+    });
+    return db;
   } catch (error) {
     if (error instanceof DataDirUnusable) throw new StartupRefused(error.message);
     throw error;
   }
+}
+
+/** A write that failed while starting (a full disk after the probe, for one) is one line and exit 2. */
+function refuseStorageFailure(error: unknown, config: AutostunConfig): never {
+  if (isSqliteFailure(error))
+    throw new StartupRefused(
+      `cannot write the database in ${config.dataDir}: ${describeStorageFailure(error, config.dataDir)}, or point dataDir elsewhere.`,
+    );
+  throw error;
 }
 
 /**
@@ -136,7 +160,13 @@ export async function startDaemon(
   let http: RunningHttp | undefined;
 
   // Start order is the architecture's start flow; stop runs it backwards, each step under a time limit.
-  lifecycle.add({ name: "database", stop: () => void database.close() });
+  lifecycle.add({
+    name: "database",
+    stop: () => {
+      writeGuard(database).dispose();
+      database.close();
+    },
+  });
   lifecycle.add({ name: "extensions", start: () => host.activateStartup(), stop: () => host.dispose() });
   lifecycle.add({
     name: "checks",
@@ -200,7 +230,7 @@ export async function startDaemon(
   container.register(ReloaderToken, { useValue: reloader });
   if (options.reload) lifecycle.add(reloadOnHangup(reloader, logger));
 
-  await lifecycle.start();
+  await lifecycle.start().catch((error: unknown) => refuseStorageFailure(error, config));
   const url = (http as RunningHttp).url;
   logger.info({ url }, "AutoSTUN is serving");
   let stopping: Promise<void> | undefined;
