@@ -9,6 +9,7 @@ import type { DaemonEvents } from "./events/daemon-events.js";
 import { isLoopbackHost } from "./graphql/auth.js";
 import { ensureApiTokenFile } from "./http/api-token-file.js";
 import { type RunningHttp, splitHostPort, startHttp } from "./http/server.js";
+import { ExhaustionReporter, exhaustionSafetyNet } from "./lifecycle/descriptor-exhaustion.js";
 import type { LifecycleStep } from "./lifecycle/lifecycle.js";
 import { ConfigReloader, ReloaderToken, type ReloadResult } from "./lifecycle/reload.js";
 import { type RootLogger, scopedLogger } from "./log/logger.js";
@@ -176,11 +177,20 @@ export async function startDaemon(
   });
   const schedule = diagnosisSchedule(config, engine, bus, logger);
   lifecycle.add(schedule);
+  // Out of descriptors, the daemon says so once a minute and keeps serving (see descriptor-exhaustion.ts).
+  const exhaustion = new ExhaustionReporter(logger);
+  lifecycle.add(exhaustionSafetyNet(exhaustion));
   let network: Disposable | undefined;
   lifecycle.add({
     name: "network watch",
     start: () => {
-      network = watchNetwork(bus);
+      network = watchNetwork(bus, (error) => {
+        if (!exhaustion.report("reading the network interfaces", error))
+          logger.warn(
+            { error: String(error) },
+            "cannot read the network interfaces; trying again at the next poll",
+          );
+      });
     },
     stop: () => network?.dispose(),
   });
@@ -207,6 +217,8 @@ export async function startDaemon(
       } catch (error) {
         throw new StartupRefused(`cannot listen on ${config.api.listen}: ${listenProblem(error)}`);
       }
+      // A tunnel must never forward to the API; with port 0 only the bound port says which one that is.
+      relay.noteApiPort(Number(new URL(http.url).port), config.api.listen);
     },
     stop: () => http?.close(),
   });

@@ -45,9 +45,11 @@ export {
 } from "./nftables/nftables-forwarding.js";
 export { AUTOSTUN_TABLE, NftablesTable, type TunnelCounts } from "./nftables/nftables-table.js";
 export { type PublicAddress, PunchFailedError, type PunchResult, punchStun } from "./punch/stun-race.js";
+export { FORBIDDEN_ADVICE, forbiddenAddressText } from "./target/forbidden-addresses.js";
 export { TargetRefusedError } from "./target/target-error.js";
 export {
   type ForwardTarget,
+  type OwnPort,
   type TargetScope,
   type TargetValidationOptions,
   validateTarget,

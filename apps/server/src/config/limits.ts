@@ -16,3 +16,7 @@ export const MAX_CONNECTION_ROWS = 1_000_000;
 
 /** Longest a closed connection is kept: 90 days. */
 export const MAX_RETENTION_HOURS = 90 * 24;
+
+/** Default and most tunnels one daemon runs (config file and API together); each holds sockets and timers. */
+export const DEFAULT_MAX_TUNNELS = 32;
+export const MAX_TUNNELS = 1024;

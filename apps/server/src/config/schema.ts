@@ -5,7 +5,20 @@ import {
   DEFAULT_STUN_TCP,
   DEFAULT_STUN_UDP,
 } from "./defaults.js";
-import { MAX_CONNECTION_ROWS, MAX_RETENTION_HOURS, MAX_SCHEDULE_SECONDS } from "./limits.js";
+import {
+  DEFAULT_MAX_TUNNELS,
+  MAX_CONNECTION_ROWS,
+  MAX_RETENTION_HOURS,
+  MAX_SCHEDULE_SECONDS,
+  MAX_TUNNELS,
+} from "./limits.js";
+import {
+  forbiddenTarget,
+  isThisHostText,
+  ownApiProblem,
+  selfLoopProblem,
+  splitTarget,
+} from "./tunnel-targets.js";
 
 const hostPort = z
   .string()
@@ -122,12 +135,25 @@ export const tunnelSchema = z
   .object({
     id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, '.', '_' or '-', at most 64"),
     localPort: z.number().int().min(0).max(65535).default(0),
-    target: hostPort,
+    target: hostPort.superRefine((target, context) => {
+      // Metadata services and link-local: refused here so the file and saveTunnel say it before any start.
+      const forbidden = forbiddenTarget(target);
+      if (forbidden)
+        context.addIssue({
+          code: "custom",
+          message: `${forbidden}. Point the tunnel at the downloader on this host or the LAN, e.g. "127.0.0.1:6881"`,
+        });
+    }),
     forward: z.enum(["userspace", "nftables"]).default("userspace"),
     downloader: downloader.optional(),
     hooks: hooks.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((tunnel, context) => {
+    const split = splitTarget(tunnel.target);
+    if (split && tunnel.localPort && split.port === tunnel.localPort && isThisHostText(split.host))
+      context.addIssue({ code: "custom", path: ["target"], message: selfLoopProblem(split.port) });
+  });
 
 export type TunnelConfig = z.output<typeof tunnelSchema>;
 export type TunnelConfigInput = z.input<typeof tunnelSchema>;
@@ -233,6 +259,21 @@ export const configSchema = z
       })
       .strict()
       .default({ intervalSeconds: 900, runOnStart: true }),
+    /** How much one daemon takes on, so no caller can exhaust its descriptors or memory. */
+    limits: z
+      .object({
+        /** Tunnels from the config file and saveTunnel together; each holds sockets, timers and a watch. */
+        maxTunnels: z
+          .number({ error: `expected a number: 1-${MAX_TUNNELS}` })
+          .int({ error: (issue) => `${String(issue.input)} is not a whole number: use 1-${MAX_TUNNELS}` })
+          .min(1, { error: (issue) => `${String(issue.input)} is out of range: use 1-${MAX_TUNNELS}` })
+          .max(MAX_TUNNELS, {
+            error: (issue) => `${String(issue.input)} is out of range: use 1-${MAX_TUNNELS}`,
+          })
+          .default(DEFAULT_MAX_TUNNELS),
+      })
+      .strict()
+      .default({ maxTunnels: DEFAULT_MAX_TUNNELS }),
     tunnels: z
       .array(tunnelSchema)
       .default([])
@@ -249,7 +290,50 @@ export const configSchema = z
         }
       }),
   })
-  .strict();
+  .strict()
+  .superRefine((config, context) => tunnelsProblems(config, context));
+
+/** Rules across keys: the tunnel cap, and no target on the API's port or another tunnel's port. */
+function tunnelsProblems(
+  config: { api: { listen: string }; limits: { maxTunnels: number }; tunnels: TunnelConfig[] },
+  context: z.RefinementCtx,
+): void {
+  const { tunnels } = config;
+  const cap = config.limits.maxTunnels;
+  if (tunnels.length > cap)
+    context.addIssue({
+      code: "custom",
+      path: ["tunnels", cap],
+      message: `${tunnels.length} tunnels are configured, but limits.maxTunnels is ${cap}: remove tunnels, or raise limits.maxTunnels (1-${MAX_TUNNELS})`,
+    });
+  const api = splitTarget(config.api.listen);
+  for (const [index, tunnel] of tunnels.entries()) {
+    const target = splitTarget(tunnel.target);
+    if (!target) continue;
+    const onThisHost = isThisHostText(target.host);
+    if (
+      api &&
+      api.port !== 0 &&
+      target.port === api.port &&
+      (onThisHost || target.host.toLowerCase() === api.host.toLowerCase())
+    ) {
+      context.addIssue({
+        code: "custom",
+        path: ["tunnels", index, "target"],
+        message: ownApiProblem(target.port, config.api.listen),
+      });
+      continue;
+    }
+    if (!onThisHost) continue;
+    const owner = tunnels.find((other, at) => at !== index && other.localPort === target.port);
+    if (owner)
+      context.addIssue({
+        code: "custom",
+        path: ["tunnels", index, "target"],
+        message: selfLoopProblem(target.port, owner.id),
+      });
+  }
+}
 
 export type AutostunConfig = z.output<typeof configSchema>;
 export type AutostunConfigInput = z.input<typeof configSchema>;

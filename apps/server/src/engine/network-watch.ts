@@ -17,13 +17,27 @@ function fingerprint(): string {
  */
 export function watchNetwork(
   bus: EventBus<DaemonEvents>,
+  onError: (error: unknown) => void,
   intervalMs = 15_000,
   read: () => string = fingerprint,
 ): Disposable {
-  let last = read();
+  // The addresses are read with a socket of their own, which fails when the descriptors run out
+  // (EMFILE): that read is skipped and reported, and the next poll tries again; a throw here would end
+  // the daemon from inside a timer.
+  const attempt = (): string | undefined => {
+    try {
+      return read();
+    } catch (error) {
+      onError(error);
+      return undefined;
+    }
+  };
+  let last = attempt();
   const timer = setInterval(() => {
-    const now = read();
-    if (now !== last) {
+    const now = attempt();
+    if (now === undefined) return;
+    if (last === undefined) last = now;
+    else if (now !== last) {
       bus.publish("network.changed", { at: new Date().toISOString(), before: last, after: now });
       last = now;
     }

@@ -15,7 +15,7 @@ import {
   type TunnelTiming,
   type UnbanOutcome,
 } from "@autostun/relay";
-import type { AutostunConfig } from "../config/schema.js";
+import type { AutostunConfig, TunnelConfig } from "../config/schema.js";
 import type { ResolveDownloader } from "../downloaders/tunnel-downloader.js";
 import type { EventBus } from "../events/bus.js";
 import type { DaemonEvents } from "../events/daemon-events.js";
@@ -30,6 +30,7 @@ import {
 import type { Db } from "../store/database.js";
 import { SavedTunnelStore } from "../store/saved-tunnel-store.js";
 import { reconcileTunnels, type TunnelChanges } from "./reconcile-tunnels.js";
+import { TunnelLimits } from "./tunnel-limits.js";
 import { RunningTunnel, type TunnelEnvironment } from "./running-tunnel.js";
 import { formatPublic, TunnelArrivals } from "./tunnel-arrivals.js";
 import { parseTunnel } from "./tunnel-input.js";
@@ -59,7 +60,9 @@ export class TunnelRequestError extends Error {
       | "TARGET_REFUSED"
       | "FORWARDING_REFUSED"
       | "NO_DOWNLOADER"
-      | "NOT_OPEN",
+      | "NOT_OPEN"
+      | "TOO_MANY_TUNNELS"
+      | "OUT_OF_DESCRIPTORS",
   ) {
     super(message);
     this.name = "TunnelRequestError";
@@ -90,6 +93,8 @@ export class RelayManager {
   /** The tunnels' mappings on a home router (config `upnp`), and per tunnel: stops following it. */
   private readonly upnp: UpnpMappings;
   private readonly upnpFollows = new Map<string, () => void>();
+  /** The tunnel cap and the ports no tunnel may forward to (tunnel-limits.ts). */
+  private readonly limits: TunnelLimits;
 
   constructor(private readonly options: RelayManagerOptions) {
     const { config } = options;
@@ -103,7 +108,9 @@ export class RelayManager {
       sinks: [this.connections],
       logger: this.logger,
     });
+    this.limits = new TunnelLimits(() => this.options.config, this.tunnels);
     this.env = {
+      ownPorts: (except) => this.limits.ownPorts(except),
       stunServers: config.stun.tcp,
       keepalive: config.keepalive,
       bans: this.bans,
@@ -166,6 +173,7 @@ export class RelayManager {
     const sourced = mergeTunnels(this.options.config.tunnels, this.saved, this.logger);
     const made: RunningTunnel[] = [];
     for (const { config, origin } of sourced) {
+      if (this.limits.skipAtStart(config.id, made.length, this.logger)) continue;
       try {
         made.push(await RunningTunnel.create(config, origin, this.env));
       } catch (error) {
@@ -280,11 +288,27 @@ export class RelayManager {
         `tunnel ${config.id} is defined in the config file; change it there, or save this one under another id`,
         "TUNNEL_IN_CONFIG",
       );
+    const release = this.limits.reserve(config.id, Boolean(existing));
+    try {
+      return await this.saveReserved(config, existing);
+    } finally {
+      release();
+    }
+  }
+
+  /** The API port, once the API listens: no tunnel may forward to it (api.listen may say port 0). */
+  noteApiPort(port: number, listen: string): void {
+    this.limits.noteApiPort(port, listen);
+  }
+
+  private async saveReserved(config: TunnelConfig, existing: RunningTunnel | undefined): Promise<TunnelView> {
     let running: RunningTunnel;
     try {
       running = await RunningTunnel.create(config, "api", this.env);
     } catch (error) {
-      if (error instanceof TargetRefusedError) throw new TunnelRequestError(error.message, "TARGET_REFUSED");
+      TunnelLimits.explainCreateFailure(config.id, error);
+      if (error instanceof TargetRefusedError)
+        throw new TunnelRequestError(`tunnel.target: ${error.message}`, "TARGET_REFUSED");
       if (error instanceof NftablesForwardingError)
         throw new TunnelRequestError(error.message, "FORWARDING_REFUSED");
       throw error;

@@ -8,6 +8,7 @@ import {
   NftablesForwarding,
   NftablesForwardingError,
   type NftablesTable,
+  type OwnPort,
   Tunnel,
   type TunnelInbound,
   type TunnelNetwork,
@@ -40,6 +41,8 @@ export interface TunnelEnvironment {
   network?: () => TunnelNetwork;
   /** The adapter factory of a downloader kind; absent where no extension host runs (`doctor`). */
   resolveDownloader?: ResolveDownloader;
+  /** Ports of this host the tunnel `except` must not forward to: the API's, the other tunnels'. */
+  ownPorts?: (except: string) => OwnPort[];
   /** Which other tunnel's listener holds `port` on this host, if any: never a port to push. */
   portHolder?: (port: number, except: string) => string | undefined;
 }
@@ -113,7 +116,12 @@ export class RunningTunnel {
    * (TargetRefusedError otherwise), and `forward: nftables` can run here (NftablesForwardingError).
    */
   static async create(config: TunnelConfig, origin: TunnelOrigin, env: TunnelEnvironment) {
-    const target = await validateTarget(config.id, config.target);
+    const ownPorts = env.ownPorts;
+    const target = await validateTarget(
+      config.id,
+      config.target,
+      ownPorts ? { ownPorts: () => ownPorts(config.id) } : {},
+    );
     if (config.forward === "nftables" && !(await nftablesPermitted(env.runner, env.isPrivileged))) {
       throw new NftablesForwardingError(
         config.id,

@@ -3,7 +3,8 @@ import { isIP } from "node:net";
 import { networkInterfaces } from "node:os";
 import { parseHostPort } from "@autostun/stun";
 import { formatIp, type IpAddress, parseIp } from "../ip/address.js";
-import { inAny, LINK_LOCAL, LOOPBACK, PRIVATE } from "../ip/ranges.js";
+import { inAny, LOOPBACK, PRIVATE } from "../ip/ranges.js";
+import { FORBIDDEN_ADVICE, forbiddenAddress } from "./forbidden-addresses.js";
 import { TargetRefusedError } from "./target-error.js";
 
 export type TargetScope = "loopback" | "lan" | "this-host";
@@ -25,6 +26,20 @@ export interface TargetValidationOptions {
   localAddresses?: () => readonly string[];
   /** Hostname resolution; defaults to the system resolver (hosts file, Docker's DNS, …). */
   lookup?: (host: string) => Promise<readonly string[]>;
+  /**
+   * Ports of this host that a tunnel must never forward to (the daemon's API, the tunnels' own
+   * listeners): a peer would reach the API from the internet, or one connection would chain into
+   * itself until the descriptors run out.
+   */
+  ownPorts?: () => readonly OwnPort[];
+}
+
+/** A port this host serves itself, and what serves it, in words ("the daemon's own API"). */
+export interface OwnPort {
+  readonly port: number;
+  readonly what: string;
+  /** What to do instead. */
+  readonly advice: string;
 }
 
 /**
@@ -35,7 +50,7 @@ export interface TargetValidationOptions {
  */
 export function scopeOf(ip: IpAddress, localAddresses: readonly string[]): TargetScope | undefined {
   if (inAny(LOOPBACK, ip)) return "loopback";
-  if (inAny(PRIVATE, ip) || inAny(LINK_LOCAL, ip)) return "lan";
+  if (inAny(PRIVATE, ip)) return "lan";
   const own = localAddresses.map(parseIp).some((a) => a && a.family === ip.family && a.value === ip.value);
   return own ? "this-host" : undefined;
 }
@@ -72,10 +87,23 @@ export async function validateTarget(
   let pinned: { ip: IpAddress; scope: TargetScope } | undefined;
   for (const text of addresses) {
     const ip = parseIp(text);
+    const shown = text === split.host ? text : `${split.host} → ${text}`;
+    // Before the scope: fd00:ec2::254 is in fc00::/7 and would pass as LAN.
+    const forbidden = ip && forbiddenAddress(ip);
+    if (forbidden) throw new TargetRefusedError(tunnelId, target, `${shown}: ${forbidden}`, FORBIDDEN_ADVICE);
     const scope = ip && scopeOf(ip, locals);
     if (!ip || !scope) {
-      const shown = text === split.host ? text : `${split.host} → ${text}`;
       throw new TargetRefusedError(tunnelId, target, `${shown} is neither loopback, LAN nor this host`);
+    }
+    if (scope !== "lan") {
+      const own = options.ownPorts?.().find((entry) => entry.port === split.port);
+      if (own)
+        throw new TargetRefusedError(
+          tunnelId,
+          target,
+          `port ${own.port} of this host is ${own.what}`,
+          own.advice,
+        );
     }
     pinned ??= { ip, scope };
   }
@@ -91,7 +119,14 @@ export async function validateTarget(
 }
 
 function interfaceAddresses(): string[] {
-  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address));
+  try {
+    return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address));
+  } catch (error) {
+    // Out of descriptors (EMFILE) the read throws; the caller gets an answer it can show, not a crash.
+    throw new Error(`cannot read this host's addresses to check the target: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
 }
 
 async function systemLookup(host: string): Promise<string[]> {
