@@ -98,6 +98,21 @@ export function BansPage({ reloadKey = 0 }: { reloadKey?: number }) {
           </div>
         ))}
       </section>
+      {state.bans.length < state.total && (
+        <p className="bans__more" data-bans="more">
+          {t("bans.shown", { shown: state.bans.length, total: state.total })}{" "}
+          {state.hasMore && (
+            <button
+              type="button"
+              className="button button--small"
+              onClick={() => void state.more()}
+              disabled={state.loadingMore}
+            >
+              {t("bans.more")}
+            </button>
+          )}
+        </p>
+      )}
     </div>
   );
 }

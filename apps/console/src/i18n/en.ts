@@ -290,6 +290,8 @@ export const en = {
   "bans.fileTitle": "From the ban-list file",
   "bans.fromFile": "Edit this file to change these lines:",
   "bans.none": "Nobody is banned.",
+  "bans.shown": "{shown} of {total} bans shown.",
+  "bans.more": "Show more",
   "bans.noFile": "No ban-list file is configured, or it has no entries.",
   "bans.network": "Network",
   "bans.reason": "Reason",

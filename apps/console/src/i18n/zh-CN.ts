@@ -281,6 +281,8 @@ export const zhCN: Messages = {
   "bans.fileTitle": "来自封禁列表文件",
   "bans.fromFile": "修改以下条目请编辑此文件：",
   "bans.none": "没有封禁任何地址。",
+  "bans.shown": "已显示 {shown} 条，共 {total} 条封禁。",
+  "bans.more": "显示更多",
   "bans.noFile": "未配置封禁列表文件，或文件中没有条目。",
   "bans.network": "网段",
   "bans.reason": "原因",

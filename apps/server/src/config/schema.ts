@@ -1,5 +1,10 @@
 import { z } from "zod";
 import {
+  DEFAULT_SUBSCRIPTIONS_PER_CLIENT,
+  DEFAULT_SUBSCRIPTIONS_TOTAL,
+  MAX_SUBSCRIPTIONS_SETTING,
+} from "./subscription-limits.js";
+import {
   DEFAULT_API_LISTEN,
   DEFAULT_KEEPALIVE_TARGET,
   DEFAULT_STUN_TCP,
@@ -28,6 +33,12 @@ const hostPort = z
     const port = Number(value.slice(value.lastIndexOf(":") + 1));
     return Number.isNaN(port) || port <= 65535;
   }, "port must be 0-65535");
+
+const subscriptionCount = z
+  .number({ error: `expected a number: 1-${MAX_SUBSCRIPTIONS_SETTING}` })
+  .int({ error: "use a whole number" })
+  .min(1, { error: `use 1-${MAX_SUBSCRIPTIONS_SETTING}` })
+  .max(MAX_SUBSCRIPTIONS_SETTING, { error: `use 1-${MAX_SUBSCRIPTIONS_SETTING}` });
 
 /**
  * Whole seconds from `min` to `max`. Every duration in the config goes through here, so no value can reach
@@ -167,6 +178,17 @@ export const configSchema = z
         token: z.string().min(16, "use at least 16 characters").optional(),
         /** Web pages on other origins that may call the API from a browser (a dashboard elsewhere). */
         corsOrigins: z.array(webOrigin).max(32, "at most 32 origins").default([]),
+        /**
+         * Open subscriptions (SSE and WebSocket) one client address, and all clients, may hold; absent:
+         * DEFAULT_SUBSCRIPTIONS_PER_CLIENT and DEFAULT_SUBSCRIPTIONS_TOTAL.
+         */
+        subscriptions: z
+          .object({
+            perClient: subscriptionCount.default(DEFAULT_SUBSCRIPTIONS_PER_CLIENT),
+            total: subscriptionCount.default(DEFAULT_SUBSCRIPTIONS_TOTAL),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({ listen: DEFAULT_API_LISTEN, corsOrigins: [] }),

@@ -1,5 +1,6 @@
-import type { Ban, ConnectionEvent } from "@autostun/relay";
+import type { ConnectionEvent } from "@autostun/relay";
 import type { CheckState } from "../engine/model.js";
+import type { BansChange } from "../relay/ban-changes.js";
 import type { TunnelView } from "../relay/tunnel-view.js";
 
 /** The host's network moved: new address, new lease, a VPN, another default route. */
@@ -22,6 +23,6 @@ export type DaemonEvents = {
   "tunnel.updated": TunnelView;
   /** A peer connection through a tunnel opened, moved bytes (flushed every few seconds) or closed. */
   "connection.event": ConnectionEvent;
-  /** The whole ban list after it changed: a ban, an unban, an expiry or a reload of the ban-list file. */
-  "bans.changed": readonly Ban[];
+  /** What changed in the ban list: bans made or lifted, expired, or a reload of the ban-list file. */
+  "bans.changed": BansChange;
 };

@@ -8,6 +8,7 @@ import {
 } from "../store/connection-store.js";
 import { Tokens } from "../tokens.js";
 import { builder } from "./builder.js";
+import { type PageInfo, PageInfoRef } from "./page-info.js";
 
 /** Most connections one page may ask for; a console shows tens. */
 export const MAX_PAGE = 500;
@@ -59,7 +60,7 @@ interface Edge {
 
 interface Page {
   edges: Edge[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  pageInfo: PageInfo;
   totalCount: number;
 }
 
@@ -67,13 +68,6 @@ const EdgeRef = builder.objectRef<Edge>("TunnelConnectionEdge").implement({
   fields: (t) => ({
     node: t.field({ type: TunnelConnectionRef, resolve: (e) => e.node }),
     cursor: t.exposeString("cursor"),
-  }),
-});
-
-const PageInfoRef = builder.objectRef<Page["pageInfo"]>("PageInfo").implement({
-  fields: (t) => ({
-    hasNextPage: t.exposeBoolean("hasNextPage"),
-    endCursor: t.string({ nullable: true, resolve: (p) => p.endCursor }),
   }),
 });
 
@@ -166,7 +160,12 @@ builder.queryFields((t) => ({
       }));
       return {
         edges,
-        pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+        pageInfo: {
+          hasNextPage: page.hasNextPage,
+          hasPreviousPage: after !== undefined,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
         totalCount: page.totalCount,
       };
     },

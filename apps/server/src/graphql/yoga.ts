@@ -7,6 +7,7 @@ import { admissionMessage, type TokenGate } from "./auth.js";
 import { type GraphQLContext, localeFrom, type RequestScope } from "./context.js";
 import { depthLimit, MAX_QUERY_DEPTH, MAX_QUERY_TOKENS, MAX_ROOT_FIELDS, rootFieldLimit } from "./limits.js";
 import { schema } from "./schema.js";
+import { subscriptionCaps } from "./subscription-caps.js";
 
 /**
  * What reaches yoga besides the Fetch request: Node's req/res over HTTP; over WebSocket, the connection's
@@ -85,6 +86,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
       auth,
       useCSRFPrevention({ requestHeaders: ["x-graphql-yoga-csrf", "x-autostun-locale"] }),
       hardening,
+      subscriptionCaps(),
     ],
     context: ({ request, scope }) => ({
       services,

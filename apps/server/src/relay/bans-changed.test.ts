@@ -8,24 +8,29 @@ import { startTestDaemon } from "../testing/daemon.js";
 import { authHeader } from "../testing/known-tokens.js";
 import { gql } from "./testing/graphql-client.js";
 
-type Listed = { cidr: string; source: string }[];
+interface Change {
+  kind: string;
+  count: number;
+  total: number;
+  bans: { cidr: string; source: string }[];
+}
 
-/** Collects every bansChanged list and lets the test wait for one that satisfies a condition. */
+/** Collects every bansChanged event and lets the test wait for one that satisfies a condition. */
 function watchBans(url: string) {
   const client = createClient({
     url: `${url.replace("http", "ws")}graphql`,
     webSocketImpl: WebSocket,
     connectionParams: authHeader(url),
   });
-  const seen: Listed[] = [];
-  const waiting: { test: (list: Listed) => boolean; resolve: (list: Listed) => void }[] = [];
+  const seen: Change[] = [];
+  const waiting: { test: (change: Change) => boolean; resolve: (change: Change) => void }[] = [];
   let acknowledged: () => void = () => {};
   const ready = new Promise<void>((resolve) => {
     acknowledged = resolve;
   });
   client.on("connected", () => acknowledged());
-  client.subscribe<{ bansChanged: Listed }>(
-    { query: "subscription { bansChanged { cidr source } }" },
+  client.subscribe<{ bansChanged: Change }>(
+    { query: "subscription { bansChanged { kind count total bans { cidr source } } }" },
     {
       next: ({ data }) => {
         if (!data) return;
@@ -43,17 +48,17 @@ function watchBans(url: string) {
   return {
     seen,
     ready,
-    next(test: (list: Listed) => boolean): Promise<Listed> {
+    next(test: (change: Change) => boolean): Promise<Change> {
       return new Promise((resolve) => waiting.push({ test, resolve }));
     },
     dispose: () => client.dispose(),
   };
 }
 
-const cidrs = (list: Listed) => list.map((ban) => ban.cidr).sort();
+const cidrs = (change: Change) => change.bans.map((ban) => ban.cidr).sort();
 
 describe("bansChanged", () => {
-  it("sends the whole list after a ban, an unban, an expiry and an edit of the ban-list file", async () => {
+  it("sends the change, not the list, after a ban, an unban, an expiry and an edit of the ban-list file", async () => {
     const dir = mkdtempSync(join(tmpdir(), "autostun-bans-changed-"));
     const file = join(dir, "bans.txt");
     writeFileSync(file, "203.0.113.0/24\n");
@@ -64,28 +69,34 @@ describe("bansChanged", () => {
       // The subscription is registered asynchronously after the handshake; give it a moment.
       await new Promise((resolve) => setTimeout(resolve, 300));
 
-      const banned = bans.next((list) => list.some((ban) => ban.cidr === "198.51.100.7/32"));
+      const banned = bans.next((change) => change.kind === "ADDED");
       await gql(daemon.url, `mutation { ban(cidr: "198.51.100.7", reason: "test") { cidr } }`);
-      expect(cidrs(await banned)).toEqual(["198.51.100.7/32", "203.0.113.0/24"]);
+      expect(await banned).toEqual({
+        kind: "ADDED",
+        count: 1,
+        total: 2,
+        bans: [{ cidr: "198.51.100.7/32", source: "api" }],
+      });
 
-      const lifted = bans.next((list) => !list.some((ban) => ban.cidr === "198.51.100.7/32"));
+      const lifted = bans.next((change) => change.kind === "REMOVED");
       await gql(daemon.url, `mutation { unban(cidr: "198.51.100.7") }`);
-      expect(cidrs(await lifted)).toEqual(["203.0.113.0/24"]);
+      expect(await lifted).toMatchObject({ count: 1, total: 1 });
+      expect(cidrs(await lifted)).toEqual(["198.51.100.7/32"]);
 
-      const short = bans.next((list) => list.some((ban) => ban.cidr === "192.0.2.0/28"));
-      const expired = bans.next((list) => list.length === 1 && list[0]?.cidr === "203.0.113.0/24");
+      const short = bans.next((change) => change.kind === "ADDED" && cidrs(change)[0] === "192.0.2.0/28");
+      const expired = bans.next((change) => change.kind === "EXPIRED");
       await gql(daemon.url, `mutation { ban(cidr: "192.0.2.0/28", ttlSeconds: 1) { cidr } }`);
       await short;
-      // Nobody asks: the expiry alone publishes the list without the ban.
-      expect(cidrs(await expired)).toEqual(["203.0.113.0/24"]);
+      // Nobody asks: the expiry alone publishes the change.
+      const gone = await expired;
+      expect(cidrs(gone)).toEqual(["192.0.2.0/28"]);
+      expect(gone.total).toBe(1);
 
-      const edited = bans.next((list) => list.some((ban) => ban.cidr === "100.64.0.0/10"));
+      const edited = bans.next((change) => change.kind === "RELOADED");
       writeFileSync(file, "100.64.0.0/10  # a whole range\n203.0.113.0/24\n198.18.0.0/15\n");
-      const afterEdit = await edited;
-      expect(cidrs(afterEdit)).toEqual(["100.64.0.0/10", "198.18.0.0/15", "203.0.113.0/24"]);
-      expect(afterEdit.every((ban) => ban.source === `file:${file}`)).toBe(true);
-      // Three lines of one edit arrive as one list, not one event per line.
-      expect(bans.seen.filter((list) => list.some((ban) => ban.cidr === "100.64.0.0/10"))[0]).toHaveLength(3);
+      // Two new lines of one edit arrive as one event that says how many, for the client to re-read.
+      expect(await edited).toEqual({ kind: "RELOADED", count: 2, total: 3, bans: [] });
+      expect(bans.seen.filter((change) => change.kind === "RELOADED")).toHaveLength(1);
     } finally {
       await bans.dispose();
       await daemon.stop();

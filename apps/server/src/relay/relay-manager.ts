@@ -3,6 +3,7 @@ import {
   BanFileWatcher,
   type BanInput,
   BanList,
+  type BanManyOutcome,
   type BanNotApplied,
   type BanOutcome,
   type ConnectionRecord,
@@ -29,6 +30,7 @@ import {
 } from "../store/connection-store.js";
 import type { Db } from "../store/database.js";
 import { SavedTunnelStore } from "../store/saved-tunnel-store.js";
+import { publishBanChanges } from "./ban-changes.js";
 import { reconcileTunnels, type TunnelChanges } from "./reconcile-tunnels.js";
 import { TunnelLimits } from "./tunnel-limits.js";
 import { RunningTunnel, type TunnelEnvironment } from "./running-tunnel.js";
@@ -160,7 +162,9 @@ export class RelayManager {
         bans: load.total,
       });
     }
-    this.unsubscribe.push(this.publishBanChanges());
+    this.unsubscribe.push(
+      publishBanChanges(this.bans, (change) => this.options.bus.publish("bans.changed", change)),
+    );
     this.unsubscribe.push(
       this.table.onEvent((event) => {
         if (event.type === "opened") {
@@ -196,22 +200,6 @@ export class RelayManager {
     }
     this.started = true;
     for (const running of made) await this.add(running);
-  }
-
-  /**
-   * Publishes the ban list once per burst of changes: a reload of the ban-list file changes many lines
-   * at once, and a subscriber wants the list that results, not one event per line.
-   */
-  private publishBanChanges(): () => void {
-    let queued = false;
-    return this.bans.onChange(() => {
-      if (queued) return;
-      queued = true;
-      queueMicrotask(() => {
-        queued = false;
-        this.options.bus.publish("bans.changed", this.bans.list());
-      });
-    });
   }
 
   async stop(): Promise<void> {
@@ -371,6 +359,13 @@ export class RelayManager {
   async ban(input: BanInput): Promise<BanOutcome> {
     const outcome = await this.bans.ban(input);
     this.logNotApplied("ban", outcome.ban.cidr, outcome.notApplied);
+    return outcome;
+  }
+
+  /** Many bans in one go: one store transaction, one ban-set update per tunnel (see `ban`). */
+  async banMany(inputs: readonly BanInput[]): Promise<BanManyOutcome> {
+    const outcome = await this.bans.banMany(inputs);
+    this.logNotApplied("ban", `${outcome.bans.length} networks`, outcome.notApplied);
     return outcome;
   }
 
