@@ -1,9 +1,5 @@
 import { z } from "zod";
-import {
-  DEFAULT_SUBSCRIPTIONS_PER_CLIENT,
-  DEFAULT_SUBSCRIPTIONS_TOTAL,
-  MAX_SUBSCRIPTIONS_SETTING,
-} from "./subscription-limits.js";
+import { argv, commandName, commandReferenceProblems, commandsSchema } from "./commands-schema.js";
 import {
   DEFAULT_API_LISTEN,
   DEFAULT_KEEPALIVE_TARGET,
@@ -17,6 +13,11 @@ import {
   MAX_SCHEDULE_SECONDS,
   MAX_TUNNELS,
 } from "./limits.js";
+import {
+  DEFAULT_SUBSCRIPTIONS_PER_CLIENT,
+  DEFAULT_SUBSCRIPTIONS_TOTAL,
+  MAX_SUBSCRIPTIONS_SETTING,
+} from "./subscription-limits.js";
 import {
   forbiddenTarget,
   isThisHostText,
@@ -64,14 +65,6 @@ const httpUrl = z.string().refine((value) => {
   }
 }, 'expected an http(s) URL, e.g. "http://127.0.0.1:8080"');
 
-/** A program and its arguments, run without a shell so no address or port can be read as shell syntax. */
-const argv = z
-  .array(z.string().min(1, "an argument may not be empty"), {
-    error: 'expected a list: the program, then its arguments, e.g. ["/usr/local/bin/on-port", "--quiet"]',
-  })
-  .min(1, 'give at least the program, e.g. ["/usr/local/bin/on-port"]')
-  .max(64, "at most 64 arguments");
-
 /**
  * The BitTorrent client a tunnel pushes its public port to. `kind` names an adapter: the built-ins
  * qbittorrent, transmission, deluge, aria2, or one a plugin registers.
@@ -98,11 +91,17 @@ const downloader = z
       .optional(),
     /**
      * Run when the client answers OK but does not listen on the new port (upstream aria2): it should
-     * restart the client with `--listen-port=$AUTOSTUN_LISTEN_PORT`.
+     * restart the client with `--listen-port=$AUTOSTUN_LISTEN_PORT`. `command` only in the config file;
+     * `commandName` picks one of the file's `commands` (the only way through the API).
      */
     restartHook: z
-      .object({ command: argv, timeoutSeconds: seconds(1, 600).default(60) })
+      .object({
+        command: argv.optional(),
+        commandName: commandName.optional(),
+        timeoutSeconds: seconds(1, 600).default(60),
+      })
       .strict()
+      .superRefine((hook, context) => oneCommand(hook, context))
       .optional(),
   })
   .strict();
@@ -110,8 +109,12 @@ const downloader = z
 /** What runs whenever a tunnel opens or its public address changes. */
 const hooks = z
   .object({
-    /** Gets AUTOSTUN_TUNNEL_ID, _PROTOCOL, _PRIVATE_IP, _PRIVATE_PORT, _PUBLIC_IP, _PUBLIC_PORT. */
+    /**
+     * Gets AUTOSTUN_TUNNEL_ID, _PROTOCOL, _PRIVATE_IP, _PRIVATE_PORT, _PUBLIC_IP, _PUBLIC_PORT. Only in
+     * the config file; through the API `commandName` picks one of the file's `commands`.
+     */
     command: argv.optional(),
+    commandName: commandName.optional(),
     timeoutSeconds: seconds(1, 600).default(30),
     webhook: z
       .object({
@@ -126,7 +129,30 @@ const hooks = z
       .strict()
       .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((hooks, context) => {
+    if (hooks.command && hooks.commandName) oneCommand(hooks, context);
+  });
+
+/** A hook names its program once: as an argument list (file only) or by the name of one in `commands`. */
+function oneCommand(
+  hook: { command?: readonly string[] | undefined; commandName?: string | undefined },
+  context: z.RefinementCtx,
+): void {
+  if (hook.command && hook.commandName)
+    context.addIssue({
+      code: "custom",
+      path: ["commandName"],
+      message: "give command or commandName, not both",
+    });
+  else if (!hook.command && !hook.commandName)
+    context.addIssue({
+      code: "custom",
+      path: ["command"],
+      message:
+        'give the program to run: commandName: "name-in-commands", or (config file only) command: [...]',
+    });
+}
 
 /**
  * A web origin (`scheme://host[:port]`, no path): browsers compare origins exactly, so anything else in
@@ -193,6 +219,8 @@ export const configSchema = z
       .strict()
       .default({ listen: DEFAULT_API_LISTEN, corsOrigins: [] }),
     dataDir: z.string().min(1).default("./data"),
+    /** Programs hooks may run, by name; only the file sets them (see commands-schema.ts). */
+    commands: commandsSchema,
     locale: z.enum(["en", "zh-CN"]).optional(),
     log: z
       .object({ level: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info") })
@@ -313,6 +341,7 @@ export const configSchema = z
       }),
   })
   .strict()
+  .superRefine((config, context) => commandReferenceProblems(config, context))
   .superRefine((config, context) => tunnelsProblems(config, context));
 
 /** Rules across keys: the tunnel cap, and no target on the API's port or another tunnel's port. */

@@ -167,7 +167,7 @@ export class TunnelDownloader {
       logger,
       usesApiKey: signsInWithApiKey(settings),
       verifyHost: this.options.verifyHost,
-      ...(restart
+      ...(restart?.command
         ? { restartHook: { argv: restart.command, timeoutMs: restart.timeoutSeconds * 1000 } }
         : {}),
       ...(this.options.retry ? { retry: this.options.retry } : {}),

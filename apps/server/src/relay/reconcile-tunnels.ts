@@ -9,6 +9,7 @@ import {
   TargetRefusedError,
 } from "@autostun/relay";
 import type { AutostunConfig, TunnelConfig } from "../config/schema.js";
+import { namedCommandsChanged } from "./named-commands.js";
 import type { RunningTunnel, TunnelEnvironment } from "./running-tunnel.js";
 import type { TunnelOrigin } from "./tunnel-view.js";
 
@@ -64,8 +65,17 @@ export async function reconcileTunnels(next: AutostunConfig, relay: RelayParts):
   const punchChanged =
     !isDeepStrictEqual(old.stun.tcp, next.stun.tcp) || !isDeepStrictEqual(old.keepalive, next.keepalive);
   const geoChanged = !isDeepStrictEqual(old.geoip, next.geoip);
-  const rebuilt = (config: TunnelConfig) => punchChanged || (geoChanged && config.forward !== "nftables");
-  const env: TunnelEnvironment = { ...relay.env, stunServers: next.stun.tcp, keepalive: next.keepalive };
+  const rebuilt = (config: TunnelConfig) =>
+    punchChanged ||
+    (geoChanged && config.forward !== "nftables") ||
+    namedCommandsChanged(config, old.commands, next.commands);
+  const commands = next.commands ?? {};
+  const env: TunnelEnvironment = {
+    ...relay.env,
+    stunServers: next.stun.tcp,
+    keepalive: next.keepalive,
+    commands,
+  };
 
   // Open the new GeoIP files first: a path that does not open refuses the reload.
   let geo: Promise<GeoLookup | undefined> | undefined;
@@ -115,7 +125,7 @@ export async function reconcileTunnels(next: AutostunConfig, relay: RelayParts):
   }
 
   // Checked; from here on the new config is applied.
-  Object.assign(relay.env, { stunServers: next.stun.tcp, keepalive: next.keepalive });
+  Object.assign(relay.env, { stunServers: next.stun.tcp, keepalive: next.keepalive, commands });
   if (geoChanged) relay.setGeo(geo);
   if (old.bans.file !== next.bans.file) await swapBanFile(relay, next.bans.file);
   // Every old one first: a new tunnel may take a port an old one frees.

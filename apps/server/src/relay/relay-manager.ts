@@ -32,10 +32,10 @@ import type { Db } from "../store/database.js";
 import { SavedTunnelStore } from "../store/saved-tunnel-store.js";
 import { publishBanChanges } from "./ban-changes.js";
 import { reconcileTunnels, type TunnelChanges } from "./reconcile-tunnels.js";
+import { parseApiTunnel } from "./tunnel-input.js";
 import { TunnelLimits } from "./tunnel-limits.js";
 import { RunningTunnel, type TunnelEnvironment } from "./running-tunnel.js";
 import { formatPublic, TunnelArrivals } from "./tunnel-arrivals.js";
-import { parseTunnel } from "./tunnel-input.js";
 import { mergeTunnels } from "./tunnel-sources.js";
 import type { TunnelStats, TunnelView } from "./tunnel-view.js";
 import { UpnpMappings, type UpnpView } from "./upnp-mappings.js";
@@ -127,6 +127,7 @@ export class RelayManager {
       logger: options.logger,
       ...(options.timing ? { timing: options.timing } : {}),
       ...(options.resolveDownloader ? { resolveDownloader: options.resolveDownloader } : {}),
+      commands: config.commands ?? {},
       portHolder: (port, except) => {
         for (const [id, running] of this.tunnels) {
           const { state, listenPort } = running.tunnel.status;
@@ -174,7 +175,12 @@ export class RelayManager {
         this.options.bus.publish("connection.event", event);
       }),
     );
-    const sourced = mergeTunnels(this.options.config.tunnels, this.saved, this.logger);
+    const sourced = mergeTunnels(
+      this.options.config.tunnels,
+      this.saved,
+      this.logger,
+      this.env.commands ?? {},
+    );
     const made: RunningTunnel[] = [];
     for (const { config, origin } of sourced) {
       if (this.limits.skipAtStart(config.id, made.length, this.logger)) continue;
@@ -269,7 +275,8 @@ export class RelayManager {
    * once the target passed, so a restart never meets a tunnel the API refused.
    */
   async saveTunnel(input: unknown): Promise<TunnelView> {
-    const config = parseTunnel(input);
+    // No program of its own, only a name from the file's commands: hooks run with the daemon's rights.
+    const config = parseApiTunnel(input, this.env.commands ?? {});
     const existing = this.tunnels.get(config.id);
     if (existing?.origin === "config" || this.options.config.tunnels.some((t) => t.id === config.id))
       throw new TunnelRequestError(

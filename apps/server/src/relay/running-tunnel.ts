@@ -15,6 +15,7 @@ import {
   type TunnelTiming,
   validateTarget,
 } from "@autostun/relay";
+import type { NamedCommands } from "../config/commands-schema.js";
 import type { TunnelConfig } from "../config/schema.js";
 import type { ResolveDownloader } from "../downloaders/tunnel-downloader.js";
 import { choosePath, type PathSituation } from "./downloader-path.js";
@@ -45,6 +46,8 @@ export interface TunnelEnvironment {
   ownPorts?: (except: string) => OwnPort[];
   /** Which other tunnel's listener holds `port` on this host, if any: never a port to push. */
   portHolder?: (port: number, except: string) => string | undefined;
+  /** The config file's `commands`, which hooks pick by name. */
+  commands?: NamedCommands;
 }
 
 /**
@@ -79,6 +82,7 @@ export class RunningTunnel {
       resolveDownloader: env.resolveDownloader,
       logger: env.logger,
       verifyHost: target.host,
+      ...(env.commands ? { commands: env.commands } : {}),
       onChange: () => this.changed(),
     });
     const inbound: TunnelInbound =

@@ -6,9 +6,11 @@ import {
 } from "@autostun/downloaders";
 import type { Logger } from "@autostun/plugins-api";
 import type { TunnelStatus } from "@autostun/relay";
+import type { NamedCommands } from "../config/commands-schema.js";
 import type { TunnelConfig } from "../config/schema.js";
 import { downloaderText } from "../downloaders/messages.js";
 import { type ResolveDownloader, TunnelDownloader } from "../downloaders/tunnel-downloader.js";
+import { hookArgv } from "./named-commands.js";
 
 export interface TunnelAnnouncerOptions {
   config: TunnelConfig;
@@ -17,6 +19,8 @@ export interface TunnelAnnouncerOptions {
   logger: (bindings: Record<string, string>) => Logger;
   /** The host the downloader's port is checked on: the tunnel's target host. */
   verifyHost: string;
+  /** The config file's `commands`, for hooks that name one. */
+  commands?: NamedCommands;
   /** Told whenever what `Tunnel.downloader` or `Tunnel.hooks` shows changed. */
   onChange(): void;
 }
@@ -36,8 +40,9 @@ export class TunnelAnnouncer {
 
   constructor(private readonly options: TunnelAnnouncerOptions) {
     const { hooks } = options.config;
-    if (hooks && (hooks.command || hooks.webhook)) {
-      const { command, webhook, timeoutSeconds } = hooks;
+    const command = hooks ? this.program(hooks, "hooks") : undefined;
+    if (hooks && (command || hooks.webhook)) {
+      const { webhook, timeoutSeconds } = hooks;
       this.hooks = new AddressHooks({
         ...(command ? { command: { argv: command, timeoutMs: timeoutSeconds * 1000 } } : {}),
         ...(webhook
@@ -53,6 +58,24 @@ export class TunnelAnnouncer {
         logger: options.logger({ module: "hooks", tunnel: options.config.id }),
       });
     }
+  }
+
+  /**
+   * The program a hook runs. A name the file's `commands` lacks (checked when the tunnel was saved or
+   * loaded, so only a file edited since) runs nothing, and says so.
+   */
+  private program(
+    hook: { command?: readonly string[] | undefined; commandName?: string | undefined },
+    which: string,
+  ): readonly string[] | undefined {
+    const found = hookArgv(hook, this.options.commands);
+    if (!found && hook.commandName)
+      this.options
+        .logger({ module: "hooks", tunnel: this.options.config.id })
+        .warn(
+          `${which}: no command named "${hook.commandName}" in the config file's commands; nothing is run`,
+        );
+    return found;
   }
 
   downloaderStatus(): DownloaderStatus | undefined {
@@ -72,8 +95,13 @@ export class TunnelAnnouncer {
     const settings = this.options.config.downloader;
     const resolve = this.options.resolveDownloader;
     if (!settings || !resolve) return;
+    const restart = settings.restartHook;
+    const restartArgv = restart ? this.program(restart, "downloader.restartHook") : undefined;
     this.downloader = new TunnelDownloader({
-      settings,
+      settings: {
+        ...settings,
+        restartHook: restart && restartArgv ? { ...restart, command: [...restartArgv] } : undefined,
+      },
       resolve,
       verifyHost: this.options.verifyHost,
       logger: this.options.logger({ module: "downloader", tunnel: this.options.config.id }),

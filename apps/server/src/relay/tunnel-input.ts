@@ -1,6 +1,9 @@
+import type { z } from "zod";
+import type { NamedCommands } from "../config/commands-schema.js";
 import { formatKey } from "../config/errors.js";
 import { type TunnelConfig, tunnelSchema } from "../config/schema.js";
 import { schemaProblems } from "../config/schema-problems.js";
+import { apiTunnelProblems, rawCommandProblems } from "./api-tunnel-rules.js";
 
 /** One reason a tunnel definition was refused, keyed like the config file's errors. */
 export interface TunnelProblem {
@@ -24,10 +27,25 @@ export class InvalidTunnelError extends Error {
 export function parseTunnel(input: unknown): TunnelConfig {
   const parsed = tunnelSchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  throw new InvalidTunnelError(
-    schemaProblems(parsed.error).map(({ path, message }) => ({
-      key: formatKey(["tunnel", ...path]),
-      message,
-    })),
-  );
+  throw new InvalidTunnelError(problemsOf(parsed.error));
+}
+
+function problemsOf(error: z.ZodError): TunnelProblem[] {
+  return schemaProblems(error).map(({ path, message }) => ({
+    key: formatKey(["tunnel", ...path]),
+    message,
+  }));
+}
+
+/**
+ * A tunnel from the API (saveTunnel, or saved through it before): the file's rules, and beyond them no
+ * program of its own (only a name from the file's `commands`) and no reserved webhook secret header.
+ */
+export function parseApiTunnel(input: unknown, commands: NamedCommands): TunnelConfig {
+  const refused = rawCommandProblems(input);
+  const parsed = tunnelSchema.safeParse(input);
+  if (!parsed.success) throw new InvalidTunnelError([...refused, ...problemsOf(parsed.error)]);
+  const problems = [...refused, ...apiTunnelProblems(parsed.data, commands)];
+  if (problems.length > 0) throw new InvalidTunnelError(problems);
+  return parsed.data;
 }

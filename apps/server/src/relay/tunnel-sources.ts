@@ -1,7 +1,9 @@
 import type { Logger } from "@autostun/plugins-api";
+import type { NamedCommands } from "../config/commands-schema.js";
 import type { TunnelConfig } from "../config/schema.js";
 import type { SavedTunnelStore } from "../store/saved-tunnel-store.js";
-import { parseTunnel } from "./tunnel-input.js";
+import { withoutApiRefusals } from "./api-tunnel-rules.js";
+import { parseApiTunnel } from "./tunnel-input.js";
 import type { TunnelOrigin } from "./tunnel-view.js";
 
 export interface SourcedTunnel {
@@ -18,13 +20,24 @@ export function mergeTunnels(
   fromConfig: readonly TunnelConfig[],
   saved: SavedTunnelStore,
   logger: Logger,
+  commands: NamedCommands = {},
 ): SourcedTunnel[] {
   const merged: SourcedTunnel[] = fromConfig.map((config) => ({ config, origin: "config" }));
   const taken = new Set(fromConfig.map((t) => t.id));
-  for (const raw of saved.list()) {
+  for (const stored of saved.list()) {
+    // Saved before programs came only from the file: it keeps running, without what the API may no
+    // longer carry, and the log says what was left out until the tunnel is saved again.
+    const { tunnel: raw, removed } = withoutApiRefusals(stored, commands);
+    if (removed.length > 0) {
+      const id = (raw as { id?: unknown })?.id;
+      logger.warn(
+        `tunnel ${String(id)} (saved through the API) is loaded without ${removed.join(", ")}: a program to run now comes only from the config file's commands and the API may not set reserved headers; these are not run or sent. Name the program under commands: in the config file and save the tunnel again with hooks.commandName or downloader.restartHook.commandName`,
+        { tunnel: String(id), removed },
+      );
+    }
     let config: TunnelConfig;
     try {
-      config = parseTunnel(raw);
+      config = parseApiTunnel(raw, commands);
     } catch (error) {
       logger.error(
         "skipping a tunnel saved through the API: it is no longer valid; delete or save it again",
