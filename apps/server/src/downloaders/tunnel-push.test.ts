@@ -153,7 +153,7 @@ beforeAll(async () => {
 afterAll(() => services?.close());
 
 /** A daemon that may not load nftables rules (as an unprivileged user), so P goes to the downloader. */
-function startDaemon(tunnels: unknown[] = []) {
+function startDaemon(tunnels: unknown[] = [], commands: Record<string, string[]> = {}) {
   const real = createCommandRunner();
   return startTestDaemon(
     {
@@ -161,6 +161,7 @@ function startDaemon(tunnels: unknown[] = []) {
       stun: { udp: [], tcp: [services.stun] },
       keepalive: { target: services.keepalive, intervalSeconds: 10 },
       tunnels,
+      commands,
     },
     (c) => {
       c.register(Services.HostInfo, { useValue: { platform: process.platform, isPrivileged: false } });
@@ -181,17 +182,20 @@ describe("a tunnel with a downloader, behind a gateway that keeps the port", () 
     const transmission = await startFakeTransmission(SECRET);
     const receiver = await startReceiver();
     const hookOut = join(mkdtempSync(join(tmpdir(), "autostun-hook-")), "env.json");
-    const daemon = await startDaemon();
+    // The API may only name a program the config file lists.
+    const daemon = await startDaemon([], {
+      "record-env": [
+        process.execPath,
+        "-e",
+        `require("node:fs").writeFileSync(${JSON.stringify(hookOut)}, JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("AUTOSTUN_")))))`,
+      ],
+    });
     const tunnel = (password: string) => ({
       id: "bt",
       target: "127.0.0.1:6881",
       downloader: { kind: "transmission", url: transmission.url, username: "admin", password },
       hooks: {
-        command: [
-          process.execPath,
-          "-e",
-          `require("node:fs").writeFileSync(${JSON.stringify(hookOut)}, JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("AUTOSTUN_")))))`,
-        ],
+        commandName: "record-env",
         webhook: { url: receiver.url, secret: "hook-secret-1", secretHeader: "X-Hook-Key" },
       },
     });

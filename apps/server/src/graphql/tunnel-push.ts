@@ -92,9 +92,18 @@ export const TunnelHooksRef = builder.objectRef<HookRun>("TunnelHooks").implemen
 });
 
 const RestartHookInput = builder.inputType("DownloaderRestartHookInput", {
-  description: "A command that restarts the client on the new port (aria2); gets AUTOSTUN_LISTEN_PORT.",
+  description:
+    "A command that restarts the client on the new port (aria2); gets AUTOSTUN_LISTEN_PORT. Through the API only commandName: the program itself comes from the config file's commands.",
   fields: (t) => ({
-    command: t.stringList({ required: true, description: "The program, then its arguments; no shell" }),
+    command: t.stringList({
+      required: false,
+      description:
+        "Refused through the API (a program to run comes only from the config file); kept so the refusal can say what to do",
+    }),
+    commandName: t.string({
+      required: false,
+      description: "The name of one of the config file's commands",
+    }),
     timeoutSeconds: t.int({ required: false }),
   }),
 });
@@ -125,14 +134,26 @@ const WebhookInput = builder.inputType("TunnelWebhookInput", {
       description: "Receives a JSON POST on open and on every address change",
     }),
     secret: t.string({ required: false, description: "Sent in secretHeader; stored, never returned" }),
-    secretHeader: t.string({ required: false, description: "Default X-AutoSTUN-Secret" }),
+    secretHeader: t.string({
+      required: false,
+      description:
+        "Default X-AutoSTUN-Secret. Cookie, Authorization, Proxy-Authorization, Host and hop-by-hop headers are refused here (the config file may set them)",
+    }),
   }),
 });
 
 export const TunnelHooksInput = builder.inputType("TunnelHooksInput", {
   description: "What runs on open and on every public address change, as hooks in the config file.",
   fields: (t) => ({
-    command: t.stringList({ required: false, description: "The program, then its arguments; no shell" }),
+    command: t.stringList({
+      required: false,
+      description:
+        "Refused through the API (a program to run comes only from the config file); kept so the refusal can say what to do",
+    }),
+    commandName: t.string({
+      required: false,
+      description: "The name of one of the config file's commands, run on open and every address change",
+    }),
     timeoutSeconds: t.int({ required: false }),
     webhook: t.field({ type: WebhookInput, required: false }),
   }),

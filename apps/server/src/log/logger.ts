@@ -1,3 +1,4 @@
+import { redactUrlsIn } from "@autostun/downloaders";
 import type { Logger } from "@autostun/plugins-api";
 import { type DestinationStream, type Logger as PinoLogger, pino } from "pino";
 
@@ -17,6 +18,20 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/**
+ * Every URL in a log value or message with its secrets taken out (`user:pass@`, `?apikey=…`): libraries
+ * and adapters write the whole URL they were given into their errors, whatever key it ends up under.
+ */
+export function redactUrlsDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return redactUrlsIn(value);
+  if (depth > 8 || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((item) => redactUrlsDeep(item, depth + 1));
+  if (value instanceof Error) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) out[key] = redactUrlsDeep(inner, depth + 1);
+  return out;
+}
+
 export type RootLogger = PinoLogger;
 
 /** The daemon's structured logger: JSON lines on stderr, secrets redacted. */
@@ -25,6 +40,17 @@ export function createRootLogger(level: string, destination?: DestinationStream)
     {
       level,
       base: undefined,
+      formatters: { log: (object) => redactUrlsDeep(object) as Record<string, unknown> },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(
+            this,
+            args.map((arg) => (typeof arg === "string" ? redactUrlsIn(arg) : arg)) as Parameters<
+              typeof method
+            >,
+          );
+        },
+      },
       redact: {
         paths: [
           "token",
