@@ -7,6 +7,7 @@ import {
   type DownloaderStatus,
   displayUrl,
   identifyAs,
+  redactUrlsIn,
   signsInWithApiKey,
 } from "@autostun/downloaders";
 import {
@@ -146,7 +147,7 @@ export class ConfiguredDownloaders implements Downloaders {
     } catch (error) {
       // The adapter refused these settings (a plugin's own check): nothing was asked. Thrown on, the
       // check would take the tunnel for one deleted meanwhile and leave it out of the verdict.
-      const message = error instanceof Error ? error.message : String(error);
+      const message = redactUrlsIn(error instanceof Error ? error.message : String(error));
       return { answered: false, authOk: undefined, addresses, error: { kind: "UNSUPPORTED", message } };
     }
     try {
@@ -168,7 +169,8 @@ export class ConfiguredDownloaders implements Downloaders {
       const kind = isDownloaderError(error) ? error.kind : "UNREACHABLE";
       const message = timeout.aborted
         ? `${displayUrl(downloader.url)} did not answer within ${this.options.timeoutMs ?? 8000} ms`
-        : withReason(error as Error);
+        : // Adapters and their libraries put the whole URL, query secrets included, into messages.
+          redactUrlsIn(withReason(error as Error));
       if (kind === "UNREACHABLE")
         return { answered: false, authOk: undefined, addresses, error: { kind, message } };
       // It refused us, but who it is and which version may still be told to anyone who asks.

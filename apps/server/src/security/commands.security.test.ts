@@ -237,7 +237,18 @@ describe("secrets in URL queries", () => {
         },
       });
       expect(again.errors?.length).toBeGreaterThan(0);
-      const everything = [JSON.stringify(failed), JSON.stringify(again), ...daemon.logs].join("\n");
+      // The check that probes the tunnels' downloaders shows their URL and the client's error too.
+      const checked = await ask<{ runChecks: { id: string; summary: string; facts: unknown }[] }>(
+        daemon.url,
+        `mutation { runChecks(ids: ["downloader.loopback"]) { id status summary facts } }`,
+      );
+      expect(checked.data?.runChecks[0]?.summary).toMatch(/127\.0\.0\.1:1/);
+      const everything = [
+        JSON.stringify(failed),
+        JSON.stringify(again),
+        JSON.stringify(checked),
+        ...daemon.logs,
+      ].join("\n");
       expect(everything).not.toContain(SECRET);
     } finally {
       await daemon.stop();
