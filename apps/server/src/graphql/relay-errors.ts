@@ -2,6 +2,7 @@ import { InvalidBanError } from "@autostun/relay";
 import { GraphQLError } from "graphql";
 import { TunnelRequestError } from "../relay/relay-manager.js";
 import { InvalidTunnelError } from "../relay/tunnel-input.js";
+import { StorageWriteError } from "../store/database.js";
 
 /**
  * Relay errors a client caused (unknown tunnel, bad CIDR, refused target) reach it with their message
@@ -16,6 +17,9 @@ export async function relayClientErrors<T>(work: () => T | Promise<T>): Promise<
     if (error instanceof InvalidTunnelError)
       throw new GraphQLError(error.message, { extensions: { code: error.code, problems: error.problems } });
     if (error instanceof InvalidBanError)
+      throw new GraphQLError(error.message, { extensions: { code: error.code } });
+    // The disk refused the change: the caller must know it was not kept (full disk, database deleted).
+    if (error instanceof StorageWriteError)
       throw new GraphQLError(error.message, { extensions: { code: error.code } });
     throw error;
   }

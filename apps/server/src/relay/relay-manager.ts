@@ -32,10 +32,10 @@ import type { Db } from "../store/database.js";
 import { SavedTunnelStore } from "../store/saved-tunnel-store.js";
 import { publishBanChanges } from "./ban-changes.js";
 import { reconcileTunnels, type TunnelChanges } from "./reconcile-tunnels.js";
-import { parseApiTunnel } from "./tunnel-input.js";
-import { TunnelLimits } from "./tunnel-limits.js";
 import { RunningTunnel, type TunnelEnvironment } from "./running-tunnel.js";
 import { formatPublic, TunnelArrivals } from "./tunnel-arrivals.js";
+import { parseApiTunnel } from "./tunnel-input.js";
+import { TunnelLimits } from "./tunnel-limits.js";
 import { mergeTunnels } from "./tunnel-sources.js";
 import type { TunnelStats, TunnelView } from "./tunnel-view.js";
 import { UpnpMappings, type UpnpView } from "./upnp-mappings.js";
@@ -308,8 +308,9 @@ export class RelayManager {
         throw new TunnelRequestError(error.message, "FORWARDING_REFUSED");
       throw error;
     }
-    if (existing) await this.remove(existing);
+    // Saved first: when the disk refuses (StorageWriteError), nothing changed, not even the tunnel it replaces.
     this.saved.save(config);
+    if (existing) await this.remove(existing);
     this.logger.info(`tunnel ${config.id} saved through the API`, {
       tunnel: config.id,
       target: config.target,
@@ -326,8 +327,9 @@ export class RelayManager {
         `tunnel ${id} is defined in the config file; remove it there and restart AutoSTUN`,
         "TUNNEL_IN_CONFIG",
       );
-    if (running) await this.remove(running);
+    // Forgotten on disk first: a deletion the disk refused leaves the tunnel running, as the answer says.
     const removed = this.saved.remove(id);
+    if (running) await this.remove(running);
     if (running || removed) this.logger.info(`tunnel ${id} deleted through the API`, { tunnel: id });
     return Boolean(running) || removed;
   }

@@ -1,5 +1,5 @@
 import type { Ban, BanStore } from "@autostun/relay";
-import type { Db } from "./database.js";
+import { type Db, writeGuard } from "./database.js";
 
 interface BanRow {
   cidr: string;
@@ -15,7 +15,8 @@ export class SqliteBanStore implements BanStore {
   private readonly delete;
   private readonly upsertAll;
 
-  constructor(db: Db) {
+  /** Writes that fail throw StorageWriteError (code NOT_SAVED): BanList then changes nothing. */
+  constructor(private readonly db: Db) {
     this.selectAll = db.prepare(`SELECT cidr, reason, created_at, expires_at FROM bans`);
     this.upsert = db.prepare(
       `INSERT INTO bans (cidr, reason, created_at, expires_at) VALUES (?, ?, ?, ?)
@@ -25,7 +26,7 @@ export class SqliteBanStore implements BanStore {
     this.delete = db.prepare(`DELETE FROM bans WHERE cidr = ?`);
     // One transaction for a bulk ban: 10,000 rows are one fsync, not 10,000.
     this.upsertAll = db.transaction((bans: readonly Ban[]) => {
-      for (const ban of bans) this.save(ban);
+      for (const ban of bans) this.upsert.run(...columns(ban));
     });
   }
 
@@ -40,14 +41,18 @@ export class SqliteBanStore implements BanStore {
   }
 
   save(ban: Ban): void {
-    this.upsert.run(ban.cidr, ban.reason, ban.createdAt.toISOString(), ban.expiresAt?.toISOString() ?? null);
+    writeGuard(this.db).write("bans", `the ban of ${ban.cidr}`, () => this.upsert.run(...columns(ban)));
   }
 
   saveMany(bans: readonly Ban[]): void {
-    this.upsertAll(bans);
+    writeGuard(this.db).write("bans", `${bans.length} bans`, () => this.upsertAll(bans));
   }
 
   remove(cidr: string): void {
-    this.delete.run(cidr);
+    writeGuard(this.db).write("bans", `the unban of ${cidr}`, () => this.delete.run(cidr));
   }
+}
+
+function columns(ban: Ban): [string, string | null, string, string | null] {
+  return [ban.cidr, ban.reason, ban.createdAt.toISOString(), ban.expiresAt?.toISOString() ?? null];
 }

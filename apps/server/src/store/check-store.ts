@@ -1,6 +1,6 @@
 import type { CheckStatus } from "@autostun/plugins-api";
 import type { CheckState } from "../engine/model.js";
-import type { Db } from "./database.js";
+import { type Db, writeGuard } from "./database.js";
 
 /** How many finished runs of each check the history keeps. */
 const HISTORY_PER_CHECK = 200;
@@ -47,11 +47,13 @@ export class CheckStore {
     }
     const json = JSON.stringify(state);
     const at = state.finishedAt ?? new Date().toISOString();
-    this.db.transaction(() => {
-      this.upsert.run(state.id, state.status, json, at);
-      this.append.run(state.id, state.status, json, at);
-      this.trim.run(state.id, state.id, HISTORY_PER_CHECK);
-    })();
+    writeGuard(this.db).write("check results", `the result of ${state.id}`, () =>
+      this.db.transaction(() => {
+        this.upsert.run(state.id, state.status, json, at);
+        this.append.run(state.id, state.status, json, at);
+        this.trim.run(state.id, state.id, HISTORY_PER_CHECK);
+      })(),
+    );
   }
 
   latest(): CheckState[] {

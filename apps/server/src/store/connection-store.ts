@@ -1,5 +1,5 @@
 import type { ConnectionRecord, ConnectionSink } from "@autostun/relay";
-import type { Db } from "./database.js";
+import { type Db, type WriteGuard, writeGuard } from "./database.js";
 
 export type ConnectionOrder = "OPENED_AT" | "BYTES";
 
@@ -56,6 +56,8 @@ export class SqliteConnectionStore implements ConnectionSink {
   private readonly closeOrphans;
   private closes = 0;
   private closed = false;
+  /** A record that cannot be written (full disk) is counted and logged once a minute, never thrown. */
+  private readonly guard: WriteGuard;
 
   constructor(
     private readonly db: Db,
@@ -81,6 +83,7 @@ export class SqliteConnectionStore implements ConnectionSink {
          SELECT id FROM connections WHERE closed_at IS NOT NULL ORDER BY closed_at DESC, id DESC LIMIT -1 OFFSET ?)`,
     );
     this.closeOrphans = db.prepare(`UPDATE connections SET closed_at = ? WHERE closed_at IS NULL`);
+    this.guard = writeGuard(db);
   }
 
   /**
@@ -94,17 +97,17 @@ export class SqliteConnectionStore implements ConnectionSink {
   }
 
   record(connection: Readonly<ConnectionRecord>): void {
-    if (!this.closed) this.insert.run(toRow(connection));
+    if (!this.closed) this.guard.record("connection records", () => this.insert.run(toRow(connection)));
   }
 
   update(connection: Readonly<ConnectionRecord>): void {
-    if (!this.closed) this.change.run(toRow(connection));
+    if (!this.closed) this.guard.record("connection records", () => this.change.run(toRow(connection)));
   }
 
   close(connection: Readonly<ConnectionRecord>): void {
     if (this.closed) return;
-    this.finish.run(toRow(connection));
-    if (++this.closes % PRUNE_EVERY === 0) this.prune();
+    this.guard.record("connection records", () => this.finish.run(toRow(connection)));
+    if (++this.closes % PRUNE_EVERY === 0) this.guard.record("connection records", () => this.prune());
   }
 
   prune(): void {

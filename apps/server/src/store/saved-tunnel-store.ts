@@ -1,5 +1,5 @@
 import type { TunnelConfig } from "../config/schema.js";
-import type { Db } from "./database.js";
+import { type Db, writeGuard } from "./database.js";
 
 /** Tunnels created through the API, kept as validated config so a restart brings them back. */
 export class SavedTunnelStore {
@@ -7,7 +7,7 @@ export class SavedTunnelStore {
   private readonly upsert;
   private readonly delete;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.selectAll = db.prepare(`SELECT config FROM saved_tunnels ORDER BY saved_at, id`);
     this.upsert = db.prepare(
       `INSERT INTO saved_tunnels (id, config, saved_at) VALUES (?, ?, ?)
@@ -21,11 +21,18 @@ export class SavedTunnelStore {
     return (this.selectAll.all() as { config: string }[]).map((row) => JSON.parse(row.config) as unknown);
   }
 
+  /** Throws StorageWriteError (code NOT_SAVED) when the disk refused it. */
   save(tunnel: TunnelConfig): void {
-    this.upsert.run(tunnel.id, JSON.stringify(tunnel), new Date().toISOString());
+    writeGuard(this.db).write("saved tunnels", `tunnel ${tunnel.id}`, () =>
+      this.upsert.run(tunnel.id, JSON.stringify(tunnel), new Date().toISOString()),
+    );
   }
 
   remove(id: string): boolean {
-    return this.delete.run(id).changes > 0;
+    return writeGuard(this.db).write(
+      "saved tunnels",
+      `the deletion of tunnel ${id}`,
+      () => this.delete.run(id).changes > 0,
+    );
   }
 }

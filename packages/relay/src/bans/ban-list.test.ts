@@ -92,4 +92,23 @@ describe("BanList with a ban longer than a Node timer can wait", () => {
       vi.useRealTimers();
     }
   });
+
+  it("changes nothing when the store refuses a write: the caller gets the store's error", async () => {
+    const store = new MemoryBanStore();
+    const bans = new BanList({ store });
+    await bans.ban({ cidr: "198.51.100.1", reason: "kept" });
+    const full = new Error("the disk is full");
+    vi.spyOn(store, "save").mockImplementation(() => {
+      throw full;
+    });
+    vi.spyOn(store, "remove").mockImplementation(() => {
+      throw full;
+    });
+    await expect(bans.ban({ cidr: "198.51.100.2" })).rejects.toBe(full);
+    await expect(bans.ban({ cidr: "198.51.100.1", reason: "replaced" })).rejects.toBe(full);
+    await expect(bans.banMany([{ cidr: "198.51.100.3" }])).rejects.toBe(full);
+    await expect(bans.unban("198.51.100.1")).rejects.toBe(full);
+    expect(bans.list().map((ban) => [ban.cidr, ban.reason])).toEqual([["198.51.100.1/32", "kept"]]);
+    expect(bans.match("198.51.100.2")).toBeUndefined();
+  });
 });

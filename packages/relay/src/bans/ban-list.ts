@@ -130,8 +130,12 @@ export class BanList {
    * every enforcer applied it; those that could not are listed, and the ban is kept all the same.
    */
   async ban(input: BanInput): Promise<BanOutcome> {
-    const ban = this.apply(input, "api");
-    this.persist(() => this.store.save(ban));
+    const { ban, cidr } = this.build(input, "api");
+    // Stored before it counts: a write the disk refuses is the caller's error, and nothing changed. Only
+    // an asynchronous store is awaited, so with a synchronous one the list changes in this same tick.
+    const saving = this.store.save(ban);
+    if (saving) await saving;
+    this.put(ban, cidr, "api");
     return { ban, notApplied: await this.enforce() };
   }
 
@@ -144,19 +148,23 @@ export class BanList {
       throw new InvalidBanError(
         `at most ${MAX_BAN_BATCH} bans per call, not ${inputs.length}; split the list`,
       );
-    const bans: Ban[] = [];
+    const built: { ban: Ban; cidr: Cidr }[] = [];
     const errors: BanInputError[] = [];
     inputs.forEach((input, index) => {
       try {
-        bans.push(this.apply(input, "api"));
+        built.push(this.build(input, "api"));
       } catch (error) {
         if (!(error instanceof InvalidBanError)) throw error;
         errors.push({ index, cidr: input.cidr, message: error.message });
       }
     });
+    const bans = built.map((b) => b.ban);
     if (bans.length === 0) return { bans, errors, notApplied: [] };
     const store = this.store;
-    this.persist(() => (store.saveMany ? store.saveMany(bans) : saveEach(store, bans)));
+    // As for `ban`: all stored (one transaction) before any counts, or none and the caller hears why.
+    const saving = store.saveMany ? store.saveMany(bans) : saveEach(store, bans);
+    if (saving) await saving;
+    for (const { ban, cidr } of built) this.put(ban, cidr, "api");
     return { bans, errors, notApplied: await this.enforce() };
   }
 
@@ -167,8 +175,11 @@ export class BanList {
     const key = formatCidr(cidr);
     const entry = this.entries.get(key);
     if (!entry) return { removed: false, notApplied: [] };
+    // Forgotten on disk first: an unban the disk refused would otherwise come back at the next start.
+    const removing = entry.ban.source === "api" ? this.store.remove(key) : undefined;
+    if (removing) await removing;
+    if (this.entries.get(key) !== entry) return { removed: true, notApplied: await this.enforce() };
     this.drop(entry, "api");
-    if (entry.ban.source === "api") this.persist(() => this.store.remove(key));
     return { removed: true, notApplied: await this.enforce() };
   }
 
@@ -292,6 +303,13 @@ export class BanList {
   }
 
   private apply(input: BanInput, source: string, cause: BanCause = "api"): Ban {
+    const { ban, cidr } = this.build(input, source);
+    this.put(ban, cidr, cause);
+    return ban;
+  }
+
+  /** Checks an input and makes its ban, without changing the list. */
+  private build(input: BanInput, source: string): { ban: Ban; cidr: Cidr } {
     const cidr = parseCidr(input.cidr);
     if (isCidrError(cidr)) throw new InvalidBanError(`cannot ban "${input.cidr}": ${cidr.error}`);
     const length = input.reason?.length ?? 0;
@@ -311,8 +329,7 @@ export class BanList {
       expiresAt: ttl ? new Date(now + ttl * 1000) : null,
       source,
     };
-    this.put(ban, cidr, cause);
-    return ban;
+    return { ban, cidr };
   }
 
   private put(ban: Ban, cidr: Cidr, cause: BanCause): void {
