@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync } from "node:fs";
+import { chmodSync, chownSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createTestLab } from "@autostun/netlab/testing";
@@ -37,7 +37,8 @@ test("port-preserving NAT1, no nftables: qBittorrent and Transmission listen on 
     startTransmission(lab, 19_093, "lab-tr-direct"),
   ]);
   const dataDir = mkdtempSync(join(tmpdir(), "autostun-lab-direct-"));
-  chmodSync(dataDir, 0o777);
+  // The daemon runs as nobody: dataDir must be its own (AutoSTUN refuses a folder others may write).
+  chownSync(dataDir, 65534, 65534);
   const config = await lab.writeConfig(
     labConfig(
       keepalive,

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync } from "node:fs";
+import { chownSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -23,7 +23,8 @@ describe("autostun serve with a tunnel it must refuse", () => {
 
   it.skipIf(!isRoot)("exits 2 naming the tunnel for forward: nftables without root", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "autostun-data-"));
-    chmodSync(dataDir, 0o777);
+    // The daemon runs as nobody: dataDir must be its own (AutoSTUN refuses a folder others may write).
+    chownSync(dataDir, 65534, 65534);
     const { file } = writeConfig(
       `dataDir: ${JSON.stringify(dataDir)}\ntunnels:\n  - id: kernel\n    target: "127.0.0.1:6881"\n    forward: nftables\n`,
     );
@@ -39,7 +40,8 @@ describe("autostun serve with a tunnel it must refuse", () => {
     async () => {
       const ns = loopbackOnlyNamespace();
       const dataDir = mkdtempSync(join(tmpdir(), "autostun-data-"));
-      chmodSync(dataDir, 0o777);
+      // The daemon runs as nobody: dataDir must be its own (AutoSTUN refuses a folder others may write).
+      chownSync(dataDir, 65534, 65534);
       const { file } = writeConfig(
         // Nothing answers on 127.0.0.1:3478 in the new namespace: the tunnel keeps retrying, which is fine.
         `dataDir: ${JSON.stringify(dataDir)}\napi: { listen: "127.0.0.1:0" }\nchecks: { runOnStart: false }\n` +
