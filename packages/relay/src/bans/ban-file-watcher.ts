@@ -47,9 +47,19 @@ export class BanFileWatcher {
   async start(): Promise<BanFileLoad> {
     const first = await this.reload();
     const name = basename(this.path);
-    this.watcher = watch(dirname(this.path), { persistent: false }, (_event, changed) => {
-      if (changed === null || changed === name) this.schedule();
-    });
+    try {
+      this.watcher = watch(dirname(this.path), { persistent: false }, (_event, changed) => {
+        if (changed === null || changed === name) this.schedule();
+      });
+    } catch (error) {
+      // Out of descriptors or inotify watches (EMFILE, ENOSPC): the bans just read still apply, and a
+      // reload reads the file again; refusing to start over a missing watch would take every tunnel down.
+      this.options.logger?.error(
+        "cannot watch the ban-list file; its bans are loaded, but edits are picked up only at the next reload or restart",
+        { path: this.path, error: (error as Error).message },
+      );
+      return first;
+    }
     this.watcher.on("error", (error) =>
       this.options.logger?.error("ban-list file watch failed; edits are no longer picked up", {
         path: this.path,

@@ -1,8 +1,8 @@
 import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { networkInterfaces } from "node:os";
 import { parseHostPort } from "@autostun/stun";
 import { formatIp, type IpAddress, parseIp } from "../ip/address.js";
+import { readInterfaces } from "../ip/interfaces.js";
 import { inAny, LOOPBACK, PRIVATE } from "../ip/ranges.js";
 import { FORBIDDEN_ADVICE, forbiddenAddress } from "./forbidden-addresses.js";
 import { TargetRefusedError } from "./target-error.js";
@@ -119,14 +119,8 @@ export async function validateTarget(
 }
 
 function interfaceAddresses(): string[] {
-  try {
-    return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address));
-  } catch (error) {
-    // Out of descriptors (EMFILE) the read throws; the caller gets an answer it can show, not a crash.
-    throw new Error(`cannot read this host's addresses to check the target: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
+  // Out of descriptors this throws an error saying EMFILE; saveTunnel turns that into a clear refusal.
+  return Object.values(readInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address));
 }
 
 async function systemLookup(host: string): Promise<string[]> {

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { networkInterfaces } from "node:os";
+import { readInterfaces } from "../ip/interfaces.js";
 
 /** Where the watch reads the host's network from; tests pass fakes. */
 export interface NetworkSource {
@@ -43,7 +43,7 @@ export function parseDefaultRoutes(ipv4Table: string, ipv6Table: string): string
 export const hostNetworkSource: NetworkSource = {
   addresses() {
     const out: string[] = [];
-    for (const [name, list] of Object.entries(networkInterfaces())) {
+    for (const [name, list] of Object.entries(readInterfaces())) {
       for (const info of list ?? []) if (!info.internal) out.push(`${name} ${info.address}`);
     }
     return out;
@@ -79,6 +79,9 @@ export function describeChange(before: NetworkSnapshot, after: NetworkSnapshot):
   return parts.length ? `local network changed: ${parts.join("; ")}` : undefined;
 }
 
+/** How often the same failure to read the network is reported again while it lasts. */
+const ERROR_REPEAT_MS = 60_000;
+
 /**
  * Polls the local addresses and default routes and calls `onChange` with what changed. Polling is
  * cheap here (a syscall and two small proc files) and needs neither netlink nor root.
@@ -87,6 +90,8 @@ export class NetworkWatch {
   private timer: NodeJS.Timeout | undefined;
   private last: NetworkSnapshot | undefined;
   private busy = false;
+  /** The last failure reported, so one that repeats every poll (EMFILE) is told once a minute. */
+  private lastError: { text: string; at: number } | undefined;
 
   constructor(
     private readonly source: NetworkSource,
@@ -96,8 +101,9 @@ export class NetworkWatch {
   ) {}
 
   async start(): Promise<void> {
-    this.last = await takeSnapshot(this.source);
+    // The timer first: if this first read fails (out of descriptors), the polls take it up later.
     this.timer = setInterval(() => void this.poll(), this.pollMs);
+    this.last = await takeSnapshot(this.source);
   }
 
   stop(): void {
@@ -107,14 +113,19 @@ export class NetworkWatch {
 
   /** One comparison now (the interval calls this; tests may too). */
   async poll(): Promise<void> {
-    if (this.busy || !this.last) return;
+    if (this.busy) return;
     this.busy = true;
     try {
       const next = await takeSnapshot(this.source);
-      const change = describeChange(this.last, next);
+      const change = this.last && describeChange(this.last, next);
       this.last = next;
+      this.lastError = undefined;
       if (change && this.timer) this.onChange(change);
     } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      const now = Date.now();
+      if (this.lastError?.text === text && now - this.lastError.at < ERROR_REPEAT_MS) return;
+      this.lastError = { text, at: now };
       this.onError(error);
     } finally {
       this.busy = false;
