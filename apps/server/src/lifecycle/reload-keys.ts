@@ -41,6 +41,8 @@ export const RELOAD_KEYS: readonly ReloadKey[] = [
   key("checks.intervalSeconds", "applies"),
   key("checks.runOnStart", "applies"),
   key("tunnels", "applies"),
+  // Read by saveTunnel on each call; a file with more tunnels than the new cap is refused as it loads.
+  key("limits.maxTunnels", "applies"),
   // Tunnels that name a changed command are built again with it (reconcile-tunnels.ts).
   key("commands", "applies"),
   // The home router's mappings: removed, made or made again for the open tunnels (UpnpMappings.reconfigure).
