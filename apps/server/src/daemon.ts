@@ -209,7 +209,8 @@ export async function startDaemon(
         http = await startHttp({
           host: address,
           port,
-          ...(config.api.token ? { token: config.api.token } : {}),
+          token: api.token,
+          ...(api.file ? { tokenFile: api.file } : {}),
           allowedOrigins: config.api.corsOrigins ?? [],
           services,
           logger,

@@ -38,6 +38,22 @@ function common(command: Command): Command {
     .option("--plugins-dir <dir>", "a folder of plugins; repeatable (config: plugins.dirs)", collect);
 }
 
+/**
+ * What `serve` prints once it serves. On a terminal the console URL carries the token in its fragment
+ * (which browsers never send to a server), so one click signs in, as Jupyter and Syncthing do. Anywhere
+ * else (the journal, `docker logs`) other people may read the output: the URL comes without the token,
+ * with where the token is instead. The JSON log never holds it.
+ */
+function consoleLines(daemon: { url: string; token: string; tokenFile: string | undefined }): string {
+  const api = `GraphQL API: ${daemon.url}graphql\n`;
+  if (process.stdout.isTTY)
+    return `AutoSTUN console: ${daemon.url}#token=${encodeURIComponent(daemon.token)}\n${api}`;
+  const where = daemon.tokenFile
+    ? `in ${daemon.tokenFile} (readable only by the user AutoSTUN runs as)`
+    : "api.token in the configuration";
+  return `AutoSTUN console: ${daemon.url}\n${api}API token: ${where}; the console asks for it once.\n`;
+}
+
 const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
 /** Resolves with the first SIGINT or SIGTERM. */
@@ -92,7 +108,7 @@ export function buildCli(setExitCode: (code: number) => void): Command {
         reload: { load: () => load(flags), ...(flags.config ? { file: resolve(flags.config) } : {}) },
       });
       process.off("SIGHUP", tooEarly);
-      process.stdout.write(`AutoSTUN console: ${daemon.url}\nGraphQL API: ${daemon.url}graphql\n`);
+      process.stdout.write(consoleLines(daemon));
       const signal = await stopAsked;
       logger.info({ signal }, "stopping; send the signal again to exit at once");
       forceExitOnSecondSignal();

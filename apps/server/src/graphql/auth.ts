@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { FailureBackoff } from "./failure-backoff.js";
+import { Tarpit } from "./tarpit.js";
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
 
@@ -22,50 +22,67 @@ export function isLoopbackHost(host: string): boolean {
 export type Admission =
   | { ok: true }
   | { ok: false; reason: "missing" | "wrong" }
-  | { ok: false; reason: "throttled"; retryAfterSeconds: number };
+  /** The tarpit holds as many wrong tokens as it may; this one is answered at once. */
+  | { ok: false; reason: "busy"; retryAfterSeconds: number };
 
-/** Told each time an address earns a longer wait, so the daemon can log it without logging every guess. */
-export type ThrottleListener = (event: {
-  client: string;
-  failures: number;
-  retryAfterSeconds: number;
-}) => void;
+/** Told when a client's wrong tokens reach 1, 2, 4, 8… and when the tarpit is full, to log without flooding. */
+export type GuessListener = (
+  event:
+    | { kind: "held"; client: string; failures: number; delayMs: number }
+    | { kind: "full"; client: string },
+) => void;
 
 /**
- * The one token check for every transport (HTTP header, WebSocket connectionParams). Wrong tokens from an
- * address make it wait longer and longer; while it waits even the right token is refused, so guessing
- * gains nothing from speed.
+ * The one token check for every transport (HTTP header, WebSocket connectionParams, /metrics). The right
+ * token is admitted at once, whatever the address did before: on loopback every local user shares
+ * 127.0.0.1, so nothing a guesser does may hold the owner up. A wrong token is answered only after the
+ * tarpit's delay, which grows with the address's failures, so guessing gains nothing from speed.
+ * `tokenFile` (when the token came from there) goes into the refusal text: where the owner finds it.
  */
 export class TokenGate {
   constructor(
     private readonly token: string,
-    private readonly backoff = new FailureBackoff(),
-    private readonly onThrottle: ThrottleListener = () => undefined,
+    private readonly tokenFile: string | undefined,
+    private readonly tarpit = new Tarpit(),
+    private readonly onGuess: GuessListener = () => undefined,
   ) {}
 
-  admit(remoteAddress: string | undefined, authorization: string | null | undefined): Admission {
-    const client = FailureBackoff.clientKey(remoteAddress);
-    const waitMs = this.backoff.retryAfterMs(client);
-    if (waitMs > 0) return { ok: false, reason: "throttled", retryAfterSeconds: Math.ceil(waitMs / 1000) };
+  async admit(
+    remoteAddress: string | undefined,
+    authorization: string | null | undefined,
+  ): Promise<Admission> {
     if (!authorization?.trim()) return { ok: false, reason: "missing" };
-    if (bearerMatches(authorization, this.token)) {
-      this.backoff.recordSuccess(client);
-      return { ok: true };
+    if (bearerMatches(authorization, this.token)) return { ok: true };
+    const client = Tarpit.clientKey(remoteAddress);
+    const held = this.tarpit.hold(client);
+    if (!held.held) {
+      this.onGuess({ kind: "full", client });
+      return { ok: false, reason: "busy", retryAfterSeconds: Math.ceil(held.retryAfterMs / 1000) };
     }
-    const { failures, delayMs } = this.backoff.recordFailure(client);
-    if (delayMs > 0) this.onThrottle({ client, failures, retryAfterSeconds: Math.ceil(delayMs / 1000) });
+    // Powers of two: the log shows a guesser at work without a line per guess.
+    if ((held.failures & (held.failures - 1)) === 0)
+      this.onGuess({ kind: "held", client, failures: held.failures, delayMs: held.delayMs });
+    await held.released;
     return { ok: false, reason: "wrong" };
   }
-}
 
-/** What a refused client reads: what happened, why, and what to do. */
-export function admissionMessage(admission: Exclude<Admission, { ok: true }>): string {
-  switch (admission.reason) {
-    case "missing":
-      return "missing API token: this daemon has api.token set; send it as `Authorization: Bearer <token>` (WebSocket: connectionParams.authorization)";
-    case "wrong":
-      return "wrong API token: compare it with api.token in the daemon's configuration";
-    case "throttled":
-      return `too many wrong API tokens from this address; wait ${admission.retryAfterSeconds} s, then retry with the token from api.token`;
+  /** Answers every held wrong token now; the server is closing. */
+  close(): void {
+    this.tarpit.releaseAll();
+  }
+
+  /** What a refused client reads: what happened, why, and where the token is (never the token itself). */
+  message(admission: Exclude<Admission, { ok: true }>): string {
+    const where = this.tokenFile
+      ? `the file ${this.tokenFile} (readable only by the user the daemon runs as; api.token in the config overrides it)`
+      : "api.token in the daemon's configuration";
+    switch (admission.reason) {
+      case "missing":
+        return `missing API token: send it as \`Authorization: Bearer <token>\` (WebSocket: connectionParams.authorization); the token is in ${where}`;
+      case "wrong":
+        return `wrong API token: use the one in ${where}`;
+      case "busy":
+        return `too many wrong API tokens are waiting for their answer; retry in ${admission.retryAfterSeconds} s (the right token is always answered at once)`;
+    }
   }
 }

@@ -4,7 +4,7 @@ import { type ExecutionArgs, GraphQLError } from "graphql";
 import type { Context } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
-import { admissionMessage, type TokenGate } from "./auth.js";
+import type { TokenGate } from "./auth.js";
 import { localeFrom, type RequestScope } from "./context.js";
 import type { GraphQLHandler } from "./yoga.js";
 
@@ -22,7 +22,7 @@ type Enveloped = ReturnType<GraphQLHandler["getEnveloped"]>;
  * (`getEnveloped`), so limits, error masking and context are those of HTTP. The upgrade itself is
  * checked by the HTTP layer before `handleUpgrade` is called.
  */
-export function attachWebSocket(options: { yoga: GraphQLHandler; gate?: TokenGate }) {
+export function attachWebSocket(options: { yoga: GraphQLHandler; gate: TokenGate }) {
   const { yoga, gate } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const scopes = new WeakMap<WebSocket, RequestScope>();
@@ -47,16 +47,15 @@ export function attachWebSocket(options: { yoga: GraphQLHandler; gate?: TokenGat
 
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
-      onConnect: (ctx) => {
-        if (!gate) return true;
+      onConnect: async (ctx) => {
         const presented = ctx.connectionParams?.["authorization"];
-        const admission = gate.admit(
+        const admission = await gate.admit(
           ctx.extra.request.socket.remoteAddress,
           typeof presented === "string" ? presented : undefined,
         );
         if (admission.ok) return true;
-        if (admission.reason === "throttled") {
-          ctx.extra.socket.close(CLOSE_THROTTLED, admissionMessage(admission).slice(0, 120));
+        if (admission.reason === "busy") {
+          ctx.extra.socket.close(CLOSE_THROTTLED, gate.message(admission).slice(0, 120));
         }
         return false;
       },

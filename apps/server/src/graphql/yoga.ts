@@ -3,7 +3,7 @@ import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { parse } from "graphql";
 import { createYoga, type Plugin } from "graphql-yoga";
 import type { ServiceLookup } from "../tokens.js";
-import { admissionMessage, type TokenGate } from "./auth.js";
+import type { TokenGate } from "./auth.js";
 import { type GraphQLContext, localeFrom, type RequestScope } from "./context.js";
 import { depthLimit, MAX_QUERY_DEPTH, MAX_QUERY_TOKENS, MAX_ROOT_FIELDS, rootFieldLimit } from "./limits.js";
 import { schema } from "./schema.js";
@@ -32,8 +32,8 @@ export const hardening: Plugin = {
 
 export interface GraphQLHandlerOptions {
   services: ServiceLookup;
-  /** Present when api.token is set; every HTTP request must then pass it. */
-  gate?: TokenGate;
+  /** Every HTTP request must pass it: the daemon always has a token (api.token or its token file). */
+  gate: TokenGate;
   /**
    * Cross-origin callers that get CORS headers. The console itself is same-origin and needs none; origins
    * not allowed never reach yoga (the HTTP layer answers 403).
@@ -51,19 +51,20 @@ const CORS_HEADERS = ["authorization", "content-type", "accept", "x-autostun-loc
 export function createGraphQLHandler(options: GraphQLHandlerOptions) {
   const { services, gate } = options;
   const auth: Plugin<Record<string, unknown>, ServerContext> = {
-    onRequest({ request, serverContext, endResponse, fetchAPI }) {
-      if (!gate) return;
-      const admission = gate.admit(
+    async onRequest({ request, serverContext, endResponse, fetchAPI }) {
+      // A CORS preflight carries no credentials by design and runs nothing; the request it announces does.
+      if (request.method === "OPTIONS") return;
+      const admission = await gate.admit(
         serverContext?.req?.socket.remoteAddress,
         request.headers.get("authorization"),
       );
       if (admission.ok) return;
       const headers: Record<string, string> = { "content-type": "application/json" };
-      if (admission.reason === "throttled") headers["retry-after"] = String(admission.retryAfterSeconds);
+      if (admission.reason === "busy") headers["retry-after"] = String(admission.retryAfterSeconds);
       else headers["www-authenticate"] = 'Bearer realm="autostun"';
       endResponse(
-        new fetchAPI.Response(JSON.stringify({ errors: [{ message: admissionMessage(admission) }] }), {
-          status: admission.reason === "throttled" ? 429 : 401,
+        new fetchAPI.Response(JSON.stringify({ errors: [{ message: gate.message(admission) }] }), {
+          status: admission.reason === "busy" ? 429 : 401,
           headers,
         }),
       );

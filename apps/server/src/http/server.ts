@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { isLoopbackHost, TokenGate } from "../graphql/auth.js";
-import { FailureBackoff } from "../graphql/failure-backoff.js";
+import { Tarpit } from "../graphql/tarpit.js";
 import { attachWebSocket } from "../graphql/websocket.js";
 import { createGraphQLHandler } from "../graphql/yoga.js";
 import { createRootLogger, type RootLogger } from "../log/logger.js";
@@ -17,7 +17,13 @@ import { serveConsole, serveDocs } from "./static.js";
 export interface HttpOptions {
   host: string;
   port: number;
-  token?: string;
+  /** What every API request and /metrics scrape must carry as `Authorization: Bearer …`. */
+  token: string;
+  /**
+   * Where the token came from when api.token is not set (`<dataDir>/api-token`): refusals name it, and the
+   * loopback Host check stays on, as without a configured token before.
+   */
+  tokenFile?: string;
   services: ServiceLookup;
   /**
    * Web origins (`https://host[:port]`) besides the console's own that may call the API from a browser,
@@ -50,20 +56,23 @@ export function splitHostPort(value: string): { host: string; port: number } {
 export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
   const logger = (options.logger ?? createRootLogger("info")).child({ component: "http" });
   const guard = new RequestGuard({
-    guardHost: !options.token && isLoopbackHost(options.host),
+    guardHost: options.tokenFile !== undefined && isLoopbackHost(options.host),
     extraOrigins: options.allowedOrigins ?? [],
   });
-  const gate = options.token
-    ? new TokenGate(options.token, new FailureBackoff(), (event) =>
-        logger.warn(event, "wrong API tokens from this client; it must wait before trying again"),
-      )
-    : undefined;
-  const yoga = createGraphQLHandler({
-    services: options.services,
-    corsOrigins: guard.corsOrigins,
-    ...(gate ? { gate } : {}),
+  let lastFullWarning = 0;
+  const gate = new TokenGate(options.token, options.tokenFile, new Tarpit(), (event) => {
+    if (event.kind === "held")
+      logger.warn(
+        { client: event.client, failures: event.failures, delayMs: event.delayMs },
+        "wrong API tokens from this client; each is answered only after a delay",
+      );
+    else if (Date.now() - lastFullWarning > 60_000) {
+      lastFullWarning = Date.now();
+      logger.warn({ client: event.client }, "the wrong-token tarpit is full; further wrong tokens get 429");
+    }
   });
-  const ws = attachWebSocket({ yoga, ...(gate ? { gate } : {}) });
+  const yoga = createGraphQLHandler({ services: options.services, corsOrigins: guard.corsOrigins, gate });
+  const ws = attachWebSocket({ yoga, gate });
   const metrics = createMetricsRegistry({
     relay: () => options.services.get(Tokens.Relay),
     checks: () => options.services.get(Tokens.CheckStore),
@@ -136,6 +145,7 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
     url: `http://${shown}:${address.port}/`,
     setAllowedOrigins: (origins) => guard.setExtraOrigins(origins),
     async close() {
+      gate.close();
       await ws.close();
       metrics.clear();
       server.closeAllConnections();

@@ -43,7 +43,7 @@ async function scrape() {
 
 describe("GET /metrics with api.token set", () => {
   it("refuses a scrape without the token, or with a wrong one, and says what to send", async () => {
-    const missing = await rawRequest(daemon.url, { path: "/metrics" });
+    const missing = await rawRequest(daemon.url, { path: "/metrics", headers: { authorization: "" } });
     expect(missing.status).toBe(401);
     expect(missing.headers["www-authenticate"]).toMatch(/^Bearer/);
     expect(missing.body).toMatch(/Authorization: Bearer/);

@@ -150,7 +150,7 @@ describe("work a single request may start", () => {
       port,
       method: "POST",
       path: "/graphql",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...daemon.auth },
     });
     outgoing.on("error", () => {
       // The test itself tears this connection down.
@@ -180,28 +180,51 @@ describe("wrong API tokens", () => {
   });
   afterAll(() => guarded?.stop());
 
-  it("slows a guessing address down with 429 and Retry-After, while other clients are served", async () => {
+  it("holds each wrong token longer, and serves the right one from the same address at once", async () => {
     const attacker = "127.0.0.3";
-    const statuses: number[] = [];
-    let throttled: Awaited<ReturnType<typeof graphql>> | undefined;
-    for (let guess = 0; guess < 20 && !throttled; guess++) {
+    const waited: number[] = [];
+    for (let guess = 0; guess < 3; guess++) {
+      const started = Date.now();
       const response = await graphql(guarded.url, "{ checks { id } }", {
         headers: bearer(`guess-${guess}`),
         localAddress: attacker,
       });
-      statuses.push(response.status);
-      if (response.status === 429) throttled = response;
+      waited.push(Date.now() - started);
+      expect(response.status).toBe(401);
+      expect(response.body).toMatch(/wrong API token/);
     }
-    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
-    expect(throttled?.status).toBe(429);
-    expect(Number(throttled?.headers["retry-after"])).toBeGreaterThanOrEqual(1);
-    expect(throttled?.body).toMatch(/too many wrong API tokens/);
-    const rightTokenWhileBlocked = await graphql(guarded.url, "{ checks { id } }", {
+    // The tarpit's holds: 1 s, 2 s, 4 s.
+    expect(waited[2]).toBeGreaterThan(waited[0] as number);
+    expect(waited[2]).toBeGreaterThanOrEqual(3_900);
+    // While a guess from the same address is being held, the right token is answered, and not held.
+    const pending = graphql(guarded.url, "{ checks { id } }", {
+      headers: bearer("guess-3"),
+      localAddress: attacker,
+    });
+    const started = Date.now();
+    const right = await graphql(guarded.url, "{ checks { id } }", {
       headers: bearer(TOKEN),
       localAddress: attacker,
     });
-    expect(rightTokenWhileBlocked.status).toBe(429);
-    expect(await answersNormally(guarded.url, bearer(TOKEN))).toBe(true);
+    const rightTook = Date.now() - started;
+    expect(right.status).toBe(200);
+    const held = await pending;
+    expect(held.status).toBe(401);
+    expect(rightTook).toBeLessThan((waited[2] as number) / 2);
     expect(guarded.logs.join("")).not.toContain(TOKEN);
-  });
+  }, 30_000);
+
+  it("answers wrong tokens 429 at once once the tarpit is full, never the right token", async () => {
+    const flood = Array.from({ length: 100 }, (_, i) =>
+      graphql(guarded.url, "{ checks { id } }", { headers: bearer(`flood-${i}`), localAddress: "127.0.0.5" }),
+    );
+    const right = await graphql(guarded.url, "{ checks { id } }", { headers: bearer(TOKEN) });
+    expect(right.status).toBe(200);
+    const answers = await Promise.all(flood);
+    const busy = answers.filter((answer) => answer.status === 429);
+    expect(busy.length).toBeGreaterThan(0);
+    expect(Number(busy[0]?.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+    expect(busy[0]?.body).toMatch(/too many wrong API tokens/);
+    expect(answers.filter((answer) => answer.status === 401).length).toBeGreaterThan(0);
+  }, 30_000);
 });
