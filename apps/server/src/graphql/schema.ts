@@ -5,6 +5,7 @@ import "./checks.js";
 import "./connections.js";
 import "./downloaders.js";
 import "./reload.js";
+import "./storage.js";
 import "./tunnels.js";
 import "./upnp.js";
 

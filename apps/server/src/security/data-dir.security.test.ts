@@ -375,6 +375,11 @@ describe("a full disk under dataDir", SPAWNS, () => {
         } else succeeded.push(cidr);
       }
       expect(refused).toBeGreaterThan(0);
+      const storage = await gql(daemon.url, "{ storage { writable lastFailure { message count } } }");
+      expect(storage.data?.["storage"]).toMatchObject({
+        writable: true,
+        lastFailure: { message: expect.stringMatching(/full/), count: expect.any(Number) },
+      });
 
       // Forwarding does not depend on the connection log being written.
       for (let batch = 0; batch < 10; batch++) {
@@ -430,6 +435,12 @@ describe("the database deleted while the daemon runs", SPAWNS, () => {
 
       const late = await gql(daemon.url, ban("198.51.100.10"));
       expect(late.errors?.[0]?.message).toMatch(/deleted|replaced/);
+      expect(late.errors?.[0]?.extensions?.["code"]).toBe("NOT_SAVED");
+      const storage = await gql(daemon.url, "{ storage { writable problem } }");
+      expect(storage.data?.["storage"]).toEqual({
+        writable: false,
+        problem: expect.stringMatching(/was deleted/),
+      });
       await expect
         .poll(
           () =>

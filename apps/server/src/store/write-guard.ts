@@ -49,6 +49,18 @@ export function writeGuard(db: Database.Database): WriteGuard {
   return guard;
 }
 
+/** What the API shows of the database's health. */
+export interface StorageHealth {
+  /** The database file, or null for an in-memory one. */
+  database: string | null;
+  /** False once the file went missing or was replaced: writes are refused until a restart. */
+  writable: boolean;
+  /** Why writes are refused, when they are. */
+  problem: string | null;
+  /** The latest write that failed (full disk, I/O error), or null when none has since the start. */
+  lastFailure: { message: string; at: Date; count: number } | null;
+}
+
 export interface GuardOptions {
   /** Told once when the database file went missing or was replaced: a line the user must see. */
   onProblem?: (line: string) => void;
@@ -71,6 +83,8 @@ export class WriteGuard {
   private timer: NodeJS.Timeout | undefined;
   private lastRecordCheck = 0;
   private refused: string | undefined;
+  private lastFailure: StorageHealth["lastFailure"] = null;
+  private failureCount = 0;
 
   constructor(private readonly db: Database.Database) {
     if (db.memory) return;
@@ -102,6 +116,21 @@ export class WriteGuard {
     return this.refused;
   }
 
+  health(): StorageHealth {
+    return {
+      database: this.path ?? null,
+      writable: !this.refused,
+      problem: this.refused ?? null,
+      lastFailure: this.lastFailure,
+    };
+  }
+
+  private failed(kind: string, message: string): void {
+    this.failureCount++;
+    this.lastFailure = { message, at: new Date(), count: this.failureCount };
+    this.failures?.report(kind, message, this.fields());
+  }
+
   /**
    * Runs a write a caller waits for. `kind` groups the log lines ("bans", "saved tunnels"); `what` names
    * this change in the error ("the ban of 192.0.2.1/32").
@@ -109,7 +138,7 @@ export class WriteGuard {
   write<T>(kind: string, what: string, work: () => T): T {
     this.verify();
     if (this.refused) {
-      this.failures?.report(kind, `a change to ${kind} was refused: ${this.refused}`, this.fields());
+      this.failed(kind, `a change to ${kind} was refused: ${this.refused}`);
       throw new StorageWriteError(`${what} was not saved: ${this.refused}`);
     }
     try {
@@ -117,7 +146,7 @@ export class WriteGuard {
     } catch (error) {
       if (!isSqliteFailure(error)) throw error;
       const reason = describeStorageFailure(error, this.folder());
-      this.failures?.report(kind, `could not save ${kind}: ${reason}`, this.fields());
+      this.failed(kind, `could not save ${kind}: ${reason}`);
       throw new StorageWriteError(`${what} was not saved: ${reason}`);
     }
   }
@@ -133,14 +162,14 @@ export class WriteGuard {
       this.verify();
     }
     if (this.refused) {
-      this.failures?.report(kind, `${kind} are not saved: ${this.refused}`, this.fields());
+      this.failed(kind, `${kind} are not saved: ${this.refused}`);
       return;
     }
     try {
       work();
     } catch (error) {
       const reason = isSqliteFailure(error) ? describeStorageFailure(error, this.folder()) : String(error);
-      this.failures?.report(kind, `could not save ${kind}: ${reason}`, this.fields());
+      this.failed(kind, `could not save ${kind}: ${reason}`);
     }
   }
 
