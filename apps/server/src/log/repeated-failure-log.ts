@@ -63,7 +63,8 @@ export class RepeatedFailureLog {
     known.timer = undefined;
     if (known.suppressed === 0) return;
     const [kind] = key.split("\u0000");
-    this.logger.error(`${known.message} (${known.suppressed} more times in the last minute)`, {
+    const times = known.suppressed === 1 ? "1 more time" : `${known.suppressed} more times`;
+    this.logger.error(`${known.message} (${times} in the last minute)`, {
       kind,
       ...known.fields,
       repeatedSinceLastLine: known.suppressed,
