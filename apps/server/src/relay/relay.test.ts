@@ -413,7 +413,10 @@ describe("autostun status", () => {
         (d) => d.tunnels[0]?.downloader?.errorKind === "UNREACHABLE",
         30_000,
       );
-      const { file } = writeConfig(`api: { listen: "${listen}" }\n`);
+      // The daemon's dataDir, where `status` finds its token file, as it would in the daemon's own config.
+      const { file } = writeConfig(
+        `api: { listen: "${listen}" }\ndataDir: ${JSON.stringify(daemon.config.dataDir)}\n`,
+      );
       const json = await runCli(["status", "--json", "--config", file]);
       const report = JSON.parse(json.stdout) as {
         tunnels: { downloader: { requestedPort: number | null } | null }[];
