@@ -341,6 +341,7 @@ export class RelayManager {
    */
   async reconfigure(next: AutostunConfig): Promise<TunnelChanges> {
     if (!this.started) throw new Error("the relay is not running; a reload applies only to a started daemon");
+    this.limits.checkReload(next);
     const changes = await reconcileTunnels(next, {
       config: this.options.config,
       tunnels: this.tunnels,

@@ -4,6 +4,7 @@ import { MAX_TUNNELS } from "../config/limits.js";
 import type { AutostunConfig } from "../config/schema.js";
 import { OWN_API_ADVICE, SELF_LOOP_ADVICE } from "../config/tunnel-targets.js";
 import { exhaustionCode } from "../lifecycle/descriptor-exhaustion.js";
+import { ReloadRefused } from "./reconcile-tunnels.js";
 import { TunnelRequestError } from "./relay-manager.js";
 import type { RunningTunnel } from "./running-tunnel.js";
 
@@ -54,6 +55,23 @@ export class TunnelLimits {
       `tunnel ${id} (saved through the API) is not started: ${cap} tunnels already run, the most limits.maxTunnels allows; delete a tunnel or raise limits.maxTunnels`,
     );
     return true;
+  }
+
+  /**
+   * Refuses a reload whose file tunnels, with the running ones saved through the API, would pass the
+   * cap: the file alone was counted as it loaded, but the saved ones count too.
+   */
+  checkReload(next: AutostunConfig): void {
+    const inFile = new Set(next.tunnels.map((tunnel) => tunnel.id));
+    const saved = [...this.tunnels.values()].filter(
+      (running) => running.origin === "api" && !inFile.has(running.config.id),
+    ).length;
+    const cap = next.limits.maxTunnels;
+    if (next.tunnels.length + saved > cap)
+      throw new ReloadRefused(
+        "limits.maxTunnels",
+        `the file has ${next.tunnels.length} tunnels and ${saved} more were saved through the API, past limits.maxTunnels (${cap}); raise limits.maxTunnels or delete tunnels, then reload`,
+      );
   }
 
   noteApiPort(port: number, listen: string): void {

@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Daemon } from "../daemon.js";
 import { startTestDaemon } from "../testing/daemon.js";
-import { BIN, type Finished, logLines, plainLines, startCli, writeConfig } from "./cli-process.js";
+import { BIN, type Finished, logLines, plainLines, serve, startCli, writeConfig } from "./cli-process.js";
 import { answersNormally, graphql } from "./clients.js";
 
 /*
@@ -119,6 +119,34 @@ describe("tunnels are capped (limits.maxTunnels)", SPAWNS, () => {
     ).join("");
     const { file } = writeConfig(`${API}limits: { maxTunnels: 2 }\ntunnels:\n${tunnels}`);
     await expectRefusedAt(file, "tunnels[2]", 'id: "f2"', /3 tunnels .*limits\.maxTunnels is 2/);
+  });
+
+  it("a reload that would pass the cap with the tunnels saved through the API is refused", async () => {
+    const { file } = writeConfig(`${API}limits: { maxTunnels: 2 }\n`);
+    const running = await serve(file);
+    try {
+      for (const id of ["api-1", "api-2"]) {
+        const saved = await graphql(running.url, SAVE(id, "127.0.0.1:6881"), { headers: AUTH });
+        expect(saved.json.errors).toBeUndefined();
+      }
+      appendFileSync(file, 'tunnels:\n  - { id: "file-1", target: "127.0.0.1:6882" }\n');
+      const reload = await graphql(
+        running.url,
+        "mutation { reloadConfig { status message problems { key message } } }",
+        { headers: AUTH },
+      );
+      const result = reload.json.data?.["reloadConfig"] as {
+        status: string;
+        problems: { key: string; message: string }[];
+      };
+      expect(result.status).not.toBe("APPLIED");
+      expect(result.problems[0]?.key).toBe("limits.maxTunnels");
+      const listed = await graphql(running.url, "{ tunnels { id } }", { headers: AUTH });
+      expect(listed.json.data?.["tunnels"]).toEqual([{ id: "api-1" }, { id: "api-2" }]);
+    } finally {
+      running.child.kill("SIGTERM");
+      await running.finished;
+    }
   });
 
   it("limits.maxTunnels itself has a range", async () => {
