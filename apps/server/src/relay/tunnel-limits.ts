@@ -81,10 +81,13 @@ export class TunnelLimits {
   /** Ports of this host the tunnel `except` must not forward to. */
   ownPorts(except: string): OwnPort[] {
     const own: OwnPort[] = [];
-    if (this.api)
+    // Before the API listens (tunnels start first) its configured port stands in, unless it is 0.
+    const listen = this.config().api.listen;
+    const api = this.api ?? { port: Number(listen.slice(listen.lastIndexOf(":") + 1)), listen };
+    if (api.port > 0)
       own.push({
-        port: this.api.port,
-        what: `the daemon's own API (api.listen ${this.api.listen})`,
+        port: api.port,
+        what: `the daemon's own API (api.listen ${api.listen})`,
         advice: OWN_API_ADVICE,
       });
     const add = (id: string, port: number) => {

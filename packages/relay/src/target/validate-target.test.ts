@@ -58,6 +58,8 @@ describe("validateTarget", () => {
       /port 7878 of this host is the daemon's own API\. Use another port\./,
     );
     expect((await validateTarget("qb", "192.168.1.9:7878", { ...noInterfaces, ownPorts })).scope).toBe("lan");
+    const onThisLan = { localAddresses: () => ["192.168.1.9"], ownPorts };
+    await expect(validateTarget("qb", "192.168.1.9:7878", onThisLan)).rejects.toThrow(/daemon's own API/);
   });
 
   it("accepts any address of this machine, even outside the private ranges", async () => {

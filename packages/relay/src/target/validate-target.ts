@@ -95,7 +95,9 @@ export async function validateTarget(
     if (!ip || !scope) {
       throw new TargetRefusedError(tunnelId, target, `${shown} is neither loopback, LAN nor this host`);
     }
-    if (scope !== "lan") {
+    // This host's own LAN address counts too: the API on 0.0.0.0 answers there as well.
+    const mine = scope !== "lan" || locals.some((local) => sameIp(local, ip));
+    if (mine) {
       const own = options.ownPorts?.().find((entry) => entry.port === split.port);
       if (own)
         throw new TargetRefusedError(
@@ -116,6 +118,11 @@ export async function validateTarget(
     ip: pinned.ip,
     scope: pinned.scope,
   };
+}
+
+function sameIp(text: string, ip: IpAddress): boolean {
+  const other = parseIp(text);
+  return other !== undefined && other.family === ip.family && other.value === ip.value;
 }
 
 function interfaceAddresses(): string[] {
