@@ -17,7 +17,12 @@ function natCheck(page: Page): Promise<NatCheck> {
   return page.evaluate(async () => {
     const response = await fetch("graphql", {
       method: "POST",
-      headers: { "content-type": "application/json", "x-autostun-locale": "en" },
+      headers: {
+        "content-type": "application/json",
+        "x-autostun-locale": "en",
+        // The token the console keeps, as the page's own requests send it.
+        authorization: `Bearer ${localStorage.getItem("autostun.token")}`,
+      },
       body: JSON.stringify({ query: '{ check(id: "nat.type") { status guidance { title steps } } }' }),
     });
     const body = (await response.json()) as { data: { check: NatCheck } };
@@ -29,7 +34,10 @@ function natCheckFull(page: Page): Promise<unknown> {
   return page.evaluate(async () => {
     const response = await fetch("graphql", {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${localStorage.getItem("autostun.token")}`,
+      },
       body: JSON.stringify({ query: '{ check(id: "nat.type") { status summary facts finishedAt } }' }),
     });
     return response.json();
