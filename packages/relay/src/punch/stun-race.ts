@@ -43,10 +43,15 @@ export class PunchFailedError extends Error {
   ) {
     const from = localPort ? ` from local port ${localPort}` : "";
     const list = failures.map((f) => `${f.server}: ${f.reason}`).join("; ");
+    // Out of descriptors no socket can be made at all: blaming the servers would send the user the wrong way.
+    const exhausted = failures.length > 0 && failures.every((f) => /\b(EMFILE|ENFILE)\b/.test(f.reason));
     super(
       failures.length === 0
         ? "no STUN server over TCP is configured; add at least one to stun.tcp"
-        : `no STUN server answered over TCP${from} (${list}); check that the stun.tcp servers are reachable ` +
+        : exhausted
+          ? `no socket could be made to punch${from} (${list}): AutoSTUN is out of file descriptors; it retries, ` +
+            "and succeeds once connections close or the open-files limit is raised (LimitNOFILE=, ulimit -n)"
+          : `no STUN server answered over TCP${from} (${list}); check that the stun.tcp servers are reachable ` +
             "from this host (firewall, DNS, outbound TCP)",
     );
     this.name = "PunchFailedError";
