@@ -339,6 +339,11 @@ describe("wrong tokens are slowed; the owner is not", () => {
     const shortestHold = Math.min(...heldLater);
     expect(shortestHold).toBeGreaterThanOrEqual(1_000);
 
+    const ownerMs = ownerAnswers.map((answer) => answer.ms);
+    console.log(
+      `tarpit: owner's ${ownerMs.length} answers took ${Math.min(...ownerMs)}-${Math.max(...ownerMs)} ms; ` +
+        `nobody's later wrong tokens were held ${shortestHold}-${Math.max(...heldLater)} ms`,
+    );
     expect(ownerAnswers.map((answer) => answer.status)).toEqual(ownerAnswers.map(() => 200));
     // The owner never waits the tarpit's hold: each answer came in a fraction of what a guess waited.
     expect(Math.max(...ownerAnswers.map((answer) => answer.ms))).toBeLessThan(shortestHold / 2);
