@@ -12,13 +12,14 @@ import {
   unlinkSync,
   writeSync,
 } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 /** The file in dataDir that holds the API token when api.token is not configured. */
 export const API_TOKEN_FILE = "api-token";
 
+/** Absolute, so messages that name it are clear wherever they are read. */
 export function apiTokenPath(dataDir: string): string {
-  return join(dataDir, API_TOKEN_FILE);
+  return resolve(join(dataDir, API_TOKEN_FILE));
 }
 
 export interface ApiTokenFile {
