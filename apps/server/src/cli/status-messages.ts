@@ -28,7 +28,10 @@ export const statusMessages = defineCatalog({
       "no answer within {seconds} s. The daemon may be stuck or overloaded, or another program holds that port; see the daemon's log.",
     "failure.token-needed":
       "the daemon wants an API token (HTTP {status}: {detail}). Give this command the daemon's token: api.token in the file passed with --config, the environment variable AUTOSTUN_API_TOKEN, or --token; or run it as the daemon's user with the daemon's dataDir (--data-dir), where the token file is.",
-    "failure.token-file": "{problem}",
+    "failure.token-file":
+      "cannot read the API token file {file} ({code}): only the user the daemon runs as may read it. Run this command as that user (e.g. with sudo), or pass the token with --token.",
+    "token-file.none":
+      "No token file at {file} either: pass --data-dir (or the --config file) with the daemon's dataDir, or --token.",
     "failure.token-refused":
       "the daemon refused the API token (HTTP {status}: {detail}). Use the token the daemon runs with: api.token in its config file (pass it with --config), or AUTOSTUN_API_TOKEN.",
     "failure.throttled":
@@ -60,7 +63,10 @@ export const statusMessages = defineCatalog({
       "{seconds} 秒内没有应答。守护进程可能卡住或负载过高，也可能是别的程序占用了该端口；请查看守护进程的日志。",
     "failure.token-needed":
       "守护进程要求 API 令牌（HTTP {status}：{detail}）。请把守护进程的令牌交给本命令：在 --config 指定的文件中设置 api.token、设置环境变量 AUTOSTUN_API_TOKEN 或使用 --token；也可以用守护进程的用户身份、配合它的 dataDir（--data-dir）运行本命令，令牌文件就在那里。",
-    "failure.token-file": "{problem}",
+    "failure.token-file":
+      "无法读取 API 令牌文件 {file}（{code}）：只有运行守护进程的用户可以读取它。请以该用户身份运行本命令（例如用 sudo），或用 --token 给出令牌。",
+    "token-file.none":
+      "{file} 处也没有令牌文件：请用 --data-dir（或 --config 指定的文件）给出守护进程的 dataDir，或使用 --token。",
     "failure.token-refused":
       "守护进程拒绝了该 API 令牌（HTTP {status}：{detail}）。请使用守护进程所用的令牌：它的配置文件中的 api.token（用 --config 指定该文件），或 AUTOSTUN_API_TOKEN。",
     "failure.throttled":

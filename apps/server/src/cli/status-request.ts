@@ -12,7 +12,7 @@ export type StatusFailure =
   /** 401/403 with a token: not the one the daemon runs with. */
   | { kind: "token-refused"; status: number; detail: string }
   /** The token file could not be read (another user's file, or none where dataDir points). */
-  | { kind: "token-file"; problem: string }
+  | { kind: "token-file"; file: string; code: string }
   /** 429: the daemon holds as many wrong-token requests as it will; this one was not held. */
   | { kind: "throttled"; retryAfter: string }
   /** Any other HTTP answer that holds no status data. */

@@ -48,8 +48,8 @@ function clientToken(
   if (given) return { token: given };
   const read = readApiTokenFile(config.dataDir);
   if (read.ok) return { token: read.token };
-  if (read.code === "ENOENT") return { missing: read.problem };
-  return { failure: { kind: "token-file", problem: read.problem } };
+  if (read.code === "ENOENT") return { missing: read.file };
+  return { failure: { kind: "token-file", file: read.file, code: read.code ?? "unknown" } };
 }
 
 /**
@@ -77,7 +77,10 @@ export async function runStatus(
   });
   if (!answer.ok) {
     output.err(failureText(url, answer.failure, locale));
-    if (answer.failure.kind === "token-needed" && credentials.missing) output.err(`${credentials.missing}\n`);
+    if (answer.failure.kind === "token-needed" && credentials.missing)
+      output.err(
+        `${localize(statusMessages.text("token-file.none", { file: credentials.missing }), locale)}\n`,
+      );
     return EXIT_PROBLEMS;
   }
   const { data } = answer;

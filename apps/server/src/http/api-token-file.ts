@@ -123,7 +123,7 @@ function tokenFileError(file: string, error: unknown): Error {
 
 export type TokenFileRead =
   | { ok: true; token: string }
-  | { ok: false; problem: string; code: string | undefined };
+  | { ok: false; problem: string; code: string | undefined; file: string };
 
 /**
  * What a client (the CLI) reads: the token, or a sentence naming the file and what to do. Never throws.
@@ -136,6 +136,7 @@ export function readApiTokenFile(dataDir: string): TokenFileRead {
     return {
       ok: false,
       code: "EMPTY",
+      file,
       problem: `the API token file ${file} is empty; restart the daemon to make a new one`,
     };
   } catch (error) {
@@ -144,6 +145,7 @@ export function readApiTokenFile(dataDir: string): TokenFileRead {
       return {
         ok: false,
         code,
+        file,
         problem:
           `cannot read the API token file ${file} (${code}): only the daemon's user may read it. ` +
           "Run this command as that user (e.g. with sudo -u), or pass --token.",
@@ -152,10 +154,16 @@ export function readApiTokenFile(dataDir: string): TokenFileRead {
       return {
         ok: false,
         code,
+        file,
         problem:
           `no API token file at ${file}: the daemon makes it on its first start. Pass --data-dir (or -c) ` +
           "pointing at the daemon's dataDir, or pass --token.",
       };
-    return { ok: false, code, problem: `cannot read the API token file ${file}: ${code ?? String(error)}` };
+    return {
+      ok: false,
+      code,
+      file,
+      problem: `cannot read the API token file ${file}: ${code ?? String(error)}`,
+    };
   }
 }
