@@ -102,7 +102,7 @@ describe("a ban is in force on an nftables tunnel when the ban call answers", ()
     });
     const nft = await next();
     expect(nft.file).toBe("nft");
-    expect(nft.input).toMatch(/add element inet autostun \S+ \{ 203\.0\.113\.7\/32 \}/);
+    expect(nft.input).toMatch(/add element inet autostun \S+_banh \{ 203\.0\.113\.7 \}/);
     await settle();
     expect(answered).toBe(false);
     nft.answer();
@@ -119,7 +119,7 @@ describe("a ban is in force on an nftables tunnel when the ban call answers", ()
       unanswered = false;
     });
     const lift = await next();
-    expect(lift.input).toMatch(/delete element inet autostun \S+ \{ 203\.0\.113\.7\/32 \}/);
+    expect(lift.input).toMatch(/delete element inet autostun \S+_banh \{ 203\.0\.113\.7 \}/);
     await settle();
     expect(unanswered).toBe(true);
     lift.answer();
@@ -177,7 +177,7 @@ describe("a ban is in force on an nftables tunnel when the ban call answers", ()
     expect(held).toHaveLength(0);
   });
 
-  test("a host inside a banned range stays out of the interval set, and returns when the range is lifted", async () => {
+  test("a host inside a banned range leaves the host set while the range holds it, and returns after", async () => {
     const { runner, next } = heldRunner();
     const bans = new BanList();
     cleanups.push(() => bans.dispose());
@@ -187,21 +187,42 @@ describe("a ban is in force on an nftables tunnel when the ban call answers", ()
     (await next()).answer();
     (await next()).answer();
     await host;
-    // The range swallows the host: nft refuses overlapping intervals, so the set is rewritten whole.
+    // Hosts and ranges live in different sets, so the range taking over is one plain transaction.
     const range = bans.ban({ cidr: "203.0.113.0/24" });
     const widen = await next();
     expect(widen.input).toMatch(
-      /^flush set inet autostun \S+\nadd element inet autostun \S+ \{ 203\.0\.113\.0\/24 \}\n$/,
+      /^add element \S+ \S+ \S+_banh \{ 203\.0\.113\.7 \}\ndelete element \S+ \S+ \S+_banh \{ 203\.0\.113\.7 \}\nadd element \S+ \S+ \S+_ban \{ 203\.0\.113\.0\/24 \}\n$/,
     );
     widen.answer();
     (await next()).answer();
     await range;
     const lift = bans.unban("203.0.113.0/24");
     const narrow = await next();
-    expect(narrow.input).toMatch(/^flush set .*\nadd element .* \{ 203\.0\.113\.7\/32 \}\n$/);
+    expect(narrow.input).toMatch(/^add element \S+ \S+ \S+_banh \{ 203\.0\.113\.7 \}\n/);
+    expect(narrow.input).toMatch(/delete element \S+ \S+ \S+_ban \{ 203\.0\.113\.0\/24 \}\n$/);
+    expect(narrow.input).not.toMatch(/flush/);
     narrow.answer();
     (await next()).answer();
     expect((await lift).notApplied).toEqual([]);
+  });
+
+  test("a range replaced by a wider one rewrites the range set whole, and only that set", async () => {
+    const { runner, next } = heldRunner();
+    const bans = new BanList();
+    cleanups.push(() => bans.dispose());
+    await nftablesTunnel("qb", bans, runner);
+    const narrow = bans.ban({ cidr: "198.51.100.0/25" });
+    (await next()).answer();
+    (await next()).answer();
+    await narrow;
+    const wide = bans.ban({ cidr: "198.51.100.0/24" });
+    const rewrite = await next();
+    expect(rewrite.input).toMatch(
+      /^flush set \S+ \S+ \S+_ban\nadd element \S+ \S+ \S+_ban \{ 198\.51\.100\.0\/24 \}\n$/,
+    );
+    rewrite.answer();
+    (await next()).answer();
+    await wide;
   });
 
   test("a ban-list file reload is one nft run for all its lines, answered after it", async () => {
@@ -220,7 +241,7 @@ describe("a ban is in force on an nftables tunnel when the ban call answers", ()
         done = true;
       });
     const nft = await next();
-    expect(nft.input).toMatch(/\{ 198\.51\.100\.1\/32, 198\.51\.100\.2\/32 \}/);
+    expect(nft.input).toMatch(/_banh \{ 198\.51\.100\.1, 198\.51\.100\.2 \}/);
     await settle();
     expect(done).toBe(false);
     nft.answer();
@@ -236,12 +257,12 @@ describe("a ban is in force on an nftables tunnel when the ban call answers", ()
     await nftablesTunnel("qb", bans, runner);
     const banning = bans.ban({ cidr: "192.0.2.44", ttlSeconds: 0.2 });
     const add = await next();
-    expect(add.input).toMatch(/192\.0\.2\.44\/32 timeout 1s/);
+    expect(add.input).toMatch(/_banh \{ 192\.0\.2\.44 timeout 1s \}/);
     add.answer();
     (await next()).answer();
     await banning;
     const expiry = await next();
-    expect(expiry.input).toMatch(/delete element inet autostun \S+ \{ 192\.0\.2\.44\/32 \}/);
+    expect(expiry.input).toMatch(/delete element inet autostun \S+_banh \{ 192\.0\.2\.44 \}/);
     expiry.answer();
     expect(bans.list()).toEqual([]);
   });

@@ -7,7 +7,7 @@ import { LOCALNET_GUARD_CHAIN, localnetGuard, type TunnelRulesInput, tunnelRules
 /** The table every nftables tunnel of one daemon lives in. Fixed, so a leftover is always found. */
 export const AUTOSTUN_TABLE: TableRef = { family: "inet", name: "autostun" };
 
-export type TunnelEntry = Omit<TunnelRulesInput, "counts" | "banElements"> & {
+export type TunnelEntry = Omit<TunnelRulesInput, "counts" | "banElements" | "hostBanElements"> & {
   /** The ban set's elements; their timeouts are counted when the table is written. */
   bans: readonly BanSetElement[];
 };
@@ -107,11 +107,12 @@ export class NftablesTable {
   }
 
   /**
-   * Removals and additions in one transaction. nft checks a new interval against the set as the kernel
-   * holds it, not as the transaction leaves it, so a host replaced by its range (or the other way round)
-   * cannot be deleted and added in one go: then the set is flushed and written whole, still atomically.
-   * A removal is written as add-then-delete, which does not fail when the kernel's timeout took the
-   * element first; a changed timeout is a removal and an addition of the same network.
+   * Removals and additions in one transaction, each in its set: single hosts in the hash set, ranges in
+   * the interval set. nft checks a new interval against the set as the kernel holds it, not as the
+   * transaction leaves it, so a range replaced by a wider or narrower one cannot be deleted and added in
+   * one go: then the interval set (ranges only, a few as a rule) is flushed and written whole, still
+   * atomically. A removal is written as add-then-delete, which does not fail when the kernel's timeout
+   * took the element first; a changed timeout is a removal and an addition of the same network.
    */
   private banSetScript(
     entry: TunnelEntry,
@@ -119,25 +120,34 @@ export class NftablesTable {
     removed: readonly string[],
     added: readonly BanSetElement[],
   ): string {
-    const set = `${this.table.family} ${this.table.name} ${entry.names.banSet}`;
+    const at = (name: string) => `${this.table.family} ${this.table.name} ${name}`;
     const now = Date.now();
     const list = (elements: readonly BanSetElement[]) => `{ ${bansText(elements, now).join(", ")} }`;
     const kept = new Set(entry.bans.map((element) => element.cidr));
     const gone = [...removed, ...added.filter((e) => kept.has(e.cidr)).map((e) => e.cidr)];
-    const reshaped = added.some((element) =>
-      gone.some((cidr) => cidr !== element.cidr && networksOverlap(cidr, element.cidr)),
-    );
     const lines: string[] = [];
-    if (reshaped) {
-      lines.push(`flush set ${set}`);
-      if (next.length) lines.push(`add element ${set} ${list(next)}`);
-    } else {
-      if (gone.length) {
-        const plain = list(gone.map((cidr) => ({ cidr, expiresAt: null })));
+    const change = (set: string, goneHere: readonly string[], addedHere: readonly BanSetElement[]) => {
+      if (goneHere.length) {
+        const plain = list(goneHere.map((cidr) => ({ cidr, expiresAt: null })));
         lines.push(`add element ${set} ${plain}`, `delete element ${set} ${plain}`);
       }
-      if (added.length) lines.push(`add element ${set} ${list(added)}`);
-    }
+      if (addedHere.length) lines.push(`add element ${set} ${list(addedHere)}`);
+    };
+    change(
+      at(entry.names.hostBanSet),
+      gone.filter(isHost),
+      added.filter((element) => isHost(element.cidr)),
+    );
+    const goneRanges = gone.filter((cidr) => !isHost(cidr));
+    const addedRanges = added.filter((element) => !isHost(element.cidr));
+    const reshaped = addedRanges.some((element) =>
+      goneRanges.some((cidr) => cidr !== element.cidr && networksOverlap(cidr, element.cidr)),
+    );
+    if (reshaped) {
+      const ranges = next.filter((element) => !isHost(element.cidr));
+      lines.push(`flush set ${at(entry.names.banSet)}`);
+      if (ranges.length) lines.push(`add element ${at(entry.names.banSet)} ${list(ranges)}`);
+    } else change(at(entry.names.banSet), goneRanges, addedRanges);
     return `${lines.join("\n")}\n`;
   }
 
@@ -162,7 +172,7 @@ export class NftablesTable {
     for (const counter of current?.counters ?? []) counts.set(counter.name, counter);
     const now = Date.now();
     const parts = [...this.entries.values()].map((entry) =>
-      tunnelRules({ ...entry, banElements: bansText(entry.bans, now), counts }),
+      tunnelRules({ ...entry, ...banSetTexts(entry.bans, now), counts }),
     );
     const needsLocalnet = [...this.entries.values()].some(
       (e) => e.destination.kind === "dnat" && e.destination.ip.startsWith("127."),
@@ -215,7 +225,35 @@ export class NftablesTable {
   }
 }
 
-/** Ban-set elements as nft text, each checked before it is spliced into a script. */
+/** A single host: it goes in the hash set, not the interval set. */
+function isHost(cidr: string): boolean {
+  return cidr.endsWith("/32");
+}
+
+/**
+ * Ban-set elements as nft text, each checked before it is spliced into a script. A host is written
+ * without its /32: the hash set holds addresses, not prefixes.
+ */
 function bansText(elements: readonly BanSetElement[], now: number): string[] {
-  return elements.map((element) => elementText(banElementSpec(element, now)));
+  return elements.map((element) => {
+    const spec = banElementSpec(element, now);
+    return elementText(isHost(spec.address) ? { ...spec, address: spec.address.slice(0, -3) } : spec);
+  });
+}
+
+/** The elements of both ban sets, for a table written whole. */
+function banSetTexts(
+  elements: readonly BanSetElement[],
+  now: number,
+): { banElements: string[]; hostBanElements: string[] } {
+  return {
+    banElements: bansText(
+      elements.filter((element) => !isHost(element.cidr)),
+      now,
+    ),
+    hostBanElements: bansText(
+      elements.filter((element) => isHost(element.cidr)),
+      now,
+    ),
+  };
 }

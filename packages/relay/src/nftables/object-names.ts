@@ -4,7 +4,10 @@ import { createHash } from "node:crypto";
 export interface TunnelObjectNames {
   /** Prefix every object of this tunnel starts with; also how leftovers are recognised. */
   prefix: string;
+  /** Banned ranges: an interval set, since nft can match a range only there. */
   banSet: string;
+  /** Banned single hosts: a plain hash set, which nft updates without reading it whole first. */
+  hostBanSet: string;
   filterChain: string;
   natChain: string;
   bytesInChain: string;
@@ -26,6 +29,7 @@ export function tunnelObjectNames(tunnelId: string): TunnelObjectNames {
   return {
     prefix,
     banSet: `${prefix}_ban`,
+    hostBanSet: `${prefix}_banh`,
     filterChain: `${prefix}_filter`,
     natChain: `${prefix}_nat`,
     bytesInChain: `${prefix}_bytes_in`,

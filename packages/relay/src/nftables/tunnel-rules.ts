@@ -19,8 +19,10 @@ export interface TunnelRulesInput {
   /** Port P, where peers arrive. */
   port: number;
   destination: NftablesDestination;
-  /** Ban-set elements as nft text, re-declared whenever the table is rebuilt. */
+  /** Banned ranges as nft text, re-declared whenever the table is rebuilt. */
   banElements: string[];
+  /** Banned single hosts as nft text (no /32), likewise. */
+  hostBanElements: string[];
   /** Counts carried over from the table being replaced. */
   counts: ReadonlyMap<string, { packets: number; bytes: number }>;
 }
@@ -43,7 +45,7 @@ export function tunnelRules(input: TunnelRulesInput): {
   const counter = (name: string): CounterSpec => ({ name, ...input.counts.get(name) });
   // Peers only: the answers to the tunnel's own connections from P (keep-alive, STUN) arrive on P too,
   // in the reply direction, and a ban that covers their server must not cut the tunnel off.
-  const banned = `${inbound} ip saddr @${names.banSet} ct direction original`;
+  const bannedBy = (set: string) => `${inbound} ip saddr @${set} ct direction original`;
   // Only connections we handed on, recognised by their original port: the keep-alive and STUN
   // connections from P are not DNATed and stay out of the byte counts.
   const ours = `meta l4proto tcp ct status dnat ct original proto-dst ${port}`;
@@ -60,17 +62,25 @@ export function tunnelRules(input: TunnelRulesInput): {
         flags: ["interval", "timeout"],
         ...(input.banElements.length ? { elements: input.banElements } : {}),
       },
+      // Hosts apart from ranges: nft reads an interval set whole before every change to it (0.2 s at
+      // 50,000 elements), a hash set not, so banning one more host stays cheap however many there are.
+      {
+        name: names.hostBanSet,
+        type: "ipv4_addr",
+        flags: ["timeout"],
+        ...(input.hostBanElements.length ? { elements: input.hostBanElements } : {}),
+      },
     ],
     chains: [
       {
         name: names.filterChain,
         hook: { type: "filter", hook: "prerouting", priority: BAN_PRIORITY },
-        rules: [
+        rules: [names.banSet, names.hostBanSet].flatMap((set) => [
           // A reset, so a banned peer's connect fails at once instead of hanging until its timeout.
-          `${banned} ct state new counter name "${names.blocked}" reject with tcp reset`,
+          `${bannedBy(set)} ct state new counter name "${names.blocked}" reject with tcp reset`,
           // Packets of a connection that was live when the ban came: each is answered with a reset.
-          `${banned} reject with tcp reset`,
-        ],
+          `${bannedBy(set)} reject with tcp reset`,
+        ]),
       },
       {
         name: names.natChain,
