@@ -16,7 +16,10 @@ function capture() {
 describe("scopedLogger", () => {
   it("writes a key the scope binds once, even when the call passes it again", () => {
     const { lines, root } = capture();
-    scopedLogger(root, { module: "relay", tunnel: "t1" }).info("tunnel t1: retrying", { tunnel: "t1", at: 3 });
+    scopedLogger(root, { module: "relay", tunnel: "t1" }).info("tunnel t1: retrying", {
+      tunnel: "t1",
+      at: 3,
+    });
     expect(lines).toHaveLength(1);
     expect(lines[0]?.match(/"tunnel":/g)).toHaveLength(1);
     expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ module: "relay", tunnel: "t1", at: 3 });
@@ -24,7 +27,9 @@ describe("scopedLogger", () => {
 
   it("still redacts secrets among the fields it keeps", () => {
     const { lines, root } = capture();
-    scopedLogger(root, { module: "hooks" }).warn("webhook failed", { headers: { authorization: "Bearer x" } });
+    scopedLogger(root, { module: "hooks" }).warn("webhook failed", {
+      headers: { authorization: "Bearer x" },
+    });
     expect(lines[0]).not.toContain("Bearer x");
   });
 });
