@@ -24,6 +24,11 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
       "200 bans on a forward: nftables tunnel: time until in force, nft and ss runs (burst and in a row)",
     load: async () => (await import("./relay-bans.js")).relayBansBench,
   },
+  "bans-scale": {
+    description:
+      "bans at 50,000-100,000: ban latency with 100 subscribers, RSS, single vs bulk rate, nftables ban latency",
+    load: async () => (await import("./bans-scale.js")).bansScaleBench,
+  },
   "relay-recovery": {
     description: "tunnel recovery in the NAT lab, default timing: mapping loss and WAN address change",
     load: async () => (await import("./relay-recovery.js")).relayRecoveryBench,

@@ -31,7 +31,7 @@ export function banSetElements(bans: readonly Ban[], now = Date.now()): BanSetEl
   const parsed: { ban: Ban; cidr: Cidr }[] = [];
   for (const ban of bans) {
     const cidr = parseCidr(ban.cidr);
-    if (!isCidrError(cidr)) parsed.push({ ban, cidr });
+    if (!isCidrError(cidr)) parsed.push({ ban: { ...ban, cidr: formatCidr(cidr) }, cidr });
   }
   return banSetElementsOf(parsed, now);
 }
@@ -45,13 +45,15 @@ export function banSetElementsOf(
   networks: Iterable<{ ban: Ban; cidr: Cidr }>,
   now = Date.now(),
 ): BanSetElement[] {
-  const live: { cidr: Cidr; expiresAt: number | null }[] = [];
+  // The ban's own text is canonical already: formatting 50,000 networks again on every change was the
+  // larger part of a ban's cost.
+  const live: { cidr: Cidr; text: string; expiresAt: number | null }[] = [];
   const byLength = new Map<number, Set<bigint>>();
   for (const { ban, cidr } of networks) {
     const expiresAt = ban.expiresAt?.getTime() ?? null;
     if (expiresAt !== null && expiresAt <= now) continue;
     if (cidr.family !== 4) continue;
-    live.push({ cidr, expiresAt });
+    live.push({ cidr, text: ban.cidr, expiresAt });
     const held = byLength.get(cidr.prefix) ?? new Set<bigint>();
     byLength.set(cidr.prefix, held);
     held.add(cidr.network);
@@ -64,9 +66,9 @@ export function banSetElementsOf(
     }
     return false;
   };
-  return live
-    .filter(({ cidr }) => !covered(cidr))
-    .map(({ cidr, expiresAt }) => ({ cidr: formatCidr(cidr), expiresAt }));
+  const elements: BanSetElement[] = [];
+  for (const { cidr, text, expiresAt } of live) if (!covered(cidr)) elements.push({ cidr: text, expiresAt });
+  return elements;
 }
 
 /** The element for nft, its timeout counted from `now`. */
