@@ -226,6 +226,16 @@ export class BanList {
     yield* this.entries.values();
   }
 
+  /** The ban of exactly this network (canonical text), if any. */
+  get(cidr: string): Ban | undefined {
+    return this.entries.get(cidr)?.ban;
+  }
+
+  /** A ban of a wider network that holds all of `cidr`, if any: then `cidr` needs no set element of its own. */
+  widerBan(cidr: Cidr): Ban | undefined {
+    return this.matcher.matchWider({ family: cidr.family, value: cidr.network }, cidr.prefix)?.ban;
+  }
+
   /** The order number of a ban, for a cursor; undefined when that network is not banned. */
   seqOf(cidr: string): number | undefined {
     const parsed = parseCidr(cidr);

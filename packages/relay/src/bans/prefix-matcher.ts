@@ -49,6 +49,17 @@ export class PrefixMatcher<T> {
     return undefined;
   }
 
+  /** The most specific network holding `ip` among those shorter than `prefix` (what covers a network). */
+  matchWider(ip: IpAddress, prefix: number): T | undefined {
+    const slot = this.slot(ip.family);
+    for (const length of this.lengths[slot]) {
+      if (length >= prefix) continue;
+      const hit = this.byLength[slot].get(length)?.get(ip.value & maskOf(ip.family, length));
+      if (hit !== undefined) return hit;
+    }
+    return undefined;
+  }
+
   get size(): number {
     return this.count;
   }

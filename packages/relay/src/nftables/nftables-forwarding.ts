@@ -5,6 +5,7 @@ import type { ForwardTarget } from "../target/validate-target.js";
 import type { Tunnel } from "../tunnel/tunnel.js";
 import { type BanSetElement, banSetElementsOf } from "./ban-set-elements.js";
 import { NftablesForwardingError, USE_USERSPACE } from "./forwarding-error.js";
+import { HostBanChanges } from "./host-ban-changes.js";
 import type { NftablesTable } from "./nftables-table.js";
 import { tunnelObjectNames } from "./object-names.js";
 import type { NftablesDestination } from "./tunnel-rules.js";
@@ -70,6 +71,8 @@ export class NftablesForwarding {
   private activeWarned = false;
   private unsubscribe: (() => void)[] = [];
   private banSubscription: (() => void) | undefined;
+  /** Host bans changed since the last ban-set update, so that update can be a delta. */
+  private hostChanges: HostBanChanges | undefined;
   /** The ban-set update running now, and the one queued behind it that every later change shares. */
   private banUpdate: Promise<void> | undefined;
   private nextBanUpdate: Promise<void> | undefined;
@@ -87,10 +90,17 @@ export class NftablesForwarding {
     // Registered before the table is loaded: a ban arriving meanwhile is queued behind the load.
     if (!this.banSubscription && this.options.bans && "target" in this.options.to) {
       const tunnelId = this.tunnelId;
-      this.banSubscription = this.options.bans.addEnforcer({
+      const changes = new HostBanChanges(this.options.bans);
+      this.hostChanges = changes;
+      const off = this.options.bans.addEnforcer({
         name: tunnelId,
         enforce: () => this.enforceBans(),
       });
+      this.banSubscription = () => {
+        off();
+        changes.dispose();
+        this.hostChanges = undefined;
+      };
     }
     const destination = this.destination;
     try {
@@ -190,8 +200,13 @@ export class NftablesForwarding {
   private async updateBanSet(): Promise<void> {
     let update: Awaited<ReturnType<NftablesTable["updateBans"]>>;
     try {
-      update = await this.options.table.updateBans(this.tunnelId, () => this.wantedBans());
+      update = await this.options.table.updateBans(
+        this.tunnelId,
+        () => this.wantedBans(),
+        () => this.hostChanges?.take(),
+      );
     } catch (error) {
+      this.hostChanges?.needFull();
       this.banRuns.nft++;
       throw new Error(`its nftables ban set was not updated: ${(error as Error).message}`, { cause: error });
     }

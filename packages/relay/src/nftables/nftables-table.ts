@@ -1,6 +1,7 @@
 import { elementText, Nftables, type NftRuleset, type TableRef, tableScript } from "@autostun/netfilter";
 import type { CommandRunner, Logger } from "@autostun/plugins-api";
 import { type BanSetElement, banElementSpec, networksOverlap } from "./ban-set-elements.js";
+import type { HostBanDelta } from "./host-ban-changes.js";
 import { readRouteLocalnet, writeRouteLocalnet } from "./route-localnet.js";
 import { LOCALNET_GUARD_CHAIN, localnetGuard, type TunnelRulesInput, tunnelRules } from "./tunnel-rules.js";
 
@@ -40,6 +41,12 @@ export class NftablesTable {
   readonly table: TableRef;
   private readonly nft: Nftables;
   private readonly entries = new Map<string, TunnelEntry>();
+  /** Per tunnel, the hosts its set holds, for updates of hosts alone (see updateHosts). */
+  private readonly heldHosts = new Map<
+    string,
+    { source: readonly BanSetElement[]; hosts: Map<string, BanSetElement>; ranges: BanSetElement[] }
+  >();
+
   private queue: Promise<unknown> = Promise.resolve();
   private loaded = false;
   /** route_localnet before we turned it on; undefined while we have not touched it. */
@@ -89,21 +96,59 @@ export class NftablesTable {
    * changed. The set is only ever replaced whole-or-not-at-all, so there is no moment in which a network
    * banned before and after is let through.
    */
-  updateBans(id: string, wanted: () => readonly BanSetElement[]): Promise<BanSetUpdate> {
+  updateBans(
+    id: string,
+    wanted: () => readonly BanSetElement[],
+    hostDelta?: () => HostBanDelta | undefined,
+  ): Promise<BanSetUpdate> {
     return this.serial(async () => {
       const entry = this.entries.get(id);
       if (!entry || !this.loaded) return { loaded: false, added: [], nftRuns: 0 };
+      const delta = hostDelta?.();
+      if (delta) return this.updateHosts(id, entry, delta);
       const next = wanted();
       const before = new Map(entry.bans.map((element) => [element.cidr, element.expiresAt]));
       const after = new Map(next.map((element) => [element.cidr, element.expiresAt]));
       const removed = [...before.keys()].filter((cidr) => !after.has(cidr));
       const added = next.filter((element) => before.get(element.cidr) !== element.expiresAt);
       if (removed.length === 0 && added.length === 0) return { loaded: true, added: [], nftRuns: 0 };
-      const script = this.banSetScript(entry, next, removed, added);
+      const script = this.banSetScript(entry, next, removed, added, (cidr) => before.has(cidr));
       await this.nft.load(script, `updating ban set ${entry.names.banSet}`);
       this.entries.set(id, { ...entry, bans: next });
       return { loaded: true, added: added.map((element) => element.cidr), nftRuns: 1 };
     });
+  }
+
+  /**
+   * Applies changes of single hosts only, without looking at the other bans: what makes one more ban
+   * cheap at 50,000. The hosts the set holds are kept in a map beside the entry, rebuilt only when the
+   * entry's list was replaced (a full update or a reload of the table).
+   */
+  private async updateHosts(id: string, entry: TunnelEntry, delta: HostBanDelta): Promise<BanSetUpdate> {
+    let held = this.heldHosts.get(id);
+    if (held?.source !== entry.bans) {
+      const hosts = new Map<string, BanSetElement>();
+      const ranges: BanSetElement[] = [];
+      for (const element of entry.bans) {
+        if (isHost(element.cidr)) hosts.set(element.cidr, element);
+        else ranges.push(element);
+      }
+      held = { source: entry.bans, hosts, ranges };
+      this.heldHosts.set(id, held);
+    }
+    const { hosts } = held;
+    const added = delta.add.filter((element) => hosts.get(element.cidr)?.expiresAt !== element.expiresAt);
+    const removed = delta.remove.filter((cidr) => hosts.has(cidr));
+    if (removed.length === 0 && added.length === 0) return { loaded: true, added: [], nftRuns: 0 };
+    const script = this.banSetScript(entry, [], removed, added, (cidr) => hosts.has(cidr));
+    await this.nft.load(script, `updating ban set ${entry.names.hostBanSet}`);
+    for (const cidr of removed) hosts.delete(cidr);
+    for (const element of added) hosts.set(element.cidr, element);
+    // A copy, not a recomputation: the table's next full write needs the list.
+    const bans = [...held.ranges, ...hosts.values()];
+    held.source = bans;
+    this.entries.set(id, { ...entry, bans });
+    return { loaded: true, added: added.map((element) => element.cidr), nftRuns: 1 };
   }
 
   /**
@@ -119,12 +164,12 @@ export class NftablesTable {
     next: readonly BanSetElement[],
     removed: readonly string[],
     added: readonly BanSetElement[],
+    held: (cidr: string) => boolean,
   ): string {
     const at = (name: string) => `${this.table.family} ${this.table.name} ${name}`;
     const now = Date.now();
     const list = (elements: readonly BanSetElement[]) => `{ ${bansText(elements, now).join(", ")} }`;
-    const kept = new Set(entry.bans.map((element) => element.cidr));
-    const gone = [...removed, ...added.filter((e) => kept.has(e.cidr)).map((e) => e.cidr)];
+    const gone = [...removed, ...added.filter((e) => held(e.cidr)).map((e) => e.cidr)];
     const lines: string[] = [];
     const change = (set: string, goneHere: readonly string[], addedHere: readonly BanSetElement[]) => {
       if (goneHere.length) {

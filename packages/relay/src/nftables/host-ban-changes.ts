@@ -1,0 +1,62 @@
+import type { BanList } from "../bans/ban-list.js";
+import type { Cidr } from "../ip/cidr.js";
+import type { BanSetElement } from "./ban-set-elements.js";
+
+/** What changed in a tunnel's host set since the last update: elements to write, hosts to take out. */
+export interface HostBanDelta {
+  add: BanSetElement[];
+  remove: string[];
+}
+
+/**
+ * Follows the ban list between two updates of a tunnel's kernel sets, so that a burst of host bans is
+ * applied as a delta (O(changes)) instead of recomputing and comparing every ban (O(bans): 50-90 ms a
+ * ban at 50,000). Only IPv4 single hosts take this path; a range, or an update that failed, makes the
+ * next update a full one.
+ */
+export class HostBanChanges {
+  private readonly pending = new Map<string, Cidr>();
+  private full = true;
+  private readonly off: () => void;
+
+  constructor(private readonly bans: BanList) {
+    this.off = bans.onChange((event) => {
+      if (event.cidr.family !== 4) return;
+      if (event.cidr.prefix === 32) this.pending.set(event.ban.cidr, event.cidr);
+      else this.full = true;
+    });
+  }
+
+  /**
+   * The delta since the last call, or undefined when only a full recomputation is right (first run, a
+   * range changed, or `needFull` was called). Either way what was pending is taken.
+   */
+  take(now = Date.now()): HostBanDelta | undefined {
+    const hosts = [...this.pending.entries()];
+    this.pending.clear();
+    if (this.full) {
+      this.full = false;
+      return undefined;
+    }
+    const delta: HostBanDelta = { add: [], remove: [] };
+    for (const [cidr, parsed] of hosts) {
+      const ban = this.bans.get(cidr);
+      const expiresAt = ban?.expiresAt?.getTime() ?? null;
+      const live = ban !== undefined && (expiresAt === null || expiresAt > now);
+      // A host a banned range holds stays out of the set, as in a full recomputation.
+      const covered = live && this.bans.widerBan(parsed) !== undefined;
+      if (live && !covered) delta.add.push({ cidr, expiresAt });
+      else delta.remove.push(cidr);
+    }
+    return delta;
+  }
+
+  /** The next update must compare everything (the last one failed, so the delta is lost). */
+  needFull(): void {
+    this.full = true;
+  }
+
+  dispose(): void {
+    this.off();
+  }
+}
