@@ -37,13 +37,21 @@ export { EMBEDDED_ATTRIBUTION } from "./geo/embedded-database.js";
 export { type GeoLookup, NO_GEO } from "./geo/geo-lookup.js";
 export { type GeoDatabasePaths, MaxmindGeo, type MaxmindGeoOptions } from "./geo/maxmind-geo.js";
 export type { InboundHandler } from "./inbound.js";
+export { type CrashSweepOptions, sweepKernelLeftovers } from "./nftables/crash-sweep.js";
 export { NftablesForwardingError } from "./nftables/forwarding-error.js";
+export { KernelStateFile } from "./nftables/kernel-state-file.js";
 export {
   NftablesForwarding,
   type NftablesForwardingOptions,
   type NftablesStats,
 } from "./nftables/nftables-forwarding.js";
-export { AUTOSTUN_TABLE, NftablesTable, type TunnelCounts } from "./nftables/nftables-table.js";
+export {
+  AUTOSTUN_TABLE,
+  NftablesTable,
+  type NftablesTableOptions,
+  TABLE_CHECK_INTERVAL_MS,
+  type TunnelCounts,
+} from "./nftables/nftables-table.js";
 export { type PublicAddress, PunchFailedError, type PunchResult, punchStun } from "./punch/stun-race.js";
 export { FORBIDDEN_ADVICE, forbiddenAddressText } from "./target/forbidden-addresses.js";
 export { TargetRefusedError } from "./target/target-error.js";

@@ -69,7 +69,10 @@ describe("a ban that one nftables tunnel cannot apply", () => {
       );
       // Setup, not the guarantee under test: each tunnel's rules load just after it opens.
       await expect
-        .poll(() => table().filter((item) => item.set).length, { timeout: 30_000, interval: 100 })
+        .poll(() => table().filter((item) => item.set?.name.endsWith("_ban")).length, {
+          timeout: 30_000,
+          interval: 100,
+        })
         .toBe(2);
       // A ban both tunnels apply, before one of them breaks.
       const early = await gql(daemon.url, `mutation { ban(cidr: "198.51.100.7") { cidr } }`);

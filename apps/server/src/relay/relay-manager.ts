@@ -1,5 +1,7 @@
+import { join } from "node:path";
 import type { CommandRunner, Logger, TunnelActivityEntry } from "@autostun/plugins-api";
 import {
+  AUTOSTUN_TABLE,
   BanFileWatcher,
   type BanInput,
   BanList,
@@ -9,9 +11,11 @@ import {
   type ConnectionRecord,
   ConnectionTable,
   type GeoLookup,
+  KernelStateFile,
   MaxmindGeo,
   NftablesForwardingError,
   NftablesTable,
+  sweepKernelLeftovers,
   TargetRefusedError,
   type TunnelTiming,
   type UnbanOutcome,
@@ -88,6 +92,8 @@ export class RelayManager {
   private banFile: BanFileWatcher | undefined;
   private geo: Promise<GeoLookup | undefined> | undefined;
   private nftTable: NftablesTable | undefined;
+  /** What we changed in the kernel outside our table, kept in dataDir for the start after a crash. */
+  private readonly kernelState: KernelStateFile | undefined;
   private started = false;
   private readonly unsubscribe: (() => void)[] = [];
   /** Per tunnel: stops bridging its changes to the bus. */
@@ -102,6 +108,10 @@ export class RelayManager {
     const { config } = options;
     this.logger = options.logger({ module: "relay" });
     const retention = config.connections.retention;
+    this.kernelState =
+      config.dataDir === ":memory:"
+        ? undefined
+        : new KernelStateFile(join(config.dataDir, "kernel-state.json"));
     this.connections = new SqliteConnectionStore(options.database, retention);
     this.saved = new SavedTunnelStore(options.database);
     this.bans = new BanList({ store: new SqliteBanStore(options.database), logger: this.logger });
@@ -119,7 +129,9 @@ export class RelayManager {
       table: this.table,
       geo: () => this.openGeo(),
       nftables: () => {
-        this.nftTable ??= new NftablesTable(options.runner, this.logger);
+        this.nftTable ??= new NftablesTable(options.runner, this.logger, AUTOSTUN_TABLE, {
+          ...(this.kernelState ? { stateFile: this.kernelState } : {}),
+        });
         return this.nftTable;
       },
       runner: options.runner,
@@ -147,6 +159,14 @@ export class RelayManager {
    * mode stops the daemon from starting, naming the tunnel), then starts them all.
    */
   async start(): Promise<void> {
+    // Every start, tunnels or not: a killed run's table and route_localnet must not outlive it.
+    await sweepKernelLeftovers({
+      runner: this.options.runner,
+      tables: [AUTOSTUN_TABLE],
+      ...(this.kernelState ? { stateFile: this.kernelState } : {}),
+      nftables: this.options.isPrivileged,
+      logger: this.logger,
+    });
     const closed = this.connections.recoverFromLastRun();
     if (closed > 0) this.logger.info(`marked ${closed} connections of the previous run as closed`);
     await this.bans.load();

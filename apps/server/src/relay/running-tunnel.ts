@@ -176,7 +176,10 @@ export class RunningTunnel {
     if (this.tunnel.status.state !== "STOPPED") return;
     if (this.config.forward === "nftables") {
       const nftables = this.nftables ?? this.makeNftables();
-      nftables.follow(this.tunnel, { onError: () => void this.tunnel.stop() });
+      nftables.follow(this.tunnel, {
+        onError: () => void this.tunnel.stop(),
+        onLost: (error) => this.tunnel.fail(error.message),
+      });
     } else {
       const geo = await this.env.geo();
       this.forwarder = new Forwarder({

@@ -23,6 +23,7 @@ function heldRunner() {
     run(file, args, options) {
       const input = String(options?.input ?? "");
       if (file === "sysctl") return Promise.resolve({ exitCode: 0, stdout: "1\n", stderr: "" });
+      if (file === "ip") return Promise.resolve({ exitCode: 1, stdout: "", stderr: "not in this test" });
       if (file === "nft" && args.includes("list"))
         return Promise.resolve({ exitCode: 1, stdout: "", stderr: "Error: No such file or directory" });
       // Held: ban-set updates and ss. Loads and removals of the whole table answer at once.

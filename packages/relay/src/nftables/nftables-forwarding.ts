@@ -1,6 +1,7 @@
 import { networkInterfaces } from "node:os";
 import type { CommandRunner, Logger } from "@autostun/plugins-api";
 import type { BanList } from "../bans/ban-list.js";
+import { FORWARDER_DEFAULTS } from "../forward/forwarder-options.js";
 import type { ForwardTarget } from "../target/validate-target.js";
 import type { Tunnel } from "../tunnel/tunnel.js";
 import { type BanSetElement, banSetElementsOf } from "./ban-set-elements.js";
@@ -26,6 +27,8 @@ export interface NftablesForwardingOptions {
   /** Addresses of this host, to tell a local target from another machine (default: every interface). */
   localAddresses?: () => readonly string[];
   platform?: NodeJS.Platform;
+  /** Live forwarded connections one peer address may hold (target mode); the user-space default otherwise. */
+  maxPerIp?: number;
 }
 
 /** Counters of an nftables tunnel, read from the kernel. */
@@ -109,6 +112,7 @@ export class NftablesForwarding {
         port,
         destination,
         bans: this.wantedBans(),
+        maxPerIp: this.options.maxPerIp ?? FORWARDER_DEFAULTS.maxPerIp,
       });
     } catch (error) {
       throw new NftablesForwardingError(
@@ -129,8 +133,27 @@ export class NftablesForwarding {
    */
   follow(
     tunnel: Tunnel,
-    hooks: { onError?: (error: NftablesForwardingError) => void; onLoaded?: (port: number) => void } = {},
+    hooks: {
+      onError?: (error: NftablesForwardingError) => void;
+      onLoaded?: (port: number) => void;
+      /** The rules vanished (a ruleset flush) and nft refused them again; the next open loads them. */
+      onLost?: (error: NftablesForwardingError) => void;
+    } = {},
   ): () => void {
+    this.unsubscribe.push(
+      this.options.table.onRulesLost((cause) => {
+        if (this.port === undefined) return;
+        this.port = undefined;
+        this.loadedDestinationPort = undefined;
+        const error = new NftablesForwardingError(
+          this.tunnelId,
+          `lost its rules (table ${this.options.table.table.name} was removed) and nft refused them again: ${cause.message}`,
+          remedyFor(cause),
+          { cause },
+        );
+        (hooks.onLost ?? hooks.onError)?.(error);
+      }),
+    );
     const off = tunnel.onPortChange(({ localPort }) => {
       if (localPort === this.port && this.loadedDestinationPort === this.destination.port) return;
       this.start(localPort).then(

@@ -2,7 +2,9 @@ import { elementText, Nftables, type NftRuleset, type TableRef, tableScript } fr
 import type { CommandRunner, Logger } from "@autostun/plugins-api";
 import { type BanSetElement, banElementSpec, networksOverlap } from "./ban-set-elements.js";
 import type { HostBanDelta } from "./host-ban-changes.js";
-import { readRouteLocalnet, writeRouteLocalnet } from "./route-localnet.js";
+import type { KernelStateFile } from "./kernel-state-file.js";
+import { LocalnetScope, parseGuardComment } from "./localnet-scope.js";
+import { peerInterfaces } from "./route-localnet.js";
 import { LOCALNET_GUARD_CHAIN, localnetGuard, type TunnelRulesInput, tunnelRules } from "./tunnel-rules.js";
 
 /** The table every nftables tunnel of one daemon lives in. Fixed, so a leftover is always found. */
@@ -12,6 +14,19 @@ export type TunnelEntry = Omit<TunnelRulesInput, "counts" | "banElements" | "hos
   /** The ban set's elements; their timeouts are counted when the table is written. */
   bans: readonly BanSetElement[];
 };
+
+/** Where the table keeps what it changed outside itself, and how it watches its rules. */
+export interface NftablesTableOptions {
+  /** Records route_localnet's previous values in dataDir, for the start after a crash. */
+  stateFile?: KernelStateFile;
+  /** How often the loaded table is checked for being still there (a ruleset flush), in ms; 0 = never. */
+  checkIntervalMs?: number;
+  /** The interfaces peers arrive on (default: those of the default routes). */
+  interfaces?: () => Promise<string[]>;
+}
+
+/** A firewall reload often takes a few seconds; checking this often costs one `nft list` run. */
+export const TABLE_CHECK_INTERVAL_MS = 3_000;
 
 /** What one update of a tunnel's ban set did. */
 export interface BanSetUpdate {
@@ -46,19 +61,32 @@ export class NftablesTable {
     string,
     { source: readonly BanSetElement[]; hosts: Map<string, BanSetElement>; ranges: BanSetElement[] }
   >();
-
   private queue: Promise<unknown> = Promise.resolve();
   private loaded = false;
-  /** route_localnet before we turned it on; undefined while we have not touched it. */
-  private localnetBefore: string | undefined;
+  /** route_localnet where peers arrive, and what it was before we turned it on. */
+  private readonly localnet: LocalnetScope;
+  private watchTimer: NodeJS.Timeout | undefined;
+  private checking = false;
+  private readonly lostListeners = new Set<(error: Error) => void>();
 
   constructor(
     private readonly runner: CommandRunner,
     private readonly logger?: Logger,
     table: TableRef = AUTOSTUN_TABLE,
+    private readonly options: NftablesTableOptions = {},
   ) {
     this.table = table;
     this.nft = new Nftables(runner);
+    this.localnet = new LocalnetScope(runner, options.stateFile);
+  }
+
+  /**
+   * Hears when the table vanished under us (a ruleset flush) and could not be loaded again: the
+   * tunnels then say FAILED with nft's reason instead of showing OPEN while peers are refused.
+   */
+  onRulesLost(listener: (error: Error) => void): () => void {
+    this.lostListeners.add(listener);
+    return () => this.lostListeners.delete(listener);
   }
 
   /** Adds or replaces one tunnel's part, atomically with the rest of the table. */
@@ -84,9 +112,10 @@ export class NftablesTable {
         await this.load();
         return;
       }
+      this.stopWatch();
       await this.nft.removeTable(this.table);
       this.loaded = false;
-      await this.restoreLocalnet();
+      await this.localnet.restore();
     });
   }
 
@@ -222,22 +251,81 @@ export class NftablesTable {
     const needsLocalnet = [...this.entries.values()].some(
       (e) => e.destination.kind === "dnat" && e.destination.ip.startsWith("127."),
     );
-    if (needsLocalnet && this.localnetBefore === undefined) {
-      this.localnetBefore = await readRouteLocalnet(this.runner);
-    }
+    // Recorded (state file first) before the guard names them and long before any sysctl changes.
+    if (needsLocalnet)
+      await this.localnet.prepare(await (this.options.interfaces ?? (() => peerInterfaces(this.runner)))());
     const script = tableScript({
       table: this.table,
       counters: parts.flatMap((p) => p.counters),
       sets: parts.flatMap((p) => p.sets),
       chains: [
         ...parts.flatMap((p) => p.chains),
-        ...(this.localnetBefore !== undefined ? [localnetGuard(this.localnetBefore)] : []),
+        ...(this.localnet.active ? [localnetGuard(this.localnet.describe())] : []),
       ],
     });
     await this.nft.load(script, `loading table ${this.table.family} ${this.table.name}`);
     this.loaded = true;
     // Only now, with the guard chain in place, is it safe to let 127/8 be routed from outside.
-    if (needsLocalnet && this.localnetBefore !== "1") await writeRouteLocalnet(this.runner, "1");
+    if (needsLocalnet) await this.localnet.enable();
+    this.startWatch();
+  }
+
+  private startWatch(): void {
+    const every = this.options.checkIntervalMs ?? TABLE_CHECK_INTERVAL_MS;
+    if (this.watchTimer || every <= 0) return;
+    this.watchTimer = setInterval(() => {
+      if (this.checking) return;
+      this.checking = true;
+      void this.serial(() => this.checkStillThere()).finally(() => {
+        this.checking = false;
+      });
+    }, every);
+    this.watchTimer.unref();
+  }
+
+  private stopWatch(): void {
+    clearInterval(this.watchTimer);
+    this.watchTimer = undefined;
+  }
+
+  /**
+   * Someone flushed the ruleset (a firewall reload) or deleted our chains: with the guard gone,
+   * route_localnet would open 127/8 to the LAN, so it goes back first; then the rules load again, and
+   * when nft refuses, the tunnels hear why.
+   */
+  private async checkStillThere(): Promise<void> {
+    if (!this.loaded || this.entries.size === 0) return;
+    let listed: NftRuleset | undefined;
+    try {
+      listed = await this.nft.listTable(this.table);
+    } catch {
+      return; // nft itself failing says nothing about the table; the next check asks again
+    }
+    const present = new Set(listed?.chains.map((chain) => chain.name) ?? []);
+    const wanted = [...this.entries.values()].flatMap((e) => [e.names.filterChain, e.names.natChain]);
+    if (this.localnet.active) wanted.push(LOCALNET_GUARD_CHAIN);
+    const missing = wanted.filter((name) => !present.has(name));
+    if (missing.length === 0) return;
+    const what = listed
+      ? `chains ${missing.join(", ")} of table ${this.table.name} are gone`
+      : `table ${this.table.family} ${this.table.name} is gone`;
+    this.logger?.warn(`nftables: ${what} (a firewall reload or nft flush ruleset?); loading the rules again`);
+    try {
+      await this.localnet.restore(true);
+    } catch (error) {
+      this.logger?.error(`nftables: could not put route_localnet back: ${(error as Error).message}`);
+    }
+    this.loaded = false;
+    try {
+      await this.load();
+      this.logger?.info(`nftables: table ${this.table.name} loaded again after it was removed`);
+    } catch (error) {
+      this.stopWatch();
+      this.logger?.error(
+        `nftables: table ${this.table.name} could not be loaded again: ${(error as Error).message}`,
+      );
+      for (const listener of this.lostListeners) listener(error as Error);
+    }
   }
 
   /** A table left by a crashed run: learn from its guard what route_localnet was before it. */
@@ -250,17 +338,10 @@ export class NftablesTable {
     }
     if (!leftover) return;
     const guard = leftover.rules.find((r) => r.chain === LOCALNET_GUARD_CHAIN);
-    const before = /route_localnet was (\d+)/.exec(guard?.comment ?? "")?.[1];
-    if (before !== undefined) this.localnetBefore = before;
+    this.localnet.adopt(parseGuardComment(guard?.comment));
     this.logger?.info(`nftables: replacing table ${this.table.name} left by an earlier run`, {
       chains: leftover.chains.length,
     });
-  }
-
-  private async restoreLocalnet(): Promise<void> {
-    const before = this.localnetBefore;
-    this.localnetBefore = undefined;
-    if (before !== undefined && before !== "1") await writeRouteLocalnet(this.runner, before);
   }
 
   private serial<T>(task: () => Promise<T>): Promise<T> {

@@ -7,6 +7,7 @@ import {
   type SetSpec,
 } from "@autostun/netfilter";
 import type { TunnelObjectNames } from "./object-names.js";
+import { perIpLimit } from "./per-ip-limit.js";
 
 /** Where a tunnel's inbound connections go: another endpoint on this host, or our relay port. */
 export type NftablesDestination =
@@ -18,6 +19,8 @@ export interface TunnelRulesInput {
   names: TunnelObjectNames;
   /** Port P, where peers arrive. */
   port: number;
+  /** Live forwarded connections one source address may hold (DNAT only; the relay port limits its own). */
+  maxPerIp?: number;
   destination: NftablesDestination;
   /** Banned ranges as nft text, re-declared whenever the table is rebuilt. */
   banElements: string[];
@@ -53,6 +56,10 @@ export function tunnelRules(input: TunnelRulesInput): {
     destination.kind === "dnat"
       ? dnatRule(inbound, { ip: destination.ip, port: destination.port }, names.handled)
       : redirectRule(inbound, destination.port, names.handled);
+  const limit =
+    destination.kind === "dnat" && input.maxPerIp !== undefined
+      ? perIpLimit(names, inbound, input.maxPerIp)
+      : { sets: [], chains: [] };
   return {
     counters: [names.handled, names.blocked, names.bytesIn, names.bytesOut].map(counter),
     sets: [
@@ -70,6 +77,7 @@ export function tunnelRules(input: TunnelRulesInput): {
         flags: ["timeout"],
         ...(input.hostBanElements.length ? { elements: input.hostBanElements } : {}),
       },
+      ...limit.sets,
     ],
     chains: [
       {
@@ -97,6 +105,7 @@ export function tunnelRules(input: TunnelRulesInput): {
         hook: { type: "filter", hook: "postrouting", priority: BYTES_OUT_PRIORITY },
         rules: [`ct direction reply ${ours} counter name "${names.bytesOut}"`],
       },
+      ...limit.chains,
     ],
   };
 }

@@ -221,6 +221,21 @@ export class Tunnel {
     await this.inflight;
   }
 
+  /**
+   * The forwarding under the tunnel broke for a reason the tunnel cannot see (its kernel rules were
+   * removed and nft refused them again): FAILED with that reason rather than OPEN while peers are
+   * refused. The retry re-opens it and announces its ports afresh, so the forwarding is loaded again.
+   */
+  fail(reason: string): void {
+    if (this.state === "STOPPED") return;
+    const generation = ++this.generation;
+    this.cancelRetry();
+    this.closeSession();
+    this.announcedPorts = undefined;
+    this.failedAttempts++;
+    this.scheduleRetry(generation, this.failedAttempts, reason);
+  }
+
   private runAttempt(generation: number): void {
     this.cancelRetry();
     this.inflight = this.attempt(generation);
