@@ -182,6 +182,11 @@ export const tunnelSchema = z
         });
     }),
     forward: z.enum(["userspace", "nftables"]).default("userspace"),
+    /**
+     * User-space forwarding: a peer that sends nothing this long after connecting is closed, so silent
+     * connections cannot hold every slot (absent: 10 s; BitTorrent peers that dial in speak first).
+     */
+    firstByteTimeoutSeconds: seconds(1, 300).optional(),
     downloader: downloader.optional(),
     hooks: hooks.optional(),
   })

@@ -188,6 +188,9 @@ export class RunningTunnel {
         table: this.env.table,
         logger: this.logger,
         ...(geo ? { geo } : {}),
+        ...(this.config.firstByteTimeoutSeconds
+          ? { firstByteTimeoutMs: this.config.firstByteTimeoutSeconds * 1000 }
+          : {}),
       });
     }
     this.announcer.begin();

@@ -213,3 +213,130 @@ describe.concurrent("the kernel is left as found", () => {
     expect(await localnetValues(lab)).toEqual(before);
   });
 });
+
+/**
+ * Opens PER connections from each of ADDRESSES to the tunnel's public address and sends nothing;
+ * prints `{ open, closed, refused }` on every change (refused: closed before it ever connected).
+ */
+const SILENT_PEERS = `
+const net = require("node:net");
+const [host, port, per, ...addresses] = process.argv.slice(1);
+const count = { open: 0, closed: 0, refused: 0 };
+const report = () => process.stdout.write(JSON.stringify(count) + "\\n");
+for (const localAddress of addresses)
+  for (let i = 0; i < Number(per); i++) {
+    const socket = net.connect({ host, port: Number(port), localAddress });
+    let connected = false;
+    socket.on("connect", () => { connected = true; count.open++; report(); });
+    socket.on("error", () => {});
+    socket.on("close", () => { if (connected) count.closed++; else count.refused++; report(); });
+  }`;
+
+/** A target on the LAN's loopback that echoes and prints how many connections it accepted. */
+const COUNTING_ECHO = `
+let accepted = 0;
+require("node:net").createServer((socket) => {
+  accepted++; process.stdout.write("accepted " + accepted + "\\n");
+  socket.on("error", () => {}); socket.pipe(socket);
+}).listen(Number(process.argv[1]), "127.0.0.1", () => process.stdout.write("listening\\n"));`;
+
+function lines(child: import("node:child_process").ChildProcess): { last: () => string; all: string[] } {
+  const all: string[] = [];
+  let buffer = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const parts = buffer.split("\n");
+    buffer = parts.pop() ?? "";
+    all.push(...parts);
+  });
+  return { all, last: () => all[all.length - 1] ?? "" };
+}
+
+async function countingTarget(lab: Lab, port: number) {
+  const out = lines(lab.spawn("lan", process.execPath, ["-e", COUNTING_ECHO, String(port)]));
+  await lab.waitForListening("lan", { tcp: [`127.0.0.1:${port}`] });
+  return () =>
+    Number(/accepted (\d+)/.exec(out.all.filter((l) => l.startsWith("accepted")).at(-1) ?? "")?.[1] ?? 0);
+}
+
+function silentPeers(lab: Lab, addresses: readonly string[], per: number) {
+  const child = lab.spawn("wan", process.execPath, [
+    "-e",
+    SILENT_PEERS,
+    lab.publicIp,
+    String(LOCAL_PORT),
+    String(per),
+    ...addresses,
+  ]);
+  const out = lines(child);
+  return {
+    child,
+    count: (): { open: number; closed: number; refused: number } =>
+      out.last() ? JSON.parse(out.last()) : { open: 0, closed: 0, refused: 0 },
+  };
+}
+
+describe.concurrent("the forwarder's limits hold", () => {
+  test("1,000 silent connections from 125 addresses × 8 are closed after the first-byte timeout, and a peer that speaks gets in", {
+    timeout: 180_000,
+  }, async (context) => {
+    const lab = await createTestLab({ nat: "NAT1", portPreserving: true, stun: "ours" }, context);
+    await countingTarget(lab, 7_101);
+    const tunnel = {
+      id: "slow",
+      localPort: LOCAL_PORT,
+      target: "127.0.0.1:7101",
+      forward: "userspace",
+      firstByteTimeoutSeconds: 2,
+    };
+    const dataDir = mkdtempSync(join(tmpdir(), "autostun-kernel-"));
+    const { daemon } = await serve(lab, await startLabServices(lab), dataDir, [tunnel]);
+    const speaker = await lab.addWanAddress();
+    expect(await reaches(lab, speaker, 90_000), "a WAN peer got through before the flood").toBe(true);
+
+    const addresses: string[] = [];
+    for (let i = 0; i < 125; i++) addresses.push(await lab.addWanAddress());
+    const silent = silentPeers(lab, addresses, 8);
+    const opened = await waitUntil("the silent peers connected", 60_000, async () => {
+      const now = silent.count();
+      return now.open + now.refused >= 1_000 ? now : undefined;
+    });
+    console.log(`silent peers: ${JSON.stringify(opened)}`);
+    const startedAt = Date.now();
+    expect(await reaches(lab, speaker, 30_000), "a peer that speaks got in past the silent ones").toBe(true);
+    console.log(`a speaking peer got in ${Date.now() - startedAt} ms after the silent ones connected`);
+    const closed = await waitUntil("every silent connection closed by the daemon", 30_000, async () => {
+      const now = silent.count();
+      return now.closed + now.refused >= 1_000 ? now : undefined;
+    });
+    expect(closed.closed).toBe(opened.open);
+    silent.child.kill("SIGKILL");
+    expect(await daemon.stop()).toBe(0);
+  });
+
+  test("forward: nftables: one address opening 50 connections gets only the per-address limit forwarded", {
+    timeout: 180_000,
+  }, async (context) => {
+    const lab = await createTestLab({ nat: "NAT1", portPreserving: true, stun: "ours" }, context);
+    const accepted = await countingTarget(lab, 7_102);
+    const tunnel = { id: "many", localPort: LOCAL_PORT, target: "127.0.0.1:7102", forward: "nftables" };
+    const dataDir = mkdtempSync(join(tmpdir(), "autostun-kernel-"));
+    const { daemon, url } = await serve(lab, await startLabServices(lab), dataDir, [tunnel]);
+    expect(await reaches(lab, await lab.addWanAddress(), 90_000), "the rules are loaded").toBe(true);
+    const before = accepted();
+
+    const many = silentPeers(lab, [await lab.addWanAddress()], 50);
+    const settled = await waitUntil("all 50 connections connected or refused", 60_000, async () => {
+      const now = many.count();
+      return now.open + now.refused >= 50 ? now : undefined;
+    });
+    const forwarded = accepted() - before;
+    console.log(`one address, 50 connections: ${JSON.stringify(settled)}, target accepted ${forwarded}`);
+    expect(forwarded).toBe(8);
+    expect(settled.refused).toBe(42);
+    const stats = await gql<{ tunnels: TunnelState[] }>(lab, url, TUNNELS);
+    expect(stats.data?.tunnels[0]?.stats.blocked).toBeGreaterThanOrEqual(42);
+    many.child.kill("SIGKILL");
+    expect(await daemon.stop()).toBe(0);
+  });
+});

@@ -11,6 +11,11 @@ export interface ForwarderOptions {
   connectTimeoutMs?: number;
   /** Close a connection with no byte either way for this long, in ms. */
   idleTimeoutMs?: number;
+  /**
+   * Close a peer that sent nothing for this long after connecting, in ms. A BitTorrent peer that dials
+   * in speaks first (the handshake), so silence is a slot held for nothing.
+   */
+  firstByteTimeoutMs?: number;
   /** Live connections across all peers; more are refused at accept. */
   maxConnections?: number;
   /** Live connections from one peer address. */
@@ -32,6 +37,8 @@ export const FORWARDER_DEFAULTS = {
   connectTimeoutMs: 5_000,
   // BitTorrent peers send a keep-alive every two minutes; three missed ones is a dead peer.
   idleTimeoutMs: 6 * 60_000,
+  // Seconds, not minutes: otherwise a few hundred silent connections hold every slot (slowloris).
+  firstByteTimeoutMs: 10_000,
   maxConnections: 1_000,
   maxPerIp: 8,
   highWaterMark: 64 * 1024,
@@ -68,4 +75,6 @@ export interface ForwarderStats {
   /** Accepted peers whose target connection failed or timed out. */
   targetFailures: number;
   idleTimeouts: number;
+  /** Peers closed because they sent nothing within the first-byte timeout. */
+  firstByteTimeouts: number;
 }

@@ -29,7 +29,12 @@ export class Forwarder implements InboundHandler {
   private readonly settings: Required<
     Pick<
       ForwarderOptions,
-      "connectTimeoutMs" | "idleTimeoutMs" | "maxConnections" | "maxPerIp" | "highWaterMark"
+      | "connectTimeoutMs"
+      | "idleTimeoutMs"
+      | "firstByteTimeoutMs"
+      | "maxConnections"
+      | "maxPerIp"
+      | "highWaterMark"
     >
   >;
   private realAddresses: boolean;
@@ -47,6 +52,7 @@ export class Forwarder implements InboundHandler {
     closedByBan: 0,
     targetFailures: 0,
     idleTimeouts: 0,
+    firstByteTimeouts: 0,
   };
   private readonly unsubscribeBans: (() => void) | undefined;
   private readonly targetErrors: TargetErrorReporter;
@@ -58,6 +64,7 @@ export class Forwarder implements InboundHandler {
     this.settings = {
       connectTimeoutMs: options.connectTimeoutMs ?? FORWARDER_DEFAULTS.connectTimeoutMs,
       idleTimeoutMs: options.idleTimeoutMs ?? FORWARDER_DEFAULTS.idleTimeoutMs,
+      firstByteTimeoutMs: options.firstByteTimeoutMs ?? FORWARDER_DEFAULTS.firstByteTimeoutMs,
       maxConnections: options.maxConnections ?? FORWARDER_DEFAULTS.maxConnections,
       maxPerIp: options.maxPerIp ?? FORWARDER_DEFAULTS.maxPerIp,
       highWaterMark: options.highWaterMark ?? FORWARDER_DEFAULTS.highWaterMark,
@@ -147,6 +154,7 @@ export class Forwarder implements InboundHandler {
       // A peer that vanishes mid-transfer is ordinary on the internet: the close handler cleans up.
     });
     peer.once("close", () => this.finish(entry));
+    this.expectFirstByte(entry);
     this.options.table?.open(
       {
         id,
@@ -226,6 +234,26 @@ export class Forwarder implements InboundHandler {
       if (geo && table) setImmediate(() => table.setGeo(entry.id, geo.lookup(entry.ipText)));
     });
     peer.once("close", () => upstream.destroyed || upstream.destroy());
+  }
+
+  /** A peer that holds a slot without a word is let go long before the idle timeout would. */
+  private expectFirstByte(entry: Live): void {
+    const { peer } = entry;
+    let timer: NodeJS.Timeout;
+    const check = () => {
+      if (peer.destroyed || peer.bytesRead > 0 || peer.readableLength > 0) return;
+      // The peer is read only once the target answered: until then its bytes wait in the kernel.
+      if (!entry.upstream || entry.upstream.connecting) {
+        timer = setTimeout(check, this.settings.firstByteTimeoutMs).unref();
+        return;
+      }
+      this.counters.firstByteTimeouts++;
+      this.log()?.debug("peer closed: it sent nothing", { tunnel: this.tunnelId, peer: entry.ipText });
+      entry.upstream.destroy();
+      peer.destroy();
+    };
+    timer = setTimeout(check, this.settings.firstByteTimeoutMs).unref();
+    peer.once("close", () => clearTimeout(timer));
   }
 
   private finish(entry: Live): void {
