@@ -215,7 +215,7 @@ async function nftPart(count: number): Promise<number> {
       if (outcome.notApplied.length) throw new Error(outcome.notApplied[0]?.error);
       ours.push(performance.now() - started);
     }
-    const listed = await exec("ip", ["netns", "exec", netns, "nft", "list", "sets", "inet"]);
+    const listed = await exec("ip", ["netns", "exec", netns, "nft", "-t", "list", "sets", "inet"]);
     const hostSet = /set (\S+_banh) /.exec(listed.stdout)?.[1];
     const bare = async (script: string) => {
       const started = performance.now();
