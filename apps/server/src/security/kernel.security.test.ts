@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Lab } from "@autostun/netlab";
@@ -120,6 +120,9 @@ async function crashAndRestart(context: TestContext, flush: boolean) {
     const changed = now.all !== before.all || now.dev !== before.dev;
     return (await ourTables(lab)).length > 0 && changed ? true : undefined;
   });
+  // Scoped to the interface peers arrive on, and recorded before it changed, readable by root alone.
+  expect((await localnetValues(lab)).all).toBe(before.all);
+  expect(statSync(join(dataDir, "kernel-state.json")).mode & 0o777).toBe(0o600);
   first.daemon.child.kill("SIGKILL");
   await first.daemon.exited;
   expect((await ourTables(lab)).length, "the killed daemon left its table behind").toBeGreaterThan(0);
@@ -137,6 +140,7 @@ async function crashAndRestart(context: TestContext, flush: boolean) {
     );
   });
   expect(after).toEqual(before);
+  expect(existsSync(join(dataDir, "kernel-state.json")), "the state file outlived the restore").toBe(false);
   expect(await second.daemon.stop()).toBe(0);
 }
 
