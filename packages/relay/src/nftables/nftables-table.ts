@@ -1,4 +1,11 @@
-import { elementText, Nftables, type NftRuleset, type TableRef, tableScript } from "@autostun/netfilter";
+import {
+  elementText,
+  Nftables,
+  type NftRuleset,
+  parseRuleset,
+  type TableRef,
+  tableScript,
+} from "@autostun/netfilter";
 import type { CommandRunner, Logger } from "@autostun/plugins-api";
 import { type BanSetElement, banElementSpec, networksOverlap } from "./ban-set-elements.js";
 import type { HostBanDelta } from "./host-ban-changes.js";
@@ -295,20 +302,26 @@ export class NftablesTable {
    */
   private async checkStillThere(): Promise<void> {
     if (!this.loaded || this.entries.size === 0) return;
-    let listed: NftRuleset | undefined;
+    let present: Set<string>;
     try {
-      listed = await this.nft.listTable(this.table);
+      // Chains only: listing the table would print every ban-set element, every few seconds.
+      const result = await this.runner.run("nft", ["-j", "list", "chains", this.table.family], {
+        timeoutMs: 10_000,
+      });
+      if (result.exitCode !== 0) return; // nft itself failing says nothing about the table; ask again later
+      const chains = parseRuleset(result.stdout).chains.filter((chain) => chain.table === this.table.name);
+      present = new Set(chains.map((chain) => chain.name));
     } catch {
-      return; // nft itself failing says nothing about the table; the next check asks again
+      return;
     }
-    const present = new Set(listed?.chains.map((chain) => chain.name) ?? []);
     const wanted = [...this.entries.values()].flatMap((e) => [e.names.filterChain, e.names.natChain]);
     if (this.localnet.active) wanted.push(LOCALNET_GUARD_CHAIN);
     const missing = wanted.filter((name) => !present.has(name));
     if (missing.length === 0) return;
-    const what = listed
-      ? `chains ${missing.join(", ")} of table ${this.table.name} are gone`
-      : `table ${this.table.family} ${this.table.name} is gone`;
+    const what =
+      present.size > 0
+        ? `chains ${missing.join(", ")} of table ${this.table.name} are gone`
+        : `table ${this.table.family} ${this.table.name} is gone`;
     this.logger?.warn(`nftables: ${what} (a firewall reload or nft flush ruleset?); loading the rules again`);
     try {
       await this.localnet.restore(true);

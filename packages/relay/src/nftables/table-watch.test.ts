@@ -19,6 +19,8 @@ function flushedKernel() {
       }
       if (file === "ip")
         return { exitCode: 0, stdout: JSON.stringify([{ dst: "default", dev: "eth7" }]), stderr: "" };
+      if (file === "nft" && args.includes("chains"))
+        return { exitCode: 0, stdout: '{"nftables":[]}', stderr: "" };
       if (file === "nft" && args.includes("list"))
         return { exitCode: 1, stdout: "", stderr: "Error: No such file or directory" };
       if (file === "nft") {
