@@ -73,6 +73,23 @@ describe("Tunnel states", () => {
     expect(logLines.some((l) => l.startsWith("info tunnel qb OPENING -> OPEN"))).toBe(true);
   });
 
+  test("fail(): FAILED with the forwarding's reason, then a retry opens it and announces its ports again", async () => {
+    const network = new FakeNetwork();
+    const { tunnel } = makeTunnel(network);
+    const announced: number[] = [];
+    tunnel.onPortChange(({ localPort }) => announced.push(localPort));
+    const open = reach(tunnel, "OPEN");
+    tunnel.start();
+    await open;
+    const failed = reach(tunnel, "FAILED");
+    const reopened = reach(tunnel, "OPEN");
+    tunnel.fail("its nftables rules were removed and nft refused them again");
+    expect((await failed).status.reason).toMatch(/^its nftables rules were removed .*; retry 1 in/);
+    await reopened;
+    // Announced again on the same ports, so the forwarding that follows them is loaded afresh.
+    expect(announced).toEqual([40_000, 40_000]);
+  });
+
   test("a configured port is used as given", async () => {
     const network = new FakeNetwork();
     const { tunnel } = makeTunnel(network, { localPort: 6881 });
