@@ -22,7 +22,12 @@ export async function autostunTable(lab: Lab): Promise<{ chains: string[]; eleme
   ).nftables;
   return {
     chains: items.flatMap((item) => (item.chain ? [item.chain.name] : [])),
-    elements: items.flatMap((item) => item.set?.elem?.map((e) => JSON.stringify(e)) ?? []),
+    // Ban-set elements only: the per-address limit's set fills with the peers that connected.
+    elements: items.flatMap((item) =>
+      item.set && !item.set.name.endsWith("_peers")
+        ? (item.set.elem?.map((e) => JSON.stringify(e)) ?? [])
+        : [],
+    ),
   };
 }
 
