@@ -140,6 +140,19 @@ describe("Forwarder", () => {
     expect(forwarder.stats().idleTimeouts).toBe(1);
   });
 
+  it("closes a peer that sends nothing within the first-byte timeout, and keeps one that spoke", async () => {
+    const target = await echoTarget();
+    const { forwarder, relay } = await relayTo(target.port, { firstByteTimeoutMs: 300 });
+    const silent = await dial(relay.port);
+    const speaker = await dial(relay.port);
+    expect(await exchange(speaker, "handshake")).toBe("handshake");
+    await hungUp(silent);
+    expect(forwarder.stats().firstByteTimeouts).toBe(1);
+    expect(speaker.destroyed).toBe(false);
+    expect(await exchange(speaker, "still here")).toBe("still here");
+    speaker.destroy();
+  });
+
   it("refuses peers over the per-IP and total limits at once, and counts them", async () => {
     const target = await echoTarget();
     const { forwarder, relay } = await relayTo(target.port, { maxPerIp: 2, maxConnections: 3 });
