@@ -40,13 +40,21 @@ function table(): NftJson["nftables"] {
   return (JSON.parse(nft("-j", "list", "table", "inet", "autostun")) as NftJson).nftables;
 }
 
-/** The elements of the tunnel's ban set as nft prints them, e.g. "203.0.113.0/24". */
+/** A tunnel's ban sets: single hosts live in a hash set (`_banh`), ranges in an interval set (`_ban`). */
+function banSets(tunnelId: string): { name: string; elem?: unknown[] }[] {
+  return table().flatMap((item) =>
+    item.set?.name.includes(tunnelId) && /_banh?$/.test(item.set.name) ? [item.set] : [],
+  );
+}
+
+/** The elements of the tunnel's ban sets as nft prints them, e.g. "203.0.113.0/24". */
 function banned(tunnelId: string): string[] {
-  const set = table().find((item) => item.set?.name.includes(tunnelId))?.set;
-  return (set?.elem ?? []).map((elem) => {
-    const prefix = (elem as { prefix?: { addr: string; len: number } }).prefix;
-    return prefix ? `${prefix.addr}/${prefix.len}` : String(elem);
-  });
+  return banSets(tunnelId).flatMap((set) =>
+    (set.elem ?? []).map((elem) => {
+      const prefix = (elem as { prefix?: { addr: string; len: number } }).prefix;
+      return prefix ? `${prefix.addr}/${prefix.len}` : String(elem);
+    }),
+  );
 }
 
 describe("a ban that one nftables tunnel cannot apply", () => {
@@ -81,8 +89,7 @@ describe("a ban that one nftables tunnel cannot apply", () => {
       for (const item of table()) {
         if (item.chain?.name.includes("broken")) nft("flush", "chain", "inet", "autostun", item.chain.name);
       }
-      const brokenSet = table().find((item) => item.set?.name.includes("broken"))?.set?.name as string;
-      nft("delete", "set", "inet", "autostun", brokenSet);
+      for (const set of banSets("broken")) nft("delete", "set", "inet", "autostun", set.name);
 
       const ban = await gql(daemon.url, `mutation { ban(cidr: "203.0.113.0/24", reason: "leech") { cidr } }`);
       expect(ban.errors).toHaveLength(1);
