@@ -70,9 +70,11 @@ describe("UDP STUN client", () => {
       { rto: 100, maxSends: 5, onSend: () => sends++ },
     );
     expect(sends).toBe(3);
-    // Only the third send (300 ms after the first, by the schedule) was answered.
-    expect(reply.rttMs).toBeGreaterThanOrEqual(300);
-    expect(reply.sampleRttMs).toBeLessThanOrEqual(reply.rttMs - 300);
+    // Only the third send (300 ms after the first, by the schedule) was answered. Node may fire a timer
+    // a fraction of a millisecond early, so the gap is asserted with room; a sample taken across the lost
+    // sends would equal rttMs.
+    expect(reply.rttMs).toBeGreaterThanOrEqual(295);
+    expect(reply.sampleRttMs).toBeLessThanOrEqual(reply.rttMs - 250);
   });
 
   it("gives up with TIMEOUT after the configured number of sends", async () => {
