@@ -166,10 +166,13 @@ describe.concurrent("downloaders told the public port by autostun serve, behind 
        * kept-alive connection next sends (conntrack picks it up mid-stream); until then it refuses inbound,
        * and nothing in the tunnel moved that the test could wait for.
        */
-      const reachable = async (to: { ip: string; port: number }, from: string) => {
-        const address = `TCP4:${to.ip}:${to.port},bind=${from},connect-timeout=5`;
+      const reachable = async (current: () => Promise<{ ip: string; port: number }>, from: string) => {
         const deadline = Date.now() + 30_000;
         for (;;) {
+          // Asked each time: a tunnel that notices the loss a keep-alive later moves once more, and a
+          // peer dialling the address it had before would wait in vain.
+          const to = await current();
+          const address = `TCP4:${to.ip}:${to.port},bind=${from},connect-timeout=5`;
           const result = await lab.exec("wan", "socat", ["-u", "OPEN:/dev/null", address], {
             timeoutMs: 15_000,
           });
@@ -239,7 +242,10 @@ describe.concurrent("downloaders told the public port by autostun serve, behind 
           // connect itself is the client's; on the user-space paths our listener answers first, and the
           // BitTorrent handshake lab test shows the client taking the peer.
           expect(
-            await reachable(tunnel.publicAddress as { ip: string; port: number }, peerIp),
+            await reachable(async () => {
+              const now = row((await daemon.gql<Tunnels>(url, TUNNELS)).data as Tunnels, id);
+              return (now.publicAddress ?? tunnel.publicAddress) as { ip: string; port: number };
+            }, peerIp),
             `${id} ${what}`,
           ).toBe(true);
         }
