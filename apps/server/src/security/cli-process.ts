@@ -21,11 +21,26 @@ export interface CliOptions {
   uid?: number;
   gid?: number;
   env?: NodeJS.ProcessEnv;
+  /** Start under this umask (through a shell), e.g. 0o022 as a login shell outside systemd has. */
+  umask?: number;
 }
 
 /** Starts `autostun ARGS` with its output collected. */
 export function startCli(args: string[], options: CliOptions = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const [command, argv] =
+    options.umask === undefined
+      ? [process.execPath, [BIN, ...args]]
+      : [
+          "/bin/sh",
+          [
+            "-c",
+            `umask ${options.umask.toString(8).padStart(3, "0")} && exec "$0" "$@"`,
+            process.execPath,
+            BIN,
+            ...args,
+          ],
+        ];
+  const child = spawn(command, argv, {
     env: { ...process.env, LANG: "C", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
     ...(options.uid !== undefined ? { uid: options.uid } : {}),

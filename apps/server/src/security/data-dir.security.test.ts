@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import {
   chmodSync,
   closeSync,
@@ -19,7 +19,15 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Peer, startLoopbackServices } from "../relay/testing/loopback-services.js";
 import { DATABASE_FILE } from "../store/database.js";
-import { BIN, type Finished, logLines, plainLines, startCli, writeConfig } from "./cli-process.js";
+import {
+  type Finished,
+  logLines,
+  plainLines,
+  type Serving,
+  serve,
+  startCli,
+  writeConfig,
+} from "./cli-process.js";
 import { rawRequest } from "./clients.js";
 
 /*
@@ -42,54 +50,8 @@ if (process.getuid?.() !== 0) {
   );
 }
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  output: { stdout: string; stderr: string };
-  finished: Promise<Finished>;
-}
-
 /** `autostun serve` started from a shell with umask 022, as outside systemd, the API on a token. */
-function startServe(file: string): {
-  child: ChildProcess;
-  output: Running["output"];
-  finished: Promise<Finished>;
-} {
-  const child = spawn(
-    "/bin/sh",
-    ["-c", 'umask 022 && exec "$0" "$@"', process.execPath, BIN, "serve", "--config", file],
-    {
-      env: { ...process.env, LANG: "C" },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  const output = { stdout: "", stderr: "" };
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output.stdout += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output.stderr += chunk.toString();
-  });
-  const finished = new Promise<Finished>((resolve) => {
-    child.on("close", (code, signal) => resolve({ code, signal, ...output }));
-  });
-  return { child, output, finished };
-}
-
-async function serveUmask022(file: string): Promise<Running> {
-  const started = startServe(file);
-  const url = await new Promise<string>((resolve, reject) => {
-    const look = () => {
-      const found = /AutoSTUN console: (\S+)/.exec(started.output.stdout);
-      if (found?.[1]) resolve(found[1]);
-    };
-    started.child.stdout?.on("data", look);
-    void started.finished.then((end) =>
-      reject(new Error(`serve ended before it served (exit ${end.code}): ${end.stderr}`)),
-    );
-  });
-  return { ...started, url };
-}
+const serveUmask022 = (file: string): Promise<Serving> => serve(file, { umask: 0o022 });
 
 /** `autostun ARGS` that must end by itself: a daemon that starts instead is stopped after a while. */
 async function runCliBounded(args: string[], ms = 60_000): Promise<Finished> {
@@ -102,7 +64,7 @@ async function runCliBounded(args: string[], ms = 60_000): Promise<Finished> {
   }
 }
 
-async function stop(daemon: Running): Promise<Finished> {
+async function stop(daemon: Serving): Promise<Finished> {
   daemon.child.kill("SIGTERM");
   return daemon.finished;
 }
