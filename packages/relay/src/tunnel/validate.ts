@@ -1,5 +1,5 @@
 import { parseHostPort } from "@autostun/stun";
-import type { TunnelOptions } from "./tunnel.js";
+import type { TunnelOptions } from "./options.js";
 
 /** Reject options a tunnel cannot work with, naming the tunnel and the key to fix. */
 export function validateTunnelOptions(options: TunnelOptions): void {
