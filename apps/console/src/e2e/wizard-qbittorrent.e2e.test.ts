@@ -256,7 +256,14 @@ describe("wizard with qbittorrent-nox in a remapping NAT1 lab", () => {
 
     await enableWithLogin("not-the-password");
     const refused = page.locator('[data-tunnel="qbittorrent"] [data-push-state="FAILED"]');
-    await refused.waitFor({ timeout: 60_000 });
+    // Once seen to time out in a full CI run and never alone: what the page and the daemon said then.
+    await refused.waitFor({ timeout: 60_000 }).catch(async (error: Error) => {
+      const card = await page
+        .locator('[data-tunnel="qbittorrent"]')
+        .textContent({ timeout: 1_000 })
+        .catch(() => "(no card)");
+      throw new Error(`${error.message}\npage: ${card}\ndaemon: ${daemon.output().slice(-6_000)}`);
+    });
     expect(await refused.textContent()).toContain("qBittorrent did not take the public port");
     // The tunnel itself stays open: only the downloader part needs the user.
     await page.locator('[data-tunnel="qbittorrent"][data-state="OPEN"]').waitFor({ timeout: 60_000 });
