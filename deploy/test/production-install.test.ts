@@ -190,7 +190,7 @@ describe("production install (what the Docker image runs)", () => {
     expect(health.status).toBe(0);
   });
 
-  it("accepts the example config the README tells users to install", () => {
+  it("accepts the example config docs/operations.md tells users to install", () => {
     const doctor = run([
       ...image.entrypoint,
       "doctor",

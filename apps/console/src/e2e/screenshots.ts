@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { REPO_ROOT } from "./daemon.js";
 
-/** Where the browser tests leave a picture of every page (gitignored; named in the README). */
+/** Where the browser tests leave a picture of every page (gitignored; named in docs/console.md). */
 export const SCREENSHOT_DIR = join(REPO_ROOT, "apps/console/screenshots");
 
 /** A page of the console and what shows that it has drawn its data. */

@@ -6,6 +6,6 @@ export function configJsonSchema(): Record<string, unknown> {
   return {
     ...z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }),
     title: "AutoSTUN configuration",
-    description: "autostun.yaml: every key is optional; see the README's config reference for defaults.",
+    description: "autostun.yaml: every key is optional; see docs/configuration.md for defaults.",
   };
 }
