@@ -1,9 +1,12 @@
 import type { AutostunConfig } from "./config/schema.js";
 import type { DownloaderDiscovery } from "./downloaders/discovery/downloader-discovery.js";
+import type { DownloaderContributions } from "./downloaders/downloader-contributions.js";
+import type { CheckContributions } from "./engine/check-contributions.js";
 import type { CheckEngine } from "./engine/engine.js";
 import type { EventBus } from "./events/bus.js";
 import type { DaemonEvents } from "./events/daemon-events.js";
-import type { ExtensionHost } from "./extensions/host.js";
+import type { ExtensionPointRegistry } from "./extensions/extension-points.js";
+import type { ExtensionHost, ExtensionSource } from "./extensions/host.js";
 import type { Lifecycle } from "./lifecycle/lifecycle.js";
 import type { RootLogger } from "./log/logger.js";
 import type { RelayManager } from "./relay/relay-manager.js";
@@ -29,12 +32,12 @@ export const Tokens = {
   CheckStore: token<CheckStore>("CheckStore"),
   ExtensionHost: token<ExtensionHost>("ExtensionHost"),
   /** The `contributes` keys features own; a feature registers its point before the host is built. */
-  ExtensionPoints: Symbol.for("autostun.server.ExtensionPoints"),
-  CheckContributions: Symbol.for("autostun.server.CheckContributions"),
+  ExtensionPoints: token<ExtensionPointRegistry>("ExtensionPoints"),
+  CheckContributions: token<CheckContributions>("CheckContributions"),
   /** The downloader feature's view of `contributes.downloaders`: which plugin provides which kind. */
-  DownloaderContributions: Symbol.for("autostun.server.DownloaderContributions"),
+  DownloaderContributions: token<DownloaderContributions>("DownloaderContributions"),
   CheckEngine: token<CheckEngine>("CheckEngine"),
-  ExtensionSources: Symbol.for("autostun.server.ExtensionSources"),
+  ExtensionSources: token<readonly ExtensionSource[]>("ExtensionSources"),
   /** Start and stop of every service, in order. */
   Lifecycle: token<Lifecycle>("Lifecycle"),
   /** Every tunnel, bans and connections. */
