@@ -5,10 +5,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, plainLines, runCli, writeConfig } from "../security/cli-process.js";
 import { loopbackOnlyNamespace } from "../testing/netns.js";
+import { requireRoot } from "../testing/require-root.js";
 
 /** `autostun serve` refusing tunnels it must not run: the real command, exit code 2, one clear line. */
-
-const isRoot = process.getuid?.() === 0;
 
 describe("autostun serve with a tunnel it must refuse", () => {
   it("exits 2 naming the tunnel when its target is outside loopback and the LAN", async () => {
@@ -21,7 +20,8 @@ describe("autostun serve with a tunnel it must refuse", () => {
     expect(end.stdout).not.toContain("AutoSTUN console");
   });
 
-  it.skipIf(!isRoot)("exits 2 naming the tunnel for forward: nftables without root", async () => {
+  it("exits 2 naming the tunnel for forward: nftables without root", async () => {
+    requireRoot();
     const dataDir = mkdtempSync(join(tmpdir(), "autostun-data-"));
     // The daemon runs as nobody: dataDir must be its own (AutoSTUN refuses a folder others may write).
     chownSync(dataDir, 65534, 65534);
@@ -35,57 +35,55 @@ describe("autostun serve with a tunnel it must refuse", () => {
     expect(said).toContain('forward: "userspace"');
   });
 
-  it.skipIf(!isRoot)(
-    "runs forward: nftables as an ordinary user that holds CAP_NET_ADMIN, as the systemd unit grants it",
-    async () => {
-      const ns = loopbackOnlyNamespace();
-      const dataDir = mkdtempSync(join(tmpdir(), "autostun-data-"));
-      // The daemon runs as nobody: dataDir must be its own (AutoSTUN refuses a folder others may write).
-      chownSync(dataDir, 65534, 65534);
-      const { file } = writeConfig(
-        // Nothing answers on 127.0.0.1:3478 in the new namespace: the tunnel keeps retrying, which is fine.
-        `dataDir: ${JSON.stringify(dataDir)}\napi: { listen: "127.0.0.1:0" }\nchecks: { runOnStart: false }\n` +
-          `stun: { udp: [], tcp: ["127.0.0.1:3478"] }\n` +
-          `tunnels:\n  - id: kernel\n    target: "127.0.0.1:6881"\n    forward: nftables\n`,
-      );
-      // The same user as the refusal above, now with the one capability the unit's AmbientCapabilities adds.
-      const child = spawn(
-        "ip",
-        [
-          "netns",
-          "exec",
-          ns.name,
-          "setpriv",
-          "--reuid=65534",
-          "--regid=65534",
-          "--clear-groups",
-          "--inh-caps=+net_admin",
-          "--ambient-caps=+net_admin",
-          process.execPath,
-          BIN,
-          "serve",
-          "--config",
-          file,
-        ],
-        { stdio: ["ignore", "pipe", "pipe"] },
-      );
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk) => (stdout += chunk));
-      child.stderr.on("data", (chunk) => (stderr += chunk));
-      const closed = new Promise((resolve) => child.once("close", resolve));
-      try {
-        await expect
-          .poll(() => (child.exitCode === null ? stdout : `exited ${child.exitCode}: ${stderr}`), {
-            timeout: 45_000,
-          })
-          .toContain("AutoSTUN console");
-        expect(plainLines(stderr).join("\n")).not.toContain("needs root");
-      } finally {
-        child.kill("SIGTERM");
-        await closed;
-        ns.dispose();
-      }
-    },
-  );
+  it("runs forward: nftables as an ordinary user that holds CAP_NET_ADMIN, as the systemd unit grants it", async () => {
+    requireRoot();
+    const ns = loopbackOnlyNamespace();
+    const dataDir = mkdtempSync(join(tmpdir(), "autostun-data-"));
+    // The daemon runs as nobody: dataDir must be its own (AutoSTUN refuses a folder others may write).
+    chownSync(dataDir, 65534, 65534);
+    const { file } = writeConfig(
+      // Nothing answers on 127.0.0.1:3478 in the new namespace: the tunnel keeps retrying, which is fine.
+      `dataDir: ${JSON.stringify(dataDir)}\napi: { listen: "127.0.0.1:0" }\nchecks: { runOnStart: false }\n` +
+        `stun: { udp: [], tcp: ["127.0.0.1:3478"] }\n` +
+        `tunnels:\n  - id: kernel\n    target: "127.0.0.1:6881"\n    forward: nftables\n`,
+    );
+    // The same user as the refusal above, now with the one capability the unit's AmbientCapabilities adds.
+    const child = spawn(
+      "ip",
+      [
+        "netns",
+        "exec",
+        ns.name,
+        "setpriv",
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        "--inh-caps=+net_admin",
+        "--ambient-caps=+net_admin",
+        process.execPath,
+        BIN,
+        "serve",
+        "--config",
+        file,
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const closed = new Promise((resolve) => child.once("close", resolve));
+    try {
+      await expect
+        .poll(() => (child.exitCode === null ? stdout : `exited ${child.exitCode}: ${stderr}`), {
+          timeout: 45_000,
+        })
+        .toContain("AutoSTUN console");
+      expect(plainLines(stderr).join("\n")).not.toContain("needs root");
+    } finally {
+      child.kill("SIGTERM");
+      await closed;
+      ns.dispose();
+    }
+  });
 });

@@ -24,6 +24,7 @@ import { DATABASE_FILE, openDatabase } from "../store/database.js";
 import { startTestDaemon } from "../testing/daemon.js";
 import { authHeader } from "../testing/known-tokens.js";
 import { verdict, writePlugins } from "../testing/plugins.js";
+import { requireRoot } from "../testing/require-root.js";
 import { Tokens } from "../tokens.js";
 import { type Finished, logLines, plainLines, runCli, serve, writeConfig } from "./cli-process.js";
 
@@ -36,7 +37,6 @@ import { type Finished, logLines, plainLines, runCli, serve, writeConfig } from 
 /** Each CLI run starts Node and compiles TypeScript; on a busy machine a few of them take a while. */
 const SPAWNS = { timeout: 120_000 };
 const STACK_FRAME = /^\s+at .+\(?.+:\d+:\d+\)?$/m;
-const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
 
 function lineOf(file: string, needle: string): number {
@@ -171,7 +171,8 @@ describe("a data folder the daemon cannot use: exit 2 with one line naming the p
   });
 
   // A real read-only mount: root ignores file modes, so only the file system itself can refuse root.
-  it.skipIf(!isRoot)("refuses a dataDir on a read-only file system, saying so (not ENOENT)", async () => {
+  it("refuses a dataDir on a read-only file system, saying so (not ENOENT)", async () => {
+    requireRoot();
     const { folder, file } = writeConfig("");
     const mount = join(folder, "ro");
     mkdirSync(mount);
@@ -192,7 +193,8 @@ describe("a data folder the daemon cannot use: exit 2 with one line naming the p
   });
 
   // The daemon runs as an ordinary user here, because root may write anywhere whatever the modes say.
-  it.skipIf(!isRoot)("refuses a dataDir the user running AutoSTUN may not write", async () => {
+  it("refuses a dataDir the user running AutoSTUN may not write", async () => {
+    requireRoot();
     const { folder, file } = writeConfig("");
     const owned = join(folder, "root-only");
     mkdirSync(owned, { mode: 0o755 });
