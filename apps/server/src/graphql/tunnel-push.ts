@@ -91,14 +91,17 @@ export const TunnelHooksRef = builder.objectRef<HookRun>("TunnelHooks").implemen
   }),
 });
 
+/** Both command fields stay in the inputs only so that the refusal can say what to do instead. */
+const COMMAND_REFUSED_HERE =
+  "Refused through the API (a program to run comes only from the config file); kept so the refusal can say what to do";
+
 const RestartHookInput = builder.inputType("DownloaderRestartHookInput", {
   description:
     "A command that restarts the client on the new port (aria2); gets AUTOSTUN_LISTEN_PORT. Through the API only commandName: the program itself comes from the config file's commands.",
   fields: (t) => ({
     command: t.stringList({
       required: false,
-      description:
-        "Refused through the API (a program to run comes only from the config file); kept so the refusal can say what to do",
+      description: COMMAND_REFUSED_HERE,
     }),
     commandName: t.string({
       required: false,
@@ -147,8 +150,7 @@ export const TunnelHooksInput = builder.inputType("TunnelHooksInput", {
   fields: (t) => ({
     command: t.stringList({
       required: false,
-      description:
-        "Refused through the API (a program to run comes only from the config file); kept so the refusal can say what to do",
+      description: COMMAND_REFUSED_HERE,
     }),
     commandName: t.string({
       required: false,
