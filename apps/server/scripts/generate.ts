@@ -1,7 +1,7 @@
 // Regenerates the committed artefacts that tests compare against: the GraphQL SDL and the config JSON Schema.
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { configJsonSchema } from "../src/config/json-schema.js";
+import { configJsonSchema } from "@autostun/config";
 import { printSdl } from "../src/graphql/schema.js";
 
 const at = (path: string) => fileURLToPath(new URL(path, import.meta.url));

@@ -1,6 +1,17 @@
 import "reflect-metadata";
 import { BUILTIN_EXTENSIONS_DIR } from "@autostun/checks";
+import type { AutostunConfig } from "@autostun/config";
 import { BUILTIN_DOWNLOADERS_DIR } from "@autostun/downloaders";
+import {
+  CheckEngine,
+  CheckStore,
+  ExtensionHost,
+  ExtensionPointRegistry,
+  type ExtensionSource,
+  type HostOptions,
+  registerChecksPoint,
+  registerDownloadersPoint,
+} from "@autostun/extension-host";
 import {
   type CommandRunner,
   type HostInfo,
@@ -9,6 +20,15 @@ import {
   type ServiceToken,
 } from "@autostun/plugins-api";
 import { createCommandRunner, createHostInfo, createNetworkInfo, createSystemFiles } from "@autostun/probes";
+import { EventBus, Lifecycle, type RootLogger, scopedLogger } from "@autostun/runtime";
+import type { Db } from "@autostun/store";
+import {
+  ConfiguredDownloaders,
+  createUpnpGatewayProbe,
+  DownloaderDiscovery,
+  knownTunnels,
+  RelayManager,
+} from "@autostun/tunnels";
 import {
   type DependencyContainer,
   inject,
@@ -16,22 +36,7 @@ import {
   instanceCachingFactory,
   container as rootContainer,
 } from "tsyringe";
-import type { AutostunConfig } from "./config/schema.js";
-import { ConfiguredDownloaders, knownTunnels } from "./downloaders/configured-downloaders.js";
-import { DownloaderDiscovery } from "./downloaders/discovery/downloader-discovery.js";
-import { registerDownloadersPoint } from "./downloaders/downloader-contributions.js";
-import { registerChecksPoint } from "./engine/check-contributions.js";
-import { CheckEngine } from "./engine/engine.js";
-import { EventBus } from "./events/bus.js";
 import type { DaemonEvents } from "./events/daemon-events.js";
-import { ExtensionPointRegistry } from "./extensions/extension-points.js";
-import { ExtensionHost, type ExtensionSource, type HostOptions } from "./extensions/host.js";
-import { Lifecycle } from "./lifecycle/lifecycle.js";
-import { type RootLogger, scopedLogger } from "./log/logger.js";
-import { RelayManager } from "./relay/relay-manager.js";
-import { createUpnpGatewayProbe } from "./relay/upnp-probe.js";
-import { CheckStore } from "./store/check-store.js";
-import type { Db } from "./store/database.js";
 import { Tokens } from "./tokens.js";
 
 /** Lets extensions resolve the services the plugin API names, and nothing else of the daemon's. */

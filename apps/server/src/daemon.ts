@@ -1,35 +1,37 @@
+import { ensureApiTokenFile, isLoopbackHost } from "@autostun/api-guard";
+import type { AutostunConfig } from "@autostun/config";
+import type { CheckStore } from "@autostun/extension-host";
+import { type CheckEngine, EngineClosedError, watchNetwork } from "@autostun/extension-host";
 import { type Disposable, Services, type StunSettings } from "@autostun/plugins-api";
-import type { DependencyContainer } from "tsyringe";
-import type { AutostunConfig } from "./config/schema.js";
-import { buildContainer } from "./container.js";
-import { type CheckEngine, EngineClosedError } from "./engine/engine.js";
-import { watchNetwork } from "./engine/network-watch.js";
-import type { EventBus } from "./events/bus.js";
-import type { DaemonEvents } from "./events/daemon-events.js";
-import { isLoopbackHost } from "./graphql/auth.js";
-import { ensureApiTokenFile } from "./http/api-token-file.js";
-import { type RunningHttp, splitHostPort, startHttp } from "./http/server.js";
-import { ExhaustionReporter, exhaustionSafetyNet } from "./lifecycle/descriptor-exhaustion.js";
-import type { LifecycleStep } from "./lifecycle/lifecycle.js";
-import { ConfigReloader, ReloaderToken, type ReloadResult } from "./lifecycle/reload.js";
-import { type RootLogger, scopedLogger } from "./log/logger.js";
-import { StartupRefused } from "./startup-refused.js";
-import type { CheckStore } from "./store/check-store.js";
-import { DataDirUnusable } from "./store/data-dir.js";
+import type { EventBus, LifecycleStep } from "@autostun/runtime";
 import {
+  ExhaustionReporter,
+  every,
+  exhaustionSafetyNet,
+  type LongTimer,
+  type RootLogger,
+  StartupRefused,
+  scopedLogger,
+} from "@autostun/runtime";
+import {
+  DataDirUnusable,
   type Db,
   describeStorageFailure,
   isSqliteFailure,
   openDatabase,
   writeGuard,
-} from "./store/database.js";
-import { every, type LongTimer } from "./timers/long-timer.js";
+} from "@autostun/store";
+import type { DependencyContainer } from "tsyringe";
+import { buildContainer } from "./container.js";
+import type { DaemonEvents } from "./events/daemon-events.js";
+import { type RunningHttp, splitHostPort, startHttp } from "./http/server.js";
+import { ConfigReloader, ReloaderToken, type ReloadResult } from "./lifecycle/reload.js";
 import { type ServiceLookup, Tokens } from "./tokens.js";
 
 /** How long stopping waits for cancelled checks to wind down before it closes the database anyway. */
 export const STOP_GRACE_MS = 5_000;
 
-export { StartupRefused } from "./startup-refused.js";
+export { StartupRefused } from "@autostun/runtime";
 
 export interface Daemon {
   url: string;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { configJsonSchema } from "@autostun/config";
 import { describe, expect, it } from "vitest";
-import { configJsonSchema } from "./config/json-schema.js";
 import { printSdl } from "./graphql/schema.js";
 
 const read = (path: string) => readFileSync(fileURLToPath(new URL(path, import.meta.url)), "utf8");

@@ -1,17 +1,17 @@
-import type { AutostunConfig } from "./config/schema.js";
-import type { DownloaderDiscovery } from "./downloaders/discovery/downloader-discovery.js";
-import type { DownloaderContributions } from "./downloaders/downloader-contributions.js";
-import type { CheckContributions } from "./engine/check-contributions.js";
-import type { CheckEngine } from "./engine/engine.js";
-import type { EventBus } from "./events/bus.js";
+import type { AutostunConfig } from "@autostun/config";
+import type {
+  CheckContributions,
+  CheckEngine,
+  CheckStore,
+  DownloaderContributions,
+  ExtensionHost,
+  ExtensionPointRegistry,
+  ExtensionSource,
+} from "@autostun/extension-host";
+import type { EventBus, Lifecycle, RootLogger } from "@autostun/runtime";
+import type { Db } from "@autostun/store";
+import type { DownloaderDiscovery, RelayManager } from "@autostun/tunnels";
 import type { DaemonEvents } from "./events/daemon-events.js";
-import type { ExtensionPointRegistry } from "./extensions/extension-points.js";
-import type { ExtensionHost, ExtensionSource } from "./extensions/host.js";
-import type { Lifecycle } from "./lifecycle/lifecycle.js";
-import type { RootLogger } from "./log/logger.js";
-import type { RelayManager } from "./relay/relay-manager.js";
-import type { CheckStore } from "./store/check-store.js";
-import type { Db } from "./store/database.js";
 
 /**
  * A DI key that remembers what it resolves to, so `services.get(Tokens.CheckEngine)` is typed without a

@@ -1,6 +1,6 @@
+import type { CheckState } from "@autostun/extension-host";
+import { engineText } from "@autostun/extension-host";
 import { describe, expect, it } from "vitest";
-import { engineText } from "../engine/messages.js";
-import type { CheckState } from "../engine/model.js";
 import { toTextReport } from "./doctor-report.js";
 
 function state(id: string, status: CheckState["status"], summary: CheckState["summary"]): CheckState {

@@ -1,5 +1,5 @@
+import type { CheckState } from "@autostun/extension-host";
 import { isProblemStatus, localize } from "@autostun/plugins-api";
-import type { CheckState } from "../engine/model.js";
 
 export interface JsonCheck {
   id: string;

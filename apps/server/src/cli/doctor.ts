@@ -1,10 +1,10 @@
+import type { AutostunConfig } from "@autostun/config";
+import type { ExtensionHost } from "@autostun/extension-host";
+import { type CheckEngine, UnknownCheckError } from "@autostun/extension-host";
 import { isProblemStatus } from "@autostun/plugins-api";
-import type { AutostunConfig } from "../config/schema.js";
+import { createRootLogger } from "@autostun/runtime";
+import { openDatabase } from "@autostun/store";
 import { buildContainer } from "../container.js";
-import { type CheckEngine, UnknownCheckError } from "../engine/engine.js";
-import type { ExtensionHost } from "../extensions/host.js";
-import { createRootLogger } from "../log/logger.js";
-import { openDatabase } from "../store/database.js";
 import { Tokens } from "../tokens.js";
 import { toJsonReport, toTextReport } from "./doctor-report.js";
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE } from "./exit-codes.js";

@@ -1,10 +1,9 @@
 import { constants as osConstants } from "node:os";
 import { resolve } from "node:path";
+import { ConfigError, loadConfig } from "@autostun/config";
+import { createRootLogger } from "@autostun/runtime";
 import { Command, CommanderError, Option } from "commander";
-import { ConfigError } from "../config/errors.js";
-import { loadConfig } from "../config/load.js";
 import { StartupRefused, startDaemon } from "../daemon.js";
-import { createRootLogger } from "../log/logger.js";
 import { runDoctor } from "./doctor.js";
 import { EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
 import { runStatus } from "./status.js";

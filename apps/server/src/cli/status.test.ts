@@ -4,8 +4,8 @@ import { createServer as createHttpServer } from "node:http";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadConfig } from "@autostun/config";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../config/load.js";
 import { EXIT_PROBLEMS } from "./exit-codes.js";
 import { runStatus } from "./status.js";
 

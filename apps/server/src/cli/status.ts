@@ -1,6 +1,6 @@
+import { readApiTokenFile } from "@autostun/api-guard";
+import type { AutostunConfig } from "@autostun/config";
 import { localize, type MessageParams } from "@autostun/plugins-api";
-import type { AutostunConfig } from "../config/schema.js";
-import { readApiTokenFile } from "../http/api-token-file.js";
 import { splitHostPort } from "../http/server.js";
 import { EXIT_OK, EXIT_PROBLEMS } from "./exit-codes.js";
 import { terminalLocale } from "./locale.js";

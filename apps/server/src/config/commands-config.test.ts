@@ -1,12 +1,14 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ConfigError, loadConfig } from "@autostun/config";
+import {
+  InvalidTunnelError,
+  namedCommandsChanged,
+  parseApiTunnel,
+  withoutApiRefusals,
+} from "@autostun/tunnels";
 import { describe, expect, it } from "vitest";
-import { withoutApiRefusals } from "../relay/api-tunnel-rules.js";
-import { namedCommandsChanged } from "../relay/named-commands.js";
-import { InvalidTunnelError, parseApiTunnel } from "../relay/tunnel-input.js";
-import { ConfigError } from "./errors.js";
-import { loadConfig } from "./load.js";
 
 function load(text: string) {
   const file = join(mkdtempSync(join(tmpdir(), "autostun-config-")), "autostun.yaml");

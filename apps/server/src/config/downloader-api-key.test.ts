@@ -3,13 +3,12 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ConfigError, loadConfig } from "@autostun/config";
 import { type Downloaders, Services } from "@autostun/plugins-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql, gqlUntil } from "../relay/testing/graphql-client.js";
 import { type LoopbackServices, startLoopbackServices } from "../relay/testing/loopback-services.js";
 import { startTestDaemon } from "../testing/daemon.js";
-import { ConfigError } from "./errors.js";
-import { loadConfig } from "./load.js";
 
 const KEY = "qbt_config-test-key-5f0e";
 

@@ -1,10 +1,9 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ConfigError, loadConfig } from "@autostun/config";
+import { InvalidTunnelError, parseTunnel } from "@autostun/tunnels";
 import { describe, expect, it } from "vitest";
-import { InvalidTunnelError, parseTunnel } from "../relay/tunnel-input.js";
-import { ConfigError } from "./errors.js";
-import { loadConfig } from "./load.js";
 
 function yamlFile(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), "autostun-config-")), "autostun.yaml");

@@ -1,14 +1,13 @@
 import "reflect-metadata";
 import { Writable } from "node:stream";
+import { loadConfig } from "@autostun/config";
+import type { DownloaderContributions, ExtensionHost } from "@autostun/extension-host";
 import { localize } from "@autostun/plugins-api";
+import { createRootLogger } from "@autostun/runtime";
+import type { Db } from "@autostun/store";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../config/load.js";
 import { buildContainer } from "../container.js";
-import type { ExtensionHost } from "../extensions/host.js";
-import { createRootLogger } from "../log/logger.js";
-import type { Db } from "../store/database.js";
 import { Tokens } from "../tokens.js";
-import type { DownloaderContributions } from "./downloader-contributions.js";
 
 // The daemon's own container: the built-in adapters arrive the way a plugin's would, by manifest.
 const config = loadConfig({ env: {} }).config;

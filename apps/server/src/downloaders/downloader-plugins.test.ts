@@ -1,10 +1,12 @@
+import {
+  ExtensionHost,
+  ExtensionPointRegistry,
+  registerChecksPoint,
+  registerDownloadersPoint,
+} from "@autostun/extension-host";
 import { type DownloaderAdapter, isDownloaderError, localize } from "@autostun/plugins-api";
 import { afterAll, describe, expect, it } from "vitest";
-import { registerChecksPoint } from "../engine/check-contributions.js";
-import { ExtensionPointRegistry } from "../extensions/extension-points.js";
-import { ExtensionHost } from "../extensions/host.js";
 import { writePlugins } from "../testing/plugins.js";
-import { registerDownloadersPoint } from "./downloader-contributions.js";
 
 // A downloader that keeps its port in memory: what the daemon sets must be what it reads back, even
 // though the adapter lives in the plugin's process and every call crosses the pipe.

@@ -1,10 +1,10 @@
+import { EngineClosedError } from "@autostun/extension-host";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Daemon } from "../daemon.js";
 import { startTestDaemon } from "../testing/daemon.js";
 import { writePlugins } from "../testing/plugins.js";
 import { english } from "../testing/text.js";
 import { Tokens } from "../tokens.js";
-import { EngineClosedError } from "./engine.js";
 
 // A check that ignores its signal and never ends, and one that answers after a short while.
 const pluginsDir = writePlugins([
@@ -45,7 +45,7 @@ describe("cancelling checks", () => {
     const running = daemon.engine.run(["slow.answer"], { signal: requester.signal });
     requester.abort(new Error("gone"));
     expect((await running)[0]?.status).toBe("ERROR");
-    const store = daemon.container.resolve<import("../store/check-store.js").CheckStore>(Tokens.CheckStore);
+    const store = daemon.container.resolve<import("@autostun/extension-host").CheckStore>(Tokens.CheckStore);
     expect(store.latest().find((s) => s.id === "slow.answer")?.status).toBe("PASS");
   });
 

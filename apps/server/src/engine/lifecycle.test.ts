@@ -1,13 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { CheckState } from "@autostun/extension-host";
+import type { EventBus } from "@autostun/runtime";
 import { describe, expect, it } from "vitest";
-import type { EventBus } from "../events/bus.js";
 import type { DaemonEvents } from "../events/daemon-events.js";
 import { startTestDaemon } from "../testing/daemon.js";
 import { verdict, writePlugins } from "../testing/plugins.js";
 import { Tokens } from "../tokens.js";
-import type { CheckState } from "./model.js";
 
 describe("daemon lifecycle", () => {
   it("disposes what extensions registered when it stops, and calls deactivate", async () => {

@@ -1,9 +1,9 @@
 import { join } from "node:path";
+import { ExtensionHost } from "@autostun/extension-host";
 import { type ContributionReceiver, type ExtensionContributions, localize } from "@autostun/plugins-api";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { checksOnlyPoints, verdict, writePlugins } from "../testing/plugins.js";
-import { ExtensionHost } from "./host.js";
 
 interface Downloader {
   kind: string;

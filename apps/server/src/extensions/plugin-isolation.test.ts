@@ -1,14 +1,13 @@
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ExtensionHost, resultProblem } from "@autostun/extension-host";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Daemon } from "../daemon.js";
-import { resultProblem } from "../engine/validate-result.js";
 import { startTestDaemon } from "../testing/daemon.js";
 import { checksOnlyPoints, extensionHostTuned, verdict, writePlugins } from "../testing/plugins.js";
 import { english, englishError } from "../testing/text.js";
 import { Tokens } from "../tokens.js";
-import { ExtensionHost } from "./host.js";
 
 // Plugins run in processes of their own: the hanger proves its signal aborted by leaving a file behind.
 const marks = mkdtempSync(join(tmpdir(), "autostun-isolation-"));
@@ -200,7 +199,7 @@ describe("a plugin that breaks never takes the others down", () => {
   it("keeps the latest result and a history in SQLite", async () => {
     await daemon.engine.run(["good.one"]);
     await daemon.engine.run(["good.one"]);
-    const store = daemon.container.resolve<import("../store/check-store.js").CheckStore>(Tokens.CheckStore);
+    const store = daemon.container.resolve<import("@autostun/extension-host").CheckStore>(Tokens.CheckStore);
     expect(store.history("good.one").length).toBeGreaterThanOrEqual(2);
     expect(store.latest().find((s) => s.id === "good.one")?.status).toBe("PASS");
   });

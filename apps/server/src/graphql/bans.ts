@@ -7,8 +7,8 @@ import {
   MAX_BAN_BATCH,
   MAX_BAN_REASON_LENGTH,
 } from "@autostun/relay";
+import { type BansChange, MAX_BANS_PER_CHANGE } from "@autostun/tunnels";
 import { GraphQLError } from "graphql";
-import { type BansChange, MAX_BANS_PER_CHANGE } from "../relay/ban-changes.js";
 import { Tokens } from "../tokens.js";
 import { banMessages } from "./ban-messages.js";
 import { builder } from "./builder.js";

@@ -1,8 +1,7 @@
+import type { CheckState, ExtensionRecord } from "@autostun/extension-host";
+import { UnknownCheckError } from "@autostun/extension-host";
 import { CHECK_STATUSES, type Guidance, localize, type Remedy } from "@autostun/plugins-api";
 import { GraphQLError } from "graphql";
-import { UnknownCheckError } from "../engine/engine.js";
-import type { CheckState } from "../engine/model.js";
-import type { ExtensionRecord } from "../extensions/host.js";
 import { Tokens } from "../tokens.js";
 import { builder } from "./builder.js";
 

@@ -1,11 +1,7 @@
 import type { ConnectionEvent, ConnectionRecord, GeoInfo } from "@autostun/relay";
+import { type ConnectionCursor, type ConnectionOrder, SqliteConnectionStore } from "@autostun/tunnels";
 import { GraphQLError } from "graphql";
 import type { DaemonEvents } from "../events/daemon-events.js";
-import {
-  type ConnectionCursor,
-  type ConnectionOrder,
-  SqliteConnectionStore,
-} from "../store/connection-store.js";
 import { Tokens } from "../tokens.js";
 import { builder } from "./builder.js";
 import { type PageInfo, PageInfoRef } from "./page-info.js";

@@ -1,4 +1,4 @@
-import type { DiscoveredDownloader } from "../downloaders/discovery/discover.js";
+import type { DiscoveredDownloader } from "@autostun/tunnels";
 import { Tokens } from "../tokens.js";
 import { builder } from "./builder.js";
 

@@ -1,8 +1,7 @@
 import { InvalidBanError } from "@autostun/relay";
+import { StorageWriteError } from "@autostun/store";
+import { InvalidTunnelError, TunnelRequestError } from "@autostun/tunnels";
 import { GraphQLError } from "graphql";
-import { TunnelRequestError } from "../relay/relay-manager.js";
-import { InvalidTunnelError } from "../relay/tunnel-input.js";
-import { StorageWriteError } from "../store/database.js";
 
 /**
  * Relay errors a client caused (unknown tunnel, bad CIDR, refused target) reach it with their message

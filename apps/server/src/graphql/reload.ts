@@ -1,7 +1,7 @@
+import type { ConfigProblem } from "@autostun/config";
 import { localize } from "@autostun/plugins-api";
-import type { ConfigProblem } from "../config/errors.js";
+import type { TunnelChanges } from "@autostun/tunnels";
 import { ReloaderToken, type ReloadResult } from "../lifecycle/reload.js";
-import type { TunnelChanges } from "../relay/reconcile-tunnels.js";
 import { builder } from "./builder.js";
 
 const ReloadStatusEnum = builder.enumType("ReloadStatus", {

@@ -1,5 +1,5 @@
-import { writeGuard } from "../store/database.js";
-import type { StorageHealth } from "../store/write-guard.js";
+import type { StorageHealth } from "@autostun/store";
+import { writeGuard } from "@autostun/store";
 import { Tokens } from "../tokens.js";
 import { builder } from "./builder.js";
 

@@ -1,6 +1,6 @@
 import type { PublicAddress } from "@autostun/relay";
 import { EMBEDDED_ATTRIBUTION } from "@autostun/relay";
-import type { TunnelStats, TunnelView } from "../relay/tunnel-view.js";
+import type { TunnelStats, TunnelView } from "@autostun/tunnels";
 import { Tokens } from "../tokens.js";
 import { builder } from "./builder.js";
 import { relayClientErrors } from "./relay-errors.js";

@@ -1,4 +1,4 @@
-import type { UpnpView } from "../relay/upnp-mappings.js";
+import type { UpnpView } from "@autostun/tunnels";
 import { Tokens } from "../tokens.js";
 import { builder } from "./builder.js";
 import { TunnelRef } from "./tunnels.js";

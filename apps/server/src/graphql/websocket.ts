@@ -1,10 +1,10 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
+import type { TokenGate } from "@autostun/api-guard";
 import { type ExecutionArgs, GraphQLError } from "graphql";
 import type { Context } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
-import type { TokenGate } from "./auth.js";
 import { localeFrom, type RequestScope } from "./context.js";
 import type { GraphQLHandler } from "./yoga.js";
 

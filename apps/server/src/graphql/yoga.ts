@@ -1,13 +1,19 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TokenGate } from "@autostun/api-guard";
+import {
+  depthLimit,
+  MAX_QUERY_DEPTH,
+  MAX_QUERY_TOKENS,
+  MAX_ROOT_FIELDS,
+  rootFieldLimit,
+  subscriptionCaps,
+} from "@autostun/api-guard";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { parse } from "graphql";
 import { createYoga, type Plugin } from "graphql-yoga";
-import type { ServiceLookup } from "../tokens.js";
-import type { TokenGate } from "./auth.js";
+import { type ServiceLookup, Tokens } from "../tokens.js";
 import { type GraphQLContext, localeFrom, type RequestScope } from "./context.js";
-import { depthLimit, MAX_QUERY_DEPTH, MAX_QUERY_TOKENS, MAX_ROOT_FIELDS, rootFieldLimit } from "./limits.js";
 import { schema } from "./schema.js";
-import { subscriptionCaps } from "./subscription-caps.js";
 
 /**
  * What reaches yoga besides the Fetch request: Node's req/res over HTTP; over WebSocket, the connection's
@@ -87,7 +93,9 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions) {
       auth,
       useCSRFPrevention({ requestHeaders: ["x-graphql-yoga-csrf", "x-autostun-locale"] }),
       hardening,
-      subscriptionCaps(),
+      subscriptionCaps<{ req?: IncomingMessage; services?: ServiceLookup }>(
+        (context) => context.services?.get(Tokens.Config).api?.subscriptions,
+      ),
     ],
     context: ({ request, scope }) => ({
       services,

@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
+import { createRootLogger } from "@autostun/runtime";
 import { afterEach, describe, expect, it } from "vitest";
-import { createRootLogger } from "../log/logger.js";
 import { safeHandler } from "./safe-handler.js";
 
 let server: Server | undefined;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import type { RootLogger } from "../log/logger.js";
+import type { RootLogger } from "@autostun/runtime";
 
 /** Path without the query string: enough to find the request in logs, and never a parameter's value. */
 export const loggedPath = (req: IncomingMessage) => (req.url ?? "").split("?")[0];

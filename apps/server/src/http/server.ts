@@ -1,15 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { isLoopbackHost, TokenGate } from "../graphql/auth.js";
-import { Tarpit } from "../graphql/tarpit.js";
+import { isLoopbackHost, RequestGuard, Tarpit, TokenGate } from "@autostun/api-guard";
+import { createRootLogger, type RootLogger } from "@autostun/runtime";
 import { attachWebSocket } from "../graphql/websocket.js";
 import { createGraphQLHandler } from "../graphql/yoga.js";
-import { createRootLogger, type RootLogger } from "../log/logger.js";
 import { createMetricsRegistry } from "../metrics/collect.js";
 import { serveMetrics } from "../metrics/route.js";
 import { type ServiceLookup, Tokens } from "../tokens.js";
-import { RequestGuard } from "./request-guard.js";
 import { requestTarget } from "./request-target.js";
 import { loggedPath, safeHandler } from "./safe-handler.js";
 import { serveConsole, serveDocs } from "./static.js";

@@ -1,8 +1,7 @@
+import { watchNetwork } from "@autostun/extension-host";
+import { EventBus, EXHAUSTION_LOG_INTERVAL_MS, ExhaustionReporter, exhaustionCode } from "@autostun/runtime";
 import { describe, expect, it } from "vitest";
-import { watchNetwork } from "../engine/network-watch.js";
-import { EventBus } from "../events/bus.js";
 import type { DaemonEvents } from "../events/daemon-events.js";
-import { EXHAUSTION_LOG_INTERVAL_MS, ExhaustionReporter, exhaustionCode } from "./descriptor-exhaustion.js";
 
 /** What os.networkInterfaces() throws with no descriptor left (Node 20 on Linux). */
 function interfaceReadFailure(): Error {

@@ -3,13 +3,13 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
+import { loadConfig } from "@autostun/config";
+import { createRootLogger } from "@autostun/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../config/load.js";
 import { type Daemon, startDaemon } from "../daemon.js";
-import { createRootLogger } from "../log/logger.js";
 import { gql, gqlUntil } from "../relay/testing/graphql-client.js";
 import { type LoopbackServices, Peer, startLoopbackServices } from "../relay/testing/loopback-services.js";
-import { rawRequest } from "../security/clients.js";
+import { rawRequest } from "../security/testing/clients.js";
 import { rememberToken } from "../testing/known-tokens.js";
 
 /**

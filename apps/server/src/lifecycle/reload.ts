@@ -1,10 +1,15 @@
+import type { AutostunConfig } from "@autostun/config";
+import {
+  type ChangedKey,
+  ConfigError,
+  type ConfigProblem,
+  changedKeys,
+  effectiveConfig,
+} from "@autostun/config";
 import type { LocalizedText } from "@autostun/plugins-api";
-import { ConfigError, type ConfigProblem } from "../config/errors.js";
-import type { AutostunConfig } from "../config/schema.js";
-import type { RootLogger } from "../log/logger.js";
-import { ReloadRefused, type TunnelChanges } from "../relay/reconcile-tunnels.js";
+import type { RootLogger } from "@autostun/runtime";
+import { ReloadRefused, type TunnelChanges } from "@autostun/tunnels";
 import type { Token } from "../tokens.js";
-import { type ChangedKey, changedKeys, effectiveConfig } from "./reload-keys.js";
 import { reloadText } from "./reload-messages.js";
 
 export type ReloadStatus = "APPLIED" | "UNCHANGED" | "REFUSED";

@@ -1,9 +1,8 @@
+import type { CheckStore } from "@autostun/extension-host";
 import type { CheckStatus } from "@autostun/plugins-api";
 import type { TunnelState } from "@autostun/relay";
+import type { RelayManager, TunnelStats } from "@autostun/tunnels";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
-import type { RelayManager } from "../relay/relay-manager.js";
-import type { TunnelStats } from "../relay/tunnel-view.js";
-import type { CheckStore } from "../store/check-store.js";
 
 const TUNNEL_STATES: readonly TunnelState[] = ["STOPPED", "OPENING", "OPEN", "RECOVERING", "FAILED"];
 const CHECK_STATUSES: readonly CheckStatus[] = [

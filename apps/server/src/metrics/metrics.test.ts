@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql, gqlUntil } from "../relay/testing/graphql-client.js";
 import { type LoopbackServices, Peer, startLoopbackServices } from "../relay/testing/loopback-services.js";
-import { rawRequest } from "../security/clients.js";
-import { WITNESS, writeProbePlugins } from "../security/probe-plugins.js";
+import { rawRequest } from "../security/testing/clients.js";
+import { WITNESS, writeProbePlugins } from "../security/testing/probe-plugins.js";
 import { startTestDaemon } from "../testing/daemon.js";
 import { parseMetrics, sampleValue } from "./scrape.js";
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TokenGate } from "@autostun/api-guard";
 import type { Registry } from "prom-client";
-import type { TokenGate } from "../graphql/auth.js";
 
 /**
  * `GET /metrics`: the registry in Prometheus text format. The scraper must send the API token

@@ -3,7 +3,7 @@ import { chownSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, plainLines, runCli, writeConfig } from "../security/cli-process.js";
+import { BIN, plainLines, runCli, writeConfig } from "../security/testing/cli-process.js";
 import { loopbackOnlyNamespace } from "../testing/netns.js";
 import { requireRoot } from "../testing/require-root.js";
 

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loopbackOnlyNamespace } from "../testing/netns.js";
-import { BIN, type Finished, writeConfig } from "./cli-process.js";
+import { BIN, type Finished, writeConfig } from "./testing/cli-process.js";
 
 /**
  * The default config (no api.token) as an outside probe saw it: `autostun serve` as root in a namespace

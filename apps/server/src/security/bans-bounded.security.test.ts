@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startTestDaemon } from "../testing/daemon.js";
-import { type Serving, serve, writeConfig } from "./cli-process.js";
+import { type Serving, serve, writeConfig } from "./testing/cli-process.js";
 
 /**
  * Issue 19, finding 4: with 50,000 file bans and 100 subscribers one ban took 23.6 s and the daemon grew

@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Services } from "@autostun/plugins-api";
 import { createCommandRunner } from "@autostun/probes";
+import { openDatabase } from "@autostun/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql, gqlUntil } from "../relay/testing/graphql-client.js";
 import { type LoopbackServices, startLoopbackServices } from "../relay/testing/loopback-services.js";
-import { openDatabase } from "../store/database.js";
 import { startTestDaemon } from "../testing/daemon.js";
 
 /**

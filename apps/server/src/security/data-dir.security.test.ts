@@ -15,10 +15,10 @@ import {
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DATABASE_FILE } from "@autostun/store";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Peer, startLoopbackServices } from "../relay/testing/loopback-services.js";
-import { DATABASE_FILE } from "../store/database.js";
 import {
   type Finished,
   logLines,
@@ -27,8 +27,8 @@ import {
   serve,
   startCli,
   writeConfig,
-} from "./cli-process.js";
-import { rawRequest } from "./clients.js";
+} from "./testing/cli-process.js";
+import { rawRequest } from "./testing/clients.js";
 
 /*
  * The data folder as another local user and a full or vanished disk meet it: dataDir 0700 and its files

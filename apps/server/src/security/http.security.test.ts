@@ -1,15 +1,14 @@
 import { request } from "node:http";
+import type { CheckEngine, ExtensionHost } from "@autostun/extension-host";
+import { createRootLogger } from "@autostun/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CheckEngine } from "../engine/engine.js";
-import type { ExtensionHost } from "../extensions/host.js";
 import { startHttp } from "../http/server.js";
-import { createRootLogger } from "../log/logger.js";
 import { startTestDaemon } from "../testing/daemon.js";
 import { rememberToken } from "../testing/known-tokens.js";
 import { english } from "../testing/text.js";
 import { Tokens } from "../tokens.js";
-import { answersNormally, checkState, eventually, graphql, rawRequest } from "./clients.js";
-import { HANG, WITNESS, writeProbePlugins } from "./probe-plugins.js";
+import { answersNormally, checkState, eventually, graphql, rawRequest } from "./testing/clients.js";
+import { HANG, WITNESS, writeProbePlugins } from "./testing/probe-plugins.js";
 
 type TestDaemon = Awaited<ReturnType<typeof startTestDaemon>>;
 

@@ -4,8 +4,16 @@ import { connect, type Socket } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Daemon } from "../daemon.js";
 import { startTestDaemon } from "../testing/daemon.js";
-import { BIN, type Finished, logLines, plainLines, serve, startCli, writeConfig } from "./cli-process.js";
-import { answersNormally, graphql } from "./clients.js";
+import {
+  BIN,
+  type Finished,
+  logLines,
+  plainLines,
+  serve,
+  startCli,
+  writeConfig,
+} from "./testing/cli-process.js";
+import { answersNormally, graphql } from "./testing/clients.js";
 
 /*
  * Finding 5 (descriptor exhaustion ended the daemon; tunnels uncapped) and finding 7 (targets that

@@ -1,9 +1,9 @@
+import { createRootLogger } from "@autostun/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningHttp, startHttp } from "../http/server.js";
-import { createRootLogger } from "../log/logger.js";
 import { authHeader, rememberToken } from "../testing/known-tokens.js";
 import type { ServiceLookup } from "../tokens.js";
-import { GraphQLSocket, graphql, upgrade } from "./clients.js";
+import { GraphQLSocket, graphql, upgrade } from "./testing/clients.js";
 
 const DETAIL = "database at /var/lib/autostun/secret.sqlite is locked";
 

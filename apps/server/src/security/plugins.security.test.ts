@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { CheckState } from "@autostun/extension-host";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CheckState } from "../engine/model.js";
 import { startTestDaemon } from "../testing/daemon.js";
 import { extensionHostTuned, verdict, writePlugins } from "../testing/plugins.js";
 import { english } from "../testing/text.js";

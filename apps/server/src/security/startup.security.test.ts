@@ -15,18 +15,18 @@ import {
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ExtensionSource } from "@autostun/extension-host";
+import { CheckStore } from "@autostun/extension-host";
+import { DATABASE_FILE, openDatabase } from "@autostun/store";
 import Database from "better-sqlite3";
 import type { DependencyContainer } from "tsyringe";
 import { afterAll, describe, expect, it } from "vitest";
-import type { ExtensionSource } from "../extensions/host.js";
-import { CheckStore } from "../store/check-store.js";
-import { DATABASE_FILE, openDatabase } from "../store/database.js";
 import { startTestDaemon } from "../testing/daemon.js";
 import { authHeader } from "../testing/known-tokens.js";
 import { verdict, writePlugins } from "../testing/plugins.js";
 import { requireRoot } from "../testing/require-root.js";
 import { Tokens } from "../tokens.js";
-import { type Finished, logLines, plainLines, runCli, serve, writeConfig } from "./cli-process.js";
+import { type Finished, logLines, plainLines, runCli, serve, writeConfig } from "./testing/cli-process.js";
 
 /*
  * Start-up and shutdown as a user meets them: each bad input below must end in exit 2 with one line that

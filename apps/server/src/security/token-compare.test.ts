@@ -14,7 +14,7 @@ vi.mock("node:crypto", async (importOriginal) => {
   };
 });
 
-const { bearerMatches } = await import("../graphql/auth.js");
+const { bearerMatches } = await import("@autostun/api-guard");
 
 describe("token comparison", () => {
   it("compares equal-length digests whatever the length of the guess", () => {

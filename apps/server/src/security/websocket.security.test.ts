@@ -3,8 +3,15 @@ import WebSocket from "ws";
 import { startTestDaemon } from "../testing/daemon.js";
 import { authHeader } from "../testing/known-tokens.js";
 import { english } from "../testing/text.js";
-import { answersNormally, checkState, eventually, GraphQLSocket, graphql, upgrade } from "./clients.js";
-import { HANG, WITNESS, writeProbePlugins } from "./probe-plugins.js";
+import {
+  answersNormally,
+  checkState,
+  eventually,
+  GraphQLSocket,
+  graphql,
+  upgrade,
+} from "./testing/clients.js";
+import { HANG, WITNESS, writeProbePlugins } from "./testing/probe-plugins.js";
 
 type TestDaemon = Awaited<ReturnType<typeof startTestDaemon>>;
 

@@ -1,5 +1,5 @@
-import { loadConfig } from "../config/load.js";
-import { readApiTokenFile } from "../http/api-token-file.js";
+import { readApiTokenFile } from "@autostun/api-guard";
+import { loadConfig } from "@autostun/config";
 
 /**
  * The API token of a daemon started with `configFile`, as its owner finds it: api.token (file or

@@ -2,11 +2,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
+import type { AutostunConfig } from "@autostun/config";
+import { loadConfig } from "@autostun/config";
+import { createRootLogger } from "@autostun/runtime";
 import type { DependencyContainer } from "tsyringe";
-import { loadConfig } from "../config/load.js";
-import type { AutostunConfig } from "../config/schema.js";
 import { type Daemon, startDaemon } from "../daemon.js";
-import { createRootLogger } from "../log/logger.js";
 import { rememberToken } from "./known-tokens.js";
 
 /**

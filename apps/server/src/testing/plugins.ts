@@ -3,11 +3,14 @@ import "reflect-metadata";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { HostOptions } from "@autostun/extension-host";
+import {
+  type CheckContributions,
+  ExtensionPointRegistry,
+  registerChecksPoint,
+} from "@autostun/extension-host";
 import { type DependencyContainer, instanceCachingFactory } from "tsyringe";
 import { createExtensionHost } from "../container.js";
-import { type CheckContributions, registerChecksPoint } from "../engine/check-contributions.js";
-import { ExtensionPointRegistry } from "../extensions/extension-points.js";
-import type { HostOptions } from "../extensions/host.js";
 import { Tokens } from "../tokens.js";
 
 export interface TestPlugin {

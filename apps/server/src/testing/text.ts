@@ -1,5 +1,5 @@
+import type { ResolvedCheck } from "@autostun/extension-host";
 import { type LocalizedText, localize } from "@autostun/plugins-api";
-import type { ResolvedCheck } from "../extensions/host.js";
 
 /** The English words of a summary or reason, so a test can match them whatever else it carries. */
 export function english(text: LocalizedText | null | undefined): string {

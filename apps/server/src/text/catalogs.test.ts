@@ -7,9 +7,13 @@ import { latinSentences } from "../testing/latin-text.js";
 
 const repo = fileURLToPath(new URL("../../../../", import.meta.url));
 // Every built-in catalog: the daemon's own (engine, extension host), each built-in check's, the downloaders'.
-const roots = ["apps/server/src", "packages/checks/src", "packages/downloaders/src"].map((root) =>
-  join(repo, root),
-);
+const roots = [
+  "apps/server/src",
+  "packages/extension-host/src",
+  "packages/tunnels/src",
+  "packages/checks/src",
+  "packages/downloaders/src",
+].map((root) => join(repo, root));
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -44,14 +48,14 @@ describe("every built-in message catalog", () => {
     const names = catalogFiles.map((file) => relative(repo, file));
     expect(names).toEqual(
       expect.arrayContaining([
-        "apps/server/src/engine/messages.ts",
-        "apps/server/src/engine/result-messages.ts",
-        "apps/server/src/extensions/messages.ts",
+        "packages/extension-host/src/checks/messages.ts",
+        "packages/extension-host/src/checks/result-messages.ts",
+        "packages/extension-host/src/extensions/messages.ts",
         "packages/checks/src/nat/messages.ts",
         "packages/checks/src/firewall-inbound/messages.ts",
         "packages/checks/src/antivirus-hints/messages.ts",
         "packages/checks/src/docker-network-mode/messages.ts",
-        "apps/server/src/downloaders/messages.ts",
+        "packages/extension-host/src/downloaders/messages.ts",
         "packages/downloaders/src/push/messages.ts",
       ]),
     );

@@ -1,0 +1,59 @@
+import type { Disposable, Logger } from "@autostun/plugins-api";
+import { type EventChannel, every, type LifecycleStep, type LongTimer } from "@autostun/runtime";
+import type { CheckEvents } from "./check-events.js";
+import { type CheckEngine, EngineClosedError } from "./engine.js";
+
+export interface DiagnosisScheduleOptions {
+  engine: CheckEngine;
+  bus: EventChannel<CheckEvents>;
+  logger: Logger;
+  /** `checks.runOnStart`: diagnose as soon as the daemon is up. */
+  runOnStart: boolean;
+  /** `checks.intervalSeconds`; 0 runs only on start, on request and when the network changes. */
+  intervalSeconds: number;
+}
+
+export type DiagnosisSchedule = LifecycleStep & {
+  /** A reloaded `checks.intervalSeconds`: the next run is one new interval from now. */
+  reschedule(intervalSeconds: number): void;
+};
+
+/** When the whole diagnosis runs by itself: at start, every interval, and after the network changed. */
+export function diagnosisSchedule(options: DiagnosisScheduleOptions): DiagnosisSchedule {
+  const { engine, bus, logger } = options;
+  const timers: LongTimer[] = [];
+  let running = false;
+  const plan = (intervalSeconds: number) => {
+    for (const timer of timers.splice(0)) timer.cancel();
+    if (running && intervalSeconds > 0)
+      timers.push(every(intervalSeconds * 1000, () => void runAll("schedule")));
+  };
+  let listening: Disposable | undefined;
+  let interval = options.intervalSeconds;
+  const runAll = (reason: string) =>
+    engine.run().catch((error: unknown) => {
+      if (!(error instanceof EngineClosedError))
+        logger.error("diagnosis failed", { reason, error: String(error) });
+    });
+  return {
+    name: "diagnosis schedule",
+    start: () => {
+      running = true;
+      if (options.runOnStart) void runAll("start");
+      plan(interval);
+      listening = bus.subscribe("network.changed", (change) => {
+        logger.info("the network changed; running the diagnosis again", { at: change.at });
+        void runAll("network changed");
+      });
+    },
+    stop: () => {
+      running = false;
+      plan(0);
+      listening?.dispose();
+    },
+    reschedule: (intervalSeconds) => {
+      interval = intervalSeconds;
+      plan(intervalSeconds);
+    },
+  };
+}

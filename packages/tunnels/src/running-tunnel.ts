@@ -1,0 +1,313 @@
+import type { NamedCommands, TunnelConfig } from "@autostun/config";
+import type { CommandRunner, Logger } from "@autostun/plugins-api";
+import {
+  type BanList,
+  type ConnectionTable,
+  Forwarder,
+  type ForwardTarget,
+  type GeoLookup,
+  NftablesForwarding,
+  NftablesForwardingError,
+  type NftablesTable,
+  type OwnPort,
+  Tunnel,
+  type TunnelInbound,
+  type TunnelNetwork,
+  type TunnelTiming,
+  validateTarget,
+} from "@autostun/relay";
+import { choosePath, type PathSituation } from "./downloader-path.js";
+import type { ResolveDownloader } from "./downloaders/tunnel-downloader.js";
+import { FollowingTarget } from "./following-target.js";
+import { nftablesPermitted } from "./nftables-permission.js";
+import { TunnelAnnouncer } from "./tunnel-announcer.js";
+import { NO_STATS, type TunnelOrigin, type TunnelStats, type TunnelView } from "./tunnel-view.js";
+
+/** What every tunnel of one daemon shares. */
+export interface TunnelEnvironment {
+  stunServers: readonly string[];
+  keepalive: { target: string; intervalSeconds: number };
+  bans: BanList;
+  table: ConnectionTable;
+  geo: () => Promise<GeoLookup | undefined>;
+  /** One nftables table per daemon, made on first use. */
+  nftables: () => NftablesTable;
+  runner: CommandRunner;
+  isPrivileged: boolean;
+  logger: (bindings: Record<string, string>) => Logger;
+  /** Shorter timings for tests; the engine's defaults otherwise. */
+  timing?: Partial<TunnelTiming>;
+  /** Replaces each tunnel's sockets (unit tests drive the tunnel through a scripted network). */
+  network?: () => TunnelNetwork;
+  /** The adapter factory of a downloader kind; absent where no extension host runs (`doctor`). */
+  resolveDownloader?: ResolveDownloader;
+  /** Ports of this host the tunnel `except` must not forward to: the API's, the other tunnels'. */
+  ownPorts?: (except: string) => OwnPort[];
+  /** Which other tunnel's listener holds `port` on this host, if any: never a port to push. */
+  portHolder?: (port: number, except: string) => string | undefined;
+  /** The config file's `commands`, which hooks pick by name. */
+  commands?: NamedCommands;
+}
+
+/**
+ * One configured tunnel with its forwarding: a user-space Forwarder behind the tunnel's listener, or
+ * kernel DNAT following the tunnel's port. The Tunnel lives as long as this object; forwarding is made
+ * afresh on each start, since a stopped forwarder refuses peers for good.
+ */
+export class RunningTunnel {
+  readonly tunnel: Tunnel;
+  private forwarder: Forwarder | undefined;
+  private nftables: NftablesForwarding | undefined;
+  /** The relay-port path's redirect of P to our listener on R (port-preserving gateway, way b). */
+  private redirect: NftablesForwarding | undefined;
+  private readonly logger: Logger;
+  /** Where peers are forwarded: the configured host, on the port the downloader was told. */
+  private readonly forwardTo: FollowingTarget;
+  private readonly announcer: TunnelAnnouncer;
+  private readonly changeListeners = new Set<() => void>();
+  private inboundKind: TunnelInbound["kind"];
+
+  private constructor(
+    readonly config: TunnelConfig,
+    readonly origin: TunnelOrigin,
+    private readonly target: ForwardTarget,
+    private readonly env: TunnelEnvironment,
+    situation: PathSituation,
+  ) {
+    this.logger = env.logger({ module: "relay", tunnel: config.id });
+    this.forwardTo = new FollowingTarget(target);
+    this.announcer = new TunnelAnnouncer({
+      config,
+      resolveDownloader: env.resolveDownloader,
+      logger: env.logger,
+      verifyHost: target.host,
+      ...(env.commands ? { commands: env.commands } : {}),
+      onChange: () => this.changed(),
+    });
+    const inbound: TunnelInbound =
+      config.forward === "nftables" ? { kind: "kernel-dnat" } : { kind: "listen-on-p" };
+    this.inboundKind = inbound.kind;
+    this.tunnel = new Tunnel({
+      id: config.id,
+      localPort: config.localPort,
+      stunServers: env.stunServers,
+      keepalive: env.keepalive,
+      logger: this.logger,
+      inbound,
+      // Only a tunnel with a downloader moves it: without one, peers go to the target as configured.
+      ...(config.downloader ? { chooseInbound: (ports) => this.choose(situation, ports) } : {}),
+      handler: {
+        // Peers reach whichever forwarder the current run made; between runs nothing listens.
+        handle: (socket) => (this.forwarder ? this.forwarder.handle(socket) : socket.destroy()),
+      },
+      ...(env.timing ? { timing: env.timing } : {}),
+      ...(env.network ? { network: env.network() } : {}),
+    });
+    this.tunnel.onChange(({ status }) => {
+      // A listener's rejection would be unhandled and end the daemon: log it beside the tunnel instead.
+      if (status.state === "OPEN")
+        this.opened().catch((error: unknown) =>
+          this.logger.error(`tunnel ${config.id}: announcing the open tunnel failed`, {
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        );
+    });
+  }
+
+  /**
+   * Checks everything that can be known before punching: the target is loopback, LAN or this host
+   * (TargetRefusedError otherwise), and `forward: nftables` can run here (NftablesForwardingError).
+   */
+  static async create(config: TunnelConfig, origin: TunnelOrigin, env: TunnelEnvironment) {
+    const ownPorts = env.ownPorts;
+    const target = await validateTarget(
+      config.id,
+      config.target,
+      ownPorts ? { ownPorts: () => ownPorts(config.id) } : {},
+    );
+    if (config.forward === "nftables" && !(await nftablesPermitted(env.runner, env.isPrivileged))) {
+      throw new NftablesForwardingError(
+        config.id,
+        "needs root (or CAP_NET_ADMIN, e.g. systemd's AmbientCapabilities) to load kernel rules, and nft refused this daemon's user",
+        'Run AutoSTUN as root, or set forward: "userspace" for this tunnel to forward in this process instead.',
+      );
+    }
+    // Only asked where it matters: a downloader on this host behind user-space forwarding.
+    const redirectable =
+      Boolean(config.downloader) &&
+      config.forward === "userspace" &&
+      target.scope !== "lan" &&
+      (await nftablesPermitted(env.runner, env.isPrivileged));
+    const situation: PathSituation = {
+      forward: config.forward,
+      targetScope: target.scope,
+      nftablesPermitted: redirectable,
+    };
+    const running = new RunningTunnel(config, origin, target, env, situation);
+    if (config.forward === "nftables") running.makeNftables();
+    return running;
+  }
+
+  view(): TunnelView {
+    const downloader = this.announcer.downloaderStatus();
+    const hooks = this.announcer.hookRun();
+    return {
+      config: this.config,
+      origin: this.origin,
+      status: this.tunnel.status,
+      ...(downloader ? { downloader } : {}),
+      ...(hooks ? { hooks } : {}),
+    };
+  }
+
+  /** Calls `listener` when the downloader's push or the hooks' outcome changed; returns the unsubscribe. */
+  onDetailChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Pushes the public port to the downloader again now; false when there is nothing to push yet. */
+  retryDownloader(): boolean {
+    return this.announcer.retry();
+  }
+
+  async start(): Promise<void> {
+    if (this.tunnel.status.state !== "STOPPED") return;
+    if (this.config.forward === "nftables") {
+      const nftables = this.nftables ?? this.makeNftables();
+      nftables.follow(this.tunnel, {
+        onError: () => void this.tunnel.stop(),
+        onLost: (error) => this.tunnel.fail(error.message),
+      });
+    } else {
+      const geo = await this.env.geo();
+      this.forwarder = new Forwarder({
+        target: this.forwardTo.target,
+        bans: this.env.bans,
+        table: this.env.table,
+        logger: this.logger,
+        ...(geo ? { geo } : {}),
+        ...(this.config.firstByteTimeoutSeconds
+          ? { firstByteTimeoutMs: this.config.firstByteTimeoutSeconds * 1000 }
+          : {}),
+      });
+    }
+    this.announcer.begin();
+    this.tunnel.start();
+  }
+
+  /** Releases P, closes live connections and takes out kernel rules; resolves when all of that is done. */
+  async stop(): Promise<void> {
+    await this.tunnel.stop();
+    await this.announcer.end();
+    this.forwarder?.close();
+    this.forwarder = undefined;
+    this.forwardTo.reset();
+    const nftables = this.nftables;
+    this.nftables = undefined;
+    await nftables?.stop();
+    const redirect = this.redirect;
+    this.redirect = undefined;
+    await redirect?.stop();
+  }
+
+  async stats(): Promise<TunnelStats> {
+    if (this.forwarder) {
+      const { active, handled, blocked, bytesIn, bytesOut } = this.forwarder.stats();
+      return { active, handled, blocked, bytesIn, bytesOut };
+    }
+    if (this.nftables && this.tunnel.status.state !== "STOPPED") {
+      try {
+        const { active, handled, blocked, bytesIn, bytesOut } = await this.nftables.stats();
+        return { active, handled, blocked, bytesIn, bytesOut };
+      } catch (error) {
+        this.logger.warn("cannot read the tunnel's nftables counters", { error: (error as Error).message });
+      }
+    }
+    return NO_STATS;
+  }
+
+  /** The ports inbound peers must reach on this host while the tunnel runs. */
+  livePorts(): number[] {
+    const { state, localPort, listenPort } = this.tunnel.status;
+    if (state === "STOPPED") return [];
+    const ports = [localPort ?? this.config.localPort, listenPort].filter(
+      (port): port is number => typeof port === "number" && port > 0,
+    );
+    return [...new Set(ports)];
+  }
+
+  /**
+   * The path for the ports just punched (see `choosePath`); the forwarding follows the port the
+   * downloader will be told before anything listens, so no peer is sent to the old one.
+   */
+  private choose(situation: PathSituation, ports: { localPort: number; publicPort: number }): TunnelInbound {
+    const choice = choosePath(situation, ports);
+    // The one line for a path change (the Tunnel leaves it to us): why, and the ports it follows from.
+    if (choice.inbound.kind !== this.inboundKind || choice.downloaderPort !== this.forwardTo.port)
+      this.logger.info(`tunnel ${this.config.id}: ${choice.why}`, {
+        tunnel: this.config.id,
+        path: choice.inbound.kind,
+        localPort: ports.localPort,
+        publicPort: ports.publicPort,
+        downloaderPort: choice.downloaderPort,
+      });
+    this.inboundKind = choice.inbound.kind;
+    this.forwardTo.port = choice.downloaderPort;
+    // With P itself: when P moved too, the reload for the new P (after the open) brings both at once.
+    this.nftables?.retarget(choice.downloaderPort, ports.localPort).catch((error: Error) => {
+      this.logger.error(error.message);
+      void this.tunnel.stop();
+    });
+    return choice.inbound;
+  }
+
+  /** OPEN again: put the relay-port redirect in place (or take it out), then push and run the hooks. */
+  private async opened(): Promise<void> {
+    const status = this.tunnel.status;
+    if (
+      this.inboundKind === "relay-port" &&
+      status.listenPort !== undefined &&
+      status.localPort !== undefined
+    ) {
+      this.redirect ??= new NftablesForwarding({
+        tunnelId: this.config.id,
+        to: { relayPort: status.listenPort },
+        table: this.env.nftables(),
+        runner: this.env.runner,
+        logger: this.logger,
+      });
+      try {
+        await this.redirect.start(status.localPort);
+      } catch (error) {
+        // Without the redirect peers would meet the downloader directly on P: say so, and keep going.
+        this.logger.error((error as Error).message);
+      }
+    } else if (this.redirect) {
+      const redirect = this.redirect;
+      this.redirect = undefined;
+      await redirect.stop().catch((error: Error) => this.logger.warn(error.message));
+    }
+    if (this.tunnel.status.state !== "OPEN") return;
+    const port = this.forwardTo.port;
+    // A client on this host cannot listen where one of our listeners is; on another machine it can.
+    const heldBy = this.target.scope === "lan" ? undefined : this.env.portHolder?.(port, this.config.id);
+    this.announcer.opened(this.tunnel.status, port, heldBy);
+  }
+
+  private changed(): void {
+    for (const listener of this.changeListeners) listener();
+  }
+
+  private makeNftables(): NftablesForwarding {
+    this.nftables = new NftablesForwarding({
+      tunnelId: this.config.id,
+      to: { target: this.target },
+      table: this.env.nftables(),
+      runner: this.env.runner,
+      bans: this.env.bans,
+      logger: this.logger,
+    });
+    return this.nftables;
+  }
+}
