@@ -1,17 +1,17 @@
 import { ensureApiTokenFile, isLoopbackHost } from "@autostun/api-guard";
 import type { AutostunConfig } from "@autostun/config";
 import type { CheckStore } from "@autostun/extension-host";
-import { type CheckEngine, EngineClosedError, watchNetwork } from "@autostun/extension-host";
+import { type CheckEngine, diagnosisSchedule, watchNetwork } from "@autostun/extension-host";
 import { type Disposable, Services, type StunSettings } from "@autostun/plugins-api";
-import type { EventBus, LifecycleStep } from "@autostun/runtime";
+import type { LifecycleStep } from "@autostun/runtime";
 import {
   ExhaustionReporter,
-  every,
   exhaustionSafetyNet,
-  type LongTimer,
   type RootLogger,
   StartupRefused,
   scopedLogger,
+  TIMED_OUT,
+  withDeadline,
 } from "@autostun/runtime";
 import {
   DataDirUnusable,
@@ -23,7 +23,6 @@ import {
 } from "@autostun/store";
 import type { DependencyContainer } from "tsyringe";
 import { buildContainer } from "./container.js";
-import type { DaemonEvents } from "./events/daemon-events.js";
 import { type RunningHttp, splitHostPort, startHttp } from "./http/server.js";
 import { ConfigReloader, ReloaderToken, type ReloadResult } from "./lifecycle/reload.js";
 import { type ServiceLookup, Tokens } from "./tokens.js";
@@ -177,7 +176,13 @@ export async function startDaemon(
     // Longer than the grace the step gives running checks, so the grace decides, not this limit.
     stopTimeoutMs: STOP_GRACE_MS + 1_000,
   });
-  const schedule = diagnosisSchedule(config, engine, bus, logger);
+  const schedule = diagnosisSchedule({
+    engine,
+    bus,
+    logger: scopedLogger(logger, { module: "schedule" }),
+    runOnStart: config.checks.runOnStart,
+    intervalSeconds: config.checks.intervalSeconds,
+  });
   lifecycle.add(schedule);
   // Out of descriptors, the daemon says so once a minute and keeps serving (see descriptor-exhaustion.ts).
   const exhaustion = new ExhaustionReporter(logger);
@@ -267,14 +272,7 @@ export async function startDaemon(
 /** Cancels every run, gives the checks a bounded time to wind down, then refuses further writes. */
 async function stopChecks(engine: CheckEngine, store: CheckStore, logger: RootLogger): Promise<void> {
   engine.cancelAll();
-  let grace: NodeJS.Timeout | undefined;
-  const settled = await Promise.race([
-    engine.idle().then(() => true),
-    new Promise<false>((resolve) => {
-      grace = setTimeout(() => resolve(false), STOP_GRACE_MS);
-    }),
-  ]);
-  clearTimeout(grace);
+  const settled = (await withDeadline(() => engine.idle(), STOP_GRACE_MS)) !== TIMED_OUT;
   if (!settled)
     logger.warn(
       { graceMs: STOP_GRACE_MS },
@@ -295,49 +293,5 @@ function reloadOnHangup(reloader: ConfigReloader, logger: RootLogger): Lifecycle
     name: "reload on SIGHUP",
     start: () => void process.on("SIGHUP", onHangup),
     stop: () => void process.off("SIGHUP", onHangup),
-  };
-}
-
-/**
- * Runs the diagnosis at start, on its schedule and whenever the bus says the network changed. Runs refused
- * because the daemon is stopping are expected, not failures.
- */
-function diagnosisSchedule(
-  config: AutostunConfig,
-  engine: CheckEngine,
-  bus: EventBus<DaemonEvents>,
-  logger: RootLogger,
-): LifecycleStep & { reschedule(intervalSeconds: number): void } {
-  const timers: LongTimer[] = [];
-  let running = false;
-  const plan = (intervalSeconds: number) => {
-    for (const timer of timers.splice(0)) timer.cancel();
-    if (running && intervalSeconds > 0)
-      timers.push(every(intervalSeconds * 1000, () => void runAll("schedule")));
-  };
-  let listening: Disposable | undefined;
-  const runAll = (reason: string) =>
-    engine.run().catch((error: unknown) => {
-      if (!(error instanceof EngineClosedError))
-        logger.error({ reason, error: String(error) }, "diagnosis failed");
-    });
-  return {
-    name: "diagnosis schedule",
-    start: () => {
-      running = true;
-      if (config.checks.runOnStart) void runAll("start");
-      plan(config.checks.intervalSeconds);
-      listening = bus.subscribe("network.changed", (change) => {
-        logger.info({ at: change.at }, "the network changed; running the diagnosis again");
-        void runAll("network changed");
-      });
-    },
-    stop: () => {
-      running = false;
-      plan(0);
-      listening?.dispose();
-    },
-    /** A reloaded `checks.intervalSeconds`: the next run is one new interval from now. */
-    reschedule: (intervalSeconds) => plan(intervalSeconds),
   };
 }

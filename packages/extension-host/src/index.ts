@@ -2,6 +2,7 @@
 export * from "./checks/check-contributions.js";
 export * from "./checks/check-events.js";
 export * from "./checks/check-store.js";
+export * from "./checks/diagnosis-schedule.js";
 export * from "./checks/engine.js";
 export * from "./checks/messages.js";
 export * from "./checks/model.js";

@@ -6,4 +6,5 @@ export * from "./lifecycle/startup-refused.js";
 export * from "./log/logger.js";
 export * from "./log/repeated-failure-log.js";
 export * from "./text/localized-error.js";
+export * from "./timers/deadline.js";
 export * from "./timers/long-timer.js";

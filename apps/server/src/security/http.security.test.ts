@@ -1,12 +1,10 @@
 import { request } from "node:http";
-import type { CheckEngine, ExtensionHost } from "@autostun/extension-host";
 import { createRootLogger } from "@autostun/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttp } from "../http/server.js";
 import { startTestDaemon } from "../testing/daemon.js";
 import { rememberToken } from "../testing/known-tokens.js";
 import { english } from "../testing/text.js";
-import { Tokens } from "../tokens.js";
 import { answersNormally, checkState, eventually, graphql, rawRequest } from "./testing/clients.js";
 import { HANG, WITNESS, writeProbePlugins } from "./testing/probe-plugins.js";
 

@@ -1,6 +1,5 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import type {
   CheckImplementation,
   CheckRunContext,

@@ -1,4 +1,5 @@
 import type { Logger } from "@autostun/plugins-api";
+import { TIMED_OUT, withDeadline } from "../timers/deadline.js";
 
 /** One part of the daemon that starts and stops: the database, the extension host, HTTP, a tunnel… */
 export interface LifecycleStep {
@@ -83,19 +84,13 @@ export class Lifecycle {
 async function stopOne(step: LifecycleStep): Promise<StopReport> {
   if (!step.stop) return { name: step.name, outcome: "stopped" };
   const limit = step.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<"late">((resolve) => {
-    timer = setTimeout(() => resolve("late"), limit);
-  });
   try {
-    const result = await Promise.race([Promise.resolve().then(() => step.stop?.()), late]);
-    if (result === "late")
+    const result = await withDeadline(() => step.stop?.(), limit);
+    if (result === TIMED_OUT)
       return { name: step.name, outcome: "timed out", error: `did not stop within ${limit} ms` };
     return { name: step.name, outcome: "stopped" };
   } catch (error) {
     return { name: step.name, outcome: "failed", error: errorText(error) };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
