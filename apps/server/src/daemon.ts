@@ -1,8 +1,8 @@
 import { ensureApiTokenFile, isLoopbackHost } from "@autostun/api-guard";
 import type { AutostunConfig } from "@autostun/config";
 import type { CheckStore } from "@autostun/extension-host";
-import { type CheckEngine, diagnosisSchedule, watchNetwork } from "@autostun/extension-host";
-import { type Disposable, Services, type StunSettings } from "@autostun/plugins-api";
+import { type CheckEngine, watchNetwork } from "@autostun/extension-host";
+import type { Disposable } from "@autostun/plugins-api";
 import type { LifecycleStep } from "@autostun/runtime";
 import {
   ExhaustionReporter,
@@ -22,9 +22,9 @@ import {
   writeGuard,
 } from "@autostun/store";
 import type { DependencyContainer } from "tsyringe";
-import { buildContainer } from "./container.js";
-import { type RunningHttp, splitHostPort, startHttp } from "./http/server.js";
-import { ConfigReloader, ReloaderToken, type ReloadResult } from "./lifecycle/reload.js";
+import { buildContainer, type DaemonServices } from "./container.js";
+import { splitHostPort } from "./http/server.js";
+import type { ConfigReloader, ReloadResult } from "./lifecycle/reload.js";
 import { type ServiceLookup, Tokens } from "./tokens.js";
 
 /** How long stopping waits for cancelled checks to wind down before it closes the database anyway. */
@@ -38,7 +38,8 @@ export interface Daemon {
   token: string;
   /** `<dataDir>/api-token` when the token came from there; undefined when api.token is configured. */
   tokenFile: string | undefined;
-  container: DependencyContainer;
+  /** The daemon's services; sealed: it resolves, nothing is registered in it after the start. */
+  container: DaemonServices;
   engine: CheckEngine;
   /** The daemon's services by token, as GraphQL resolvers see them. */
   services: ServiceLookup;
@@ -153,13 +154,18 @@ export async function startDaemon(
   assertSafeApi(config);
   const database = openStore(config, logger, options);
   const api = apiToken(config, logger);
-  const container = buildContainer({ config, logger, database }, overrides);
-  const services: ServiceLookup = { get: (token) => container.resolve(token) };
-  const lifecycle = services.get(Tokens.Lifecycle);
-  const bus = services.get(Tokens.Bus);
-  const host = services.get(Tokens.ExtensionHost);
-  const engine = services.get(Tokens.CheckEngine);
-  let http: RunningHttp | undefined;
+  const container = buildContainer(
+    { config, logger, database, api, ...(options.reload ? { reload: options.reload } : {}) },
+    overrides,
+  );
+  const get = container.get;
+  const lifecycle = get(Tokens.Lifecycle);
+  const bus = get(Tokens.Bus);
+  const host = get(Tokens.ExtensionHost);
+  const engine = get(Tokens.CheckEngine);
+  const relay = get(Tokens.Relay);
+  const http = get(Tokens.Api);
+  const reloader = get(Tokens.Reloader);
 
   // Start order is the architecture's start flow; stop runs it backwards, each step under a time limit.
   lifecycle.add({
@@ -172,18 +178,11 @@ export async function startDaemon(
   lifecycle.add({ name: "extensions", start: () => host.activateStartup(), stop: () => host.dispose() });
   lifecycle.add({
     name: "checks",
-    stop: () => stopChecks(engine, services.get(Tokens.CheckStore), logger),
+    stop: () => stopChecks(engine, get(Tokens.CheckStore), logger),
     // Longer than the grace the step gives running checks, so the grace decides, not this limit.
     stopTimeoutMs: STOP_GRACE_MS + 1_000,
   });
-  const schedule = diagnosisSchedule({
-    engine,
-    bus,
-    logger: scopedLogger(logger, { module: "schedule" }),
-    runOnStart: config.checks.runOnStart,
-    intervalSeconds: config.checks.intervalSeconds,
-  });
-  lifecycle.add(schedule);
+  lifecycle.add(get(Tokens.DiagnosisSchedule));
   // Out of descriptors, the daemon says so once a minute and keeps serving (see descriptor-exhaustion.ts).
   const exhaustion = new ExhaustionReporter(logger);
   lifecycle.add(exhaustionSafetyNet(exhaustion));
@@ -201,7 +200,6 @@ export async function startDaemon(
     },
     stop: () => network?.dispose(),
   });
-  const relay = services.get(Tokens.Relay);
   lifecycle.add({
     name: "tunnels",
     start: () => relay.start(),
@@ -211,47 +209,20 @@ export async function startDaemon(
   lifecycle.add({
     name: "http",
     start: async () => {
-      const { host: address, port } = splitHostPort(config.api.listen);
       try {
-        http = await startHttp({
-          host: address,
-          port,
-          token: api.token,
-          ...(api.file ? { tokenFile: api.file } : {}),
-          allowedOrigins: config.api.corsOrigins ?? [],
-          services,
-          logger,
-        });
+        await http.start();
       } catch (error) {
         throw new StartupRefused(`cannot listen on ${config.api.listen}: ${listenProblem(error)}`);
       }
       // A tunnel must never forward to the API; with port 0 only the bound port says which one that is.
       relay.noteApiPort(Number(new URL(http.url).port), config.api.listen);
     },
-    stop: () => http?.close(),
+    stop: () => http.stop(),
   });
-  const reloader = new ConfigReloader({
-    live: config,
-    ...(options.reload ? { load: options.reload.load } : {}),
-    ...(options.reload?.file ? { file: options.reload.file } : {}),
-    logger,
-    targets: {
-      relay: (next) => relay.reconfigure(next),
-      checkSchedule: (checks) => schedule.reschedule(checks.intervalSeconds),
-      // Checks read the servers from this service each run, so changing it in place reaches the next run.
-      stunServers: (stun) =>
-        Object.assign(services.get<StunSettings>(Services.StunSettings), { udp: stun.udp, tcp: stun.tcp }),
-      corsOrigins: (origins) => http?.setAllowedOrigins(origins),
-      logLevel: (level) => {
-        logger.level = level;
-      },
-    },
-  });
-  container.register(ReloaderToken, { useValue: reloader });
   if (options.reload) lifecycle.add(reloadOnHangup(reloader, logger));
 
   await lifecycle.start().catch((error: unknown) => refuseStorageFailure(error, config));
-  const url = (http as RunningHttp).url;
+  const url = http.url;
   logger.info({ url }, "AutoSTUN is serving");
   let stopping: Promise<void> | undefined;
   return {
@@ -260,7 +231,7 @@ export async function startDaemon(
     tokenFile: api.file,
     container,
     engine,
-    services,
+    services: container,
     reload: () => reloader.reload("api"),
     stop() {
       stopping ??= lifecycle.stop().then(() => logger.info("AutoSTUN stopped"));

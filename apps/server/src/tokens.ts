@@ -3,19 +3,24 @@ import type {
   CheckContributions,
   CheckEngine,
   CheckStore,
+  DiagnosisSchedule,
   DownloaderContributions,
   ExtensionHost,
   ExtensionPointRegistry,
   ExtensionSource,
 } from "@autostun/extension-host";
+import type { ServiceAccessor, ServiceToken } from "@autostun/plugins-api";
 import type { EventBus, Lifecycle, RootLogger } from "@autostun/runtime";
 import type { Db } from "@autostun/store";
 import type { DownloaderDiscovery, RelayManager } from "@autostun/tunnels";
 import type { DaemonEvents } from "./events/daemon-events.js";
+import type { ApiListener } from "./http/api-listener.js";
+import type { ConfigReloader } from "./lifecycle/reload.js";
 
 /**
  * A DI key that remembers what it resolves to, so `services.get(Tokens.CheckEngine)` is typed without a
- * cast at every call site.
+ * cast at every call site. The plugin API's `ServiceToken<T>` is the same shape, so both kinds of key go
+ * through one typed lookup.
  */
 export type Token<T> = symbol & { readonly __resolves?: T };
 
@@ -30,6 +35,8 @@ export const Tokens = {
   Bus: token<EventBus<DaemonEvents>>("Bus"),
   Database: token<Db>("Database"),
   CheckStore: token<CheckStore>("CheckStore"),
+  /** What plugins may resolve: the services @autostun/plugins-api names, and nothing else. */
+  PluginServices: token<ServiceAccessor>("PluginServices"),
   ExtensionHost: token<ExtensionHost>("ExtensionHost"),
   /** The `contributes` keys features own; a feature registers its point before the host is built. */
   ExtensionPoints: token<ExtensionPointRegistry>("ExtensionPoints"),
@@ -37,6 +44,8 @@ export const Tokens = {
   /** The downloader feature's view of `contributes.downloaders`: which plugin provides which kind. */
   DownloaderContributions: token<DownloaderContributions>("DownloaderContributions"),
   CheckEngine: token<CheckEngine>("CheckEngine"),
+  /** When the diagnosis runs by itself: at start, every `checks.intervalSeconds`, on network change. */
+  DiagnosisSchedule: token<DiagnosisSchedule>("DiagnosisSchedule"),
   ExtensionSources: token<readonly ExtensionSource[]>("ExtensionSources"),
   /** Start and stop of every service, in order. */
   Lifecycle: token<Lifecycle>("Lifecycle"),
@@ -44,9 +53,13 @@ export const Tokens = {
   Relay: token<RelayManager>("Relay"),
   /** Finds downloaders running on this host for `Query.discoveredDownloaders`. */
   DownloaderDiscovery: token<DownloaderDiscovery>("DownloaderDiscovery"),
+  /** The HTTP API and console; only in a container built with an API token (the daemon's, not doctor's). */
+  Api: token<ApiListener>("Api"),
+  /** SIGHUP and `Mutation.reloadConfig`. */
+  Reloader: token<ConfigReloader>("Reloader"),
 } as const;
 
 /** How resolvers and other daemon parts reach services without knowing the container. */
 export interface ServiceLookup {
-  get<T>(token: Token<T>): T;
+  get<T>(token: Token<T> | ServiceToken<T>): T;
 }

@@ -1,7 +1,8 @@
 import type { ConfigProblem } from "@autostun/config";
 import { localize } from "@autostun/plugins-api";
 import type { TunnelChanges } from "@autostun/tunnels";
-import { ReloaderToken, type ReloadResult } from "../lifecycle/reload.js";
+import type { ReloadResult } from "../lifecycle/reload.js";
+import { Tokens } from "../tokens.js";
 import { builder } from "./builder.js";
 
 const ReloadStatusEnum = builder.enumType("ReloadStatus", {
@@ -52,6 +53,6 @@ builder.mutationFields((t) => ({
     type: ReloadResultRef,
     description:
       "Re-reads the config file, as SIGHUP does. A config that does not load is refused with its problems and the running one stays; unchanged tunnels keep their connections.",
-    resolve: (_root, _args, ctx) => ctx.services.get(ReloaderToken).reload("api"),
+    resolve: (_root, _args, ctx) => ctx.services.get(Tokens.Reloader).reload("api"),
   }),
 }));

@@ -9,7 +9,6 @@ import {
 import type { LocalizedText } from "@autostun/plugins-api";
 import type { RootLogger } from "@autostun/runtime";
 import { ReloadRefused, type TunnelChanges } from "@autostun/tunnels";
-import type { Token } from "../tokens.js";
 import { reloadText } from "./reload-messages.js";
 
 export type ReloadStatus = "APPLIED" | "UNCHANGED" | "REFUSED";
@@ -50,9 +49,6 @@ export interface ReloaderOptions {
   targets: ReloadTargets;
   logger: RootLogger;
 }
-
-/** How the container and resolvers find the daemon's reloader. */
-export const ReloaderToken = Symbol.for("autostun.server.ConfigReloader") as Token<ConfigReloader>;
 
 const NO_TUNNEL_CHANGES: TunnelChanges = { started: [], stopped: [], restarted: [], unchanged: [] };
 

@@ -87,7 +87,7 @@ export function verdict(id: string, status: string, summary = `${id} says ${stat
 export function extensionHostTuned(tuning: Pick<HostOptions, "activationTimeoutMs" | "isolation">) {
   return (c: DependencyContainer) => {
     c.register(Tokens.ExtensionHost, {
-      useFactory: instanceCachingFactory((d) => createExtensionHost(d, tuning)),
+      useFactory: instanceCachingFactory((d) => createExtensionHost((token) => d.resolve(token), tuning)),
     });
   };
 }
