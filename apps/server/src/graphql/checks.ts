@@ -2,7 +2,7 @@ import { CHECK_STATUSES, type Guidance, localize, type Remedy } from "@autostun/
 import { GraphQLError } from "graphql";
 import { UnknownCheckError } from "../engine/engine.js";
 import type { CheckState } from "../engine/model.js";
-import type { ExtensionRecord } from "../extensions/host.js";
+import type { ExtensionRecord, ExtensionState } from "../extensions/host.js";
 import { Tokens } from "../tokens.js";
 import { builder } from "./builder.js";
 
@@ -50,6 +50,25 @@ export const CheckRef = builder.objectRef<CheckState>("Check").implement({
   }),
 });
 
+/** Every ExtensionState, in lifecycle order; the check below fails to compile when the union grows. */
+const EXTENSION_STATES = [
+  "INACTIVE",
+  "ACTIVATING",
+  "ACTIVE",
+  "FAILED",
+  "INCOMPATIBLE",
+] as const satisfies readonly ExtensionState[];
+const allExtensionStates: Exclude<ExtensionState, (typeof EXTENSION_STATES)[number]> extends never
+  ? true
+  : false = true;
+void allExtensionStates;
+
+const ExtensionStateEnum = builder.enumType("ExtensionState", {
+  description:
+    "INACTIVE: loaded, not started yet. ACTIVATING: starting. ACTIVE: its checks are registered. FAILED: it threw or its process gave up (see error). INCOMPATIBLE: its manifest could not be read or its engines range does not fit this daemon.",
+  values: EXTENSION_STATES,
+});
+
 const ExtensionRef = builder.objectRef<ExtensionRecord>("Extension").implement({
   description: "A built-in or third-party extension and whether it loaded.",
   fields: (t) => ({
@@ -57,10 +76,7 @@ const ExtensionRef = builder.objectRef<ExtensionRecord>("Extension").implement({
     displayName: t.string({ resolve: (e) => e.info.displayName }),
     version: t.string({ resolve: (e) => e.info.version }),
     builtin: t.boolean({ resolve: (e) => e.info.builtin }),
-    state: t.string({
-      description: "INACTIVE, ACTIVATING, ACTIVE, FAILED or INCOMPATIBLE",
-      resolve: (e) => e.state,
-    }),
+    state: t.field({ type: ExtensionStateEnum, resolve: (e) => e.state }),
     error: t.string({ nullable: true, resolve: (e) => e.error ?? null }),
     checks: t.idList({ resolve: (e) => e.checkIds }),
     isolated: t.boolean({
