@@ -22,16 +22,16 @@ import { relayClientErrors } from "./relay-errors.js";
 export const MAX_BAN_TTL_SECONDS = 10 * 365 * 24 * 60 * 60;
 
 /**
- * The change is kept but some running tunnel could not put it in force: an error the client cannot
- * miss, naming each tunnel and why, with `stored: true` so it knows not to treat the ban as refused.
+ * The ban is lifted but some running tunnel still refuses the network: an error the client cannot miss,
+ * naming each tunnel and why, with `stored: true` so it knows the unban was kept. Only for unban, whose
+ * `Boolean!` (a fixed contract) has no room for it; ban answers the same as data (`Ban.notApplied`).
  */
-function notAppliedError(
-  key: "unban.not-applied",
+function unbanNotAppliedError(
   cidr: string,
   notApplied: readonly BanNotApplied[],
   locale: string,
 ): GraphQLError {
-  const text = banMessages.text(key, {
+  const text = banMessages.text("unban.not-applied", {
     cidr,
     tunnels: notApplied.map((n) => n.enforcer).join(", "),
     reasons: notApplied.map((n) => `${n.enforcer}: ${n.error}`).join("; "),
@@ -323,8 +323,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) =>
       relayClientErrors(async () => {
         const { removed, notApplied } = await ctx.services.get(Tokens.Relay).unban(args.cidr);
-        if (notApplied.length > 0)
-          throw notAppliedError("unban.not-applied", args.cidr, notApplied, ctx.locale);
+        if (notApplied.length > 0) throw unbanNotAppliedError(args.cidr, notApplied, ctx.locale);
         return removed;
       }),
   }),
