@@ -258,7 +258,7 @@ export class RelayManager {
     return this.tunnels.get(id)?.view();
   }
 
-  stats(id: string): Promise<TunnelStats> {
+  stats(id: string): Promise<TunnelStats | null> {
     return this.require(id).stats();
   }
 
@@ -448,7 +448,7 @@ export class RelayManager {
       const { id, forward } = tunnel.config;
       if (forward !== "nftables" || this.arrivals.has(id) || tunnel.tunnel.status.state === "STOPPED")
         continue;
-      if ((await tunnel.stats()).handled > 0)
+      if (((await tunnel.stats())?.handled ?? 0) > 0)
         this.arrivals.recordCounted(id, formatPublic(tunnel.tunnel.status.publicAddress));
     }
     return running.map((tunnel) => this.arrivals.describe(tunnel.view()));

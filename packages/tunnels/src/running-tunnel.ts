@@ -21,7 +21,7 @@ import type { ResolveDownloader } from "./downloaders/tunnel-downloader.js";
 import { FollowingTarget } from "./following-target.js";
 import { nftablesPermitted } from "./nftables-permission.js";
 import { TunnelAnnouncer } from "./tunnel-announcer.js";
-import { NO_STATS, type TunnelOrigin, type TunnelStats, type TunnelView } from "./tunnel-view.js";
+import type { TunnelOrigin, TunnelStats, TunnelView } from "./tunnel-view.js";
 
 /** What every tunnel of one daemon shares. */
 export interface TunnelEnvironment {
@@ -211,7 +211,8 @@ export class RunningTunnel {
     await redirect?.stop();
   }
 
-  async stats(): Promise<TunnelStats> {
+  /** The counters, or null when they are not known (not forwarding, or nft would not tell). */
+  async stats(): Promise<TunnelStats | null> {
     if (this.forwarder) {
       const { active, handled, blocked, bytesIn, bytesOut } = this.forwarder.stats();
       return { active, handled, blocked, bytesIn, bytesOut };
@@ -224,7 +225,7 @@ export class RunningTunnel {
         this.logger.warn("cannot read the tunnel's nftables counters", { error: (error as Error).message });
       }
     }
-    return NO_STATS;
+    return null;
   }
 
   /** The ports inbound peers must reach on this host while the tunnel runs. */

@@ -24,5 +24,3 @@ export interface TunnelStats {
   bytesIn: number;
   bytesOut: number;
 }
-
-export const NO_STATS: TunnelStats = { active: 0, handled: 0, blocked: 0, bytesIn: 0, bytesOut: 0 };

@@ -13,8 +13,9 @@ export const BANS_MORE_QUERY = gql(
   `query BansMore($after: String!) { banConnection(first: ${BAN_PAGE_SIZE}, after: $after) { ${PAGE_FIELDS} } }`,
 );
 
+/** The stored ban, and the running tunnels that could not put it in force (the ban is kept all the same). */
 export const BAN_MUTATION = gql(
-  `mutation Ban($cidr: String!, $reason: String, $ttlSeconds: Int) { ban(cidr: $cidr, reason: $reason, ttlSeconds: $ttlSeconds) { ${BAN_FIELDS} } }`,
+  `mutation Ban($cidr: String!, $reason: String, $ttlSeconds: Int) { ban(cidr: $cidr, reason: $reason, ttlSeconds: $ttlSeconds) { ${BAN_FIELDS} notApplied { tunnelId error } } }`,
 );
 
 export const UNBAN_MUTATION = gql(`mutation Unban($cidr: String!) { unban(cidr: $cidr) }`);

@@ -31,6 +31,11 @@ const lifetimeLabel = (seconds: number | null): MessageKey => {
  * Asks for a reason and a lifetime, then bans only after "Ban" is pressed. The daemon closes the
  * peer's live connections itself; the table learns of it from the CLOSED event.
  */
+/** What the ban mutation answers, as far as the dialog reads it. */
+interface BanAnswer {
+  ban: { cidr: string; notApplied: { tunnelId: string; error: string }[] | null };
+}
+
 export function BanDialog({ client, cidr, onClose }: BanDialogProps) {
   const { t } = useI18n();
   const dialog = useRef<HTMLDialogElement>(null);
@@ -39,6 +44,7 @@ export function BanDialog({ client, cidr, onClose }: BanDialogProps) {
   const [lifetime, setLifetime] = useState<number | null>(86_400);
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   // Modal, so the table behind cannot be used meanwhile; see RemedyDialog for why no close() on cleanup.
   useEffect(() => {
@@ -49,11 +55,22 @@ export function BanDialog({ client, cidr, onClose }: BanDialogProps) {
   const ban = async () => {
     setSending(true);
     const result = await client
-      .mutation(BAN_MUTATION, { cidr, reason: reason.trim() || null, ttlSeconds: lifetime })
+      .mutation<BanAnswer>(BAN_MUTATION, { cidr, reason: reason.trim() || null, ttlSeconds: lifetime })
       .toPromise();
     setSending(false);
     if (result.error || !result.data) {
       setError(result.error?.message ?? "empty answer");
+      return;
+    }
+    const notApplied = result.data.ban.notApplied ?? [];
+    if (notApplied.length > 0) {
+      // Stored, but a tunnel still lets the network in: say which and why instead of closing as if done.
+      setNotice(
+        t("connections.banNotApplied", {
+          tunnels: notApplied.map((n) => n.tunnelId).join(", "),
+          reasons: notApplied.map((n) => `${n.tunnelId}: ${n.error}`).join("; "),
+        }),
+      );
       return;
     }
     onClose(true);
@@ -100,6 +117,11 @@ export function BanDialog({ client, cidr, onClose }: BanDialogProps) {
         {error && (
           <p className="dialog__outcome dialog__outcome--bad" role="alert">
             {t("connections.banFailed", { message: error })}
+          </p>
+        )}
+        {notice && (
+          <p className="dialog__outcome dialog__outcome--bad" role="alert" data-ban-not-applied>
+            {notice}
           </p>
         )}
         <div className="dialog__actions">

@@ -1,7 +1,7 @@
 import { gql } from "@urql/core";
 
 const CONNECTION_FIELDS = gql`
-  fragment PeerConnectionFields on TunnelConnection {
+  fragment PeerConnectionFields on PeerConnection {
     id
     tunnelId
     remoteAddress

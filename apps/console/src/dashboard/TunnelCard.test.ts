@@ -202,4 +202,12 @@ describe("TunnelCard", () => {
     expect(html).toContain("failed, without saying why");
     expect(html).not.toContain("failed: ?");
   });
+
+  it("shows a counter the daemon does not know (null) as a dash, never as a zero", () => {
+    const unknown = { active: null, handled: null, blocked: null, bytesIn: null, bytesOut: null };
+    const html = render({ ...base, state: "STOPPED", stats: unknown });
+    for (const counter of ["active", "handled", "blocked"])
+      expect(html).toContain(`data-counter="${counter}">–</span>`);
+    expect(render(base)).toContain('data-counter="active">0</span>');
+  });
 });

@@ -11,6 +11,9 @@ import type { ThroughputPoint } from "./throughput.js";
 import type { Tunnel, TunnelState } from "./types.js";
 import { UpnpPanel } from "./UpnpPanel.js";
 
+/** Shown for a counter the daemon does not know (null), so it never reads as a measured zero. */
+const UNKNOWN_COUNT = "–";
+
 interface TunnelCardProps {
   tunnel: Tunnel;
   history: readonly ThroughputPoint[];
@@ -174,19 +177,19 @@ export function TunnelCard({
       <ul className="tunnel__counters">
         <li>
           <span className="num" data-counter="active">
-            {tunnel.stats.active}
+            {tunnel.stats.active ?? UNKNOWN_COUNT}
           </span>
           {t("dashboard.active")}
         </li>
         <li>
           <span className="num" data-counter="handled">
-            {tunnel.stats.handled}
+            {tunnel.stats.handled ?? UNKNOWN_COUNT}
           </span>
           {t("dashboard.handled")}
         </li>
         <li>
           <span className="num" data-counter="blocked">
-            {tunnel.stats.blocked}
+            {tunnel.stats.blocked ?? UNKNOWN_COUNT}
           </span>
           {t("dashboard.blocked")}
         </li>

@@ -4,13 +4,16 @@ export type TunnelState = "STOPPED" | "OPENING" | "OPEN" | "RECOVERING" | "FAILE
 /** How peers reach the downloader. */
 export type TunnelPath = "USERSPACE" | "NFTABLES" | "DIRECT_DOWNLOADER";
 
-/** Counters of one tunnel; bytes are floats because they outgrow 32-bit integers. */
+/**
+ * Counters of one tunnel; bytes are floats because they outgrow 32-bit integers. Null when the daemon
+ * does not know them (the tunnel is not forwarding, or the kernel's counters could not be read).
+ */
 export interface TunnelStats {
-  active: number;
-  handled: number;
-  blocked: number;
-  bytesIn: number;
-  bytesOut: number;
+  active: number | null;
+  handled: number | null;
+  blocked: number | null;
+  bytesIn: number | null;
+  bytesOut: number | null;
 }
 
 /** The push of the public port into the BitTorrent client; absent on daemons without it. */
@@ -23,7 +26,7 @@ export interface TunnelDownloader {
   /** The daemon's words: what went wrong and what to do, in the page's language. */
   error: string | null;
   // The retry details below are absent on daemons that do not report them.
-  /** CREDENTIALS_REFUSED, UNREACHABLE, IGNORED_CHANGE, UNSUPPORTED, OTHER, or a newer daemon's kind. */
+  /** The daemon's DownloaderErrorKind (CREDENTIALS_REFUSED…), or a newer daemon's kind. */
   errorKind?: string | null;
   /** The port the client was told last. */
   requestedPort?: number | null;

@@ -126,6 +126,12 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
       setHistory((old) => {
         const next = new Map<string, readonly ThroughputPoint[]>();
         for (const { id, stats } of read) {
+          if (stats.bytesIn === null || stats.bytesOut === null) {
+            // Not known (the tunnel is not forwarding): no point, and the next known reading starts afresh.
+            lastSample.current.delete(id);
+            next.set(id, old.get(id) ?? []);
+            continue;
+          }
           const sampleNow = { at: now, bytesIn: stats.bytesIn, bytesOut: stats.bytesOut };
           next.set(id, extendHistory(old.get(id) ?? [], lastSample.current.get(id), sampleNow));
           lastSample.current.set(id, sampleNow);

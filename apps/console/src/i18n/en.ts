@@ -281,6 +281,8 @@ export const en = {
   "connections.banning": "Banning…",
   "connections.cancel": "Cancel",
   "connections.banFailed": "Could not ban: {message}",
+  "connections.banNotApplied":
+    "The ban is stored, but tunnel {tunnels} could not put it in force ({reasons}): peers from there still get in through it. Stop and start that tunnel to reload its rules with every ban.",
   "connections.banned": "{cidr} is banned.",
   "connections.pages": "Pages of the table",
   "connections.previous": "Previous",

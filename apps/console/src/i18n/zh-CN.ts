@@ -272,6 +272,8 @@ export const zhCN: Messages = {
   "connections.banning": "正在封禁…",
   "connections.cancel": "取消",
   "connections.banFailed": "封禁失败：{message}",
+  "connections.banNotApplied":
+    "封禁已保存，但隧道 {tunnels} 未能使其生效（{reasons}）：来自该网络的对端仍能经此隧道连入。请停止并重新启动该隧道，让它按全部封禁重新加载规则。",
   "connections.banned": "{cidr} 已被封禁。",
   "connections.pages": "表格分页",
   "connections.previous": "上一页",

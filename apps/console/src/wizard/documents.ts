@@ -44,7 +44,13 @@ export const WIZARD_TUNNEL_UPDATED = gql`
 export const SAVE_TUNNEL_MUTATION = gql`
   mutation WizardSaveTunnel($input: TunnelInput!) {
     saveTunnel(input: $input) {
-      ...WizardTunnelFields
+      tunnel {
+        ...WizardTunnelFields
+      }
+      problems {
+        key
+        message
+      }
     }
   }
   ${TUNNEL_FIELDS}

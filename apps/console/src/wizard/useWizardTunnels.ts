@@ -4,12 +4,17 @@ import { useLiveQuery } from "../graphql/useLiveQuery.js";
 import { SAVE_TUNNEL_MUTATION, WIZARD_TUNNEL_UPDATED, WIZARD_TUNNELS_QUERY } from "./documents.js";
 import type { WizardTunnel } from "./downloaderChoice.js";
 
+/** What saveTunnel answers: the tunnel, or the problems that kept it from being saved. */
+interface SaveTunnelAnswer {
+  saveTunnel: { tunnel: WizardTunnel | null; problems: { key: string; message: string }[] };
+}
+
 /** The daemon's tunnels as they change, and saving the one the wizard sets up. */
 export interface WizardTunnels {
   /** Undefined until the first answer. */
   tunnels: readonly WizardTunnel[] | undefined;
   loadError: string | null;
-  /** Creates or replaces a tunnel; throws with the daemon's message when it refuses. */
+  /** Creates or replaces a tunnel; throws with the daemon's problems or message when it refuses. */
   save(input: Record<string, unknown>): Promise<WizardTunnel>;
 }
 
@@ -34,11 +39,11 @@ export function useWizardTunnels(client: Client, reloadKey: number): WizardTunne
 
   const save = useCallback(
     async (input: Record<string, unknown>) => {
-      const result = await client
-        .mutation<{ saveTunnel: WizardTunnel }>(SAVE_TUNNEL_MUTATION, { input })
-        .toPromise();
+      const result = await client.mutation<SaveTunnelAnswer>(SAVE_TUNNEL_MUTATION, { input }).toPromise();
       if (result.error || !result.data) throw new Error(result.error?.message ?? "empty answer");
-      const tunnel = result.data.saveTunnel;
+      const { tunnel, problems } = result.data.saveTunnel;
+      // Refused input comes back as data, one problem per key; nothing was saved.
+      if (!tunnel) throw new Error(problems.map((p) => `${p.key}: ${p.message}`).join("\n") || "not saved");
       update((list) => upsert(list, tunnel));
       return tunnel;
     },

@@ -13,6 +13,7 @@ export const statusMessages = defineCatalog({
     "tunnel.port-not-chosen": "not chosen",
     "tunnel.stats":
       "{active} live, {handled} handled, {blocked} blocked, {bytesIn} bytes in, {bytesOut} bytes out",
+    "tunnel.stats-unknown": "counters not known (the tunnel is not forwarding, or the kernel would not tell)",
     "downloader.line": "downloader {kind}: {state}, {port}",
     "downloader.verified": "listening on verified port {port}",
     "downloader.asked": "asked to take port {port}, not verified yet",
@@ -48,6 +49,7 @@ export const statusMessages = defineCatalog({
     "tunnel.port-not-chosen": "尚未选定",
     "tunnel.stats":
       "活动连接 {active} 个，已处理 {handled}，已拦截 {blocked}，入站 {bytesIn} 字节，出站 {bytesOut} 字节",
+    "tunnel.stats-unknown": "计数未知（隧道未在转发，或内核未给出计数）",
     "downloader.line": "下载器 {kind}：{state}，{port}",
     "downloader.verified": "已验证在端口 {port} 上监听",
     "downloader.asked": "已要求使用端口 {port}，尚未验证",

@@ -120,4 +120,17 @@ describe("autostun status as text", () => {
     expect(text).toContain("  new: PUNCHING — no public address (local port not chosen, userspace)");
     expect(text).toContain("    downloader aria2: IDLE, no port pushed yet");
   });
+
+  it("says the counters are not known when the daemon answers null for them, instead of printing zeros", () => {
+    const unknown = { active: null, handled: null, blocked: null, bytesIn: null, bytesOut: null };
+    const text = statusText(
+      { tunnels: [tunnel("off", { state: "STOPPED", stats: unknown })], checks: [] },
+      "en",
+    );
+    expect(block(text, "off")).toContain(
+      "    counters not known (the tunnel is not forwarding, or the kernel would not tell)",
+    );
+    expect(text).not.toMatch(/null|0 live/);
+    expect(statusText(data, "en")).toContain("1 live, 4 handled, 0 blocked, 100 bytes in, 200 bytes out");
+  });
 });

@@ -18,7 +18,14 @@ export interface StatusTunnel {
   localPort: number | null;
   publicAddress: { ip: string; port: number } | null;
   path: string;
-  stats: { active: number; handled: number; blocked: number; bytesIn: number; bytesOut: number };
+  /** Each number null when the daemon does not know it (the tunnel is not forwarding). */
+  stats: {
+    active: number | null;
+    handled: number | null;
+    blocked: number | null;
+    bytesIn: number | null;
+    bytesOut: number | null;
+  };
   /** Null for a tunnel without a downloader. */
   downloader: {
     kind: string;
@@ -76,6 +83,14 @@ function upnpLines(u: NonNullable<StatusTunnel["upnp"]>, say: Say): string[] {
 
 type Say = (key: string, params?: MessageParams) => string;
 
+type Counters = { [K in keyof StatusTunnel["stats"]]: number };
+
+/** The counters, or that they are not known: a null from the daemon is never printed as a zero. */
+function statsLine(stats: StatusTunnel["stats"], say: Say): string {
+  const known = (s: StatusTunnel["stats"]): s is Counters => Object.values(s).every((n) => n !== null);
+  return known(stats) ? say("tunnel.stats", { ...stats }) : say("tunnel.stats-unknown");
+}
+
 /** The status as a person reads it, in `locale` (the daemon already answered in it). */
 export function statusText(data: StatusData, locale: string): string {
   const say: Say = (key, params) => localize(statusMessages.text(key, params), locale);
@@ -88,7 +103,7 @@ export function statusText(data: StatusData, locale: string): string {
       `  ${say("tunnel.line", { id: t.id, state: t.state, at, localPort, path: t.path.toLowerCase() })}`,
     );
     lines.push(`    ${t.reason}`);
-    lines.push(`    ${say("tunnel.stats", { ...t.stats })}`);
+    lines.push(`    ${statsLine(t.stats, say)}`);
     if (t.downloader) lines.push(...downloaderLines(t.downloader, say));
     if (t.upnp) lines.push(...upnpLines(t.upnp, say));
   }

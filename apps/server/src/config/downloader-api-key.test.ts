@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { ConfigError, loadConfig } from "@autostun/config";
 import { type Downloaders, Services } from "@autostun/plugins-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { refusal, SAVE_TUNNEL } from "../graphql/testing/save-tunnel.js";
 import { gql, gqlUntil } from "../relay/testing/graphql-client.js";
 import { type LoopbackServices, startLoopbackServices } from "../relay/testing/loopback-services.js";
 import { startTestDaemon } from "../testing/daemon.js";
@@ -89,14 +90,10 @@ describe("a downloader's API key", () => {
         keepalive: { target: services.keepalive, intervalSeconds: 10 },
       });
       try {
-        const saved = await gql(
-          daemon.url,
-          `mutation ($input: TunnelInput!) { saveTunnel(input: $input) { id } }`,
-          {
-            input: { id: "qb", target: services.echo, downloader: { kind: "qbittorrent", url, apiKey: KEY } },
-          },
-        );
-        expect(saved.errors).toBeUndefined();
+        const saved = await gql(daemon.url, SAVE_TUNNEL, {
+          input: { id: "qb", target: services.echo, downloader: { kind: "qbittorrent", url, apiKey: KEY } },
+        });
+        expect(refusal(saved)).toBe("");
 
         // The daemon's own probe of the tunnel's downloader gets in with the key alone.
         const downloaders = daemon.services.get<Downloaders>(Services.Downloaders);
@@ -138,18 +135,14 @@ describe("a downloader's API key", () => {
       });
       try {
         const wrong = "qbt_revoked-key-0000";
-        const saved = await gql(
-          daemon.url,
-          `mutation ($input: TunnelInput!) { saveTunnel(input: $input) { id } }`,
-          {
-            input: {
-              id: "qb",
-              target: services.echo,
-              downloader: { kind: "qbittorrent", url, apiKey: wrong },
-            },
+        const saved = await gql(daemon.url, SAVE_TUNNEL, {
+          input: {
+            id: "qb",
+            target: services.echo,
+            downloader: { kind: "qbittorrent", url, apiKey: wrong },
           },
-        );
-        expect(saved.errors).toBeUndefined();
+        });
+        expect(refusal(saved)).toBe("");
         type Row = { tunnels: { downloader: { errorKind: string | null; error: string | null } | null }[] };
         const refused = await gqlUntil<Row>(
           daemon.url,

@@ -22,16 +22,16 @@ import { relayClientErrors } from "./relay-errors.js";
 export const MAX_BAN_TTL_SECONDS = 10 * 365 * 24 * 60 * 60;
 
 /**
- * The change is kept but some running tunnel could not put it in force: an error the client cannot
- * miss, naming each tunnel and why, with `stored: true` so it knows not to treat the ban as refused.
+ * The ban is lifted but some running tunnel still refuses the network: an error the client cannot miss,
+ * naming each tunnel and why, with `stored: true` so it knows the unban was kept. Only for unban, whose
+ * `Boolean!` (a fixed contract) has no room for it; ban answers the same as data (`Ban.notApplied`).
  */
-function notAppliedError(
-  key: "ban.not-applied" | "unban.not-applied",
+function unbanNotAppliedError(
   cidr: string,
   notApplied: readonly BanNotApplied[],
   locale: string,
 ): GraphQLError {
-  const text = banMessages.text(key, {
+  const text = banMessages.text("unban.not-applied", {
     cidr,
     tunnels: notApplied.map((n) => n.enforcer).join(", "),
     reasons: notApplied.map((n) => `${n.enforcer}: ${n.error}`).join("; "),
@@ -46,9 +46,27 @@ function notAppliedError(
   });
 }
 
-const BanRef = builder.objectRef<Ban>("Ban").implement({
+/** A ban, and when it is `ban`'s answer, the running tunnels that could not put it in force. */
+type BanAnswer = Ban & { readonly notApplied?: readonly BanNotApplied[] };
+
+const BanNotAppliedRef = builder.objectRef<BanNotApplied>("BanNotApplied").implement({
+  description: "A running tunnel that could not put a stored change in force.",
+  fields: (t) => ({
+    tunnelId: t.id({ resolve: (n) => n.enforcer }),
+    error: t.exposeString("error"),
+  }),
+});
+
+const BanRef = builder.objectRef<BanAnswer>("Ban").implement({
   description: "A banned network: its peers are closed at the door and live connections cut.",
   fields: (t) => ({
+    notApplied: t.field({
+      type: [BanNotAppliedRef],
+      nullable: true,
+      description:
+        "In ban's answer: the running tunnels that could not put this ban in force (empty when all did); the ban is stored all the same. Null wherever else a Ban is read.",
+      resolve: (b) => (b.notApplied ? [...b.notApplied] : null),
+    }),
     cidr: t.exposeString("cidr"),
     reason: t.string({
       nullable: true,
@@ -137,14 +155,6 @@ const BanInputErrorRef = builder.objectRef<BanInputError>("BanInputError").imple
     index: t.exposeInt("index", { description: "Position in cidrs, from 0" }),
     cidr: t.exposeString("cidr"),
     message: t.exposeString("message"),
-  }),
-});
-
-const BanNotAppliedRef = builder.objectRef<BanNotApplied>("BanNotApplied").implement({
-  description: "A running tunnel that could not put a stored change in force.",
-  fields: (t) => ({
-    tunnelId: t.id({ resolve: (n) => n.enforcer }),
-    error: t.exposeString("error"),
   }),
 });
 
@@ -257,7 +267,7 @@ builder.mutationFields((t) => ({
   ban: t.field({
     type: BanRef,
     description:
-      "Bans an IPv4 or IPv6 address or CIDR (kept across restarts). Answers once every running tunnel refuses it and has asked the kernel to close its live connections (a close the kernel refuses is logged; the peer's next packet is reset all the same); a tunnel that could not (nftables failed) makes the answer an error with code BAN_NOT_APPLIED, stored: true and notApplied: [{ tunnelId, error }], while the ban is kept and the other tunnels enforce it.",
+      "Bans an IPv4 or IPv6 address or CIDR (kept across restarts) and answers the stored Ban. Answers once every running tunnel refuses it and has asked the kernel to close its live connections (a close the kernel refuses is logged; the peer's next packet is reset all the same). A tunnel that could not (nftables failed) is named in the answer's notApplied, with why; the ban is kept and the other tunnels enforce it.",
     args: {
       cidr: t.arg.string({ required: true }),
       reason: t.arg.string({ required: false, description: `At most ${MAX_BAN_REASON_LENGTH} characters` }),
@@ -267,15 +277,14 @@ builder.mutationFields((t) => ({
       }),
     },
     resolve: (_root, args, ctx) =>
-      relayClientErrors(async () => {
+      relayClientErrors(async (): Promise<BanAnswer> => {
         const ttl = args.ttlSeconds;
         checkTtl(ttl);
         checkReason(args.reason);
         const { ban, notApplied } = await ctx.services
           .get(Tokens.Relay)
           .ban({ cidr: args.cidr, reason: args.reason ?? null, ttlSeconds: ttl ?? null });
-        if (notApplied.length > 0) throw notAppliedError("ban.not-applied", ban.cidr, notApplied, ctx.locale);
-        return ban;
+        return { ...ban, notApplied } satisfies BanAnswer;
       }),
   }),
   banMany: t.field({
@@ -314,8 +323,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) =>
       relayClientErrors(async () => {
         const { removed, notApplied } = await ctx.services.get(Tokens.Relay).unban(args.cidr);
-        if (notApplied.length > 0)
-          throw notAppliedError("unban.not-applied", args.cidr, notApplied, ctx.locale);
+        if (notApplied.length > 0) throw unbanNotAppliedError(args.cidr, notApplied, ctx.locale);
         return removed;
       }),
   }),

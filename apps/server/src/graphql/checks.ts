@@ -1,4 +1,4 @@
-import type { CheckState, ExtensionRecord } from "@autostun/extension-host";
+import type { CheckState, ExtensionRecord, ExtensionState } from "@autostun/extension-host";
 import { UnknownCheckError } from "@autostun/extension-host";
 import { CHECK_STATUSES, type Guidance, localize, type Remedy } from "@autostun/plugins-api";
 import { GraphQLError } from "graphql";
@@ -49,6 +49,25 @@ export const CheckRef = builder.objectRef<CheckState>("Check").implement({
   }),
 });
 
+/** Every ExtensionState, in lifecycle order; the check below fails to compile when the union grows. */
+const EXTENSION_STATES = [
+  "INACTIVE",
+  "ACTIVATING",
+  "ACTIVE",
+  "FAILED",
+  "INCOMPATIBLE",
+] as const satisfies readonly ExtensionState[];
+const allExtensionStates: Exclude<ExtensionState, (typeof EXTENSION_STATES)[number]> extends never
+  ? true
+  : false = true;
+void allExtensionStates;
+
+const ExtensionStateEnum = builder.enumType("ExtensionState", {
+  description:
+    "INACTIVE: loaded, not started yet. ACTIVATING: starting. ACTIVE: its checks are registered. FAILED: it threw or its process gave up (see error). INCOMPATIBLE: its manifest could not be read or its engines range does not fit this daemon.",
+  values: EXTENSION_STATES,
+});
+
 const ExtensionRef = builder.objectRef<ExtensionRecord>("Extension").implement({
   description: "A built-in or third-party extension and whether it loaded.",
   fields: (t) => ({
@@ -56,10 +75,7 @@ const ExtensionRef = builder.objectRef<ExtensionRecord>("Extension").implement({
     displayName: t.string({ resolve: (e) => e.info.displayName }),
     version: t.string({ resolve: (e) => e.info.version }),
     builtin: t.boolean({ resolve: (e) => e.info.builtin }),
-    state: t.string({
-      description: "INACTIVE, ACTIVATING, ACTIVE, FAILED or INCOMPATIBLE",
-      resolve: (e) => e.state,
-    }),
+    state: t.field({ type: ExtensionStateEnum, resolve: (e) => e.state }),
     error: t.string({ nullable: true, resolve: (e) => e.error ?? null }),
     checks: t.idList({ resolve: (e) => e.checkIds }),
     isolated: t.boolean({

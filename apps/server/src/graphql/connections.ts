@@ -19,10 +19,17 @@ const GeoRef = builder.objectRef<GeoInfo>("Geo").implement({
   }),
 });
 
+/**
+ * The fields of one peer connection. `TunnelConnection` is the name the API contract gives them (and
+ * `resolvePeer` returns), so it stays, as an interface: fragments `on TunnelConnection` keep working while
+ * the listing's types read PeerConnection / PeerConnectionConnection / PeerConnectionEdge.
+ */
 export const TunnelConnectionRef = builder
-  .objectRef<Readonly<ConnectionRecord>>("TunnelConnection")
+  .interfaceRef<Readonly<ConnectionRecord>>("TunnelConnection")
   .implement({
-    description: "One peer connection through a tunnel, live (closedAt null) or recent.",
+    description:
+      "One peer connection through a tunnel, live (closedAt null) or recent. Every one is a PeerConnection; this name is kept for clients that select on it.",
+    resolveType: () => "PeerConnection",
     fields: (t) => ({
       id: t.exposeID("id"),
       tunnelId: t.id({ resolve: (c) => c.tunnelId }),
@@ -44,6 +51,13 @@ export const TunnelConnectionRef = builder
     }),
   });
 
+/** A peer's connection through a tunnel: the node of `connections` and of connection events. */
+export const PeerConnectionRef = builder.objectRef<Readonly<ConnectionRecord>>("PeerConnection").implement({
+  description: "One peer connection through a tunnel, live (closedAt null) or recent.",
+  interfaces: [TunnelConnectionRef],
+  fields: () => ({}),
+});
+
 const ConnectionOrderEnum = builder.enumType("ConnectionOrder", {
   description: "Newest first, or the most bytes (both ways together) first.",
   values: ["OPENED_AT", "BYTES"] as const,
@@ -60,15 +74,15 @@ interface Page {
   totalCount: number;
 }
 
-const EdgeRef = builder.objectRef<Edge>("TunnelConnectionEdge").implement({
+const EdgeRef = builder.objectRef<Edge>("PeerConnectionEdge").implement({
   fields: (t) => ({
-    node: t.field({ type: TunnelConnectionRef, resolve: (e) => e.node }),
+    node: t.field({ type: PeerConnectionRef, resolve: (e) => e.node }),
     cursor: t.exposeString("cursor"),
   }),
 });
 
-const PageRef = builder.objectRef<Page>("TunnelConnectionConnection").implement({
-  description: "A page of connections (Relay cursor connection).",
+const PageRef = builder.objectRef<Page>("PeerConnectionConnection").implement({
+  description: "A page of a tunnel's peer connections (Relay cursor connection).",
   fields: (t) => ({
     edges: t.field({ type: [EdgeRef], resolve: (p) => p.edges }),
     pageInfo: t.field({ type: PageInfoRef, resolve: (p) => p.pageInfo }),
@@ -112,7 +126,7 @@ const ConnectionEventRef = builder.objectRef<ConnectionEvent>("ConnectionEvent")
       type: EventTypeEnum,
       resolve: (e) => e.type.toUpperCase() as "OPENED" | "UPDATED" | "CLOSED",
     }),
-    connection: t.field({ type: TunnelConnectionRef, resolve: (e) => e.connection }),
+    connection: t.field({ type: PeerConnectionRef, resolve: (e) => e.connection }),
   }),
 });
 

@@ -6,7 +6,10 @@ const DiscoveredDownloaderRef = builder.objectRef<DiscoveredDownloader>("Discove
   description:
     "A BitTorrent client found running on this host, recognised by its Web UI / RPC answer; enough to set a tunnel's downloader up with one confirmation.",
   fields: (t) => ({
-    kind: t.exposeString("kind", { description: "qbittorrent, transmission, deluge or aria2" }),
+    kind: t.exposeString("kind", {
+      description:
+        "The value for TunnelDownloaderInput.kind (a String there, as plugins add kinds); discovery finds the built-in clients only",
+    }),
     url: t.exposeString("url", {
       description: "Where its Web UI / RPC answered, e.g. http://127.0.0.1:8080",
     }),

@@ -11,11 +11,14 @@ const ReloadStatusEnum = builder.enumType("ReloadStatus", {
   values: ["APPLIED", "UNCHANGED", "REFUSED"] as const,
 });
 
-const ConfigProblemRef = builder.objectRef<ConfigProblem>("ConfigProblem").implement({
+export const ConfigProblemRef = builder.objectRef<ConfigProblem>("ConfigProblem").implement({
   description: "One reason a config was refused.",
   fields: (t) => ({
     key: t.exposeString("key", { description: "The key, e.g. tunnels[1].target" }),
-    source: t.exposeString("source", { description: "Where it was set: file:line, env VARIABLE or flag" }),
+    source: t.exposeString("source", {
+      description:
+        "Where it was set: the file and line (path:line), an environment variable (env NAME), a flag (flag --name), the defaults, or saveTunnel input",
+    }),
     message: t.exposeString("message"),
   }),
 });

@@ -1,5 +1,5 @@
 import type { DownloaderStatus, HookOutcome, HookRun } from "@autostun/downloaders";
-import { localize } from "@autostun/plugins-api";
+import { DOWNLOADER_ERROR_KINDS, localize } from "@autostun/plugins-api";
 import { builder } from "./builder.js";
 
 const iso = (date: Date | undefined) => date?.toISOString() ?? null;
@@ -10,11 +10,24 @@ const DownloaderPushStateEnum = builder.enumType("DownloaderPushState", {
   values: ["IDLE", "PUSHING", "VERIFIED", "RETRYING", "FAILED"] as const,
 });
 
+/**
+ * Downloader kinds stay a String: plugins add their own, so the set is open. The built-in names are
+ * in the docs (docs/downloaders.md), not in the description, which the schema lint keeps from listing values.
+ */
+export const DOWNLOADER_KIND_TEXT =
+  "The adapter, as downloader.kind in the config file: a built-in client's name (see DiscoveredDownloader.kind) or one a plugin contributes";
+
+const DownloaderErrorKindEnum = builder.enumType("DownloaderErrorKind", {
+  description:
+    "CREDENTIALS_REFUSED: the client refused the user name, password or secret. UNREACHABLE: nothing (or another program) answered at the URL. IGNORED_CHANGE: it took the port but does not use it (aria2 until a restart). UNSUPPORTED: the client or its version cannot do it. OTHER: a failure the adapter did not classify.",
+  values: [...DOWNLOADER_ERROR_KINDS, "OTHER"] as const,
+});
+
 /** `Tunnel.downloader` of the contract; built from the push status, which holds no credentials. */
 export const TunnelDownloaderRef = builder.objectRef<DownloaderStatus>("TunnelDownloader").implement({
   description: "The push of the tunnel's public port to its BitTorrent client. Never carries credentials.",
   fields: (t) => ({
-    kind: t.exposeString("kind"),
+    kind: t.exposeString("kind", { description: DOWNLOADER_KIND_TEXT }),
     url: t.exposeString("url", { description: "The configured URL without any user or password" }),
     state: t.field({ type: DownloaderPushStateEnum, resolve: (s) => s.state }),
     lastPushAt: t.field({ type: "DateTime", nullable: true, resolve: (s) => iso(s.lastPushAt) }),
@@ -28,9 +41,10 @@ export const TunnelDownloaderRef = builder.objectRef<DownloaderStatus>("TunnelDo
       description: "The port the client last reported and accepted connections on",
       resolve: (s) => s.verifiedPort ?? null,
     }),
-    errorKind: t.string({
+    errorKind: t.field({
+      type: DownloaderErrorKindEnum,
       nullable: true,
-      description: "CREDENTIALS_REFUSED, UNREACHABLE, IGNORED_CHANGE, UNSUPPORTED or OTHER",
+      description: "What kind of failure the last push met; null when it took",
       resolve: (s) => s.error?.kind ?? null,
     }),
     error: t.string({
@@ -115,10 +129,7 @@ export const TunnelDownloaderInput = builder.inputType("TunnelDownloaderInput", 
   description:
     "The client to push the public port to, as downloader in the config file. The password and API key are stored and never returned.",
   fields: (t) => ({
-    kind: t.string({
-      required: true,
-      description: "qbittorrent, transmission, deluge, aria2, or a plugin's",
-    }),
+    kind: t.string({ required: true, description: DOWNLOADER_KIND_TEXT }),
     url: t.string({ required: true, description: 'Its Web UI or RPC URL, e.g. "http://127.0.0.1:8080"' }),
     username: t.string({ required: false }),
     password: t.string({ required: false, description: "The password, or aria2's RPC secret" }),

@@ -1,9 +1,11 @@
+import type { ConfigProblem } from "@autostun/config";
 import type { PublicAddress } from "@autostun/relay";
 import { EMBEDDED_ATTRIBUTION } from "@autostun/relay";
-import type { TunnelStats, TunnelView } from "@autostun/tunnels";
+import { InvalidTunnelError, TunnelRequestError, type TunnelStats, type TunnelView } from "@autostun/tunnels";
 import { Tokens } from "../tokens.js";
 import { builder } from "./builder.js";
 import { relayClientErrors } from "./relay-errors.js";
+import { ConfigProblemRef } from "./reload.js";
 import {
   TunnelDownloaderInput,
   TunnelDownloaderRef,
@@ -41,13 +43,39 @@ const PrivateAddressRef = builder.objectRef<PublicAddress>("PrivateAddress").imp
   fields: (t) => ({ ip: t.exposeString("ip"), port: t.exposeInt("port") }),
 });
 
-const TunnelStatsRef = builder.objectRef<TunnelStats>("TunnelStats").implement({
+/** Counters the daemon could not read: every number null, never a zero that looks like a fact. */
+const UNKNOWN_STATS = { active: null, handled: null, blocked: null, bytesIn: null, bytesOut: null };
+type StatsAnswer = TunnelStats | typeof UNKNOWN_STATS;
+
+const TunnelStatsRef = builder.objectRef<StatsAnswer>("TunnelStats").implement({
+  description:
+    "The tunnel's counters since it last started. A number is null when it is not known: the tunnel is not forwarding, or the kernel's counters (forward: NFTABLES) could not be read.",
   fields: (t) => ({
-    active: t.exposeInt("active", { description: "Connections being forwarded now" }),
-    handled: t.exposeInt("handled", { description: "Peers let through (past bans and limits)" }),
-    blocked: t.exposeInt("blocked", { description: "Peers closed at the door: banned or over a limit" }),
-    bytesIn: t.float({ description: "Bytes from peers to the target", resolve: (s) => s.bytesIn }),
-    bytesOut: t.float({ description: "Bytes from the target to peers", resolve: (s) => s.bytesOut }),
+    active: t.int({
+      nullable: true,
+      description: "Connections being forwarded now",
+      resolve: (s) => s.active,
+    }),
+    handled: t.int({
+      nullable: true,
+      description: "Peers let through (past bans and limits)",
+      resolve: (s) => s.handled,
+    }),
+    blocked: t.int({
+      nullable: true,
+      description: "Peers closed at the door: banned or over a limit",
+      resolve: (s) => s.blocked,
+    }),
+    bytesIn: t.float({
+      nullable: true,
+      description: "Bytes from peers to the target",
+      resolve: (s) => s.bytesIn,
+    }),
+    bytesOut: t.float({
+      nullable: true,
+      description: "Bytes from the target to peers",
+      resolve: (s) => s.bytesOut,
+    }),
   }),
 });
 
@@ -80,17 +108,11 @@ export const TunnelRef = builder.objectRef<TunnelView>("Tunnel").implement({
     origin: t.field({ type: TunnelOriginEnum, resolve: (v) => v.origin }),
     stats: t.field({
       type: TunnelStatsRef,
-      resolve: (v, _args, ctx) =>
-        ctx.services
+      resolve: async (v, _args, ctx): Promise<StatsAnswer> =>
+        (await ctx.services
           .get(Tokens.Relay)
           .stats(v.config.id)
-          .catch(() => ({
-            active: 0,
-            handled: 0,
-            blocked: 0,
-            bytesIn: 0,
-            bytesOut: 0,
-          })),
+          .catch(() => null)) ?? UNKNOWN_STATS,
     }),
     path: t.field({ type: TunnelPathEnum, resolve: (v) => v.status.path }),
     pathCost: t.string({
@@ -134,13 +156,23 @@ export const TunnelRef = builder.objectRef<TunnelView>("Tunnel").implement({
   }),
 });
 
+const ForwardModeEnum = builder.enumType("ForwardMode", {
+  description:
+    "USERSPACE: this process relays each connection (no root needed). NFTABLES: kernel DNAT, which needs root (CAP_NET_ADMIN).",
+  values: { USERSPACE: { value: "userspace" }, NFTABLES: { value: "nftables" } } as const,
+});
+
 const TunnelInput = builder.inputType("TunnelInput", {
   description: "One tunnel, with the same keys and rules as an entry of tunnels[] in the config file.",
   fields: (t) => ({
     id: t.string({ required: true }),
     localPort: t.int({ required: false, description: "0 or absent: choose a free port" }),
     target: t.string({ required: true, description: 'Where peers go, "host:port" on loopback or the LAN' }),
-    forward: t.string({ required: false, description: '"userspace" (default) or "nftables" (root)' }),
+    forward: t.field({
+      type: ForwardModeEnum,
+      required: false,
+      description: "How peers are forwarded, as forward in the config file; absent: USERSPACE",
+    }),
     downloader: t.field({ type: TunnelDownloaderInput, required: false }),
     hooks: t.field({ type: TunnelHooksInput, required: false }),
   }),
@@ -156,6 +188,49 @@ function withoutNulls(value: unknown): unknown {
       .map(([key, item]) => [key, withoutNulls(item)]),
   );
 }
+
+interface SaveTunnelPayload {
+  tunnel: TunnelView | null;
+  problems: ConfigProblem[];
+}
+
+const SaveTunnelPayloadRef = builder.objectRef<SaveTunnelPayload>("SaveTunnelPayload").implement({
+  description:
+    "What saveTunnel did: the tunnel as it now runs, or the problems that kept it from being saved.",
+  fields: (t) => ({
+    tunnel: t.field({
+      type: TunnelRef,
+      nullable: true,
+      description: "The saved tunnel; null when problems refused it (then nothing changed)",
+      resolve: (p) => p.tunnel,
+    }),
+    problems: t.field({
+      type: [ConfigProblemRef],
+      description: "Why the input was refused, one entry per key; empty when the tunnel was saved",
+      resolve: (p) => p.problems,
+    }),
+  }),
+});
+
+/** Where a problem of saveTunnel's input was set, for ConfigProblem.source. */
+const INPUT_SOURCE = "saveTunnel input";
+
+/** Refusals the input can fix, keyed like the config file's errors; undefined for anything else. */
+function saveTunnelProblems(error: unknown): ConfigProblem[] | undefined {
+  if (error instanceof InvalidTunnelError)
+    return error.problems.map((p) => ({ key: p.key, message: p.message, source: INPUT_SOURCE }));
+  if (!(error instanceof TunnelRequestError)) return undefined;
+  const key = INPUT_KEY_OF[error.code];
+  if (!key) return undefined;
+  return [{ key, message: error.message.replace(`${key}: `, ""), source: INPUT_SOURCE }];
+}
+
+/** The input key each refusal of the relay manager is about; the others are not the input's fault. */
+const INPUT_KEY_OF: Partial<Record<TunnelRequestError["code"], string>> = {
+  TUNNEL_IN_CONFIG: "tunnel.id",
+  TARGET_REFUSED: "tunnel.target",
+  FORWARDING_REFUSED: "tunnel.forward",
+};
 
 builder.queryFields((t) => ({
   tunnels: t.field({
@@ -189,14 +264,21 @@ builder.mutationFields((t) => ({
       relayClientErrors(() => ctx.services.get(Tokens.Relay).stopTunnel(String(args.id))),
   }),
   saveTunnel: t.field({
-    type: TunnelRef,
+    type: SaveTunnelPayloadRef,
     description:
-      "Creates or replaces a tunnel, validated like the config file, and starts it. Kept across restarts; a tunnel of the config file cannot be replaced here.",
+      "Creates or replaces a tunnel, validated like the config file, and starts it. Kept across restarts; a tunnel of the config file cannot be replaced here. A tunnel the rules refuse comes back as problems (like reloadConfig's), with nothing saved; errors are left for what the input cannot fix (storage, limits).",
     args: { input: t.arg({ type: TunnelInput, required: true }) },
     resolve: (_root, args, ctx) =>
-      relayClientErrors(() => {
-        // Absent keys stay absent, so the schema's defaults apply exactly as for the file.
-        return ctx.services.get(Tokens.Relay).saveTunnel(withoutNulls(args.input));
+      relayClientErrors(async (): Promise<SaveTunnelPayload> => {
+        try {
+          // Absent keys stay absent, so the schema's defaults apply exactly as for the file.
+          const tunnel = await ctx.services.get(Tokens.Relay).saveTunnel(withoutNulls(args.input));
+          return { tunnel, problems: [] };
+        } catch (error) {
+          const problems = saveTunnelProblems(error);
+          if (!problems) throw error;
+          return { tunnel: null, problems };
+        }
       }),
   }),
   pushDownloaderPort: t.field({

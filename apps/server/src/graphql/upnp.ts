@@ -36,10 +36,10 @@ const TunnelUpnpRef = builder.objectRef<UpnpView>("TunnelUpnp").implement({
       resolve: (u) => u.externalIp ?? null,
     }),
     externalPort: t.int({ nullable: true, resolve: (u) => u.externalPort ?? null }),
-    leaseEndsAt: t.string({
+    leaseEndsAt: t.field({
+      type: "DateTime",
       nullable: true,
-      description:
-        "When the router's lease runs out (ISO 8601); renewed at half-time. Null for an endless lease",
+      description: "When the router's lease runs out; renewed at half-time. Null for an endless lease",
       resolve: (u) => u.leaseEndsAt?.toISOString() ?? null,
     }),
     error: t.string({

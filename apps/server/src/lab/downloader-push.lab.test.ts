@@ -5,6 +5,7 @@ import { tinyTorrent } from "@autostun/downloaders/testing";
 import type { Lab } from "@autostun/netlab";
 import { createTestLab } from "@autostun/netlab/testing";
 import { describe, expect, test } from "vitest";
+import { refusal, SAVE_TUNNEL } from "../graphql/testing/save-tunnel.js";
 import { labConfig, startKeepalive } from "./testing/lab-services.js";
 import { LanDaemon } from "./testing/lan-daemon.js";
 import {
@@ -39,7 +40,7 @@ type Row = PushedTunnel & {
 };
 type Tunnels = { tunnels: Row[] };
 const TUNNELS = `{ tunnels { ${PUSHED_TUNNEL_FIELDS} hooks { ok error publicAddress { ip port } } } }`;
-const SAVE = `mutation ($input: TunnelInput!) { saveTunnel(input: $input) { id state } }`;
+const SAVE = SAVE_TUNNEL;
 
 /** A webhook receiver in the LAN namespace that appends each body (and the secret header) to a file. */
 async function startReceiver(lab: Lab, file: string, port: number): Promise<string> {
@@ -132,7 +133,7 @@ describe.concurrent("downloaders told the public port by autostun serve, behind 
         target,
         downloader: { ...downloaderSettings(qb), password },
       });
-      expect((await daemon.gql(url, SAVE, { input: qbTunnel("not-the-password") })).errors).toBeUndefined();
+      expect(refusal(await daemon.gql(url, SAVE, { input: qbTunnel("not-the-password") }))).toBe("");
       const refused = row(
         await daemon.until<Tunnels>(
           url,
@@ -152,7 +153,7 @@ describe.concurrent("downloaders told the public port by autostun serve, behind 
       );
       expect(failing?.status, failing?.summary).toBe("FAIL");
       // Fixed through the API: the tunnel restarts with the right password and the push takes.
-      expect((await daemon.gql(url, SAVE, { input: qbTunnel(QB_PASSWORD) })).errors).toBeUndefined();
+      expect(refusal(await daemon.gql(url, SAVE, { input: qbTunnel(QB_PASSWORD) }))).toBe("");
 
       const clients: [string, LanClient][] = [
         ["qb", qb],

@@ -180,7 +180,7 @@ afterAll(() => {
 });
 
 const MUTATIONS: Record<string, string> = {
-  "saveTunnel with a hook command": `mutation { saveTunnel(input: { id: "pwned", target: "127.0.0.1:9", hooks: { command: ["/bin/sh", "-c", "id > ${"HOOK"}"] } }) { id } }`,
+  "saveTunnel with a hook command": `mutation { saveTunnel(input: { id: "pwned", target: "127.0.0.1:9", hooks: { command: ["/bin/sh", "-c", "id > ${"HOOK"}"] } }) { tunnel { id } } }`,
   "applyRemedy allow-port": `mutation { applyRemedy(checkId: "firewall.inbound", remedyId: "allow-port:6881") { ok message } }`,
   ban: `mutation { ban(cidr: "198.51.100.7", reason: "nobody") { cidr } }`,
   runChecks: "mutation { runChecks { id status } }",
