@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { createLab } from "@autostun/netlab";
 import { LAB_ECHO, scrapeInLan, startLabServices } from "../apps/server/src/lab/testing/lab-services.js";
 import { LanDaemon } from "../apps/server/src/lab/testing/lan-daemon.js";
-import { parseMetrics, type Sample, sampleValue } from "../apps/server/src/metrics/scrape.js";
+import { parseMetrics, type Sample, sampleValue } from "../apps/server/src/metrics/testing/scrape.js";
 import type { Bench } from "./types.js";
 
 const TSX = import.meta.resolve("tsx");

@@ -1,7 +1,7 @@
 import { buildSchema } from "graphql";
 import { describe, expect, it } from "vitest";
 import { schema } from "./schema.js";
-import { findClosedSetStrings, listedValues } from "./schema-lint.js";
+import { findClosedSetStrings, listedValues } from "./testing/schema-lint.js";
 
 describe("schema lint: no String whose description lists its values", () => {
   it("finds none in the daemon's schema (make such a field an enum)", () => {

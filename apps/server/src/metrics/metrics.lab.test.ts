@@ -3,7 +3,7 @@ import { expect, test } from "vitest";
 import { LAB_ECHO, labConfig, scrapeInLan, startLabServices } from "../lab/testing/lab-services.js";
 import { LanDaemon } from "../lab/testing/lan-daemon.js";
 import { WanPeer } from "../lab/testing/wan-peer.js";
-import { parseMetrics, sampleValue } from "./scrape.js";
+import { parseMetrics, sampleValue } from "./testing/scrape.js";
 
 /**
  * Prometheus' view of a real tunnel: `autostun serve` in the LAN of a NAT1 lab, a peer on the WAN side

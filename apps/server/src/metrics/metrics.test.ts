@@ -7,7 +7,7 @@ import { type LoopbackServices, Peer, startLoopbackServices } from "../relay/tes
 import { rawRequest } from "../security/testing/clients.js";
 import { WITNESS, writeProbePlugins } from "../security/testing/probe-plugins.js";
 import { startTestDaemon } from "../testing/daemon.js";
-import { parseMetrics, sampleValue } from "./scrape.js";
+import { parseMetrics, sampleValue } from "./testing/scrape.js";
 
 /**
  * `/metrics` of a real daemon on loopback with api.token set: a loopback tunnel (our STUN server, an echo
