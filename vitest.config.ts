@@ -22,6 +22,7 @@ const packages = [
   ["extension-host", "packages/extension-host"],
   ["tunnels", "packages/tunnels"],
   ["api-guard", "packages/api-guard"],
+  ["portmapper", "packages/portmapper"],
   ["server", "apps/server"],
   ["console", "apps/console"],
   ["example-plugin", "examples/check-plugin"],

@@ -82,16 +82,3 @@ export type {
   TunnelState,
   TunnelStatus,
 } from "./tunnel/types.js";
-export {
-  errorText as portMappingErrorText,
-  type FindGatewayOptions,
-  findGateway,
-  type GatewaySearch,
-  type MappingGateway,
-  NatPmpGateway,
-  PortMapper,
-  type PortMapperOptions,
-  PortMappingError,
-  type PortMappingStatus,
-  UpnpGateway,
-} from "./upnp/index.js";

@@ -1,4 +1,4 @@
-import { findGateway, type GatewaySearch, type MappingGateway } from "@autostun/relay";
+import { findGateway, type GatewaySearch, type MappingGateway } from "@autostun/portmapper";
 import { describe, expect, it } from "vitest";
 import { createUpnpGatewayProbe } from "./gateway-probe.js";
 import type { HeldMapping } from "./port-mappings.js";

@@ -8,7 +8,7 @@ import {
   type GatewaySearch,
   type MappingGateway,
   PortMappingError,
-} from "@autostun/relay";
+} from "@autostun/portmapper";
 import type { HeldMapping } from "./port-mappings.js";
 
 /** The test mapping's lease: short, so a router that missed the removal drops it soon by itself. */

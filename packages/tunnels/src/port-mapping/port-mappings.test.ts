@@ -1,5 +1,6 @@
 import type { Logger } from "@autostun/plugins-api";
-import type { MappingGateway, Tunnel, TunnelState } from "@autostun/relay";
+import type { MappingGateway } from "@autostun/portmapper";
+import type { Tunnel, TunnelState } from "@autostun/relay";
 import { describe, expect, it } from "vitest";
 import { UpnpMappings } from "./port-mappings.js";
 

@@ -7,8 +7,8 @@ import {
   type GatewaySearch,
   PortMapper,
   type PortMappingStatus,
-  type Tunnel,
-} from "@autostun/relay";
+} from "@autostun/portmapper";
+import type { Tunnel } from "@autostun/relay";
 
 /** A found router is trusted this long before discovery runs again. */
 const FOUND_FOR_MS = 10 * 60_000;

@@ -1,6 +1,7 @@
+// The public surface of @autostun/portmapper: map a port on the home router by UPnP IGD, PCP or NAT-PMP.
 export { defaultGatewayV4, parseDefaultGateway } from "./default-gateway.js";
 export { parseDescription, WAN_SERVICE_TYPES, type WanService } from "./device-description.js";
-export { errorText, PortMappingError } from "./errors.js";
+export { errorText, errorText as portMappingErrorText, PortMappingError } from "./errors.js";
 export { type FindGatewayOptions, findGateway, type GatewaySearch } from "./find-gateway.js";
 export type { GrantedMapping, MappingGateway } from "./gateway.js";
 export { NAT_PMP_PORT, NatPmpGateway } from "./nat-pmp-gateway.js";
