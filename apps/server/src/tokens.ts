@@ -14,8 +14,18 @@ import type { EventBus, Lifecycle, RootLogger } from "@autostun/runtime";
 import type { Db } from "@autostun/store";
 import type { DownloaderDiscovery, RelayManager } from "@autostun/tunnels";
 import type { DaemonEvents } from "./events/daemon-events.js";
-import type { ApiListener } from "./http/api-listener.js";
 import type { ConfigReloader } from "./lifecycle/reload.js";
+
+/** The HTTP API and console as the container offers it (kept apart so tokens need not import the server). */
+export interface ApiService {
+  /** Listens on `api.listen`; rejects with the listen error (EADDRINUSE…). */
+  start(): Promise<void>;
+  /** Where the API answers; throws before it listens. */
+  readonly url: string;
+  /** Applies a reloaded `api.corsOrigins`. */
+  setAllowedOrigins(origins: readonly string[]): void;
+  stop(): Promise<void>;
+}
 
 /**
  * A DI key that remembers what it resolves to, so `services.get(Tokens.CheckEngine)` is typed without a
@@ -54,7 +64,7 @@ export const Tokens = {
   /** Finds downloaders running on this host for `Query.discoveredDownloaders`. */
   DownloaderDiscovery: token<DownloaderDiscovery>("DownloaderDiscovery"),
   /** The HTTP API and console; only in a container built with an API token (the daemon's, not doctor's). */
-  Api: token<ApiListener>("Api"),
+  Api: token<ApiService>("Api"),
   /** SIGHUP and `Mutation.reloadConfig`. */
   Reloader: token<ConfigReloader>("Reloader"),
 } as const;

@@ -41,6 +41,10 @@ import {
 import { SavedTunnelStore } from "./store/saved-tunnel-store.js";
 import { formatPublic, TunnelArrivals } from "./tunnel-arrivals.js";
 import type { TunnelEvents } from "./tunnel-events.js";
+import { TunnelRequestError } from "./tunnel-request-error.js";
+
+export { TunnelRequestError } from "./tunnel-request-error.js";
+
 import { TunnelLimits } from "./tunnel-limits.js";
 import type { TunnelStats, TunnelView } from "./tunnel-view.js";
 
@@ -54,25 +58,6 @@ export interface RelayManagerOptions {
   timing?: Partial<TunnelTiming>;
   /** The adapter factory of a downloader kind (the extension host); without it nothing is pushed. */
   resolveDownloader?: ResolveDownloader;
-}
-
-/** A request about a tunnel the API cannot carry out; the message tells the client why. */
-export class TunnelRequestError extends Error {
-  constructor(
-    message: string,
-    readonly code:
-      | "UNKNOWN_TUNNEL"
-      | "TUNNEL_IN_CONFIG"
-      | "TARGET_REFUSED"
-      | "FORWARDING_REFUSED"
-      | "NO_DOWNLOADER"
-      | "NOT_OPEN"
-      | "TOO_MANY_TUNNELS"
-      | "OUT_OF_DESCRIPTORS",
-  ) {
-    super(message);
-    this.name = "TunnelRequestError";
-  }
 }
 
 /**

@@ -4,8 +4,8 @@ import type { Logger } from "@autostun/plugins-api";
 import type { OwnPort } from "@autostun/relay";
 import { exhaustionCode } from "@autostun/runtime";
 import { ReloadRefused } from "./reconcile-tunnels.js";
-import { TunnelRequestError } from "./relay-manager.js";
 import type { RunningTunnel } from "./running-tunnel.js";
+import { TunnelRequestError } from "./tunnel-request-error.js";
 
 /**
  * What one daemon's tunnels may add up to: at most `limits.maxTunnels` of them (each holds sockets,

@@ -1,5 +1,5 @@
 import type { RootLogger } from "@autostun/runtime";
-import type { ServiceLookup } from "../tokens.js";
+import type { ApiService, ServiceLookup } from "../tokens.js";
 import { type RunningHttp, splitHostPort, startHttp } from "./server.js";
 
 export interface ApiListenerOptions {
@@ -17,7 +17,7 @@ export interface ApiListenerOptions {
  * The HTTP API and console as a service of the container: made with the container, listening only once
  * the lifecycle starts it, so a reload can reach it (CORS origins) before and after it listens.
  */
-export class ApiListener {
+export class ApiListener implements ApiService {
   private running: RunningHttp | undefined;
   private origins: readonly string[];
 

@@ -1,7 +1,7 @@
 import type { TunnelConfig } from "@autostun/config";
 import { commandReferences, formatKey, type NamedCommands, unknownCommandProblem } from "@autostun/config";
 import { reservedSecretHeader } from "@autostun/downloaders";
-import type { TunnelProblem } from "./tunnel-input.js";
+import type { TunnelProblem } from "./tunnel-problem.js";
 
 /** The keys where a tunnel could carry a program of its own, and what to write instead. */
 const RAW_COMMANDS = [

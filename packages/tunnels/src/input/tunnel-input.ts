@@ -2,12 +2,9 @@ import type { NamedCommands } from "@autostun/config";
 import { formatKey, schemaProblems, type TunnelConfig, tunnelSchema } from "@autostun/config";
 import type { z } from "zod";
 import { apiTunnelProblems, rawCommandProblems } from "./api-tunnel-rules.js";
+import type { TunnelProblem } from "./tunnel-problem.js";
 
-/** One reason a tunnel definition was refused, keyed like the config file's errors. */
-export interface TunnelProblem {
-  key: string;
-  message: string;
-}
+export type { TunnelProblem } from "./tunnel-problem.js";
 
 /** A tunnel definition from the API that the config file's own rules refuse. */
 export class InvalidTunnelError extends Error {
