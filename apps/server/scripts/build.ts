@@ -74,9 +74,13 @@ function relocations(used: Set<number>): Plugin {
           const { file, from, to } = RELOCATIONS[index]!;
           const count = text.split(from).length - 1;
           if (count !== 1)
-            throw new LayoutError(
-              `build-layout.ts: RELOCATIONS expects ${JSON.stringify(from)} once in ${file}, found it ${count} times`,
-            );
+            return {
+              errors: [
+                {
+                  text: `build-layout.ts: RELOCATIONS expects ${JSON.stringify(from)} once in ${file}, found it ${count} times`,
+                },
+              ],
+            };
           text = text.replace(from, to);
           used.add(index);
         }
@@ -92,11 +96,24 @@ export interface BuildResult {
   bytes: number;
 }
 
-/** Builds into `dist` (default apps/server/dist). */
+/** Builds into `dist` (default apps/server/dist); a failed build leaves the previous one in place. */
 export async function buildDaemon(dist = DIST): Promise<BuildResult> {
-  const startedAt = Date.now();
   const staging = `${dist}.building-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
+  try {
+    const bytes = await buildInto(staging);
+    const old = `${dist}.old-${process.pid}`;
+    if (existsSync(dist)) renameSync(dist, old);
+    renameSync(staging, dist);
+    rmSync(old, { recursive: true, force: true });
+    return { dist, ...bytes };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+async function buildInto(staging: string): Promise<{ files: number; bytes: number }> {
+  const startedAt = Date.now();
   const extensions = builtinExtensions();
   const entryPoints: Record<string, string> = { ...extensions.entries };
   for (const entry of ENTRIES) {
@@ -161,12 +178,8 @@ export async function buildDaemon(dist = DIST): Promise<BuildResult> {
   ].map((input) => relative(REPO, input));
   writeFileSync(join(staging, INPUTS), `${JSON.stringify({ startedAt, inputs }, null, 2)}\n`);
 
-  const old = `${dist}.old-${process.pid}`;
-  if (existsSync(dist)) renameSync(dist, old);
-  renameSync(staging, dist);
-  rmSync(old, { recursive: true, force: true });
   const outputs = Object.values(result.metafile.outputs);
-  return { dist, files: outputs.length, bytes: outputs.reduce((sum, output) => sum + output.bytes, 0) };
+  return { files: outputs.length, bytes: outputs.reduce((sum, output) => sum + output.bytes, 0) };
 }
 
 /** True when `dist` holds a build that no source file changed since (nothing was edited, added or removed). */
@@ -199,7 +212,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       );
     },
     (error: unknown) => {
-      console.error(error instanceof LayoutError ? `build: ${error.message}` : error);
+      // esbuild has printed its errors (each naming the file and line) already.
+      if (error instanceof Error && "errors" in error) console.error("build: failed, see the errors above");
+      else console.error(error instanceof LayoutError ? `build: ${error.message}` : error);
       process.exitCode = 1;
     },
   );
