@@ -1,6 +1,7 @@
 // What `npm run build` turns into apps/server/dist: every path the build depends on is in this one file, so
 // moving a source file means editing a line here (the build stops with the line's name when a path is gone).
 // Paths are relative to the repository root; `out` paths are relative to apps/server/dist.
+import { PLUGIN_RUNTIME_HOOKS, PLUGIN_RUNTIME_START } from "../src/extensions/plugin-process/child-entry.js";
 
 /**
  * Bundled entries of the daemon. They are built together with code splitting, so a module they share (the
@@ -14,6 +15,12 @@ export const ENTRIES: readonly { out: string; source: string }[] = [
   { out: "plugin-runtime/plugin-process", source: "apps/server/src/extensions/plugin-process/child-main.ts" },
   { out: "plugin-runtime/plugins-api", source: "packages/plugins-api/src/index.ts" },
 ];
+
+/** Files written as they are: the start file and resolve hook of a plugin process, beside its runtime. */
+export const FILES: Readonly<Record<string, string>> = {
+  "plugin-runtime/start.mjs": PLUGIN_RUNTIME_START,
+  "plugin-runtime/hooks.mjs": PLUGIN_RUNTIME_HOOKS,
+};
 
 /**
  * Folders of built-in extensions (one sub-folder each, with a package.json manifest). Each is built into

@@ -16,8 +16,14 @@ import {
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
-import { PLUGIN_RUNTIME_HOOKS, PLUGIN_RUNTIME_START } from "../src/extensions/plugin-process/child-entry.js";
-import { BUILTIN_EXTENSION_ROOTS, ENTRIES, EXTENSION_FILES, EXTERNAL, RELOCATIONS } from "./build-layout.js";
+import {
+  BUILTIN_EXTENSION_ROOTS,
+  ENTRIES,
+  EXTENSION_FILES,
+  EXTERNAL,
+  FILES,
+  RELOCATIONS,
+} from "./build-layout.js";
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 export const DIST = fileURLToPath(new URL("../dist", import.meta.url));
@@ -165,8 +171,10 @@ async function buildInto(staging: string): Promise<{ files: number; bytes: numbe
       writeFileSync(to, `${JSON.stringify({ ...pkg, main: "./index.mjs" }, null, 2)}\n`);
     }
   }
-  writeFileSync(join(staging, "plugin-runtime/hooks.mjs"), PLUGIN_RUNTIME_HOOKS);
-  writeFileSync(join(staging, "plugin-runtime/start.mjs"), PLUGIN_RUNTIME_START);
+  for (const [out, text] of Object.entries(FILES)) {
+    mkdirSync(dirname(join(staging, out)), { recursive: true });
+    writeFileSync(join(staging, out), text);
+  }
 
   const inputs = [
     ...Object.keys(result.metafile.inputs).map((input) => join(REPO, input)),
