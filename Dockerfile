@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # AutoSTUN image: deploy/docker/compose.yaml shows how to run it (host networking, volumes, a downloader).
 
-# Build: the full dev toolchain (TypeScript, Vite, turbo) exists only here.
+# Build: the full dev toolchain (TypeScript, esbuild, tsx, Vite, turbo) exists only here. It bundles the daemon
+# into apps/server/dist; the image runs that JavaScript, with no TypeScript loader installed.
 FROM node:20-bookworm AS build
 WORKDIR /src
 COPY . .
@@ -13,6 +14,7 @@ FROM node:20-bookworm AS production
 WORKDIR /app
 COPY . .
 COPY --from=build /src/apps/console/dist apps/console/dist
+COPY --from=build /src/apps/server/dist apps/server/dist
 RUN sh deploy/install-production.sh
 
 FROM node:20-bookworm-slim

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // graphql@16 has no "exports" map: Node loads its CommonJS build, while Vite would pick the ESM one for our
@@ -30,12 +31,24 @@ const packages = [
   ["deploy", "deploy"],
 ] as const;
 
+// Their tests start the daemon through apps/server/bin/autostun.mjs, the built entry production runs; the
+// setup rebuilds it when a source changed, so running one file after an edit tests the edit.
+const startsTheDaemon = new Set(["server", "console", "example-plugin", "deploy"]);
+const buildTheDaemon = fileURLToPath(
+  new URL("./apps/server/scripts/vitest-global-setup.ts", import.meta.url),
+);
+
 export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
   test: {
     projects: packages.map(([name, root]) => ({
       extends: true,
-      test: { name, root, include: ["src/**/*.test.ts", "test/**/*.test.ts"] },
+      test: {
+        name,
+        root,
+        include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+        ...(startsTheDaemon.has(name) ? { globalSetup: [buildTheDaemon] } : {}),
+      },
     })),
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { createCommandRunner } from "@autostun/probes";
 import { BanList, NftablesForwarding, NftablesTable, validateTarget } from "@autostun/relay";
+import { ensureBuilt } from "../apps/server/scripts/build.js";
 import { summarize } from "./stats.js";
 import type { Bench } from "./types.js";
 
@@ -252,6 +253,8 @@ async function nftPart(count: number): Promise<number> {
 }
 
 async function run(args: readonly string[]): Promise<number> {
+  // BIN runs apps/server/dist: rebuilt first when a source changed, so the bench measures today's code.
+  await ensureBuilt();
   const { values } = parseArgs({
     args: [...args],
     options: {

@@ -33,6 +33,11 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
     description: "tunnel recovery in the NAT lab, default timing: mapping loss and WAN address change",
     load: async () => (await import("./relay-recovery.js")).relayRecoveryBench,
   },
+  startup: {
+    description:
+      "exec until the GraphQL API answers, and idle RSS: built JavaScript vs the sources through tsx",
+    load: async () => (await import("./startup.js")).startupBench,
+  },
   soak: {
     description:
       "the daemon for N minutes (--minutes, default 5) in the NAT lab under churn and mapping loss: RSS, fds, lag, SQLite",

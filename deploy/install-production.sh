@@ -1,5 +1,6 @@
 #!/bin/sh
-# The production install, run from the root of an AutoSTUN source tree whose console is already built.
+# The production install, run from the root of an AutoSTUN source tree whose console and daemon are
+# already built (`npm run build`: apps/console/dist, apps/server/dist).
 # The Dockerfile runs it and so does deploy/test/production-install.test.ts, so the image and the test
 # cannot disagree about what a slim install contains. Extra arguments go to `npm ci` (the test adds
 # --offline so the machine's npm cache serves it).
@@ -13,6 +14,13 @@ if [ ! -f apps/console/dist/index.html ]; then
   exit 1
 fi
 
+# The daemon runs the JavaScript that `npm run build` bundled into apps/server/dist; the slim install has
+# no TypeScript loader to run the sources with.
+if [ ! -f apps/server/dist/autostun.mjs ]; then
+  echo "install-production: apps/server/dist/autostun.mjs is missing; run 'npm ci && npm run build' in a full checkout first and copy apps/server/dist here" >&2
+  exit 1
+fi
+
 npm ci --omit=dev --no-audit --no-fund "$@"
 
 # When no prebuilt binary could be fetched, better-sqlite3 compiles SQLite here; its sources and object
@@ -22,5 +30,9 @@ rm -rf "$sqlite/deps" "$sqlite/src" "$sqlite/build/deps" "$sqlite/build/Release/
   "$sqlite/build/Release/obj.target" "$sqlite/build/Release/.deps" "$sqlite/build/Release/test_extension.node" \
   "$sqlite/build/Release/sqlite3.a"
 
-# The daemon runs its TypeScript sources through tsx, so tsx must have come with the runtime dependencies.
-node -e 'import("tsx/esm/api").catch((error) => { console.error("install-production: tsx is missing from the runtime dependencies:", error.message); process.exit(1); })'
+# Loading the built daemon imports every package it leaves to node_modules (better-sqlite3, pino): one
+# missing from the runtime dependencies fails here, not at the first start.
+if ! node apps/server/bin/autostun.mjs --help >/dev/null; then
+  echo "install-production: the built daemon does not load with the runtime dependencies (see above)" >&2
+  exit 1
+fi

@@ -1,13 +1,23 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The Docker image cannot be built here, so this builds what its production stage builds: the same source
-// files (the build context), the console build copied in, the same deploy/install-production.sh, then starts
-// the daemon with the Dockerfile's own ENV, WORKDIR, ENTRYPOINT and CMD, read from the Dockerfile itself.
+// files (the build context), the console and daemon builds copied in, the same deploy/install-production.sh,
+// then starts the daemon with the Dockerfile's own ENV, WORKDIR, ENTRYPOINT and CMD, read from the Dockerfile
+// itself. Vitest's global setup has just built apps/server/dist from the current sources.
 // Everything runs inside a network namespace holding only loopback: the install cannot fetch anything (npm
 // runs --offline from this machine's cache) and the daemon's default checks cannot reach public servers.
 // About two minutes when better-sqlite3 has to compile SQLite (no prebuilt binary offline), most of it once
@@ -98,6 +108,19 @@ function graphql(query: string): { data?: { checks?: { id: string }[] }; errors?
   return JSON.parse(result.stdout);
 }
 
+/**
+ * A module hook (given to the daemon through NODE_OPTIONS) that appends the URL of every module the daemon
+ * and its workers load to a file, so the test sees whether a TypeScript file or loader was among them.
+ */
+const loadedModules = { hook: join(root, "record-modules.mjs"), list: join(root, "loaded-modules.txt") };
+const RECORD_MODULES = `import { register } from "node:module";
+register("data:text/javascript,${encodeURIComponent(`import { appendFileSync } from "node:fs";
+export async function load(url, context, next) {
+  appendFileSync(${JSON.stringify(loadedModules.list)}, url + "\\n");
+  return next(url, context);
+}`)}");
+`;
+
 let daemon: ChildProcess | undefined;
 let daemonOutput = "";
 let consoleUrl = "";
@@ -114,6 +137,8 @@ beforeAll(async () => {
   if (!existsSync(join(consoleDist, "index.html")))
     execFileSync("npm", ["run", "build", "--workspace", "@autostun/console"], { cwd: REPO, stdio: "ignore" });
   copyTree(consoleDist, join(app, "apps/console/dist"));
+  copyTree(join(REPO, "apps/server/dist"), join(app, "apps/server/dist"));
+  writeFileSync(loadedModules.hook, RECORD_MODULES);
   mkdirSync(data);
 
   const install = run(["sh", "deploy/install-production.sh", "--offline"]);
@@ -124,7 +149,8 @@ beforeAll(async () => {
 
   const started = spawn("ip", inNamespace([...image.entrypoint, ...image.cmd].map(hostPath)), {
     cwd: hostPath(image.workdir),
-    env: imageEnv(),
+    // The one addition to the image's environment: a hook that lists every module the daemon loads.
+    env: { ...imageEnv(), NODE_OPTIONS: `--import=${pathToFileURL(loadedModules.hook).href}` },
     stdio: ["ignore", "pipe", "pipe"],
   });
   daemon = started;
@@ -156,11 +182,20 @@ afterAll(() => {
 });
 
 describe("production install (what the Docker image runs)", () => {
-  it("has the runtime dependencies, tsx among them, and none of the build tools", () => {
+  it("has the runtime dependencies and none of the build tools, no TypeScript loader among them", () => {
     const modules = join(app, "node_modules");
-    expect(existsSync(join(modules, "tsx"))).toBe(true);
     expect(existsSync(join(modules, "better-sqlite3/build/Release/better_sqlite3.node"))).toBe(true);
-    const devOnly = ["turbo", "vite", "typescript", "vitest", "@biomejs/biome", "playwright-core"];
+    expect(existsSync(join(modules, "pino"))).toBe(true);
+    const devOnly = [
+      "turbo",
+      "vite",
+      "typescript",
+      "vitest",
+      "@biomejs/biome",
+      "playwright-core",
+      "tsx",
+      "esbuild",
+    ];
     expect(devOnly.filter((name) => existsSync(join(modules, name)))).toEqual([]);
   });
 
@@ -169,6 +204,14 @@ describe("production install (what the Docker image runs)", () => {
     const answer = graphql("{ checks { id } }");
     expect(answer.errors).toBeUndefined();
     expect(answer.data?.checks?.map((check) => check.id)).toEqual(expect.arrayContaining(["nat.type"]));
+  });
+
+  it("runs the built JavaScript: no TypeScript file and no TypeScript loader is ever loaded", () => {
+    const loaded = readFileSync(loadedModules.list, "utf8").split("\n").filter(Boolean);
+    // The hook saw the daemon start (so an empty list cannot pass), its built-in checks included.
+    expect(loaded).toContain(pathToFileURL(join(app, "apps/server/dist/autostun.mjs")).href);
+    expect(loaded.some((url) => url.includes("/apps/server/dist/extensions/checks/nat/"))).toBe(true);
+    expect(loaded.filter((url) => /\.[cm]?tsx?$|\/(tsx|esbuild)\//.test(url))).toEqual([]);
   });
 
   it("serves the built console, not the page saying it was never built", () => {
@@ -220,6 +263,19 @@ describe("production install (what the Docker image runs)", () => {
 });
 
 describe("install-production.sh", () => {
+  it("refuses to install when the daemon was not built, and says what to do", () => {
+    const bare = join(root, "bare-daemon");
+    mkdirSync(join(bare, "deploy"), { recursive: true });
+    mkdirSync(join(bare, "apps/console/dist"), { recursive: true });
+    writeFileSync(join(bare, "apps/console/dist/index.html"), "<!doctype html>");
+    copyFileSync(join(REPO, "deploy/install-production.sh"), join(bare, "deploy/install-production.sh"));
+    const result = spawnSync("sh", [join(bare, "deploy/install-production.sh")], { encoding: "utf8" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /apps\/server\/dist\/autostun.mjs is missing; run 'npm ci && npm run build'/,
+    );
+  });
+
   it("refuses to install when the console was not built, and says what to do", () => {
     const bare = join(root, "bare");
     mkdirSync(join(bare, "deploy"), { recursive: true });

@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -182,5 +182,22 @@ describe("autostun stun-server", () => {
     });
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
+  });
+});
+
+describe("the production entry (bin/autostun.mjs)", () => {
+  it("says to run the build when the built daemon is missing, instead of a module-not-found trace", async () => {
+    const checkout = mkdtempSync(join(tmpdir(), "autostun-unbuilt-"));
+    mkdirSync(join(checkout, "bin"));
+    copyFileSync(BIN, join(checkout, "bin/autostun.mjs"));
+    const run = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(process.execPath, [join(checkout, "bin/autostun.mjs"), "serve"], (error, _stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+      ),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`the built daemon is missing (${join(checkout, "dist/autostun.mjs")})`);
+    expect(run.stderr).toContain("run `npm run build`");
+    expect(run.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|\n\s+at /);
   });
 });
