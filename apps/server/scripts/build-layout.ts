@@ -1,7 +1,10 @@
 // What `npm run build` turns into apps/server/dist: every path the build depends on is in this one file, so
 // moving a source file means editing a line here (the build stops with the line's name when a path is gone).
 // Paths are relative to the repository root; `out` paths are relative to apps/server/dist.
-import { PLUGIN_RUNTIME_HOOKS, PLUGIN_RUNTIME_START } from "../src/extensions/plugin-process/child-entry.js";
+import {
+  PLUGIN_RUNTIME_HOOKS,
+  PLUGIN_RUNTIME_START,
+} from "../../../packages/extension-host/src/plugin-process/child-entry.js";
 
 /**
  * Bundled entries of the daemon. They are built together with code splitting, so a module they share (the
@@ -12,7 +15,10 @@ export const ENTRIES: readonly { out: string; source: string }[] = [
   // The CLI and daemon; apps/server/bin/autostun.mjs imports it and calls `main`.
   { out: "autostun", source: "apps/server/src/cli/main.ts" },
   // What a plugin's own process runs, and the plugin API it hands the plugin (child-entry.ts).
-  { out: "plugin-runtime/plugin-process", source: "apps/server/src/extensions/plugin-process/child-main.ts" },
+  {
+    out: "plugin-runtime/plugin-process",
+    source: "packages/extension-host/src/plugin-process/child-main.ts",
+  },
   { out: "plugin-runtime/plugins-api", source: "packages/plugins-api/src/index.ts" },
 ];
 
@@ -60,7 +66,7 @@ export const RELOCATIONS: readonly { file: string; from: string; to: string }[] 
     to: 'new URL("../../console/dist", import.meta.url)',
   },
   {
-    file: "apps/server/src/extensions/plugin-process/child-entry.ts",
+    file: "packages/extension-host/src/plugin-process/child-entry.ts",
     from: "const PREBUILT_RUNTIME: URL | undefined = undefined;",
     to: 'const PREBUILT_RUNTIME: URL | undefined = new URL("./plugin-runtime/start.mjs", import.meta.url);',
   },
