@@ -1,5 +1,4 @@
 import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
 import { pluginProcessEntry, TSX_BOOTSTRAP } from "./child-entry.js";
 
@@ -17,9 +16,4 @@ it("from source, starts plugin processes from one bundled JavaScript file that p
   expect(entry).not.toBe(TSX_BOOTSTRAP);
   expect(entry).toMatch(/\.mjs$/);
   expectRuntimeRuns(entry);
-});
-
-it("built, has the plugin runtime beside the daemon, ready to start without bundling anything", () => {
-  // Vitest's global setup built apps/server/dist from the current sources.
-  expectRuntimeRuns(fileURLToPath(new URL("../../../dist/plugin-runtime/start.mjs", import.meta.url)));
 });
