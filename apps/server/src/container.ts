@@ -20,7 +20,7 @@ import {
   type ServiceToken,
 } from "@autostun/plugins-api";
 import { createCommandRunner, createHostInfo, createNetworkInfo, createSystemFiles } from "@autostun/probes";
-import { EventBus, Lifecycle, type RootLogger, scopedLogger } from "@autostun/runtime";
+import { EventBus, Lifecycle, type RootLogger } from "@autostun/runtime";
 import type { Db } from "@autostun/store";
 import {
   ConfiguredDownloaders,
@@ -78,7 +78,7 @@ export function createExtensionHost(
     points: d.resolve(Tokens.ExtensionPoints),
     checks: d.resolve(Tokens.CheckContributions),
     downloaders: d.resolve(Tokens.DownloaderContributions),
-    logger: (bindings) => scopedLogger(root, bindings),
+    logger: (bindings) => root.child(bindings),
     pluginConfig: config.plugins.config,
     ...limits,
   });
@@ -95,7 +95,7 @@ export function buildContainer(options: ContainerOptions, overrides?: (c: Depend
   const { config, logger } = options;
   c.register("DependencyContainer", { useValue: c });
   c.register(Tokens.Config, { useValue: config });
-  c.register(Tokens.Lifecycle, { useValue: new Lifecycle(scopedLogger(logger, { module: "lifecycle" })) });
+  c.register(Tokens.Lifecycle, { useValue: new Lifecycle(logger.child({ module: "lifecycle" })) });
   c.register(Tokens.RootLogger, { useValue: logger });
   c.register(Tokens.Bus, { useValue: new EventBus<DaemonEvents>() });
   c.register(Tokens.Database, { useValue: options.database });
@@ -124,7 +124,7 @@ export function buildContainer(options: ContainerOptions, overrides?: (c: Depend
           bus: d.resolve(Tokens.Bus),
           runner: d.resolve<CommandRunner>(Services.CommandRunner),
           isPrivileged: d.resolve<HostInfo>(Services.HostInfo).isPrivileged,
-          logger: (bindings) => scopedLogger(logger, bindings),
+          logger: (bindings) => logger.child(bindings),
           // Resolved on first use: the host is built after the relay and activates plugins lazily.
           resolveDownloader: (kind) => d.resolve<ExtensionHost>(Tokens.ExtensionHost).resolveDownloader(kind),
         }),
@@ -152,7 +152,7 @@ export function buildContainer(options: ContainerOptions, overrides?: (c: Depend
               config.tunnels,
             ),
           resolve: (kind) => d.resolve<ExtensionHost>(Tokens.ExtensionHost).resolveDownloader(kind),
-          logger: scopedLogger(logger, { module: "downloaders" }),
+          logger: logger.child({ module: "downloaders" }),
           // The push's verdict on the settings it uses, so a check does not log in with refused ones again.
           pushed: (id) => {
             const view = d.resolve<RelayManager>(Tokens.Relay).get(id);
@@ -202,7 +202,7 @@ export function buildContainer(options: ContainerOptions, overrides?: (c: Depend
         store: d.resolve(Tokens.CheckStore),
         bus: d.resolve(Tokens.Bus),
         services: d.resolve(ContainerServiceAccessor),
-        logger: (bindings) => scopedLogger(logger, bindings),
+        logger: (bindings) => logger.child(bindings),
         platform: hostInfo.platform,
         isPrivileged: hostInfo.isPrivileged,
       });
