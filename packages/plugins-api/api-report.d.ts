@@ -116,6 +116,33 @@ export interface Disposable {
 }
 /** Wraps a teardown function as a {@link Disposable} that runs it at most once. */
 export declare function toDisposable(teardown: () => void | Promise<void>): Disposable;
+/**
+ * Collects what an owner must release and releases all of it at once (since 1.7.0): the last added
+ * first, each once. A disposer that throws or rejects does not stop the ones after it; its error goes
+ * to `report`, or, without one, the store's `dispose` throws (or rejects with) an AggregateError of all
+ * failures once everything else was released. A disposer that returns a promise is awaited before the
+ * next one runs, so teardown keeps its order; a store whose disposers are all synchronous disposes
+ * synchronously. Once disposed, whatever is added is disposed at once (a failure then reaches the caller
+ * of `add`, or `report` when it rejects later).
+ */
+export declare class DisposableStore implements Disposable {
+    private readonly report?;
+    private readonly items;
+    private disposing;
+    private done;
+    constructor(report?: ((error: unknown) => void) | undefined);
+    /** Whether {@link dispose} was called. */
+    get isDisposed(): boolean;
+    /** Keeps `item` (a Disposable or a teardown function) until the store is disposed; returns the item. */
+    add<T extends Disposable>(item: T): T;
+    add(teardown: () => void | Promise<void>): Disposable;
+    /** Takes `item` out of the store without disposing it, e.g. because its owner released it already. */
+    delete(item: Disposable): void;
+    /** Releases everything held, the last added first; a second call returns what the first did. */
+    dispose(): void | Promise<void>;
+    private rest;
+    private finish;
+}
 
 // ---- downloader.d.ts
 /**
@@ -282,7 +309,7 @@ export interface RemedyOutcome {
 // ---- index.d.ts
 export type { CheckImplementation, CheckOutcome, CheckResult, CheckRunContext, Facts, GatherContext, Gatherer, RemedyContext, } from "./check.js";
 export type { ExtensionContext, ExtensionModule } from "./context.js";
-export { type Disposable, toDisposable } from "./disposable.js";
+export { type Disposable, DisposableStore, toDisposable } from "./disposable.js";
 export { DOWNLOADER_ERROR_KINDS, type DownloaderAdapter, type DownloaderCallOptions, type DownloaderDescription, DownloaderError, type DownloaderErrorKind, type DownloaderFactory, type DownloaderFactoryContext, type DownloaderSettings, isDownloaderError, } from "./downloader.js";
 export type { ContributingExtension, ContributionIssue, ContributionReceiver, ContributionSchema, ExtensionContributions, ExtensionPointDescriptor, } from "./extension-point.js";
 export type { Guidance, Remedy, RemedyOutcome } from "./guidance.js";
@@ -336,7 +363,10 @@ export interface Catalog {
 export declare function defineCatalog(messages: CatalogMessages): Catalog;
 
 // ---- logger.d.ts
-/** A structured logger. Secrets in fields named like tokens or passwords are redacted by the host. */
+/**
+ * A structured logger: a message, then fields. The host redacts every line the same way as its own:
+ * values under keys named like tokens, passwords, API keys or cookies, and credentials in any URL.
+ */
 export interface Logger {
     debug(message: string, fields?: Record<string, unknown>): void;
     info(message: string, fields?: Record<string, unknown>): void;
@@ -661,4 +691,4 @@ export declare function isProblemStatus(status: CheckStatus): boolean;
 
 // ---- version.d.ts
 /** The plugin API version this package describes; plugins declare a range of it in `engines.autostun`. */
-export declare const API_VERSION = "1.6.0";
+export declare const API_VERSION = "1.7.0";

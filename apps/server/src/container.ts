@@ -14,7 +14,7 @@ import {
 } from "@autostun/extension-host";
 import { type ServiceAccessor, Services, type ServiceToken } from "@autostun/plugins-api";
 import { createCommandRunner, createHostInfo, createNetworkInfo, createSystemFiles } from "@autostun/probes";
-import { EventBus, Lifecycle, type RootLogger, scopedLogger } from "@autostun/runtime";
+import { EventBus, Lifecycle, type RootLogger } from "@autostun/runtime";
 import type { Db } from "@autostun/store";
 import {
   ConfiguredDownloaders,
@@ -91,7 +91,7 @@ export function createExtensionHost(
     points: get(Tokens.ExtensionPoints),
     checks: get(Tokens.CheckContributions),
     downloaders: get(Tokens.DownloaderContributions),
-    logger: (bindings) => scopedLogger(root, bindings),
+    logger: (bindings) => root.child(bindings),
     pluginConfig: get(Tokens.Config).plugins.config,
     ...limits,
   });
@@ -110,7 +110,7 @@ export type Overrides = (c: DependencyContainer) => void;
 export function buildContainer(options: ContainerOptions, overrides?: Overrides): DaemonServices {
   const c = rootContainer.createChildContainer();
   const { config, logger } = options;
-  const scoped = (bindings: Record<string, string>) => scopedLogger(logger, bindings);
+  const scoped = (bindings: Record<string, string>) => logger.child(bindings);
   c.register(Tokens.Config, { useValue: config });
   c.register(Tokens.RootLogger, { useValue: logger });
   c.register(Tokens.Database, { useValue: options.database });
@@ -248,7 +248,7 @@ export function buildContainer(options: ContainerOptions, overrides?: Overrides)
           stunServers: (stun) => Object.assign(get(Services.StunSettings), { udp: stun.udp, tcp: stun.tcp }),
           corsOrigins: (origins) => get(Tokens.Api).setAllowedOrigins(origins),
           logLevel: (level) => {
-            logger.level = level;
+            logger.setLevel(level);
           },
         },
       }),

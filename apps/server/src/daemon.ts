@@ -9,7 +9,6 @@ import {
   exhaustionSafetyNet,
   type RootLogger,
   StartupRefused,
-  scopedLogger,
   TIMED_OUT,
   withDeadline,
 } from "@autostun/runtime";
@@ -64,21 +63,22 @@ function openStore(config: AutostunConfig, logger: RootLogger, options: DaemonOp
   try {
     const db = openDatabase(config.dataDir, {
       onMovedAside: ({ path, keptAs, reason }) => {
-        logger.warn(
-          { path, keptAs, reason },
-          "the database was damaged: kept it aside and started a fresh one",
-        );
+        logger.warn("the database was damaged: kept it aside and started a fresh one", {
+          path,
+          keptAs,
+          reason,
+        });
         options.notice?.(
           `warning: the database ${path} was damaged (${reason}); it is kept as ${keptAs} and a fresh one was made. Earlier check history is in the kept file.`,
         );
       },
       onNarrowed: (narrowed) =>
         logger.warn(
-          { narrowed },
           "narrowed the data folder to 0700 and its files to 0600: other users could read them (an older version or umask 022 made them)",
+          { narrowed },
         ),
     });
-    writeGuard(db).attach(scopedLogger(logger, { module: "database" }), {
+    writeGuard(db).attach(logger.child({ module: "database" }), {
       onProblem: (line) => options.notice?.(line),
     });
     return db;
@@ -109,11 +109,11 @@ function apiToken(config: AutostunConfig, logger: RootLogger): { token: string; 
   } catch (error) {
     throw new StartupRefused((error as Error).message);
   }
-  if (kept.created) logger.info({ file: kept.file }, "made a new API token; it is kept in this file");
+  if (kept.created) logger.info("made a new API token; it is kept in this file", { file: kept.file });
   if (kept.tightened)
     logger.warn(
-      { file: kept.file },
       "the API token file was readable by other users; narrowed it to 0600 (change the token if others may have read it: delete the file and restart)",
+      { file: kept.file },
     );
   return { token: kept.token, file: kept.file };
 }
@@ -192,10 +192,9 @@ export async function startDaemon(
     start: () => {
       network = watchNetwork(bus, (error) => {
         if (!exhaustion.report("reading the network interfaces", error))
-          logger.warn(
-            { error: String(error) },
-            "cannot read the network interfaces; trying again at the next poll",
-          );
+          logger.warn("cannot read the network interfaces; trying again at the next poll", {
+            error: String(error),
+          });
       });
     },
     stop: () => network?.dispose(),
@@ -223,7 +222,7 @@ export async function startDaemon(
 
   await lifecycle.start().catch((error: unknown) => refuseStorageFailure(error, config));
   const url = http.url;
-  logger.info({ url }, "AutoSTUN is serving");
+  logger.info("AutoSTUN is serving", { url });
   let stopping: Promise<void> | undefined;
   return {
     url,
@@ -246,8 +245,8 @@ async function stopChecks(engine: CheckEngine, store: CheckStore, logger: RootLo
   const settled = (await withDeadline(() => engine.idle(), STOP_GRACE_MS)) !== TIMED_OUT;
   if (!settled)
     logger.warn(
-      { graceMs: STOP_GRACE_MS },
       "checks were still winding down when the grace period ended; stopping without their results",
+      { graceMs: STOP_GRACE_MS },
     );
   store.close();
 }
@@ -257,7 +256,7 @@ function reloadOnHangup(reloader: ConfigReloader, logger: RootLogger): Lifecycle
   const onHangup = () => {
     logger.info("SIGHUP: reloading the configuration");
     reloader.reload("SIGHUP").catch((error: unknown) => {
-      logger.error({ error: String(error) }, "configuration reload failed");
+      logger.error("configuration reload failed", { error: String(error) });
     });
   };
   return {

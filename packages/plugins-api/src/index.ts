@@ -9,7 +9,7 @@ export type {
   RemedyContext,
 } from "./check.js";
 export type { ExtensionContext, ExtensionModule } from "./context.js";
-export { type Disposable, toDisposable } from "./disposable.js";
+export { type Disposable, DisposableStore, toDisposable } from "./disposable.js";
 export {
   DOWNLOADER_ERROR_KINDS,
   type DownloaderAdapter,

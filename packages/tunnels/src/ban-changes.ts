@@ -1,3 +1,4 @@
+import type { Disposable } from "@autostun/plugins-api";
 import type { Ban, BanEvent, BanList } from "@autostun/relay";
 
 /** What a `bansChanged` event says happened; a closed set, so clients can switch on it. */
@@ -29,9 +30,9 @@ function kindOf(event: BanEvent): BanChangeKind {
 /**
  * Follows the ban list and publishes one change per kind for each burst (everything one call or one
  * file reload did before the next turn of the event loop), so a reload of many lines or a bulk ban is
- * one event, not one per line. Returns the unsubscribe.
+ * one event, not one per line, until the returned Disposable is disposed.
  */
-export function publishBanChanges(bans: BanList, publish: (change: BansChange) => void): () => void {
+export function publishBanChanges(bans: BanList, publish: (change: BansChange) => void): Disposable {
   let pending: Map<BanChangeKind, Map<string, Ban>> | undefined;
   const flush = () => {
     const burst = pending;

@@ -1,6 +1,11 @@
 import { join } from "node:path";
 import type { AutostunConfig, TunnelConfig } from "@autostun/config";
-import type { CommandRunner, Logger, TunnelActivityEntry } from "@autostun/plugins-api";
+import {
+  type CommandRunner,
+  DisposableStore,
+  type Logger,
+  type TunnelActivityEntry,
+} from "@autostun/plugins-api";
 import {
   AUTOSTUN_TABLE,
   BanFileWatcher,
@@ -80,12 +85,12 @@ export class RelayManager {
   /** What we changed in the kernel outside our table, kept in dataDir for the start after a crash. */
   private readonly kernelState: KernelStateFile | undefined;
   private started = false;
-  private readonly unsubscribe: (() => void)[] = [];
-  /** Per tunnel: stops bridging its changes to the bus. */
-  private readonly bridges = new Map<string, () => void>();
-  /** The tunnels' mappings on a home router (config `upnp`), and per tunnel: stops following it. */
+  /** What a run subscribed to (bans and connections to the bus); a new store after each stop. */
+  private subscriptions = new DisposableStore();
+  /** Per tunnel: its changes bridged to the bus, and the home router following it. */
+  private readonly perTunnel = new Map<string, DisposableStore>();
+  /** The tunnels' mappings on a home router (config `upnp`). */
   private readonly upnp: UpnpMappings;
-  private readonly upnpFollows = new Map<string, () => void>();
   /** The tunnel cap and the ports no tunnel may forward to (tunnel-limits.ts). */
   private readonly limits: TunnelLimits;
 
@@ -168,10 +173,10 @@ export class RelayManager {
         bans: load.total,
       });
     }
-    this.unsubscribe.push(
+    this.subscriptions.add(
       publishBanChanges(this.bans, (change) => this.options.bus.publish("bans.changed", change)),
     );
-    this.unsubscribe.push(
+    this.subscriptions.add(
       this.table.onEvent((event) => {
         if (event.type === "opened") {
           const tunnel = this.tunnels.get(event.connection.tunnelId)?.tunnel;
@@ -217,7 +222,9 @@ export class RelayManager {
     this.started = false;
     await Promise.all([...this.tunnels.values()].map((running) => running.stop()));
     await this.upnp.stop();
-    for (const off of this.unsubscribe.splice(0)) off();
+    const subscriptions = this.subscriptions;
+    this.subscriptions = new DisposableStore();
+    subscriptions.dispose();
     this.banFile?.stop();
     this.table.flush();
     this.table.dispose();
@@ -292,7 +299,7 @@ export class RelayManager {
     try {
       return await this.saveReserved(config, existing);
     } finally {
-      release();
+      release.dispose();
     }
   }
 
@@ -442,13 +449,11 @@ export class RelayManager {
   private async add(running: RunningTunnel): Promise<void> {
     this.tunnels.set(running.config.id, running);
     const publish = () => this.options.bus.publish("tunnel.updated", running.view());
-    const offTunnel = running.tunnel.onChange(publish);
-    const offDetails = running.onDetailChange(publish);
-    this.bridges.set(running.config.id, () => {
-      offTunnel();
-      offDetails();
-    });
-    this.upnpFollows.set(running.config.id, this.upnp.follow(running.config.id, running.tunnel));
+    const subscriptions = new DisposableStore();
+    subscriptions.add(running.tunnel.onChange(publish));
+    subscriptions.add(running.onDetailChange(publish));
+    subscriptions.add(this.upnp.follow(running.config.id, running.tunnel));
+    this.perTunnel.set(running.config.id, subscriptions);
     await running.start();
   }
 
@@ -456,10 +461,8 @@ export class RelayManager {
     await running.stop();
     this.tunnels.delete(running.config.id);
     this.arrivals.forget(running.config.id);
-    this.bridges.get(running.config.id)?.();
-    this.bridges.delete(running.config.id);
-    this.upnpFollows.get(running.config.id)?.();
-    this.upnpFollows.delete(running.config.id);
+    this.perTunnel.get(running.config.id)?.dispose();
+    this.perTunnel.delete(running.config.id);
   }
 
   private require(id: string): RunningTunnel {

@@ -54,9 +54,9 @@ async function runTunnel(forward: "userspace" | "nftables", root: boolean) {
   running.push(tunnel);
   const reach = (state: TunnelState, localPort?: number) =>
     new Promise<void>((resolve) => {
-      const off = tunnel.tunnel.onChange(({ status }) => {
+      const subscription = tunnel.tunnel.onChange(({ status }) => {
         if (status.state === state && (localPort === undefined || status.localPort === localPort)) {
-          off();
+          subscription.dispose();
           resolve();
         }
       });

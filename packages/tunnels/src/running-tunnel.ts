@@ -1,5 +1,5 @@
 import type { NamedCommands, TunnelConfig } from "@autostun/config";
-import type { CommandRunner, Logger } from "@autostun/plugins-api";
+import { type CommandRunner, type Disposable, type Logger, toDisposable } from "@autostun/plugins-api";
 import {
   type BanList,
   type ConnectionTable,
@@ -160,10 +160,10 @@ export class RunningTunnel {
     };
   }
 
-  /** Calls `listener` when the downloader's push or the hooks' outcome changed; returns the unsubscribe. */
-  onDetailChange(listener: () => void): () => void {
+  /** Calls `listener` when the downloader's push or the hooks' outcome changed, until the result is disposed. */
+  onDetailChange(listener: () => void): Disposable {
     this.changeListeners.add(listener);
-    return () => this.changeListeners.delete(listener);
+    return toDisposable(() => void this.changeListeners.delete(listener));
   }
 
   /** Pushes the public port to the downloader again now; false when there is nothing to push yet. */

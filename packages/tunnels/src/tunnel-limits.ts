@@ -1,6 +1,6 @@
 import type { AutostunConfig } from "@autostun/config";
 import { MAX_TUNNELS, OWN_API_ADVICE, SELF_LOOP_ADVICE } from "@autostun/config";
-import type { Logger } from "@autostun/plugins-api";
+import { type Disposable, type Logger, toDisposable } from "@autostun/plugins-api";
 import type { OwnPort } from "@autostun/relay";
 import { exhaustionCode } from "@autostun/runtime";
 import { ReloadRefused } from "./reconcile-tunnels.js";
@@ -24,9 +24,9 @@ export class TunnelLimits {
 
   /**
    * Takes a place for a tunnel saveTunnel is about to create (none when it replaces `id`), or refuses
-   * with the cap and the key that sets it. Call the returned function once the save ended either way.
+   * with the cap and the key that sets it. Dispose the result once the save ended either way.
    */
-  reserve(id: string, replacing: boolean): () => void {
+  reserve(id: string, replacing: boolean): Disposable {
     if (this.creating.has(id))
       throw new TunnelRequestError(
         `tunnel ${id} is being saved by another request right now; try again once that one answered`,
@@ -40,7 +40,7 @@ export class TunnelLimits {
         "TOO_MANY_TUNNELS",
       );
     this.creating.add(id);
-    return () => this.creating.delete(id);
+    return toDisposable(() => void this.creating.delete(id));
   }
 
   /**

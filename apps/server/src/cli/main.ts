@@ -109,7 +109,7 @@ export function buildCli(setExitCode: (code: number) => void): Command {
       process.off("SIGHUP", tooEarly);
       process.stdout.write(consoleLines(daemon));
       const signal = await stopAsked;
-      logger.info({ signal }, "stopping; send the signal again to exit at once");
+      logger.info("stopping; send the signal again to exit at once", { signal });
       forceExitOnSecondSignal();
       await daemon.stop();
       setExitCode(EXIT_OK);

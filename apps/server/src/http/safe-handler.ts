@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import type { RootLogger } from "@autostun/runtime";
+import type { Logger } from "@autostun/plugins-api";
 
 /** Path without the query string: enough to find the request in logs, and never a parameter's value. */
 export const loggedPath = (req: IncomingMessage) => (req.url ?? "").split("?")[0];
@@ -10,14 +10,16 @@ export const loggedPath = (req: IncomingMessage) => (req.url ?? "").split("?")[0
  */
 export function safeHandler(
   route: (req: IncomingMessage, res: ServerResponse) => Promise<unknown> | undefined,
-  logger: RootLogger,
+  logger: Logger,
 ): RequestListener {
   return (req, res) => {
     const fail = (error: unknown) => {
-      logger.error(
-        { err: error, method: req.method, path: loggedPath(req), status: 500 },
-        "request handler failed; answered 500",
-      );
+      logger.error("request handler failed; answered 500", {
+        err: error,
+        method: req.method,
+        path: loggedPath(req),
+        status: 500,
+      });
       if (res.headersSent) {
         res.destroy();
         return;

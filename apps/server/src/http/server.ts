@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { isLoopbackHost, RequestGuard, Tarpit, TokenGate } from "@autostun/api-guard";
-import { createRootLogger, type RootLogger } from "@autostun/runtime";
+import { createRootLogger, type ScopedLogger } from "@autostun/runtime";
 import { attachWebSocket } from "../graphql/websocket.js";
 import { createGraphQLHandler } from "../graphql/yoga.js";
 import { createMetricsRegistry } from "../metrics/collect.js";
@@ -29,7 +29,7 @@ export interface HttpOptions {
    */
   allowedOrigins?: readonly string[];
   /** Where refusals and failures are logged; stderr at info level when not given. */
-  logger?: RootLogger;
+  logger?: ScopedLogger;
 }
 
 export interface RunningHttp {
@@ -60,13 +60,14 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
   let lastFullWarning = 0;
   const gate = new TokenGate(options.token, options.tokenFile, new Tarpit(), (event) => {
     if (event.kind === "held")
-      logger.warn(
-        { client: event.client, failures: event.failures, delayMs: event.delayMs },
-        "wrong API tokens from this client; each is answered only after a delay",
-      );
+      logger.warn("wrong API tokens from this client; each is answered only after a delay", {
+        client: event.client,
+        failures: event.failures,
+        delayMs: event.delayMs,
+      });
     else if (Date.now() - lastFullWarning > 60_000) {
       lastFullWarning = Date.now();
-      logger.warn({ client: event.client }, "the wrong-token tarpit is full; further wrong tokens get 429");
+      logger.warn("the wrong-token tarpit is full; further wrong tokens get 429", { client: event.client });
     }
   });
   const yoga = createGraphQLHandler({ services: options.services, corsOrigins: guard.corsOrigins, gate });
@@ -77,10 +78,12 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
   });
 
   const refuse = (req: IncomingMessage, res: ServerResponse, status: number, message: string) => {
-    logger.warn(
-      { method: req.method, path: loggedPath(req), status, remote: req.socket.remoteAddress },
-      message.trim(),
-    );
+    logger.warn(message.trim(), {
+      method: req.method,
+      path: loggedPath(req),
+      status,
+      remote: req.socket.remoteAddress,
+    });
     res.writeHead(status, { "content-type": "text/plain; charset=utf-8" }).end(message);
   };
 
@@ -101,12 +104,14 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
 
   // The upgrade never reaches graphql-ws unless it passes the same rules as any other request.
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on("error", (error) => logger.debug({ err: error }, "WebSocket upgrade connection failed"));
+    socket.on("error", (error) => logger.debug("WebSocket upgrade connection failed", { err: error }));
     const answer = (status: number, reason: string, message: string) => {
-      logger.warn(
-        { path: loggedPath(req), status, remote: req.socket.remoteAddress, upgrade: true },
-        message.trim(),
-      );
+      logger.warn(message.trim(), {
+        path: loggedPath(req),
+        status,
+        remote: req.socket.remoteAddress,
+        upgrade: true,
+      });
       socket.end(
         `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: text/plain; charset=utf-8\r\n` +
           `content-length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
@@ -122,7 +127,7 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
         return answer(404, "Not Found", "WebSocket connections are served at /graphql only.\n");
       ws.handleUpgrade(req, socket, head);
     } catch (error) {
-      logger.error({ err: error, path: loggedPath(req) }, "WebSocket upgrade failed");
+      logger.error("WebSocket upgrade failed", { err: error, path: loggedPath(req) });
       socket.destroy();
     }
   });
@@ -136,7 +141,7 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
   });
   const address = server.address() as AddressInfo;
   guard.listening(address.address, address.port);
-  server.on("error", (error) => logger.error({ err: error }, "HTTP server error"));
+  server.on("error", (error) => logger.error("HTTP server error", { err: error }));
   const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     server,

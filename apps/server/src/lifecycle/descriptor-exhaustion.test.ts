@@ -26,7 +26,10 @@ describe("descriptor exhaustion", () => {
   it("is logged once a minute per place, with the count in between", () => {
     let now = 0;
     const lines: Record<string, unknown>[] = [];
-    const reporter = new ExhaustionReporter({ warn: (fields) => lines.push(fields) }, () => now);
+    const reporter = new ExhaustionReporter(
+      { warn: (_message, fields) => void lines.push(fields ?? {}) },
+      () => now,
+    );
     for (let i = 0; i < 5; i++)
       expect(reporter.report("reading the network interfaces", interfaceReadFailure())).toBe(true);
     expect(reporter.report("making a tunnel", interfaceReadFailure())).toBe(true);

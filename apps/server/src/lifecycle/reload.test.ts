@@ -256,4 +256,24 @@ describe("reloading the config file", () => {
     expect(await peer.echo("a after the refused GeoIP file")).toBe(true);
     peer.socket.destroy();
   });
+
+  it("applies log.level at once, to the parts that made their loggers at start too", async () => {
+    const parsed = () => logs.flatMap((chunk) => chunk.trim().split("\n")).map((line) => JSON.parse(line));
+    // At info, the relay (its logger scoped at start) has written info lines, e.g. for started tunnels.
+    expect(parsed().some((line) => line.level === 30 && line.module === "relay")).toBe(true);
+    const current = yaml(`${tunnelA()}\n  - { id: c, target: "${services.echo}" }`).replace(
+      "intervalSeconds: 10 }",
+      "intervalSeconds: 11 }",
+    );
+    writeFileSync(file, `${current}\nlog: { level: warn }`);
+    const quiet = await daemon.reload();
+    expect(quiet.applied).toContain("log.level");
+    const before = logs.length;
+    writeFileSync(file, `${current.replace(`  - { id: c`, `  - { id: d`)}\nlog: { level: warn }`);
+    const moved = await daemon.reload();
+    expect(moved.tunnels).toMatchObject({ started: ["d"], stopped: ["c"] });
+    await tunnels();
+    const after = logs.slice(before).map((line) => JSON.parse(line));
+    expect(after.filter((line) => line.level < 40)).toEqual([]);
+  });
 });

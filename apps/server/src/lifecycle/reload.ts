@@ -6,8 +6,7 @@ import {
   changedKeys,
   effectiveConfig,
 } from "@autostun/config";
-import type { LocalizedText } from "@autostun/plugins-api";
-import type { RootLogger } from "@autostun/runtime";
+import type { LocalizedText, Logger } from "@autostun/plugins-api";
 import { ReloadRefused, type TunnelChanges } from "@autostun/tunnels";
 import { reloadText } from "./reload-messages.js";
 
@@ -47,7 +46,7 @@ export interface ReloaderOptions {
   /** The config file `load` reads, for messages; undefined with embedded defaults. */
   file?: string;
   targets: ReloadTargets;
-  logger: RootLogger;
+  logger: Logger;
 }
 
 const NO_TUNNEL_CHANGES: TunnelChanges = { started: [], stopped: [], restarted: [], unchanged: [] };
@@ -91,7 +90,7 @@ export class ConfigReloader {
         NO_TUNNEL_CHANGES,
         reloadText("unchanged", { file: where }),
       );
-      logger.info({ trigger, file }, "configuration reloaded: no changes");
+      logger.info("configuration reloaded: no changes", { trigger, file });
       return result;
     }
     const effective = effectiveConfig(live, next, changed);
@@ -110,12 +109,15 @@ export class ConfigReloader {
     this.applyRest(live, effective, changed);
     Object.assign(live, effective);
     const result = this.result("APPLIED", file, changed, tunnels, reloadText("applied", { file: where }));
-    logger.info(
-      { trigger, file, applied: result.applied, needsRestart: result.needsRestart, tunnels },
-      "configuration reloaded",
-    );
+    logger.info("configuration reloaded", {
+      trigger,
+      file,
+      applied: result.applied,
+      needsRestart: result.needsRestart,
+      tunnels,
+    });
     if (result.needsRestart.length > 0)
-      logger.warn({ keys: result.needsRestart }, "these keys changed but apply only after a restart");
+      logger.warn("these keys changed but apply only after a restart", { keys: result.needsRestart });
     return result;
   }
 
@@ -156,10 +158,11 @@ export class ConfigReloader {
     const listed = problems.map((p) => `${p.key} (${p.source}): ${p.message}`).join("; ");
     const text =
       message ?? reloadText("refused", { file: file ?? reloadText("embedded"), problems: listed || "-" });
-    this.options.logger.error(
-      { trigger, file, problems },
-      "configuration reload refused; the previous configuration keeps running",
-    );
+    this.options.logger.error("configuration reload refused; the previous configuration keeps running", {
+      trigger,
+      file,
+      problems,
+    });
     return { ...this.result("REFUSED", file, [], NO_TUNNEL_CHANGES, text), problems };
   }
 }

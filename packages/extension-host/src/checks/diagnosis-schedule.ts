@@ -21,12 +21,14 @@ export type DiagnosisSchedule = LifecycleStep & {
 /** When the whole diagnosis runs by itself: at start, every interval, and after the network changed. */
 export function diagnosisSchedule(options: DiagnosisScheduleOptions): DiagnosisSchedule {
   const { engine, bus, logger } = options;
-  const timers: LongTimer[] = [];
+  let timer: LongTimer | undefined;
   let running = false;
   const plan = (intervalSeconds: number) => {
-    for (const timer of timers.splice(0)) timer.cancel();
-    if (running && intervalSeconds > 0)
-      timers.push(every(intervalSeconds * 1000, () => void runAll("schedule")));
+    timer?.dispose();
+    timer =
+      running && intervalSeconds > 0
+        ? every(intervalSeconds * 1000, () => void runAll("schedule"))
+        : undefined;
   };
   let listening: Disposable | undefined;
   let interval = options.intervalSeconds;

@@ -1,7 +1,7 @@
 import { type FSWatcher, watch } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
-import type { Logger } from "@autostun/plugins-api";
+import { type Disposable, type Logger, toDisposable } from "@autostun/plugins-api";
 import { type BanFileProblem, parseBanFile } from "./ban-file.js";
 import type { BanList, BanNotApplied } from "./ban-list.js";
 
@@ -70,9 +70,9 @@ export class BanFileWatcher {
   }
 
   /** Called after every reload, e.g. to publish problems or counts. */
-  onReload(listener: (load: BanFileLoad) => void): () => void {
+  onReload(listener: (load: BanFileLoad) => void): Disposable {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return toDisposable(() => void this.listeners.delete(listener));
   }
 
   stop(): void {

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { Logger } from "@autostun/plugins-api";
+import { type Disposable, type Logger, toDisposable } from "@autostun/plugins-api";
 import { type IpAddress, parseIp } from "../ip/address.js";
 import { type Cidr, formatCidr, isCidrError, parseCidr } from "../ip/cidr.js";
 import { type Ban, type BanStore, MAX_BAN_REASON_LENGTH, MemoryBanStore } from "./ban.js";
@@ -185,11 +185,11 @@ export class BanList {
 
   /**
    * Registers something that must hold the list (a tunnel's kernel set); it is asked to catch up after
-   * every change from now on. Returns the unregister.
+   * every change from now on, until the returned Disposable is disposed.
    */
-  addEnforcer(enforcer: BanEnforcer): () => void {
+  addEnforcer(enforcer: BanEnforcer): Disposable {
     this.enforcers.add(enforcer);
-    return () => this.enforcers.delete(enforcer);
+    return toDisposable(() => void this.enforcers.delete(enforcer));
   }
 
   /** Asks every enforcer to hold the list as it is now; resolves with those that could not, once all answered. */
@@ -268,9 +268,10 @@ export class BanList {
     return this.entries.size;
   }
 
-  onChange(listener: (event: BanEvent) => void): () => void {
+  /** Calls `listener` on every ban added, removed or expired, until the returned Disposable is disposed. */
+  onChange(listener: (event: BanEvent) => void): Disposable {
     this.events.on("change", listener);
-    return () => this.events.off("change", listener);
+    return toDisposable(() => void this.events.off("change", listener));
   }
 
   /**

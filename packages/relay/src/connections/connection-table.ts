@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { Logger } from "@autostun/plugins-api";
+import { type Disposable, type Logger, toDisposable } from "@autostun/plugins-api";
 import { formatIp, parseIp } from "../ip/address.js";
 import type { ConnectionRecord, ConnectionSink } from "./connection-record.js";
 
@@ -134,9 +134,10 @@ export class ConnectionTable {
     return this.live.size;
   }
 
-  onEvent(listener: (event: ConnectionEvent) => void): () => void {
+  /** Calls `listener` on every connection opened, updated or closed, until the result is disposed. */
+  onEvent(listener: (event: ConnectionEvent) => void): Disposable {
     this.events.on("event", listener);
-    return () => this.events.off("event", listener);
+    return toDisposable(() => void this.events.off("event", listener));
   }
 
   addSink(sink: ConnectionSink): void {

@@ -1,5 +1,5 @@
 import { connect, type NetConnectOpts, type Socket } from "node:net";
-import type { Logger } from "@autostun/plugins-api";
+import type { Disposable, Logger } from "@autostun/plugins-api";
 import type { BanEvent } from "../bans/ban-list.js";
 import { formatEndpoint } from "../connections/connection-record.js";
 import type { InboundHandler } from "../inbound.js";
@@ -54,7 +54,7 @@ export class Forwarder implements InboundHandler {
     idleTimeouts: 0,
     firstByteTimeouts: 0,
   };
-  private readonly unsubscribeBans: (() => void) | undefined;
+  private readonly banSubscription: Disposable | undefined;
   private readonly targetErrors: TargetErrorReporter;
   private closed = false;
   private nextLocalId = 1;
@@ -71,7 +71,7 @@ export class Forwarder implements InboundHandler {
     };
     const ipv4Loopback = target.scope === "loopback" && target.ip.family === 4;
     this.realAddresses = (options.realAddresses ?? ipv4Loopback) && ipv4Loopback;
-    this.unsubscribeBans = options.bans?.onChange((event) => this.onBanChange(event));
+    this.banSubscription = options.bans?.onChange((event) => this.onBanChange(event));
     this.targetErrors = new TargetErrorReporter(target, options.logger);
   }
 
@@ -132,7 +132,7 @@ export class Forwarder implements InboundHandler {
   /** Refuses new peers and closes every live connection. */
   close(): void {
     this.closed = true;
-    this.unsubscribeBans?.();
+    this.banSubscription?.dispose();
     for (const entry of [...this.live.values()]) {
       entry.upstream?.destroy();
       entry.peer.destroy();

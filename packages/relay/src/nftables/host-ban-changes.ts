@@ -1,3 +1,4 @@
+import type { Disposable } from "@autostun/plugins-api";
 import type { BanList } from "../bans/ban-list.js";
 import type { Cidr } from "../ip/cidr.js";
 import type { BanSetElement } from "./ban-set-elements.js";
@@ -14,13 +15,13 @@ export interface HostBanDelta {
  * ban at 50,000). Only IPv4 single hosts take this path; a range, or an update that failed, makes the
  * next update a full one.
  */
-export class HostBanChanges {
+export class HostBanChanges implements Disposable {
   private readonly pending = new Map<string, Cidr>();
   private full = true;
-  private readonly off: () => void;
+  private readonly subscription: Disposable;
 
   constructor(private readonly bans: BanList) {
-    this.off = bans.onChange((event) => {
+    this.subscription = bans.onChange((event) => {
       if (event.cidr.family !== 4) return;
       if (event.cidr.prefix === 32) this.pending.set(event.ban.cidr, event.cidr);
       else this.full = true;
@@ -57,6 +58,6 @@ export class HostBanChanges {
   }
 
   dispose(): void {
-    this.off();
+    this.subscription.dispose();
   }
 }

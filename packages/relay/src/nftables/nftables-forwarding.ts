@@ -1,5 +1,5 @@
 import { networkInterfaces } from "node:os";
-import type { CommandRunner, Logger } from "@autostun/plugins-api";
+import { type CommandRunner, type Disposable, DisposableStore, type Logger } from "@autostun/plugins-api";
 import type { BanList } from "../bans/ban-list.js";
 import { FORWARDER_DEFAULTS } from "../forward/forwarder-options.js";
 import type { ForwardTarget } from "../target/validate-target.js";
@@ -72,8 +72,10 @@ export class NftablesForwarding {
   private loadedDestinationPort: number | undefined;
   private closedByBan = 0;
   private activeWarned = false;
-  private unsubscribe: (() => void)[] = [];
-  private banSubscription: (() => void) | undefined;
+  /** What `follow` subscribed to; a new store after each stop, so the tunnel can be followed again. */
+  private follows = new DisposableStore();
+  private followed = false;
+  private banSubscription: DisposableStore | undefined;
   /** Host bans changed since the last ban-set update, so that update can be a delta. */
   private hostChanges: HostBanChanges | undefined;
   /** The ban-set update running now, and the one queued behind it that every later change shares. */
@@ -95,15 +97,13 @@ export class NftablesForwarding {
       const tunnelId = this.tunnelId;
       const changes = new HostBanChanges(this.options.bans);
       this.hostChanges = changes;
-      const off = this.options.bans.addEnforcer({
-        name: tunnelId,
-        enforce: () => this.enforceBans(),
+      const subscription = new DisposableStore();
+      subscription.add(changes);
+      subscription.add(() => {
+        if (this.hostChanges === changes) this.hostChanges = undefined;
       });
-      this.banSubscription = () => {
-        off();
-        changes.dispose();
-        this.hostChanges = undefined;
-      };
+      subscription.add(this.options.bans.addEnforcer({ name: tunnelId, enforce: () => this.enforceBans() }));
+      this.banSubscription = subscription;
     }
     const destination = this.destination;
     try {
@@ -139,8 +139,9 @@ export class NftablesForwarding {
       /** The rules vanished (a ruleset flush) and nft refused them again; the next open loads them. */
       onLost?: (error: NftablesForwardingError) => void;
     } = {},
-  ): () => void {
-    this.unsubscribe.push(
+  ): Disposable {
+    this.followed = true;
+    this.follows.add(
       this.options.table.onRulesLost((cause) => {
         if (this.port === undefined) return;
         this.port = undefined;
@@ -154,7 +155,7 @@ export class NftablesForwarding {
         (hooks.onLost ?? hooks.onError)?.(error);
       }),
     );
-    const off = tunnel.onPortChange(({ localPort }) => {
+    const portChanges = tunnel.onPortChange(({ localPort }) => {
       if (localPort === this.port && this.loadedDestinationPort === this.destination.port) return;
       this.start(localPort).then(
         () => hooks.onLoaded?.(localPort),
@@ -164,8 +165,7 @@ export class NftablesForwarding {
         },
       );
     });
-    this.unsubscribe.push(off);
-    return off;
+    return this.follows.add(portChanges);
   }
 
   /**
@@ -179,8 +179,7 @@ export class NftablesForwarding {
     if (this.destination.kind !== "dnat") return;
     if (this.destination.port !== targetPort) this.destination = { ...this.destination, port: targetPort };
     if (this.port === undefined) return;
-    const followed = this.unsubscribe.length > 0;
-    if (followed && localPort !== undefined && localPort !== this.port) return;
+    if (this.followed && localPort !== undefined && localPort !== this.port) return;
     // Compared with what is loaded, not with the last wish: a deferred target may still be pending here.
     if (this.loadedDestinationPort === targetPort) return;
     await this.start(this.port);
@@ -188,8 +187,11 @@ export class NftablesForwarding {
 
   /** Takes this tunnel's rules out; the table goes with the last tunnel. */
   async stop(): Promise<void> {
-    for (const off of this.unsubscribe.splice(0)) off();
-    this.banSubscription?.();
+    const follows = this.follows;
+    this.follows = new DisposableStore();
+    this.followed = false;
+    follows.dispose();
+    this.banSubscription?.dispose();
     this.banSubscription = undefined;
     this.port = undefined;
     this.loadedDestinationPort = undefined;

@@ -6,7 +6,7 @@ import {
   type TableRef,
   tableScript,
 } from "@autostun/netfilter";
-import type { CommandRunner, Logger } from "@autostun/plugins-api";
+import { type CommandRunner, type Disposable, type Logger, toDisposable } from "@autostun/plugins-api";
 import { type BanSetElement, banElementSpec, networksOverlap } from "./ban-set-elements.js";
 import type { HostBanDelta } from "./host-ban-changes.js";
 import type { KernelStateFile } from "./kernel-state-file.js";
@@ -91,9 +91,9 @@ export class NftablesTable {
    * Hears when the table vanished under us (a ruleset flush) and could not be loaded again: the
    * tunnels then say FAILED with nft's reason instead of showing OPEN while peers are refused.
    */
-  onRulesLost(listener: (error: Error) => void): () => void {
+  onRulesLost(listener: (error: Error) => void): Disposable {
     this.lostListeners.add(listener);
-    return () => this.lostListeners.delete(listener);
+    return toDisposable(() => void this.lostListeners.delete(listener));
   }
 
   /** Adds or replaces one tunnel's part, atomically with the rest of the table. */

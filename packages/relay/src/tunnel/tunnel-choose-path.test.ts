@@ -33,9 +33,9 @@ function makeTunnel(network: FakeNetwork, asked: TunnelPorts[], preserved: Tunne
 
 function nextOpen(tunnel: Tunnel): Promise<TunnelStatus> {
   return new Promise((resolve) => {
-    const off = tunnel.onChange(({ status }) => {
+    const subscription = tunnel.onChange(({ status }) => {
       if (status.state === "OPEN") {
-        off();
+        subscription.dispose();
         resolve(status);
       }
     });

@@ -32,9 +32,9 @@ function makeTunnel(network: FakeNetwork, inbound: TunnelInbound, localPort = 0)
 function nextOpen(tunnel: Tunnel, skip = 0): Promise<TunnelStatus> {
   let seen = 0;
   return new Promise((resolve) => {
-    const off = tunnel.onChange(({ status }) => {
+    const subscription = tunnel.onChange(({ status }) => {
       if (status.state === "OPEN" && seen++ === skip) {
-        off();
+        subscription.dispose();
         resolve(status);
       }
     });

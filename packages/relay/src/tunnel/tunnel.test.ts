@@ -46,9 +46,9 @@ function makeTunnel(network: FakeNetwork, overrides: Partial<TunnelOptions> = {}
 /** Resolves on the next event that reaches `state` (or satisfies `when`). */
 function reach(tunnel: Tunnel, state: TunnelState, when: (e: TunnelEvent) => boolean = () => true) {
   return new Promise<TunnelEvent>((resolve) => {
-    const off = tunnel.onChange((e) => {
+    const subscription = tunnel.onChange((e) => {
       if (e.status.state === state && when(e)) {
-        off();
+        subscription.dispose();
         resolve(e);
       }
     });

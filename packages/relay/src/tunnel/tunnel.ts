@@ -1,5 +1,5 @@
 import type { Socket } from "node:net";
-import type { Logger } from "@autostun/plugins-api";
+import { type Disposable, type Logger, toDisposable } from "@autostun/plugins-api";
 import type { InboundHandler } from "../inbound.js";
 import { isLocalPortBusy } from "../punch/local-port-busy.js";
 import type { PublicAddress, PunchResult } from "../punch/stun-race.js";
@@ -143,17 +143,17 @@ export class Tunnel {
   /**
    * Call `listener` whenever the tunnel opens on ports other than the last ones it announced (the
    * first open included): the daemon pushes the public port to the downloader, and on the
-   * direct-downloader path tells it which local port to listen on. Returns the unsubscribe function.
+   * direct-downloader path tells it which local port to listen on. Dispose the result to stop hearing.
    */
-  onPortChange(listener: PortChangeListener): () => void {
+  onPortChange(listener: PortChangeListener): Disposable {
     this.portListeners.add(listener);
-    return () => this.portListeners.delete(listener);
+    return toDisposable(() => void this.portListeners.delete(listener));
   }
 
-  /** Call `listener` on every change; returns the function that unsubscribes it. */
-  onChange(listener: TunnelListener): () => void {
+  /** Call `listener` on every change, until the returned Disposable is disposed. */
+  onChange(listener: TunnelListener): Disposable {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return toDisposable(() => void this.listeners.delete(listener));
   }
 
   /** Start opening; progress arrives as events. Does nothing unless STOPPED. */

@@ -1,9 +1,5 @@
+import type { Logger } from "@autostun/plugins-api";
 import type { LifecycleStep } from "./lifecycle.js";
-
-/** The pino-like logger the reporter writes to: one object, one message. */
-interface WarnLogger {
-  warn(fields: Record<string, unknown>, message: string): void;
-}
 
 /** Linux errno values: EMFILE (this process's limit) and ENFILE (the whole system's). */
 const EMFILE = 24;
@@ -39,7 +35,7 @@ export class ExhaustionReporter {
   private readonly last = new Map<string, { at: number; missed: number }>();
 
   constructor(
-    private readonly logger: WarnLogger,
+    private readonly logger: Pick<Logger, "warn">,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -56,14 +52,14 @@ export class ExhaustionReporter {
     this.last.set(where, { at: now, missed: 0 });
     const whose = code === "EMFILE" ? "this process's open-files limit" : "the system's open-files limit";
     this.logger.warn(
+      `out of file descriptors (${code}: too many open files, ${whose}) while ${where}; AutoSTUN keeps running and retries. ` +
+        "Close idle connections to it, lower limits.maxTunnels, or raise the limit (LimitNOFILE= in the systemd unit, ulimit -n).",
       {
         code,
         where,
         error: error instanceof Error ? error.message : String(error),
         ...(seen?.missed ? { sinceLastLine: seen.missed } : {}),
       },
-      `out of file descriptors (${code}: too many open files, ${whose}) while ${where}; AutoSTUN keeps running and retries. ` +
-        "Close idle connections to it, lower limits.maxTunnels, or raise the limit (LimitNOFILE= in the systemd unit, ulimit -n).",
     );
     return true;
   }

@@ -1,82 +1,107 @@
 import { redactUrlsIn } from "@autostun/downloaders";
 import type { Logger } from "@autostun/plugins-api";
-import { type DestinationStream, type Logger as PinoLogger, pino } from "pino";
+import { type DestinationStream, pino } from "pino";
 
+/** The levels `log.level` accepts; `silent` writes nothing. */
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "silent";
+
+/** What a field's value is replaced by when its key names a secret. */
+export const REDACTED_FIELD = "[redacted]";
+
+/** Keys whose value is a credential wherever they appear in a line's fields. */
 const SECRET_KEY = /token|password|passwd|secret|authorization|cookie|api[-_]?key/i;
 
-/** Replaces values under secret-looking keys at any depth, so a plugin cannot log a password by accident. */
-export function redactSecrets(value: unknown, depth = 0): unknown {
-  if (depth > 8 || value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
+/** How deep redaction follows nested fields; deeper values (and cycles) are cut off. */
+const MAX_DEPTH = 8;
+
+/**
+ * The one redaction of everything the daemon and its plugins log: a value under a key named like a
+ * secret (`token`, `password`, `authorization`, `cookie`, `apiKey`…, at any depth) becomes `[redacted]`,
+ * and every URL in any string (an error's message and stack too) loses its `user:password@` and the
+ * values of its secret-looking query parameters, since libraries and adapters put the whole URL they were
+ * given into their errors. Errors become `{ type, message, stack, … }`. Returns a copy; the input stays.
+ */
+export function redactLogValue(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return redactUrlsIn(value);
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= MAX_DEPTH) return "[too deep]";
+  if (value instanceof Error) return redactLogValue(pino.stdSerializers.err(value), depth + 1);
+  if (Array.isArray(value)) return value.map((item) => redactLogValue(item, depth + 1));
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  // A URL object or a Date is written as its JSON form: redact that form, not its (empty) own keys.
+  if (typeof toJSON === "function") return redactLogValue(toJSON.call(value), depth + 1);
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
     out[key] =
       SECRET_KEY.test(key) && inner !== undefined && inner !== ""
-        ? "[redacted]"
-        : redactSecrets(inner, depth + 1);
+        ? REDACTED_FIELD
+        : redactLogValue(inner, depth + 1);
   }
   return out;
 }
 
+/** Bindings a scoped logger writes on each of its lines, e.g. `{ module: "relay", tunnel: "t1" }`. */
+export type LogBindings = Record<string, string | number | boolean>;
+
 /**
- * Every URL in a log value or message with its secrets taken out (`user:pass@`, `?apikey=…`): libraries
- * and adapters write the whole URL they were given into their errors, whatever key it ends up under.
+ * The daemon's logger: the plugin API's {@link Logger} (message first, then fields), plus scoping. Every
+ * part of the daemon and every plugin logs through this shape; what backs it is the root logger's business.
  */
-export function redactUrlsDeep(value: unknown, depth = 0): unknown {
-  if (typeof value === "string") return redactUrlsIn(value);
-  if (depth > 8 || value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map((item) => redactUrlsDeep(item, depth + 1));
-  if (value instanceof Error) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) out[key] = redactUrlsDeep(inner, depth + 1);
-  return out;
+export interface ScopedLogger extends Logger {
+  /**
+   * A logger whose lines also carry `bindings`. A key bound here and passed again in a call's fields is
+   * written once, with the bound value.
+   */
+  child(bindings: LogBindings): ScopedLogger;
 }
 
-export type RootLogger = PinoLogger;
+/** The logger the daemon makes once at start; reloading the config changes its level in place. */
+export interface RootLogger extends ScopedLogger {
+  /** The level in effect for this logger and every logger scoped from it. */
+  readonly level: LogLevel;
+  /** Changes the level of this logger and of every logger scoped from it, the ones made earlier too. */
+  setLevel(level: LogLevel): void;
+}
 
-/** The daemon's structured logger: JSON lines on stderr, secrets redacted. */
-export function createRootLogger(level: string, destination?: DestinationStream): RootLogger {
-  return pino(
-    {
-      level,
-      base: undefined,
-      formatters: { log: (object) => redactUrlsDeep(object) as Record<string, unknown> },
-      hooks: {
-        logMethod(args, method) {
-          method.apply(
-            this,
-            args.map((arg) => (typeof arg === "string" ? redactUrlsIn(arg) : arg)) as Parameters<
-              typeof method
-            >,
-          );
-        },
-      },
-      redact: {
-        paths: [
-          "token",
-          "password",
-          "apiKey",
-          "authorization",
-          "*.token",
-          "*.password",
-          "*.apiKey",
-          "*.authorization",
-        ],
-        censor: "[redacted]",
-      },
-    },
+type WriteLevel = "debug" | "info" | "warn" | "error";
+
+/**
+ * The daemon's structured logger: one JSON line per call on stderr (or `destination`),
+ * `{"level":30,"time":…,<bindings>,<fields>,"msg":"…"}`, every line passed through {@link redactLogValue}.
+ */
+export function createRootLogger(level: LogLevel, destination?: DestinationStream): RootLogger {
+  // pino is only the line writer: scoping, redaction and error serializing happen here, once.
+  const lines = pino(
+    { level, base: undefined, serializers: { err: (value: unknown) => value } },
     destination ?? pino.destination(2),
   );
-}
 
-/** Adapts the root logger to the plugin API's Logger, tagging every line with its source. */
-export function scopedLogger(root: RootLogger, bindings: Record<string, string>): Logger {
-  const child = root.child(bindings);
-  // pino writes a key once per source, so a field the child already binds would appear twice in the line.
-  const unbound = (fields: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(fields).filter(([key]) => !Object.hasOwn(bindings, key)));
-  const write =
-    (level: "debug" | "info" | "warn" | "error") => (message: string, fields?: Record<string, unknown>) =>
-      fields ? child[level](redactSecrets(unbound(fields)) as object, message) : child[level](message);
-  return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
+  const scoped = (bindings: LogBindings): ScopedLogger => {
+    const write = (method: WriteLevel) => (message: string, fields?: Record<string, unknown>) => {
+      if (!lines.isLevelEnabled(method)) return;
+      const merged: Record<string, unknown> = { ...bindings };
+      if (fields)
+        for (const [key, value] of Object.entries(fields))
+          if (!Object.hasOwn(bindings, key)) merged[key] = value;
+      lines[method](redactLogValue(merged) as object, redactUrlsIn(message));
+    };
+    return {
+      debug: write("debug"),
+      info: write("info"),
+      warn: write("warn"),
+      error: write("error"),
+      child: (more) => scoped({ ...bindings, ...more }),
+    };
+  };
+
+  const root = scoped({});
+  return {
+    ...root,
+    get level() {
+      return lines.level as LogLevel;
+    },
+    setLevel(next: LogLevel) {
+      lines.level = next;
+    },
+  };
 }

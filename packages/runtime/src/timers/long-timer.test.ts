@@ -34,7 +34,7 @@ describe("timers longer than Node allows", () => {
     const timer = every(25 * DAY, fired);
     vi.advanceTimersByTime(75 * DAY);
     expect(fired).toHaveBeenCalledTimes(3);
-    timer.cancel();
+    timer.dispose();
     vi.advanceTimersByTime(100 * DAY);
     expect(fired).toHaveBeenCalledTimes(3);
   });
@@ -43,7 +43,7 @@ describe("timers longer than Node allows", () => {
     const fired = vi.fn();
     const timer = afterDelay(1000, fired, 300);
     vi.advanceTimersByTime(700);
-    timer.cancel();
+    timer.dispose();
     vi.advanceTimersByTime(10_000);
     expect(fired).not.toHaveBeenCalled();
   });

@@ -1,11 +1,14 @@
+import type { Disposable } from "@autostun/plugins-api";
+
 /**
  * The longest delay Node's timers honour: 2^31-1 ms (about 24.8 days). A longer one is silently replaced
  * by 1 ms, so a `setInterval` of 25 days would fire a thousand times a second.
  */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export interface LongTimer {
-  cancel(): void;
+/** A pending timer; disposing it cancels it. */
+export interface LongTimer extends Disposable {
+  dispose(): void;
 }
 
 /**
@@ -31,7 +34,7 @@ export function afterDelay(delayMs: number, fire: () => void, step = MAX_TIMER_M
   };
   wait();
   return {
-    cancel() {
+    dispose() {
       cancelled = true;
       clearTimeout(handle);
     },
@@ -58,9 +61,9 @@ export function every(periodMs: number, fire: () => void, step = MAX_TIMER_MS): 
   };
   next();
   return {
-    cancel() {
+    dispose() {
       cancelled = true;
-      current?.cancel();
+      current?.dispose();
     },
   };
 }

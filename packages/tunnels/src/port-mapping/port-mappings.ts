@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type { AutostunConfig } from "@autostun/config";
-import type { Logger } from "@autostun/plugins-api";
+import { type Disposable, type Logger, toDisposable } from "@autostun/plugins-api";
 import {
   type FindGatewayOptions,
   findGateway,
@@ -65,7 +65,7 @@ export class UpnpMappings {
   }
 
   /** Follow a tunnel's state: map its port when it opens, remove the mapping when it stops. */
-  follow(id: string, tunnel: Tunnel): () => void {
+  follow(id: string, tunnel: Tunnel): Disposable {
     // Followed while off too, so turning upnp on by a reload can map the tunnels already open.
     const react = () => {
       if (!this.enabled || this.paused) return;
@@ -78,16 +78,16 @@ export class UpnpMappings {
         this.map(id, localPort);
       } else if (current && (state === "STOPPED" || state === "FAILED")) this.release(id, current);
     };
-    const off = tunnel.onChange(react);
+    const subscription = tunnel.onChange(react);
     this.followed.set(id, react);
     react();
-    return () => {
-      off();
+    return toDisposable(() => {
+      subscription.dispose();
       if (this.followed.get(id) === react) this.followed.delete(id);
       const current = this.mappers.get(id);
       if (current) this.release(id, current);
       this.shown.delete(id);
-    };
+    });
   }
 
   /** The tunnel's mapping, or undefined when UPnP is off or the tunnel never opened. */
