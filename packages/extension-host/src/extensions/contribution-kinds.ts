@@ -37,6 +37,11 @@ export interface ContributionKind<V> {
 export interface ContributionTarget {
   checks: Map<string, CheckImplementation>;
   gatherers: Map<string, Gatherer>;
+  /**
+   * Per `contributes` key, which extension declared an id (undefined: none did). A key missing here has
+   * no feature in this daemon, so nothing of that kind can be registered.
+   */
+  declarations: Partial<Record<ContributionKind<unknown>["point"], (id: string) => string | undefined>>;
   /** Absent where no feature of the daemon takes downloader adapters. */
   provideDownloader?: (kind: string, extensionId: string, factory: DownloaderFactory) => () => void;
 }

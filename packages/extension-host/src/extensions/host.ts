@@ -33,6 +33,7 @@ import {
   CONTRIBUTION_KINDS,
   type ContributionKind,
   type ContributionTarget,
+  type KindRules,
   misuse,
 } from "./contribution-kinds.js";
 import type { ExtensionPointRegistry } from "./extension-points.js";
@@ -164,10 +165,15 @@ export class ExtensionHost {
 
   constructor(private readonly options: HostOptions) {
     this.isolation = { ...ISOLATION_DEFAULTS, ...options.isolation };
-    const downloaders = options.downloaders;
+    const { checks, downloaders } = options;
     this.target = {
       checks: this.implementations,
       gatherers: this.gatherers,
+      declarations: {
+        checks: (id) => checks.get(id)?.extensionId,
+        gatherers: (id) => checks.gatherers.owner(id),
+        ...(downloaders ? { downloaders: (kind: string) => downloaders.get(kind)?.extensionId } : {}),
+      },
       ...(downloaders
         ? {
             provideDownloader: (kind, extensionId, factory) =>
@@ -428,21 +434,13 @@ export class ExtensionHost {
   }
 
   /** Why `id` of `kind` is another plugin's, or undefined when this extension may provide it. */
-  private claimedElsewhere(
-    ext: LiveExtension,
-    kind: ContributionKind<unknown>,
-    id: string,
-  ): string | undefined {
-    const owner =
-      kind.name === "check"
-        ? this.options.checks.get(id)?.extensionId
-        : kind.name === "gatherer"
-          ? this.options.checks.gatherers.owner(id)
-          : this.options.downloaders?.get(id)?.extensionId;
-    if (kind.name === "downloader" && !this.options.downloaders)
-      return "this AutoSTUN takes no downloader adapters";
+  private claimedElsewhere(ext: LiveExtension, kind: KindRules, id: string): string | undefined {
+    const declarations = this.target.declarations[kind.point];
+    if (!declarations) return `no feature of this AutoSTUN takes contributes.${kind.point}`;
+    const owner = declarations(id);
     if (owner !== undefined && owner !== ext.info.id) return `${kind.name} ${id} is provided by ${owner}`;
-    if (owner === undefined && kind.undeclared === "warn") {
+    if (owner === undefined) {
+      // Undeclared (a kind that allows it): the first plugin to register the id keeps it.
       const key = `${kind.name}:${id}`;
       const holder = [...this.extensions.values()].find(
         (other) => other !== ext && other.registrations.has(key),
@@ -478,7 +476,7 @@ export class ExtensionHost {
     if (late) return refuse(late, false);
     const claimed = this.claimedElsewhere(ext, kind, id);
     if (claimed) return refuse(claimed, false);
-    if (kind.undeclared === "warn" && this.options.checks.gatherers.owner(id) === undefined)
+    if (this.target.declarations[kind.point]?.(id) === undefined)
       logger.warn(
         `${kind.name} ${id} is not declared in contributes.${kind.point} of ${ext.info.id}'s manifest; it works while the plugin runs, but a diagnosis cannot start the plugin to provide it`,
         { kind: kind.name, id },
