@@ -91,10 +91,15 @@ export interface ExtensionContext {
     readonly apiVersion: string;
     /**
      * Provides the implementation of a check declared in the manifest. Registering an id that the
-     * manifest does not declare throws.
+     * manifest does not declare, or an implementation without `run()`, throws.
      */
     registerCheck(id: string, check: CheckImplementation): Disposable;
-    /** Provides shared facts under `gathererId`, for any check's `context.gather(gathererId)`. */
+    /**
+     * Provides shared facts under `gathererId`, for any check's `context.gather(gathererId)`. Declare the id
+     * in the manifest's `contributes.gatherers` (since 1.7.0): a diagnosis then starts this plugin when a
+     * check asks for the gatherer. An id another plugin declares is refused (logged, not thrown); a gatherer
+     * without `gather()` throws.
+     */
     registerGatherer<T>(gathererId: string, gatherer: Gatherer<T>): Disposable;
     /**
      * Provides the adapter of a downloader kind declared in the manifest's `contributes.downloaders`
@@ -315,7 +320,7 @@ export type { ContributingExtension, ContributionIssue, ContributionReceiver, Co
 export type { Guidance, Remedy, RemedyOutcome } from "./guidance.js";
 export { type Catalog, type CatalogMessages, defineCatalog, LOCALES, type Locale, type LocalizedText, localize, type MessageParams, } from "./localized.js";
 export type { Logger } from "./logger.js";
-export { type ActivationEvent, type CheckContribution, type CheckPlatform, DEFAULT_CHECK_TIMEOUT_MS, type DownloaderContribution, type ExtensionManifest, type ManifestContributions, } from "./manifest.js";
+export { type ActivationEvent, type CheckContribution, type CheckPlatform, DEFAULT_CHECK_TIMEOUT_MS, type DownloaderContribution, type ExtensionManifest, type GathererContribution, type ManifestContributions, } from "./manifest.js";
 export { type CommandResult, type CommandRunner, type ConfiguredDownloader, type DownloaderProbeResult, type Downloaders, type HostInfo, type InterfaceAddress, type NetworkInfo, type ServiceAccessor, Services, type ServiceToken, type StunSettings, type SystemFiles, type TunnelActivity, type TunnelActivityEntry, type TunnelPorts, type UpnpGateway, type UpnpGatewayProbe, } from "./services.js";
 export { CHECK_STATUSES, type CheckStatus, isProblemStatus, type VerdictStatus } from "./status.js";
 export { API_VERSION } from "./version.js";
@@ -402,7 +407,9 @@ export interface ExtensionManifest {
     };
     /**
      * When to load and activate the plugin: `onStartup` (or `*`) at daemon start, `onCheck:<id>`
-     * the first time that check runs. Defaults to one `onCheck:` event per contributed check.
+     * the first time that check runs, `onGatherer:<id>` (since 1.7.0) the first time a check asks for that
+     * gatherer. Defaults to one `onCheck:` event per contributed check and one `onGatherer:` event per
+     * contributed gatherer.
      */
     activationEvents?: ActivationEvent[];
     /**
@@ -414,13 +421,18 @@ export interface ExtensionManifest {
     /** Module to load, relative to the plugin folder; defaults to package.json `main`, then `index.js`. */
     main?: string;
 }
-/** The `contributes` field: the checks and downloaders points are typed here; every other point is an open list. */
+/**
+ * The `contributes` field: the checks, gatherers and downloaders points are typed here; every other point
+ * is an open list.
+ */
 export interface ManifestContributions {
     checks?: CheckContribution[];
+    /** Since 1.7.0. */
+    gatherers?: GathererContribution[];
     downloaders?: DownloaderContribution[];
     [point: string]: readonly unknown[] | undefined;
 }
-export type ActivationEvent = "*" | "onStartup" | `onCheck:${string}`;
+export type ActivationEvent = "*" | "onStartup" | `onCheck:${string}` | `onGatherer:${string}`;
 /** Platforms a check can declare, as Node's `process.platform` names them (plus `dsm` for Synology). */
 export type CheckPlatform = "linux" | "win32" | "darwin" | "freebsd" | "dsm";
 /** A check declared in a manifest. Its implementation is registered on activation. */
@@ -441,6 +453,16 @@ export interface CheckContribution {
     platforms?: CheckPlatform[];
     /** Hard limit for one run; past it the check is ERROR and its signal is aborted. Default 10000. */
     timeoutMs?: number;
+}
+/**
+ * A gatherer declared in a manifest (since 1.7.0), registered on activation with
+ * `context.registerGatherer(id, …)`. Declaring it lets a diagnosis start this plugin only when a check asks
+ * for the gatherer (`onGatherer:<id>`). A gatherer registered without a declaration still works while its
+ * plugin runs (plugins written for 1.6 and earlier), but nothing starts the plugin to provide it.
+ */
+export interface GathererContribution {
+    /** Globally unique, dotted like a check id, e.g. `nat.discovery`. */
+    id: string;
 }
 /** A downloader kind declared in a manifest (since 1.2.0). Its adapter is registered on activation. */
 export interface DownloaderContribution {

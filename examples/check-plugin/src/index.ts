@@ -1,5 +1,5 @@
 import { statfs } from "node:fs/promises";
-import type { CheckImplementation, CheckResult, ExtensionContext } from "@autostun/plugins-api";
+import type { CheckImplementation, CheckResult, ExtensionContext, Gatherer } from "@autostun/plugins-api";
 import { messages } from "./messages.js";
 
 const GIB = 1024 ** 3;
@@ -39,16 +39,35 @@ export function judge(path: string, freeBytes: number | undefined, minFreeGiB: n
   };
 }
 
+/** What the `example.free-space` gatherer shares: the folder and its free bytes (undefined: it is missing). */
+export interface FreeSpace {
+  path: string;
+  freeBytes: number | undefined;
+}
+
+export const FREE_SPACE = "example.free-space";
+
 export function activate(context: ExtensionContext): void {
   const { path, minFreeGiB } = settings(context.config);
-  const check: CheckImplementation = {
-    async run() {
+  // Declared in contributes.gatherers, so a check of another plugin may ask for it too: the daemon then
+  // starts this plugin for it (onGatherer:example.free-space) and measures once per diagnosis.
+  const freeSpace: Gatherer<FreeSpace> = {
+    async gather() {
       const stats = await statfs(path).catch((error: NodeJS.ErrnoException) => {
         if (error.code === "ENOENT") return undefined;
         throw error;
       });
-      return judge(path, stats ? stats.bavail * stats.bsize : undefined, minFreeGiB);
+      return { path, freeBytes: stats ? stats.bavail * stats.bsize : undefined };
     },
   };
-  context.subscriptions.push(context.registerCheck("example.disk-space", check));
+  const check: CheckImplementation = {
+    async run(ctx) {
+      const { freeBytes } = await ctx.gather<FreeSpace>(FREE_SPACE);
+      return judge(path, freeBytes, minFreeGiB);
+    },
+  };
+  context.subscriptions.push(
+    context.registerGatherer(FREE_SPACE, freeSpace),
+    context.registerCheck("example.disk-space", check),
+  );
 }

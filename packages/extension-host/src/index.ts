@@ -4,6 +4,7 @@ export * from "./checks/check-events.js";
 export * from "./checks/check-store.js";
 export * from "./checks/diagnosis-schedule.js";
 export * from "./checks/engine.js";
+export * from "./checks/invalid-result.js";
 export * from "./checks/messages.js";
 export * from "./checks/model.js";
 export * from "./checks/network-watch.js";

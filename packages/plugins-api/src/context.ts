@@ -22,10 +22,15 @@ export interface ExtensionContext {
   readonly apiVersion: string;
   /**
    * Provides the implementation of a check declared in the manifest. Registering an id that the
-   * manifest does not declare throws.
+   * manifest does not declare, or an implementation without `run()`, throws.
    */
   registerCheck(id: string, check: CheckImplementation): Disposable;
-  /** Provides shared facts under `gathererId`, for any check's `context.gather(gathererId)`. */
+  /**
+   * Provides shared facts under `gathererId`, for any check's `context.gather(gathererId)`. Declare the id
+   * in the manifest's `contributes.gatherers` (since 1.7.0): a diagnosis then starts this plugin when a
+   * check asks for the gatherer. An id another plugin declares is refused (logged, not thrown); a gatherer
+   * without `gather()` throws.
+   */
   registerGatherer<T>(gathererId: string, gatherer: Gatherer<T>): Disposable;
   /**
    * Provides the adapter of a downloader kind declared in the manifest's `contributes.downloaders`

@@ -49,6 +49,7 @@ export {
   DEFAULT_CHECK_TIMEOUT_MS,
   type DownloaderContribution,
   type ExtensionManifest,
+  type GathererContribution,
   type ManifestContributions,
 } from "./manifest.js";
 export {

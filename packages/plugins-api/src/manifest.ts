@@ -23,7 +23,9 @@ export interface ExtensionManifest {
   engines: { autostun: string };
   /**
    * When to load and activate the plugin: `onStartup` (or `*`) at daemon start, `onCheck:<id>`
-   * the first time that check runs. Defaults to one `onCheck:` event per contributed check.
+   * the first time that check runs, `onGatherer:<id>` (since 1.7.0) the first time a check asks for that
+   * gatherer. Defaults to one `onCheck:` event per contributed check and one `onGatherer:` event per
+   * contributed gatherer.
    */
   activationEvents?: ActivationEvent[];
   /**
@@ -36,14 +38,19 @@ export interface ExtensionManifest {
   main?: string;
 }
 
-/** The `contributes` field: the checks and downloaders points are typed here; every other point is an open list. */
+/**
+ * The `contributes` field: the checks, gatherers and downloaders points are typed here; every other point
+ * is an open list.
+ */
 export interface ManifestContributions {
   checks?: CheckContribution[];
+  /** Since 1.7.0. */
+  gatherers?: GathererContribution[];
   downloaders?: DownloaderContribution[];
   [point: string]: readonly unknown[] | undefined;
 }
 
-export type ActivationEvent = "*" | "onStartup" | `onCheck:${string}`;
+export type ActivationEvent = "*" | "onStartup" | `onCheck:${string}` | `onGatherer:${string}`;
 
 /** Platforms a check can declare, as Node's `process.platform` names them (plus `dsm` for Synology). */
 export type CheckPlatform = "linux" | "win32" | "darwin" | "freebsd" | "dsm";
@@ -66,6 +73,17 @@ export interface CheckContribution {
   platforms?: CheckPlatform[];
   /** Hard limit for one run; past it the check is ERROR and its signal is aborted. Default 10000. */
   timeoutMs?: number;
+}
+
+/**
+ * A gatherer declared in a manifest (since 1.7.0), registered on activation with
+ * `context.registerGatherer(id, …)`. Declaring it lets a diagnosis start this plugin only when a check asks
+ * for the gatherer (`onGatherer:<id>`). A gatherer registered without a declaration still works while its
+ * plugin runs (plugins written for 1.6 and earlier), but nothing starts the plugin to provide it.
+ */
+export interface GathererContribution {
+  /** Globally unique, dotted like a check id, e.g. `nat.discovery`. */
+  id: string;
 }
 
 /** A downloader kind declared in a manifest (since 1.2.0). Its adapter is registered on activation. */

@@ -3,6 +3,7 @@ import type {
   ContributionReceiver,
   ExtensionContributions,
   ExtensionPointDescriptor,
+  GathererContribution,
 } from "@autostun/plugins-api";
 import { z } from "zod";
 import type { ExtensionPointRegistry } from "../extensions/extension-points.js";
@@ -27,12 +28,51 @@ export const checksPoint: ExtensionPointDescriptor<CheckContribution> = {
   schema: checkContribution,
 };
 
+/** `contributes.gatherers`: shared facts a check asks for with `context.gather(id)`, ids dotted like checks. */
+export const gatherersPoint: ExtensionPointDescriptor<GathererContribution> = {
+  name: "gatherers",
+  schema: z.object({ id: checkId }),
+};
+
+/**
+ * Which plugin declared which gatherer, so a diagnosis starts that plugin (`onGatherer:<id>`) only when a
+ * check asks for the gatherer. The first plugin to declare an id keeps it (built-ins are read first).
+ */
+export class GathererContributions implements ContributionReceiver<GathererContribution> {
+  private readonly owners = new Map<string, string>();
+
+  added({ extension, items }: ExtensionContributions<GathererContribution>): string[] {
+    const conflicts: string[] = [];
+    for (const { id } of items) {
+      const owner = this.owners.get(id);
+      if (owner) conflicts.push(`gatherer ${id} is already provided by ${owner}`);
+      else this.owners.set(id, extension.id);
+    }
+    return conflicts;
+  }
+
+  removed(extensionId: string): void {
+    for (const [id, owner] of this.owners) if (owner === extensionId) this.owners.delete(id);
+  }
+
+  /** The extension that declared gatherer `id`, if any did. */
+  owner(id: string): string | undefined {
+    return this.owners.get(id);
+  }
+
+  declaredBy(extensionId: string): string[] {
+    return [...this.owners].filter(([, owner]) => owner === extensionId).map(([id]) => id);
+  }
+}
+
 /**
  * The checks every plugin declared, as the engine will run them. A plugin that cannot run and declared
  * no check gets one made up for it, so its problem shows in the report instead of vanishing.
  */
 export class CheckContributions implements ContributionReceiver<CheckContribution> {
   private readonly descriptors = new Map<string, CheckDescriptor>();
+  /** The gatherers the checks may ask for, declared under their own point. */
+  readonly gatherers = new GathererContributions();
 
   added({ extension, items }: ExtensionContributions<CheckContribution>): string[] {
     const declared: CheckContribution[] = [...items];
@@ -83,9 +123,13 @@ export class CheckContributions implements ContributionReceiver<CheckContributio
   }
 }
 
-/** Registers `contributes.checks` on the registry and returns the engine's view of the checks. */
+/**
+ * Registers `contributes.checks` and `contributes.gatherers` on the registry and returns the engine's view
+ * of the checks and of the gatherers they use.
+ */
 export function registerChecksPoint(points: ExtensionPointRegistry): CheckContributions {
   const checks = new CheckContributions();
   points.register(checksPoint, checks);
+  points.register(gatherersPoint, checks.gatherers);
   return checks;
 }

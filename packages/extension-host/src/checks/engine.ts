@@ -1,6 +1,5 @@
 import type {
   CheckImplementation,
-  CheckResult,
   CheckRunContext,
   CheckStatus,
   GatherContext,
@@ -11,14 +10,15 @@ import type {
 } from "@autostun/plugins-api";
 import { localize } from "@autostun/plugins-api";
 import type { EventChannel } from "@autostun/runtime";
-import { errorText, LocalizedError } from "@autostun/runtime";
+import { ABORTED, errorText, LocalizedError, TIMED_OUT, withDeadline } from "@autostun/runtime";
 import type { ExtensionHost } from "../extensions/host.js";
 import type { CheckEvents } from "./check-events.js";
 import type { CheckStore } from "./check-store.js";
+import { InvalidResultError } from "./invalid-result.js";
 import { engineText } from "./messages.js";
 import type { CheckDescriptor, CheckState } from "./model.js";
 import { planRun } from "./order.js";
-import { resultProblem } from "./validate-result.js";
+import { isCheckResult, resultProblem } from "./validate-result.js";
 
 export interface EngineOptions {
   host: ExtensionHost;
@@ -78,6 +78,10 @@ const CANCELLED = Symbol("cancelled");
 function cancelledBy(requester: AbortSignal): Error {
   const reason = requester.reason ?? new LocalizedError(engineText("cancel.request-aborted"));
   return new LocalizedError(engineText("cancel.nobody-waits", { reason: errorText(reason) }));
+}
+
+function invalidResult(problem: LocalizedText): Pick<CheckState, "status" | "summary" | "facts"> {
+  return { status: "ERROR", summary: engineText("invalid-result", { problem }), facts: {} };
 }
 
 /** For logs, which stay English; users get {@link errorText} in their language. */
@@ -281,27 +285,16 @@ export class CheckEngine {
       gather,
       dependency: (id) => (descriptor.dependsOn.includes(id) ? this.states.get(id) : undefined),
     };
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), descriptor.timeoutMs);
-    });
-    // A cancelled check ends at once, whether or not its code honours the signal.
-    let onCancel: (() => void) | undefined;
-    const cancelled = new Promise<typeof CANCELLED>((resolve) => {
-      onCancel = () => {
-        controller.abort(cancel.reason);
-        resolve(CANCELLED);
-      };
-      cancel.addEventListener("abort", onCancel, { once: true });
-    });
     try {
-      const result = await Promise.race([
-        Promise.resolve().then(() => implementation.run(context)),
-        timeout,
-        cancelled,
-      ]);
-      if (result === CANCELLED) return CANCELLED;
-      if (result === "timeout") {
+      // A cancelled check ends at once, whether or not its code honours the signal.
+      const result = await withDeadline(() => implementation.run(context), descriptor.timeoutMs, {
+        signal: cancel,
+      });
+      if (result === ABORTED) {
+        controller.abort(cancel.reason);
+        return CANCELLED;
+      }
+      if (result === TIMED_OUT) {
         controller.abort(new Error(`timed out after ${descriptor.timeoutMs} ms`));
         return {
           status: "ERROR",
@@ -309,22 +302,20 @@ export class CheckEngine {
           facts: { timeoutMs: descriptor.timeoutMs },
         };
       }
-      const problem = resultProblem(result);
-      if (problem) return { status: "ERROR", summary: engineText("invalid-result", { problem }), facts: {} };
-      const valid = result as CheckResult;
+      if (!isCheckResult(result)) return invalidResult(resultProblem(result) ?? "");
       return {
-        status: valid.status,
-        summary: valid.summary,
-        facts: valid.facts ?? {},
-        ...(valid.guidance ? { guidance: valid.guidance } : {}),
-        ...(valid.remedies ? { remedies: valid.remedies } : {}),
+        status: result.status,
+        summary: result.summary,
+        facts: result.facts ?? {},
+        ...(result.guidance ? { guidance: result.guidance } : {}),
+        ...(result.remedies ? { remedies: result.remedies } : {}),
       };
     } catch (error) {
+      // Found where the check ran (a plugin's own process): the same ERROR as a bad result found here.
+      if (error instanceof InvalidResultError) return invalidResult(error.problem);
       logger.warn("check threw", { error: describeError(error) });
       return { status: "ERROR", summary: engineText("crashed", { reason: errorText(error) }), facts: {} };
     } finally {
-      clearTimeout(timer);
-      if (onCancel) cancel.removeEventListener("abort", onCancel);
       if (!controller.signal.aborted) controller.abort(new Error("check finished"));
     }
   }
@@ -339,13 +330,10 @@ export class CheckEngine {
     let promise = memo.get(id);
     if (!promise) {
       promise = (async () => {
-        let gatherer = this.options.host.gatherer(id);
-        if (!gatherer) {
-          // The gatherer's extension may activate lazily; wake everything once before giving up.
-          await this.options.host.activateAll();
-          gatherer = this.options.host.gatherer(id);
-        }
-        if (!gatherer) throw new LocalizedError(engineText("gatherer.missing", { id }));
+        // Starts the plugin that declares the gatherer (`onGatherer:<id>`) if it is not running yet.
+        const resolved = await this.options.host.resolveGatherer(id);
+        if ("error" in resolved) throw new LocalizedError(resolved.error);
+        const { gatherer } = resolved;
         const context: GatherContext = {
           signal: scope,
           logger,

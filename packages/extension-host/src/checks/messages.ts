@@ -23,7 +23,6 @@ export const engineMessages = defineCatalog({
       'applying "{remedy}" needs administrator rights; restart AutoSTUN as root (or elevated) and try again. Or apply it by hand: {commands}',
     "remedy.cannot-apply": "check {check} offers remedies but cannot apply them",
     "remedy.failed": "the remedy failed: {reason}",
-    "gatherer.missing": "no extension provides the gatherer {id}",
   },
   "zh-CN": {
     pending: "尚未运行",
@@ -46,7 +45,6 @@ export const engineMessages = defineCatalog({
       "执行修复“{remedy}”需要管理员权限；请以 root（或提升权限）重新启动 AutoSTUN 后再试。也可以手动执行：{commands}",
     "remedy.cannot-apply": "检查 {check} 列出了修复办法，却没有提供执行它们的功能",
     "remedy.failed": "修复没有成功：{reason}",
-    "gatherer.missing": "没有任何扩展提供数据采集器 {id}",
   },
 });
 

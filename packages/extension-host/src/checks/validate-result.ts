@@ -8,16 +8,6 @@ export const MAX_RESULT_BYTES = 256 * 1024;
 /** Facts are evidence for a verdict, not a data dump; the limit names them when they are the cause. */
 export const MAX_FACTS_BYTES = 128 * 1024;
 
-/**
- * Carries a problem found where the check ran (a plugin's own process measures its result before sending
- * it), so the daemon reports the real cause instead of a stand-in it could not inspect.
- */
-const REPORTED_PROBLEM = Symbol.for("autostun.resultProblem");
-
-export function reportedProblem(problem: LocalizedText): object {
-  return { [REPORTED_PROBLEM]: problem };
-}
-
 /** `52428800` -> `50.0 MiB`: sizes in the words users read in errors. */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -38,8 +28,6 @@ function jsonBytes(value: unknown): number {
 export function resultProblem(value: unknown): LocalizedText | undefined {
   if (typeof value !== "object" || value === null)
     return resultText("not-object", { type: value === null ? "null" : typeof value });
-  const reported = (value as { [REPORTED_PROBLEM]?: unknown })[REPORTED_PROBLEM];
-  if (isText(reported)) return reported as LocalizedText;
   const result = value as Partial<CheckResult>;
   if (!VERDICTS.has(result.status as string)) {
     return resultText("status", { got: String(JSON.stringify(result.status)) });
@@ -83,4 +71,9 @@ export function resultProblem(value: unknown): LocalizedText | undefined {
     return resultText("size", { size: formatBytes(bytes), limit: formatBytes(MAX_RESULT_BYTES) });
   }
   return undefined;
+}
+
+/** True when `value` is a usable {@link CheckResult}; {@link resultProblem} says why it is not. */
+export function isCheckResult(value: unknown): value is CheckResult {
+  return resultProblem(value) === undefined;
 }

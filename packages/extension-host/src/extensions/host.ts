@@ -5,6 +5,7 @@ import {
   type Disposable,
   type DownloaderFactory,
   type ExtensionContext,
+  type ExtensionManifest,
   type ExtensionModule,
   type Gatherer,
   type LocalizedText,
@@ -15,7 +16,7 @@ import {
   type ServiceToken,
   toDisposable,
 } from "@autostun/plugins-api";
-import { errorText } from "@autostun/runtime";
+import { ABORTED, errorText, TIMED_OUT, withDeadline } from "@autostun/runtime";
 import type { CheckContributions } from "../checks/check-contributions.js";
 import type { CheckDescriptor } from "../checks/model.js";
 import type { DownloaderContributions } from "../downloaders/downloader-contributions.js";
@@ -28,6 +29,13 @@ import {
   type RegisterParams,
 } from "../plugin-process/protocol.js";
 import { restartDelay } from "../plugin-process/restart-policy.js";
+import {
+  CONTRIBUTION_KINDS,
+  type ContributionKind,
+  type ContributionTarget,
+  type KindRules,
+  misuse,
+} from "./contribution-kinds.js";
 import type { ExtensionPointRegistry } from "./extension-points.js";
 import { type DiscoveredExtension, listExtensionDirs, readExtension } from "./manifest.js";
 import { hostText } from "./messages.js";
@@ -103,6 +111,15 @@ export type ResolvedCheck = { implementation: CheckImplementation } | { error: L
 /** A downloader kind's adapter factory, or why there is none (unknown kind, broken extension). */
 export type ResolvedDownloader = { factory: DownloaderFactory } | { error: LocalizedText };
 
+/** A gatherer that can run, or why there is none (nobody declared or registered it, its plugin broke). */
+export type ResolvedGatherer = { gatherer: Gatherer } | { error: LocalizedText };
+
+/**
+ * What became of one registration: taken, or refused with the reason. `misuse` marks a mistake in the
+ * plugin's own code (an undeclared id, a value that is not what the kind needs): the plugin's call throws it.
+ */
+type Registration = { taken: Disposable } | { refused: string; misuse: boolean };
+
 /** A process that ran this long before crashing was healthy; its crash count starts again. */
 const STABLE_AFTER_MS = 60_000;
 
@@ -116,6 +133,16 @@ const ISOLATION_DEFAULTS: Required<IsolationOptions> = {
 };
 
 const noop: Disposable = { dispose() {} };
+
+/** The module and manifest of an extension that can be loaded. */
+interface MainModule {
+  mainPath: string;
+  manifest: ExtensionManifest;
+}
+
+function isExtensionModule(value: unknown): value is ExtensionModule {
+  return typeof value === "object" && value !== null && typeof Reflect.get(value, "activate") === "function";
+}
 
 function joined(error: LocalizedText | undefined, conflict: LocalizedText): LocalizedText {
   return error === undefined ? conflict : hostText("conflicts.joined", { error, conflict });
@@ -132,10 +159,28 @@ export class ExtensionHost {
   private readonly implementations = new Map<string, CheckImplementation>();
   private readonly gatherers = new Map<string, Gatherer>();
   private readonly isolation: Required<IsolationOptions>;
+  /** Where the contribution kinds put what plugins registered. */
+  private readonly target: ContributionTarget;
   private disposed = false;
 
   constructor(private readonly options: HostOptions) {
     this.isolation = { ...ISOLATION_DEFAULTS, ...options.isolation };
+    const { checks, downloaders } = options;
+    this.target = {
+      checks: this.implementations,
+      gatherers: this.gatherers,
+      declarations: {
+        checks: (id) => checks.get(id)?.extensionId,
+        gatherers: (id) => checks.gatherers.owner(id),
+        ...(downloaders ? { downloaders: (kind: string) => downloaders.get(kind)?.extensionId } : {}),
+      },
+      ...(downloaders
+        ? {
+            provideDownloader: (kind, extensionId, factory) =>
+              downloaders.provide(kind, extensionId, factory),
+          }
+        : {}),
+    };
   }
 
   /** Reads manifests from each source folder: built-ins first, so their ids win a clash. */
@@ -253,13 +298,26 @@ export class ExtensionHost {
     return { error: downloaderText("kind.unregistered", { id: ext.info.id, kind }) };
   }
 
+  /** The gatherer registered under `id` now, without starting anything. */
   gatherer(id: string): Gatherer | undefined {
     return this.gatherers.get(id);
   }
 
-  /** Activates every extension whose checks could be asked for gatherers. */
-  async activateAll(): Promise<void> {
-    await Promise.all([...this.extensions.values()].map((ext) => this.activate(ext)));
+  /**
+   * The gatherer a check asked for: one already registered, or the one the plugin that declares it in
+   * `contributes.gatherers` registers once activated (`onGatherer:<id>`). No other plugin is started.
+   */
+  async resolveGatherer(id: string): Promise<ResolvedGatherer> {
+    const registered = this.gatherers.get(id);
+    if (registered) return { gatherer: registered };
+    const owner = this.options.checks.gatherers.owner(id);
+    const ext = owner === undefined ? undefined : this.extensions.get(owner);
+    if (!ext) return { error: hostText("gatherer.undeclared", { gatherer: id }) };
+    await this.activate(ext);
+    const gatherer = this.gatherers.get(id);
+    if (gatherer) return { gatherer };
+    if (ext.error) return { error: ext.error };
+    return { error: hostText("gatherer.unregistered", { id: ext.info.id, gatherer: id }) };
   }
 
   private activate(ext: LiveExtension): Promise<void> {
@@ -273,49 +331,61 @@ export class ExtensionHost {
     const generation = ++ext.generation;
     const logger = this.options.logger({ extension: ext.info.id });
     const limit = this.options.activationTimeoutMs ?? 10_000;
+    const { mainPath, manifest } = ext.info;
     // The clock starts before import(): a module whose top-level await never settles is caught too.
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), limit);
-    });
-    const attempt = ext.isolated ? this.loadIsolated(ext, generation) : this.loadInProcess(ext, generation);
-    const outcome = await Promise.race([attempt, timeout]).finally(() => clearTimeout(timer));
+    const outcome = await withDeadline((): Promise<ActivateResult> => {
+      // Only an extension whose manifest was read and whose main was found gets here (others are INCOMPATIBLE).
+      if (mainPath === undefined || manifest === undefined)
+        return Promise.resolve({ ok: false, phase: "load", message: hostText("main.no-activate") });
+      const main = { mainPath, manifest };
+      return ext.isolated
+        ? this.loadIsolated(ext, generation, main)
+        : this.loadInProcess(ext, generation, main);
+    }, limit);
     if (ext.generation !== generation || this.disposed) return;
-    if (outcome !== "timeout" && outcome.ok) {
+    if (outcome !== TIMED_OUT && outcome !== ABORTED && outcome.ok) {
       ext.state = "ACTIVE";
       delete ext.error;
       return;
     }
-    const reason: LocalizedText =
-      outcome === "timeout" ? hostText("activation.timeout", { ms: limit }) : outcome.message;
-    const phase = outcome === "timeout" ? "activate" : outcome.phase;
-    const crashed = ext.process !== undefined && !ext.process.alive && outcome !== "timeout";
+    const timedOut = outcome === TIMED_OUT || outcome === ABORTED;
+    const reason: LocalizedText = timedOut ? hostText("activation.timeout", { ms: limit }) : outcome.message;
+    const phase = timedOut ? "activate" : outcome.phase;
+    const crashed = ext.process !== undefined && !ext.process.alive && !timedOut;
     ext.process?.kill(hostText("process.stopped-after-failure", { id: ext.info.id }));
     await this.fail(ext, hostText(`failed.${phase}`, { id: ext.info.id, reason }), logger);
     // A process that died by itself may do better next time; a plugin that threw or hung will not.
     if (crashed) this.scheduleRestart(ext, 0);
   }
 
-  private async loadInProcess(ext: LiveExtension, generation: number): Promise<ActivateResult> {
-    let module: Partial<ExtensionModule>;
+  private async loadInProcess(
+    ext: LiveExtension,
+    generation: number,
+    main: MainModule,
+  ): Promise<ActivateResult> {
+    let module: unknown;
     try {
-      module = (await import(pathToFileURL(ext.info.mainPath as string).href)) as Partial<ExtensionModule>;
+      module = await import(pathToFileURL(main.mainPath).href);
     } catch (error) {
       return { ok: false, phase: "load", message: errorText(error) };
     }
-    if (typeof module.activate !== "function")
+    if (!isExtensionModule(module))
       return { ok: false, phase: "load", message: hostText("main.no-activate") };
-    ext.module = module as ExtensionModule;
-    ext.context = this.createContext(ext, generation);
+    ext.module = module;
+    ext.context = this.createContext(ext, generation, main.manifest);
     try {
-      await ext.module.activate(ext.context);
+      await module.activate(ext.context);
       return { ok: true };
     } catch (error) {
       return { ok: false, phase: "activate", message: errorText(error) };
     }
   }
 
-  private async loadIsolated(ext: LiveExtension, generation: number): Promise<ActivateResult> {
+  private async loadIsolated(
+    ext: LiveExtension,
+    generation: number,
+    main: MainModule,
+  ): Promise<ActivateResult> {
     const logger = this.options.logger({ extension: ext.info.id });
     const process: PluginProcess = new PluginProcess({
       extensionId: ext.info.id,
@@ -332,17 +402,18 @@ export class ExtensionHost {
     const data: ActivateParams["data"] = {};
     for (const name of DATA_SERVICES) {
       try {
-        data[name] = this.options.services.get<unknown>(Services[name] as ServiceToken<unknown>);
+        const token: ServiceToken<unknown> = Services[name];
+        data[name] = this.options.services.get(token);
       } catch {
         // Not offered here: the plugin's services.get() says so when asked.
       }
     }
     try {
       return await process.activate({
-        mainPath: ext.info.mainPath as string,
+        mainPath: main.mainPath,
         extensionId: ext.info.id,
         extensionPath: ext.info.dir,
-        manifest: ext.info.manifest as NonNullable<DiscoveredExtension["manifest"]>,
+        manifest: main.manifest,
         config: { ...(this.options.pluginConfig[ext.info.id] ?? {}) },
         apiVersion: API_VERSION,
         data,
@@ -362,136 +433,132 @@ export class ExtensionHost {
     return undefined;
   }
 
-  private refuse(ext: LiveExtension, kind: string, id: string, reason: string): Disposable {
-    this.options
-      .logger({ extension: ext.info.id })
-      .error(`refused to register ${kind} ${id}: ${reason}`, { kind, id, reason });
-    return noop;
+  /** Why `id` of `kind` is another plugin's, or undefined when this extension may provide it. */
+  private claimedElsewhere(ext: LiveExtension, kind: KindRules, id: string): string | undefined {
+    const declarations = this.target.declarations[kind.point];
+    if (!declarations) return `no feature of this AutoSTUN takes contributes.${kind.point}`;
+    const owner = declarations(id);
+    if (owner !== undefined && owner !== ext.info.id) return `${kind.name} ${id} is provided by ${owner}`;
+    if (owner === undefined) {
+      // Undeclared (a kind that allows it): the first plugin to register the id keeps it.
+      const key = `${kind.name}:${id}`;
+      const holder = [...this.extensions.values()].find(
+        (other) => other !== ext && other.registrations.has(key),
+      );
+      if (holder) return `a ${kind.name} named ${id} is already registered by ${holder.info.id}`;
+    }
+    return undefined;
   }
 
-  private register(ext: LiveExtension, key: string, add: () => () => void): Disposable {
+  /**
+   * The one place a registration is judged and added, whether a built-in called its context or a plugin's
+   * process sent it. `reported` is a problem the plugin's process found already (it judged the value by the
+   * same table). Every refusal is logged here, one line per refusal, the same from both paths.
+   */
+  private register<V>(
+    ext: LiveExtension,
+    generation: number,
+    kind: ContributionKind<V>,
+    id: string,
+    value: unknown,
+    reported?: string,
+  ): Registration {
+    const logger = this.options.logger({ extension: ext.info.id });
+    const refuse = (reason: string, isMisuse: boolean): Registration => {
+      logger.error(`refused to register ${kind.name} ${id}: ${reason}`, { kind: kind.name, id, reason });
+      return { refused: reason, misuse: isMisuse };
+    };
+    const problem = reported ?? misuse(kind, ext.info.id, ext.info.manifest, id, value);
+    if (problem !== undefined || !kind.fits(value))
+      return refuse(problem ?? `${kind.name} ${id} needs ${kind.expected}`, true);
+    // A late call from an activation that timed out must not bring a FAILED extension's registration back.
+    const late = this.refusal(ext, generation);
+    if (late) return refuse(late, false);
+    const claimed = this.claimedElsewhere(ext, kind, id);
+    if (claimed) return refuse(claimed, false);
+    if (this.target.declarations[kind.point]?.(id) === undefined)
+      logger.warn(
+        `${kind.name} ${id} is not declared in contributes.${kind.point} of ${ext.info.id}'s manifest; it works while the plugin runs, but a diagnosis cannot start the plugin to provide it`,
+        { kind: kind.name, id },
+      );
+    const key = `${kind.name}:${id}`;
     this.unregister(ext, key);
+    const undo = kind.add(this.target, ext.info.id, id, value);
     const registration = toDisposable(() => {
       if (ext.registrations.get(key) === registration) ext.registrations.delete(key);
-      remove();
+      undo();
     });
-    const remove = add();
     ext.registrations.set(key, registration);
-    return registration;
+    return { taken: registration };
   }
 
   private unregister(ext: LiveExtension, key: string): void {
     void ext.registrations.get(key)?.dispose();
   }
 
-  private addCheck(ext: LiveExtension, id: string, implementation: CheckImplementation): Disposable {
-    return this.register(ext, `check:${id}`, () => {
-      this.implementations.set(id, implementation);
-      return () => {
-        if (this.implementations.get(id) === implementation) this.implementations.delete(id);
-      };
-    });
-  }
-
-  private addGatherer(ext: LiveExtension, id: string, gatherer: Gatherer): Disposable {
-    return this.register(ext, `gatherer:${id}`, () => {
-      this.gatherers.set(id, gatherer);
-      return () => {
-        if (this.gatherers.get(id) === gatherer) this.gatherers.delete(id);
-      };
-    });
-  }
-
-  private addDownloader(ext: LiveExtension, kind: string, factory: DownloaderFactory): Disposable {
-    const downloaders = this.options.downloaders as DownloaderContributions;
-    return this.register(ext, `downloader:${kind}`, () => downloaders.provide(kind, ext.info.id, factory));
-  }
-
-  /** Why `kind` is not this extension's to provide, or undefined when its manifest declares it. */
-  private undeclaredDownloader(ext: LiveExtension, kind: string): string | undefined {
-    if (!this.options.downloaders) return "this AutoSTUN takes no downloader adapters";
-    if (this.options.downloaders.get(kind)?.extensionId === ext.info.id) return undefined;
-    return `downloader ${kind} is not declared in contributes.downloaders of ${ext.info.id}'s manifest`;
-  }
-
+  /** A registration from a plugin's own process, which gets a stand-in that calls across the pipe. */
   private registerFromProcess(
     ext: LiveExtension,
     generation: number,
     process: PluginProcess,
-    { kind, id, hasRemedy }: RegisterParams,
+    { kind, id, hasRemedy, problem }: RegisterParams,
   ): void {
-    const name = String(id);
-    const refused = this.refusal(ext, generation);
-    if (refused) {
-      this.refuse(ext, kind, name, refused);
-      return;
-    }
-    if (kind === "downloader") {
-      const undeclared = this.undeclaredDownloader(ext, name);
-      if (undeclared) this.refuse(ext, "downloader", name, undeclared);
-      else this.addDownloader(ext, name, process.downloaderFactory(name));
-      return;
-    }
-    if (kind === "check") {
-      const descriptor = this.options.checks.get(name);
-      if (descriptor?.extensionId !== ext.info.id) {
-        this.refuse(
-          ext,
-          "check",
-          name,
-          `it is not declared in contributes.checks of ${ext.info.id}'s manifest`,
-        );
+    switch (kind) {
+      case "check": {
+        const dependsOn = this.options.checks.get(id)?.dependsOn ?? [];
+        const proxy =
+          problem === undefined ? process.checkProxy(id, dependsOn, hasRemedy === true) : undefined;
+        this.register(ext, generation, CONTRIBUTION_KINDS.check, id, proxy, problem);
         return;
       }
-      this.addCheck(ext, name, process.checkProxy(name, descriptor.dependsOn, hasRemedy === true));
-    } else if (kind === "gatherer") {
-      const owner = this.gatherers.get(name);
-      if (owner && !ext.registrations.has(`gatherer:${name}`)) {
-        this.refuse(ext, "gatherer", name, `a gatherer named ${name} is already registered`);
+      case "gatherer": {
+        const proxy = problem === undefined ? process.gathererProxy(id) : undefined;
+        this.register(ext, generation, CONTRIBUTION_KINDS.gatherer, id, proxy, problem);
         return;
       }
-      this.addGatherer(ext, name, process.gathererProxy(name));
+      case "downloader": {
+        const factory = problem === undefined ? process.downloaderFactory(id) : undefined;
+        this.register(ext, generation, CONTRIBUTION_KINDS.downloader, id, factory, problem);
+        return;
+      }
     }
   }
 
-  private createContext(ext: LiveExtension, generation: number): ExtensionContext {
-    const declared = new Set(this.options.checks.declaredBy(ext.info.id));
+  /** A registration from a built-in's context: a mistake in its own code throws, as the plugin API says. */
+  private registerInProcess<V>(
+    ext: LiveExtension,
+    generation: number,
+    kind: ContributionKind<V>,
+    id: string,
+    value: unknown,
+  ): Disposable {
+    const outcome = this.register(ext, generation, kind, id, value);
+    if ("taken" in outcome) return outcome.taken;
+    if (outcome.misuse) throw new Error(outcome.refused);
+    return noop;
+  }
+
+  private createContext(
+    ext: LiveExtension,
+    generation: number,
+    manifest: ExtensionManifest,
+  ): ExtensionContext {
     const subscriptions: Disposable[] = [];
     return {
       extensionId: ext.info.id,
       extensionPath: ext.info.dir,
-      manifest: ext.info.manifest as NonNullable<DiscoveredExtension["manifest"]>,
+      manifest,
       subscriptions,
       logger: this.options.logger({ extension: ext.info.id }),
       config: this.options.pluginConfig[ext.info.id] ?? {},
       services: this.options.services,
       apiVersion: API_VERSION,
-      registerCheck: (id, implementation) => {
-        if (!declared.has(id)) {
-          throw new Error(`check ${id} is not declared in contributes.checks of ${ext.info.id}'s manifest`);
-        }
-        if (typeof implementation?.run !== "function")
-          throw new Error(`check ${id} has no run(context) function`);
-        // A late call from an activation that timed out must not bring a FAILED extension's check back.
-        const refused = this.refusal(ext, generation);
-        if (refused) return this.refuse(ext, "check", id, refused);
-        return this.addCheck(ext, id, implementation);
-      },
-      registerGatherer: (id, gatherer) => {
-        const refused = this.refusal(ext, generation);
-        if (refused) return this.refuse(ext, "gatherer", id, refused);
-        if (this.gatherers.has(id)) throw new Error(`a gatherer named ${id} is already registered`);
-        return this.addGatherer(ext, id, gatherer as Gatherer);
-      },
-      registerDownloader: (kind, factory) => {
-        const undeclared = this.undeclaredDownloader(ext, kind);
-        if (undeclared) throw new Error(undeclared);
-        if (typeof factory !== "function")
-          throw new Error(`downloader ${kind} needs a factory function (settings, context) => adapter`);
-        const refused = this.refusal(ext, generation);
-        if (refused) return this.refuse(ext, "downloader", kind, refused);
-        return this.addDownloader(ext, kind, factory);
-      },
+      registerCheck: (id, implementation) =>
+        this.registerInProcess(ext, generation, CONTRIBUTION_KINDS.check, id, implementation),
+      registerGatherer: (id, gatherer) =>
+        this.registerInProcess(ext, generation, CONTRIBUTION_KINDS.gatherer, id, gatherer),
+      registerDownloader: (kind, factory) =>
+        this.registerInProcess(ext, generation, CONTRIBUTION_KINDS.downloader, kind, factory),
     };
   }
 
@@ -582,16 +649,12 @@ export class ExtensionHost {
 
   private async deactivateInProcess(ext: LiveExtension, limit: number): Promise<void> {
     const logger = this.options.logger({ extension: ext.info.id });
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`deactivate() did not finish within ${limit} ms`)), limit);
-    });
     try {
-      await Promise.race([Promise.resolve().then(() => ext.module?.deactivate?.()), deadline]);
+      const outcome = await withDeadline(() => ext.module?.deactivate?.(), limit);
+      if (outcome === TIMED_OUT)
+        logger.warn("deactivate failed", { error: `deactivate() did not finish within ${limit} ms` });
     } catch (error) {
       logger.warn("deactivate failed", { error: localize(errorText(error)) });
-    } finally {
-      clearTimeout(timer);
     }
     await this.disposeSubscriptions(ext);
   }

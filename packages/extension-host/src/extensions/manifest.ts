@@ -11,7 +11,15 @@ const manifestSchema = z.object({
   displayName: z.string().optional(),
   engines: z.object({ autostun: z.string().min(1) }),
   activationEvents: z
-    .array(z.union([z.literal("*"), z.literal("onStartup"), z.string().regex(/^onCheck:.+/)]))
+    .array(
+      z.union([
+        z.literal("*"),
+        z.literal("onStartup"),
+        z
+          .string()
+          .regex(/^on(Check|Gatherer):.+/, 'one of "*", "onStartup", "onCheck:<id>", "onGatherer:<id>"'),
+      ]),
+    )
     .optional(),
   // Each key belongs to the feature that registered it; the registry checks the entries.
   contributes: z.record(z.string(), z.unknown()).optional(),

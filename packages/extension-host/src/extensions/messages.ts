@@ -25,6 +25,9 @@ export const hostMessages = defineCatalog({
     "check.unknown": "no extension declares a check named {check}",
     "check.gone": "extension {id} is gone",
     "check.unregistered": "plugin {id} activated but registered no implementation for {check}",
+    "gatherer.undeclared":
+      "no plugin declares the gatherer {gatherer} in contributes.gatherers, and no running plugin has registered it",
+    "gatherer.unregistered": "plugin {id} activated but registered no gatherer {gatherer}",
     "failed.load": "plugin {id} failed to load: {reason}",
     "failed.activate": "plugin {id} failed to activate: {reason}",
     "activation.timeout":
@@ -74,6 +77,9 @@ export const hostMessages = defineCatalog({
     "check.unknown": "没有任何扩展声明名为 {check} 的检查",
     "check.gone": "扩展 {id} 已不存在",
     "check.unregistered": "插件 {id} 已启用，但没有为 {check} 注册实现",
+    "gatherer.undeclared":
+      "没有插件在 contributes.gatherers 中声明数据采集器 {gatherer}，正在运行的插件也没有注册它",
+    "gatherer.unregistered": "插件 {id} 已启用，但没有注册数据采集器 {gatherer}",
     "failed.load": "插件 {id} 加载失败：{reason}",
     "failed.activate": "插件 {id} 启用失败：{reason}",
     "activation.timeout":

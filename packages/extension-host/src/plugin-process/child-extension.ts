@@ -4,17 +4,19 @@ import {
   type CheckOutcome,
   type Disposable,
   type DownloaderAdapter,
+  DownloaderError,
   type DownloaderFactory,
   type ExtensionContext,
   type ExtensionModule,
   type Gatherer,
   isDownloaderError,
-  type LocalizedText,
   type Logger,
+  type RemedyOutcome,
   type ServiceAccessor,
   toDisposable,
 } from "@autostun/plugins-api";
 import { resultProblem } from "../checks/validate-result.js";
+import { CONTRIBUTION_KINDS, type ContributionKind, misuse } from "../extensions/contribution-kinds.js";
 import { hostText } from "../extensions/messages.js";
 import { createServiceAccessor } from "./child-services.js";
 import {
@@ -26,28 +28,29 @@ import {
   type CreateDownloaderParams,
   type DisposeDownloaderParams,
   DOWNLOADER_METHODS,
-  type GatherParams,
-  LOG_LEVELS,
-  type LogParams,
+  type DownloaderMethod,
+  type LogLevel,
   type RegisterParams,
+  type RunCheckAnswer,
   type RunCheckParams,
   type RunGathererParams,
-  ToDaemon,
-  ToPlugin,
+  type ToDaemon,
+  type ToPlugin,
 } from "./protocol.js";
 import type { RpcChannel } from "./rpc.js";
 
-/** Which of the optional adapter methods the plugin's adapter has. */
-export type DownloaderMethodList = string[];
-
-/** What a check run sends back: the result, or why it cannot be used (measured here, before sending). */
-export type RunCheckAnswer = { result: unknown } | { problem: LocalizedText };
+/** The plugin process's end of the channel: it asks the daemon for gathers and services, and answers it. */
+export type PluginChannel = RpcChannel<ToDaemon, ToPlugin>;
 
 const MAX_LOG_FIELDS_BYTES = 16 * 1024;
 
 function message(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return String(error);
+}
+
+function isModule(value: unknown): value is ExtensionModule {
+  return typeof value === "object" && value !== null && typeof Reflect.get(value, "activate") === "function";
 }
 
 /**
@@ -61,42 +64,35 @@ export class HostedExtension {
   private readonly downloaders = new Map<number, DownloaderAdapter>();
   private readonly subscriptions: Disposable[] = [];
   private module: ExtensionModule | undefined;
-  private services: ServiceAccessor | undefined;
+  private services: ServiceAccessor = {
+    get: () => {
+      throw new Error("services are offered once the plugin is activated");
+    },
+  };
 
-  constructor(private readonly channel: RpcChannel) {
-    channel.handle(ToPlugin.activate, (params) => this.activate(params as ActivateParams));
-    channel.handle(ToPlugin.runCheck, (params, signal) => this.runCheck(params as RunCheckParams, signal));
-    channel.handle(ToPlugin.runGatherer, (params, signal) =>
-      this.runGatherer(params as RunGathererParams, signal),
-    );
-    channel.handle(ToPlugin.applyRemedy, (params, signal) =>
-      this.applyRemedy(params as ApplyRemedyParams, signal),
-    );
-    channel.handle(ToPlugin.createDownloader, (params) =>
-      this.createDownloader(params as CreateDownloaderParams),
-    );
-    channel.handle(ToPlugin.callDownloader, (params, signal) =>
-      this.callDownloader(params as CallDownloaderParams, signal),
-    );
-    channel.handle(ToPlugin.disposeDownloader, (params) =>
-      this.disposeDownloader(params as DisposeDownloaderParams),
-    );
-    channel.handle(ToPlugin.deactivate, () => this.deactivate());
+  constructor(private readonly channel: PluginChannel) {
+    channel.handle("activate", (params) => this.activate(params));
+    channel.handle("check.run", (params, signal) => this.runCheck(params, signal));
+    channel.handle("gatherer.run", (params, signal) => this.runGatherer(params, signal));
+    channel.handle("remedy.apply", (params, signal) => this.applyRemedy(params, signal));
+    channel.handle("downloader.create", (params) => this.createDownloader(params));
+    channel.handle("downloader.call", (params, signal) => this.callDownloader(params, signal));
+    channel.handle("downloader.dispose", (params) => this.disposeDownloader(params));
+    channel.handle("deactivate", () => this.deactivate());
   }
 
   private async activate(params: ActivateParams): Promise<ActivateResult> {
-    let module: Partial<ExtensionModule>;
+    let module: unknown;
     try {
-      module = (await import(pathToFileURL(params.mainPath).href)) as Partial<ExtensionModule>;
+      module = await import(pathToFileURL(params.mainPath).href);
     } catch (error) {
       return { ok: false, phase: "load", message: message(error) };
     }
-    if (typeof module.activate !== "function")
-      return { ok: false, phase: "load", message: hostText("main.no-activate") };
-    this.module = module as ExtensionModule;
+    if (!isModule(module)) return { ok: false, phase: "load", message: hostText("main.no-activate") };
+    this.module = module;
     this.services = createServiceAccessor(this.channel, params.data);
     try {
-      await this.module.activate(this.context(params));
+      await module.activate(this.context(params));
       return { ok: true };
     } catch (error) {
       return { ok: false, phase: "activate", message: message(error) };
@@ -104,13 +100,28 @@ export class HostedExtension {
   }
 
   private context(params: ActivateParams): ExtensionContext {
-    const declared = new Set((params.manifest.contributes?.checks ?? []).map((check) => check.id));
-    const declaredKinds = new Set((params.manifest.contributes?.downloaders ?? []).map((item) => item.kind));
-    const register = (registration: RegisterParams, undo: () => void): Disposable => {
-      this.channel.notify(ToDaemon.register, registration);
+    /**
+     * Judges a registration by the same table the daemon uses: a problem the plugin's own code caused is
+     * thrown here, where the plugin can see it, and told to the daemon, which logs it like any refusal.
+     */
+    const register = <V>(
+      kind: ContributionKind<V>,
+      id: string,
+      value: unknown,
+      keep: Map<string, V>,
+      extra: Pick<RegisterParams, "hasRemedy"> = {},
+    ): Disposable => {
+      const problem = misuse(kind, params.extensionId, params.manifest, id, value);
+      if (problem !== undefined || !kind.fits(value)) {
+        const reason = problem ?? `${kind.name} ${id} needs ${kind.expected}`;
+        this.channel.notify("register", { kind: kind.name, id, problem: reason });
+        throw new Error(reason);
+      }
+      keep.set(id, value);
+      this.channel.notify("register", { kind: kind.name, id, ...extra });
       return toDisposable(() => {
-        undo();
-        this.channel.notify(ToDaemon.unregister, { kind: registration.kind, id: registration.id });
+        if (keep.get(id) === value) keep.delete(id);
+        this.channel.notify("unregister", { kind: kind.name, id });
       });
     };
     return {
@@ -120,70 +131,52 @@ export class HostedExtension {
       subscriptions: this.subscriptions,
       logger: this.logger(),
       config: params.config,
-      services: this.services as ServiceAccessor,
+      services: this.services,
       apiVersion: params.apiVersion,
-      registerCheck: (id, implementation) => {
-        if (!declared.has(id))
-          throw new Error(
-            `check ${id} is not declared in contributes.checks of ${params.extensionId}'s manifest`,
-          );
-        if (typeof implementation?.run !== "function")
-          throw new Error(`check ${id} has no run(context) function`);
-        this.checks.set(id, implementation);
-        const hasRemedy = typeof implementation.applyRemedy === "function";
-        return register({ kind: "check", id, hasRemedy }, () => {
-          if (this.checks.get(id) === implementation) this.checks.delete(id);
-        });
-      },
-      registerGatherer: (id, gatherer) => {
-        if (this.gatherers.has(id)) throw new Error(`a gatherer named ${id} is already registered`);
-        if (typeof gatherer?.gather !== "function")
-          throw new Error(`gatherer ${id} has no gather(context) function`);
-        this.gatherers.set(id, gatherer as Gatherer);
-        return register({ kind: "gatherer", id }, () => {
-          if (this.gatherers.get(id) === gatherer) this.gatherers.delete(id);
-        });
-      },
-      registerDownloader: (kind, factory) => {
-        if (!declaredKinds.has(kind))
-          throw new Error(
-            `downloader ${kind} is not declared in contributes.downloaders of ${params.extensionId}'s manifest`,
-          );
-        if (typeof factory !== "function")
-          throw new Error(`downloader ${kind} needs a factory function (settings, context) => adapter`);
-        this.downloaderFactories.set(kind, factory);
-        return register({ kind: "downloader", id: kind }, () => {
-          if (this.downloaderFactories.get(kind) === factory) this.downloaderFactories.delete(kind);
-        });
-      },
+      registerCheck: (id, implementation) =>
+        register(CONTRIBUTION_KINDS.check, id, implementation, this.checks, {
+          hasRemedy: typeof implementation?.applyRemedy === "function",
+        }),
+      registerGatherer: (id, gatherer) => register(CONTRIBUTION_KINDS.gatherer, id, gatherer, this.gatherers),
+      registerDownloader: (kind, factory) =>
+        register(CONTRIBUTION_KINDS.downloader, kind, factory, this.downloaderFactories),
     };
   }
 
   /** A logger whose lines reach the daemon's log, tagged with the call (check, gatherer) they belong to. */
   private logger(scope?: number): Logger {
-    const write = (level: LogParams["level"]) => (text: string, fields?: Record<string, unknown>) => {
-      const params: LogParams = { level, message: String(text), ...(scope !== undefined ? { scope } : {}) };
-      if (fields !== undefined) params.fields = boundedFields(fields);
-      this.channel.notify(ToDaemon.log, params);
+    const write = (level: LogLevel) => (text: string, fields?: Record<string, unknown>) => {
+      this.channel.notify("log", {
+        level,
+        message: String(text),
+        ...(scope !== undefined ? { scope } : {}),
+        ...(fields !== undefined ? { fields: boundedFields(fields) } : {}),
+      });
     };
-    return Object.fromEntries(LOG_LEVELS.map((level) => [level, write(level)])) as unknown as Logger;
+    return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
   }
 
-  private gather(scope: number) {
-    return <T>(gathererId: string): Promise<T> => {
-      const params: GatherParams = { scope, gathererId };
-      return this.channel.request<T>(ToDaemon.gather, params, { label: `gatherer ${gathererId}` });
-    };
+  /**
+   * `context.gather()`: the daemon computes the value (in whichever plugin registered the gatherer) and
+   * answers with plain JSON. The plugin API lets the caller name the type it expects, as it does in-process.
+   */
+  private gather(scope: number): <T>(gathererId: string) => Promise<T> {
+    const channel = this.channel;
+    function gather<T>(gathererId: string): Promise<T>;
+    function gather(gathererId: string): Promise<unknown> {
+      return channel.request("gather", { scope, gathererId }, { label: `gatherer ${gathererId}` });
+    }
+    return gather;
   }
 
   private async runCheck(params: RunCheckParams, signal: AbortSignal): Promise<RunCheckAnswer> {
     const check = this.checks.get(params.checkId);
     if (!check) throw new Error(`no implementation of ${params.checkId} is registered in this process`);
-    const dependencies = new Map(Object.entries(params.dependencies ?? {}));
+    const dependencies = new Map(Object.entries(params.dependencies));
     const result = await check.run({
       signal,
       logger: this.logger(params.scope),
-      services: this.services as ServiceAccessor,
+      services: this.services,
       gather: this.gather(params.scope),
       dependency: (id): CheckOutcome | undefined => dependencies.get(id),
     });
@@ -198,22 +191,22 @@ export class HostedExtension {
     return gatherer.gather({
       signal,
       logger: this.logger(params.scope),
-      services: this.services as ServiceAccessor,
+      services: this.services,
       gather: this.gather(params.scope),
     });
   }
 
-  private async applyRemedy(params: ApplyRemedyParams, signal: AbortSignal): Promise<unknown> {
+  private async applyRemedy(params: ApplyRemedyParams, signal: AbortSignal): Promise<RemedyOutcome> {
     const check = this.checks.get(params.checkId);
     if (!check?.applyRemedy) throw new Error(`check ${params.checkId} cannot apply remedies in this process`);
     return check.applyRemedy(params.remedyId, {
       signal,
       logger: this.logger(params.scope),
-      services: this.services as ServiceAccessor,
+      services: this.services,
     });
   }
 
-  private createDownloader({ kind, instance, settings }: CreateDownloaderParams): DownloaderMethodList {
+  private createDownloader({ kind, instance, settings }: CreateDownloaderParams): DownloaderMethod[] {
     const factory = this.downloaderFactories.get(kind);
     if (!factory) throw new Error(`no downloader ${kind} is registered in this process`);
     const adapter = factory(settings, { logger: this.logger() });
@@ -227,18 +220,35 @@ export class HostedExtension {
   ): Promise<CallDownloaderAnswer> {
     const adapter = this.downloaders.get(instance);
     if (!adapter) return { ok: false, message: `downloader adapter ${instance} is gone from this process` };
-    if (!DOWNLOADER_METHODS.includes(method) || typeof adapter[method] !== "function")
-      return { ok: false, kind: "UNSUPPORTED", message: `the adapter has no ${String(method)}()` };
     try {
-      const value =
-        method === "setListenPort"
-          ? await adapter.setListenPort(Number(port), { signal })
-          : await (adapter[method] as (options: { signal: AbortSignal }) => Promise<unknown>)({ signal });
+      const value = await this.invoke(adapter, method, port, signal);
       return { ok: true, value };
     } catch (error) {
       return isDownloaderError(error)
         ? { ok: false, kind: error.kind, message: error.message }
         : { ok: false, message: message(error) };
+    }
+  }
+
+  /** Calls one adapter method; one the adapter lacks answers UNSUPPORTED, as a real adapter would. */
+  private invoke(
+    adapter: DownloaderAdapter,
+    method: DownloaderMethod,
+    port: number | undefined,
+    signal: AbortSignal,
+  ): Promise<unknown> {
+    const unsupported = () => new DownloaderError("UNSUPPORTED", `the adapter has no ${method}()`);
+    switch (method) {
+      case "describe":
+        return adapter.describe({ signal });
+      case "getListenPort":
+        return adapter.getListenPort({ signal });
+      case "setListenPort":
+        if (port === undefined) throw new Error("setListenPort() needs a port");
+        return adapter.setListenPort(port, { signal });
+      case "reannounce":
+        if (!adapter.reannounce) throw unsupported();
+        return adapter.reannounce({ signal });
     }
   }
 

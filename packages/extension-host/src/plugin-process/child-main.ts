@@ -1,5 +1,12 @@
 import { HostedExtension } from "./child-extension.js";
-import { type FaultParams, MAX_MESSAGE_BYTES, ToDaemon, ToPlugin } from "./protocol.js";
+import {
+  type FaultKind,
+  MAX_MESSAGE_BYTES,
+  TO_DAEMON,
+  TO_PLUGIN,
+  type ToDaemon,
+  type ToPlugin,
+} from "./protocol.js";
 import { RpcChannel, type RpcMessage } from "./rpc.js";
 
 /*
@@ -13,7 +20,9 @@ if (!send) {
   process.exit(2);
 }
 
-const channel = new RpcChannel((message: RpcMessage) => send(message), {
+const channel = new RpcChannel<ToDaemon, ToPlugin>((message: RpcMessage) => send(message), {
+  sends: TO_DAEMON,
+  receives: TO_PLUGIN,
   maxMessageBytes: MAX_MESSAGE_BYTES,
   onProblem: (problem) => process.stderr.write(`plugin process: ${problem}\n`),
 });
@@ -23,9 +32,8 @@ function describe(reason: unknown): string {
   return String(reason);
 }
 
-function fault(kind: FaultParams["kind"], reason: unknown): void {
-  const params: FaultParams = { kind, message: describe(reason).slice(0, 4000) };
-  channel.notify(ToDaemon.fault, params);
+function fault(kind: FaultKind, reason: unknown): void {
+  channel.notify("fault", { kind, message: describe(reason).slice(0, 4000) });
 }
 
 // As VS Code's extension host does: a plugin's stray error is reported and the process keeps serving.
@@ -35,6 +43,6 @@ process.on("unhandledRejection", (reason) => fault("unhandled rejection", reason
 process.on("disconnect", () => process.exit(0));
 process.on("message", (message) => channel.receive(message));
 
-channel.handle(ToPlugin.ping, () => "pong");
+channel.handle("ping", () => "pong");
 new HostedExtension(channel);
-channel.notify(ToDaemon.ready, { pid: process.pid });
+channel.notify("ready", { pid: process.pid });

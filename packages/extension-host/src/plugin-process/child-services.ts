@@ -1,13 +1,13 @@
 import type { ServiceAccessor, ServiceToken } from "@autostun/plugins-api";
+import type { PluginChannel } from "./child-extension.js";
+import { isRecord } from "./guards.js";
 import {
+  CALLABLE_SERVICES,
   type CallableServiceName,
-  DATA_SERVICES,
   type DataServiceName,
+  isDataService,
   SERVICE_METHODS,
-  type ServiceCallParams,
-  ToDaemon,
 } from "./protocol.js";
-import type { RpcChannel } from "./rpc.js";
 
 /** `Symbol.for("autostun.SystemFiles")` -> `SystemFiles`: tokens are symbols, which cannot cross IPC. */
 function serviceName(token: symbol): string | undefined {
@@ -19,30 +19,30 @@ function serviceName(token: symbol): string | undefined {
  * at start; every method of the others is a request to the daemon, where the real service runs.
  */
 export function createServiceAccessor(
-  channel: RpcChannel,
+  channel: PluginChannel,
   data: Partial<Record<DataServiceName, unknown>>,
 ): ServiceAccessor {
   const proxies = new Map<string, unknown>();
-  for (const [service, methods] of Object.entries(SERVICE_METHODS)) {
+  for (const service of CALLABLE_SERVICES) {
     const proxy: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
-    for (const method of methods) {
-      proxy[method] = (...args: unknown[]) => call(channel, service as CallableServiceName, method, args);
+    for (const method of SERVICE_METHODS[service]) {
+      proxy[method] = (...args: unknown[]) => call(channel, service, method, args);
     }
     proxies.set(service, Object.freeze(proxy));
   }
-  return {
-    get<T>(token: ServiceToken<T>): T {
-      const name = typeof token === "symbol" ? serviceName(token) : undefined;
-      if (name && (DATA_SERVICES as readonly string[]).includes(name) && name in data)
-        return data[name as DataServiceName] as T;
-      if (name && proxies.has(name)) return proxies.get(name) as T;
-      throw new Error(`the host offers no service ${String((token as symbol)?.description ?? token)}`);
-    },
-  };
+  // A token's type says what its service is; which value stands behind a token is only known by name here.
+  function get<T>(token: ServiceToken<T>): T;
+  function get(token: symbol): unknown {
+    const name = typeof token === "symbol" ? serviceName(token) : undefined;
+    if (name && isDataService(name) && name in data) return data[name];
+    if (name && proxies.has(name)) return proxies.get(name);
+    throw new Error(`the host offers no service ${String(token?.description ?? token)}`);
+  }
+  return { get };
 }
 
 function call(
-  channel: RpcChannel,
+  channel: PluginChannel,
   service: CallableServiceName,
   method: string,
   args: unknown[],
@@ -50,14 +50,14 @@ function call(
   // The only option an AbortSignal travels in is the last argument's `signal`; it becomes a cancel message.
   const last = args.at(-1);
   let signal: AbortSignal | undefined;
-  if (last && typeof last === "object" && "signal" in last) {
-    const { signal: given, ...rest } = last as { signal?: AbortSignal };
-    signal = given;
+  if (isRecord(last) && "signal" in last) {
+    const { signal: given, ...rest } = last;
+    if (given instanceof AbortSignal) signal = given;
     args = [...args.slice(0, -1), rest];
   }
-  const params: ServiceCallParams = { service, method, args };
-  return channel.request(ToDaemon.callService, params, {
-    ...(signal ? { signal } : {}),
-    label: `${service}.${method}()`,
-  });
+  return channel.request(
+    "service.call",
+    { service, method, args },
+    { ...(signal ? { signal } : {}), label: `${service}.${method}()` },
+  );
 }

@@ -11,41 +11,38 @@ import type {
   LocalizedText,
   Logger,
   RemedyContext,
-  RemedyOutcome,
   ServiceAccessor,
-  ServiceToken,
 } from "@autostun/plugins-api";
-import { DownloaderError, Services } from "@autostun/plugins-api";
-import { LocalizedError } from "@autostun/runtime";
-import { reportedProblem } from "../checks/validate-result.js";
+import { DownloaderError } from "@autostun/plugins-api";
+import { LocalizedError, TIMED_OUT, withDeadline } from "@autostun/runtime";
+import { InvalidResultError } from "../checks/invalid-result.js";
+import { isCheckResult, resultProblem } from "../checks/validate-result.js";
 import { hostText } from "../extensions/messages.js";
 import { pluginProcessEntry } from "./child-entry.js";
-import type { RunCheckAnswer } from "./child-extension.js";
+import { isNumber } from "./guards.js";
 import {
   type ActivateParams,
   type ActivateResult,
-  type ApplyRemedyParams,
-  type CallDownloaderAnswer,
-  type CallDownloaderParams,
-  type CreateDownloaderParams,
   type DownloaderMethod,
-  type FaultParams,
-  type GatherParams,
-  LOG_LEVELS,
+  isDownloaderDescription,
   type LogParams,
   type RegisterParams,
-  type RunCheckParams,
-  type RunGathererParams,
-  SERVICE_METHODS,
-  type ServiceCallParams,
-  ToDaemon,
-  ToPlugin,
+  TO_DAEMON,
+  TO_PLUGIN,
+  type ToDaemon,
+  type ToPlugin,
+  type UnregisterParams,
 } from "./protocol.js";
-import { RpcChannel } from "./rpc.js";
+import { type Method, type Params, type Result, RpcChannel } from "./rpc.js";
+import { callService } from "./services-served.js";
+
+type DaemonChannel = RpcChannel<ToPlugin, ToDaemon>;
 
 const STDERR_TAIL_BYTES = 4096;
 const MAX_OUTPUT_LINE = 2000;
 const DISCONNECT_GRACE_MS = 1000;
+/** How long a dead process's stderr may take to drain before its exit is reported without it. */
+const STDERR_DRAIN_MS = 200;
 
 export interface IsolationLimits {
   /** A process that leaves a heartbeat unanswered this long is hung (a busy loop) and is killed. */
@@ -59,9 +56,9 @@ export interface PluginProcessOptions {
   logger: Logger;
   services: ServiceAccessor;
   limits: IsolationLimits;
-  /** The plugin registered a check or gatherer; the host decides whether to accept it. */
+  /** The plugin registered a check, gatherer or downloader; the host decides whether to accept it. */
   onRegister(registration: RegisterParams): void;
-  onUnregister(registration: Pick<RegisterParams, "kind" | "id">): void;
+  onUnregister(registration: UnregisterParams): void;
   /** The process ended without being asked to: `cause` says how ("exited with code 3"). */
   onDeath(cause: LocalizedText): void;
 }
@@ -87,7 +84,7 @@ export class PluginHostDied extends LocalizedError {
  */
 export class PluginProcess {
   private child: ChildProcess | undefined;
-  private channel: RpcChannel | undefined;
+  private channel: DaemonChannel | undefined;
   private readonly scopes = new Map<number, Scope>();
   private nextScope = 1;
   private nextDownloader = 1;
@@ -119,14 +116,12 @@ export class PluginProcess {
     const entry = await pluginProcessEntry((reason) =>
       this.options.logger.warn("plugin runtime not bundled; starting plugins through tsx", { reason }),
     );
-    const ready = this.spawn(entry);
-    await ready;
-    return (this.channel as RpcChannel).request<ActivateResult>(ToPlugin.activate, params, {
-      label: hostText("during.activate"),
-    });
+    const channel = await this.spawn(entry);
+    return channel.request("activate", params, { label: hostText("during.activate") });
   }
 
-  private spawn(entry: string): Promise<void> {
+  /** Starts the process; resolves with its channel once the plugin runtime in it says it is ready. */
+  private spawn(entry: string): Promise<DaemonChannel> {
     const child = fork(entry, [], {
       execArgv: [`--max-old-space-size=${this.options.limits.memoryLimitMb}`],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
@@ -134,16 +129,18 @@ export class PluginProcess {
       env: pluginEnvironment(process.env),
     });
     this.child = child;
-    const channel = new RpcChannel((message) => child.send(message), {
+    const channel: DaemonChannel = new RpcChannel((message) => child.send(message), {
+      sends: TO_PLUGIN,
+      receives: TO_DAEMON,
       onProblem: (problem) => this.options.logger.warn("plugin process protocol problem", { problem }),
     });
     this.channel = channel;
     this.serve(channel);
     this.forwardOutput(child);
-    const ready = new Promise<void>((resolve, reject) => {
-      channel.onNote(ToDaemon.ready, () => {
+    const ready = new Promise<DaemonChannel>((resolve, reject) => {
+      channel.onNote("ready", () => {
         this.startHeartbeat();
-        resolve();
+        resolve(channel);
       });
       this.failStart = reject;
     });
@@ -169,80 +166,44 @@ export class PluginProcess {
   }
 
   /** Requests the plugin's process may send the daemon, each checked before it touches anything. */
-  private serve(channel: RpcChannel): void {
-    channel.onNote(ToDaemon.register, (params) => this.options.onRegister(params as RegisterParams));
-    channel.onNote(ToDaemon.unregister, (params) => this.options.onUnregister(params as RegisterParams));
-    channel.onNote(ToDaemon.log, (params) => this.log(params as LogParams));
-    channel.onNote(ToDaemon.fault, (params) => {
-      const fault = params as FaultParams;
+  private serve(channel: DaemonChannel): void {
+    channel.onNote("register", (params) => this.options.onRegister(params));
+    channel.onNote("unregister", (params) => this.options.onUnregister(params));
+    channel.onNote("log", (params) => this.log(params));
+    channel.onNote("fault", (fault) => {
       this.options.logger.error(
         `plugin ${this.options.extensionId} had an ${fault.kind}; its process goes on`,
-        {
-          kind: String(fault.kind),
-          error: String(fault.message).slice(0, 4000),
-        },
+        { kind: fault.kind, error: fault.message.slice(0, 4000) },
       );
     });
-    channel.handle(ToDaemon.gather, (params) => {
-      const { scope, gathererId } = params as GatherParams;
+    channel.handle("gather", ({ scope, gathererId }) => {
       const owner = this.scopes.get(scope);
       if (!owner) throw new Error(`gather(${gathererId}) came after its check or gatherer had finished`);
-      return owner.gather(String(gathererId));
+      return owner.gather(gathererId);
     });
-    channel.handle(ToDaemon.callService, (params, signal) =>
-      this.callService(params as ServiceCallParams, signal),
-    );
-  }
-
-  private callService({ service, method, args }: ServiceCallParams, signal: AbortSignal): Promise<unknown> {
-    const methods = (SERVICE_METHODS as Record<string, readonly string[]>)[service];
-    if (!methods?.includes(method)) throw new Error(`the host offers no service method ${service}.${method}`);
-    const token = Services[service as keyof typeof SERVICE_METHODS] as ServiceToken<unknown>;
-    const target = this.options.services.get(token) as Record<
-      string,
-      (...callArgs: unknown[]) => Promise<unknown>
-    >;
-    const callArgs = Array.isArray(args) ? [...args] : [];
-    // The plugin's AbortSignal arrived as a cancel message; the real service gets this end's signal.
-    if (service === "CommandRunner") {
-      const options = typeof callArgs[2] === "object" && callArgs[2] !== null ? callArgs[2] : {};
-      callArgs[2] = { ...options, signal };
-    }
-    if (service === "Downloaders" && method === "probe") {
-      const options = typeof callArgs[1] === "object" && callArgs[1] !== null ? callArgs[1] : {};
-      callArgs[1] = { ...options, signal };
-    }
-    if (service === "UpnpGateway" && method === "probe") {
-      const options = typeof callArgs[0] === "object" && callArgs[0] !== null ? callArgs[0] : {};
-      callArgs[0] = { ...options, signal };
-    }
-    return Promise.resolve((target[method] as (...a: unknown[]) => Promise<unknown>).apply(target, callArgs));
+    channel.handle("service.call", (params, signal) => callService(this.options.services, params, signal));
   }
 
   private log({ level, message, fields, scope }: LogParams): void {
     const logger = (scope !== undefined ? this.scopes.get(scope)?.logger : undefined) ?? this.options.logger;
-    const write = LOG_LEVELS.includes(level) ? level : "info";
-    const text = String(message).slice(0, MAX_OUTPUT_LINE);
-    if (fields && typeof fields === "object") logger[write](text, fields);
-    else logger[write](text);
+    const text = message.slice(0, MAX_OUTPUT_LINE);
+    if (fields) logger[level](text, fields);
+    else logger[level](text);
   }
 
   /** A plugin's console output goes to the daemon's log, never into the daemon's own stdout. */
   private forwardOutput(child: ChildProcess): void {
-    for (const [name, stream] of [
-      ["stdout", child.stdout],
-      ["stderr", child.stderr],
-    ] as const) {
-      if (!stream) continue;
-      if (name === "stderr") {
-        stream.on("data", (chunk: Buffer) => {
-          this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-STDERR_TAIL_BYTES);
-        });
-      }
+    const forward = (name: string, stream: NodeJS.ReadableStream | null) => {
+      if (!stream) return;
       createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) =>
         this.options.logger.info("plugin output", { stream: name, line: line.slice(0, MAX_OUTPUT_LINE) }),
       );
-    }
+    };
+    forward("stdout", child.stdout);
+    forward("stderr", child.stderr);
+    child.stderr?.on("data", (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-STDERR_TAIL_BYTES);
+    });
   }
 
   private startHeartbeat(): void {
@@ -261,7 +222,7 @@ export class PluginProcess {
         return;
       }
       this.pingSentAt = Date.now();
-      this.channel?.request(ToPlugin.ping, {}, { label: hostText("during.heartbeat") }).then(
+      this.channel?.request("ping", {}, { label: hostText("during.heartbeat") }).then(
         () => {
           this.pingSentAt = undefined;
         },
@@ -275,15 +236,8 @@ export class PluginProcess {
     if (this.deathCause) return;
     // V8 says why it aborted on stderr, which may still be draining when `exit` fires.
     const stderr = this.child?.stderr;
-    if (stderr && !stderr.readableEnded) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 200);
-        stderr.once("end", () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    if (stderr && !stderr.readableEnded)
+      await withDeadline(() => new Promise<void>((resolve) => stderr.once("end", resolve)), STDERR_DRAIN_MS);
     if (/heap out of memory|Reached heap limit/i.test(this.stderrTail)) {
       this.die(hostText("process.out-of-memory", { mb: this.options.limits.memoryLimitMb }));
     } else if (signal) {
@@ -315,18 +269,19 @@ export class PluginProcess {
   /** Asks the plugin to deactivate, waits at most `timeoutMs`, then kills the process whatever happened. */
   async stop(timeoutMs: number): Promise<void> {
     this.stopping = true;
-    if (this.alive && this.channel) {
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<string[]>((resolve) => {
-        timer = setTimeout(() => resolve([`deactivate() did not finish within ${timeoutMs} ms`]), timeoutMs);
-      });
-      const problems = await Promise.race([
-        this.channel.request<string[]>(ToPlugin.deactivate, {}, { label: hostText("during.deactivate") }),
-        deadline,
-      ]).catch((error: unknown) => [String((error as Error)?.message ?? error)]);
-      clearTimeout(timer);
-      for (const problem of Array.isArray(problems) ? problems : [])
-        this.options.logger.warn("deactivate problem", { problem: String(problem) });
+    const channel = this.channel;
+    if (this.alive && channel) {
+      const answer = await withDeadline(
+        () => channel.request("deactivate", {}, { label: hostText("during.deactivate") }),
+        timeoutMs,
+      ).catch((error: unknown) => [error instanceof Error ? error.message : String(error)]);
+      const problems =
+        answer === TIMED_OUT
+          ? [`deactivate() did not finish within ${timeoutMs} ms`]
+          : Array.isArray(answer)
+            ? answer
+            : [];
+      for (const problem of problems) this.options.logger.warn("deactivate problem", { problem });
     }
     const child = this.child;
     const gone =
@@ -343,10 +298,19 @@ export class PluginProcess {
     return work(id).finally(() => this.scopes.delete(id));
   }
 
-  private request<T>(method: string, params: unknown, signal: AbortSignal, label: LocalizedText): Promise<T> {
+  private request<M extends Method<ToPlugin>>(
+    method: M,
+    params: Params<ToPlugin, M>,
+    label: LocalizedText,
+    signal?: AbortSignal,
+  ): Promise<Result<ToPlugin, M>> {
     if (!this.channel) return Promise.reject(this.deathError(label));
     // The engine has moved on once it aborts; the plugin still gets the cancel message.
-    return this.channel.request<T>(method, params, { signal, label, settleOnAbort: true });
+    return this.channel.request(method, params, {
+      label,
+      settleOnAbort: true,
+      ...(signal ? { signal } : {}),
+    });
   }
 
   /** A stand-in the engine runs like any check; the work happens in the plugin's process. */
@@ -354,32 +318,32 @@ export class PluginProcess {
     const proxy: CheckImplementation = {
       run: (context: CheckRunContext) =>
         this.withScope(context, async (scope) => {
-          const dependencies: RunCheckParams["dependencies"] = {};
+          const dependencies: Params<ToPlugin, "check.run">["dependencies"] = {};
           for (const id of dependsOn) {
             const outcome = context.dependency(id);
             if (outcome) dependencies[id] = outcome;
           }
-          const params: RunCheckParams = { checkId, scope, dependencies };
-          const answer = await this.request<RunCheckAnswer>(
-            ToPlugin.runCheck,
-            params,
-            context.signal,
+          const answer = await this.request(
+            "check.run",
+            { checkId, scope, dependencies },
             hostText("during.check", { check: checkId }),
+            context.signal,
           );
-          return ("problem" in answer ? reportedProblem(answer.problem) : answer.result) as never;
+          if ("problem" in answer) throw new InvalidResultError(answer.problem);
+          if (isCheckResult(answer.result)) return answer.result;
+          throw new InvalidResultError(resultProblem(answer.result) ?? "the result could not be read");
         }),
     };
     if (hasRemedy) {
       proxy.applyRemedy = (remedyId: string, context: RemedyContext) =>
-        this.withScope({ logger: context.logger, gather: notInRemedy }, (scope) => {
-          const params: ApplyRemedyParams = { checkId, remedyId, scope };
-          return this.request<RemedyOutcome>(
-            ToPlugin.applyRemedy,
-            params,
-            context.signal,
+        this.withScope({ logger: context.logger, gather: notInRemedy }, (scope) =>
+          this.request(
+            "remedy.apply",
+            { checkId, remedyId, scope },
             hostText("during.remedy", { remedy: remedyId, check: checkId }),
-          );
-        });
+            context.signal,
+          ),
+        );
     }
     return proxy;
   }
@@ -392,37 +356,39 @@ export class PluginProcess {
     return (settings) => {
       const instance = this.nextDownloader++;
       const label = hostText("during.downloader", { kind });
-      let created: Promise<unknown> | undefined;
+      let created: Promise<DownloaderMethod[]> | undefined;
       const create = () => {
-        const channel = this.channel;
-        if (!channel) return Promise.reject(this.deathError(label));
-        const params: CreateDownloaderParams = { kind, instance, settings: { ...settings } };
-        created ??= channel.request(ToPlugin.createDownloader, params, { label });
+        created ??= this.request("downloader.create", { kind, instance, settings: { ...settings } }, label);
         return created;
       };
       const call = async (method: DownloaderMethod, options?: DownloaderCallOptions, port?: number) => {
         await create();
-        const channel = this.channel as RpcChannel;
-        const params: CallDownloaderParams = { instance, method, ...(port !== undefined ? { port } : {}) };
-        const answer = await channel.request<CallDownloaderAnswer>(ToPlugin.callDownloader, params, {
+        const answer = await this.request(
+          "downloader.call",
+          { instance, method, ...(port !== undefined ? { port } : {}) },
           label,
-          settleOnAbort: true,
-          ...(options?.signal ? { signal: options.signal } : {}),
-        });
+          options?.signal,
+        );
         if (answer.ok) return answer.value;
         throw answer.kind ? new DownloaderError(answer.kind, answer.message) : new Error(answer.message);
       };
       const adapter: DownloaderAdapter = {
-        describe: (options) => call("describe", options) as ReturnType<DownloaderAdapter["describe"]>,
-        getListenPort: (options) => call("getListenPort", options) as Promise<number>,
+        describe: async (options) => {
+          const value = await call("describe", options);
+          if (isDownloaderDescription(value)) return value;
+          throw new Error(`the ${kind} adapter's describe() answered something that is not a description`);
+        },
+        getListenPort: async (options) => {
+          const value = await call("getListenPort", options);
+          if (isNumber(value)) return value;
+          throw new Error(`the ${kind} adapter's getListenPort() answered something that is not a port`);
+        },
         setListenPort: async (port, options) => void (await call("setListenPort", options, port)),
         // Always offered: whether the plugin's adapter has it is only known there, and answers UNSUPPORTED.
         reannounce: async (options) => void (await call("reannounce", options)),
         dispose: async () => {
           if (!created || !this.alive) return;
-          await this.channel
-            ?.request(ToPlugin.disposeDownloader, { instance }, { label })
-            .catch(() => undefined);
+          await this.request("downloader.dispose", { instance }, label).catch(() => undefined);
         },
       };
       return adapter;
@@ -432,15 +398,14 @@ export class PluginProcess {
   gathererProxy(gathererId: string): Gatherer {
     return {
       gather: (context: GatherContext) =>
-        this.withScope(context, (scope) => {
-          const params: RunGathererParams = { gathererId, scope };
-          return this.request(
-            ToPlugin.runGatherer,
-            params,
-            context.signal,
+        this.withScope(context, (scope) =>
+          this.request(
+            "gatherer.run",
+            { gathererId, scope },
             hostText("during.gatherer", { id: gathererId }),
-          );
-        }),
+            context.signal,
+          ),
+        ),
     };
   }
 }

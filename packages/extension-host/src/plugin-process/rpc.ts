@@ -3,10 +3,16 @@
  * cancel them and send one-way notes. An AbortSignal cannot cross a process boundary, so aborting a request
  * sends a cancel message and the other end's handler sees its own signal abort; its answer still settles
  * the request. If the other end dies, close() settles everything pending.
+ *
+ * A channel is typed by the two directions of its protocol: `Send` lists what this end asks and tells,
+ * `Receive` what the other end does. Params and answers arriving from the other end are checked against the
+ * protocol's guards before a handler or a caller sees them.
  */
 
 import { type LocalizedText, localize } from "@autostun/plugins-api";
 import { formatBytes } from "../checks/validate-result.js";
+import { isNumber, isRecord, isString } from "./guards.js";
+import type { Direction, DirectionGuards } from "./protocol.js";
 
 export type RpcMessage =
   | { t: "req"; id: number; method: string; params: unknown }
@@ -14,8 +20,17 @@ export type RpcMessage =
   | { t: "cancel"; id: number; reason: string }
   | { t: "note"; method: string; params: unknown };
 
-export type RequestHandler = (params: unknown, signal: AbortSignal) => unknown;
-export type NoteHandler = (params: unknown) => void;
+/** The names of the requests of a direction. */
+export type Method<D extends Direction> = keyof D["requests"] & string;
+/** The names of the notifications of a direction. */
+export type Note<D extends Direction> = keyof D["notes"] & string;
+export type Params<D extends Direction, M extends Method<D>> = D["requests"][M]["params"];
+export type Result<D extends Direction, M extends Method<D>> = D["requests"][M]["result"];
+
+export type RequestHandler<D extends Direction, M extends Method<D>> = (
+  params: Params<D, M>,
+  signal: AbortSignal,
+) => Result<D, M> | PromiseLike<Result<D, M>>;
 
 export interface RequestOptions {
   signal?: AbortSignal;
@@ -28,7 +43,11 @@ export interface RequestOptions {
   settleOnAbort?: boolean;
 }
 
-export interface RpcOptions {
+export interface RpcOptions<Send extends Direction, Receive extends Direction> {
+  /** The guards of what this end sends: the answers to its requests are checked against them. */
+  sends: DirectionGuards<Send>;
+  /** The guards of what the other end sends: its requests' params and its notifications. */
+  receives: DirectionGuards<Receive>;
   /** Outgoing messages larger than this are refused here instead of being sent. */
   maxMessageBytes?: number;
   /** Called when a message cannot be sent or an incoming one is malformed. */
@@ -37,63 +56,85 @@ export interface RpcOptions {
 
 interface Pending {
   label: LocalizedText;
-  resolve(value: unknown): void;
-  reject(error: Error): void;
+  /** Checks the answer against the method's guard, then resolves or rejects. */
+  settle(value: unknown): void;
+  reject(error: unknown): void;
   cleanup(): void;
 }
+
+type ErasedHandler = (params: unknown, signal: AbortSignal) => unknown;
 
 function errorText(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return String(error);
 }
 
+/** Narrows a message from the pipe to the envelope: a request, an answer, a cancel or a notification. */
 function isMessage(value: unknown): value is RpcMessage {
-  if (typeof value !== "object" || value === null) return false;
-  const message = value as { t?: unknown; id?: unknown; method?: unknown };
-  switch (message.t) {
+  if (!isRecord(value)) return false;
+  switch (value.t) {
     case "req":
-      return typeof message.id === "number" && typeof message.method === "string";
+      return isNumber(value.id) && isString(value.method);
     case "res":
+      return isNumber(value.id) && (value.error === undefined || isString(value.error));
     case "cancel":
-      return typeof message.id === "number";
+      return isNumber(value.id) && isString(value.reason);
     case "note":
-      return typeof message.method === "string";
+      return isString(value.method);
     default:
       return false;
   }
 }
 
-export class RpcChannel {
+function known<T extends object>(table: T, key: string): key is Extract<keyof T, string> {
+  return Object.hasOwn(table, key);
+}
+
+export class RpcChannel<Send extends Direction, Receive extends Direction> {
   private nextId = 1;
   private closedBecause: ((label: LocalizedText) => Error) | undefined;
   private readonly pending = new Map<number, Pending>();
   private readonly handling = new Map<number, AbortController>();
-  private readonly handlers = new Map<string, RequestHandler>();
-  private readonly noteHandlers = new Map<string, NoteHandler>();
+  private readonly handlers = new Map<string, ErasedHandler>();
+  private readonly noteHandlers = new Map<string, (params: unknown) => void>();
 
   constructor(
     private readonly transmit: (message: RpcMessage) => void,
-    private readonly options: RpcOptions = {},
+    private readonly options: RpcOptions<Send, Receive>,
   ) {}
 
-  handle(method: string, handler: RequestHandler): void {
-    this.handlers.set(method, handler);
+  /** Answers `method`; the handler runs only for params that fit the method's guard. */
+  handle<M extends Method<Receive>>(method: M, handler: RequestHandler<Receive, M>): void {
+    const fits = this.options.receives.requests[method].params;
+    this.handlers.set(method, (params, signal) => {
+      if (!fits(params)) throw new Error(`the params of ${method} do not fit the protocol`);
+      return handler(params, signal);
+    });
   }
 
-  onNote(method: string, handler: NoteHandler): void {
-    this.noteHandlers.set(method, handler);
+  onNote<N extends Note<Receive>>(method: N, handler: (params: Receive["notes"][N]) => void): void {
+    const fits = this.options.receives.notes[method];
+    this.noteHandlers.set(method, (params) => {
+      if (!fits(params)) throw new Error("its params do not fit the protocol");
+      handler(params);
+    });
   }
 
   get closed(): boolean {
     return this.closedBecause !== undefined;
   }
 
-  request<T>(method: string, params: unknown, options: RequestOptions = {}): Promise<T> {
+  request<M extends Method<Send>>(
+    method: M,
+    params: Params<Send, M>,
+    options: RequestOptions = {},
+  ): Promise<Result<Send, M>> {
     const label = options.label ?? method;
     if (this.closedBecause) return Promise.reject(this.closedBecause(label));
+    const fits = this.options.sends.requests[method].result;
     const { signal } = options;
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<Result<Send, M>>((resolve, reject) => {
       // As with an in-process call, the callee decides what an abort means (most answer "aborted" at once),
       // so the request stays pending until the other end answers or dies.
       const onAbort = () => {
@@ -106,7 +147,10 @@ export class RpcChannel {
       };
       this.pending.set(id, {
         label,
-        resolve: resolve as (value: unknown) => void,
+        settle: (value) => {
+          if (fits(value)) resolve(value);
+          else reject(new Error(`the answer to ${localize(label)} does not fit the protocol`));
+        },
         reject,
         cleanup: () => signal?.removeEventListener("abort", onAbort),
       });
@@ -120,7 +164,7 @@ export class RpcChannel {
     });
   }
 
-  notify(method: string, params: unknown): void {
+  notify<N extends Note<Send>>(method: N, params: Send["notes"][N]): void {
     if (!this.closedBecause) this.send({ t: "note", method, params });
   }
 
@@ -160,7 +204,7 @@ export class RpcChannel {
   }
 
   private deliverNote(method: string, params: unknown): void {
-    const handler = this.noteHandlers.get(method);
+    const handler = known(this.options.receives.notes, method) ? this.noteHandlers.get(method) : undefined;
     if (!handler) {
       this.options.onProblem?.(`received an unknown notification ${JSON.stringify(method).slice(0, 80)}`);
       return;
@@ -177,12 +221,12 @@ export class RpcChannel {
     if (!pending) return;
     this.pending.delete(id);
     pending.cleanup();
-    if (error !== undefined) pending.reject(new Error(String(error)));
-    else pending.resolve(value);
+    if (error !== undefined) pending.reject(new Error(error));
+    else pending.settle(value);
   }
 
   private async answer(id: number, method: string, params: unknown): Promise<void> {
-    const handler = this.handlers.get(method);
+    const handler = known(this.options.receives.requests, method) ? this.handlers.get(method) : undefined;
     if (!handler) {
       this.send({ t: "res", id, error: `no handler for ${JSON.stringify(method).slice(0, 80)}` });
       return;
