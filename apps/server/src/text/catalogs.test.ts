@@ -49,13 +49,13 @@ describe("every built-in message catalog", () => {
     expect(names).toEqual(
       expect.arrayContaining([
         "packages/extension-host/src/checks/messages.ts",
-        "packages/extension-host/src/checks/result-messages.ts",
-        "packages/extension-host/src/extensions/messages.ts",
+        "packages/extension-host/src/contributions/result-messages.ts",
+        "packages/extension-host/src/contributions/messages.ts",
         "packages/checks/src/nat/messages.ts",
         "packages/checks/src/firewall-inbound/messages.ts",
         "packages/checks/src/antivirus-hints/messages.ts",
         "packages/checks/src/docker-network-mode/messages.ts",
-        "packages/extension-host/src/downloaders/messages.ts",
+        "packages/extension-host/src/contributions/downloader-messages.ts",
         "packages/downloaders/src/push/messages.ts",
       ]),
     );

@@ -1,4 +1,4 @@
-import type { CheckState } from "./model.js";
+import type { CheckState } from "../contributions/model.js";
 
 /** The host's network moved: new address, new lease, a VPN, another default route. */
 export interface NetworkChange {

@@ -1,6 +1,6 @@
 import type { CheckStatus } from "@autostun/plugins-api";
 import { type Db, writeGuard } from "@autostun/store";
-import type { CheckState } from "./model.js";
+import type { CheckState } from "../contributions/model.js";
 
 /** How many finished runs of each check the history keeps. */
 const HISTORY_PER_CHECK = 200;

@@ -11,14 +11,14 @@ import type {
 import { localize } from "@autostun/plugins-api";
 import type { EventChannel } from "@autostun/runtime";
 import { ABORTED, errorText, LocalizedError, TIMED_OUT, withDeadline } from "@autostun/runtime";
+import { InvalidResultError } from "../contributions/invalid-result.js";
+import type { CheckDescriptor, CheckState } from "../contributions/model.js";
+import { isCheckResult, resultProblem } from "../contributions/validate-result.js";
 import type { ExtensionHost } from "../extensions/host.js";
 import type { CheckEvents } from "./check-events.js";
 import type { CheckStore } from "./check-store.js";
-import { InvalidResultError } from "./invalid-result.js";
 import { engineText } from "./messages.js";
-import type { CheckDescriptor, CheckState } from "./model.js";
 import { planRun } from "./order.js";
-import { isCheckResult, resultProblem } from "./validate-result.js";
 
 export interface EngineOptions {
   host: ExtensionHost;

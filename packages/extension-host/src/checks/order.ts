@@ -1,6 +1,6 @@
 import type { LocalizedText } from "@autostun/plugins-api";
+import type { CheckDescriptor } from "../contributions/model.js";
 import { engineText } from "./messages.js";
-import type { CheckDescriptor } from "./model.js";
 
 export interface Plan {
   /** Checks that can run, each after its dependencies. */

@@ -17,10 +17,20 @@ import {
   toDisposable,
 } from "@autostun/plugins-api";
 import { ABORTED, errorText, TIMED_OUT, withDeadline } from "@autostun/runtime";
-import type { CheckContributions } from "../checks/check-contributions.js";
-import type { CheckDescriptor } from "../checks/model.js";
-import type { DownloaderContributions } from "../downloaders/downloader-contributions.js";
-import { downloaderText } from "../downloaders/messages.js";
+import type { CheckContributions } from "../contributions/check-contributions.js";
+import {
+  CONTRIBUTION_KINDS,
+  type ContributionKind,
+  type ContributionTarget,
+  type KindRules,
+  misuse,
+} from "../contributions/contribution-kinds.js";
+import type { DownloaderContributions } from "../contributions/downloader-contributions.js";
+import { downloaderText } from "../contributions/downloader-messages.js";
+import type { ExtensionPointRegistry } from "../contributions/extension-points.js";
+import { type DiscoveredExtension, listExtensionDirs, readExtension } from "../contributions/manifest.js";
+import { hostText } from "../contributions/messages.js";
+import type { CheckDescriptor } from "../contributions/model.js";
 import { type IsolationLimits, PluginProcess } from "../plugin-process/plugin-process.js";
 import {
   type ActivateParams,
@@ -29,16 +39,6 @@ import {
   type RegisterParams,
 } from "../plugin-process/protocol.js";
 import { restartDelay } from "../plugin-process/restart-policy.js";
-import {
-  CONTRIBUTION_KINDS,
-  type ContributionKind,
-  type ContributionTarget,
-  type KindRules,
-  misuse,
-} from "./contribution-kinds.js";
-import type { ExtensionPointRegistry } from "./extension-points.js";
-import { type DiscoveredExtension, listExtensionDirs, readExtension } from "./manifest.js";
-import { hostText } from "./messages.js";
 
 export type ExtensionState = "INACTIVE" | "ACTIVATING" | "ACTIVE" | "FAILED" | "INCOMPATIBLE";
 

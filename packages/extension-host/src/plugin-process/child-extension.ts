@@ -15,10 +15,10 @@ import {
   type ServiceAccessor,
   toDisposable,
 } from "@autostun/plugins-api";
-import { resultProblem } from "../checks/validate-result.js";
-import { CONTRIBUTION_KINDS, type ContributionKind, misuse } from "../extensions/contribution-kinds.js";
-import { hostText } from "../extensions/messages.js";
-import { createServiceAccessor } from "./child-services.js";
+import { CONTRIBUTION_KINDS, type ContributionKind, misuse } from "../contributions/contribution-kinds.js";
+import { hostText } from "../contributions/messages.js";
+import { resultProblem } from "../contributions/validate-result.js";
+import { createServiceAccessor, type PluginChannel } from "./child-services.js";
 import {
   type ActivateParams,
   type ActivateResult,
@@ -34,13 +34,9 @@ import {
   type RunCheckAnswer,
   type RunCheckParams,
   type RunGathererParams,
-  type ToDaemon,
-  type ToPlugin,
 } from "./protocol.js";
-import type { RpcChannel } from "./rpc.js";
 
-/** The plugin process's end of the channel: it asks the daemon for gathers and services, and answers it. */
-export type PluginChannel = RpcChannel<ToDaemon, ToPlugin>;
+export type { PluginChannel } from "./child-services.js";
 
 const MAX_LOG_FIELDS_BYTES = 16 * 1024;
 

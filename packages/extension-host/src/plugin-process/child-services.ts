@@ -1,5 +1,4 @@
 import type { ServiceAccessor, ServiceToken } from "@autostun/plugins-api";
-import type { PluginChannel } from "./child-extension.js";
 import { isRecord } from "./guards.js";
 import {
   CALLABLE_SERVICES,
@@ -7,7 +6,13 @@ import {
   type DataServiceName,
   isDataService,
   SERVICE_METHODS,
+  type ToDaemon,
+  type ToPlugin,
 } from "./protocol.js";
+import type { RpcChannel } from "./rpc.js";
+
+/** The plugin process's end of the channel: it asks the daemon for gathers and services, and answers it. */
+export type PluginChannel = RpcChannel<ToDaemon, ToPlugin>;
 
 /** `Symbol.for("autostun.SystemFiles")` -> `SystemFiles`: tokens are symbols, which cannot cross IPC. */
 function serviceName(token: symbol): string | undefined {

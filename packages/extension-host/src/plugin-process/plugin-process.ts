@@ -15,9 +15,9 @@ import type {
 } from "@autostun/plugins-api";
 import { DownloaderError } from "@autostun/plugins-api";
 import { LocalizedError, TIMED_OUT, withDeadline } from "@autostun/runtime";
-import { InvalidResultError } from "../checks/invalid-result.js";
-import { isCheckResult, resultProblem } from "../checks/validate-result.js";
-import { hostText } from "../extensions/messages.js";
+import { InvalidResultError } from "../contributions/invalid-result.js";
+import { hostText } from "../contributions/messages.js";
+import { isCheckResult, resultProblem } from "../contributions/validate-result.js";
 import { pluginProcessEntry } from "./child-entry.js";
 import { isNumber } from "./guards.js";
 import {

@@ -10,6 +10,7 @@ import {
   type LocalizedText,
   type RemedyOutcome,
 } from "@autostun/plugins-api";
+import { REGISTRATION_KINDS, type RegistrationKind } from "../contributions/registration-kind.js";
 import {
   either,
   type Guard,
@@ -25,6 +26,8 @@ import {
   recordOf,
   shape,
 } from "./guards.js";
+
+export { REGISTRATION_KINDS, type RegistrationKind };
 
 /**
  * The messages between the daemon and a plugin's own process. Everything here crosses Node's IPC as JSON,
@@ -106,9 +109,6 @@ export interface ApplyRemedyParams {
   remedyId: string;
   scope: number;
 }
-
-export type RegistrationKind = "check" | "gatherer" | "downloader";
-export const REGISTRATION_KINDS: readonly RegistrationKind[] = ["check", "gatherer", "downloader"];
 
 export interface RegisterParams {
   kind: RegistrationKind;

@@ -10,7 +10,7 @@
  */
 
 import { type LocalizedText, localize } from "@autostun/plugins-api";
-import { formatBytes } from "../checks/validate-result.js";
+import { formatBytes } from "../contributions/validate-result.js";
 import { isNumber, isRecord, isString } from "./guards.js";
 import type { Direction, DirectionGuards } from "./protocol.js";
 

@@ -4,7 +4,7 @@ import type {
   ExtensionManifest,
   Gatherer,
 } from "@autostun/plugins-api";
-import type { RegistrationKind } from "../plugin-process/protocol.js";
+import type { RegistrationKind } from "./registration-kind.js";
 
 /**
  * The kinds of things a plugin registers while it runs, in one table: the manifest list that declares

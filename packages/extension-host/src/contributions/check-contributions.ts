@@ -6,9 +6,9 @@ import type {
   GathererContribution,
 } from "@autostun/plugins-api";
 import { z } from "zod";
-import type { ExtensionPointRegistry } from "../extensions/extension-points.js";
-import { contributedTimeout } from "../extensions/manifest.js";
-import { hostText } from "../extensions/messages.js";
+import type { ExtensionPointRegistry } from "./extension-points.js";
+import { contributedTimeout } from "./manifest.js";
+import { hostText } from "./messages.js";
 import type { CheckDescriptor } from "./model.js";
 
 const checkId = z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'a dotted id like "area.name"');

@@ -7,8 +7,8 @@ import type {
   LocalizedText,
 } from "@autostun/plugins-api";
 import { z } from "zod";
-import type { ExtensionPointRegistry } from "../extensions/extension-points.js";
-import { downloaderText } from "./messages.js";
+import { downloaderText } from "./downloader-messages.js";
+import type { ExtensionPointRegistry } from "./extension-points.js";
 
 const downloaderContribution = z.object({
   kind: z
