@@ -11,6 +11,7 @@ const graphqlEntry = createRequire(import.meta.url).resolve("graphql");
 const packages = [
   ["plugins-api", "packages/plugins-api"],
   ["stun", "packages/stun"],
+  ["ip", "packages/ip"],
   ["probes", "packages/probes"],
   ["netfilter", "packages/netfilter"],
   ["checks", "packages/checks"],

@@ -1,26 +1,91 @@
-import { gql } from "@urql/core";
+import { graphql } from "../graphql/graphql.js";
 
-const BAN_FIELDS = "cidr reason createdAt expiresAt source";
+export const BAN_FIELDS = graphql(`
+  fragment BanFields on Ban {
+    cidr
+    reason
+    createdAt
+    expiresAt
+    source
+  }
+`);
 
-/** Bans a page at a time: the daemon may hold 100,000 of them. */
-export const BAN_PAGE_SIZE = 500;
+// Bans a page at a time (500): the daemon may hold 100,000 of them.
+export const BAN_PAGE_FIELDS = graphql(
+  `
+    fragment BanPageFields on BanConnection {
+      totalCount
+      edges {
+        node {
+          ...BanFields
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  `,
+  [BAN_FIELDS],
+);
 
-const PAGE_FIELDS = `totalCount edges { node { ${BAN_FIELDS} } } pageInfo { hasNextPage endCursor }`;
+export const BANS_QUERY = graphql(
+  `
+    query Bans {
+      banConnection(first: 500) {
+        ...BanPageFields
+      }
+    }
+  `,
+  [BAN_PAGE_FIELDS],
+);
 
-export const BANS_QUERY = gql(`query Bans { banConnection(first: ${BAN_PAGE_SIZE}) { ${PAGE_FIELDS} } }`);
-
-export const BANS_MORE_QUERY = gql(
-  `query BansMore($after: String!) { banConnection(first: ${BAN_PAGE_SIZE}, after: $after) { ${PAGE_FIELDS} } }`,
+export const BANS_MORE_QUERY = graphql(
+  `
+    query BansMore($after: String!) {
+      banConnection(first: 500, after: $after) {
+        ...BanPageFields
+      }
+    }
+  `,
+  [BAN_PAGE_FIELDS],
 );
 
 /** The stored ban, and the running tunnels that could not put it in force (the ban is kept all the same). */
-export const BAN_MUTATION = gql(
-  `mutation Ban($cidr: String!, $reason: String, $ttlSeconds: Int) { ban(cidr: $cidr, reason: $reason, ttlSeconds: $ttlSeconds) { ${BAN_FIELDS} notApplied { tunnelId error } } }`,
+export const BAN_MUTATION = graphql(
+  `
+    mutation Ban($cidr: String!, $reason: String, $ttlSeconds: Int) {
+      ban(cidr: $cidr, reason: $reason, ttlSeconds: $ttlSeconds) {
+        ...BanFields
+        notApplied {
+          tunnelId
+          error
+        }
+      }
+    }
+  `,
+  [BAN_FIELDS],
 );
 
-export const UNBAN_MUTATION = gql(`mutation Unban($cidr: String!) { unban(cidr: $cidr) }`);
+export const UNBAN_MUTATION = graphql(`
+  mutation Unban($cidr: String!) {
+    unban(cidr: $cidr)
+  }
+`);
 
 /** Only what changed arrives; a change too big to list (or a file reload) says to read the pages again. */
-export const BANS_CHANGED_SUBSCRIPTION = gql(
-  `subscription BansChanged { bansChanged { kind count total bans { ${BAN_FIELDS} } } }`,
+export const BANS_CHANGED_SUBSCRIPTION = graphql(
+  `
+    subscription BansChanged {
+      bansChanged {
+        kind
+        count
+        total
+        bans {
+          ...BanFields
+        }
+      }
+    }
+  `,
+  [BAN_FIELDS],
 );

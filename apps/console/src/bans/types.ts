@@ -1,28 +1,17 @@
-/** A banned network as the daemon lists it. */
-export interface Ban {
-  cidr: string;
-  reason: string | null;
-  createdAt: string;
-  expiresAt: string | null;
-  /** `api` for bans made through the API; `file:<path>` for lines of the ban-list file. */
-  source: string;
-}
+import type { ResultOf } from "../graphql/graphql.js";
+import type { BAN_FIELDS, BAN_PAGE_FIELDS, BANS_CHANGED_SUBSCRIPTION } from "./documents.js";
+
+/**
+ * A banned network as the daemon lists it. `source` is `api` for bans made through the API and
+ * `file:<path>` for lines of the ban-list file.
+ */
+export type Ban = ResultOf<typeof BAN_FIELDS>;
 
 /** One page of `banConnection`. */
-export interface BanPage {
-  totalCount: number;
-  edges: { node: Ban }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-}
+export type BanPage = ResultOf<typeof BAN_PAGE_FIELDS>;
 
-/** What `bansChanged` sends: the change, never the whole list. */
-export interface BansChange {
-  kind: "ADDED" | "REMOVED" | "EXPIRED" | "RELOADED";
-  /** The changed bans; fewer than `count` (none) when too many changed to list. */
-  bans: Ban[];
-  count: number;
-  total: number;
-}
+/** What `bansChanged` sends: the change, never the whole list; fewer bans than `count` (none) when too many changed to list. */
+export type BansChange = ResultOf<typeof BANS_CHANGED_SUBSCRIPTION>["bansChanged"];
 
 /** The pages read so far, kept current by the changes. */
 export interface BanListing {

@@ -4,7 +4,7 @@ import { useInFlight } from "../graphql/inFlight.js";
 import { useLiveQuery } from "../graphql/useLiveQuery.js";
 import { BANS_CHANGED_SUBSCRIPTION, BANS_MORE_QUERY, BANS_QUERY, UNBAN_MUTATION } from "./documents.js";
 import { applyBanChange, emptyListing, firstPage, nextPage, withoutApiBan } from "./mergeBans.js";
-import type { Ban, BanPage, BansChange } from "./types.js";
+import type { Ban } from "./types.js";
 
 export interface BansState {
   bans: readonly Ban[];
@@ -32,8 +32,8 @@ export function useBans(client: Client, reloadKey: number): BansState {
     query: BANS_QUERY,
     subscription: BANS_CHANGED_SUBSCRIPTION,
     initial: emptyListing,
-    loaded: (data: { banConnection: BanPage }) => firstPage(data.banConnection),
-    event: (data: { bansChanged: BansChange }, current) => applyBanChange(current, data.bansChanged),
+    loaded: (data) => firstPage(data.banConnection),
+    event: (data, current) => applyBanChange(current, data.bansChanged),
   });
   const { update, reload } = live;
   const [actionError, setActionError] = useState<string | null>(null);
@@ -50,9 +50,7 @@ export function useBans(client: Client, reloadKey: number): BansState {
     if (!endCursor) return;
     setLoadingMore(true);
     try {
-      const result = await client
-        .query<{ banConnection: BanPage }>(BANS_MORE_QUERY, { after: endCursor })
-        .toPromise();
+      const result = await client.query(BANS_MORE_QUERY, { after: endCursor }).toPromise();
       if (result.error || !result.data) {
         setActionError(result.error?.message ?? "empty answer");
         return;
@@ -67,7 +65,7 @@ export function useBans(client: Client, reloadKey: number): BansState {
   const unban = useCallback(
     async (cidr: string) => {
       await lifting.during(cidr, async () => {
-        const result = await client.mutation<{ unban: boolean }>(UNBAN_MUTATION, { cidr }).toPromise();
+        const result = await client.mutation(UNBAN_MUTATION, { cidr }).toPromise();
         if (result.error || !result.data) {
           setActionError(result.error?.message ?? "empty answer");
           return;

@@ -41,8 +41,8 @@ export function useLiveChecks(client: Client, reloadKey: number): LiveChecks {
     query: CHECKS_QUERY,
     subscription: CHECK_UPDATED_SUBSCRIPTION,
     initial: none,
-    loaded: (data: { checks: Check[] }, current) => applySnapshot(current, data.checks),
-    event: (data: { checkUpdated: Check }, current) => mergeChecks(current, [data.checkUpdated]),
+    loaded: (data, current) => applySnapshot(current, data.checks),
+    event: (data, current) => mergeChecks(current, [data.checkUpdated]),
   });
   const { update, reload } = live;
   const [runError, setRunError] = useState<string | null>(null);
@@ -56,9 +56,7 @@ export function useLiveChecks(client: Client, reloadKey: number): LiveChecks {
 
   const run = useCallback(
     async (ids: string[] | undefined) => {
-      const result = await client
-        .mutation<{ runChecks: Check[] }>(RUN_CHECKS_MUTATION, ids ? { ids } : {})
-        .toPromise();
+      const result = await client.mutation(RUN_CHECKS_MUTATION, ids ? { ids } : {}).toPromise();
       if (result.error || !result.data) {
         setRunError(result.error?.message ?? "empty answer");
         return;
@@ -82,9 +80,7 @@ export function useLiveChecks(client: Client, reloadKey: number): LiveChecks {
 
   const applyRemedy = useCallback(
     async (checkId: string, remedyId: string) => {
-      const result = await client
-        .mutation<{ applyRemedy: RemedyResult }>(APPLY_REMEDY_MUTATION, { checkId, remedyId })
-        .toPromise();
+      const result = await client.mutation(APPLY_REMEDY_MUTATION, { checkId, remedyId }).toPromise();
       if (result.error || !result.data) throw new Error(result.error?.message ?? "empty answer");
       const outcome = result.data.applyRemedy;
       if (outcome.check) merge([outcome.check]);

@@ -1,17 +1,17 @@
 import { describe, expect, it } from "vitest";
 import {
-  type ConnectionEvent,
   type ConnectionState,
   initialConnectionState,
+  type LinkEvent,
   nextConnectionState,
   OFFLINE_AFTER_FAILURES,
 } from "./connectionState.js";
 
-function replay(events: ConnectionEvent[], from: ConnectionState = initialConnectionState): ConnectionState {
+function replay(events: LinkEvent[], from: ConnectionState = initialConnectionState): ConnectionState {
   return events.reduce(nextConnectionState, from);
 }
 
-const drop: ConnectionEvent = { type: "closed", fatal: false };
+const drop: LinkEvent = { type: "closed", fatal: false };
 
 describe("nextConnectionState", () => {
   it("is live once connected", () => {
@@ -24,7 +24,7 @@ describe("nextConnectionState", () => {
   });
 
   it("says offline after repeated failed attempts, and live again when one succeeds", () => {
-    const failures: ConnectionEvent[] = [];
+    const failures: LinkEvent[] = [];
     for (let i = 0; i < OFFLINE_AFTER_FAILURES; i++) failures.push({ type: "connecting" }, drop);
     const down = replay([{ type: "connected" }, drop, ...failures]);
     expect(down.phase).toBe("offline");

@@ -11,10 +11,7 @@ export interface ConnectionState {
 }
 
 /** What the WebSocket client reports. `fatal` closures (bad token, bad request) are not retried. */
-export type ConnectionEvent =
-  | { type: "connecting" }
-  | { type: "connected" }
-  | { type: "closed"; fatal: boolean };
+export type LinkEvent = { type: "connecting" } | { type: "connected" } | { type: "closed"; fatal: boolean };
 
 /** How many failed attempts in a row turn "reconnecting" into "offline" while retries go on. */
 export const OFFLINE_AFTER_FAILURES = 3;
@@ -26,7 +23,7 @@ export const initialConnectionState: ConnectionState = { phase: "connecting", fa
  * Folds one client event into the state. A single dropped socket reads as "reconnecting"; only a
  * closure that will not be retried or a run of failures reads as "offline", so a blip does not alarm.
  */
-export function nextConnectionState(state: ConnectionState, event: ConnectionEvent): ConnectionState {
+export function nextConnectionState(state: ConnectionState, event: LinkEvent): ConnectionState {
   switch (event.type) {
     case "connected":
       return { phase: "live", failures: 0, wasLive: true };

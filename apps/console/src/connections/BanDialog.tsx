@@ -31,11 +31,6 @@ const lifetimeLabel = (seconds: number | null): MessageKey => {
  * Asks for a reason and a lifetime, then bans only after "Ban" is pressed. The daemon closes the
  * peer's live connections itself; the table learns of it from the CLOSED event.
  */
-/** What the ban mutation answers, as far as the dialog reads it. */
-interface BanAnswer {
-  ban: { cidr: string; notApplied: { tunnelId: string; error: string }[] | null };
-}
-
 export function BanDialog({ client, cidr, onClose }: BanDialogProps) {
   const { t } = useI18n();
   const dialog = useRef<HTMLDialogElement>(null);
@@ -55,7 +50,7 @@ export function BanDialog({ client, cidr, onClose }: BanDialogProps) {
   const ban = async () => {
     setSending(true);
     const result = await client
-      .mutation<BanAnswer>(BAN_MUTATION, { cidr, reason: reason.trim() || null, ttlSeconds: lifetime })
+      .mutation(BAN_MUTATION, { cidr, reason: reason.trim() || null, ttlSeconds: lifetime })
       .toPromise();
     setSending(false);
     if (result.error || !result.data) {

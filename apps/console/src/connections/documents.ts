@@ -1,6 +1,6 @@
-import { gql } from "@urql/core";
+import { graphql } from "../graphql/graphql.js";
 
-const CONNECTION_FIELDS = gql`
+export const CONNECTION_FIELDS = graphql(`
   fragment PeerConnectionFields on PeerConnection {
     id
     tunnelId
@@ -16,20 +16,21 @@ const CONNECTION_FIELDS = gql`
       asn
     }
   }
-`;
+`);
 
 /** The tunnels whose connections the table lists, and the credit the GeoIP data asks for. */
-export const CONNECTIONS_CONTEXT_QUERY = gql`
+export const CONNECTIONS_CONTEXT_QUERY = graphql(`
   query ConnectionsContext {
     tunnels {
       id
     }
     geoAttribution
   }
-`;
+`);
 
 /** The newest connections of one tunnel, live and recent. */
-export const CONNECTIONS_QUERY = gql`
+export const CONNECTIONS_QUERY = graphql(
+  `
   query Connections($tunnelId: ID!, $first: Int) {
     connections(tunnelId: $tunnelId, first: $first, orderBy: OPENED_AT) {
       edges {
@@ -40,11 +41,13 @@ export const CONNECTIONS_QUERY = gql`
       totalCount
     }
   }
-  ${CONNECTION_FIELDS}
-`;
+`,
+  [CONNECTION_FIELDS],
+);
 
 /** Every connection opening, moving bytes and closing, of every tunnel. */
-export const CONNECTION_EVENTS_SUBSCRIPTION = gql`
+export const CONNECTION_EVENTS_SUBSCRIPTION = graphql(
+  `
   subscription ConnectionEvents {
     connectionEvents {
       type
@@ -53,5 +56,6 @@ export const CONNECTION_EVENTS_SUBSCRIPTION = gql`
       }
     }
   }
-  ${CONNECTION_FIELDS}
-`;
+`,
+  [CONNECTION_FIELDS],
+);

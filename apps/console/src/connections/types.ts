@@ -1,26 +1,8 @@
-/** Where a peer is, as far as the daemon's GeoIP data knows. */
-export interface Geo {
-  country: string | null;
-  city: string | null;
-  asn: number | null;
-}
+import type { ResultOf } from "../graphql/graphql.js";
+import type { CONNECTION_EVENTS_SUBSCRIPTION, CONNECTION_FIELDS } from "./documents.js";
 
 /** One peer connection with the fields the table selects. */
-export interface PeerConnection {
-  id: string;
-  tunnelId: string;
-  remoteAddress: string;
-  proxyAddress: string | null;
-  openedAt: string;
-  closedAt: string | null;
-  bytesIn: number;
-  bytesOut: number;
-  geo: Geo | null;
-}
+export type PeerConnection = ResultOf<typeof CONNECTION_FIELDS>;
 
-export type ConnectionEventType = "OPENED" | "UPDATED" | "CLOSED";
-
-export interface ConnectionEvent {
-  type: ConnectionEventType;
-  connection: PeerConnection;
-}
+/** A connection opening, moving bytes or closing. */
+export type ConnectionEvent = ResultOf<typeof CONNECTION_EVENTS_SUBSCRIPTION>["connectionEvents"];

@@ -8,7 +8,7 @@ import {
   EMPTY_TABLE,
   pruneClosed,
 } from "./mergeConnections.js";
-import type { ConnectionEvent, PeerConnection } from "./types.js";
+import type { ConnectionEvent } from "./types.js";
 
 /** Newest connections loaded per tunnel; older ones stay in the daemon's store. */
 const LOAD_PER_TUNNEL = 200;
@@ -38,11 +38,9 @@ export function useLiveConnections(client: Client, reloadKey: number): LiveConne
 
   // Subscribed before the query is sent, so nothing that happens while it is answered is lost.
   useEffect(() => {
-    const subscription = client
-      .subscription<{ connectionEvents: ConnectionEvent }>(CONNECTION_EVENTS_SUBSCRIPTION, {})
-      .subscribe((result) => {
-        if (result.data) fold(result.data.connectionEvents);
-      });
+    const subscription = client.subscription(CONNECTION_EVENTS_SUBSCRIPTION, {}).subscribe((result) => {
+      if (result.data) fold(result.data.connectionEvents);
+    });
     return () => subscription.unsubscribe();
   }, [client, fold]);
 
@@ -50,18 +48,13 @@ export function useLiveConnections(client: Client, reloadKey: number): LiveConne
   useEffect(() => {
     let active = true;
     const load = async () => {
-      const context = await client
-        .query<{ tunnels: { id: string }[]; geoAttribution: string }>(CONNECTIONS_CONTEXT_QUERY, {})
-        .toPromise();
+      const context = await client.query(CONNECTIONS_CONTEXT_QUERY, {}).toPromise();
       if (!context.data) throw new Error(context.error?.message ?? "empty answer");
       if (active) setAttribution(context.data.geoAttribution);
       const pages = await Promise.all(
         context.data.tunnels.map(async ({ id }) => {
           const page = await client
-            .query<{ connections: { edges: { node: PeerConnection }[] } }>(CONNECTIONS_QUERY, {
-              tunnelId: id,
-              first: LOAD_PER_TUNNEL,
-            })
+            .query(CONNECTIONS_QUERY, { tunnelId: id, first: LOAD_PER_TUNNEL })
             .toPromise();
           if (!page.data) throw new Error(page.error?.message ?? "empty answer");
           return page.data.connections.edges.map((edge) => edge.node);

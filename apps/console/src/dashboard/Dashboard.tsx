@@ -51,7 +51,7 @@ export function Dashboard({ reloadKey = 0 }: { reloadKey?: number }) {
               busy={live.busy.has(tunnel.id)}
               onStart={() => void live.start(tunnel.id)}
               onStop={() => void live.stop(tunnel.id)}
-              onPush={live.canPush ? () => void live.pushPort(tunnel.id) : null}
+              onPush={() => void live.pushPort(tunnel.id)}
               pushing={live.pushing.has(tunnel.id)}
               pushError={live.pushErrors.get(tunnel.id)}
             />

@@ -11,8 +11,7 @@ interface DownloaderPanelProps {
   /** Pushing needs a public port: the daemon refuses it before the tunnel is open. */
   open: boolean;
   now: number;
-  /** Null where the daemon has no `pushDownloaderPort`: the button is left out. */
-  onPush: (() => void) | null;
+  onPush(): void;
   pushing: boolean;
   pushError: string | undefined;
 }
@@ -100,20 +99,18 @@ export function DownloaderPanel({
         </p>
       )}
 
-      {onPush && (
-        <div className="tunnel__part-actions">
-          <button
-            type="button"
-            className="button button--small button--ghost"
-            onClick={onPush}
-            disabled={pushing || !open}
-            aria-busy={pushing}
-            aria-label={t("dashboard.pushAgainFor", { tunnel: tunnelId })}
-          >
-            {pushing ? t("dashboard.pushing") : t("dashboard.pushAgain")}
-          </button>
-        </div>
-      )}
+      <div className="tunnel__part-actions">
+        <button
+          type="button"
+          className="button button--small button--ghost"
+          onClick={onPush}
+          disabled={pushing || !open}
+          aria-busy={pushing}
+          aria-label={t("dashboard.pushAgainFor", { tunnel: tunnelId })}
+        >
+          {pushing ? t("dashboard.pushing") : t("dashboard.pushAgain")}
+        </button>
+      </div>
       <ErrorNotice message={pushError} text="dashboard.pushFailed" />
     </section>
   );

@@ -27,6 +27,11 @@ const base: Tunnel = {
   recoveryCount: 0,
   nextRetryAt: null,
   stats: { active: 0, handled: 0, blocked: 0, bytesIn: 0, bytesOut: 0 },
+  privateAddress: null,
+  listenPort: null,
+  downloader: null,
+  hooks: null,
+  upnp: null,
 };
 
 const refused: Tunnel["downloader"] = {
@@ -44,7 +49,7 @@ const refused: Tunnel["downloader"] = {
 
 function render(
   tunnel: Tunnel,
-  options: { locale?: Locale; push?: boolean; pushing?: boolean; pushError?: string } = {},
+  options: { locale?: Locale; pushing?: boolean; pushError?: string } = {},
 ): string {
   const locale = options.locale ?? "en";
   const card = createElement(TunnelCard, {
@@ -55,7 +60,7 @@ function render(
     busy: false,
     onStart() {},
     onStop() {},
-    onPush: options.push === false ? null : () => {},
+    onPush() {},
     pushing: options.pushing ?? false,
     pushError: options.pushError,
   });
@@ -100,24 +105,29 @@ describe("TunnelCard", () => {
     expect(refusedPush).toContain("The daemon did not push the port: tunnel qb has no public port");
   });
 
-  it("leaves the button out where the daemon cannot push on request, and the section without a downloader", () => {
-    expect(render({ ...base, downloader: refused }, { push: false })).not.toContain("Push the port again");
+  it("leaves out the parts the daemon has nothing to say about, and shows an unknown LAN address as a dash", () => {
     const none = render(base);
     expect(none).not.toContain("data-downloader");
     expect(none).not.toContain("data-upnp");
     expect(none).not.toContain("data-hooks");
-    expect(none).not.toContain("LAN address");
+    expect(none).toContain('<dt>LAN address</dt><dd data-private-address="true">—</dd>');
   });
 
   it("shows a verified port without a next try", () => {
-    const verified = { ...refused, state: "VERIFIED", verifiedPort: 40666, error: null, errorKind: null };
+    const verified = {
+      ...refused,
+      state: "VERIFIED" as const,
+      verifiedPort: 40666,
+      error: null,
+      errorKind: null,
+    };
     const html = render({ ...base, downloader: verified });
     expect(html).toContain("listens on 40666 (verified)");
     expect(html).toMatch(/data-next-try="true">—</);
     expect(html).not.toContain("data-downloader-error");
   });
 
-  it("shows the home router's mapping and flags a carrier-grade WAN address with a way to the guidance", () => {
+  it("shows the home router's mapping and flags a second NAT beyond it with a way to the guidance", () => {
     const html = render({
       ...base,
       upnp: {
@@ -125,6 +135,8 @@ describe("TunnelCard", () => {
         protocol: "UPNP",
         gateway: "http://192.168.1.1:5000/rootDesc.xml",
         externalIp: "100.72.10.20",
+        externalIpKind: "CGNAT",
+        secondNat: true,
         externalPort: 40666,
         leaseEndsAt: "2026-05-01T13:00:00.000Z",
         error: null,
@@ -150,6 +162,8 @@ describe("TunnelCard", () => {
         protocol: "UPNP",
         gateway: "http://192.168.1.1:5000/rootDesc.xml",
         externalIp: "198.51.100.20",
+        externalIpKind: "RESERVED",
+        secondNat: false,
         externalPort: null,
         leaseEndsAt: null,
         error: "ConflictInMappingEntry (718)",
@@ -174,8 +188,8 @@ describe("TunnelCard", () => {
         ok: false,
         lastRunAt: "2026-05-01T11:58:00.000Z",
         publicAddress: { ip: "203.0.113.5", port: 40666 },
-        command: { ok: true, error: null },
-        webhook: { ok: false, error: "the receiver answered 503" },
+        command: { ok: true, error: null, output: null },
+        webhook: { ok: false, error: "the receiver answered 503", output: null },
       },
     });
     expect(html).toContain('data-hooks="failed"');
@@ -194,7 +208,7 @@ describe("TunnelCard", () => {
         lastRunAt: "2026-05-01T11:58:00.000Z",
         publicAddress: { ip: "203.0.113.5", port: 40666 },
         command: { ok: false, error: "exited with code 2", output: "curl: (7) could not connect" },
-        webhook: { ok: false, error: null },
+        webhook: { ok: false, error: null, output: null },
       },
     });
     expect(html).toContain("failed: exited with code 2");

@@ -17,14 +17,13 @@ const UNKNOWN_COUNT = "–";
 interface TunnelCardProps {
   tunnel: Tunnel;
   history: readonly ThroughputPoint[];
-  /** When the page saw it turn OPEN: the uptime start for daemons without `Tunnel.openSince`. */
+  /** When the page saw it turn OPEN: the uptime start until `Tunnel.openSince` arrives. */
   openSeenAt: number | undefined;
   now: number;
   busy: boolean;
   onStart(): void;
   onStop(): void;
-  /** Null where the daemon cannot push the port again on request. */
-  onPush: (() => void) | null;
+  onPush(): void;
   pushing: boolean;
   pushError: string | undefined;
 }
@@ -124,7 +123,7 @@ export function TunnelCard({
           <dd className="num" data-local-port>
             {tunnel.localPort ?? "—"}
             {/* Behind an nftables redirect this process listens on a relay port of its own. */}
-            {tunnel.listenPort != null && tunnel.listenPort !== tunnel.localPort && (
+            {tunnel.listenPort !== null && tunnel.listenPort !== tunnel.localPort && (
               <span className="tunnel__aside">
                 {" "}
                 · {t("dashboard.relayPort", { port: tunnel.listenPort })}
@@ -132,22 +131,20 @@ export function TunnelCard({
             )}
           </dd>
         </div>
-        {tunnel.privateAddress !== undefined && (
-          <div>
-            <dt>{t("dashboard.privateAddress")}</dt>
-            <dd data-private-address>
-              {tunnel.privateAddress ? (
-                <code>
-                  {/* A phone breaks the line after the colon rather than inside the port. */}
-                  {tunnel.privateAddress.ip}:<wbr />
-                  {tunnel.privateAddress.port}
-                </code>
-              ) : (
-                "—"
-              )}
-            </dd>
-          </div>
-        )}
+        <div>
+          <dt>{t("dashboard.privateAddress")}</dt>
+          <dd data-private-address>
+            {tunnel.privateAddress ? (
+              <code>
+                {/* A phone breaks the line after the colon rather than inside the port. */}
+                {tunnel.privateAddress.ip}:<wbr />
+                {tunnel.privateAddress.port}
+              </code>
+            ) : (
+              "—"
+            )}
+          </dd>
+        </div>
         <div>
           <dt>{t("dashboard.target")}</dt>
           <dd>

@@ -2,7 +2,7 @@ import { useI18n } from "../i18n/I18nContext.js";
 import { hashFor } from "../shell/routes.js";
 import { describeTime } from "./relativeTime.js";
 import type { TunnelUpnp } from "./types.js";
-import { beyondAnotherNat, protocolName, routerName, upnpStateKey } from "./upnpFacts.js";
+import { protocolName, routerName, upnpStateKey } from "./upnpFacts.js";
 
 /** The tunnel's mapping on the home router in front of this host, and what its WAN address says. */
 export function UpnpPanel({ tunnelId, upnp, now }: { tunnelId: string; upnp: TunnelUpnp; now: number }) {
@@ -39,7 +39,7 @@ export function UpnpPanel({ tunnelId, upnp, now }: { tunnelId: string; upnp: Tun
           <dt>{t("dashboard.upnp.external")}</dt>
           <dd>
             {upnp.externalIp ? (
-              <code data-upnp-external>
+              <code data-upnp-external data-address-kind={upnp.externalIpKind ?? undefined}>
                 {upnp.externalIp}
                 {upnp.externalPort !== null && (
                   <>
@@ -58,7 +58,8 @@ export function UpnpPanel({ tunnelId, upnp, now }: { tunnelId: string; upnp: Tun
           <dd className="num">{lease}</dd>
         </div>
       </dl>
-      {beyondAnotherNat(upnp.externalIp) && (
+      {/* The daemon judges the address (TunnelUpnp.secondNat), by the same rule as the check upnp.gateway. */}
+      {upnp.secondNat && (
         <p className="tunnel__flag" data-another-nat>
           {t("dashboard.upnp.anotherNat", { ip: upnp.externalIp ?? "" })}{" "}
           {/* The wizard has no step for upnp.gateway: its guidance is on the Checks page. */}

@@ -2,13 +2,16 @@ import { describe, expect, it } from "vitest";
 import { errorKindKey, nextPushAt } from "./downloaderFacts.js";
 import type { TunnelDownloader } from "./types.js";
 
-const downloader = (state: string, nextRetryAt: string | null): TunnelDownloader => ({
+const downloader = (state: TunnelDownloader["state"], nextRetryAt: string | null): TunnelDownloader => ({
   kind: "qbittorrent",
   url: "http://127.0.0.1:8080",
   state,
   lastPushAt: null,
   verifiedPort: null,
   error: null,
+  errorKind: null,
+  requestedPort: null,
+  attempts: 0,
   nextRetryAt,
 });
 
@@ -28,6 +31,6 @@ describe("nextPushAt", () => {
     expect(nextPushAt(downloader("RETRYING", "2026-05-01T12:00:20.000Z"))).toBe("2026-05-01T12:00:20.000Z");
     expect(nextPushAt(downloader("FAILED", "2026-05-01T12:00:20.000Z"))).toBeNull();
     expect(nextPushAt(downloader("VERIFIED", null))).toBeNull();
-    expect(nextPushAt({ ...downloader("RETRYING", null), nextRetryAt: undefined })).toBeNull();
+    expect(nextPushAt(downloader("RETRYING", null))).toBeNull();
   });
 });

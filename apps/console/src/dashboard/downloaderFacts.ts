@@ -15,5 +15,5 @@ export function errorKindKey(kind: string | null | undefined): MessageKey | null
 
 /** When the daemon tries the push again: only while it is retrying, since a date left over means nothing. */
 export function nextPushAt(downloader: TunnelDownloader): string | null {
-  return downloader.state === "RETRYING" ? (downloader.nextRetryAt ?? null) : null;
+  return downloader.state === "RETRYING" ? downloader.nextRetryAt : null;
 }

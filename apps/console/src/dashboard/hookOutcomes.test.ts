@@ -11,18 +11,20 @@ describe("hookLines", () => {
   it("lists the hooks that ran, command first, each with its own outcome", () => {
     const lines = hookLines({
       ...run,
-      webhook: { ok: false, error: "503 Service Unavailable" },
-      command: { ok: true, error: null },
+      webhook: { ok: false, error: "503 Service Unavailable", output: null },
+      command: { ok: true, error: null, output: null },
     });
     expect(lines).toEqual([
-      { hook: "command", outcome: { ok: true, error: null } },
-      { hook: "webhook", outcome: { ok: false, error: "503 Service Unavailable" } },
+      { hook: "command", outcome: { ok: true, error: null, output: null } },
+      { hook: "webhook", outcome: { ok: false, error: "503 Service Unavailable", output: null } },
     ]);
   });
 
   it("shows only the hook a tunnel has", () => {
     expect(
-      hookLines({ ...run, command: null, webhook: { ok: true, error: null } }).map((l) => l.hook),
+      hookLines({ ...run, command: null, webhook: { ok: true, error: null, output: null } }).map(
+        (l) => l.hook,
+      ),
     ).toEqual(["webhook"]);
     expect(hookLines({ ...run, command: null, webhook: null })).toEqual([]);
   });

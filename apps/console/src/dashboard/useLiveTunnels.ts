@@ -1,18 +1,18 @@
 import type { Client } from "@urql/core";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useInFlight } from "../graphql/inFlight.js";
 import { useLiveQuery } from "../graphql/useLiveQuery.js";
 import {
-  type OptionalTunnelFields,
-  optionalFieldsOf,
-  TUNNEL_FIELDS_QUERY,
+  PUSH_DOWNLOADER_PORT_MUTATION,
+  START_TUNNEL_MUTATION,
+  STOP_TUNNEL_MUTATION,
   TUNNEL_STATS_QUERY,
-  type TunnelFieldsAnswer,
-  tunnelDocuments,
+  TUNNEL_UPDATED_SUBSCRIPTION,
+  TUNNELS_QUERY,
 } from "./documents.js";
 import { turnedOpen } from "./openSince.js";
 import { type ByteSample, extendHistory, type ThroughputPoint } from "./throughput.js";
-import type { Tunnel, TunnelStats } from "./types.js";
+import type { Tunnel } from "./types.js";
 
 /** How often the counters are read for the throughput line; states arrive as events, not by this. */
 export const SAMPLE_INTERVAL_MS = 2_000;
@@ -25,7 +25,7 @@ export interface LiveTunnels {
   history: ReadonlyMap<string, readonly ThroughputPoint[]>;
   /**
    * When this page saw each tunnel turn OPEN (ms since the epoch); absent when it was open already.
-   * Only daemons without `Tunnel.openSince` need it.
+   * The uptime's start while `Tunnel.openSince` has not arrived yet.
    */
   openSeen: ReadonlyMap<string, number>;
   /** Ids with a start or stop request under way. */
@@ -33,19 +33,11 @@ export interface LiveTunnels {
   actionError: string | null;
   start(id: string): Promise<void>;
   stop(id: string): Promise<void>;
-  /** Whether this daemon can be asked to push a tunnel's port to its downloader again. */
-  canPush: boolean;
   /** Ids with a "push the port again" under way. */
   pushing: ReadonlySet<string>;
   /** Why the daemon refused the last push, per tunnel id; cleared by the next push that it took. */
   pushErrors: ReadonlyMap<string, string>;
   pushPort(id: string): Promise<void>;
-}
-
-/** Which optional Tunnel fields this daemon has; none when the daemon cannot be asked. */
-async function optionalFields(client: Client): Promise<OptionalTunnelFields> {
-  const answer = await client.query<TunnelFieldsAnswer>(TUNNEL_FIELDS_QUERY, {}).toPromise();
-  return optionalFieldsOf(answer.data);
 }
 
 const none: readonly Tunnel[] = [];
@@ -63,7 +55,6 @@ function upsert(list: readonly Tunnel[], incoming: Tunnel): readonly Tunnel[] {
  * {@link SAMPLE_INTERVAL_MS} for the throughput line.
  */
 export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
-  const [optional, setOptional] = useState<OptionalTunnelFields | null>(null);
   const [history, setHistory] = useState<ReadonlyMap<string, readonly ThroughputPoint[]>>(new Map());
   const [openSeen, setOpenSeen] = useState<ReadonlyMap<string, number>>(new Map());
   const busy = useInFlight();
@@ -71,24 +62,13 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
   const [actionError, setActionError] = useState<string | null>(null);
   const [pushErrors, setPushErrors] = useState<ReadonlyMap<string, string>>(new Map());
   const lastSample = useRef(new Map<string, ByteSample>());
-  const documents = useMemo(() => (optional === null ? null : tunnelDocuments(optional)), [optional]);
-
-  useEffect(() => {
-    let active = true;
-    void optionalFields(client).then((found) => {
-      if (active) setOptional(found);
-    });
-    return () => {
-      active = false;
-    };
-  }, [client]);
 
   const live = useLiveQuery(client, reloadKey, {
-    query: documents?.tunnels ?? null,
-    subscription: documents?.updated ?? null,
+    query: TUNNELS_QUERY,
+    subscription: TUNNEL_UPDATED_SUBSCRIPTION,
     initial: none,
-    loaded: (data: { tunnels: Tunnel[] }) => data.tunnels,
-    event: (data: { tunnelUpdated: Tunnel }, list) => upsert(list, data.tunnelUpdated),
+    loaded: (data) => data.tunnels,
+    event: (data, list) => upsert(list, data.tunnelUpdated),
   });
   const { update } = live;
   const tunnels = live.value;
@@ -111,9 +91,7 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
   useEffect(() => {
     let active = true;
     const sample = async () => {
-      const result = await client
-        .query<{ tunnels: { id: string; stats: TunnelStats }[] }>(TUNNEL_STATS_QUERY, {})
-        .toPromise();
+      const result = await client.query(TUNNEL_STATS_QUERY, {}).toPromise();
       if (!active || !result.data) return;
       const now = Date.now();
       const read = result.data.tunnels;
@@ -149,12 +127,18 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
 
   const act = useCallback(
     async (id: string, which: "start" | "stop") => {
-      if (!documents) return;
       await busy.during(id, async () => {
-        const result = await client
-          .mutation<{ startTunnel?: Tunnel; stopTunnel?: Tunnel }>(documents[which], { id })
-          .toPromise();
-        const tunnel = result.data?.startTunnel ?? result.data?.stopTunnel;
+        const result =
+          which === "start"
+            ? await client
+                .mutation(START_TUNNEL_MUTATION, { id })
+                .toPromise()
+                .then(({ data, error }) => ({ error, tunnel: data?.startTunnel }))
+            : await client
+                .mutation(STOP_TUNNEL_MUTATION, { id })
+                .toPromise()
+                .then(({ data, error }) => ({ error, tunnel: data?.stopTunnel }));
+        const { tunnel } = result;
         if (result.error || !tunnel) {
           setActionError(result.error?.message ?? "empty answer");
           return;
@@ -163,7 +147,7 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
         update((list) => upsert(list, tunnel));
       });
     },
-    [busy.during, client, documents, update],
+    [busy.during, client, update],
   );
 
   const start = useCallback((id: string) => act(id, "start"), [act]);
@@ -173,11 +157,8 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
   // here only says whether the daemon began it, or why not (no public port yet).
   const pushPort = useCallback(
     async (id: string) => {
-      if (!documents) return;
       await pushing.during(id, async () => {
-        const result = await client
-          .mutation<{ pushDownloaderPort?: { id: string } }>(documents.push, { id })
-          .toPromise();
+        const result = await client.mutation(PUSH_DOWNLOADER_PORT_MUTATION, { id }).toPromise();
         const began = Boolean(result.data?.pushDownloaderPort);
         setPushErrors((old) => {
           const next = new Map(old);
@@ -187,7 +168,7 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
         });
       });
     },
-    [pushing.during, client, documents],
+    [pushing.during, client],
   );
 
   return {
@@ -200,7 +181,6 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
     actionError,
     start,
     stop,
-    canPush: optional?.pushDownloaderPort ?? false,
     pushing: pushing.keys,
     pushErrors,
     pushPort,

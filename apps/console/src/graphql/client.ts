@@ -1,6 +1,6 @@
 import { Client, fetchExchange, mapExchange, subscriptionExchange } from "@urql/core";
 import { createClient as createWsClient } from "graphql-ws";
-import type { ConnectionEvent } from "../connection/connectionState.js";
+import type { LinkEvent } from "../connection/connectionState.js";
 import type { Locale } from "../i18n/locale.js";
 import { isUnauthorizedClose, isUnauthorizedError } from "./auth.js";
 import { isFatalClose } from "./closeCodes.js";
@@ -46,7 +46,7 @@ export interface ConsoleClientOptions {
   /** The daemon refused the request for want of a valid token. */
   onUnauthorized(): void;
   /** The WebSocket link changed state. */
-  onConnectionEvent(event: ConnectionEvent): void;
+  onConnectionEvent(event: LinkEvent): void;
   /** The WebSocket came back after a drop: events may have been missed, so reload. */
   onReconnected(): void;
 }
@@ -67,7 +67,7 @@ const MAX_RETRY_WAIT_MS = 5_000;
 export function createConsoleClient(options: ConsoleClientOptions): ConsoleClient {
   const { endpoints, locale, token } = options;
   let disposed = false;
-  const report = (event: ConnectionEvent) => {
+  const report = (event: LinkEvent) => {
     if (!disposed) options.onConnectionEvent(event);
   };
 

@@ -1,8 +1,8 @@
-import { gql } from "@urql/core";
+import { graphql } from "./graphql.js";
 
 // One fragment for every place a check arrives from (query, mutation, subscription), so the merged
 // list never holds a check with fields missing.
-const CHECK_FIELDS = gql`
+export const CHECK_FIELDS = graphql(`
   fragment CheckFields on Check {
     id
     title
@@ -27,48 +27,56 @@ const CHECK_FIELDS = gql`
     finishedAt
     durationMs
   }
-`;
+`);
 
 /** Every check with its latest outcome. */
-export const CHECKS_QUERY = gql`
-  query Checks {
-    checks {
-      ...CheckFields
-    }
-  }
-  ${CHECK_FIELDS}
-`;
-
-/** Runs all checks (no ids) or the given ones; resolves when the run finished. */
-export const RUN_CHECKS_MUTATION = gql`
-  mutation RunChecks($ids: [ID!]) {
-    runChecks(ids: $ids) {
-      ...CheckFields
-    }
-  }
-  ${CHECK_FIELDS}
-`;
-
-/** Applies a remedy the user confirmed. */
-export const APPLY_REMEDY_MUTATION = gql`
-  mutation ApplyRemedy($checkId: ID!, $remedyId: ID!) {
-    applyRemedy(checkId: $checkId, remedyId: $remedyId) {
-      ok
-      message
-      check {
+export const CHECKS_QUERY = graphql(
+  `
+    query Checks {
+      checks {
         ...CheckFields
       }
     }
-  }
-  ${CHECK_FIELDS}
-`;
+  `,
+  [CHECK_FIELDS],
+);
+
+/** Runs all checks (no ids) or the given ones; resolves when the run finished. */
+export const RUN_CHECKS_MUTATION = graphql(
+  `
+    mutation RunChecks($ids: [ID!]) {
+      runChecks(ids: $ids) {
+        ...CheckFields
+      }
+    }
+  `,
+  [CHECK_FIELDS],
+);
+
+/** Applies a remedy the user confirmed. */
+export const APPLY_REMEDY_MUTATION = graphql(
+  `
+    mutation ApplyRemedy($checkId: ID!, $remedyId: ID!) {
+      applyRemedy(checkId: $checkId, remedyId: $remedyId) {
+        ok
+        message
+        check {
+          ...CheckFields
+        }
+      }
+    }
+  `,
+  [CHECK_FIELDS],
+);
 
 /** Every status change of every check, as it happens. */
-export const CHECK_UPDATED_SUBSCRIPTION = gql`
-  subscription CheckUpdated {
-    checkUpdated {
-      ...CheckFields
+export const CHECK_UPDATED_SUBSCRIPTION = graphql(
+  `
+    subscription CheckUpdated {
+      checkUpdated {
+        ...CheckFields
+      }
     }
-  }
-  ${CHECK_FIELDS}
-`;
+  `,
+  [CHECK_FIELDS],
+);

@@ -1,41 +1,19 @@
+import type { APPLY_REMEDY_MUTATION, CHECK_FIELDS } from "./documents.js";
+import type { ResultOf } from "./graphql.js";
+
+// The check types the console uses, derived from its documents and so from the daemon's schema.
+
+/** One check as the console shows it: the fields `CheckFields` selects. */
+export type Check = ResultOf<typeof CHECK_FIELDS>;
+
 /** A check status as the daemon reports it. */
-export type CheckStatus = "PENDING" | "RUNNING" | "PASS" | "WARN" | "FAIL" | "SKIP" | "ERROR";
+export type CheckStatus = Check["status"];
 
 /** What the user should do about a result. */
-export interface Guidance {
-  title: string;
-  steps: string[];
-  docs: string | null;
-}
+export type Guidance = NonNullable<Check["guidance"]>;
 
 /** A fix the daemon can apply after the user confirms it. */
-export interface Remedy {
-  id: string;
-  title: string;
-  description: string;
-  commands: string[];
-  requiresRoot: boolean;
-}
-
-/** One check as the console shows it; the fields the console's documents select. */
-export interface Check {
-  id: string;
-  title: string;
-  category: string;
-  status: CheckStatus;
-  summary: string | null;
-  facts: unknown;
-  guidance: Guidance | null;
-  remedies: Remedy[];
-  dependsOn: string[];
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-}
+export type Remedy = Check["remedies"][number];
 
 /** What `applyRemedy` answers. */
-export interface RemedyResult {
-  ok: boolean;
-  message: string;
-  check: Check | null;
-}
+export type RemedyResult = ResultOf<typeof APPLY_REMEDY_MUTATION>["applyRemedy"];

@@ -3,9 +3,9 @@ import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import { initialLiveState, type LiveState, liveReducer } from "./liveState.js";
 
 export interface LiveQueryOptions<T, Loaded, Event> {
-  /** Null while the page does not know yet what to ask (e.g. before probing the daemon's schema). */
-  query: DocumentInput<Loaded, AnyVariables> | null;
-  subscription: DocumentInput<Event, AnyVariables> | null;
+  /** Typed documents (`graphql()`): the fold functions below take their answers' types from them. */
+  query: DocumentInput<Loaded, AnyVariables>;
+  subscription: DocumentInput<Event, AnyVariables>;
   initial: T;
   /** Folds the query's answer into what the page holds. */
   loaded(data: Loaded, current: T): T;
@@ -39,7 +39,6 @@ export function useLiveQuery<T, Loaded, Event>(
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the counters exist to re-run this.
   useEffect(() => {
-    if (!query) return;
     let active = true;
     void client
       .query<Loaded>(query, {})
@@ -59,7 +58,6 @@ export function useLiveQuery<T, Loaded, Event>(
   }, [client, query, reloadKey, reloads]);
 
   useEffect(() => {
-    if (!subscription) return;
     const running = client.subscription<Event>(subscription, {}).subscribe((result) => {
       const data = result.data;
       if (data) dispatch({ type: "changed", fold: (current) => folds.current.event(data, current) });

@@ -1,15 +1,7 @@
-import { gql } from "@urql/core";
 import { useEffect } from "react";
 import { useClient } from "urql";
+import { TUNNEL_IDS_QUERY } from "./documents.js";
 import { landingRoute, type Route } from "./routes.js";
-
-const TUNNEL_IDS_QUERY = gql`
-  query LandingTunnels {
-    tunnels {
-      id
-    }
-  }
-`;
 
 /**
  * When the address names no page, asks the daemon whether any tunnel exists and opens the wizard or
@@ -24,7 +16,7 @@ export function useLanding(
     if (route) return;
     let active = true;
     void client
-      .query<{ tunnels: { id: string }[] }>(TUNNEL_IDS_QUERY, {})
+      .query(TUNNEL_IDS_QUERY, {})
       .toPromise()
       .then((result) => {
         if (!active) return;

@@ -3,7 +3,6 @@ import { useClient } from "urql";
 import { useI18n } from "../i18n/I18nContext.js";
 import { DISCOVERED_DOWNLOADERS_QUERY } from "./documents.js";
 import {
-  type DiscoveredDownloader,
   DOWNLOADER_KINDS,
   DOWNLOADER_NAMES,
   type DownloaderForm,
@@ -12,6 +11,7 @@ import {
   isDownloaderKind,
   takesApiKey,
 } from "./downloaderChoice.js";
+import type { DiscoveredDownloader } from "./types.js";
 
 type Discovery =
   | { phase: "loading" }
@@ -45,7 +45,7 @@ export function DownloaderStep({
   useEffect(() => {
     let active = true;
     void client
-      .query<{ discoveredDownloaders: DiscoveredDownloader[] }>(DISCOVERED_DOWNLOADERS_QUERY, {})
+      .query(DISCOVERED_DOWNLOADERS_QUERY, {})
       .toPromise()
       .then((result) => {
         if (!active) return;

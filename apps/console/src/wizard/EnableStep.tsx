@@ -7,10 +7,9 @@ import {
   DOWNLOADER_NAMES,
   type DownloaderForm,
   isDownloaderKind,
-  type TunnelDownloaderStatus,
   tunnelInputFor,
-  type WizardTunnel,
 } from "./downloaderChoice.js";
+import type { DownloaderPushState, TunnelInput, WizardTunnel } from "./types.js";
 
 /** The tunnel's state in words, so OPEN/FAILED are not left to the user to decode. */
 export function TunnelLine({ tunnel }: { tunnel: WizardTunnel }) {
@@ -35,7 +34,7 @@ export function TunnelLine({ tunnel }: { tunnel: WizardTunnel }) {
   );
 }
 
-const pushLabels: Readonly<Record<TunnelDownloaderStatus["state"], MessageKey>> = {
+const pushLabels: Readonly<Record<DownloaderPushState, MessageKey>> = {
   IDLE: "wizard.push.IDLE",
   PUSHING: "wizard.push.PUSHING",
   VERIFIED: "wizard.push.VERIFIED",
@@ -44,7 +43,7 @@ const pushLabels: Readonly<Record<TunnelDownloaderStatus["state"], MessageKey>> 
 };
 
 /** Whether the downloader took the public port: verified, still trying, or why not. */
-function DownloaderLine({ status }: { status: TunnelDownloaderStatus }) {
+function DownloaderLine({ status }: { status: NonNullable<WizardTunnel["downloader"]> }) {
   const { t } = useI18n();
   const name = isDownloaderKind(status.kind) ? DOWNLOADER_NAMES[status.kind] : status.kind;
   return (
@@ -66,7 +65,7 @@ export function EnableStep({
 }: {
   choice: DownloaderForm | null;
   tunnels: readonly WizardTunnel[];
-  save(input: Record<string, unknown>): Promise<WizardTunnel>;
+  save(input: TunnelInput): Promise<WizardTunnel>;
 }) {
   const { t } = useI18n();
   const [saving, setSaving] = useState(false);

@@ -1,9 +1,9 @@
-import { gql } from "@urql/core";
+import { graphql } from "../graphql/graphql.js";
 
 // The wizard's own documents: tunnels as far as the enable and proof steps need them, the downloaders
 // the daemon found on this host, and saving the tunnel.
 
-const TUNNEL_FIELDS = gql`
+export const TUNNEL_FIELDS = graphql(`
   fragment WizardTunnelFields on Tunnel {
     id
     state
@@ -21,27 +21,32 @@ const TUNNEL_FIELDS = gql`
       error
     }
   }
-`;
+`);
 
-export const WIZARD_TUNNELS_QUERY = gql`
+export const WIZARD_TUNNELS_QUERY = graphql(
+  `
   query WizardTunnels {
     tunnels {
       ...WizardTunnelFields
     }
   }
-  ${TUNNEL_FIELDS}
-`;
+`,
+  [TUNNEL_FIELDS],
+);
 
-export const WIZARD_TUNNEL_UPDATED = gql`
+export const WIZARD_TUNNEL_UPDATED = graphql(
+  `
   subscription WizardTunnelUpdated {
     tunnelUpdated {
       ...WizardTunnelFields
     }
   }
-  ${TUNNEL_FIELDS}
-`;
+`,
+  [TUNNEL_FIELDS],
+);
 
-export const SAVE_TUNNEL_MUTATION = gql`
+export const SAVE_TUNNEL_MUTATION = graphql(
+  `
   mutation WizardSaveTunnel($input: TunnelInput!) {
     saveTunnel(input: $input) {
       tunnel {
@@ -53,10 +58,12 @@ export const SAVE_TUNNEL_MUTATION = gql`
       }
     }
   }
-  ${TUNNEL_FIELDS}
-`;
+`,
+  [TUNNEL_FIELDS],
+);
 
-export const DISCOVERED_DOWNLOADERS_QUERY = gql`
+export const DISCOVERED_DOWNLOADERS_QUERY = graphql(
+  `
   query WizardDiscoveredDownloaders {
     discoveredDownloaders {
       kind
@@ -66,13 +73,16 @@ export const DISCOVERED_DOWNLOADERS_QUERY = gql`
       alreadyConfigured
     }
   }
-`;
+`,
+);
 
 /** Peers arriving at one tunnel: the proof step asks relay.reachability again when one opens. */
-export const WIZARD_CONNECTION_EVENTS = gql`
+export const WIZARD_CONNECTION_EVENTS = graphql(
+  `
   subscription WizardConnectionEvents($tunnelId: ID) {
     connectionEvents(tunnelId: $tunnelId) {
       type
     }
   }
-`;
+`,
+);

@@ -1,4 +1,4 @@
-import type { TunnelState } from "./steps.js";
+import type { DiscoveredDownloader, TunnelInput } from "./types.js";
 
 /** Downloaders the daemon can push the public port into, as `downloader.kind` names them. */
 export const DOWNLOADER_KINDS = ["qbittorrent", "transmission", "deluge", "aria2"] as const;
@@ -16,37 +16,6 @@ export function isDownloaderKind(value: unknown): value is DownloaderKind {
   return typeof value === "string" && (DOWNLOADER_KINDS as readonly string[]).includes(value);
 }
 
-/** A downloader the daemon found answering on this host. */
-export interface DiscoveredDownloader {
-  kind: string;
-  url: string;
-  /** As the client reports it; null when it tells only after a login. */
-  version?: string | null;
-  /** It asks for credentials (or an RPC secret) before anything else. */
-  needsCredentials?: boolean;
-  /** A tunnel already forwards to it. */
-  alreadyConfigured?: boolean;
-}
-
-/** How the daemon's push of the public port into the downloader went. */
-export interface TunnelDownloaderStatus {
-  kind: string;
-  state: "IDLE" | "PUSHING" | "VERIFIED" | "RETRYING" | "FAILED";
-  verifiedPort: number | null;
-  error: string | null;
-}
-
-/** A tunnel as the wizard's documents select it. */
-export interface WizardTunnel {
-  id: string;
-  state: TunnelState;
-  reason: string;
-  localPort: number | null;
-  target: string;
-  publicAddress: { ip: string; port: number } | null;
-  downloader: TunnelDownloaderStatus | null;
-}
-
 /** What the downloader step collects. Held in memory only: the password never reaches storage. */
 export interface DownloaderForm {
   /** "none": the user sets the port in their downloader by hand; the tunnel only forwards. */
@@ -61,7 +30,7 @@ export interface DownloaderForm {
 }
 
 /** A fresh form, from a discovered downloader when there is one. */
-export function formFor(found: DiscoveredDownloader | undefined): DownloaderForm {
+export function formFor(found: Pick<DiscoveredDownloader, "kind" | "url"> | undefined): DownloaderForm {
   const kind = found && isDownloaderKind(found.kind) ? found.kind : "qbittorrent";
   return { kind, url: found?.url ?? "", username: "", password: "", apiKey: "", target: "127.0.0.1:6881" };
 }
@@ -109,15 +78,15 @@ export function takesApiKey(kind: DownloaderForm["kind"]): boolean {
  * empty credentials are left out so the daemon's defaults apply. A pasted API key loses the spaces or
  * line break copied around it (a key never holds one).
  */
-export function tunnelInputFor(form: DownloaderForm): Record<string, unknown> {
-  const input: Record<string, unknown> = { id: tunnelIdFor(form), target: form.target.trim() };
+export function tunnelInputFor(form: DownloaderForm): TunnelInput {
+  const input: TunnelInput = { id: tunnelIdFor(form), target: form.target.trim() };
   if (form.kind !== "none") {
-    const downloader: Record<string, string> = { kind: form.kind, url: form.url.trim() };
-    if (form.username) downloader["username"] = form.username;
-    if (form.password) downloader["password"] = form.password;
+    const downloader: NonNullable<TunnelInput["downloader"]> = { kind: form.kind, url: form.url.trim() };
+    if (form.username) downloader.username = form.username;
+    if (form.password) downloader.password = form.password;
     const apiKey = form.apiKey.trim();
-    if (apiKey && takesApiKey(form.kind)) downloader["apiKey"] = apiKey;
-    input["downloader"] = downloader;
+    if (apiKey && takesApiKey(form.kind)) downloader.apiKey = apiKey;
+    input.downloader = downloader;
   }
   return input;
 }

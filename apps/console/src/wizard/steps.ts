@@ -1,4 +1,5 @@
 import type { CheckStatus } from "../graphql/types.js";
+import type { DownloaderPushState, TunnelState } from "./types.js";
 
 /** The wizard's steps, in the user guide's order. */
 export const STEP_IDS = [
@@ -71,14 +72,11 @@ export function stateOfStatus(status: CheckStatus | undefined): StepState {
   }
 }
 
-/** The tunnel states the enable step sees, as the daemon reports them. */
-export type TunnelState = "STOPPED" | "OPENING" | "OPEN" | "RECOVERING" | "FAILED";
-
 /** What the enable step reads of a tunnel: its state and, when it has one, its downloader's push. */
 export interface TunnelSummary {
   state: TunnelState;
   /** The push of the public port into the downloader; undefined without a downloader. */
-  push?: "IDLE" | "PUSHING" | "VERIFIED" | "RETRYING" | "FAILED" | undefined;
+  push?: DownloaderPushState | undefined;
 }
 
 /**

@@ -14,15 +14,13 @@ export function useProofWatch(client: Client, waiting: boolean, rerun: () => Pro
 
   useEffect(() => {
     if (!waiting) return;
-    const subscription = client
-      .subscription<{ connectionEvents: { type: string } }>(WIZARD_CONNECTION_EVENTS, {})
-      .subscribe((result) => {
-        if (result.data?.connectionEvents.type !== "OPENED" || running.current) return;
-        running.current = true;
-        void rerunRef.current().finally(() => {
-          running.current = false;
-        });
+    const subscription = client.subscription(WIZARD_CONNECTION_EVENTS, {}).subscribe((result) => {
+      if (result.data?.connectionEvents.type !== "OPENED" || running.current) return;
+      running.current = true;
+      void rerunRef.current().finally(() => {
+        running.current = false;
       });
+    });
     return () => subscription.unsubscribe();
   }, [client, waiting]);
 }

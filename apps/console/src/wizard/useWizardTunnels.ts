@@ -2,12 +2,7 @@ import type { Client } from "@urql/core";
 import { useCallback } from "react";
 import { useLiveQuery } from "../graphql/useLiveQuery.js";
 import { SAVE_TUNNEL_MUTATION, WIZARD_TUNNEL_UPDATED, WIZARD_TUNNELS_QUERY } from "./documents.js";
-import type { WizardTunnel } from "./downloaderChoice.js";
-
-/** What saveTunnel answers: the tunnel, or the problems that kept it from being saved. */
-interface SaveTunnelAnswer {
-  saveTunnel: { tunnel: WizardTunnel | null; problems: { key: string; message: string }[] };
-}
+import type { TunnelInput, WizardTunnel } from "./types.js";
 
 /** The daemon's tunnels as they change, and saving the one the wizard sets up. */
 export interface WizardTunnels {
@@ -15,7 +10,7 @@ export interface WizardTunnels {
   tunnels: readonly WizardTunnel[] | undefined;
   loadError: string | null;
   /** Creates or replaces a tunnel; throws with the daemon's problems or message when it refuses. */
-  save(input: Record<string, unknown>): Promise<WizardTunnel>;
+  save(input: TunnelInput): Promise<WizardTunnel>;
 }
 
 function upsert(list: readonly WizardTunnel[] | undefined, tunnel: WizardTunnel): WizardTunnel[] {
@@ -32,14 +27,14 @@ export function useWizardTunnels(client: Client, reloadKey: number): WizardTunne
     query: WIZARD_TUNNELS_QUERY,
     subscription: WIZARD_TUNNEL_UPDATED,
     initial: undefined as readonly WizardTunnel[] | undefined,
-    loaded: (data: { tunnels: WizardTunnel[] }) => data.tunnels,
-    event: (data: { tunnelUpdated: WizardTunnel }, list) => upsert(list, data.tunnelUpdated),
+    loaded: (data) => data.tunnels,
+    event: (data, list) => upsert(list, data.tunnelUpdated),
   });
   const { update } = live;
 
   const save = useCallback(
-    async (input: Record<string, unknown>) => {
-      const result = await client.mutation<SaveTunnelAnswer>(SAVE_TUNNEL_MUTATION, { input }).toPromise();
+    async (input: TunnelInput) => {
+      const result = await client.mutation(SAVE_TUNNEL_MUTATION, { input }).toPromise();
       if (result.error || !result.data) throw new Error(result.error?.message ?? "empty answer");
       const { tunnel, problems } = result.data.saveTunnel;
       // Refused input comes back as data, one problem per key; nothing was saved.

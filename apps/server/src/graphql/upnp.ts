@@ -1,3 +1,4 @@
+import { type AddressKind, addressKindOf, meansAnotherNat } from "@autostun/ip";
 import type { UpnpView } from "@autostun/tunnels";
 import { Tokens } from "../tokens.js";
 import { builder } from "./builder.js";
@@ -19,6 +20,20 @@ const UpnpProtocolEnum = builder.enumType("UpnpProtocol", {
   values: { UPNP: { value: "upnp" }, PCP: { value: "pcp" }, NAT_PMP: { value: "nat-pmp" } } as const,
 });
 
+/** The closed set of `@autostun/ip`'s address kinds, the one classifier the checks and the relay use too. */
+export const AddressKindEnum = builder.enumType("AddressKind", {
+  description:
+    "What an IP address is, as far as reaching it from the internet goes: PUBLIC; PRIVATE (RFC 1918, IPv6 unique local); CGNAT (100.64.0.0/10, the carrier's shared space); LOOPBACK; LINK_LOCAL; RESERVED (documentation, benchmarking, multicast and other ranges never routed on the internet).",
+  values: {
+    PUBLIC: { value: "public" },
+    PRIVATE: { value: "private" },
+    CGNAT: { value: "cgnat" },
+    LOOPBACK: { value: "loopback" },
+    LINK_LOCAL: { value: "link-local" },
+    RESERVED: { value: "reserved" },
+  } as const satisfies Record<string, { value: AddressKind }>,
+});
+
 const TunnelUpnpRef = builder.objectRef<UpnpView>("TunnelUpnp").implement({
   description: "The tunnel's port mapping on a home router in front of this host (config `upnp`).",
   fields: (t) => ({
@@ -31,9 +46,23 @@ const TunnelUpnpRef = builder.objectRef<UpnpView>("TunnelUpnp").implement({
     }),
     externalIp: t.string({
       nullable: true,
-      description:
-        "The router's WAN address as it reports it; private or 100.64/10 means another NAT beyond it",
+      description: "The router's WAN address as it reports it (see externalIpKind and secondNat)",
       resolve: (u) => u.externalIp ?? null,
+    }),
+    externalIpKind: t.field({
+      type: AddressKindEnum,
+      nullable: true,
+      description: "The kind of externalIp; null when the router reported none, or no IP address",
+      resolve: (u) => (u.externalIp ? (addressKindOf(u.externalIp) ?? null) : null),
+    }),
+    secondNat: t.boolean({
+      nullable: true,
+      description:
+        "True when externalIp is private, link-local or CGNAT: another NAT sits beyond the home router (the check upnp.gateway judges the same way); null when externalIp is unknown",
+      resolve: (u) => {
+        const kind = u.externalIp ? addressKindOf(u.externalIp) : undefined;
+        return kind ? meansAnotherNat(kind) : null;
+      },
     }),
     externalPort: t.int({ nullable: true, resolve: (u) => u.externalPort ?? null }),
     leaseEndsAt: t.field({

@@ -22,6 +22,8 @@ type Upnp = {
   protocol: string | null;
   gateway: string | null;
   externalIp: string | null;
+  externalIpKind: string | null;
+  secondNat: boolean | null;
   externalPort: number | null;
   leaseEndsAt: string | null;
   error: string | null;
@@ -32,7 +34,7 @@ type Tunnel = {
   publicAddress: { ip: string; port: number } | null;
   upnp: Upnp | null;
 };
-const TUNNELS = `{ tunnels { id state publicAddress { ip port } upnp { state protocol gateway externalIp externalPort leaseEndsAt error } } }`;
+const TUNNELS = `{ tunnels { id state publicAddress { ip port } upnp { state protocol gateway externalIp externalIpKind secondNat externalPort leaseEndsAt error } } }`;
 
 /**
  * The daemon serving one UPnP tunnel in the LAN, stopped when the test ends; resolves once the tunnel
@@ -132,6 +134,9 @@ describe.concurrent("autostun serve behind a home router (miniupnpd) and the ISP
       protocol: "UPNP",
       gateway: lab.homeRouter?.descriptionUrl,
       externalIp: lab.homeRouter?.wanIp,
+      // The lab gives the home router an ordinary-looking WAN address, so no second NAT is flagged.
+      externalIpKind: "PUBLIC",
+      secondNat: false,
       externalPort: LOCAL_PORT,
       error: null,
     });

@@ -1,7 +1,6 @@
 import { type LocalizedText, localize, Services, type UpnpGatewayProbe } from "@autostun/plugins-api";
 import { describe, expect, it } from "vitest";
 import { loadBuiltin, runLoadedCheck } from "../testing/run-check.js";
-import { addressKind } from "./address-kind.js";
 import { decideUpnpGateway } from "./verdict.js";
 
 /** What miniupnpd in the two-level lab answers; the lab test (apps/server) asks the real one. */
@@ -143,10 +142,17 @@ describe("upnp.gateway verdict", () => {
     expect(result.facts).toMatchObject({ externalIp: null, externalIpKind: "unknown", secondNat: null });
   });
 
-  it("classifies WAN addresses", () => {
-    expect(
-      ["192.168.1.1", "172.20.0.1", "100.64.0.1", "100.128.0.1", "88.77.67.2", "bogus"].map(addressKind),
-    ).toEqual(["private", "private", "cgnat", "public", "public", "unknown"]);
+  it("reports the kind of the WAN address in the facts, and a second NAT only for the kinds that mean one", () => {
+    const judged = ["169.254.7.1", "100.128.0.1", "192.0.2.1", "bogus"].map((externalIp) => {
+      const { facts } = decideUpnpGateway({ ...found, externalIp });
+      return facts;
+    });
+    expect(judged).toMatchObject([
+      { externalIpKind: "link-local", secondNat: true },
+      { externalIpKind: "public", secondNat: false },
+      { externalIpKind: "reserved", secondNat: false },
+      { externalIpKind: "unknown", secondNat: null },
+    ]);
   });
 });
 

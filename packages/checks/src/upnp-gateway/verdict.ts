@@ -1,10 +1,15 @@
+import { type AddressKind, addressKindOf, meansAnotherNat } from "@autostun/ip";
 import type { CheckResult, Guidance, MessageParams, UpnpGatewayProbe } from "@autostun/plugins-api";
 import { GUIDE_LINKS } from "../user-guide/links.js";
-import { addressKind } from "./address-kind.js";
 import { messages } from "./messages.js";
 
 /** Why the check is not a plain PASS. */
 export type Reason = "off" | "none" | "search-failed" | "refused" | "no-answer" | "second-nat";
+
+/** The kind of the router's reported WAN address; undefined when it reported none or no IP address. */
+function wanKind(probe: UpnpGatewayProbe): AddressKind | undefined {
+  return probe.externalIp ? addressKindOf(probe.externalIp) : undefined;
+}
 
 function reasonOf(probe: UpnpGatewayProbe): Reason | undefined {
   if (probe.enabled === false) return "off";
@@ -12,8 +17,8 @@ function reasonOf(probe: UpnpGatewayProbe): Reason | undefined {
   if (!probe.found) return probe.searchError ? "search-failed" : "none";
   const test = probe.testMapping;
   if (test && !test.mapped) return test.code !== undefined ? "refused" : "no-answer";
-  const kind = addressKind(probe.externalIp);
-  if (kind === "private" || kind === "cgnat") return "second-nat";
+  const kind = wanKind(probe);
+  if (kind && meansAnotherNat(kind)) return "second-nat";
   return undefined;
 }
 
@@ -33,7 +38,7 @@ const STATUS = {
  */
 export function decideUpnpGateway(probe: UpnpGatewayProbe): CheckResult {
   const reason = reasonOf(probe);
-  const kind = addressKind(probe.externalIp);
+  const kind = wanKind(probe);
   const params = {
     gateway: probe.location ?? "-",
     protocol: { upnp: "UPnP IGD", pcp: "PCP", "nat-pmp": "NAT-PMP" }[probe.protocol ?? "upnp"],
@@ -57,10 +62,10 @@ export function decideUpnpGateway(probe: UpnpGatewayProbe): CheckResult {
     name: probe.name ?? null,
     internalClient: probe.internalClient ?? null,
     externalIp: probe.externalIp ?? null,
-    externalIpKind: kind,
+    externalIpKind: kind ?? "unknown",
     externalIpError: probe.externalIpError ?? null,
-    /** True when the router's own WAN address is private or CGNAT: another NAT sits beyond it; null when that address is unknown. */
-    secondNat: kind === "unknown" ? null : kind === "private" || kind === "cgnat",
+    /** True when the router's own WAN address is private, link-local or CGNAT: another NAT sits beyond it; null when that address is unknown. */
+    secondNat: kind ? meansAnotherNat(kind) : null,
     testMapping: probe.testMapping ?? null,
     /** The tunnel mapping the verdict rests on instead of a test mapping; null when it made its own test. */
     liveMapping: probe.liveMapping ?? null,
@@ -79,7 +84,7 @@ export function decideUpnpGateway(probe: UpnpGatewayProbe): CheckResult {
       facts,
     };
   }
-  const key = reason === "second-nat" ? `second-nat.${kind}` : reason;
+  const key = reason === "second-nat" ? `second-nat.${kind === "cgnat" ? "cgnat" : "private"}` : reason;
   return {
     status: STATUS[reason],
     summary: messages.text(`summary.${key}`, params),

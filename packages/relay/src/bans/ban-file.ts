@@ -1,4 +1,4 @@
-import { formatCidr, isCidrError, parseCidr } from "../ip/cidr.js";
+import { formatCidr, isCidrError, parseCidr } from "@autostun/ip";
 import { MAX_BAN_REASON_LENGTH } from "./ban.js";
 import type { BanInput } from "./ban-list.js";
 

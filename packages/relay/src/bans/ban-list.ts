@@ -1,7 +1,6 @@
 import { EventEmitter } from "node:events";
+import { type Cidr, formatCidr, type IpAddress, isCidrError, parseCidr, parseIp } from "@autostun/ip";
 import { type Disposable, type Logger, toDisposable } from "@autostun/plugins-api";
-import { type IpAddress, parseIp } from "../ip/address.js";
-import { type Cidr, formatCidr, isCidrError, parseCidr } from "../ip/cidr.js";
 import { type Ban, type BanStore, MAX_BAN_REASON_LENGTH, MemoryBanStore } from "./ban.js";
 import { PrefixMatcher } from "./prefix-matcher.js";
 

@@ -1,5 +1,4 @@
-import type { IpAddress } from "../ip/address.js";
-import { type Cidr, maskOf } from "../ip/cidr.js";
+import { type Cidr, type IpAddress, maskOf } from "@autostun/ip";
 
 /**
  * Longest-prefix lookup over many networks: one hash map per prefix length in use, so a lookup is

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
+import { formatIp, parseIp } from "@autostun/ip";
 import { type Disposable, type Logger, toDisposable } from "@autostun/plugins-api";
-import { formatIp, parseIp } from "../ip/address.js";
 import type { ConnectionRecord, ConnectionSink } from "./connection-record.js";
 
 export interface ConnectionRetention {

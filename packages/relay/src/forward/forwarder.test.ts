@@ -1,8 +1,8 @@
 import type { Socket } from "node:net";
+import { parseIp } from "@autostun/ip";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { BanList } from "../bans/ban-list.js";
 import { ConnectionTable } from "../connections/connection-table.js";
-import { parseIp } from "../ip/address.js";
 import { deriveProxyIp } from "../proxy-address/derive.js";
 import { validateTarget } from "../target/validate-target.js";
 import {

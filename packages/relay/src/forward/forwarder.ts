@@ -1,10 +1,9 @@
 import { connect, type NetConnectOpts, type Socket } from "node:net";
+import { cidrContains, formatIp, type IpAddress, parseIp } from "@autostun/ip";
 import type { Disposable, Logger } from "@autostun/plugins-api";
 import type { BanEvent } from "../bans/ban-list.js";
 import { formatEndpoint } from "../connections/connection-record.js";
 import type { InboundHandler } from "../inbound.js";
-import { formatIp, type IpAddress, parseIp } from "../ip/address.js";
-import { cidrContains } from "../ip/cidr.js";
 import { ProxyAddressPool } from "../proxy-address/proxy-address-pool.js";
 import { FORWARDER_DEFAULTS, type ForwarderOptions, type ForwarderStats } from "./forwarder-options.js";
 import { PerIpCounter } from "./per-ip-counter.js";

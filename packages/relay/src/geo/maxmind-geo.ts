@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
+import { formatIp, parseIp } from "@autostun/ip";
 import type { Logger } from "@autostun/plugins-api";
 import { Reader } from "maxmind";
 import type { GeoInfo } from "../connections/connection-record.js";
-import { formatIp, parseIp } from "../ip/address.js";
 import { embeddedCountryDatabase } from "./embedded-database.js";
 import type { GeoLookup } from "./geo-lookup.js";
 import { asnOf, cityOf, countryOf, isEmpty } from "./mmdb-shapes.js";

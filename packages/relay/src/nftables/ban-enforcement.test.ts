@@ -1,7 +1,7 @@
+import { parseIp } from "@autostun/ip";
 import type { CommandResult, CommandRunner } from "@autostun/plugins-api";
 import { afterEach, describe, expect, test } from "vitest";
 import { BanList } from "../bans/ban-list.js";
-import { parseIp } from "../ip/address.js";
 import { NftablesForwarding } from "./nftables-forwarding.js";
 import { NftablesTable } from "./nftables-table.js";
 

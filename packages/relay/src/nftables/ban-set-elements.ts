@@ -1,6 +1,6 @@
+import { type Cidr, formatCidr, isCidrError, maskOf, parseCidr } from "@autostun/ip";
 import type { ElementSpec } from "@autostun/netfilter";
 import type { Ban } from "../bans/ban.js";
-import { type Cidr, formatCidr, isCidrError, maskOf, parseCidr } from "../ip/cidr.js";
 
 /** One element of a tunnel's kernel ban set: an IPv4 network and when the kernel lets it go (ms), or never. */
 export interface BanSetElement {

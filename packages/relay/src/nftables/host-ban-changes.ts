@@ -1,6 +1,6 @@
+import type { Cidr } from "@autostun/ip";
 import type { Disposable } from "@autostun/plugins-api";
 import type { BanList } from "../bans/ban-list.js";
-import type { Cidr } from "../ip/cidr.js";
 import type { BanSetElement } from "./ban-set-elements.js";
 
 /** What changed in a tunnel's host set since the last update: elements to write, hosts to take out. */

@@ -1,6 +1,6 @@
+import { parseIp } from "@autostun/ip";
 import type { CommandRunner } from "@autostun/plugins-api";
 import { describe, expect, test } from "vitest";
-import { parseIp } from "../ip/address.js";
 import type { ForwardTarget } from "../target/validate-target.js";
 import { NftablesForwarding } from "./nftables-forwarding.js";
 import { NftablesTable } from "./nftables-table.js";

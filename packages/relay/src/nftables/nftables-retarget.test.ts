@@ -1,5 +1,5 @@
+import { parseIp } from "@autostun/ip";
 import { describe, expect, test } from "vitest";
-import { parseIp } from "../ip/address.js";
 import { NftablesForwarding } from "./nftables-forwarding.js";
 import { NftablesTable } from "./nftables-table.js";
 import { recordingNft } from "./testing/recording-nft.js";

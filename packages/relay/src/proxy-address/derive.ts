@@ -1,4 +1,4 @@
-import type { IpAddress } from "../ip/address.js";
+import type { IpAddress } from "@autostun/ip";
 
 /**
  * The 127.x.y.z address a peer is shown as to a loopback downloader, for the given probe round.

@@ -1,5 +1,5 @@
+import { type IpAddress, parseIp } from "@autostun/ip";
 import { describe, expect, it } from "vitest";
-import { type IpAddress, parseIp } from "../ip/address.js";
 import { deriveProxyIp } from "./derive.js";
 import { ProxyAddressPool } from "./proxy-address-pool.js";
 

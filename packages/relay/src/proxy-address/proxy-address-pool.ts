@@ -1,4 +1,4 @@
-import { formatIp, type IpAddress } from "../ip/address.js";
+import { formatIp, type IpAddress } from "@autostun/ip";
 import { deriveProxyIp } from "./derive.js";
 
 /** How many other addresses to try before sharing one; 16.6 M slots make a long chain very unlikely. */

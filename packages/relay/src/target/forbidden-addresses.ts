@@ -1,5 +1,4 @@
-import { type IpAddress, parseIp } from "../ip/address.js";
-import { inAny, LINK_LOCAL } from "../ip/ranges.js";
+import { addressKind, type IpAddress, parseIp } from "@autostun/ip";
 
 /**
  * Instance metadata services: an HTTP server on the host's own network that hands out cloud
@@ -24,7 +23,7 @@ export function forbiddenAddress(ip: IpAddress): string | undefined {
   const metadata = METADATA.find((entry) => entry.ip.family === ip.family && entry.ip.value === ip.value);
   if (metadata)
     return `${metadata.address} is a cloud metadata service (${metadata.provider}), which hands out this machine's credentials; publishing it would give them to any peer`;
-  if (inAny(LINK_LOCAL, ip))
+  if (addressKind(ip) === "link-local")
     return "that is a link-local address (169.254.0.0/16, fe80::/10), where cloud metadata services and device management pages live, not a downloader";
   return undefined;
 }

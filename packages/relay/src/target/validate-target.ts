@@ -1,9 +1,8 @@
 import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP } from "node:net";
+import { addressKind, formatIp, type IpAddress, parseIp } from "@autostun/ip";
 import { parseHostPort } from "@autostun/stun";
-import { formatIp, type IpAddress, parseIp } from "../ip/address.js";
 import { readInterfaces } from "../ip/interfaces.js";
-import { inAny, LOOPBACK, PRIVATE } from "../ip/ranges.js";
 import { FORBIDDEN_ADVICE, forbiddenAddress } from "./forbidden-addresses.js";
 import { TargetRefusedError } from "./target-error.js";
 
@@ -49,8 +48,9 @@ export interface OwnPort {
  * this machine is fine whatever its range (a Tailscale 100.x interface, a public IPv6 on this host).
  */
 export function scopeOf(ip: IpAddress, localAddresses: readonly string[]): TargetScope | undefined {
-  if (inAny(LOOPBACK, ip)) return "loopback";
-  if (inAny(PRIVATE, ip)) return "lan";
+  const kind = addressKind(ip);
+  if (kind === "loopback") return "loopback";
+  if (kind === "private") return "lan";
   const own = localAddresses.map(parseIp).some((a) => a && a.family === ip.family && a.value === ip.value);
   return own ? "this-host" : undefined;
 }
