@@ -83,6 +83,14 @@ export type {
   TunnelStatus,
 } from "./tunnel/types.js";
 export {
+  EQUAL_PAIR_BUDGET,
+  type EqualPairOptions,
+  type EqualPairOutcome,
+  type EqualPairTried,
+  findEqualPortPair,
+  type HeldTcpMapping,
+} from "./udp/equal-pair.js";
+export {
   EQUAL_PORT_BUDGET,
   type EqualPortBudget,
   type EqualPortFailure,

@@ -110,3 +110,34 @@ describe("a UDP mapping alone behind a remapping NAT1 router", () => {
     expect(runner.status?.recoveryCount).toBe(1);
   }, 120_000);
 });
+
+describe("a pair that moves TCP too, behind a remapping NAT1 router", () => {
+  test("with UDP port T taken on this host, TCP moves to a local port whose public port a held UDP mapping has", async (context) => {
+    const lab = await createTestLab({ nat: "NAT1", portPreserving: false, stun: "ours" }, context);
+    const runner = LabUdpRunner.start(lab, {
+      stunTcp: [...lab.stunServers.tcp],
+      stunUdp: [...lab.stunServers.udp],
+      tcpLocalPort: 40_555,
+      occupyUdpT: true,
+      movePair: true,
+      budget: { maxSockets: 16 },
+    });
+    const tcp = await runner.waitFor((l) => l.kind === "tcp", "the TCP public address");
+    const udpOnly = await runner.waitFor((l) => l.kind === "pair", "the UDP-only search");
+    expect(udpOnly.found).toBe(false);
+    expect((udpOnly.tried as { direct: { outcome: string }[] }).direct[0]?.outcome).toBe("busy on this host");
+    const moved = await runner.waitFor((l) => l.kind === "pair-moved", "the pair search");
+    expect(moved.found, JSON.stringify(moved)).toBe(true);
+    expect(moved.publicAddress?.ip).toBe(lab.publicIp);
+    expect(moved.tcpLocalPort).not.toBe(tcp.localPort);
+    const open = await runner.waitFor((l) => l.kind === "status" && l.state === "OPEN", "OPEN");
+    expect(open.publicAddress).toEqual(moved.publicAddress);
+    // Both protocols on one public port: TCP from the new local port, and a WAN peer over UDP.
+    const asked = runner.lines.length;
+    runner.child.kill("SIGUSR2");
+    const again = await runner.waitFor((l) => l.kind === "tcp-again", "the TCP side again", asked);
+    expect(again.publicAddress).toEqual(moved.publicAddress);
+    const reached = await reachOverUdp(lab, runner, await lab.addWanAddress());
+    expect(reached.address).toEqual(moved.publicAddress);
+  }, 120_000);
+});

@@ -22,7 +22,7 @@ export interface Address {
 
 /** One JSON line of the runner; `kind` says which. */
 export type RunnerLine = {
-  kind: "tcp" | "pair" | "status" | "tcp-again";
+  kind: "tcp" | "pair" | "pair-moved" | "status" | "tcp-again";
   at: number;
   publicAddress?: Address;
   [key: string]: unknown;

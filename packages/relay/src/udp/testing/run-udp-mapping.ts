@@ -7,6 +7,7 @@
  */
 import type { Logger } from "@autostun/plugins-api";
 import { punchStun } from "../../punch/stun-race.js";
+import { findEqualPortPair } from "../equal-pair.js";
 import { type EqualPortBudget, findEqualPortUdp } from "../equal-port.js";
 import { chooseFreeDualPort } from "../free-dual-port.js";
 import { UdpMapping } from "../udp-mapping.js";
@@ -25,6 +26,13 @@ export interface RunUdpMappingConfig {
   searchOnly?: boolean;
   /** Hold a mapping of this local UDP port without any pairing (no TCP side, no search). */
   udpOnlyPort?: number;
+  /** Bind UDP port T on this host before the search, as another program holding it would. */
+  occupyUdpT?: boolean;
+  /** When the UDP-only search fails, search a pair that moves TCP too (`findEqualPortPair`). */
+  movePair?: boolean;
+  tryReverseDirect?: boolean;
+  /** Skip the UDP-only search and go straight to the pair search (benchmarks). */
+  pairOnly?: boolean;
 }
 
 const config = JSON.parse(process.argv[2] ?? "{}") as RunUdpMappingConfig;
@@ -44,17 +52,18 @@ if (config.udpOnlyPort) {
 }
 
 async function pairThenHold(): Promise<void> {
-  const tcpLocalPort = config.tcpLocalPort || (await chooseFreeDualPort());
+  let tcpLocalPort = config.tcpLocalPort || (await chooseFreeDualPort());
   const tcp = await punchStun(config.stunTcp, { localPort: tcpLocalPort, timeoutMs: 3_000 });
   print({ kind: "tcp", localPort: tcpLocalPort, publicAddress: tcp.publicAddress });
 
+  if (config.occupyUdpT) await UdpStunPort.open(tcp.publicAddress.port);
   const started = Date.now();
   const outcome = await findEqualPortUdp({
+    ...(config.pairOnly ? { budget: { maxSockets: 0 }, tryDirect: false } : {}),
     tcpPublicAddress: tcp.publicAddress,
     tcpLocalPort,
     stunServers: config.stunUdp,
-    budget: config.budget,
-    tryDirect: config.tryDirect,
+    ...(config.pairOnly ? {} : { budget: config.budget, tryDirect: config.tryDirect }),
   });
   print({
     kind: "pair",
@@ -66,12 +75,37 @@ async function pairThenHold(): Promise<void> {
     reason: outcome.found ? undefined : outcome.reason,
     tried: outcome.tried,
   });
-  if (!outcome.found || config.searchOnly) {
-    if (outcome.found) await outcome.port.close();
+  let port = outcome.found ? outcome.port : undefined;
+  if (!outcome.found && config.movePair) {
+    const moved = await findEqualPortPair({
+      stunTcp: config.stunTcp,
+      stunUdp: config.stunUdp,
+      budget: config.budget,
+      tryReverseDirect: config.tryReverseDirect,
+    });
+    print({
+      kind: "pair-moved",
+      found: moved.found,
+      publicAddress: moved.found ? moved.publicAddress : undefined,
+      udpLocalPort: moved.found ? moved.udp.localPort : undefined,
+      tcpLocalPort: moved.found ? moved.tcp.localPort : undefined,
+      via: moved.found ? moved.via : undefined,
+      reason: moved.found ? undefined : moved.reason,
+      tried: moved.tried,
+    });
+    if (moved.found) {
+      // The tunnel would re-open from the new local port now; here a punch from it shows the TCP side.
+      moved.tcp.release();
+      tcpLocalPort = moved.tcp.localPort;
+      port = moved.udp;
+    }
+  }
+  if (!port || config.searchOnly) {
+    await port?.close();
     process.exit(0);
   }
 
-  hold(outcome.port);
+  hold(port);
   process.on("SIGUSR2", () => {
     // The TCP side again from P: the test compares it with the UDP side after a disturbance.
     void punchStun(config.stunTcp, { localPort: tcpLocalPort, timeoutMs: 3_000 }).then(
