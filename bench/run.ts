@@ -33,6 +33,11 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
     description: "tunnel recovery in the NAT lab, default timing: mapping loss and WAN address change",
     load: async () => (await import("./relay-recovery.js")).relayRecoveryBench,
   },
+  "relay-udp": {
+    description:
+      "equal-port search (UDP on the TCP public port) on the lab's remapping router: success, time, cost",
+    load: async () => (await import("./relay-udp.js")).relayUdpBench,
+  },
   startup: {
     description:
       "exec until the GraphQL API answers, and idle RSS: built JavaScript vs the sources through tsx",

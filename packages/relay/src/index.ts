@@ -82,3 +82,39 @@ export type {
   TunnelState,
   TunnelStatus,
 } from "./tunnel/types.js";
+export {
+  EQUAL_PAIR_BUDGET,
+  type EqualPairOptions,
+  type EqualPairOutcome,
+  type EqualPairTried,
+  findEqualPortPair,
+  type HeldTcpMapping,
+} from "./udp/equal-pair.js";
+export {
+  EQUAL_PORT_BUDGET,
+  type EqualPortBudget,
+  type EqualPortFailure,
+  type EqualPortFailureCode,
+  type EqualPortOptions,
+  type EqualPortOutcome,
+  type EqualPortTried,
+  findEqualPortUdp,
+  type PortAllocation,
+} from "./udp/equal-port.js";
+export { chooseFreeDualPort } from "./udp/free-dual-port.js";
+export {
+  UdpMapping,
+  type UdpMappingEvent,
+  type UdpMappingListener,
+  type UdpMappingOptions,
+  type UdpMappingStatus,
+} from "./udp/udp-mapping.js";
+export type { UdpMappingNetwork, UdpMappingSocket } from "./udp/udp-network.js";
+export { punchUdp, UdpPunchFailedError, type UdpPunchResult } from "./udp/udp-punch.js";
+export { type DatagramListener, type UdpAskOptions, UdpBindError, UdpStunPort } from "./udp/udp-stun-port.js";
+export {
+  DEFAULT_UDP_TIMING,
+  UDP_KEEPALIVE_SECONDS,
+  type UdpMappingTiming,
+  validateUdpKeepaliveSeconds,
+} from "./udp/udp-timing.js";

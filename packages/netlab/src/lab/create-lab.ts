@@ -129,12 +129,17 @@ class RunningLab implements Lab {
     const table = await nft.listTable(LAB_TABLE);
     // OPEN and the masquerading types have no maps, and then there is nothing to flush.
     const flushes = (table?.maps ?? []).map((map) => `flush map ip lab ${map.name}`);
-    if (flushes.length > 0) await nft.load(`${flushes.join("\n")}\n`, "flushing the router's learned maps");
-    await runOrThrow(
-      "ip",
-      ["netns", "exec", this.namespaces.router, "conntrack", "-F"],
-      "flushing the router's conntrack table",
-    );
+    // Two rounds: a packet that crosses an old conntrack entry between the map flush and the conntrack
+    // flush teaches the maps the old port again, and a real reboot loses everything at once. The second
+    // round removes what that packet re-taught (a miss needs traffic in three windows of a few ms).
+    for (let round = 0; round < 2; round++) {
+      if (flushes.length > 0) await nft.load(`${flushes.join("\n")}\n`, "flushing the router's learned maps");
+      await runOrThrow(
+        "ip",
+        ["netns", "exec", this.namespaces.router, "conntrack", "-F"],
+        "flushing the router's conntrack table",
+      );
+    }
   }
 
   get routerWanIp(): string {
