@@ -129,16 +129,23 @@ class RunningLab implements Lab {
     const table = await nft.listTable(LAB_TABLE);
     // OPEN and the masquerading types have no maps, and then there is nothing to flush.
     const flushes = (table?.maps ?? []).map((map) => `flush map ip lab ${map.name}`);
-    // Two rounds: a packet that crosses an old conntrack entry between the map flush and the conntrack
-    // flush teaches the maps the old port again, and a real reboot loses everything at once. The second
-    // round removes what that packet re-taught (a miss needs traffic in three windows of a few ms).
-    for (let round = 0; round < 2; round++) {
+    // A router that reboots forgets everything at once and passes no packet meanwhile. Flushing maps and
+    // conntrack one after the other leaves a window in which a keep-alive that crosses an old conntrack
+    // entry teaches the maps the old port again (the tunnel then never sees its mapping lost), so the
+    // router drops every packet before conntrack sees it until both are flushed.
+    await nft.load(
+      "add table ip lab_reset\nadd chain ip lab_reset cut { type filter hook prerouting priority -400; policy drop; }\n",
+      "cutting the router's traffic for the reset",
+    );
+    try {
       if (flushes.length > 0) await nft.load(`${flushes.join("\n")}\n`, "flushing the router's learned maps");
       await runOrThrow(
         "ip",
         ["netns", "exec", this.namespaces.router, "conntrack", "-F"],
         "flushing the router's conntrack table",
       );
+    } finally {
+      await nft.load("delete table ip lab_reset\n", "restoring the router's traffic after the reset");
     }
   }
 
