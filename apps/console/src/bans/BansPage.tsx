@@ -1,6 +1,6 @@
 import { useClient } from "urql";
+import { ErrorNotice } from "../common/ErrorNotice.js";
 import { useI18n } from "../i18n/I18nContext.js";
-import { ErrorNotice } from "../shell/ErrorNotice.js";
 import "../dashboard/dashboard.css";
 import "../connections/connections.css";
 import "./bans.css";

@@ -1,7 +1,7 @@
 import { useClient } from "urql";
+import { ErrorNotice } from "../common/ErrorNotice.js";
 import type { MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/I18nContext.js";
-import { ErrorNotice } from "../shell/ErrorNotice.js";
 import { CheckRow } from "./CheckRow.js";
 import { type Tally, tallyChecks } from "./mergeChecks.js";
 import { useLiveChecks } from "./useLiveChecks.js";

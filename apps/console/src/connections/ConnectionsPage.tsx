@@ -1,10 +1,10 @@
 import { useMemo, useState } from "react";
 import { useClient } from "urql";
+import { ErrorNotice } from "../common/ErrorNotice.js";
 import { formatBytes, formatRate } from "../dashboard/format.js";
 import { useNow } from "../dashboard/useNow.js";
 import type { MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/I18nContext.js";
-import { ErrorNotice } from "../shell/ErrorNotice.js";
 import { BanDialog } from "./BanDialog.js";
 import { banCidrFor } from "./banTarget.js";
 import { CountryChart } from "./CountryChart.js";

@@ -1,7 +1,7 @@
 import { useClient } from "urql";
 import { useLiveChecks } from "../checks/useLiveChecks.js";
+import { ErrorNotice } from "../common/ErrorNotice.js";
 import { useI18n } from "../i18n/I18nContext.js";
-import { ErrorNotice } from "../shell/ErrorNotice.js";
 import "./dashboard.css";
 import { StatusLights } from "./StatusLights.js";
 import { TunnelCard } from "./TunnelCard.js";

@@ -1,6 +1,6 @@
+import { ErrorNotice } from "../common/ErrorNotice.js";
 import type { MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/I18nContext.js";
-import { ErrorNotice } from "../shell/ErrorNotice.js";
 import { errorKindKey, nextPushAt } from "./downloaderFacts.js";
 import { describeTime } from "./relativeTime.js";
 import type { TunnelDownloader } from "./types.js";

@@ -1,5 +1,5 @@
+import { hashFor } from "../common/routes.js";
 import { useI18n } from "../i18n/I18nContext.js";
-import { hashFor } from "../shell/routes.js";
 import { describeTime } from "./relativeTime.js";
 import type { TunnelUpnp } from "./types.js";
 import { protocolName, routerName, upnpStateKey } from "./upnpFacts.js";

@@ -1,6 +1,6 @@
+import { hashFor } from "../common/routes.js";
 import type { CheckStatus } from "../graphql/types.js";
 import type { MessageKey } from "../i18n/en.js";
-import { hashFor } from "../shell/routes.js";
 import { STEP_CHECKS } from "../wizard/steps.js";
 
 /** The colour of a status light. `broke` is its own colour: the check failed to run, not the network. */

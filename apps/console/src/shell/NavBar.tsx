@@ -1,6 +1,6 @@
+import { hashFor, ROUTES, type Route } from "../common/routes.js";
 import type { MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/I18nContext.js";
-import { hashFor, ROUTES, type Route } from "./routes.js";
 
 const labels: Readonly<Record<Route, MessageKey>> = {
   wizard: "nav.wizard",

@@ -1,10 +1,10 @@
 import { BansPage } from "../bans/index.js";
 import { CheckList } from "../checks/CheckList.js";
+import type { Route } from "../common/routes.js";
 import { ConnectionsPage } from "../connections/index.js";
 import { Dashboard } from "../dashboard/index.js";
 import { useI18n } from "../i18n/I18nContext.js";
 import { Wizard } from "../wizard/Wizard.js";
-import type { Route } from "./routes.js";
 
 interface PagesProps {
   route: Route | undefined;

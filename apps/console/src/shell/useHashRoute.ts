@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { hashFor, type Route, routeFromHash, subpathFromHash } from "./routes.js";
+import { hashFor, type Route, routeFromHash, subpathFromHash } from "../common/routes.js";
 
 /** The page and place the address bar names, and a way to go elsewhere. */
 export interface HashLocation {

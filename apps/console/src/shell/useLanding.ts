@@ -1,7 +1,7 @@
 import { useEffect } from "react";
 import { useClient } from "urql";
+import { landingRoute, type Route } from "../common/routes.js";
 import { TUNNEL_IDS_QUERY } from "./documents.js";
-import { landingRoute, type Route } from "./routes.js";
 
 /**
  * When the address names no page, asks the daemon whether any tunnel exists and opens the wizard or

@@ -1,8 +1,8 @@
 import { useState } from "react";
+import { ErrorNotice } from "../common/ErrorNotice.js";
+import { hashFor } from "../common/routes.js";
 import type { MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/I18nContext.js";
-import { ErrorNotice } from "../shell/ErrorNotice.js";
-import { hashFor } from "../shell/routes.js";
 import {
   DOWNLOADER_NAMES,
   type DownloaderForm,

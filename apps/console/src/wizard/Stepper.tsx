@@ -1,5 +1,5 @@
+import { hashFor } from "../common/routes.js";
 import { useI18n } from "../i18n/I18nContext.js";
-import { hashFor } from "../shell/routes.js";
 import { StepMark, stateLabels } from "./StepMark.js";
 import { STEP_IDS, type StepState } from "./steps.js";
 import { stepTitles } from "./stepText.js";

@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from "react";
 import { useClient } from "urql";
 import { useLiveChecks } from "../checks/useLiveChecks.js";
+import { ErrorNotice } from "../common/ErrorNotice.js";
+import { hashFor } from "../common/routes.js";
 import { useI18n } from "../i18n/I18nContext.js";
 import { storage } from "../settings/storage.js";
-import { ErrorNotice } from "../shell/ErrorNotice.js";
-import { hashFor } from "../shell/routes.js";
 import { ACCEPTED_STORAGE_KEY, parseAccepted, serializeAccepted } from "./acceptedSteps.js";
 import { CheckStep } from "./CheckStep.js";
 import { DownloaderStep } from "./DownloaderStep.js";
