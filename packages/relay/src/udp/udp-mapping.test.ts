@@ -1,25 +1,12 @@
-import type { Logger } from "@autostun/plugins-api";
-import { afterEach, describe, expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { MIN_RETRY_DELAY_MS } from "../tunnel/backoff.js";
-import type { TunnelState } from "../tunnel/types.js";
+import { reach, recordEvents, recordingLogger, stoppedAfterEach } from "../tunnel/testing/machine-kit.js";
 import { FakeUdpNetwork } from "./testing/fake-udp-network.js";
-import { UdpMapping, type UdpMappingEvent, type UdpMappingOptions } from "./udp-mapping.js";
+import { UdpMapping, type UdpMappingOptions } from "./udp-mapping.js";
 import { UDP_KEEPALIVE_SECONDS } from "./udp-timing.js";
 
-const logLines: string[] = [];
-const logger: Logger = {
-  debug: (m) => logLines.push(`debug ${m}`),
-  info: (m) => logLines.push(`info ${m}`),
-  warn: (m) => logLines.push(`warn ${m}`),
-  error: (m) => logLines.push(`error ${m}`),
-};
-
-const running: UdpMapping[] = [];
-afterEach(async () => {
-  vi.useRealTimers();
-  await Promise.all(running.splice(0).map((m) => m.stop()));
-  logLines.length = 0;
-});
+const { logger, lines: logLines } = recordingLogger();
+const running = stoppedAfterEach<UdpMapping>(logLines);
 
 function makeMapping(network: FakeUdpNetwork, overrides: Partial<UdpMappingOptions> = {}) {
   const mapping = new UdpMapping({
@@ -37,20 +24,7 @@ function makeMapping(network: FakeUdpNetwork, overrides: Partial<UdpMappingOptio
     ...overrides,
   });
   running.push(mapping);
-  const events: UdpMappingEvent[] = [];
-  mapping.onChange((e) => events.push(e));
-  return { mapping, events };
-}
-
-function reach(mapping: UdpMapping, state: TunnelState, when: (e: UdpMappingEvent) => boolean = () => true) {
-  return new Promise<UdpMappingEvent>((resolve) => {
-    const off = mapping.onChange((e) => {
-      if (e.status.state === state && when(e)) {
-        off();
-        resolve(e);
-      }
-    });
-  });
+  return { mapping, events: recordEvents(mapping) };
 }
 
 describe("UdpMapping states", () => {
