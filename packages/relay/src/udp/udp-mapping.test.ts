@@ -27,6 +27,15 @@ function makeMapping(network: FakeUdpNetwork, overrides: Partial<UdpMappingOptio
   return { mapping, events: recordEvents(mapping) };
 }
 
+/** A mapping made as `makeMapping` makes it, started and OPEN. */
+async function openMapping(network: FakeUdpNetwork, overrides: Partial<UdpMappingOptions> = {}) {
+  const made = makeMapping(network, overrides);
+  const open = reach(made.mapping, "OPEN");
+  made.mapping.start();
+  await open;
+  return made;
+}
+
 describe("UdpMapping states", () => {
   test("opens with the public address the STUN answer gave and keeps it alive every interval", async () => {
     vi.useFakeTimers();
@@ -48,10 +57,7 @@ describe("UdpMapping states", () => {
   test("a keep-alive answer with another mapped address is a loss, and it comes back on the new address", async () => {
     vi.useFakeTimers();
     const network = new FakeUdpNetwork();
-    const { mapping } = makeMapping(network);
-    const open = reach(mapping, "OPEN");
-    mapping.start();
-    await open;
+    const { mapping } = await openMapping(network);
     const recovering = reach(mapping, "RECOVERING");
     const back = reach(mapping, "OPEN");
     network.mapped = { ip: "203.0.113.1", port: 60_001 };
@@ -66,10 +72,7 @@ describe("UdpMapping states", () => {
   test("a silent keep-alive server is replaced by one that answers, without a loss", async () => {
     vi.useFakeTimers();
     const network = new FakeUdpNetwork();
-    const { mapping, events } = makeMapping(network);
-    const open = reach(mapping, "OPEN");
-    mapping.start();
-    await open;
+    const { mapping, events } = await openMapping(network);
     network.silent.add("a.test:3478");
     await vi.advanceTimersByTimeAsync(2_500);
     expect(mapping.status.state).toBe("OPEN");
@@ -81,10 +84,7 @@ describe("UdpMapping states", () => {
   test("missing answers from every server are a loss; it fails, backs off with growing delays, and opens once answers return", async () => {
     vi.useFakeTimers();
     const network = new FakeUdpNetwork();
-    const { mapping, events } = makeMapping(network);
-    const open = reach(mapping, "OPEN");
-    mapping.start();
-    await open;
+    const { mapping, events } = await openMapping(network);
     for (const s of network.servers) network.silent.add(s);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(mapping.status.state).not.toBe("OPEN");
@@ -112,16 +112,13 @@ describe("UdpMapping states", () => {
     vi.useFakeTimers();
     const network = new FakeUdpNetwork();
     // Everything as eager as a policy can be; the only brake left is the floor and stableAfterMs.
-    const { mapping } = makeMapping(network, {
+    await openMapping(network, {
       timing: {
         keepaliveIntervalMs: 1,
         stableAfterMs: 60_000,
         backoff: { initialMs: 0, maxMs: 1, factor: 1, jitter: 1 },
       },
     });
-    const open = reach(mapping, "OPEN");
-    mapping.start();
-    await open;
     let port = 20_000;
     const flip = setInterval(() => {
       network.mapped = { ip: "203.0.113.1", port: port++ };
@@ -136,10 +133,9 @@ describe("UdpMapping states", () => {
 
   test("an address or route change while open re-punches at once and keeps the same socket", async () => {
     const network = new FakeUdpNetwork();
-    const { mapping } = makeMapping(network, { timing: { keepaliveIntervalMs: 60_000, stableAfterMs: 0 } });
-    const open = reach(mapping, "OPEN");
-    mapping.start();
-    await open;
+    const { mapping } = await openMapping(network, {
+      timing: { keepaliveIntervalMs: 60_000, stableAfterMs: 0 },
+    });
     const recovering = reach(mapping, "RECOVERING");
     const back = reach(mapping, "OPEN");
     network.mapped = { ip: "198.51.100.7", port: 51_413 };
