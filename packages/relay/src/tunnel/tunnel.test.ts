@@ -1,24 +1,11 @@
 import type { Socket } from "node:net";
-import type { Logger } from "@autostun/plugins-api";
-import { afterEach, describe, expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { FakeNetwork } from "./testing/fake-network.js";
+import { reach, recordEvents, recordingLogger, stoppedAfterEach } from "./testing/machine-kit.js";
 import { Tunnel, type TunnelOptions } from "./tunnel.js";
-import type { TunnelEvent, TunnelState } from "./types.js";
 
-const logLines: string[] = [];
-const logger: Logger = {
-  debug: (m) => logLines.push(`debug ${m}`),
-  info: (m) => logLines.push(`info ${m}`),
-  warn: (m) => logLines.push(`warn ${m}`),
-  error: (m) => logLines.push(`error ${m}`),
-};
-
-const running: Tunnel[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((t) => t.stop()));
-  logLines.length = 0;
-  vi.useRealTimers();
-});
+const { logger, lines: logLines } = recordingLogger();
+const running = stoppedAfterEach<Tunnel>(logLines);
 
 function makeTunnel(network: FakeNetwork, overrides: Partial<TunnelOptions> = {}) {
   const peers: Socket[] = [];
@@ -38,21 +25,7 @@ function makeTunnel(network: FakeNetwork, overrides: Partial<TunnelOptions> = {}
     ...overrides,
   });
   running.push(tunnel);
-  const events: TunnelEvent[] = [];
-  tunnel.onChange((e) => events.push(e));
-  return { tunnel, events, peers };
-}
-
-/** Resolves on the next event that reaches `state` (or satisfies `when`). */
-function reach(tunnel: Tunnel, state: TunnelState, when: (e: TunnelEvent) => boolean = () => true) {
-  return new Promise<TunnelEvent>((resolve) => {
-    const subscription = tunnel.onChange((e) => {
-      if (e.status.state === state && when(e)) {
-        subscription.dispose();
-        resolve(e);
-      }
-    });
-  });
+  return { tunnel, events: recordEvents(tunnel), peers };
 }
 
 describe("Tunnel states", () => {

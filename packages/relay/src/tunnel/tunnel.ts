@@ -3,12 +3,12 @@ import { type Disposable, type Logger, toDisposable } from "@autostun/plugins-ap
 import type { InboundHandler } from "../inbound.js";
 import { isLocalPortBusy } from "../punch/local-port-busy.js";
 import type { PublicAddress, PunchResult } from "../punch/stun-race.js";
-import { retryDelay } from "./backoff.js";
 import { listenPortFor, pathCost, pathOf, type TunnelInbound } from "./inbound-path.js";
 import type { PortListener } from "./listener.js";
 import { liveNetwork } from "./live-network.js";
 import type { KeepAliveHandle, NetworkWatcher, TunnelNetwork } from "./network.js";
 import type { TunnelOptions } from "./options.js";
+import { errorText, formatAddress, openReason, Recovery, watchNetwork } from "./recovery.js";
 import { resolveTiming, type TunnelTiming } from "./timing.js";
 import type {
   PortChangeListener,
@@ -33,25 +33,13 @@ interface Session {
 /** Thrown inside an attempt that a stop or a newer attempt made pointless. */
 class Superseded extends Error {}
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function formatAddress(address: PublicAddress | undefined): string {
-  return address ? `${address.ip}:${address.port}` : "(none)";
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}
-
 /**
  * One tunnel: punch a public port for local port P, keep it, listen on P, hand peers over, and
  * come back by itself whenever the mapping, the public address or the local network changes.
  *
  * Every state change (and every new reason while failing) is an event and one log line.
- * `generation` numbers each run of the machine: a stop or a detected loss starts a new one, and
- * callbacks of an older one (a late keep-alive error, a slow punch) are ignored.
+ * Losses, failed attempts and network changes are handled by `Recovery` (shared with the UDP
+ * mapping); its generation numbers each run, and callbacks of an older one are ignored.
  */
 export class Tunnel {
   readonly id: string;
@@ -60,7 +48,6 @@ export class Tunnel {
   private readonly logger: Logger;
   private readonly handler: InboundHandler;
   private readonly configuredPort: number;
-  private readonly random: () => number;
   private readonly listeners = new Set<TunnelListener>();
   private readonly portListeners = new Set<PortChangeListener>();
   private inbound: TunnelInbound;
@@ -71,10 +58,9 @@ export class Tunnel {
 
   private state: TunnelState = "STOPPED";
   private reason = "not started";
-  private generation = 0;
+  private readonly recovery: Recovery;
   private session: Session | undefined;
   private watcher: NetworkWatcher | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
   private inflight: Promise<void> = Promise.resolve();
   private localPort: number | undefined;
   private publicAddress: PublicAddress | undefined;
@@ -84,26 +70,22 @@ export class Tunnel {
   private lastRecheckAt: Date | undefined;
   private lastRecheckError: string | undefined;
   private recheckBusy = false;
-  private recoveryCount = 0;
-  private lastRecoveryAt: Date | undefined;
-  private lastRecoveryMs: number | undefined;
-  private failedAttempts = 0;
-  /** Sessions in a row that broke before `stableAfterMs`; they grow the wait like failures do. */
-  private shortSessions = 0;
-  private nextRetryAt: Date | undefined;
-  private lostAt: number | undefined;
 
   constructor(options: TunnelOptions) {
     validateTunnelOptions(options);
     this.id = options.id;
     this.timing = resolveTiming(options.keepalive.intervalSeconds, options.timing);
+    this.recovery = new Recovery(this.timing, options.random, {
+      run: (generation) => this.runAttempt(generation),
+      enter: (state, reason) => this.setState(state, reason),
+      lose: (generation, reason) => this.onLost(generation, reason),
+    });
     this.logger = options.logger;
     this.handler = options.handler;
     this.configuredPort = options.localPort ?? 0;
     this.inbound = options.inbound ?? { kind: "listen-on-p" };
     if (this.inbound.kind === "relay-port" && this.inbound.port) this.relayPort = this.inbound.port;
     this.chooseInbound = options.chooseInbound;
-    this.random = options.random ?? Math.random;
     this.network =
       options.network ??
       liveNetwork({
@@ -127,13 +109,9 @@ export class Tunnel {
       lastKeepaliveAt: this.session?.keepAlive.lastAnswerAt ?? this.lastKeepalive,
       lastRecheckAt: this.lastRecheckAt,
       lastRecheckError: this.lastRecheckError,
-      recoveryCount: this.recoveryCount,
-      lastRecoveryAt: this.lastRecoveryAt,
+      ...this.recovery.counters,
       // The session starts the moment the tunnel turns OPEN and ends when it leaves OPEN.
       openSince: this.state === "OPEN" && this.session ? new Date(this.session.openedAt) : undefined,
-      lastRecoveryMs: this.lastRecoveryMs,
-      failedAttempts: this.failedAttempts,
-      nextRetryAt: this.nextRetryAt,
       path: pathOf(this.inbound),
       pathCost: pathCost(this.inbound, this.relayPort),
       listenPort: this.listenPort(),
@@ -159,21 +137,13 @@ export class Tunnel {
   /** Start opening; progress arrives as events. Does nothing unless STOPPED. */
   start(): void {
     if (this.state !== "STOPPED") return;
-    const generation = ++this.generation;
-    this.failedAttempts = 0;
-    this.shortSessions = 0;
-    this.lostAt = undefined;
-    this.watcher = this.network.watch(
+    const generation = this.recovery.begin();
+    this.watcher = watchNetwork(
+      (onChange, onError) => this.network.watch(onChange, onError),
+      `tunnel ${this.id}`,
+      this.logger,
       (description) => this.onNetworkChange(description),
-      (error) => this.logger.warn(`tunnel ${this.id}: cannot read the local network: ${errorText(error)}`),
     );
-    this.watcher
-      .start()
-      .catch((error) =>
-        this.logger.warn(
-          `tunnel ${this.id}: not watching local address or route changes: ${errorText(error)}`,
-        ),
-      );
     const from = this.configuredPort ? `local port ${this.configuredPort}` : "a free local port";
     this.setState("OPENING", `started: punching from ${from}`);
     this.runAttempt(generation);
@@ -182,8 +152,8 @@ export class Tunnel {
   /** Close the listener and the keep-alive and stop retrying; resolves once port P is released. */
   async stop(): Promise<void> {
     if (this.state === "STOPPED") return;
-    this.generation++;
-    this.cancelRetry();
+    this.recovery.supersede();
+    this.recovery.cancelRetry();
     this.watcher?.stop();
     this.watcher = undefined;
     this.closeSession();
@@ -198,16 +168,15 @@ export class Tunnel {
    */
   fail(reason: string): void {
     if (this.state === "STOPPED") return;
-    const generation = ++this.generation;
-    this.cancelRetry();
+    const generation = this.recovery.supersede();
+    this.recovery.cancelRetry();
     this.closeSession();
     this.announcedPorts = undefined;
-    this.failedAttempts++;
-    this.scheduleRetry(generation, this.failedAttempts, reason);
+    this.recovery.failed(generation, reason);
   }
 
   private runAttempt(generation: number): void {
-    this.cancelRetry();
+    this.recovery.cancelRetry();
     this.inflight = this.attempt(generation);
   }
 
@@ -216,9 +185,7 @@ export class Tunnel {
     try {
       opened = await this.openSomewhere(generation);
     } catch (error) {
-      if (error instanceof Superseded || generation !== this.generation) return;
-      this.failedAttempts++;
-      this.scheduleRetry(generation, this.failedAttempts, `${errorText(error)}`);
+      this.recovery.attemptFailed(generation, error);
       return;
     }
     const now = Date.now();
@@ -229,7 +196,7 @@ export class Tunnel {
     const sourceIp = opened.keepAlive.localAddress;
     this.privateAddress = sourceIp ? { ip: sourceIp, port: opened.port } : undefined;
     this.stunServer = opened.punched.server;
-    this.failedAttempts = 0;
+    const recoveredMs = this.recovery.opened(now);
     this.session = {
       keepAlive: opened.keepAlive,
       listener: opened.listener,
@@ -237,19 +204,7 @@ export class Tunnel {
       recheckTimer: setInterval(() => void this.recheck(generation), this.timing.recheckIntervalMs),
     };
     const where = `${formatAddress(this.publicAddress)} (local port ${opened.port}, answer from ${opened.punched.server})`;
-    if (this.lostAt !== undefined) {
-      this.recoveryCount++;
-      this.lastRecoveryAt = new Date(now);
-      this.lastRecoveryMs = now - this.lostAt;
-      this.lostAt = undefined;
-      const moved =
-        formatAddress(previousAddress) === formatAddress(this.publicAddress)
-          ? "public address unchanged"
-          : `public address ${formatAddress(previousAddress)} -> ${formatAddress(this.publicAddress)}`;
-      this.setState("OPEN", `recovered in ${seconds(this.lastRecoveryMs)}, ${moved}: open at ${where}`);
-    } else {
-      this.setState("OPEN", `open at ${where}`);
-    }
+    this.setState("OPEN", openReason(where, previousAddress, this.publicAddress, recoveredMs));
     this.announcePorts();
   }
 
@@ -285,7 +240,7 @@ export class Tunnel {
     try {
       return await this.openOn(port, generation);
     } catch (error) {
-      if (!isLocalPortBusy(error) || generation !== this.generation) throw error;
+      if (!isLocalPortBusy(error) || !this.recovery.isCurrent(generation)) throw error;
       const fresh = await this.network.choosePort();
       this.logger.info(
         `tunnel ${this.id}: local port ${port} is busy (${errorText(error)}); moving to port ${fresh}`,
@@ -303,7 +258,7 @@ export class Tunnel {
   private async openOn(port: number, generation: number) {
     const opened: { close(): void }[] = [];
     const current = () => {
-      if (generation === this.generation) return;
+      if (this.recovery.isCurrent(generation)) return;
       for (const item of opened) item.close();
       throw new Superseded();
     };
@@ -363,36 +318,15 @@ export class Tunnel {
 
   /** Any sign that the open mapping is gone: close everything and punch again. */
   private onLost(generation: number, reason: string): void {
-    if (generation !== this.generation || this.state !== "OPEN" || !this.session) return;
-    const lived = Date.now() - this.session.openedAt;
-    const next = ++this.generation;
-    this.closeSession();
-    this.lostAt = Date.now();
-    if (lived >= this.timing.stableAfterMs) {
-      this.shortSessions = 0;
-      this.setState("RECOVERING", `${reason}; re-punching from local port ${this.localPort}`);
-      this.runAttempt(next);
-      return;
-    }
-    // Opened and lost again at once: re-punching right away could loop as fast as the network answers.
-    this.shortSessions++;
-    const delay = retryDelay(this.shortSessions, this.timing.backoff, this.random);
-    this.nextRetryAt = new Date(Date.now() + delay);
-    this.setState(
-      "RECOVERING",
-      `${reason}; the tunnel was open only ${seconds(lived)}, re-punching in ${seconds(delay)}`,
-    );
-    this.retryTimer = setTimeout(() => this.runAttempt(next), delay);
+    if (!this.recovery.isCurrent(generation) || this.state !== "OPEN" || !this.session) return;
+    const wording = { noun: "tunnel", from: `local port ${this.localPort}` };
+    this.recovery.lost(reason, this.session.openedAt, wording, () => this.closeSession());
   }
 
   private onNetworkChange(description: string): void {
-    if (this.state === "OPEN") {
-      this.onLost(this.generation, description);
-    } else if (this.state === "FAILED" && this.retryTimer) {
-      // A new network may well be what the failing attempts were waiting for.
-      this.logger.info(`tunnel ${this.id}: ${description}; retrying now`, { tunnel: this.id });
-      this.runAttempt(this.generation);
-    }
+    this.recovery.networkChanged(this.state, description, () =>
+      this.logger.info(`tunnel ${this.id}: ${description}; retrying now`, { tunnel: this.id }),
+    );
   }
 
   private async recheck(generation: number): Promise<void> {
@@ -400,7 +334,7 @@ export class Tunnel {
     this.recheckBusy = true;
     try {
       const ip = await this.network.recheckPublicIp();
-      if (generation !== this.generation) return;
+      if (!this.recovery.isCurrent(generation)) return;
       this.lastRecheckAt = new Date();
       this.lastRecheckError = undefined;
       if (this.publicAddress && ip !== this.publicAddress.ip) {
@@ -410,7 +344,7 @@ export class Tunnel {
         );
       }
     } catch (error) {
-      if (generation !== this.generation) return;
+      if (!this.recovery.isCurrent(generation)) return;
       const text = errorText(error);
       // The keep-alive still guards the mapping; say so once per new error rather than every interval.
       if (text !== this.lastRecheckError) {
@@ -422,21 +356,6 @@ export class Tunnel {
     } finally {
       this.recheckBusy = false;
     }
-  }
-
-  private scheduleRetry(generation: number, failures: number, why: string): void {
-    const delay = retryDelay(failures, this.timing.backoff, this.random);
-    this.nextRetryAt = new Date(Date.now() + delay);
-    this.retryTimer = setTimeout(() => {
-      if (generation === this.generation) this.runAttempt(generation);
-    }, delay);
-    this.setState("FAILED", `${why}; retry ${failures} in ${seconds(delay)}`);
-  }
-
-  private cancelRetry(): void {
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    this.nextRetryAt = undefined;
   }
 
   private closeSession(): void {

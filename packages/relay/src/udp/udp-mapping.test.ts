@@ -1,25 +1,12 @@
-import type { Logger } from "@autostun/plugins-api";
-import { afterEach, describe, expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { MIN_RETRY_DELAY_MS } from "../tunnel/backoff.js";
-import type { TunnelState } from "../tunnel/types.js";
+import { reach, recordEvents, recordingLogger, stoppedAfterEach } from "../tunnel/testing/machine-kit.js";
 import { FakeUdpNetwork } from "./testing/fake-udp-network.js";
-import { UdpMapping, type UdpMappingEvent, type UdpMappingOptions } from "./udp-mapping.js";
+import { UdpMapping, type UdpMappingOptions } from "./udp-mapping.js";
 import { UDP_KEEPALIVE_SECONDS } from "./udp-timing.js";
 
-const logLines: string[] = [];
-const logger: Logger = {
-  debug: (m) => logLines.push(`debug ${m}`),
-  info: (m) => logLines.push(`info ${m}`),
-  warn: (m) => logLines.push(`warn ${m}`),
-  error: (m) => logLines.push(`error ${m}`),
-};
-
-const running: UdpMapping[] = [];
-afterEach(async () => {
-  vi.useRealTimers();
-  await Promise.all(running.splice(0).map((m) => m.stop()));
-  logLines.length = 0;
-});
+const { logger, lines: logLines } = recordingLogger();
+const running = stoppedAfterEach<UdpMapping>(logLines);
 
 function makeMapping(network: FakeUdpNetwork, overrides: Partial<UdpMappingOptions> = {}) {
   const mapping = new UdpMapping({
@@ -37,20 +24,16 @@ function makeMapping(network: FakeUdpNetwork, overrides: Partial<UdpMappingOptio
     ...overrides,
   });
   running.push(mapping);
-  const events: UdpMappingEvent[] = [];
-  mapping.onChange((e) => events.push(e));
-  return { mapping, events };
+  return { mapping, events: recordEvents(mapping) };
 }
 
-function reach(mapping: UdpMapping, state: TunnelState, when: (e: UdpMappingEvent) => boolean = () => true) {
-  return new Promise<UdpMappingEvent>((resolve) => {
-    const off = mapping.onChange((e) => {
-      if (e.status.state === state && when(e)) {
-        off();
-        resolve(e);
-      }
-    });
-  });
+/** A mapping made as `makeMapping` makes it, started and OPEN. */
+async function openMapping(network: FakeUdpNetwork, overrides: Partial<UdpMappingOptions> = {}) {
+  const made = makeMapping(network, overrides);
+  const open = reach(made.mapping, "OPEN");
+  made.mapping.start();
+  await open;
+  return made;
 }
 
 describe("UdpMapping states", () => {
@@ -74,10 +57,7 @@ describe("UdpMapping states", () => {
   test("a keep-alive answer with another mapped address is a loss, and it comes back on the new address", async () => {
     vi.useFakeTimers();
     const network = new FakeUdpNetwork();
-    const { mapping } = makeMapping(network);
-    const open = reach(mapping, "OPEN");
-    mapping.start();
-    await open;
+    const { mapping } = await openMapping(network);
     const recovering = reach(mapping, "RECOVERING");
     const back = reach(mapping, "OPEN");
     network.mapped = { ip: "203.0.113.1", port: 60_001 };
@@ -92,10 +72,7 @@ describe("UdpMapping states", () => {
   test("a silent keep-alive server is replaced by one that answers, without a loss", async () => {
     vi.useFakeTimers();
     const network = new FakeUdpNetwork();
-    const { mapping, events } = makeMapping(network);
-    const open = reach(mapping, "OPEN");
-    mapping.start();
-    await open;
+    const { mapping, events } = await openMapping(network);
     network.silent.add("a.test:3478");
     await vi.advanceTimersByTimeAsync(2_500);
     expect(mapping.status.state).toBe("OPEN");
@@ -107,10 +84,7 @@ describe("UdpMapping states", () => {
   test("missing answers from every server are a loss; it fails, backs off with growing delays, and opens once answers return", async () => {
     vi.useFakeTimers();
     const network = new FakeUdpNetwork();
-    const { mapping, events } = makeMapping(network);
-    const open = reach(mapping, "OPEN");
-    mapping.start();
-    await open;
+    const { mapping, events } = await openMapping(network);
     for (const s of network.servers) network.silent.add(s);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(mapping.status.state).not.toBe("OPEN");
@@ -138,16 +112,13 @@ describe("UdpMapping states", () => {
     vi.useFakeTimers();
     const network = new FakeUdpNetwork();
     // Everything as eager as a policy can be; the only brake left is the floor and stableAfterMs.
-    const { mapping } = makeMapping(network, {
+    await openMapping(network, {
       timing: {
         keepaliveIntervalMs: 1,
         stableAfterMs: 60_000,
         backoff: { initialMs: 0, maxMs: 1, factor: 1, jitter: 1 },
       },
     });
-    const open = reach(mapping, "OPEN");
-    mapping.start();
-    await open;
     let port = 20_000;
     const flip = setInterval(() => {
       network.mapped = { ip: "203.0.113.1", port: port++ };
@@ -162,10 +133,9 @@ describe("UdpMapping states", () => {
 
   test("an address or route change while open re-punches at once and keeps the same socket", async () => {
     const network = new FakeUdpNetwork();
-    const { mapping } = makeMapping(network, { timing: { keepaliveIntervalMs: 60_000, stableAfterMs: 0 } });
-    const open = reach(mapping, "OPEN");
-    mapping.start();
-    await open;
+    const { mapping } = await openMapping(network, {
+      timing: { keepaliveIntervalMs: 60_000, stableAfterMs: 0 },
+    });
     const recovering = reach(mapping, "RECOVERING");
     const back = reach(mapping, "OPEN");
     network.mapped = { ip: "198.51.100.7", port: 51_413 };

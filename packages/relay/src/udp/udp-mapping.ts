@@ -1,9 +1,16 @@
 import type { Logger } from "@autostun/plugins-api";
 import type { Endpoint } from "@autostun/stun";
 import type { PublicAddress } from "../punch/stun-race.js";
-import { retryDelay } from "../tunnel/backoff.js";
 import type { NetworkWatcher } from "../tunnel/network.js";
 import type { NetworkSource } from "../tunnel/network-watch.js";
+import {
+  errorText,
+  formatAddress,
+  openReason,
+  Recovery,
+  type RecoveryCounters,
+  watchNetwork,
+} from "../tunnel/recovery.js";
 import type { TunnelState } from "../tunnel/types.js";
 import { liveUdpNetwork, type UdpMappingNetwork, type UdpMappingSocket } from "./udp-network.js";
 import type { UdpPunchResult } from "./udp-punch.js";
@@ -33,7 +40,7 @@ export interface UdpMappingOptions {
 }
 
 /** What a user, the console or a forwarder may want to know about a UDP mapping right now. */
-export interface UdpMappingStatus {
+export interface UdpMappingStatus extends RecoveryCounters {
   id: string;
   /** The tunnel's state names: OPEN while the mapping answers, RECOVERING after a loss, FAILED while retrying. */
   state: TunnelState;
@@ -46,12 +53,6 @@ export interface UdpMappingStatus {
   stunServer: string | undefined;
   lastKeepaliveAt: Date | undefined;
   keepaliveIntervalMs: number;
-  recoveryCount: number;
-  lastRecoveryAt: Date | undefined;
-  /** From noticing the loss to being open again, for the last recovery. */
-  lastRecoveryMs: number | undefined;
-  failedAttempts: number;
-  nextRetryAt: Date | undefined;
   /** STUN datagrams sent from the socket since it was bound (punches, keep-alives, retransmissions). */
   stunPacketsSent: number;
 }
@@ -66,18 +67,6 @@ export type UdpMappingListener = (event: UdpMappingEvent) => void;
 /** Thrown inside an attempt that a stop or a newer attempt made pointless. */
 class Superseded extends Error {}
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function formatAddress(address: PublicAddress | undefined): string {
-  return address ? `${address.ip}:${address.port}` : "(none)";
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}
-
 function sameAddress(a: PublicAddress | undefined, b: PublicAddress | undefined): boolean {
   return !!a && !!b && a.ip === b.ip && a.port === b.port;
 }
@@ -91,8 +80,8 @@ function sameAddress(a: PublicAddress | undefined, b: PublicAddress | undefined)
  * jitter and never retry faster than MIN_RETRY_DELAY_MS. The socket stays bound through losses, so
  * the local port (and the socket a forwarder answers peers from) does not change.
  *
- * States and events follow the TCP tunnel: `generation` numbers each run, and callbacks of an older
- * run are ignored.
+ * States and events follow the TCP tunnel, and so does recovery (`Recovery`): its generation numbers
+ * each run, and callbacks of an older run are ignored.
  */
 export class UdpMapping {
   readonly id: string;
@@ -100,28 +89,19 @@ export class UdpMapping {
   private readonly network: UdpMappingNetwork;
   private readonly logger: Logger;
   private readonly configuredPort: number;
-  private readonly random: () => number;
   private readonly listeners = new Set<UdpMappingListener>();
 
   private state: TunnelState = "STOPPED";
   private reason = "not started";
-  private generation = 0;
+  private readonly recovery: Recovery;
   private socket: UdpMappingSocket | undefined;
   private server: { name: string; endpoint: Endpoint } | undefined;
   private watcher: NetworkWatcher | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private inflight: Promise<void> = Promise.resolve();
   private publicAddress: PublicAddress | undefined;
   private lastKeepalive: Date | undefined;
   private openedAt: number | undefined;
-  private recoveryCount = 0;
-  private lastRecoveryAt: Date | undefined;
-  private lastRecoveryMs: number | undefined;
-  private failedAttempts = 0;
-  private shortSessions = 0;
-  private nextRetryAt: Date | undefined;
-  private lostAt: number | undefined;
 
   constructor(options: UdpMappingOptions) {
     const id = typeof options.id === "string" && options.id.trim() ? options.id : undefined;
@@ -143,9 +123,13 @@ export class UdpMapping {
       `tunnel "${id}": udpKeepaliveSeconds`,
       options.timing,
     );
+    this.recovery = new Recovery(this.timing, options.random, {
+      run: (generation) => this.runAttempt(generation),
+      enter: (state, reason) => this.setState(state, reason),
+      lose: (generation, reason) => this.onLost(generation, reason),
+    });
     this.configuredPort = options.adopt?.localPort ?? port;
     this.logger = options.logger;
-    this.random = options.random ?? Math.random;
     this.network =
       options.network ??
       liveUdpNetwork({
@@ -166,11 +150,7 @@ export class UdpMapping {
       stunServer: this.server?.name,
       lastKeepaliveAt: this.lastKeepalive,
       keepaliveIntervalMs: this.timing.keepaliveIntervalMs,
-      recoveryCount: this.recoveryCount,
-      lastRecoveryAt: this.lastRecoveryAt,
-      lastRecoveryMs: this.lastRecoveryMs,
-      failedAttempts: this.failedAttempts,
-      nextRetryAt: this.nextRetryAt,
+      ...this.recovery.counters,
       stunPacketsSent: this.socket?.packetsSent ?? 0,
     };
   }
@@ -189,22 +169,13 @@ export class UdpMapping {
   /** Start: bind, punch, keep alive; progress arrives as events. Does nothing unless STOPPED. */
   start(): void {
     if (this.state !== "STOPPED") return;
-    const generation = ++this.generation;
-    this.failedAttempts = 0;
-    this.shortSessions = 0;
-    this.lostAt = undefined;
-    this.watcher = this.network.watch(
+    const generation = this.recovery.begin();
+    this.watcher = watchNetwork(
+      (onChange, onError) => this.network.watch(onChange, onError),
+      `tunnel ${this.id}: UDP`,
+      this.logger,
       (description) => this.onNetworkChange(description),
-      (error) =>
-        this.logger.warn(`tunnel ${this.id}: UDP: cannot read the local network: ${errorText(error)}`),
     );
-    this.watcher
-      .start()
-      .catch((error) =>
-        this.logger.warn(
-          `tunnel ${this.id}: UDP: not watching local address or route changes: ${errorText(error)}`,
-        ),
-      );
     const from = this.configuredPort ? `local UDP port ${this.configuredPort}` : "a free local UDP port";
     this.setState("OPENING", `started: punching from ${from}`);
     this.runAttempt(generation);
@@ -213,7 +184,7 @@ export class UdpMapping {
   /** Stop keeping the mapping and release the socket; resolves once the port is free. */
   async stop(): Promise<void> {
     if (this.state === "STOPPED") return;
-    this.generation++;
+    this.recovery.supersede();
     this.cancelTimers();
     this.watcher?.stop();
     this.watcher = undefined;
@@ -236,18 +207,16 @@ export class UdpMapping {
       if (!this.socket) {
         const opened = await this.network.open(this.configuredPort);
         // Only a stop moves the generation on before the first open: the socket is not ours to keep.
-        if (generation !== this.generation) {
+        if (!this.recovery.isCurrent(generation)) {
           await opened.close();
           throw new Superseded();
         }
         this.socket = opened;
       }
       punched = await this.socket.punch();
-      if (generation !== this.generation) throw new Superseded();
+      if (!this.recovery.isCurrent(generation)) throw new Superseded();
     } catch (error) {
-      if (error instanceof Superseded || generation !== this.generation) return;
-      this.failedAttempts++;
-      this.scheduleRetry(generation, this.failedAttempts, errorText(error));
+      this.recovery.attemptFailed(generation, error);
       return;
     }
     const now = Date.now();
@@ -255,21 +224,10 @@ export class UdpMapping {
     this.publicAddress = punched.publicAddress;
     this.server = { name: punched.server, endpoint: punched.endpoint };
     this.lastKeepalive = new Date(now);
-    this.failedAttempts = 0;
+    const recoveredMs = this.recovery.opened(now);
     this.openedAt = now;
     const where = `${formatAddress(this.publicAddress)} (local UDP port ${this.socket.localPort}, answer from ${punched.server})`;
-    if (this.lostAt !== undefined) {
-      this.recoveryCount++;
-      this.lastRecoveryAt = new Date(now);
-      this.lastRecoveryMs = now - this.lostAt;
-      this.lostAt = undefined;
-      const moved = sameAddress(previous, this.publicAddress)
-        ? "public address unchanged"
-        : `public address ${formatAddress(previous)} -> ${formatAddress(this.publicAddress)}`;
-      this.setState("OPEN", `recovered in ${seconds(this.lastRecoveryMs)}, ${moved}: open at ${where}`);
-    } else {
-      this.setState("OPEN", `open at ${where}`);
-    }
+    this.setState("OPEN", openReason(where, previous, this.publicAddress, recoveredMs));
     this.scheduleKeepalive(generation);
   }
 
@@ -287,16 +245,16 @@ export class UdpMapping {
   private async keepalive(generation: number): Promise<void> {
     const socket = this.socket;
     const server = this.server;
-    if (!socket || !server || generation !== this.generation) return;
+    if (!socket || !server || !this.recovery.isCurrent(generation)) return;
     let seen: PublicAddress;
     let from = server.name;
     try {
       seen = await socket.probe(server.endpoint);
     } catch (probeError) {
-      if (generation !== this.generation) return;
+      if (!this.recovery.isCurrent(generation)) return;
       try {
         const raced = await socket.punch();
-        if (generation !== this.generation) return;
+        if (!this.recovery.isCurrent(generation)) return;
         seen = raced.publicAddress;
         from = raced.server;
         this.logger.info(
@@ -305,7 +263,7 @@ export class UdpMapping {
         );
         this.server = { name: raced.server, endpoint: raced.endpoint };
       } catch (error) {
-        if (generation !== this.generation) return;
+        if (!this.recovery.isCurrent(generation)) return;
         this.onLost(generation, `no STUN answer to the UDP keep-alive: ${errorText(error)}`);
         return;
       }
@@ -323,52 +281,21 @@ export class UdpMapping {
 
   /** Any sign that the mapping is gone or moved: punch again from the same socket. */
   private onLost(generation: number, reason: string): void {
-    if (generation !== this.generation || this.state !== "OPEN") return;
-    const lived = Date.now() - (this.openedAt ?? 0);
-    const next = ++this.generation;
-    this.cancelTimers();
-    this.lostAt = Date.now();
-    if (lived >= this.timing.stableAfterMs) {
-      this.shortSessions = 0;
-      this.setState("RECOVERING", `${reason}; re-punching from local UDP port ${this.socket?.localPort}`);
-      this.runAttempt(next);
-      return;
-    }
-    // Opened and lost again at once: re-punching right away could loop as fast as the network answers.
-    this.shortSessions++;
-    const delay = retryDelay(this.shortSessions, this.timing.backoff, this.random);
-    this.nextRetryAt = new Date(Date.now() + delay);
-    this.setState(
-      "RECOVERING",
-      `${reason}; the mapping was open only ${seconds(lived)}, re-punching in ${seconds(delay)}`,
-    );
-    this.retryTimer = setTimeout(() => this.runAttempt(next), delay);
+    if (!this.recovery.isCurrent(generation) || this.state !== "OPEN") return;
+    const wording = { noun: "mapping", from: `local UDP port ${this.socket?.localPort}` };
+    this.recovery.lost(reason, this.openedAt ?? 0, wording, () => this.cancelTimers());
   }
 
   private onNetworkChange(description: string): void {
-    if (this.state === "OPEN") {
-      this.onLost(this.generation, description);
-    } else if (this.state === "FAILED" && this.retryTimer) {
-      this.logger.info(`tunnel ${this.id}: UDP: ${description}; retrying now`, { tunnel: this.id });
-      this.runAttempt(this.generation);
-    }
-  }
-
-  private scheduleRetry(generation: number, failures: number, why: string): void {
-    const delay = retryDelay(failures, this.timing.backoff, this.random);
-    this.nextRetryAt = new Date(Date.now() + delay);
-    this.retryTimer = setTimeout(() => {
-      if (generation === this.generation) this.runAttempt(generation);
-    }, delay);
-    this.setState("FAILED", `${why}; retry ${failures} in ${seconds(delay)}`);
+    this.recovery.networkChanged(this.state, description, () =>
+      this.logger.info(`tunnel ${this.id}: UDP: ${description}; retrying now`, { tunnel: this.id }),
+    );
   }
 
   private cancelTimers(): void {
-    clearTimeout(this.retryTimer);
+    this.recovery.cancelRetry();
     clearTimeout(this.keepaliveTimer);
-    this.retryTimer = undefined;
     this.keepaliveTimer = undefined;
-    this.nextRetryAt = undefined;
   }
 
   private setState(state: TunnelState, reason: string): void {
