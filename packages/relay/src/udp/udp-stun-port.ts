@@ -86,6 +86,11 @@ export class UdpStunPort {
     return this.socket.address().port;
   }
 
+  /** Datagrams waiting in user space to leave this socket (the kernel's send buffer was full). */
+  get sendQueueCount(): number {
+    return this.closed ? 0 : this.socket.getSendQueueCount();
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }
