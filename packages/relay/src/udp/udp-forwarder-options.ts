@@ -12,7 +12,8 @@ import type { DatagramListener } from "./udp-stun-port.js";
  */
 export interface UdpForwardPort {
   onDatagram(listener: DatagramListener): () => void;
-  send(data: Uint8Array, to: Endpoint): Promise<void>;
+  /** Sends from the mapping socket; `done` gets the error or null. */
+  sendTo(data: Uint8Array, to: Endpoint, done: (error: Error | null) => void): void;
   /** Datagrams waiting in user space to leave (the kernel's send buffer was full). */
   readonly sendQueueCount: number;
 }
@@ -86,6 +87,8 @@ export interface UdpForwarderStats {
   idleTimeouts: number;
   /** Send or receive errors on session sockets (the target refused: ICMP port unreachable…). */
   targetErrors: number;
+  /** Replies the mapping socket could not send (no route to the peer…). */
+  replyErrors: number;
 }
 
 /** Checks the numbers in `options`; throws a RangeError naming the option and the value. */

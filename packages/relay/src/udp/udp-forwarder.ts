@@ -58,6 +58,7 @@ export class UdpForwarder {
     closedByBan: 0,
     idleTimeouts: 0,
     targetErrors: 0,
+    replyErrors: 0,
   };
   private readonly unsubscribe: () => void;
   private readonly banSubscription: Disposable | undefined;
@@ -67,8 +68,9 @@ export class UdpForwarder {
   private readonly onSent = (error: Error | null) => {
     if (error) this.counters.targetErrors++;
   };
-  private readonly onReplyFailed = () => {
+  private readonly onReplySent = (error: Error | null) => {
     // The peer's route or our socket failed for this one datagram; UDP carries on without it.
+    if (error) this.counters.replyErrors++;
   };
 
   constructor(private readonly options: UdpForwarderOptions) {
@@ -143,7 +145,7 @@ export class UdpForwarder {
     this.counters.datagramsOut++;
     this.counters.bytesOut += data.length;
     session.bytesOut += data.length;
-    port.send(data, session.peer).catch(this.onReplyFailed);
+    port.sendTo(data, session.peer, this.onReplySent);
   }
 
   /** The first datagram of a peer endpoint: bans, then limits, then a session. */

@@ -108,6 +108,15 @@ export class UdpStunPort {
     );
   }
 
+  /**
+   * `send` without a promise, for a forwarder's per-datagram path: `done` gets the send's error or
+   * null. Sends nothing once the port is closed.
+   */
+  sendTo(data: Uint8Array, to: Endpoint, done: (error: Error | null) => void): void {
+    if (this.closed) return;
+    this.socket.send(data, to.port, to.address, done);
+  }
+
   /** One STUN Binding to `server`, retransmitted as `options` say; resolves to the mapped address. */
   ask(server: Endpoint, options: UdpAskOptions): Promise<PublicAddress> {
     if (this.closed) return Promise.reject(new Error("the UDP socket is closed"));
