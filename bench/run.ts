@@ -38,6 +38,11 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
       "equal-port search (UDP on the TCP public port) on the lab's remapping router: success, time, cost",
     load: async () => (await import("./relay-udp.js")).relayUdpBench,
   },
+  "relay-udp-forwarder": {
+    description:
+      "UDP on loopback: UdpForwarder vs direct and socat UDP-LISTEN,fork (packets/s, CPU-s per million, 1,200 B)",
+    load: async () => (await import("./relay-udp-forwarder.js")).relayUdpForwarderBench,
+  },
   startup: {
     description:
       "exec until the GraphQL API answers, and idle RSS: built JavaScript vs the sources through tsx",

@@ -17,8 +17,13 @@ export {
   MAX_BAN_BATCH,
   type UnbanOutcome,
 } from "./bans/ban-list.js";
-export type { ConnectionRecord, ConnectionSink, GeoInfo } from "./connections/connection-record.js";
-export { formatEndpoint } from "./connections/connection-record.js";
+export type {
+  ConnectionProtocol,
+  ConnectionRecord,
+  ConnectionSink,
+  GeoInfo,
+} from "./connections/connection-record.js";
+export { connectionProtocol, formatEndpoint } from "./connections/connection-record.js";
 export {
   type ConnectionEvent,
   type ConnectionRetention,
@@ -102,6 +107,14 @@ export {
   type PortAllocation,
 } from "./udp/equal-port.js";
 export { chooseFreeDualPort } from "./udp/free-dual-port.js";
+export { UdpForwarder } from "./udp/udp-forwarder.js";
+export {
+  UDP_FORWARDER_DEFAULTS,
+  type UdpForwarderOptions,
+  type UdpForwarderStats,
+  type UdpForwardPort,
+  validateUdpForwarderOptions,
+} from "./udp/udp-forwarder-options.js";
 export {
   UdpMapping,
   type UdpMappingEvent,

@@ -5,10 +5,18 @@ export interface GeoInfo {
   asn: number | null;
 }
 
+/** How a peer reached the downloader: a TCP connection, or a UDP session (uTP, DHT). */
+export type ConnectionProtocol = "TCP" | "UDP";
+
 /** One peer connection through a tunnel, live (`closedAt` null) or recent. */
 export interface ConnectionRecord {
   readonly id: string;
   readonly tunnelId: string;
+  /**
+   * TCP or UDP. Records the table hands out always carry it (`open` fills in TCP when it is missing);
+   * it is optional here only so records built before UDP existed (a store's old rows) still type-check.
+   */
+  readonly protocol?: ConnectionProtocol;
   /** The real peer, `ip:port` (`[v6]:port` for IPv6). */
   readonly remoteAddress: string;
   /** What the target (the downloader) sees as the peer, `ip:port`; null until the target answered. */
@@ -34,6 +42,11 @@ export interface ConnectionSink {
   update(connection: Readonly<ConnectionRecord>): void;
   /** It closed; the record is final. */
   close(connection: Readonly<ConnectionRecord>): void;
+}
+
+/** A record's protocol; TCP for records from before UDP sessions existed. */
+export function connectionProtocol(record: Pick<ConnectionRecord, "protocol">): ConnectionProtocol {
+  return record.protocol ?? "TCP";
 }
 
 export function formatEndpoint(ip: string, port: number): string {

@@ -69,4 +69,18 @@ describe("ConnectionTable", () => {
     table.close(r.id);
     expect(calls).toEqual([`record ${r.id}`, "update 5", "close 9"]);
   });
+
+  it("marks a record opened without a protocol as TCP, and keeps UDP when given", () => {
+    const table = new ConnectionTable({ flushIntervalMs: 0 });
+    const events: string[] = [];
+    table.onEvent((event) => events.push(`${event.type} ${event.connection.protocol}`));
+    const tcp = record(table, "127.4.5.6:1001");
+    table.open(tcp, () => ({ bytesIn: 0, bytesOut: 0 }));
+    const udp = { ...record(table, "127.4.5.7:1002"), protocol: "UDP" as const };
+    table.open(udp, () => ({ bytesIn: 0, bytesOut: 0 }));
+    table.close(udp.id);
+    expect(table.get(tcp.id)?.protocol).toBe("TCP");
+    expect(table.resolvePeer("127.4.5.7:1002")?.protocol).toBe("UDP");
+    expect(events).toEqual(["opened TCP", "opened UDP", "closed UDP"]);
+  });
 });

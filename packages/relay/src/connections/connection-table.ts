@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { formatIp, parseIp } from "@autostun/ip";
 import { type Disposable, type Logger, toDisposable } from "@autostun/plugins-api";
-import type { ConnectionRecord, ConnectionSink } from "./connection-record.js";
+import type { ConnectionProtocol, ConnectionRecord, ConnectionSink } from "./connection-record.js";
 
 export interface ConnectionRetention {
   /** Closed connections kept for `resolvePeer` and listings; oldest dropped first. */
@@ -63,7 +63,10 @@ export class ConnectionTable {
     return `${this.idPrefix}-${(this.nextId++).toString(36)}`;
   }
 
+  /** A connection was accepted; a record without `protocol` is a TCP one. */
   open(record: ConnectionRecord, sample: LiveEntry["sample"]): void {
+    // In place: the caller's object is the live record (its counters are refreshed into it).
+    if (!record.protocol) (record as { protocol?: ConnectionProtocol }).protocol = "TCP";
     this.live.set(record.id, { record, sample });
     if (record.proxyAddress) this.byProxy.set(normalise(record.proxyAddress), record.id);
     this.emit({ type: "opened", connection: record });

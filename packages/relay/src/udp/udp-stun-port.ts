@@ -86,6 +86,11 @@ export class UdpStunPort {
     return this.socket.address().port;
   }
 
+  /** Datagrams waiting in user space to leave this socket (the kernel's send buffer was full). */
+  get sendQueueCount(): number {
+    return this.closed ? 0 : this.socket.getSendQueueCount();
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }
@@ -101,6 +106,15 @@ export class UdpStunPort {
     return new Promise((resolve, reject) =>
       this.socket.send(data, to.port, to.address, (error) => (error ? reject(error) : resolve())),
     );
+  }
+
+  /**
+   * `send` without a promise, for a forwarder's per-datagram path: `done` gets the send's error or
+   * null. Sends nothing once the port is closed.
+   */
+  sendTo(data: Uint8Array, to: Endpoint, done: (error: Error | null) => void): void {
+    if (this.closed) return;
+    this.socket.send(data, to.port, to.address, done);
   }
 
   /** One STUN Binding to `server`, retransmitted as `options` say; resolves to the mapped address. */
