@@ -12,6 +12,7 @@ export {
   dnatRule,
   type Ipv4Endpoint,
   inboundTcpMatch,
+  inboundUdpMatch,
   redirectRule,
 } from "./build/nat-rules.js";
 export { deleteRuleCommand, insertRuleCommand } from "./build/rule-commands.js";

@@ -22,6 +22,16 @@ export function inboundTcpMatch(port: number): string {
   return `iifname != "lo" fib daddr type local tcp dport ${port}`;
 }
 
+/**
+ * The same for inbound UDP to `port`: the first datagram of a flow from another machine. Datagrams
+ * answering the host's own sends from that port (STUN replies to a mapping socket) belong to the
+ * conntrack entry those sends created, in its reply direction, so a NAT chain never sees them.
+ */
+export function inboundUdpMatch(port: number): string {
+  assertPort(port, "the inbound UDP port");
+  return `iifname != "lo" fib daddr type local udp dport ${port}`;
+}
+
 /** `… dnat ip to A:P` for a nat chain at prerouting: the connection is handed to another endpoint. */
 export function dnatRule(match: string, to: Ipv4Endpoint, counter?: string): string {
   assertIpv4OrCidr(to.ip);

@@ -4,6 +4,7 @@ import type { BanList } from "../bans/ban-list.js";
 import { FORWARDER_DEFAULTS } from "../forward/forwarder-options.js";
 import type { ForwardTarget } from "../target/validate-target.js";
 import type { Tunnel } from "../tunnel/tunnel.js";
+import { UDP_FORWARDER_DEFAULTS } from "../udp/udp-forwarder-options.js";
 import { type BanSetElement, banSetElementsOf } from "./ban-set-elements.js";
 import { NftablesForwardingError, USE_USERSPACE } from "./forwarding-error.js";
 import { HostBanChanges } from "./host-ban-changes.js";
@@ -29,6 +30,13 @@ export interface NftablesForwardingOptions {
   platform?: NodeJS.Platform;
   /** Live forwarded connections one peer address may hold (target mode); the user-space default otherwise. */
   maxPerIp?: number;
+  /**
+   * The tunnel's UDP local port (its held UDP mapping's port): inbound UDP there goes to the same
+   * destination as TCP. Absent: TCP only, exactly as before. `setUdpLocalPort` changes it later.
+   */
+  udpLocalPort?: number;
+  /** Live UDP flows one peer address may hold (target mode); the user-space UDP default otherwise. */
+  udpMaxPerIp?: number;
 }
 
 /** Counters of an nftables tunnel, read from the kernel. */
@@ -44,6 +52,10 @@ export interface NftablesStats {
   bytesOut: number;
   /** Live connections cut because their peer was banned. */
   closedByBan: number;
+  /** UDP flows handed on that conntrack still holds (0 without a UDP local port). */
+  activeUdp: number;
+  /** Live UDP flows whose conntrack entries were deleted because their peer was banned. */
+  udpClosedByBan: number;
 }
 
 function remedyFor(error: unknown): string {
@@ -71,6 +83,10 @@ export class NftablesForwarding {
   /** The destination port the loaded rules carry (a retarget may be waiting for the next load). */
   private loadedDestinationPort: number | undefined;
   private closedByBan = 0;
+  private udpClosedByBan = 0;
+  /** The UDP local port wanted, and the one the loaded rules carry. */
+  private udpLocalPort: number | undefined;
+  private loadedUdpPort: number | undefined;
   private activeWarned = false;
   /** What `follow` subscribed to; a new store after each stop, so the tunnel can be followed again. */
   private follows = new DisposableStore();
@@ -83,11 +99,24 @@ export class NftablesForwarding {
   private nextBanUpdate: Promise<void> | undefined;
   /** nft and ss runs made to follow the ban list (read by the bench and the tests). */
   readonly banRuns = { nft: 0, ss: 0 };
+  /** conntrack runs made to forget banned peers' UDP flows. */
+  readonly udpBanRuns = { conntrack: 0 };
 
   constructor(private readonly options: NftablesForwardingOptions) {
     this.tunnelId = options.tunnelId;
     this.names = tunnelObjectNames(options.tunnelId);
     this.destination = this.checkDestination();
+    this.udpLocalPort = options.udpLocalPort;
+  }
+
+  /**
+   * Forwards inbound UDP on `port` (the tunnel's UDP mapping's local port) as well, or stops doing so
+   * (undefined). Reloads the rules when they are in place; otherwise the next start carries it.
+   */
+  async setUdpLocalPort(port: number | undefined): Promise<void> {
+    this.udpLocalPort = port;
+    if (this.port === undefined || this.loadedUdpPort === port) return;
+    await this.start(this.port);
   }
 
   /** Loads the rules for local port P (again, when P moved). Errors name the tunnel and the fix. */
@@ -106,6 +135,7 @@ export class NftablesForwarding {
       this.banSubscription = subscription;
     }
     const destination = this.destination;
+    const udpLocalPort = this.udpLocalPort;
     try {
       await this.options.table.put(this.tunnelId, {
         names: this.names,
@@ -113,6 +143,12 @@ export class NftablesForwarding {
         destination,
         bans: this.wantedBans(),
         maxPerIp: this.options.maxPerIp ?? FORWARDER_DEFAULTS.maxPerIp,
+        ...(udpLocalPort === undefined
+          ? {}
+          : {
+              udpLocalPort,
+              udpMaxPerIp: this.options.udpMaxPerIp ?? UDP_FORWARDER_DEFAULTS.maxPerIp,
+            }),
       });
     } catch (error) {
       throw new NftablesForwardingError(
@@ -124,6 +160,7 @@ export class NftablesForwarding {
     }
     this.port = port;
     this.loadedDestinationPort = destination.port;
+    this.loadedUdpPort = udpLocalPort;
   }
 
   /**
@@ -195,6 +232,7 @@ export class NftablesForwarding {
     this.banSubscription = undefined;
     this.port = undefined;
     this.loadedDestinationPort = undefined;
+    this.loadedUdpPort = undefined;
     await this.options.table.drop(this.tunnelId);
   }
 
@@ -236,12 +274,24 @@ export class NftablesForwarding {
       throw new Error(`its nftables ban set was not updated: ${(error as Error).message}`, { cause: error });
     }
     this.banRuns.nft += update.nftRuns;
-    if (update.added.length > 0) await this.closeLive(update.added);
+    if (update.added.length > 0) {
+      const udpPort = this.loadedUdpPort;
+      await Promise.all([
+        this.closeLive(update.added),
+        udpPort === undefined ? undefined : this.forgetUdpFlows(update.added, udpPort),
+      ]);
+    }
   }
 
   async stats(): Promise<NftablesStats> {
     const counts = await this.options.table.counts(this.tunnelId);
-    return { ...counts, active: await this.activeConnections(), closedByBan: this.closedByBan };
+    return {
+      ...counts,
+      active: await this.activeConnections(),
+      closedByBan: this.closedByBan,
+      activeUdp: await this.activeUdpFlows(),
+      udpClosedByBan: this.udpClosedByBan,
+    };
   }
 
   private checkDestination(): NftablesDestination {
@@ -296,6 +346,45 @@ export class NftablesForwarding {
       return;
     }
     this.closedByBan += result.stdout.split("\n").filter((line) => line.trim()).length;
+  }
+
+  /**
+   * A banned peer's UDP is dropped from its next datagram on by the ban rules, but its conntrack
+   * entries would keep carrying the destination's answers back out through the mapping until they time
+   * out (up to minutes for a flow seen both ways). Deleting them ends that at once: the destination's
+   * next datagram to the peer finds no entry to be un-NATed by. One conntrack run per network (it takes
+   * one source filter), all at once; the flows are recognised by their original destination port.
+   */
+  private async forgetUdpFlows(cidrs: readonly string[], udpPort: number): Promise<void> {
+    if (this.destination.kind !== "dnat") return;
+    this.udpBanRuns.conntrack += cidrs.length;
+    const runs = cidrs.map((cidr) =>
+      this.options.runner.run(
+        "conntrack",
+        ["-D", "-p", "udp", "-s", cidr, "--orig-port-dst", String(udpPort)],
+        { timeoutMs: 5_000 },
+      ),
+    );
+    for (const [i, result] of (await Promise.all(runs)).entries()) {
+      const deleted = /(\d+) flow entr(?:y|ies) ha(?:s|ve) been deleted/.exec(result.stderr);
+      if (deleted) {
+        // conntrack exits 1 when nothing matched; that is a ban with no live UDP flow, not a failure.
+        this.udpClosedByBan += Number(deleted[1]);
+        continue;
+      }
+      this.options.logger?.warn(
+        `tunnel "${this.tunnelId}": UDP flows from ${cidrs[i]} keep their conntrack entries until they time out, so the target's answers still reach that peer meanwhile (conntrack -D failed: ${result.error ?? result.stderr.trim()}); install the conntrack package`,
+      );
+    }
+  }
+
+  private async activeUdpFlows(): Promise<number> {
+    const udpPort = this.loadedUdpPort;
+    if (this.port === undefined || udpPort === undefined) return 0;
+    const args = ["-L", "-p", "udp", "--orig-port-dst", String(udpPort), "--dst-nat"];
+    const result = await this.options.runner.run("conntrack", args, { timeoutMs: 5_000 });
+    if (result.exitCode !== 0) return 0;
+    return result.stdout.split("\n").filter((line) => line.startsWith("udp")).length;
   }
 
   private async activeConnections(): Promise<number> {

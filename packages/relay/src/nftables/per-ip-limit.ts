@@ -14,20 +14,38 @@ export function perIpLimit(
   names: TunnelObjectNames,
   inbound: string,
   maxPerIp: number,
+  udp?: { inbound: string; maxPerIp: number },
 ): { sets: SetSpec[]; chains: ChainSpec[] } {
-  if (!Number.isInteger(maxPerIp) || maxPerIp < 1 || maxPerIp > 65_535)
-    throw new Error(`the per-address connection limit must be 1-65535, not ${maxPerIp}`);
+  checkLimit(maxPerIp, "connection");
   const set = `${names.prefix}_peers`;
+  const sets: SetSpec[] = [{ name: set, type: "ipv4_addr", flags: ["dynamic"] }];
+  const rules = [
+    `${inbound} ct state new add @${set} { ip saddr ct count over ${maxPerIp} } counter name "${names.blocked}" reject with tcp reset`,
+  ];
+  if (udp) {
+    checkLimit(udp.maxPerIp, "UDP flow");
+    // A set of its own: an element's count covers every flow added through it, and a peer's uTP
+    // flows must not use up its TCP connections (or the other way round). Over the limit a datagram
+    // is dropped: UDP has no reset, and the peer retries or gives up as it would on a lossy path.
+    const udpSet = `${names.prefix}_upeers`;
+    sets.push({ name: udpSet, type: "ipv4_addr", flags: ["dynamic"] });
+    rules.push(
+      `${udp.inbound} ct state new add @${udpSet} { ip saddr ct count over ${udp.maxPerIp} } counter name "${names.blocked}" drop`,
+    );
+  }
   return {
-    sets: [{ name: set, type: "ipv4_addr", flags: ["dynamic"] }],
+    sets,
     chains: [
       {
         name: `${names.prefix}_limit`,
         hook: { type: "filter", hook: "prerouting", priority: LIMIT_PRIORITY },
-        rules: [
-          `${inbound} ct state new add @${set} { ip saddr ct count over ${maxPerIp} } counter name "${names.blocked}" reject with tcp reset`,
-        ],
+        rules,
       },
     ],
   };
+}
+
+function checkLimit(value: number, what: string): void {
+  if (!Number.isInteger(value) || value < 1 || value > 65_535)
+    throw new Error(`the per-address ${what} limit must be 1-65535, not ${value}`);
 }

@@ -3,6 +3,7 @@ import {
   type CounterSpec,
   dnatRule,
   inboundTcpMatch,
+  inboundUdpMatch,
   redirectRule,
   type SetSpec,
 } from "@autostun/netfilter";
@@ -21,6 +22,13 @@ export interface TunnelRulesInput {
   port: number;
   /** Live forwarded connections one source address may hold (DNAT only; the relay port limits its own). */
   maxPerIp?: number;
+  /**
+   * The tunnel's UDP local port (where its UDP mapping is held), whose inbound datagrams go to the same
+   * destination as the TCP ones. Absent: TCP only, and the rules are exactly those of a TCP-only tunnel.
+   */
+  udpLocalPort?: number;
+  /** Live UDP flows one source address may hold (DNAT with `udpLocalPort` only). */
+  udpMaxPerIp?: number;
   destination: NftablesDestination;
   /** Banned ranges as nft text, re-declared whenever the table is rebuilt. */
   banElements: string[];
@@ -43,8 +51,9 @@ export function tunnelRules(input: TunnelRulesInput): {
   sets: SetSpec[];
   chains: ChainSpec[];
 } {
-  const { names, port, destination } = input;
+  const { names, port, destination, udpLocalPort } = input;
   const inbound = inboundTcpMatch(port);
+  const udp = udpLocalPort === undefined ? undefined : udpParts(input, udpLocalPort);
   const counter = (name: string): CounterSpec => ({ name, ...input.counts.get(name) });
   // Peers only: the answers to the tunnel's own connections from P (keep-alive, STUN) arrive on P too,
   // in the reply direction, and a ban that covers their server must not cut the tunnel off.
@@ -58,7 +67,7 @@ export function tunnelRules(input: TunnelRulesInput): {
       : redirectRule(inbound, destination.port, names.handled);
   const limit =
     destination.kind === "dnat" && input.maxPerIp !== undefined
-      ? perIpLimit(names, inbound, input.maxPerIp)
+      ? perIpLimit(names, inbound, input.maxPerIp, udp?.limit)
       : { sets: [], chains: [] };
   return {
     counters: [names.handled, names.blocked, names.bytesIn, names.bytesOut].map(counter),
@@ -88,25 +97,64 @@ export function tunnelRules(input: TunnelRulesInput): {
           `${bannedBy(set)} ct state new counter name "${names.blocked}" reject with tcp reset`,
           // Packets of a connection that was live when the ban came: each is answered with a reset.
           `${bannedBy(set)} reject with tcp reset`,
+          ...(udp?.banned(set) ?? []),
         ]),
       },
       {
         name: names.natChain,
         hook: { type: "nat", hook: "prerouting", priority: "dstnat" },
-        rules: [handOn],
+        rules: [handOn, ...(udp ? [udp.handOn] : [])],
       },
       {
         name: names.bytesInChain,
         hook: { type: "filter", hook: "prerouting", priority: BYTES_IN_PRIORITY },
-        rules: [`ct direction original ${ours} counter name "${names.bytesIn}"`],
+        rules: [
+          `ct direction original ${ours} counter name "${names.bytesIn}"`,
+          ...(udp ? [`ct direction original ${udp.ours} counter name "${names.bytesIn}"`] : []),
+        ],
       },
       {
         name: names.bytesOutChain,
         hook: { type: "filter", hook: "postrouting", priority: BYTES_OUT_PRIORITY },
-        rules: [`ct direction reply ${ours} counter name "${names.bytesOut}"`],
+        rules: [
+          `ct direction reply ${ours} counter name "${names.bytesOut}"`,
+          ...(udp ? [`ct direction reply ${udp.ours} counter name "${names.bytesOut}"`] : []),
+        ],
       },
       ...limit.chains,
     ],
+  };
+}
+
+/**
+ * The UDP half of a tunnel's rules: the same destination, ban sets, counters and per-address limit as
+ * TCP, matched on the UDP local port. Only the first datagram of a flow from another machine goes
+ * through the NAT chain; conntrack then carries the flow both ways, so the destination's answers leave
+ * from the UDP local port and through the mapping held on it.
+ *
+ * The mapping's own STUN traffic needs no exception by server address: its Binding requests go out
+ * from the UDP local port, and each answer comes back from the address and port it was sent to (we
+ * never ask a server to answer from elsewhere), so it is a reply on the conntrack entry of that
+ * request and never a new flow the NAT chain would send to the downloader. The ban rules, like TCP's,
+ * only look at the original direction, so banning a STUN server's address cannot starve the mapping.
+ */
+function udpParts(input: TunnelRulesInput, udpPort: number) {
+  const { names, destination } = input;
+  const inbound = inboundUdpMatch(udpPort);
+  const bannedBy = (set: string) => `${inbound} ip saddr @${set} ct direction original`;
+  return {
+    handOn:
+      destination.kind === "dnat"
+        ? dnatRule(inbound, { ip: destination.ip, port: destination.port }, names.handled)
+        : redirectRule(inbound, destination.port, names.handled),
+    // Dropped, first datagram and every later one: UDP has no reset, and an ICMP answer would only
+    // tell a banned peer that someone is here.
+    banned: (set: string) => [
+      `${bannedBy(set)} ct state new counter name "${names.blocked}" drop`,
+      `${bannedBy(set)} drop`,
+    ],
+    ours: `meta l4proto udp ct status dnat ct original proto-dst ${udpPort}`,
+    limit: input.udpMaxPerIp === undefined ? undefined : { inbound, maxPerIp: input.udpMaxPerIp },
   };
 }
 
