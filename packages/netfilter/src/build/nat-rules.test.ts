@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dnatRule, inboundTcpMatch, redirectRule } from "./nat-rules.js";
+import { dnatRule, inboundTcpMatch, inboundUdpMatch, redirectRule } from "./nat-rules.js";
 import { tableScript } from "./table-script.js";
 
 describe("NAT rule builders", () => {
@@ -7,6 +7,7 @@ describe("NAT rule builders", () => {
 
   it("match only new traffic from other machines to an address of this host", () => {
     expect(inbound).toBe('iifname != "lo" fib daddr type local tcp dport 40555');
+    expect(inboundUdpMatch(40_556)).toBe('iifname != "lo" fib daddr type local udp dport 40556');
   });
 
   it("DNAT to an endpoint and redirect to a local port, each with an optional named counter", () => {
@@ -18,6 +19,7 @@ describe("NAT rule builders", () => {
 
   it("refuse what would splice foreign text or an impossible port into a script", () => {
     expect(() => inboundTcpMatch(0)).toThrow(/inbound port must be a port 1-65535/);
+    expect(() => inboundUdpMatch(65_536)).toThrow(/inbound UDP port must be a port 1-65535/);
     expect(() => dnatRule(inbound, { ip: "10.0.0.0/8", port: 1 })).toThrow(/one address/);
     expect(() => dnatRule(inbound, { ip: "1.2.3.4; flush ruleset", port: 1 })).toThrow(/not an IPv4/);
     expect(() => redirectRule(inbound, 70_000)).toThrow(/redirect port/);
