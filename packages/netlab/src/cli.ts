@@ -1,18 +1,19 @@
 /**
- * `npm run lab -- --nat NAT1 [--stun coturn|ours|none] [--remap] [--tcp-symmetric] [--home-router allow|deny]
- * [--json]`: bring one lab
+ * `npm run lab -- --nat NAT1 [--stun coturn|ours|none] [--remap | --cgnat] [--tcp-symmetric]
+ * [--home-router allow|deny] [--json]`: bring one lab
  * up by hand, print how to use it, and tear it down on Ctrl-C.
  */
 import { parseArgs } from "node:util";
 import { STUN_CLIENT_BIN } from "./apt-packages.js";
 import { createLab } from "./lab/create-lab.js";
-import type { Lab, LabStunServer, NatType } from "./lab/types.js";
+import { CGNAT_1024_POOL, type Lab, type LabStunServer, type NatType } from "./lab/types.js";
 
-const USAGE = `usage: npm run lab -- --nat NAT1|NAT2|NAT3|NAT4|OPEN|UDP_BLOCKED [--stun ours|coturn|none] [--remap] [--json]
+const USAGE = `usage: npm run lab -- --nat NAT1|NAT2|NAT3|NAT4|OPEN|UDP_BLOCKED [--stun ours|coturn|none] [--remap | --cgnat] [--json]
 
   --nat    router behaviour (required)
   --stun   STUN server in the WAN namespace (default: ours)
   --remap  the router picks public ports instead of keeping the inside port
+  --cgnat  carrier-grade NAT: public ports at random from a block of 1,024 (20480-21503)
   --tcp-symmetric  TCP gets a new random public port per connection (UDP unchanged)
   --home-router allow|deny  put a home router running miniupnpd in front of the LAN host (two-level lab)
   --json   print the lab as one JSON object instead of prose
@@ -22,7 +23,7 @@ function describeLab(lab: Lab, configPath: string): string {
   const { lan, router, wan } = lab.namespaces;
   const primary = lab.wanServerIps.primary;
   const lines = [
-    `netlab ${lab.id}: ${lab.options.nat}, ${lab.options.portPreserving ? "port-preserving" : "remapping"}${lab.options.tcpSymmetric ? ", symmetric TCP" : ""}, STUN server: ${lab.options.stun}`,
+    `netlab ${lab.id}: ${lab.options.nat}, ${lab.options.portPool ? `port block ${lab.options.portPool.first}-${lab.options.portPool.first + lab.options.portPool.size - 1}${lab.options.portPool.random ? " (random)" : ""}` : lab.options.portPreserving ? "port-preserving" : "remapping"}${lab.options.tcpSymmetric ? ", symmetric TCP" : ""}, STUN server: ${lab.options.stun}`,
     "",
     `  LAN host     ${lab.lanIp}  (namespace ${lan}, gateway ${lab.lanGatewayIp})`,
     ...(lab.homeRouter
@@ -54,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
     nat?: string;
     stun?: string;
     remap?: boolean;
+    cgnat?: boolean;
     "tcp-symmetric"?: boolean;
     "home-router"?: string;
     json?: boolean;
@@ -66,6 +68,7 @@ async function main(argv: string[]): Promise<number> {
         nat: { type: "string" },
         stun: { type: "string" },
         remap: { type: "boolean" },
+        cgnat: { type: "boolean" },
         "tcp-symmetric": { type: "boolean" },
         "home-router": { type: "string" },
         json: { type: "boolean" },
@@ -89,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
     lab = await createLab({
       nat: values.nat.toUpperCase() as NatType,
       stun: (values.stun ?? "ours") as LabStunServer,
-      portPreserving: !values.remap,
+      ...(values.cgnat ? { portPool: CGNAT_1024_POOL } : { portPreserving: !values.remap }),
       tcpSymmetric: Boolean(values["tcp-symmetric"]),
       ...(values["home-router"] !== undefined
         ? { homeRouter: { upnp: values["home-router"] as "allow" | "deny" } }

@@ -11,8 +11,9 @@ export type {
   LabLoss,
   LabNamespaces,
   LabOptions,
+  LabPortPool,
   LabStunServer,
   NatType,
 } from "./lab/types.js";
-export { NAT_TYPES } from "./lab/types.js";
+export { CGNAT_1024_POOL, NAT_TYPES } from "./lab/types.js";
 export { buildRuleset } from "./nat/ruleset.js";

@@ -66,7 +66,13 @@ class RunningLab implements Lab {
     readonly dir: string,
   ) {
     const options = currentOptions;
-    const plan = planNetwork(options.nat, options.portPreserving, options.tcpSymmetric, !!options.homeRouter);
+    const plan = planNetwork(
+      options.nat,
+      options.portPreserving,
+      options.tcpSymmetric,
+      !!options.homeRouter,
+      options.portPool,
+    );
     this.lanIp = plan.lanIp;
     this.lanGatewayIp = plan.lanGatewayIp;
     this.lanPublicIp = options.nat === "OPEN" ? plan.lanIp : undefined;
@@ -274,7 +280,13 @@ export async function createLab(options: LabOptions): Promise<Lab> {
     await addNamespaces(namespaces);
     await wireNetwork(
       namespaces,
-      planNetwork(resolved.nat, resolved.portPreserving, resolved.tcpSymmetric, !!resolved.homeRouter),
+      planNetwork(
+        resolved.nat,
+        resolved.portPreserving,
+        resolved.tcpSymmetric,
+        !!resolved.homeRouter,
+        resolved.portPool,
+      ),
     );
     if (resolved.homeRouter) await wireHomeRouter(namespaces);
     await waitForLinks(namespaces);

@@ -3,13 +3,15 @@ import { createCommandRunner } from "@autostun/probes";
 import { routerTable } from "../nat/ruleset.js";
 import { runOrThrow } from "../util/run.js";
 import { ADDRESSES, IFACES } from "./addresses.js";
-import type { LabNamespaces, NatType } from "./types.js";
+import type { LabNamespaces, LabPortPool, NatType } from "./types.js";
 
 /** Addresses that depend on the NAT type. */
 export interface NetworkPlan {
   nat: NatType;
   portPreserving: boolean;
   tcpSymmetric: boolean;
+  /** The block of public ports a remapping router hands out (false: the usual range). */
+  portPool: LabPortPool | false;
   lanIp: string;
   lanGatewayIp: string;
   /** A home router sits between the LAN host and the router (the two-level lab). */
@@ -22,16 +24,18 @@ export function planNetwork(
   portPreserving: boolean,
   tcpSymmetric = false,
   homeRouter = false,
+  portPool: LabPortPool | false = false,
 ): NetworkPlan {
   const open = nat === "OPEN";
   if (homeRouter) {
     const lan = { lanIp: ADDRESSES.homeLanHost, lanGatewayIp: ADDRESSES.homeLanGateway };
-    return { nat, portPreserving, tcpSymmetric, ...lan, homeRouter };
+    return { nat, portPreserving, tcpSymmetric, portPool, ...lan, homeRouter };
   }
   return {
     nat,
     portPreserving,
     tcpSymmetric,
+    portPool,
     lanIp: open ? ADDRESSES.openLanHost : ADDRESSES.lanHost,
     lanGatewayIp: open ? ADDRESSES.openLanGateway : ADDRESSES.lanGateway,
     homeRouter,
@@ -96,6 +100,7 @@ export async function wireNetwork(ns: LabNamespaces, plan: NetworkPlan): Promise
     nat: plan.nat,
     portPreserving: plan.portPreserving,
     tcpSymmetric: plan.tcpSymmetric,
+    portPool: plan.portPool,
     publicIp: ADDRESSES.routerWan,
   });
   await Promise.all([

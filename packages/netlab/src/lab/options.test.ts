@@ -11,6 +11,15 @@ describe("createLab options", () => {
       tcpSymmetric: false,
       loss: {},
       homeRouter: false,
+      portPool: false,
+    });
+  });
+
+  test("a port pool makes the router remap, so portPreserving defaults to false", () => {
+    const pool = { first: 20480, size: 1024, random: true };
+    expect(resolveOptions({ nat: "NAT1", portPool: pool })).toMatchObject({
+      portPreserving: false,
+      portPool: pool,
     });
   });
 
@@ -28,6 +37,31 @@ describe("createLab options", () => {
       /options\.homeRouter must be false or \{ upnp: "allow" \| "deny" \}/,
     ],
     [{ nat: "OPEN", homeRouter: { upnp: "allow" } }, /homeRouter needs a NAT in front; OPEN has none/],
+    [{ nat: "NAT1", portPool: 1024 }, /options\.portPool must be false or \{ first, size, random \}/],
+    [
+      { nat: "NAT1", portPool: { first: 0, size: 1024, random: true } },
+      /portPool\.first must be a port 1-65535; got 0/,
+    ],
+    [
+      { nat: "NAT1", portPool: { first: 20480, size: 1.5, random: true } },
+      /portPool\.size must be a whole number >= 1; got 1\.5/,
+    ],
+    [
+      { nat: "NAT1", portPool: { first: 65000, size: 1024, random: true } },
+      /portPool runs past port 65535 .*ends at 66023/,
+    ],
+    [
+      { nat: "NAT1", portPool: { first: 20480, size: 1024 } },
+      /portPool\.random must be a boolean; got undefined/,
+    ],
+    [
+      { nat: "OPEN", portPool: { first: 20480, size: 1024, random: true } },
+      /portPool needs a NAT; OPEN has none/,
+    ],
+    [
+      { nat: "NAT1", portPreserving: true, portPool: { first: 20480, size: 1024, random: true } },
+      /portPool makes the router remap ports; it cannot be combined with portPreserving: true/,
+    ],
   ] as const)("%j is refused with an error naming the option", ([options, message]) => {
     expect(() => resolveOptions(options as unknown as LabOptions)).toThrow(message);
   });

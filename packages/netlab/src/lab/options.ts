@@ -3,6 +3,7 @@ import {
   type LabHomeRouter,
   type LabLoss,
   type LabOptions,
+  type LabPortPool,
   type LabStunServer,
   NAT_TYPES,
   type NatType,
@@ -15,9 +16,15 @@ export function resolveOptions(options: LabOptions): Required<LabOptions> {
   if (typeof options !== "object" || options === null) {
     throw new TypeError("createLab: options must be an object like { nat: 'NAT1' }");
   }
+  const portPool = resolvePortPool(options.nat, options.portPool ?? false);
+  if (portPool && options.portPreserving === true) {
+    throw new TypeError(
+      "createLab: options.portPool makes the router remap ports; it cannot be combined with portPreserving: true",
+    );
+  }
   const {
     nat,
-    portPreserving = true,
+    portPreserving = !portPool,
     stun = "ours",
     tcpSymmetric = false,
     loss = {},
@@ -53,7 +60,35 @@ export function resolveOptions(options: LabOptions): Required<LabOptions> {
     tcpSymmetric,
     loss: resolveLoss(loss),
     homeRouter: resolveHome(nat, homeRouter),
+    portPool,
   };
+}
+
+/** Check a port block: whole numbers, inside 1–65535, and a NAT to apply it. */
+function resolvePortPool(nat: unknown, pool: LabPortPool | false): LabPortPool | false {
+  if (pool === false) return false;
+  const shape = "false or { first, size, random } (e.g. { first: 20480, size: 1024, random: true })";
+  if (typeof pool !== "object" || pool === null || Array.isArray(pool))
+    throw new TypeError(`createLab: options.portPool must be ${shape}; got ${JSON.stringify(pool)}`);
+  const { first, size, random } = pool;
+  if (!Number.isInteger(first) || first < 1 || first > 65535)
+    throw new TypeError(
+      `createLab: options.portPool.first must be a port 1-65535; got ${JSON.stringify(first)}`,
+    );
+  if (!Number.isInteger(size) || size < 1)
+    throw new TypeError(
+      `createLab: options.portPool.size must be a whole number >= 1; got ${JSON.stringify(size)}`,
+    );
+  if (first + size - 1 > 65535)
+    throw new TypeError(
+      `createLab: options.portPool runs past port 65535 (first ${first} + size ${size} ends at ${first + size - 1})`,
+    );
+  if (typeof random !== "boolean")
+    throw new TypeError(
+      `createLab: options.portPool.random must be a boolean; got ${JSON.stringify(random)}`,
+    );
+  if (nat === "OPEN") throw new TypeError("createLab: options.portPool needs a NAT; OPEN has none");
+  return { first, size, random };
 }
 
 function resolveHome(nat: NatType, home: LabHomeRouter | false): LabHomeRouter | false {

@@ -49,6 +49,7 @@ export async function moveRouterWanAddress(
     nat: options.nat,
     portPreserving: options.portPreserving,
     tcpSymmetric: options.tcpSymmetric,
+    portPool: options.portPool,
     publicIp: to,
   });
   await inRouter(["nft", "-f", "-"], `reloading the ${options.nat} ruleset for ${to}`, ruleset);

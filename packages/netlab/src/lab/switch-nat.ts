@@ -34,6 +34,7 @@ export async function switchRouterNat(
     nat,
     portPreserving: options.portPreserving,
     tcpSymmetric: options.tcpSymmetric,
+    portPool: options.portPool,
     publicIp,
   });
   const inRouter = (args: string[], what: string, input?: string) =>

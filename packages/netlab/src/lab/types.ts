@@ -25,6 +25,29 @@ export interface LabHomeRouter {
   upnp: "allow" | "deny";
 }
 
+/**
+ * A block of public ports the router hands out, as a port-block carrier-grade NAT does for one
+ * subscriber: ports `first` to `first + size - 1`. `random: true` picks each new mapping's port at
+ * random within the block (the kernel's `random` SNAT flag), so an inside port that happens to lie
+ * in the block is not kept either; `false` leaves Linux's choice (keep the inside port when it is in
+ * the block and free, else the next free one from a hashed start).
+ */
+export interface LabPortPool {
+  first: number;
+  size: number;
+  random: boolean;
+}
+
+/**
+ * The carrier-grade NAT preset: 1,024 public ports (20480–21503), allocated at random. With `nat: "NAT1"`
+ * it is still full-cone: one public port per inside endpoint, open to anyone.
+ */
+export const CGNAT_1024_POOL: Readonly<LabPortPool> = Object.freeze({
+  first: 20480,
+  size: 1024,
+  random: true,
+});
+
 /** What `createLab` should build. */
 export interface LabOptions {
   /** Router behaviour. */
@@ -53,6 +76,12 @@ export interface LabOptions {
    * `homeRouter` on the lab names the home router's addresses.
    */
   homeRouter?: LabHomeRouter | false;
+  /**
+   * Hand out public ports from this block instead of the remapping range 10000–15999 (e.g.
+   * {@link CGNAT_1024_POOL}). Implies `portPreserving: false` (setting it true as well is refused);
+   * `nat` keeps deciding mapping and filtering. Not for OPEN. Default false: the usual router.
+   */
+  portPool?: LabPortPool | false;
 }
 
 /** Outcome of a command run inside a namespace; a non-zero exit does not throw. */

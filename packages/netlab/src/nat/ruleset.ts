@@ -1,6 +1,6 @@
 import { type ChainSpec, type SetSpec, type TableSpec, tableScript } from "@autostun/netfilter";
 import { ADDRESSES, IFACES } from "../lab/addresses.js";
-import type { NatType } from "../lab/types.js";
+import type { LabPortPool, NatType } from "../lab/types.js";
 
 /** What the router's nftables ruleset depends on. */
 export interface RulesetInput {
@@ -10,6 +10,24 @@ export interface RulesetInput {
   publicIp: string;
   /** TCP gets a fresh random public port per connection, whatever `nat` does for UDP. */
   tcpSymmetric?: boolean;
+  /**
+   * Remap into this block of public ports (a port-block CGNAT) instead of `ADDRESSES.remapPorts`;
+   * only used when `portPreserving` is false. Absent or false: the usual range, no extra flag.
+   */
+  portPool?: LabPortPool | false;
+}
+
+/** The public ports a remapping router hands out, and the SNAT flag that makes the choice random. */
+function remapRange(input: RulesetInput): { low: number; high: number; random: boolean } {
+  if (!input.portPool) return { ...ADDRESSES.remapPorts, random: false };
+  const { first, size, random } = input.portPool;
+  return { low: first, high: first + size - 1, random };
+}
+
+/** Joins SNAT flags; `fully-random` already randomises the port, so `random` is dropped beside it. */
+function withFlags(base: string, flags: string, random: boolean): string {
+  const all = [flags, random && !flags.includes("fully-random") ? "random" : ""].filter(Boolean);
+  return all.length ? `${base} ${all.join(" ")}` : base;
 }
 
 const PROTOCOLS = ["udp", "tcp"] as const;
@@ -74,13 +92,16 @@ function natTable(input: RulesetInput): TableSpec {
 /** The fallback SNAT rules: port range for TCP/UDP when remapping, address only otherwise. */
 function snatRules(input: RulesetInput, flags = ""): string[] {
   const wan = IFACES.routerWan;
-  const tail = flags ? ` ${flags}` : "";
-  const plain = `oifname "${wan}" snat ip to ${input.publicIp}${tail}`;
+  const plain = withFlags(`oifname "${wan}" snat ip to ${input.publicIp}`, flags, false);
   if (input.portPreserving) return [plain];
-  const { low, high } = ADDRESSES.remapPorts;
+  const { low, high, random } = remapRange(input);
   // A port range needs a transport match; ICMP and the rest fall through to the plain rule.
   return [
-    `oifname "${wan}" meta l4proto { tcp, udp } snat ip to ${input.publicIp}:${low}-${high}${tail}`,
+    withFlags(
+      `oifname "${wan}" meta l4proto { tcp, udp } snat ip to ${input.publicIp}:${low}-${high}`,
+      flags,
+      random,
+    ),
     plain,
   ];
 }
@@ -153,11 +174,11 @@ function portRestrictedTable(input: RulesetInput): TableSpec {
   // Remapping picks a random port per new connection; the sticky map keeps one public
   // port per inside endpoint so only the filtering, not the mapping, is restrictive.
   const sticky = stickyMapping(input);
-  const { low, high } = ADDRESSES.remapPorts;
+  const { low, high, random } = remapRange(input);
   return table(sticky.maps, [
     natChain("postrouting", [
       ...sticky.snat,
-      `oifname "${wan}" meta l4proto { tcp, udp } masquerade to :${low}-${high}`,
+      withFlags(`oifname "${wan}" meta l4proto { tcp, udp } masquerade to :${low}-${high}`, "", random),
       `oifname "${wan}" masquerade`,
     ]),
     learnChain(sticky.learn),
