@@ -187,6 +187,16 @@ export const tunnelSchema = z
      * connections cannot hold every slot (absent: 10 s; BitTorrent peers that dial in speak first).
      */
     firstByteTimeoutSeconds: seconds(1, 300).optional(),
+    /**
+     * Also hold a UDP mapping on the same public port, so uTP and DHT reach the downloader where TCP
+     * peers do. On by default: the downloader announces one port for both.
+     */
+    udp: z.boolean().default(true),
+    /**
+     * Seconds between two STUN keep-alives of the UDP mapping (absent: 5). Routers drop an idle UDP
+     * mapping after as little as 30 s, so the range stays well under that.
+     */
+    udpKeepaliveSeconds: seconds(1, 20).optional(),
     downloader: downloader.optional(),
     hooks: hooks.optional(),
   })

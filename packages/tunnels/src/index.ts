@@ -24,3 +24,4 @@ export * from "./tunnel-arrivals.js";
 export * from "./tunnel-events.js";
 export * from "./tunnel-limits.js";
 export * from "./tunnel-view.js";
+export * from "./udp/tunnel-udp-view.js";

@@ -52,6 +52,7 @@ export { TunnelRequestError } from "./tunnel-request-error.js";
 
 import { TunnelLimits } from "./tunnel-limits.js";
 import type { TunnelStats, TunnelView } from "./tunnel-view.js";
+import type { TunnelUdpStats } from "./udp/tunnel-udp-view.js";
 
 export interface RelayManagerOptions {
   config: AutostunConfig;
@@ -252,6 +253,11 @@ export class RelayManager {
 
   stats(id: string): Promise<TunnelStats | null> {
     return this.require(id).stats();
+  }
+
+  /** The UDP side's counters; null when the tunnel has no UDP side or they are not known. */
+  udpStats(id: string): Promise<TunnelUdpStats | null> {
+    return this.require(id).udpStats();
   }
 
   async startTunnel(id: string): Promise<TunnelView> {

@@ -22,6 +22,7 @@ import { FollowingTarget } from "./following-target.js";
 import { nftablesPermitted } from "./nftables-permission.js";
 import { TunnelAnnouncer } from "./tunnel-announcer.js";
 import type { TunnelOrigin, TunnelStats, TunnelView } from "./tunnel-view.js";
+import type { TunnelUdpStats } from "./udp/tunnel-udp-view.js";
 
 /** What every tunnel of one daemon shares. */
 export interface TunnelEnvironment {
@@ -225,6 +226,11 @@ export class RunningTunnel {
         this.logger.warn("cannot read the tunnel's nftables counters", { error: (error as Error).message });
       }
     }
+    return null;
+  }
+
+  /** The UDP side's counters; null without a UDP side or while nothing forwards. */
+  async udpStats(): Promise<TunnelUdpStats | null> {
     return null;
   }
 

@@ -1,6 +1,7 @@
 import type { TunnelConfig } from "@autostun/config";
 import type { DownloaderStatus, HookRun } from "@autostun/downloaders";
 import type { TunnelStatus } from "@autostun/relay";
+import type { TunnelUdpView } from "./udp/tunnel-udp-view.js";
 
 /** Where a tunnel's definition lives: the config file, or SQLite after `saveTunnel`. */
 export type TunnelOrigin = "config" | "api";
@@ -14,6 +15,8 @@ export interface TunnelView {
   downloader?: DownloaderStatus;
   /** The last run of the tunnel's hooks; absent before the first or without hooks. */
   hooks?: HookRun;
+  /** The UDP mapping on the same public port; absent when the tunnel has `udp: false`. */
+  udp?: TunnelUdpView;
 }
 
 /** The contract's `Tunnel.stats`, the same for user-space and kernel forwarding. */
