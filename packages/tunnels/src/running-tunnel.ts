@@ -125,6 +125,7 @@ export class RunningTunnel {
             stunTcp: env.stunServers,
             ...(config.udpKeepaliveSeconds ? { keepaliveSeconds: config.udpKeepaliveSeconds } : {}),
             targetOnThisHost: target.scope !== "lan",
+            targetPort: () => this.forwardTo.port,
             tunnel: this.tunnel,
             inbound: () => this.inboundKind,
             forwarding: this.udpForwarding(),

@@ -171,6 +171,8 @@ export class NftablesForwarding {
     this.loadedDestinationPort = destination.port;
     this.loadedUdpPort = udpLocalPort;
     this.loadedSnatFrom = udpSnatFrom;
+    // The UDP port asked for while this load ran (the mapping opens moments after TCP) comes next.
+    if (this.udpLocalPort !== udpLocalPort || this.udpSnatFrom !== udpSnatFrom) await this.start(port);
   }
 
   /**

@@ -44,6 +44,8 @@ export interface TunnelUdpSideOptions {
   stunTcp: readonly string[];
   keepaliveSeconds?: number;
   targetOnThisHost: boolean;
+  /** The port forwarded peers go to now (it follows the downloader's). */
+  targetPort: () => number;
   tunnel: Tunnel;
   /** The path the TCP side took at its last open. */
   inbound: () => TunnelInbound["kind"];
@@ -220,6 +222,7 @@ export class TunnelUdpSide {
       publicPort: publicAddress.port,
       inbound: this.options.inbound(),
       targetOnThisHost: this.options.targetOnThisHost,
+      targetPort: this.options.targetPort(),
     });
     this.setOwn("OPENING", this.searchingText(placement, publicAddress));
     switch (placement.kind) {
@@ -301,7 +304,8 @@ export class TunnelUdpSide {
     const spent = `${tried.udpSockets} UDP sockets, ${tried.tcpConnections} TCP connections, ${tried.packets} STUN requests, ${(tried.elapsedMs / 1000).toFixed(1)} s`;
     if (!pair.found)
       return this.notFound(`${before}; no equal pair either: ${pair.reason.message} (${spent})`);
-    if (this.options.targetOnThisHost && pair.udp.localPort === pair.publicAddress.port) {
+    const downloaderMoves = this.options.targetPort() === old.port;
+    if (this.options.targetOnThisHost && downloaderMoves && pair.udp.localPort === pair.publicAddress.port) {
       // The downloader will listen on that port: our socket must not be there.
       pair.tcp.release();
       await pair.udp.close();

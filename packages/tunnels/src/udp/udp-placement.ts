@@ -5,7 +5,7 @@ import type { TunnelInbound } from "@autostun/relay";
  * port T. The downloader always listens on T (it announces the port it listens on), for TCP and UDP.
  *
  * - `search`: hold a socket whose public port is T, found by the equal-port search (direct tries
- *   first). When the downloader runs on this host, local UDP port T is its own, so it is avoided.
+ *   first). A target on this host owns its UDP port (T for a downloader), so that port is avoided.
  * - `host-snat`: the gateway keeps ports (T == P) and the downloader on this host holds UDP T. Only a
  *   packet leaving with source port T comes out as T, so our socket sits on a free port U and
  *   nftables rewrites its source port to T; peers' new flows to T are handed to the socket (user
@@ -22,16 +22,18 @@ export interface UdpPlacementInput {
   localPort: number;
   publicPort: number;
   inbound: TunnelInbound["kind"];
-  /** The target is this host (loopback or one of its addresses), where the downloader binds T. */
+  /** The target is this host (loopback or one of its addresses). */
   targetOnThisHost: boolean;
+  /** Where forwarded peers go: the downloader's port (T when there is a downloader), else the target's. */
+  targetPort: number;
 }
 
 export function placeUdp(input: UdpPlacementInput): UdpPlacement {
   if (input.inbound === "downloader-on-p") return { kind: "downloader" };
   if (!input.targetOnThisHost) return { kind: "search", avoidLocalPorts: [] };
-  if (input.localPort === input.publicPort) {
-    // kernel-dnat and relay-port both run nftables already; listen-on-p here would mean T is ours.
-    if (input.inbound === "kernel-dnat" || input.inbound === "relay-port") return { kind: "host-snat" };
-  }
-  return { kind: "search", avoidLocalPorts: [input.publicPort] };
+  const preserving = input.localPort === input.publicPort;
+  // kernel-dnat and relay-port run nftables already; listen-on-p on T would mean the target is not on T.
+  if (preserving && input.targetPort === input.publicPort && input.inbound !== "listen-on-p")
+    return { kind: "host-snat" };
+  return { kind: "search", avoidLocalPorts: [input.targetPort] };
 }

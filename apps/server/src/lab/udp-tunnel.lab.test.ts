@@ -1,0 +1,75 @@
+import { randomBytes } from "node:crypto";
+import type { Lab } from "@autostun/netlab";
+import { createTestLab } from "@autostun/netlab/testing";
+import { describe, expect, test } from "vitest";
+import { labConfig, startKeepalive } from "./testing/lab-services.js";
+import { LanDaemon } from "./testing/lan-daemon.js";
+
+/**
+ * A tunnel's UDP side through `autostun serve` in the LAN namespace: a datagram echo service on
+ * 127.0.0.1 and a WAN peer that sends to the tunnel's public address over UDP. The answer must come
+ * back from the public address, on the same port TCP peers use, on both kinds of NAT1 router and with
+ * both kinds of forwarding.
+ */
+
+const ECHO_PORT = 7_000;
+
+type Tunnel = { id: string; state: string; publicAddress: { ip: string; port: number } | null };
+const TUNNELS = `{ tunnels { id state publicAddress { ip port } } }`;
+
+/** One datagram from `fromIp` to `to`; the answer, or "" when none came within a second. */
+async function knock(lab: Lab, fromIp: string, to: { ip: string; port: number }) {
+  const sent = `knock-${randomBytes(4).toString("hex")}`;
+  const socat = `socat -T 1 - UDP4:${to.ip}:${to.port},bind=${fromIp}`;
+  const { stdout } = await lab.exec("wan", "sh", ["-c", `echo ${sent} | ${socat}`], { timeoutMs: 15_000 });
+  return { sent, got: stdout.trim() };
+}
+
+/** Knocks until an answer comes back (the UDP side opens after TCP); false after `ms`. */
+async function answered(lab: Lab, fromIp: string, to: { ip: string; port: number }, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const { sent, got } = await knock(lab, fromIp, to);
+    if (got.includes(sent)) return got;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return undefined;
+}
+
+const CASES = [
+  { router: "port-preserving", portPreserving: true, forward: "userspace" },
+  { router: "remapping", portPreserving: false, forward: "userspace" },
+  { router: "port-preserving", portPreserving: true, forward: "nftables" },
+  { router: "remapping", portPreserving: false, forward: "nftables" },
+] as const;
+
+describe.concurrent("a tunnel's UDP side through autostun serve", () => {
+  for (const { router, portPreserving, forward } of CASES) {
+    test(`${router} router, forward: ${forward}: a WAN peer's datagram to the TCP public address reaches the LAN service and the answer comes back`, {
+      timeout: 180_000,
+    }, async (context) => {
+      const lab = await createTestLab({ nat: "NAT1", portPreserving, stun: "ours" }, context);
+      lab.spawn("lan", "socat", [`UDP4-LISTEN:${ECHO_PORT},bind=127.0.0.1,fork`, "EXEC:cat"]);
+      const keepalive = await startKeepalive(lab);
+      await lab.waitForListening("lan", { udp: [`127.0.0.1:${ECHO_PORT}`] });
+      const config = await lab.writeConfig(
+        labConfig(keepalive, {
+          tunnels: [{ id: "lab", target: `127.0.0.1:${ECHO_PORT}`, forward }],
+        }),
+      );
+      const daemon = LanDaemon.start(lab, config);
+      const url = await daemon.ready();
+      const open = await daemon.until<{ tunnels: Tunnel[] }>(
+        url,
+        TUNNELS,
+        (d) => d.tunnels[0]?.state === "OPEN",
+      );
+      const at = open.tunnels[0]?.publicAddress as { ip: string; port: number };
+      const peerIp = await lab.addWanAddress();
+      const got = await answered(lab, peerIp, at);
+      const rules = got ? "" : (await lab.exec("lan", "nft", ["list", "ruleset"])).stdout;
+      expect(got, `no UDP answer from ${at.ip}:${at.port}\n${rules}\n${daemon.stderr}`).toBeDefined();
+      expect(await daemon.stop()).toBe(0);
+    });
+  }
+});
