@@ -16,6 +16,7 @@ const ECHO_PORT = 7_000;
 
 type Tunnel = { id: string; state: string; publicAddress: { ip: string; port: number } | null };
 const TUNNELS = `{ tunnels { id state publicAddress { ip port } } }`;
+const TUNNELS_RECOVERED = `{ tunnels { id state recoveryCount publicAddress { ip port } } }`;
 
 /** One datagram from `fromIp` to `to`; the answer, or "" when none came within a second. */
 async function knock(lab: Lab, fromIp: string, to: { ip: string; port: number }) {
@@ -66,9 +67,36 @@ describe.concurrent("a tunnel's UDP side through autostun serve", () => {
       );
       const at = open.tunnels[0]?.publicAddress as { ip: string; port: number };
       const peerIp = await lab.addWanAddress();
-      const got = await answered(lab, peerIp, at);
-      const rules = got ? "" : (await lab.exec("lan", "nft", ["list", "ruleset"])).stdout;
-      expect(got, `no UDP answer from ${at.ip}:${at.port}\n${rules}\n${daemon.stderr}`).toBeDefined();
+      const through = async (to: { ip: string; port: number }, when: string) => {
+        const got = await answered(lab, peerIp, to);
+        const rules = got ? "" : (await lab.exec("lan", "nft", ["list", "ruleset"])).stdout;
+        expect(
+          got,
+          `${when}: no UDP answer from ${to.ip}:${to.port}\n${rules}\n${daemon.stderr}`,
+        ).toBeDefined();
+      };
+      await through(at, "first open");
+
+      // The gateway forgets every mapping: TCP and UDP come back by themselves, on one port again.
+      const before = `${at.ip}:${at.port}`;
+      await lab.resetMappings();
+      const reopened = await daemon.until<{ tunnels: Tunnel[] }>(url, TUNNELS_RECOVERED, (d) => {
+        const t = d.tunnels[0] as Tunnel & { recoveryCount: number };
+        // A port-preserving router hands the same ports out again, which the keep-alives may not notice.
+        return t.state === "OPEN" && (portPreserving || t.recoveryCount >= 1);
+      });
+      const after = reopened.tunnels[0]?.publicAddress as { ip: string; port: number };
+      console.log(`${router}/${forward}: after resetMappings ${before} -> ${after.ip}:${after.port}`);
+      await through(after, "after resetMappings");
+
+      // A new public IP: the same again, on the new address.
+      const newIp = await lab.changePublicIp();
+      const moved = await daemon.until<{ tunnels: Tunnel[] }>(
+        url,
+        TUNNELS,
+        (d) => d.tunnels[0]?.state === "OPEN" && d.tunnels[0]?.publicAddress?.ip === newIp,
+      );
+      await through(moved.tunnels[0]?.publicAddress as { ip: string; port: number }, "after changePublicIp");
       expect(await daemon.stop()).toBe(0);
     });
   }
