@@ -79,9 +79,17 @@ export async function startQbittorrent(lab: Lab, webPort: number, password: stri
   return { kind: "qbittorrent", url: `http://127.0.0.1:${webPort}`, username: "admin", password };
 }
 
-/** transmission-daemon with its RPC on 127.0.0.1:`rpcPort`, Basic auth on. */
-export async function startTransmission(lab: Lab, rpcPort: number, password: string): Promise<LanClient> {
-  const dir = writeTransmissionSettings({ rpcPort, password });
+/**
+ * transmission-daemon with its RPC on 127.0.0.1:`rpcPort`, Basic auth on, and its peer port `peerPort`
+ * (its default 51413 when not given).
+ */
+export async function startTransmission(
+  lab: Lab,
+  rpcPort: number,
+  password: string,
+  peerPort?: number,
+): Promise<LanClient> {
+  const dir = writeTransmissionSettings({ rpcPort, password, peerPort });
   lab.spawn("lan", "transmission-daemon", ["-f", "-g", dir]).stdout?.resume();
   await lab.waitForListening("lan", { tcp: [`127.0.0.1:${rpcPort}`] }, 30_000);
   return {
@@ -126,4 +134,34 @@ export async function startAria2(
     password: secret,
     restartHook: aria2RestartHook(setup, lab.namespaces.lan, "127.0.0.1", rpcPort),
   };
+}
+
+const SEED = fileURLToPath(new URL("./seed-client.mjs", import.meta.url));
+
+/** What a client said once it seeds: the torrent's info hash and the peer port it listens on. */
+export interface Seeding {
+  infoHash: string;
+  port: number;
+  state: string;
+}
+
+/**
+ * Makes qBittorrent or Transmission seed `torrentFile` through its own API: uTP on beside TCP, peer
+ * port `peerPort`, the torrent added with `dataDir` (which already holds the data) as its folder.
+ * Transmission binds its uTP socket only when it starts: start it with `peerPort` already.
+ * Resolves once the client has checked the data and seeds.
+ */
+export async function seedWith(
+  lab: Lab,
+  client: LanClient,
+  torrentFile: string,
+  dataDir: string,
+  peerPort: number,
+): Promise<Seeding> {
+  if (client.kind !== "qbittorrent" && client.kind !== "transmission")
+    throw new Error(`seedWith: only qbittorrent and transmission are wired; got ${client.kind}`);
+  const args = [SEED, client.kind, client.url, client.username, client.password, torrentFile, dataDir];
+  const result = await lab.exec("lan", process.execPath, [...args, String(peerPort)], { timeoutMs: 90_000 });
+  if (result.code !== 0) throw new Error(`${client.kind} did not seed: ${result.stderr || result.stdout}`);
+  return JSON.parse(result.stdout) as Seeding;
 }

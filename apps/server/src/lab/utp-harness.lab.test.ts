@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeSeedTorrent } from "@autostun/downloaders/testing";
+import { createTestLab } from "@autostun/netlab/testing";
+import { expect, onTestFinished, test } from "vitest";
+import { requireRoot } from "../testing/require-root.js";
+import { type LanClient, seedWith, startQbittorrent, startTransmission } from "./testing/lan-downloaders.js";
+import { UtpPeer } from "./testing/utp-peer.js";
+
+/**
+ * The proof harness of issue 17 checked with real parts and no tunnel: in an OPEN lab the LAN host
+ * holds a public address, so a WAN peer reaches qBittorrent and Transmission there directly. The peer
+ * is libtorrent with TCP off, so a finished download with every connection flagged uTP by libtorrent
+ * shows that both clients seed over uTP and that the harness tells uTP from TCP. The daemon-level tests
+ * use the same parts through a tunnel's public address.
+ */
+
+requireRoot("it builds network namespaces and runs BitTorrent clients inside them");
+
+const MiB = 1024 * 1024;
+
+test("a libtorrent peer with TCP off downloads over uTP from qbittorrent-nox and transmission-daemon", {
+  timeout: 300_000,
+}, async (context) => {
+  const lab = await createTestLab({ nat: "OPEN", stun: "none" }, context);
+  const dataDir = mkdtempSync(join(tmpdir(), "autostun-utp-seed-"));
+  const seed = await writeSeedTorrent({
+    dir: dataDir,
+    bytes: 4 * MiB,
+    pieceLength: 256 * 1024,
+    random: true,
+  });
+  const [qb, tr] = await Promise.all([
+    startQbittorrent(lab, 18_181, "lab-qbt-utp"),
+    startTransmission(lab, 19_193, "lab-tr-utp", 46_882),
+  ]);
+  const seeders: [LanClient, number][] = [
+    [qb, 46_881],
+    [tr, 46_882],
+  ];
+
+  for (const [client, port] of seeders) {
+    const seeding = await seedWith(lab, client, seed.file, dataDir, port);
+    expect(seeding, client.kind).toMatchObject({ infoHash: seed.infoHash, port });
+    const peerIp = await lab.addWanAddress();
+    const saveDir = mkdtempSync(join(tmpdir(), "autostun-utp-get-"));
+    const peer = UtpPeer.start({
+      namespace: lab.namespaces.wan,
+      torrentFile: seed.file,
+      saveDir,
+      listen: `${peerIp}:47000`,
+      connect: `${lab.lanIp}:${port}`,
+      timeoutSeconds: 90,
+    });
+    onTestFinished(() => peer.stop());
+    const done = await peer.until("done", 100_000);
+    const from = `${lab.lanIp}:${port}`;
+    expect(done.bytes, client.kind).toBe(seed.bytes);
+    expect(
+      done.peers.map((p) => p.address),
+      client.kind,
+    ).toContain(from);
+    expect(
+      done.peers.filter((p) => !p.utp || p.tcp),
+      `${client.kind}: libtorrent saw a connection that was not uTP\n${peer.log()}`,
+    ).toEqual([]);
+    expect(
+      readFileSync(join(saveDir, "autostun-lab.bin")).equals(readFileSync(seed.dataFile)),
+      client.kind,
+    ).toBe(true);
+    await peer.stop();
+  }
+});
