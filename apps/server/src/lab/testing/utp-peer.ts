@@ -32,7 +32,7 @@ export type UtpPeerLine =
       uploaded: number;
       peers: UtpPeerConnection[];
     }
-  | { event: "done"; bytes: number; seconds: number; peers: UtpPeerConnection[] }
+  | { event: "done"; bytes: number; seconds: number; cpu: number; peers: UtpPeerConnection[] }
   | { event: "error"; message: string };
 
 export interface UtpPeerOptions {
