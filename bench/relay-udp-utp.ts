@@ -86,30 +86,28 @@ async function once(setup: Setup, path: PathName, run: number): Promise<Row> {
   let tunnel: Awaited<ReturnType<typeof startTunnel>> | undefined;
   try {
     const common = { torrentFile, timeoutSeconds: 300 };
+    const startSeeder = (connect?: string) => {
+      const namespace = lab.namespaces.lan;
+      const peer = UtpPeer.start({
+        ...common,
+        namespace,
+        saveDir: dataDir,
+        listen: seederAt,
+        seed: true,
+        connect,
+      });
+      peers.push(peer);
+      return peer;
+    };
     let downloader: UtpPeer;
     let seeder: UtpPeer;
     if (path === "direct") {
       downloader = UtpPeer.start({ ...common, namespace: lab.namespaces.wan, saveDir, listen: downloaderAt });
       peers.push(downloader);
       await downloader.until("ready", 30_000);
-      seeder = UtpPeer.start({
-        ...common,
-        namespace: lab.namespaces.lan,
-        saveDir: dataDir,
-        listen: seederAt,
-        seed: true,
-        connect: downloaderAt,
-      });
-      peers.push(seeder);
+      seeder = startSeeder(downloaderAt);
     } else {
-      seeder = UtpPeer.start({
-        ...common,
-        namespace: lab.namespaces.lan,
-        saveDir: dataDir,
-        listen: seederAt,
-        seed: true,
-      });
-      peers.push(seeder);
+      seeder = startSeeder();
       await seeder.until("ready", 30_000);
       tunnel = await startTunnel(lab, seederAt);
       const at = tunnel.publicAddress;
@@ -176,17 +174,22 @@ const HEADER = [
   "downloader CPU".padStart(15),
 ].join(" ");
 
+/** `--mib` and `--rounds` as numbers (checked by the caller, which prints the usage). */
+function readArgs(args: readonly string[]): { mib: number; rounds: number } {
+  const options = {
+    mib: { type: "string", default: "128" },
+    rounds: { type: "string", default: "3" },
+  } as const;
+  const { values } = parseArgs({ args: [...args], options });
+  return { mib: Number(values.mib), rounds: Number(values.rounds) };
+}
+
 export const relayUdpUtpBench: Bench = {
   name: "relay-udp-utp",
   description:
     "uTP bulk throughput in the NAT lab: libtorrent peers direct vs through UdpMapping + UdpForwarder",
   async run(args) {
-    const { values } = parseArgs({
-      args: [...args],
-      options: { mib: { type: "string", default: "128" }, rounds: { type: "string", default: "3" } },
-    });
-    const mib = Number(values.mib);
-    const rounds = Number(values.rounds);
+    const { mib, rounds } = readArgs(args);
     if (!(Number.isInteger(mib) && mib >= 1 && mib <= 4096) || !(Number.isInteger(rounds) && rounds >= 1)) {
       console.error("usage: npm run bench -- relay-udp-utp [--mib 128 (1-4096)] [--rounds 3]");
       return 2;
