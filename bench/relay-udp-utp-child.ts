@@ -21,8 +21,10 @@ const mapping = new UdpMapping({ id: "bench", stunServers, adopt: port, logger }
 let forwarder: UdpForwarder | undefined;
 // Who the forwarder heard from: the downloader only, unless something else reaches the sessions.
 const sources = new Set<string>();
-port.onDatagram((_data, from) => {
-  if (forwarder) sources.add(`${from.address}:${from.port}`);
+port.onDatagram((data, from) => {
+  // STUN's magic cookie at bytes 4-7 tells a stray STUN answer from a peer's uTP.
+  const stun = data.length >= 20 && data.readUInt32BE(4) === 0x2112a442;
+  if (forwarder) sources.add(`${from.address}:${from.port}${stun ? " (STUN)" : ""}`);
 });
 const validTarget = await validateTarget("bench", target);
 mapping.onChange(({ status }) => {
