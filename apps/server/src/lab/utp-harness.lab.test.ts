@@ -1,12 +1,12 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeSeedTorrent } from "@autostun/downloaders/testing";
 import { createTestLab } from "@autostun/netlab/testing";
-import { expect, onTestFinished, test } from "vitest";
+import { expect, test } from "vitest";
 import { requireRoot } from "../testing/require-root.js";
 import { type LanClient, seedWith, startQbittorrent, startTransmission } from "./testing/lan-downloaders.js";
-import { UtpPeer } from "./testing/utp-peer.js";
+import { downloadOverUtp } from "./testing/utp-peer.js";
 
 /**
  * The proof harness of issue 17 checked with real parts and no tunnel: in an OPEN lab the LAN host
@@ -25,6 +25,7 @@ test("a libtorrent peer with TCP off downloads over uTP from qbittorrent-nox and
 }, async (context) => {
   const lab = await createTestLab({ nat: "OPEN", stun: "none" }, context);
   const dataDir = mkdtempSync(join(tmpdir(), "autostun-utp-seed-"));
+  context.onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
   const seed = await writeSeedTorrent({
     dir: dataDir,
     bytes: 4 * MiB,
@@ -43,32 +44,13 @@ test("a libtorrent peer with TCP off downloads over uTP from qbittorrent-nox and
   for (const [client, port] of seeders) {
     const seeding = await seedWith(lab, client, seed.file, dataDir, port);
     expect(seeding, client.kind).toMatchObject({ infoHash: seed.infoHash, port });
-    const peerIp = await lab.addWanAddress();
-    const saveDir = mkdtempSync(join(tmpdir(), "autostun-utp-get-"));
-    const peer = UtpPeer.start({
-      namespace: lab.namespaces.wan,
-      torrentFile: seed.file,
-      saveDir,
-      listen: `${peerIp}:47000`,
-      connect: `${lab.lanIp}:${port}`,
-      timeoutSeconds: 90,
-    });
-    onTestFinished(() => peer.stop());
-    const done = await peer.until("done", 100_000);
     const from = `${lab.lanIp}:${port}`;
-    expect(done.bytes, client.kind).toBe(seed.bytes);
-    expect(
-      done.peers.map((p) => p.address),
-      client.kind,
-    ).toContain(from);
-    expect(
-      done.peers.filter((p) => !p.utp || p.tcp),
-      `${client.kind}: libtorrent saw a connection that was not uTP\n${peer.log()}`,
-    ).toEqual([]);
-    expect(
-      readFileSync(join(saveDir, "autostun-lab.bin")).equals(readFileSync(seed.dataFile)),
-      client.kind,
-    ).toBe(true);
-    await peer.stop();
+    const got = await downloadOverUtp(lab.namespaces.wan, seed, await lab.addWanAddress(), from);
+    expect(got.done.bytes, client.kind).toBe(seed.bytes);
+    expect(got.intact, client.kind).toBe(true);
+    expect(got.peers, client.kind).toContain(from);
+    expect(got.utpOnly, `${client.kind}: a connection was not uTP: ${JSON.stringify(got.done.peers)}`).toBe(
+      true,
+    );
   }
 });

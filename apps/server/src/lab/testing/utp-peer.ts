@@ -1,6 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import type { SeedTorrent } from "@autostun/downloaders/testing";
 
 /**
  * A real BitTorrent peer with TCP switched off (libtorrent from Debian's python3-libtorrent), run
@@ -119,5 +123,52 @@ export class UtpPeer {
   /** The process id, for CPU readings from /proc. */
   get pid(): number | undefined {
     return this.child.pid;
+  }
+}
+
+/** What {@link downloadOverUtp} saw: libtorrent's last report and whether the data arrived intact. */
+export interface UtpDownload {
+  done: Extract<UtpPeerLine, { event: "done" }>;
+  /** The downloaded file has the seed's bytes. */
+  intact: boolean;
+  /** Every connection libtorrent made was uTP (it cannot make TCP ones: TCP is off). */
+  utpOnly: boolean;
+  /** The peer addresses libtorrent was connected to, "ip:port". */
+  peers: string[];
+}
+
+/**
+ * A WAN peer with TCP off downloads `seed` from `to` ("ip:port", e.g. a tunnel's public address),
+ * listening on `fromIp` (an address from `lab.addWanAddress()`). Resolves once the download is
+ * complete; throws with the peer's log when it is not within `timeoutSeconds`.
+ */
+export async function downloadOverUtp(
+  wanNamespace: string,
+  seed: SeedTorrent,
+  fromIp: string,
+  to: string,
+  timeoutSeconds = 90,
+): Promise<UtpDownload> {
+  const saveDir = mkdtempSync(join(tmpdir(), "autostun-utp-get-"));
+  const peer = UtpPeer.start({
+    namespace: wanNamespace,
+    torrentFile: seed.file,
+    saveDir,
+    listen: `${fromIp}:47000`,
+    connect: to,
+    timeoutSeconds,
+  });
+  try {
+    const done = await peer.until("done", (timeoutSeconds + 10) * 1000);
+    const got = readFileSync(join(saveDir, basename(seed.dataFile)));
+    return {
+      done,
+      intact: got.equals(readFileSync(seed.dataFile)),
+      utpOnly: done.peers.every((p) => p.utp && !p.tcp),
+      peers: done.peers.map((p) => p.address),
+    };
+  } finally {
+    await peer.stop();
+    rmSync(saveDir, { recursive: true, force: true });
   }
 }
