@@ -34,7 +34,7 @@ test("a libtorrent peer with TCP off downloads over uTP from qbittorrent-nox and
   });
   const [qb, tr] = await Promise.all([
     startQbittorrent(lab, 18_181, "lab-qbt-utp"),
-    startTransmission(lab, 19_193, "lab-tr-utp", 46_882),
+    startTransmission(lab, 19_193, "lab-tr-utp"),
   ]);
   const seeders: [LanClient, number][] = [
     [qb, 46_881],

@@ -79,17 +79,9 @@ export async function startQbittorrent(lab: Lab, webPort: number, password: stri
   return { kind: "qbittorrent", url: `http://127.0.0.1:${webPort}`, username: "admin", password };
 }
 
-/**
- * transmission-daemon with its RPC on 127.0.0.1:`rpcPort`, Basic auth on, and its peer port `peerPort`
- * (its default 51413 when not given).
- */
-export async function startTransmission(
-  lab: Lab,
-  rpcPort: number,
-  password: string,
-  peerPort?: number,
-): Promise<LanClient> {
-  const dir = writeTransmissionSettings({ rpcPort, password, peerPort });
+/** transmission-daemon with its RPC on 127.0.0.1:`rpcPort`, Basic auth on. */
+export async function startTransmission(lab: Lab, rpcPort: number, password: string): Promise<LanClient> {
+  const dir = writeTransmissionSettings({ rpcPort, password });
   lab.spawn("lan", "transmission-daemon", ["-f", "-g", dir]).stdout?.resume();
   await lab.waitForListening("lan", { tcp: [`127.0.0.1:${rpcPort}`] }, 30_000);
   return {
@@ -148,7 +140,8 @@ export interface Seeding {
 /**
  * Makes qBittorrent or Transmission seed `torrentFile` through its own API: uTP on beside TCP, peer
  * port `peerPort`, the torrent added with `dataDir` (which already holds the data) as its folder.
- * Transmission binds its uTP socket only when it starts: start it with `peerPort` already.
+ * Transmission 3.00 leaves its UDP socket behind on a new peer-port; this moves it too (see
+ * seed-client.mjs), as the daemon's push must.
  * Resolves once the client has checked the data and seeds.
  */
 export async function seedWith(

@@ -1,5 +1,5 @@
 // Makes qBittorrent or Transmission seed a torrent through its own API, inside the lab's LAN
-// namespace: uTP on (beside TCP), the peer port set, the torrent added with the folder that already
+// namespace: uTP on (beside TCP), the peer port set (TCP and UDP), the torrent added with the folder that already
 // holds its data, then waits until the client has checked the data and seeds it.
 // argv: <kind> <url> <username> <password> <torrent file> <data folder> <peer port>
 // Prints {"infoHash": "...", "port": N, "state": "..."} once seeding; exits 1 with the reason otherwise.
@@ -40,14 +40,13 @@ async function qbittorrent() {
 
 async function transmission() {
   const call = transmissionSession(url, username, password);
-  // Transmission 3.00 moves its TCP listener on a new peer-port but keeps its UDP (uTP) socket on the
-  // port it started with, so a port set here would leave uTP behind: it must start on `port`.
-  const started = (await call("session-get", { fields: ["peer-port"] }))["peer-port"];
-  if (started !== port)
-    throw new Error(
-      `Transmission listens on ${started}; start it with peer-port ${port} (it binds uTP only at start)`,
-    );
-  await call("session-set", { "utp-enabled": true, "peer-port-random-on-start": false });
+  await call("session-set", { "utp-enabled": true, "peer-port": port, "peer-port-random-on-start": false });
+  // Transmission 3.00 moves its TCP listener to a new peer-port but leaves its UDP (uTP, DHT) socket on
+  // the old one. Switching DHT rebinds that socket on the current peer-port; switching it back keeps
+  // the user's setting.
+  const { "dht-enabled": dht } = await call("session-get", { fields: ["dht-enabled"] });
+  await call("session-set", { "dht-enabled": !dht });
+  await call("session-set", { "dht-enabled": dht });
   const added = await call("torrent-add", {
     metainfo: torrent.toString("base64"),
     "download-dir": dataDir,
