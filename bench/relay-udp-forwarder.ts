@@ -36,7 +36,7 @@ function stat(pid: number): { ppid: number; ticks: number } | undefined {
 }
 
 /** CPU seconds of `root` and every live descendant (socat's forked workers live until it exits). */
-function treeCpuSeconds(root: number): number {
+export function treeCpuSeconds(root: number): number {
   const all = new Map<number, { ppid: number; ticks: number }>();
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;

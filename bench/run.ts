@@ -43,6 +43,11 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
       "UDP on loopback: UdpForwarder vs direct and socat UDP-LISTEN,fork (packets/s, CPU-s per million, 1,200 B)",
     load: async () => (await import("./relay-udp-forwarder.js")).relayUdpForwarderBench,
   },
+  "relay-udp-utp": {
+    description:
+      "uTP bulk throughput in the NAT lab, libtorrent peers with TCP off: direct vs UdpMapping + UdpForwarder",
+    load: async () => (await import("./relay-udp-utp.js")).relayUdpUtpBench,
+  },
   startup: {
     description:
       "exec until the GraphQL API answers, and idle RSS: built JavaScript vs the sources through tsx",

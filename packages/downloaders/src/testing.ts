@@ -18,6 +18,13 @@ export { DownloaderNamespace } from "./testing/downloader-namespace.js";
 export { qbittorrentPasswordHash, writeQbittorrentProfile } from "./testing/qbittorrent-profile.js";
 export { tinyTorrent } from "./testing/tiny-torrent.js";
 export {
+  type Bencoded,
+  bencode,
+  type SeedTorrent,
+  type SeedTorrentOptions,
+  writeSeedTorrent,
+} from "./testing/torrent-file.js";
+export {
   type TransmissionSettingsOptions,
   writeTransmissionSettings,
 } from "./testing/transmission-settings.js";

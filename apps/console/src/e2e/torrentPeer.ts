@@ -1,46 +1,18 @@
 import type { ChildProcess } from "node:child_process";
-import { createHash } from "node:crypto";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { writeSeedTorrent as writeTorrentAndData } from "@autostun/downloaders/testing";
 import type { Lab } from "@autostun/netlab";
 
 // qBittorrent (libtorrent) turns an incoming connection away at once while it has no active torrent,
 // and drops one that never completes the BitTorrent handshake. A peer that must stay connected through
 // the tunnel therefore needs a torrent the client serves and a real handshake for it.
 
-type Bencoded = number | string | Buffer | Bencoded[] | { [key: string]: Bencoded };
-
-/** Bencoding as torrent files use it: dictionary keys in byte order. */
-function bencode(value: Bencoded): Buffer {
-  if (typeof value === "number") return Buffer.from(`i${value}e`);
-  if (typeof value === "string") return bencode(Buffer.from(value));
-  if (Buffer.isBuffer(value)) return Buffer.concat([Buffer.from(`${value.length}:`), value]);
-  if (Array.isArray(value)) return Buffer.concat([Buffer.from("l"), ...value.map(bencode), Buffer.from("e")]);
-  const keys = Object.keys(value).sort();
-  return Buffer.concat([
-    Buffer.from("d"),
-    ...keys.flatMap((key) => [bencode(key), bencode(value[key] as Bencoded)]),
-    Buffer.from("e"),
-  ]);
-}
-
 /**
  * A one-piece, trackerless torrent and its data in `dir`, so a client started with it seeds at once
  * without reaching out anywhere. Returns the .torrent file and the info hash (hex).
  */
 export async function writeSeedTorrent(dir: string): Promise<{ file: string; infoHash: string }> {
-  const data = Buffer.alloc(16_384, "autostun lab ");
-  const name = "autostun-lab.bin";
-  const info = {
-    length: data.length,
-    name,
-    "piece length": data.length,
-    pieces: createHash("sha1").update(data).digest(),
-  };
-  await writeFile(join(dir, name), data);
-  const file = join(dir, "autostun-lab.torrent");
-  await writeFile(file, bencode({ info }));
-  return { file, infoHash: createHash("sha1").update(bencode(info)).digest("hex") };
+  const { file, infoHash } = await writeTorrentAndData({ dir });
+  return { file, infoHash };
 }
 
 /**

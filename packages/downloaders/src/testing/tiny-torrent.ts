@@ -1,16 +1,5 @@
 import { createHash } from "node:crypto";
-
-function bencode(value: unknown): Buffer {
-  if (typeof value === "number") return Buffer.from(`i${value}e`);
-  if (typeof value === "string") return bencode(Buffer.from(value));
-  if (Buffer.isBuffer(value)) return Buffer.concat([Buffer.from(`${value.length}:`), value]);
-  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
-  return Buffer.concat([
-    Buffer.from("d"),
-    ...entries.flatMap(([k, v]) => [bencode(k), bencode(v)]),
-    Buffer.from("e"),
-  ]);
-}
+import { bencode } from "./torrent-file.js";
 
 /**
  * A one-piece torrent whose tracker is a closed port: enough for a client to start a BitTorrent

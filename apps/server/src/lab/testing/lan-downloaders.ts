@@ -127,3 +127,34 @@ export async function startAria2(
     restartHook: aria2RestartHook(setup, lab.namespaces.lan, "127.0.0.1", rpcPort),
   };
 }
+
+const SEED = fileURLToPath(new URL("./seed-client.mjs", import.meta.url));
+
+/** What a client said once it seeds: the torrent's info hash and the peer port it listens on. */
+export interface Seeding {
+  infoHash: string;
+  port: number;
+  state: string;
+}
+
+/**
+ * Makes qBittorrent or Transmission seed `torrentFile` through its own API: uTP on beside TCP, peer
+ * port `peerPort`, the torrent added with `dataDir` (which already holds the data) as its folder.
+ * Transmission 3.00 leaves its UDP socket behind on a new peer-port; this moves it too (see
+ * seed-client.mjs), as the daemon's push must.
+ * Resolves once the client has checked the data and seeds.
+ */
+export async function seedWith(
+  lab: Lab,
+  client: LanClient,
+  torrentFile: string,
+  dataDir: string,
+  peerPort: number,
+): Promise<Seeding> {
+  if (client.kind !== "qbittorrent" && client.kind !== "transmission")
+    throw new Error(`seedWith: only qbittorrent and transmission are wired; got ${client.kind}`);
+  const args = [SEED, client.kind, client.url, client.username, client.password, torrentFile, dataDir];
+  const result = await lab.exec("lan", process.execPath, [...args, String(peerPort)], { timeoutMs: 90_000 });
+  if (result.code !== 0) throw new Error(`${client.kind} did not seed: ${result.stderr || result.stdout}`);
+  return JSON.parse(result.stdout) as Seeding;
+}

@@ -4,32 +4,18 @@
 // lab's LAN namespace. argv: <kind> <url> <username> <password> [probe port]
 // Prints {"port": N, "listening": true|false} (listening: on the probed port).
 import { connect } from "node:net";
+import { qbittorrentSession, transmissionSession } from "./client-rpc.mjs";
 
 const [kind, url, username, password, probe] = process.argv.slice(2);
 
 async function qbittorrent() {
-  const login = await fetch(`${url}/api/v2/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", referer: url },
-    body: new URLSearchParams({ username, password }),
-  });
-  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0];
-  if (!cookie) throw new Error(`qBittorrent login answered ${login.status} without a session`);
-  const preferences = await fetch(`${url}/api/v2/app/preferences`, { headers: { cookie, referer: url } });
-  return (await preferences.json()).listen_port;
+  const call = await qbittorrentSession(url, username, password);
+  return (await (await call("/api/v2/app/preferences")).json()).listen_port;
 }
 
 async function transmission() {
-  const auth = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
-  const call = (session) =>
-    fetch(url, {
-      method: "POST",
-      headers: { authorization: auth, "x-transmission-session-id": session ?? "" },
-      body: JSON.stringify({ method: "session-get", arguments: { fields: ["peer-port"] } }),
-    });
-  let answer = await call();
-  if (answer.status === 409) answer = await call(answer.headers.get("x-transmission-session-id"));
-  return (await answer.json()).arguments["peer-port"];
+  const call = transmissionSession(url, username, password);
+  return (await call("session-get", { fields: ["peer-port"] }))["peer-port"];
 }
 
 async function deluge() {
