@@ -55,7 +55,7 @@ interface Replacement {
 
 /**
  * Brings the tunnels in line with a reloaded config. A tunnel is compared as a whole object together
- * with what it was built from (the TCP STUN servers and keep-alive every tunnel punches with; GeoIP for
+ * with what it was built from (the STUN servers and keep-alive every tunnel punches with; GeoIP for
  * the user-space forwarder): equal means it stays up with its live connections, different means it alone
  * is stopped and started again. Everything new is checked before anything stops, so a refused target or
  * GeoIP file leaves the running tunnels as they were.
@@ -63,7 +63,9 @@ interface Replacement {
 export async function reconcileTunnels(next: AutostunConfig, relay: RelayParts): Promise<TunnelChanges> {
   const old = relay.config;
   const punchChanged =
-    !isDeepStrictEqual(old.stun.tcp, next.stun.tcp) || !isDeepStrictEqual(old.keepalive, next.keepalive);
+    !isDeepStrictEqual(old.stun.tcp, next.stun.tcp) ||
+    !isDeepStrictEqual(old.stun.udp, next.stun.udp) ||
+    !isDeepStrictEqual(old.keepalive, next.keepalive);
   const geoChanged = !isDeepStrictEqual(old.geoip, next.geoip);
   const rebuilt = (config: TunnelConfig) =>
     punchChanged ||
@@ -73,6 +75,7 @@ export async function reconcileTunnels(next: AutostunConfig, relay: RelayParts):
   const env: TunnelEnvironment = {
     ...relay.env,
     stunServers: next.stun.tcp,
+    stunUdpServers: next.stun.udp,
     keepalive: next.keepalive,
     commands,
   };
@@ -125,7 +128,12 @@ export async function reconcileTunnels(next: AutostunConfig, relay: RelayParts):
   }
 
   // Checked; from here on the new config is applied.
-  Object.assign(relay.env, { stunServers: next.stun.tcp, keepalive: next.keepalive, commands });
+  Object.assign(relay.env, {
+    stunServers: next.stun.tcp,
+    stunUdpServers: next.stun.udp,
+    keepalive: next.keepalive,
+    commands,
+  });
   if (geoChanged) relay.setGeo(geo);
   if (old.bans.file !== next.bans.file) await swapBanFile(relay, next.bans.file);
   // Every old one first: a new tunnel may take a port an old one frees.

@@ -115,6 +115,7 @@ export class RelayManager {
     this.env = {
       ownPorts: (except) => this.limits.ownPorts(except),
       stunServers: config.stun.tcp,
+      stunUdpServers: config.stun.udp,
       keepalive: config.keepalive,
       bans: this.bans,
       table: this.table,

@@ -14,6 +14,8 @@ import {
   type TunnelInbound,
   type TunnelNetwork,
   type TunnelTiming,
+  UdpForwarder,
+  type UdpMappingTiming,
   validateTarget,
 } from "@autostun/relay";
 import { choosePath, type PathSituation } from "./downloader-path.js";
@@ -22,11 +24,16 @@ import { FollowingTarget } from "./following-target.js";
 import { nftablesPermitted } from "./nftables-permission.js";
 import { TunnelAnnouncer } from "./tunnel-announcer.js";
 import type { TunnelOrigin, TunnelStats, TunnelView } from "./tunnel-view.js";
+import { type HeldUdp, TunnelUdpSide, type UdpForwarding } from "./udp/tunnel-udp-side.js";
 import type { TunnelUdpStats } from "./udp/tunnel-udp-view.js";
 
 /** What every tunnel of one daemon shares. */
 export interface TunnelEnvironment {
   stunServers: readonly string[];
+  /** `stun.udp`: where UDP mappings are punched and kept; none leaves every tunnel TCP only. */
+  stunUdpServers?: readonly string[];
+  /** Shorter UDP mapping timings for tests. */
+  udpTiming?: Partial<UdpMappingTiming>;
   keepalive: { target: string; intervalSeconds: number };
   bans: BanList;
   table: ConnectionTable;
@@ -58,6 +65,9 @@ export interface TunnelEnvironment {
 export class RunningTunnel {
   readonly tunnel: Tunnel;
   private forwarder: Forwarder | undefined;
+  /** The UDP side (absent with `udp: false`), and the user-space forwarder of its peers. */
+  private readonly udp: TunnelUdpSide | undefined;
+  private udpForwarder: UdpForwarder | undefined;
   private nftables: NftablesForwarding | undefined;
   /** The relay-port path's redirect of P to our listener on R (port-preserving gateway, way b). */
   private redirect: NftablesForwarding | undefined;
@@ -104,6 +114,25 @@ export class RunningTunnel {
       ...(env.timing ? { timing: env.timing } : {}),
       ...(env.network ? { network: env.network() } : {}),
     });
+    const stunUdp = env.stunUdpServers ?? [];
+    // A scripted TCP network (unit tests) has no public address a real UDP mapping could match.
+    this.udp =
+      config.udp && stunUdp.length > 0 && !env.network
+        ? new TunnelUdpSide({
+            id: config.id,
+            configuredLocalPort: config.localPort,
+            stunUdp,
+            stunTcp: env.stunServers,
+            ...(config.udpKeepaliveSeconds ? { keepaliveSeconds: config.udpKeepaliveSeconds } : {}),
+            targetOnThisHost: target.scope !== "lan",
+            tunnel: this.tunnel,
+            inbound: () => this.inboundKind,
+            forwarding: this.udpForwarding(),
+            logger: this.logger,
+            onChange: () => this.changed(),
+            ...(env.udpTiming ? { timing: env.udpTiming } : {}),
+          })
+        : undefined;
     this.tunnel.onChange(({ status }) => {
       // A listener's rejection would be unhandled and end the daemon: log it beside the tunnel instead.
       if (status.state === "OPEN")
@@ -158,6 +187,7 @@ export class RunningTunnel {
       status: this.tunnel.status,
       ...(downloader ? { downloader } : {}),
       ...(hooks ? { hooks } : {}),
+      ...(this.udp ? { udp: this.udp.view() } : {}),
     };
   }
 
@@ -194,12 +224,16 @@ export class RunningTunnel {
       });
     }
     this.announcer.begin();
+    this.udp?.start();
     this.tunnel.start();
   }
 
   /** Releases P, closes live connections and takes out kernel rules; resolves when all of that is done. */
   async stop(): Promise<void> {
     await this.tunnel.stop();
+    await this.udp?.stop();
+    this.udpForwarder?.close();
+    this.udpForwarder = undefined;
     await this.announcer.end();
     this.forwarder?.close();
     this.forwarder = undefined;
@@ -231,6 +265,36 @@ export class RunningTunnel {
 
   /** The UDP side's counters; null without a UDP side or while nothing forwards. */
   async udpStats(): Promise<TunnelUdpStats | null> {
+    if (!this.udp) return null;
+    if (this.udpForwarder) {
+      const stats = this.udpForwarder.stats();
+      return {
+        active: stats.active,
+        handled: stats.sessions,
+        blocked: stats.droppedByBan,
+        dropped: stats.droppedByLimit + stats.droppedByBackpressure,
+        bytesIn: stats.bytesIn,
+        bytesOut: stats.bytesOut,
+      };
+    }
+    if (this.nftables && this.tunnel.status.state !== "STOPPED") {
+      try {
+        const stats = await this.nftables.stats();
+        // The kernel's ban and byte counters are shared with TCP; only flows are told apart.
+        return {
+          active: stats.activeUdp,
+          handled: stats.handledUdp,
+          blocked: 0,
+          dropped: 0,
+          bytesIn: 0,
+          bytesOut: 0,
+        };
+      } catch (error) {
+        this.logger.warn("cannot read the tunnel's nftables UDP counters", {
+          error: (error as Error).message,
+        });
+      }
+    }
     return null;
   }
 
@@ -296,10 +360,46 @@ export class RunningTunnel {
       await redirect.stop().catch((error: Error) => this.logger.warn(error.message));
     }
     if (this.tunnel.status.state !== "OPEN") return;
+    // UDP first, so the port pushed is one both protocols have (or the UDP side says why not); a
+    // pair found elsewhere moves TCP, whose next open pushes instead.
+    if (this.udp && (await this.udp.align()) === "relocating") return;
+    if (this.tunnel.status.state !== "OPEN") return;
     const port = this.forwardTo.port;
     // A client on this host cannot listen where one of our listeners is; on another machine it can.
     const heldBy = this.target.scope === "lan" ? undefined : this.env.portHolder?.(port, this.config.id);
     this.announcer.opened(this.tunnel.status, port, heldBy);
+  }
+
+  /** How the UDP side's mapping is forwarded on this tunnel's path. */
+  private udpForwarding(): UdpForwarding {
+    const kernel = () => (this.inboundKind === "relay-port" ? this.redirect : this.nftables);
+    return {
+      prepareSnat: async (arrive, from) => {
+        const rules = kernel();
+        if (!rules) throw new Error(`the ${this.inboundKind} path runs no nftables rules for this tunnel`);
+        await rules.setUdpLocalPort(arrive, from);
+      },
+      attach: async (held: HeldUdp | undefined) => {
+        if (this.config.forward === "nftables") {
+          await this.nftables?.setUdpLocalPort(held?.arrivePort, held?.snatFrom);
+          return;
+        }
+        this.udpForwarder?.close();
+        this.udpForwarder = undefined;
+        if (held?.snatFrom === undefined && this.inboundKind === "relay-port")
+          await this.redirect?.setUdpLocalPort(undefined);
+        if (!held) return;
+        const geo = await this.env.geo();
+        this.udpForwarder = new UdpForwarder({
+          port: held.port,
+          target: this.forwardTo.target,
+          bans: this.env.bans,
+          table: this.env.table,
+          logger: this.logger,
+          ...(geo ? { geo } : {}),
+        });
+      },
+    };
   }
 
   private changed(): void {

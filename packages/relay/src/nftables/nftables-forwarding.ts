@@ -43,8 +43,10 @@ export interface NftablesForwardingOptions {
 export interface NftablesStats {
   /** Connections handed on that conntrack still tracks as established. */
   active: number;
-  /** Connections DNATed (or redirected) to the destination. */
+  /** Connections DNATed (or redirected) to the destination, UDP flows included. */
   handled: number;
+  /** The UDP flows among them. */
+  handledUdp: number;
   /** New connections from banned addresses, answered with a reset. */
   blocked: number;
   /** Packet bytes (headers included) from peers, and back to them. */
@@ -87,6 +89,9 @@ export class NftablesForwarding {
   /** The UDP local port wanted, and the one the loaded rules carry. */
   private udpLocalPort: number | undefined;
   private loadedUdpPort: number | undefined;
+  /** The mapping socket's port SNATed onto the UDP local port (see `udpSnatFrom` of the rules). */
+  private udpSnatFrom: number | undefined;
+  private loadedSnatFrom: number | undefined;
   private activeWarned = false;
   /** What `follow` subscribed to; a new store after each stop, so the tunnel can be followed again. */
   private follows = new DisposableStore();
@@ -113,9 +118,11 @@ export class NftablesForwarding {
    * Forwards inbound UDP on `port` (the tunnel's UDP mapping's local port) as well, or stops doing so
    * (undefined). Reloads the rules when they are in place; otherwise the next start carries it.
    */
-  async setUdpLocalPort(port: number | undefined): Promise<void> {
+  async setUdpLocalPort(port: number | undefined, snatFrom?: number): Promise<void> {
     this.udpLocalPort = port;
-    if (this.port === undefined || this.loadedUdpPort === port) return;
+    this.udpSnatFrom = port === undefined ? undefined : snatFrom;
+    if (this.port === undefined || (this.loadedUdpPort === port && this.loadedSnatFrom === this.udpSnatFrom))
+      return;
     await this.start(this.port);
   }
 
@@ -136,6 +143,7 @@ export class NftablesForwarding {
     }
     const destination = this.destination;
     const udpLocalPort = this.udpLocalPort;
+    const udpSnatFrom = this.udpSnatFrom;
     try {
       await this.options.table.put(this.tunnelId, {
         names: this.names,
@@ -148,6 +156,7 @@ export class NftablesForwarding {
           : {
               udpLocalPort,
               udpMaxPerIp: this.options.udpMaxPerIp ?? UDP_FORWARDER_DEFAULTS.maxPerIp,
+              ...(udpSnatFrom === undefined ? {} : { udpSnatFrom }),
             }),
       });
     } catch (error) {
@@ -161,6 +170,7 @@ export class NftablesForwarding {
     this.port = port;
     this.loadedDestinationPort = destination.port;
     this.loadedUdpPort = udpLocalPort;
+    this.loadedSnatFrom = udpSnatFrom;
   }
 
   /**
@@ -233,6 +243,7 @@ export class NftablesForwarding {
     this.port = undefined;
     this.loadedDestinationPort = undefined;
     this.loadedUdpPort = undefined;
+    this.loadedSnatFrom = undefined;
     await this.options.table.drop(this.tunnelId);
   }
 

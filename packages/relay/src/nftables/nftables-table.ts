@@ -47,7 +47,10 @@ export interface BanSetUpdate {
 
 /** Kernel counts of one tunnel. */
 export interface TunnelCounts {
+  /** TCP connections and UDP flows handed on. */
   handled: number;
+  /** The UDP flows among them. */
+  handledUdp: number;
   blocked: number;
   bytesIn: number;
   bytesOut: number;
@@ -239,7 +242,8 @@ export class NftablesTable {
     const read = (name: string | undefined, field: "packets" | "bytes") =>
       listed?.counters.find((c) => c.name === name)?.[field] ?? 0;
     return {
-      handled: read(entry?.names.handled, "packets"),
+      handled: read(entry?.names.handled, "packets") + read(entry?.names.udpHandled, "packets"),
+      handledUdp: read(entry?.names.udpHandled, "packets"),
       blocked: read(entry?.names.blocked, "packets"),
       bytesIn: read(entry?.names.bytesIn, "bytes"),
       bytesOut: read(entry?.names.bytesOut, "bytes"),

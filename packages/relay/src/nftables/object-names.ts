@@ -12,7 +12,11 @@ export interface TunnelObjectNames {
   natChain: string;
   bytesInChain: string;
   bytesOutChain: string;
+  /** Source NAT of the UDP mapping's own packets onto the port peers dial (port-preserving gateway). */
+  udpSnatChain: string;
   handled: string;
+  /** UDP flows handed on, apart from TCP's, so each protocol's arrivals can be told. */
+  udpHandled: string;
   blocked: string;
   bytesIn: string;
   bytesOut: string;
@@ -34,7 +38,9 @@ export function tunnelObjectNames(tunnelId: string): TunnelObjectNames {
     natChain: `${prefix}_nat`,
     bytesInChain: `${prefix}_bytes_in`,
     bytesOutChain: `${prefix}_bytes_out`,
+    udpSnatChain: `${prefix}_usnat`,
     handled: `${prefix}_handled`,
+    udpHandled: `${prefix}_uhandled`,
     blocked: `${prefix}_blocked`,
     bytesIn: `${prefix}_in`,
     bytesOut: `${prefix}_out`,

@@ -29,6 +29,13 @@ export interface TunnelRulesInput {
   udpLocalPort?: number;
   /** Live UDP flows one source address may hold (DNAT with `udpLocalPort` only). */
   udpMaxPerIp?: number;
+  /**
+   * The local port of the socket that holds the UDP mapping, when it is not `udpLocalPort` itself: on a
+   * port-preserving gateway whose public port the downloader on this host listens on, the mapping's
+   * packets leave with `udpLocalPort` as their source port (the gateway keeps that port), and a redirect
+   * destination sends peers' new flows to that socket rather than to the downloader.
+   */
+  udpSnatFrom?: number;
   destination: NftablesDestination;
   /** Banned ranges as nft text, re-declared whenever the table is rebuilt. */
   banElements: string[];
@@ -70,7 +77,13 @@ export function tunnelRules(input: TunnelRulesInput): {
       ? perIpLimit(names, inbound, input.maxPerIp, udp?.limit)
       : { sets: [], chains: [] };
   return {
-    counters: [names.handled, names.blocked, names.bytesIn, names.bytesOut].map(counter),
+    counters: [
+      names.handled,
+      ...(udp ? [names.udpHandled] : []),
+      names.blocked,
+      names.bytesIn,
+      names.bytesOut,
+    ].map(counter),
     sets: [
       {
         name: names.banSet,
@@ -122,6 +135,7 @@ export function tunnelRules(input: TunnelRulesInput): {
         ],
       },
       ...limit.chains,
+      ...(udp?.snat ? [udp.snat] : []),
     ],
   };
 }
@@ -142,11 +156,22 @@ function udpParts(input: TunnelRulesInput, udpPort: number) {
   const { names, destination } = input;
   const inbound = inboundUdpMatch(udpPort);
   const bannedBy = (set: string) => `${inbound} ip saddr @${set} ct direction original`;
+  const from = input.udpSnatFrom;
   return {
     handOn:
       destination.kind === "dnat"
-        ? dnatRule(inbound, { ip: destination.ip, port: destination.port }, names.handled)
-        : redirectRule(inbound, destination.port, names.handled),
+        ? dnatRule(inbound, { ip: destination.ip, port: destination.port }, names.udpHandled)
+        : redirectRule(inbound, from ?? destination.port, names.udpHandled),
+    // Only the mapping socket's own new flows (STUN): a reply to a redirected peer is NATed back by
+    // conntrack already. Loopback traffic never crosses the gateway, so it keeps its port.
+    snat:
+      from === undefined
+        ? undefined
+        : ({
+            name: names.udpSnatChain,
+            hook: { type: "nat", hook: "postrouting", priority: "srcnat" },
+            rules: [`oifname != "lo" meta l4proto udp udp sport ${from} masquerade to :${udpPort}`],
+          } satisfies ChainSpec),
     // Dropped, first datagram and every later one: UDP has no reset, and an ICMP answer would only
     // tell a banned peer that someone is here.
     banned: (set: string) => [

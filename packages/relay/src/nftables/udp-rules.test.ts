@@ -68,7 +68,7 @@ describe("nftables rules of a tunnel with and without UDP", () => {
     // Every TCP line is still there, unchanged.
     for (const line of TCP_ONLY.split("\n").map((l) => l.trim())) expect(lines).toContain(line);
     const udp = 'iifname != "lo" fib daddr type local udp dport 40001';
-    expect(lines).toContain(`${udp} counter name "t_qb_22d1fb_handled" dnat ip to 127.0.0.1:6881`);
+    expect(lines).toContain(`${udp} counter name "t_qb_22d1fb_uhandled" dnat ip to 127.0.0.1:6881`);
     for (const set of ["t_qb_22d1fb_ban", "t_qb_22d1fb_banh"]) {
       // Original direction only: STUN answers to the mapping socket are replies and never match.
       expect(lines).toContain(
@@ -86,6 +86,24 @@ describe("nftables rules of a tunnel with and without UDP", () => {
     expect(lines).toContain(
       'ct direction reply meta l4proto udp ct status dnat ct original proto-dst 40001 counter name "t_qb_22d1fb_out"',
     );
+  });
+
+  test("on a port-preserving gateway the mapping socket leaves as the public port, and a relay redirect sends peers' new flows to that socket", () => {
+    const text = script({
+      udpLocalPort: 40_000,
+      udpSnatFrom: 50_123,
+      destination: { kind: "redirect", port: 45_000 },
+      maxPerIp: undefined,
+    });
+    const lines = text.split("\n").map((line) => line.trim());
+    // The mapping's STUN packets come out with the port the downloader announces (the gateway keeps it).
+    expect(lines).toContain('oifname != "lo" meta l4proto udp udp sport 50123 masquerade to :40000');
+    expect(text).toMatch(/chain t_qb_22d1fb_usnat \{\s*type nat hook postrouting priority srcnat;/);
+    // TCP goes to the relay listener, UDP peers to the mapping socket, not to the TCP relay port.
+    const udp = 'iifname != "lo" fib daddr type local udp dport 40000';
+    expect(lines).toContain(`${udp} counter name "t_qb_22d1fb_uhandled" redirect to :50123`);
+    expect(lines.some((l) => l.includes("tcp dport 40000") && l.endsWith("redirect to :45000"))).toBe(true);
+    expect(script({ udpLocalPort: 40_001 })).not.toContain("masquerade");
   });
 
   test("a UDP port or limit out of range is refused with what was wrong", () => {

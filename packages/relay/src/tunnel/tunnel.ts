@@ -70,6 +70,8 @@ export class Tunnel {
   private lastRecheckAt: Date | undefined;
   private lastRecheckError: string | undefined;
   private recheckBusy = false;
+  /** Releases the connection holding the mapping `relocate` moves to, right before the punch. */
+  private pendingHandOver: (() => void) | undefined;
 
   constructor(options: TunnelOptions) {
     validateTunnelOptions(options);
@@ -157,6 +159,8 @@ export class Tunnel {
     this.watcher?.stop();
     this.watcher = undefined;
     this.closeSession();
+    this.pendingHandOver?.();
+    this.pendingHandOver = undefined;
     this.setState("STOPPED", "stopped on request");
     await this.inflight;
   }
@@ -173,6 +177,27 @@ export class Tunnel {
     this.closeSession();
     this.announcedPorts = undefined;
     this.recovery.failed(generation, reason);
+  }
+
+  /**
+   * Re-open from local port `localPort`, where a connection of the caller holds a TCP mapping it chose
+   * (the equal-port pair search: its public port equals a UDP mapping's). `handOver` closes that
+   * connection just before the punch from the port, so the gateway's mapping is taken over rather
+   * than left to expire. The new ports are announced like any other move.
+   */
+  relocate(localPort: number, why: string, handOver: () => void): void {
+    if (this.state === "STOPPED") {
+      handOver();
+      return;
+    }
+    const generation = this.recovery.supersede();
+    this.recovery.cancelRetry();
+    this.closeSession();
+    this.pendingHandOver?.();
+    this.pendingHandOver = handOver;
+    this.localPort = localPort;
+    this.setState("RECOVERING", `${why}; re-opening from local port ${localPort}`);
+    this.runAttempt(generation);
   }
 
   private runAttempt(generation: number): void {
@@ -263,6 +288,9 @@ export class Tunnel {
       throw new Superseded();
     };
     try {
+      const handOver = this.pendingHandOver;
+      this.pendingHandOver = undefined;
+      handOver?.();
       const punched = await this.network.punch(port);
       current();
       this.decideInbound(port, punched.publicAddress.port);

@@ -88,6 +88,11 @@ export interface EqualPortOptions {
   /** One Binding of a search socket (one server each, in turn). */
   searchAsk?: Omit<UdpAskOptions, "signal">;
   bindAddress?: string;
+  /**
+   * Local UDP ports the search must not keep: the downloader on this host listens on the public port,
+   * so a mapping held there would take its uTP socket.
+   */
+  avoidLocalPorts?: readonly number[];
   /** Skip the direct tries (benchmarks measure the search alone with this). Default true. */
   tryDirect?: boolean;
   signal?: AbortSignal;
@@ -189,7 +194,8 @@ export async function findEqualPortUdp(options: EqualPortOptions): Promise<Equal
 
   // 1. Direct tries.
   const direct = (options.tryDirect === false ? [] : [wanted.port, options.tcpLocalPort]).filter(
-    (p, i, all): p is number => typeof p === "number" && p > 0 && all.indexOf(p) === i,
+    (p, i, all): p is number =>
+      typeof p === "number" && p > 0 && all.indexOf(p) === i && !options.avoidLocalPorts?.includes(p),
   );
   for (const localPort of direct) {
     if (tried.sockets >= budget.maxSockets) break;
@@ -264,7 +270,7 @@ export async function findEqualPortUdp(options: EqualPortOptions): Promise<Equal
       if (result.status !== "fulfilled" || !result.value.address) continue;
       const { port, address } = result.value;
       answered = true;
-      if (matches(address)) {
+      if (matches(address) && !options.avoidLocalPorts?.includes(port.localPort)) {
         return finish({ port, publicAddress: address, via: "search" });
       }
       samples.push({ localPort: port.localPort, publicAddress: address });
