@@ -233,8 +233,19 @@ async function startLanEcho(): Promise<{ target: string; close(): Promise<void> 
       u.bind(7000, "${net}.2", () => process.stdout.write("ready\\n"));
     });`;
   const echo = spawn("ip", ["netns", "exec", ns, process.execPath, "-e", script], { stdio: "pipe" });
-  const [chunk] = (await once(echo.stdout, "data")) as [Buffer];
-  if (!String(chunk).includes("ready")) throw new Error(`the LAN echo did not start: ${String(chunk)}`);
+  let stderr = "";
+  echo.stderr.on("data", (chunk: Buffer) => {
+    stderr += String(chunk);
+  });
+  const started = await Promise.race([
+    once(echo.stdout, "data").then(([chunk]) => String(chunk)),
+    once(echo, "exit").then(() => ""),
+  ]);
+  if (!started.includes("ready")) {
+    echo.kill();
+    ip("netns", "del", ns);
+    throw new Error(`the LAN echo in namespace ${ns} did not start: ${stderr || started}`);
+  }
   return {
     target: `${net}.2:7000`,
     async close() {
