@@ -573,6 +573,8 @@ export interface TunnelUdpActivity {
     state: TunnelActivityState;
     /** The UDP mapping's public side; undefined until a STUN server answered over UDP. */
     publicAddress?: string;
+    /** The local UDP port holding the mapping: what a host firewall must let datagrams in on. */
+    localPort?: number;
     /** True while the UDP public address equals the tunnel's TCP public address (IP and port). */
     samePort: boolean;
     /** Why the UDP side is in its state, in the relay's words (e.g. what an equal-port search tried). */

@@ -72,6 +72,7 @@ describe("TunnelArrivals", () => {
     expect(entry.udp).toEqual({
       state: "OPEN",
       publicAddress: "203.0.113.5:40999",
+      localPort: 40123,
       samePort: false,
       reason: "no equal port",
       firstInboundAt: "2026-11-20T10:01:00.000Z",
@@ -143,6 +144,7 @@ describe("TunnelArrivals", () => {
     expect(entry.udp).toEqual({
       state: "OPENING",
       publicAddress: "203.0.113.5:40123",
+      localPort: 40123,
       samePort: false,
       reason: "open on the TCP public port",
     });

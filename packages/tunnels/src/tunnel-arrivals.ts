@@ -114,6 +114,7 @@ function describeUdp(udp: TunnelUdpView, seen: Seen): TunnelUdpActivity {
   const entry: TunnelUdpActivity = { state: udp.state, samePort: udp.samePort };
   const publicAddress = formatPublic(udp.publicAddress);
   if (publicAddress) entry.publicAddress = publicAddress;
+  if (udp.localPort) entry.localPort = udp.localPort;
   if (udp.reason) entry.reason = udp.reason;
   if (seen.udpSamePortSince) entry.samePortSince = seen.udpSamePortSince.toISOString();
   return Object.assign(entry, arrivalFields(seen.UDP));
