@@ -321,7 +321,7 @@ export type { Guidance, Remedy, RemedyOutcome } from "./guidance.js";
 export { type Catalog, type CatalogMessages, defineCatalog, LOCALES, type Locale, type LocalizedText, localize, type MessageParams, } from "./localized.js";
 export type { Logger } from "./logger.js";
 export { type ActivationEvent, type CheckContribution, type CheckPlatform, DEFAULT_CHECK_TIMEOUT_MS, type DownloaderContribution, type ExtensionManifest, type GathererContribution, type ManifestContributions, } from "./manifest.js";
-export { type CommandResult, type CommandRunner, type ConfiguredDownloader, type DownloaderProbeResult, type Downloaders, type HostInfo, type InterfaceAddress, type NetworkInfo, type ServiceAccessor, Services, type ServiceToken, type StunSettings, type SystemFiles, type TunnelActivity, type TunnelActivityEntry, type TunnelPorts, type UpnpGateway, type UpnpGatewayProbe, } from "./services.js";
+export { type CommandResult, type CommandRunner, type ConfiguredDownloader, type DownloaderProbeResult, type Downloaders, type HostInfo, type InterfaceAddress, type NetworkInfo, type ServiceAccessor, Services, type ServiceToken, type StunSettings, type SystemFiles, type TunnelActivity, type TunnelActivityEntry, type TunnelActivityState, type TunnelPorts, type TunnelUdpActivity, type UpnpGateway, type UpnpGatewayProbe, } from "./services.js";
 export { CHECK_STATUSES, type CheckStatus, isProblemStatus, type VerdictStatus } from "./status.js";
 export { API_VERSION } from "./version.js";
 
@@ -543,17 +543,52 @@ export interface HostInfo {
 export interface TunnelPorts {
     localPorts(): Promise<number[]>;
 }
+/** A tunnel's state, or the state of its UDP mapping alone. */
+export type TunnelActivityState = "STOPPED" | "OPENING" | "OPEN" | "RECOVERING" | "FAILED";
 /** A tunnel's state as the relay sees it now; every address is `ip:port` (`[v6]:port` for IPv6). */
 export interface TunnelActivityEntry {
     id: string;
-    state: "STOPPED" | "OPENING" | "OPEN" | "RECOVERING" | "FAILED";
+    state: TunnelActivityState;
     /** What the gateway maps to the tunnel's port; undefined until a STUN server answered. */
     publicAddress?: string;
-    /** When the first peer of this daemon run was accepted (ISO 8601): proof that inbound works. */
+    /**
+     * When the first peer of this daemon run was accepted (ISO 8601): proof that inbound works. Since
+     * 1.8.0 these four fields count TCP peers only; UDP sessions are in `udp`.
+     */
     firstInboundAt?: string;
     /** That first peer's own address, as it reached the tunnel. */
     firstInboundFrom?: string;
     /** The public address peers were using when the first one arrived. */
+    firstInboundVia?: string;
+    lastInboundAt?: string;
+    /** The tunnel's UDP side (since 1.8.0); absent when the tunnel holds no UDP mapping (`udp: false`). */
+    udp?: TunnelUdpActivity;
+}
+/**
+ * The UDP mapping a tunnel holds on its TCP public port for uTP and the DHT (since 1.8.0), and the UDP
+ * peers that came in through it during this daemon run. Inbound UDP only proves something while the
+ * mapping sits on the very port the downloader announces, hence `samePort`.
+ */
+export interface TunnelUdpActivity {
+    state: TunnelActivityState;
+    /** The UDP mapping's public side; undefined until a STUN server answered over UDP. */
+    publicAddress?: string;
+    /** The local UDP port holding the mapping: what a host firewall must let datagrams in on. */
+    localPort?: number;
+    /** True while the UDP public address equals the tunnel's TCP public address (IP and port). */
+    samePort: boolean;
+    /** Why the UDP side is in its state, in the relay's words (e.g. what an equal-port search tried). */
+    reason?: string;
+    /**
+     * Since when (ISO 8601) the relay has seen the UDP side OPEN on the same port without a break; a
+     * bound, not a measurement: the relay looks when a peer arrives and when activity is asked for.
+     */
+    samePortSince?: string;
+    /** When the first UDP peer session of this daemon run began (ISO 8601): proof that UDP inbound works. */
+    firstInboundAt?: string;
+    /** That peer's own address; absent for kernel forwarding, whose counters do not say who came. */
+    firstInboundFrom?: string;
+    /** The UDP public address that peer used. */
     firstInboundVia?: string;
     lastInboundAt?: string;
 }
@@ -713,4 +748,4 @@ export declare function isProblemStatus(status: CheckStatus): boolean;
 
 // ---- version.d.ts
 /** The plugin API version this package describes; plugins declare a range of it in `engines.autostun`. */
-export declare const API_VERSION = "1.7.0";
+export declare const API_VERSION = "1.8.0";

@@ -68,7 +68,9 @@ export {
   type SystemFiles,
   type TunnelActivity,
   type TunnelActivityEntry,
+  type TunnelActivityState,
   type TunnelPorts,
+  type TunnelUdpActivity,
   type UpnpGateway,
   type UpnpGatewayProbe,
 } from "./services.js";

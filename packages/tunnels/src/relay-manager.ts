@@ -181,8 +181,7 @@ export class RelayManager {
     this.subscriptions.add(
       this.table.onEvent((event) => {
         if (event.type === "opened") {
-          const tunnel = this.tunnels.get(event.connection.tunnelId)?.tunnel;
-          this.arrivals.record(event.connection, formatPublic(tunnel?.status.publicAddress));
+          this.arrivals.record(event.connection, this.tunnels.get(event.connection.tunnelId)?.view());
         }
         this.options.bus.publish("connection.event", event);
       }),
@@ -445,10 +444,13 @@ export class RelayManager {
     const running = [...this.tunnels.values()];
     for (const tunnel of running) {
       const { id, forward } = tunnel.config;
-      if (forward !== "nftables" || this.arrivals.has(id) || tunnel.tunnel.status.state === "STOPPED")
-        continue;
-      if (((await tunnel.stats())?.handled ?? 0) > 0)
+      if (forward !== "nftables" || tunnel.tunnel.status.state === "STOPPED") continue;
+      if (!this.arrivals.has(id) && ((await tunnel.stats())?.handled ?? 0) > 0)
         this.arrivals.recordCounted(id, formatPublic(tunnel.tunnel.status.publicAddress));
+      // Kernel-forwarded UDP is counted per flow, like TCP: a flow proves that one came, not who.
+      const udp = tunnel.view().udp;
+      if (udp && !this.arrivals.has(id, "UDP") && ((await tunnel.udpStats())?.handled ?? 0) > 0)
+        this.arrivals.recordCounted(id, formatPublic(udp.publicAddress), new Date(), "UDP");
     }
     return running.map((tunnel) => this.arrivals.describe(tunnel.view()));
   }

@@ -138,7 +138,7 @@ describe("a plugin that breaks never takes the others down", () => {
     await expect.poll(() => existsSync(hangerAborted)).toBe(true);
     expect(byId["toonew.check"]?.status).toBe("ERROR");
     expect(english(byId["toonew.check"]?.summary)).toMatch(
-      /too-new requires AutoSTUN plugin API \^2\.0\.0.*provides 1\.7\.0/,
+      /too-new requires AutoSTUN plugin API \^2\.0\.0.*provides 1\.8\.0/,
     );
     expect(byId["badactivate.check"]?.status).toBe("ERROR");
     expect(english(byId["badactivate.check"]?.summary)).toContain("cannot find my config");

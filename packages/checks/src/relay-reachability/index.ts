@@ -15,6 +15,7 @@ export function activate(context: ExtensionContext): void {
           tunnels,
           firewall: dependency("firewall.inbound"),
           nat: dependency("nat.type"),
+          now: new Date(),
         });
       },
     }),

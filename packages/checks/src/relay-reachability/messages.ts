@@ -15,6 +15,18 @@ export const messages = defineCatalog({
       "Open at {addresses}, but no peer has come in yet; the gateway's NAT type ({natType}) lets no unsolicited connection in.",
     "summary.waiting.downloader":
       "Open at {addresses}, but no peer has come in yet; firewall and NAT look right, so peers may simply not know the port.",
+    "summary.with-udp": "{main} {udp}",
+    "summary.udp.proven": "Over UDP (uTP, DHT), {peer} came in through {via} at {at}.",
+    "summary.udp.proven-counted":
+      "Over UDP (uTP, DHT), the kernel had forwarded peers through {via} by {at} (without recording who).",
+    "summary.udp.waiting": "UDP (uTP, DHT) is open on the same port on tunnel {tunnel}; no UDP peer yet.",
+    "summary.udp.waiting-until":
+      "UDP (uTP, DHT) is open on the same port on tunnel {tunnel}; no UDP peer yet, which is normal for a while (this check warns if none came by {warnAt}).",
+    "summary.udp.other-port":
+      "UDP cannot be proven on tunnel {tunnel}: its UDP mapping {address} is not on the TCP public port ({reason}).",
+    "summary.udp.not-open": "UDP cannot be proven on tunnel {tunnel}: its UDP side is {state} ({reason}).",
+    "summary.udp-quiet":
+      "Only TCP peers reach tunnel {tunnel}: {peer} came in through {via} at {at}, but no UDP (uTP, DHT) peer in the {minutes} minutes since {since}, though UDP has been open on the same port all that time.",
     "guidance.no-tunnel.title": "Add a tunnel for your downloader",
     "guidance.no-tunnel.steps": [
       'In the config file, add under `tunnels:` an entry such as `- { id: "qb", localPort: 0, target: "127.0.0.1:6881" }`, where the target is the address and port your downloader listens on for peers.',
@@ -45,6 +57,19 @@ export const messages = defineCatalog({
       "Give it a few minutes after the next tracker announce, then re-run this check.",
       "To test at once, ask a friend or an online port checker outside your network to open a TCP connection to {address}.",
     ],
+    "guidance.udp-quiet.title": "Let uTP peers in through {address}",
+    "guidance.udp-quiet.filtering.open":
+      "The NAT type check measured UDP filtering as ENDPOINT_INDEPENDENT, so the gateway itself lets uTP in; if another router sits between it and this host, that one may still drop UDP from strangers.",
+    "guidance.udp-quiet.filtering.strict":
+      "The gateway may let TCP in and still drop unsolicited UDP: the NAT type check measured UDP filtering as {filtering}, and only ENDPOINT_INDEPENDENT lets strangers' datagrams in. Lower the modem's firewall or make this host its DMZ host, as for TCP.",
+    "guidance.udp-quiet.filtering.unknown":
+      "The gateway may let TCP in and still drop unsolicited UDP: run `autostun doctor --check nat.type` to see its UDP filtering; only ENDPOINT_INDEPENDENT lets strangers' datagrams in.",
+    "guidance.udp-quiet.steps": [
+      'Make sure the downloader speaks uTP: in qBittorrent, Tools → Options → Connection → "Peer connection protocol" must be "TCP and μTP", not "TCP"; in Transmission, keep "Enable µTP" ticked under Preferences → Network (`utp-enabled: true` in settings.json).',
+      "Give it time: many peers open TCP first and try uTP only now and then, so a torrent with few peers can go a long while without a UDP one. Keep a busy torrent running and re-run this check later.",
+      "Look at the tunnel's UDP side in the console (GraphQL `Tunnel.udp { samePort reason }`): samePort must be true with {address}; otherwise its reason says what the equal-port search tried.",
+      "Let UDP in on local port {localPort} in the host firewall too: a rule for TCP alone lets no uTP or DHT datagram through.",
+    ],
   },
   "zh-CN": {
     "summary.reached": "已有外部节点经 {via} 连入隧道 {tunnel}：{peer} 于 {at} 到达，入站连接正常。",
@@ -58,6 +83,18 @@ export const messages = defineCatalog({
       "隧道已在 {addresses} 打开，但还没有节点连进来；网关的 NAT 类型（{natType}）不放行外部主动发起的连接。",
     "summary.waiting.downloader":
       "隧道已在 {addresses} 打开，但还没有节点连进来；防火墙和 NAT 看起来都没问题，可能只是别的节点还不知道这个端口。",
+    "summary.with-udp": "{main}{udp}",
+    "summary.udp.proven": "UDP（uTP、DHT）方面，{peer} 于 {at} 经 {via} 连入。",
+    "summary.udp.proven-counted":
+      "UDP（uTP、DHT）方面，截至 {at}，内核已经经 {via} 转发过节点（未记录具体是谁）。",
+    "summary.udp.waiting": "隧道 {tunnel} 的 UDP（uTP、DHT）已在同一端口打开，暂时还没有 UDP 节点连入。",
+    "summary.udp.waiting-until":
+      "隧道 {tunnel} 的 UDP（uTP、DHT）已在同一端口打开，暂时还没有 UDP 节点连入，一段时间内这很正常（若到 {warnAt} 仍没有，本检查会给出警告）。",
+    "summary.udp.other-port":
+      "无法验证隧道 {tunnel} 的 UDP：它的 UDP 映射 {address} 与 TCP 公网端口不一致（{reason}）。",
+    "summary.udp.not-open": "无法验证隧道 {tunnel} 的 UDP：它的 UDP 端处于 {state} 状态（{reason}）。",
+    "summary.udp-quiet":
+      "隧道 {tunnel} 只有 TCP 节点连入：{peer} 于 {at} 经 {via} 连入，但自 {since} 起的 {minutes} 分钟里没有任何 UDP（uTP、DHT）节点，尽管这段时间 UDP 一直在同一端口打开。",
     "guidance.no-tunnel.title": "为下载器添加一条隧道",
     "guidance.no-tunnel.steps": [
       '在配置文件的 `tunnels:` 下加一项，例如 `- { id: "qb", localPort: 0, target: "127.0.0.1:6881" }`，其中 target 填下载器接收节点连接的地址和端口。',
@@ -87,6 +124,19 @@ export const messages = defineCatalog({
       "至少保持一个有其他节点的活动种子：没人知道的端口，自然也不会有人来连。",
       "等下一次向 Tracker 汇报后再过几分钟，然后重新运行本检查。",
       "想马上验证，可以请网络之外的朋友或在线端口检测工具向 {address} 发起一次 TCP 连接。",
+    ],
+    "guidance.udp-quiet.title": "让 uTP 节点经 {address} 连入",
+    "guidance.udp-quiet.filtering.open":
+      "NAT 类型检查测得的 UDP 过滤行为是 ENDPOINT_INDEPENDENT，网关本身会放行 uTP；如果它和本机之间还有一台路由器，那台仍可能丢弃陌生节点的 UDP。",
+    "guidance.udp-quiet.filtering.strict":
+      "网关可能放行 TCP 却丢弃外部主动发来的 UDP：NAT 类型检查测得的 UDP 过滤行为是 {filtering}，只有 ENDPOINT_INDEPENDENT 才会放陌生节点的数据报进来。请像处理 TCP 一样调低光猫防火墙等级，或把本机设为光猫的 DMZ 主机。",
+    "guidance.udp-quiet.filtering.unknown":
+      "网关可能放行 TCP 却丢弃外部主动发来的 UDP：运行 `autostun doctor --check nat.type` 查看它的 UDP 过滤行为；只有 ENDPOINT_INDEPENDENT 才会放陌生节点的数据报进来。",
+    "guidance.udp-quiet.steps": [
+      "确认下载器启用了 uTP：qBittorrent 在“工具 → 选项 → 连接”中，把连接协议（Peer connection protocol）设为“TCP 和 μTP”，而不是只有“TCP”；Transmission 在“首选项 → 网络”中保持勾选启用 µTP（Enable µTP，settings.json 中为 `utp-enabled: true`）。",
+      "多等一会儿：很多节点会先尝试 TCP，只是偶尔才用 uTP，节点少的种子可能很久都等不到一个 UDP 节点。保持一个节点多的种子在运行，稍后再运行本检查。",
+      "在控制台查看隧道的 UDP 端（GraphQL `Tunnel.udp { samePort reason }`）：samePort 应为 true，地址应为 {address}；否则 reason 会说明同端口搜索尝试了什么。",
+      "在主机防火墙上也为本地端口 {localPort} 放行 UDP：只放行 TCP 的规则挡住了所有 uTP 和 DHT 数据报。",
     ],
   },
 });
