@@ -4,8 +4,10 @@ import { type StunServer, startStunServer } from "@autostun/stun";
 import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { parseMetrics, sampleValue } from "../metrics/testing/scrape.js";
 import { gql, gqlUntil } from "../relay/testing/graphql-client.js";
 import { type LoopbackServices, Peer, startLoopbackServices } from "../relay/testing/loopback-services.js";
+import { rawRequest } from "../security/testing/clients.js";
 import { startTestDaemon } from "../testing/daemon.js";
 
 /**
@@ -73,6 +75,12 @@ afterAll(async () => {
   await services?.close();
 });
 
+async function scrape() {
+  const response = await rawRequest(daemon.url, { path: "/metrics", headers: daemon.auth });
+  expect(response.status).toBe(200);
+  return parseMetrics(response.body);
+}
+
 const rowOf = (data: { tunnels: Row[] }, id: string) => data.tunnels.find((t) => t.id === id) as Row;
 
 describe("Tunnel.udp in a running daemon", () => {
@@ -92,6 +100,10 @@ describe("Tunnel.udp in a running daemon", () => {
     expect(page.connections.edges[0]?.node).toMatchObject({ protocol: "TCP" });
     expect(page.connections.edges[0]?.node.remoteAddress).toMatch(/^127\.9\.8\.1:/);
     peer.socket.destroy();
+    const samples = await scrape();
+    expect(
+      samples.filter((s) => s.name.startsWith("autostun_tunnel_udp_") && s.labels.tunnel === "tcp-only"),
+    ).toEqual([]);
   }, 40_000);
 
   // Needs the engine's UDP wiring (issue 17): until it lands, `udp` of a default tunnel stays null.
@@ -134,6 +146,14 @@ describe("Tunnel.udp in a running daemon", () => {
     );
     expect(rowOf(counted, "both").udp?.stats).toMatchObject({ handled: 1, blocked: 0 });
     expect(rowOf(counted, "both").udp?.stats?.bytesIn).toBe("over udp".length);
+
+    const samples = await scrape();
+    expect(sampleValue(samples, "autostun_tunnel_udp_state", { tunnel: "both", state: "OPEN" })).toBe(1);
+    expect(sampleValue(samples, "autostun_tunnel_udp_same_port", { tunnel: "both" })).toBe(1);
+    expect(sampleValue(samples, "autostun_tunnel_udp_public_port", { tunnel: "both" })).toBe(
+      row.publicAddress?.port,
+    );
+    expect(sampleValue(samples, "autostun_tunnel_udp_sessions_handled_total", { tunnel: "both" })).toBe(1);
   }, 60_000);
 
   // Needs the wiring too: tunnelUpdated sends the same view as Query.tunnels, UDP side included.
