@@ -138,7 +138,7 @@ export function ConnectionsPage({ reloadKey = 0 }: { reloadKey?: number }) {
             />
             {t("connections.showClosed")}
           </label>
-          <label className="toggle">
+          <label className="toggle protocol-filter">
             {t("connections.protocolFilter")}
             <select
               value={protocol}
