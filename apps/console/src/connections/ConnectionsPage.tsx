@@ -39,7 +39,7 @@ const plainColumns: ReadonlyArray<[MessageKey, string]> = [
   ["connections.city", "col-city"],
   ["connections.asn", "col-asn"],
   ["connections.peer", "col-addr"],
-  ["connections.proxy", "col-addr"],
+  ["connections.proxy", "col-addr col-proxy"],
 ];
 
 /** Time of day for today's connections, date and time for older ones. */
@@ -224,7 +224,7 @@ export function ConnectionsPage({ reloadKey = 0 }: { reloadKey?: number }) {
                   <td className="col-addr" data-label={t("connections.peer")}>
                     <code title={connection.remoteAddress}>{connection.remoteAddress}</code>
                   </td>
-                  <td className="col-addr" data-label={t("connections.proxy")}>
+                  <td className="col-addr col-proxy" data-label={t("connections.proxy")}>
                     <code title={connection.proxyAddress ?? undefined}>{connection.proxyAddress ?? "—"}</code>
                   </td>
                   <td className="col-time num" data-label={t("connections.opened")}>

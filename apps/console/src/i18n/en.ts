@@ -270,7 +270,7 @@ export const en = {
   "connections.liveCount": "{count} connected",
   "connections.showClosed": "Show closed connections",
   "connections.loadFailed": "Could not load the connections from the daemon: {message}",
-  "connections.protocol": "Protocol",
+  "connections.protocol": "Proto",
   "connections.protocolFilter": "Show",
   "connections.protocol.ALL": "TCP and UDP",
   "connections.protocol.TCP": "TCP only",
