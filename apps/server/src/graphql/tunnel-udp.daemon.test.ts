@@ -164,27 +164,38 @@ describe("Tunnel.udp in a running daemon", () => {
       lazy: false,
       connectionParams: { authorization: `Bearer ${daemon.token}` },
     });
-    const seen = new Promise<{ id: string; udp: { state: string; samePort: boolean } | null }>(
-      (resolve, reject) => {
-        client.subscribe<{ tunnelUpdated: { id: string; udp: { state: string; samePort: boolean } | null } }>(
-          { query: "subscription { tunnelUpdated { id udp { state samePort } } }" },
-          {
-            next: ({ data }) => {
-              const update = data?.tunnelUpdated;
-              if (update?.id === "both" && update.udp?.state === "OPEN") resolve(update);
-            },
-            error: reject,
-            complete: () => undefined,
+    type Update = { id: string; udp: { state: string; samePort: boolean } | null };
+    const updates: Update[] = [];
+    const seen = new Promise<Update>((resolve, reject) => {
+      client.subscribe<{ tunnelUpdated: Update }>(
+        { query: "subscription { tunnelUpdated { id udp { state samePort } } }" },
+        {
+          next: ({ data }) => {
+            const update = data?.tunnelUpdated;
+            if (update) updates.push(update);
+            if (update?.id === "both" && update.udp?.state === "OPEN") resolve(update);
           },
-        );
-      },
-    );
-    await new Promise((resolve) => client.on("connected", resolve));
-    const restarted = await gql(daemon.url, `mutation { stopTunnel(id: "both") { id } }`);
-    expect(restarted.errors).toBeUndefined();
-    await gql(daemon.url, `mutation { startTunnel(id: "both") { id } }`);
-    // Reopening makes the tunnel publish; the wait ends only on an update whose UDP side is open again.
-    expect((await seen).udp?.samePort).toBe(true);
-    await client.dispose();
+          error: reject,
+          complete: () => undefined,
+        },
+      );
+      setTimeout(
+        () =>
+          reject(
+            new Error(`no tunnelUpdated with the UDP side OPEN in 30 s; got ${JSON.stringify(updates)}`),
+          ),
+        30_000,
+      );
+    });
+    try {
+      await new Promise((resolve) => client.on("connected", resolve));
+      const restarted = await gql(daemon.url, `mutation { stopTunnel(id: "both") { id } }`);
+      expect(restarted.errors).toBeUndefined();
+      await gql(daemon.url, `mutation { startTunnel(id: "both") { id } }`);
+      // Reopening makes the tunnel publish; the wait ends only on an update whose UDP side is open again.
+      expect((await seen).udp?.samePort).toBe(true);
+    } finally {
+      await client.dispose();
+    }
   }, 60_000);
 });
