@@ -14,6 +14,12 @@ import { peersByCountry } from "./countryChart.js";
 import { countryName, flagOf } from "./flag.js";
 import { currentRate } from "./mergeConnections.js";
 import {
+  filterByProtocol,
+  PROTOCOL_FILTERS,
+  type ProtocolFilter,
+  parseProtocolFilter,
+} from "./protocolFilter.js";
+import {
   DEFAULT_SORT,
   pageOf,
   type SortKey,
@@ -28,11 +34,12 @@ const PAGE_SIZE = 25;
 
 /** The columns before the sortable ones: a heading each, nothing to sort by. */
 const plainColumns: ReadonlyArray<[MessageKey, string]> = [
+  ["connections.protocol", "col-protocol"],
   ["connections.country", "col-country"],
   ["connections.city", "col-city"],
   ["connections.asn", "col-asn"],
   ["connections.peer", "col-addr"],
-  ["connections.proxy", "col-addr"],
+  ["connections.proxy", "col-addr col-proxy"],
 ];
 
 /** Time of day for today's connections, date and time for older ones. */
@@ -67,13 +74,14 @@ export function ConnectionsPage({ reloadKey = 0 }: { reloadKey?: number }) {
   const [order, setOrder] = useState<SortOrder>(DEFAULT_SORT);
   const [page, setPage] = useState(0);
   const [showClosed, setShowClosed] = useState(false);
+  const [protocol, setProtocol] = useState<ProtocolFilter>("ALL");
   const [banning, setBanning] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
   const all = useMemo(() => [...live.table.byId.values()], [live.table]);
   const shown = useMemo(
-    () => all.filter((connection) => showClosed || !connection.closedAt),
-    [all, showClosed],
+    () => filterByProtocol(all, protocol).filter((connection) => showClosed || !connection.closedAt),
+    [all, showClosed, protocol],
   );
   const rates = useMemo(
     () => new Map(shown.map((connection) => [connection.id, currentRate(live.table, connection.id, now)])),
@@ -130,6 +138,23 @@ export function ConnectionsPage({ reloadKey = 0 }: { reloadKey?: number }) {
             />
             {t("connections.showClosed")}
           </label>
+          <label className="toggle protocol-filter">
+            {t("connections.protocolFilter")}
+            <select
+              value={protocol}
+              data-protocol-filter
+              onChange={(event) => {
+                setProtocol(parseProtocolFilter(event.target.value));
+                setPage(0);
+              }}
+            >
+              {PROTOCOL_FILTERS.map((value) => (
+                <option key={value} value={value}>
+                  {t(`connections.protocol.${value}`)}
+                </option>
+              ))}
+            </select>
+          </label>
         </div>
       </div>
 
@@ -170,6 +195,14 @@ export function ConnectionsPage({ reloadKey = 0 }: { reloadKey?: number }) {
                   data-country={country ?? ""}
                   className={connection.closedAt ? "peers__row--closed" : undefined}
                 >
+                  <td className="col-protocol" data-label={t("connections.protocol")}>
+                    <span
+                      className={`protocol protocol--${connection.protocol.toLowerCase()}`}
+                      data-protocol={connection.protocol}
+                    >
+                      {connection.protocol}
+                    </span>
+                  </td>
                   <td className="col-country" data-label={t("connections.country")}>
                     {country ? (
                       <>
@@ -191,7 +224,7 @@ export function ConnectionsPage({ reloadKey = 0 }: { reloadKey?: number }) {
                   <td className="col-addr" data-label={t("connections.peer")}>
                     <code title={connection.remoteAddress}>{connection.remoteAddress}</code>
                   </td>
-                  <td className="col-addr" data-label={t("connections.proxy")}>
+                  <td className="col-addr col-proxy" data-label={t("connections.proxy")}>
                     <code title={connection.proxyAddress ?? undefined}>{connection.proxyAddress ?? "—"}</code>
                   </td>
                   <td className="col-time num" data-label={t("connections.opened")}>

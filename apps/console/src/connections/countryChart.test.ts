@@ -6,6 +6,7 @@ function peer(id: string, country: string | null, closedAt: string | null = null
   return {
     id,
     tunnelId: "qb",
+    protocol: "TCP",
     remoteAddress: "88.77.66.5:6881",
     proxyAddress: null,
     openedAt: "2026-01-01T10:00:00.000Z",

@@ -4,6 +4,7 @@ export const CONNECTION_FIELDS = graphql(`
   fragment PeerConnectionFields on PeerConnection {
     id
     tunnelId
+    protocol
     remoteAddress
     proxyAddress
     openedAt

@@ -13,6 +13,7 @@ function peer(id: string, bytesIn: number, bytesOut: number, closedAt: string | 
   return {
     id,
     tunnelId: "qb",
+    protocol: "TCP",
     remoteAddress: "88.77.66.5:6881",
     proxyAddress: "127.1.2.3:40000",
     openedAt: "2026-01-01T10:00:00.000Z",

@@ -6,6 +6,7 @@ function peer(id: string, openedAt: string, bytesIn: number, bytesOut: number): 
   return {
     id,
     tunnelId: "qb",
+    protocol: "TCP",
     remoteAddress: `88.77.66.${id.length}:6881`,
     proxyAddress: null,
     openedAt,

@@ -32,6 +32,38 @@ const base: Tunnel = {
   downloader: null,
   hooks: null,
   upnp: null,
+  udp: null,
+};
+
+const sameUdp: NonNullable<Tunnel["udp"]> = {
+  state: "OPEN",
+  reason: "UDP holds the TCP public port",
+  publicAddress: { ip: "203.0.113.5", port: 40666 },
+  localPort: 40666,
+  samePort: true,
+  lastKeepaliveAt: "2026-05-01T11:59:55.000Z",
+  match: "SAME_LOCAL_PORT",
+  search: null,
+  stats: { active: 2, handled: 9, blocked: 1, dropped: 0 },
+};
+
+const missedUdp: NonNullable<Tunnel["udp"]> = {
+  state: "FAILED",
+  reason: "no UDP mapping on port 40666 after 64 sockets; TCP keeps working",
+  publicAddress: { ip: "203.0.113.5", port: 38811 },
+  localPort: 51000,
+  samePort: false,
+  lastKeepaliveAt: null,
+  match: null,
+  search: {
+    outcome: "NOT_FOUND",
+    code: "BUDGET_SPENT",
+    sockets: 64,
+    packets: 80,
+    elapsedMs: 9000,
+    at: now.toString(),
+  },
+  stats: null,
 };
 
 const refused: Tunnel["downloader"] = {
@@ -223,5 +255,39 @@ describe("TunnelCard", () => {
     for (const counter of ["active", "handled", "blocked"])
       expect(html).toContain(`data-counter="${counter}">–</span>`);
     expect(render(base)).toContain('data-counter="active">0</span>');
+  });
+
+  it("shows UDP on the TCP port with its state, address, keep-alive, how the port matched and its sessions", () => {
+    const html = render({ ...base, udp: sameUdp });
+    expect(html).toContain('data-udp="OPEN"');
+    expect(html).toMatch(/data-udp-state="true">Open</);
+    expect(html).toContain("Same port as TCP: uTP and DHT reach the port the downloader announces.");
+    expect(html).toContain("203.0.113.5:<wbr/>40666");
+    expect(html).toMatch(/data-udp-keepalive="true">5s ago</);
+    expect(html).toContain("the router keeping the local port");
+    expect(html).toContain("2 live, 9 handled, 1 blocked, 0 dropped");
+    expect(html).not.toContain("UDP on another port");
+    expect(html).not.toContain("data-udp-search");
+  });
+
+  it("says UDP is on another port and why, and what the search tried", () => {
+    const html = render({ ...base, udp: missedUdp });
+    expect(html).toMatch(/data-udp-state="true">Failed</);
+    expect(html).toContain(
+      "UDP on another port: no UDP mapping on port 40666 after 64 sockets; TCP keeps working",
+    );
+    expect(html).toContain("203.0.113.5:<wbr/>38811");
+    expect(html).toMatch(/data-udp-keepalive="true">—</);
+    expect(html).toContain(
+      "The last search tried 64 sockets and 80 packets in 9.0 s without finding the equal port. <code>BUDGET_SPENT</code>",
+    );
+    expect(html).not.toContain("Same port as TCP");
+    expect(html).not.toContain("data-udp-sessions");
+  });
+
+  it("says the same about UDP in Chinese, and shows no UDP part for a tunnel with udp: false", () => {
+    expect(render({ ...base, udp: sameUdp }, { locale: "zh-CN" })).toContain("与 TCP 同一端口");
+    expect(render({ ...base, udp: missedUdp }, { locale: "zh-CN" })).toContain("UDP 在另一个端口上：");
+    expect(render(base)).not.toContain("data-udp");
   });
 });

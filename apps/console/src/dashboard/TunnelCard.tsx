@@ -9,6 +9,7 @@ import { openSince } from "./openSince.js";
 import { Sparkline } from "./Sparkline.js";
 import type { ThroughputPoint } from "./throughput.js";
 import type { Tunnel, TunnelState } from "./types.js";
+import { UdpPanel } from "./UdpPanel.js";
 import { UpnpPanel } from "./UpnpPanel.js";
 
 /** Shown for a counter the daemon does not know (null), so it never reads as a measured zero. */
@@ -197,6 +198,7 @@ export function TunnelCard({
         <span className="num tunnel__rate">{rate === undefined ? "—" : formatRate(rate)}</span>
       </div>
 
+      {tunnel.udp && <UdpPanel tunnelId={tunnel.id} udp={tunnel.udp} now={now} />}
       {downloader && (
         <DownloaderPanel
           tunnelId={tunnel.id}

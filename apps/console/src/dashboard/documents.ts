@@ -63,6 +63,32 @@ export const TUNNEL_FIELDS = graphql(`
         output
       }
     }
+    udp {
+      state
+      reason
+      publicAddress {
+        ip
+        port
+      }
+      localPort
+      samePort
+      lastKeepaliveAt
+      match
+      search {
+        outcome
+        code
+        sockets
+        packets
+        elapsedMs
+        at
+      }
+      stats {
+        active
+        handled
+        blocked
+        dropped
+      }
+    }
     upnp {
       state
       protocol

@@ -29,3 +29,6 @@ export type HookOutcome = NonNullable<TunnelHooks["command"]>;
 
 /** The tunnel's mapping on a home router in front of this host (UPnP IGD, PCP or NAT-PMP). */
 export type TunnelUpnp = NonNullable<Tunnel["upnp"]>;
+
+/** The tunnel's UDP mapping on the same public port (uTP, DHT); null for a tunnel with `udp: false`. */
+export type TunnelUdp = NonNullable<Tunnel["udp"]>;

@@ -135,6 +135,17 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
       // Beside the local port, the LAN address the mapping leaves from (no downloader here: no such part).
       expect(await card.locator("[data-private-address]").textContent()).toBe(`${lab.lanIp}:${LOCAL_PORT}`);
       expect(await card.locator("[data-downloader]").count()).toBe(0);
+      // The UDP side (uTP, DHT): a port-preserving router keeps the local port for UDP too, so it lands on
+      // the TCP public port and the card says so in plain words. Needs the engine's UDP wiring (issue 17).
+      const udp = card.locator('[data-udp="OPEN"][data-udp-same-port="true"]');
+      await udp.waitFor({ timeout: 30_000 });
+      expect(await udp.locator("[data-udp-public-address]").textContent()).toBe(
+        `${lab.publicIp}:${LOCAL_PORT}`,
+      );
+      expect(await udp.locator("[data-udp-port-line]").textContent()).toBe(
+        "Same port as TCP: uTP and DHT reach the port the downloader announces.",
+      );
+      await udp.locator("[data-udp-keepalive]", { hasText: / ago$/ }).waitFor({ timeout: 30_000 });
       // It opened before the page loaded; the daemon's openSince still gives its uptime.
       await card.locator("[data-uptime]", { hasText: /^\d/ }).waitFor();
       await browser.context.grantPermissions(["clipboard-read", "clipboard-write"]);
@@ -175,6 +186,12 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
       expect(await row.locator("[data-country-name]").textContent()).toBe(PEER_GEO.countryName);
       expect(await row.locator(".col-city").textContent()).toBe(PEER_GEO.city);
       expect(await row.locator(".col-asn").textContent()).toBe(`AS${PEER_GEO.asn}`);
+      // A TCP peer is tagged TCP, and listing UDP sessions alone hides it until the filter is lifted.
+      expect(await row.locator("[data-protocol]").textContent()).toBe("TCP");
+      await page.locator("[data-protocol-filter]").selectOption("UDP");
+      await row.waitFor({ state: "detached" });
+      await page.locator("[data-protocol-filter]").selectOption("ALL");
+      await row.waitFor();
       expect(await row.locator(".col-addr code").nth(1).textContent()).toMatch(/^127\.\d+\.\d+\.\d+:\d+$/);
       await page.locator(`[data-country-bar="${PEER_GEO.country}"]`).waitFor();
       // The bytes the peer sent reach the table with the daemon's next report (every 5 s).

@@ -14,6 +14,9 @@ export const statusMessages = defineCatalog({
     "tunnel.stats":
       "{active} live, {handled} handled, {blocked} blocked, {bytesIn} bytes in, {bytesOut} bytes out",
     "tunnel.stats-unknown": "counters not known (the tunnel is not forwarding, or the kernel would not tell)",
+    "udp.same": "UDP: {state} — {at}, same port as TCP",
+    "udp.other": "UDP: {state} — {at}, not on the TCP port: {reason}",
+    "udp.off": "UDP: off (udp: false in the tunnel's config)",
     "downloader.line": "downloader {kind}: {state}, {port}",
     "downloader.verified": "listening on verified port {port}",
     "downloader.asked": "asked to take port {port}, not verified yet",
@@ -50,6 +53,9 @@ export const statusMessages = defineCatalog({
     "tunnel.stats":
       "活动连接 {active} 个，已处理 {handled}，已拦截 {blocked}，入站 {bytesIn} 字节，出站 {bytesOut} 字节",
     "tunnel.stats-unknown": "计数未知（隧道未在转发，或内核未给出计数）",
+    "udp.same": "UDP：{state} — {at}，与 TCP 同一端口",
+    "udp.other": "UDP：{state} — {at}，不在 TCP 端口上：{reason}",
+    "udp.off": "UDP：已关闭（隧道配置中 udp: false）",
     "downloader.line": "下载器 {kind}：{state}，{port}",
     "downloader.verified": "已验证在端口 {port} 上监听",
     "downloader.asked": "已要求使用端口 {port}，尚未验证",

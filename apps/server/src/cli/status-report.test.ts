@@ -12,6 +12,12 @@ function tunnel(id: string, change: Partial<StatusTunnel>): StatusTunnel {
     stats: { active: 1, handled: 4, blocked: 0, bytesIn: 100, bytesOut: 200 },
     downloader: null,
     upnp: null,
+    udp: {
+      state: "OPEN",
+      reason: "UDP holds the TCP public port",
+      publicAddress: { ip: "203.0.113.9", port: 40_611 },
+      samePort: true,
+    },
     ...change,
   };
 }
@@ -132,5 +138,45 @@ describe("autostun status as text", () => {
     );
     expect(text).not.toMatch(/null|0 live/);
     expect(statusText(data, "en")).toContain("1 live, 4 handled, 0 blocked, 100 bytes in, 200 bytes out");
+  });
+
+  it("gives each tunnel's UDP side one line: same port as TCP, or where it is and why not", () => {
+    const missed = {
+      state: "FAILED",
+      reason: "no UDP mapping on port 40612 after 64 sockets; TCP keeps working",
+      publicAddress: { ip: "203.0.113.9", port: 38_811 },
+      samePort: false,
+    };
+    const opening = {
+      state: "OPENING",
+      reason: "asking the STUN servers",
+      publicAddress: null,
+      samePort: false,
+    };
+    const udp: StatusData = {
+      tunnels: [
+        tunnel("qb", {}),
+        tunnel("tr", { udp: missed }),
+        tunnel("new", { udp: opening }),
+        tunnel("tcp", { udp: null }),
+      ],
+      checks: [],
+    };
+    const text = statusText(udp, "en");
+    expect(block(text, "qb")).toContain("    UDP: OPEN — 203.0.113.9:40611, same port as TCP");
+    expect(block(text, "tr")).toContain(
+      "    UDP: FAILED — 203.0.113.9:38811, not on the TCP port: no UDP mapping on port 40612 after 64 sockets; TCP keeps working",
+    );
+    expect(block(text, "new")).toContain(
+      "    UDP: OPENING — no public address, not on the TCP port: asking the STUN servers",
+    );
+    expect(block(text, "tcp")).toContain("    UDP: off (udp: false in the tunnel's config)");
+
+    const chinese = statusText(udp, "zh-CN");
+    expect(block(chinese, "qb")).toContain("    UDP：OPEN — 203.0.113.9:40611，与 TCP 同一端口");
+    expect(block(chinese, "tr")).toContain(
+      "    UDP：FAILED — 203.0.113.9:38811，不在 TCP 端口上：no UDP mapping on port 40612 after 64 sockets; TCP keeps working",
+    );
+    expect(block(chinese, "tcp")).toContain("    UDP：已关闭（隧道配置中 udp: false）");
   });
 });

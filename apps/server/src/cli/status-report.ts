@@ -7,6 +7,7 @@ export const STATUS_QUERY = `{
     id state reason localPort publicAddress { ip port } path stats { active handled blocked bytesIn bytesOut }
     downloader { kind state requestedPort verifiedPort errorKind error }
     upnp { state protocol externalIp externalPort error }
+    udp { state reason publicAddress { ip port } samePort }
   }
   checks { id title status summary }
 }`;
@@ -42,6 +43,13 @@ export interface StatusTunnel {
     externalIp: string | null;
     externalPort: number | null;
     error: string | null;
+  } | null;
+  /** The UDP mapping on the same public port (uTP, DHT); null for a tunnel with `udp: false`. */
+  udp: {
+    state: string;
+    reason: string;
+    publicAddress: { ip: string; port: number } | null;
+    samePort: boolean;
   } | null;
 }
 
@@ -81,6 +89,17 @@ function upnpLines(u: NonNullable<StatusTunnel["upnp"]>, say: Say): string[] {
   return lines;
 }
 
+/**
+ * One line for the UDP side: where it is and whether peers find it on the TCP port. When it is not, the
+ * daemon's reason says why (what the search tried), since that is what the user acts on.
+ */
+function udpLine(u: StatusTunnel["udp"], say: Say): string {
+  if (!u) return say("udp.off");
+  const at = u.publicAddress ? `${u.publicAddress.ip}:${u.publicAddress.port}` : say("tunnel.no-address");
+  if (u.samePort) return say("udp.same", { state: u.state, at });
+  return say("udp.other", { state: u.state, at, reason: u.reason });
+}
+
 type Say = (key: string, params?: MessageParams) => string;
 
 type Counters = { [K in keyof StatusTunnel["stats"]]: number };
@@ -104,6 +123,7 @@ export function statusText(data: StatusData, locale: string): string {
     );
     lines.push(`    ${t.reason}`);
     lines.push(`    ${statsLine(t.stats, say)}`);
+    lines.push(`    ${udpLine(t.udp, say)}`);
     if (t.downloader) lines.push(...downloaderLines(t.downloader, say));
     if (t.upnp) lines.push(...upnpLines(t.upnp, say));
   }

@@ -1,4 +1,9 @@
-import type { ConnectionEvent, ConnectionRecord, GeoInfo } from "@autostun/relay";
+import {
+  type ConnectionEvent,
+  type ConnectionRecord,
+  connectionProtocol,
+  type GeoInfo,
+} from "@autostun/relay";
 import { type ConnectionCursor, type ConnectionOrder, SqliteConnectionStore } from "@autostun/tunnels";
 import { GraphQLError } from "graphql";
 import type { DaemonEvents } from "../events/daemon-events.js";
@@ -19,6 +24,11 @@ const GeoRef = builder.objectRef<GeoInfo>("Geo").implement({
   }),
 });
 
+const ConnectionProtocolEnum = builder.enumType("ConnectionProtocol", {
+  description: "How the peer came: a TCP connection, or a UDP session (uTP, DHT).",
+  values: ["TCP", "UDP"] as const,
+});
+
 /**
  * The fields of one peer connection. `TunnelConnection` is the name the API contract gives them (and
  * `resolvePeer` returns), so it stays, as an interface: fragments `on TunnelConnection` keep working while
@@ -33,6 +43,7 @@ export const TunnelConnectionRef = builder
     fields: (t) => ({
       id: t.exposeID("id"),
       tunnelId: t.id({ resolve: (c) => c.tunnelId }),
+      protocol: t.field({ type: ConnectionProtocolEnum, resolve: (c) => connectionProtocol(c) }),
       remoteAddress: t.string({ description: "The real peer, ip:port", resolve: (c) => c.remoteAddress }),
       proxyAddress: t.string({
         nullable: true,

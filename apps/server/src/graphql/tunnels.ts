@@ -13,7 +13,7 @@ import {
   TunnelHooksRef,
 } from "./tunnel-push.js";
 
-const TunnelStateEnum = builder.enumType("TunnelState", {
+export const TunnelStateEnum = builder.enumType("TunnelState", {
   values: ["STOPPED", "OPENING", "OPEN", "RECOVERING", "FAILED"] as const,
 });
 
@@ -32,7 +32,7 @@ const TunnelOriginEnum = builder.enumType("TunnelOrigin", {
   values: { CONFIG: { value: "config" }, API: { value: "api" } } as const,
 });
 
-const PublicAddressRef = builder.objectRef<PublicAddress>("PublicAddress").implement({
+export const PublicAddressRef = builder.objectRef<PublicAddress>("PublicAddress").implement({
   description: "Where peers on the internet connect.",
   fields: (t) => ({ ip: t.exposeString("ip"), port: t.exposeInt("port") }),
 });

@@ -3,6 +3,7 @@ import type { CheckStatus } from "@autostun/plugins-api";
 import type { TunnelState } from "@autostun/relay";
 import type { RelayManager, TunnelStats } from "@autostun/tunnels";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { registerUdpMetrics } from "./udp-metrics.js";
 
 const TUNNEL_STATES: readonly TunnelState[] = ["STOPPED", "OPENING", "OPEN", "RECOVERING", "FAILED"];
 const CHECK_STATUSES: readonly CheckStatus[] = [
@@ -122,6 +123,7 @@ export function createMetricsRegistry(sources: MetricSources): Registry {
     "bytes sent back to peers through the tunnel",
     "bytesOut",
   );
+  registerUdpMetrics(registry, sources.relay);
 
   new Gauge({
     name: "autostun_check_status",
