@@ -56,6 +56,12 @@ interface Waiter {
 export class UdpStunPort {
   private readonly waiting = new Map<string, Waiter>();
   private readonly listeners = new Set<DatagramListener>();
+  /**
+   * Servers this socket asked ("ip:port"). Their STUN datagrams never reach the listeners: a late or
+   * duplicate answer (the server that lost a raced punch, a retransmission's second answer) is not a
+   * peer, and a forwarder on this socket would open a session to the downloader for it.
+   */
+  private readonly asked = new Set<string>();
   private closed = false;
   /** STUN datagrams sent from this socket (first sends and retransmissions). */
   packetsSent = 0;
@@ -151,6 +157,7 @@ export class UdpStunPort {
           reject(error);
         },
       });
+      this.asked.add(`${server.address}:${server.port}`);
       const send = () => {
         if (this.closed) return;
         this.packetsSent++;
@@ -192,7 +199,8 @@ export class UdpStunPort {
   }
 
   private onMessage(data: Buffer, from: RemoteInfo): void {
-    if (this.waiting.size > 0 && looksLikeStun(data)) {
+    const stun = looksLikeStun(data);
+    if (this.waiting.size > 0 && stun) {
       const decoded = decodeMessage(data);
       if (decoded.ok) {
         const waiter = this.waiting.get(Buffer.from(decoded.message.transactionId).toString("hex"));
@@ -211,6 +219,7 @@ export class UdpStunPort {
         }
       }
     }
+    if (stun && this.asked.has(`${from.address}:${from.port}`)) return;
     for (const listener of this.listeners) listener(data, from);
   }
 }
