@@ -92,6 +92,8 @@ export class NftablesForwarding {
   /** The mapping socket's port SNATed onto the UDP local port (see `udpSnatFrom` of the rules). */
   private udpSnatFrom: number | undefined;
   private loadedSnatFrom: number | undefined;
+  /** The load running now, if any. */
+  private loading: Promise<void> | undefined;
   private activeWarned = false;
   /** What `follow` subscribed to; a new store after each stop, so the tunnel can be followed again. */
   private follows = new DisposableStore();
@@ -121,13 +123,26 @@ export class NftablesForwarding {
   async setUdpLocalPort(port: number | undefined, snatFrom?: number): Promise<void> {
     this.udpLocalPort = port;
     this.udpSnatFrom = port === undefined ? undefined : snatFrom;
+    // A load running now picks the new port up when it ends (see `start`); resolve only after that,
+    // since a caller may send through the source rewrite as soon as this resolves.
+    if (this.loading) await this.loading.catch(() => undefined);
     if (this.port === undefined || (this.loadedUdpPort === port && this.loadedSnatFrom === this.udpSnatFrom))
       return;
     await this.start(this.port);
   }
 
   /** Loads the rules for local port P (again, when P moved). Errors name the tunnel and the fix. */
-  async start(port: number): Promise<void> {
+  start(port: number): Promise<void> {
+    const loading = this.load(port);
+    this.loading = loading;
+    const clear = () => {
+      if (this.loading === loading) this.loading = undefined;
+    };
+    loading.then(clear, clear);
+    return loading;
+  }
+
+  private async load(port: number): Promise<void> {
     // Registered before the table is loaded: a ban arriving meanwhile is queued behind the load.
     if (!this.banSubscription && this.options.bans && "target" in this.options.to) {
       const tunnelId = this.tunnelId;
@@ -172,7 +187,7 @@ export class NftablesForwarding {
     this.loadedUdpPort = udpLocalPort;
     this.loadedSnatFrom = udpSnatFrom;
     // The UDP port asked for while this load ran (the mapping opens moments after TCP) comes next.
-    if (this.udpLocalPort !== udpLocalPort || this.udpSnatFrom !== udpSnatFrom) await this.start(port);
+    if (this.udpLocalPort !== udpLocalPort || this.udpSnatFrom !== udpSnatFrom) await this.load(port);
   }
 
   /**
