@@ -99,6 +99,20 @@ export class DownloaderNamespace {
     return sockets;
   }
 
+  /**
+   * The ports of `pid`'s UDP sockets, sorted, once `settled(ports)` holds or after 5 s: a client reopens
+   * its socket a moment after answering, so this waits out that lag and lets the test judge what it saw.
+   */
+  async udpPorts(pid: number, settled: (ports: number[]) => boolean): Promise<number[]> {
+    let ports: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      ports = [...new Set(this.udpSockets(pid).map((socket) => socket.port))].sort((a, b) => a - b);
+      if (settled(ports)) break;
+      await sleep(100);
+    }
+    return ports;
+  }
+
   dispose(): void {
     for (const child of this.children) if (child.exitCode === null) child.kill("SIGKILL");
     try {

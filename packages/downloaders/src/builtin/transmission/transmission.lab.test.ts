@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { Transmission } from "@ctrl/transmission";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DownloaderPush } from "../../push/downloader-push.js";
@@ -68,17 +67,6 @@ describe("Transmission (transmission-daemon from Debian) in a namespace of its o
   });
 });
 
-/** Polls `ss` until the client's UDP ports are `ports` (it rebinds as it answers; this only allows a lag). */
-async function udpPortsBecome(lab: DownloaderNamespace, pid: number, ports: number[]): Promise<number[]> {
-  let seen: number[] = [];
-  for (let i = 0; i < 50; i++) {
-    seen = [...new Set(lab.udpSockets(pid).map((socket) => socket.port))].sort();
-    if (seen.join() === ports.join()) break;
-    await sleep(100);
-  }
-  return seen;
-}
-
 describe.each([
   { dht: false, shown: "off" },
   { dht: true, shown: "on" },
@@ -114,10 +102,10 @@ describe.each([
     }).push(port);
 
   it("moves UDP to the pushed port with TCP, and leaves the user's DHT setting as it was", async () => {
-    expect(await udpPortsBecome(lab, pid, [51413])).toEqual([51413]);
+    expect(await lab.udpPorts(pid, (ports) => ports.join() === "51413")).toEqual([51413]);
     expect(await push(40311)).toMatchObject({ state: "VERIFIED", verifiedPort: 40311 });
     // Nothing may stay on the old port: uTP peers who still knew it would get no answer from a live client.
-    expect(await udpPortsBecome(lab, pid, [40311])).toEqual([40311]);
+    expect(await lab.udpPorts(pid, (ports) => ports.join() === "40311")).toEqual([40311]);
     const session = await new Transmission({
       baseUrl: url,
       username: "admin",
