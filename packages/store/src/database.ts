@@ -69,6 +69,8 @@ const MIGRATIONS: readonly string[] = [
      config TEXT NOT NULL,
      saved_at TEXT NOT NULL
    );`,
+  // UDP sessions (uTP, DHT) share the table with TCP connections; rows from before them were all TCP.
+  `ALTER TABLE connections ADD COLUMN protocol TEXT NOT NULL DEFAULT 'TCP';`,
 ];
 
 /** A damaged database that was renamed so a fresh one could take its place. */

@@ -77,6 +77,42 @@ export class DownloaderNamespace {
     throw new Error(`${what} did not listen on ${this.ip}:${port} within 30 s: ${child?.output() ?? ""}`);
   }
 
+  /**
+   * The UDP sockets process `pid` has bound in the namespace, from `ss` (the kernel's view: what the
+   * client reports over its API says nothing about where uTP and DHT really listen).
+   */
+  udpSockets(pid: number): { port: number; inode: string }[] {
+    const lines = execFileSync("ip", ["netns", "exec", this.name, "ss", "-ulnpeH"], {
+      stdio: ["ignore", "pipe", "ignore"],
+    })
+      .toString()
+      .split("\n");
+    const sockets: { port: number; inode: string }[] = [];
+    for (const line of lines) {
+      if (!line.includes(`pid=${pid},`)) continue;
+      const local = line.trim().split(/\s+/)[3] ?? "";
+      sockets.push({
+        port: Number(local.slice(local.lastIndexOf(":") + 1)),
+        inode: /ino:(\d+)/.exec(line)?.[1] ?? "",
+      });
+    }
+    return sockets;
+  }
+
+  /**
+   * The ports of `pid`'s UDP sockets, sorted, once `settled(ports)` holds or after 5 s: a client reopens
+   * its socket a moment after answering, so this waits out that lag and lets the test judge what it saw.
+   */
+  async udpPorts(pid: number, settled: (ports: number[]) => boolean): Promise<number[]> {
+    let ports: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      ports = [...new Set(this.udpSockets(pid).map((socket) => socket.port))].sort((a, b) => a - b);
+      if (settled(ports)) break;
+      await sleep(100);
+    }
+    return ports;
+  }
+
   dispose(): void {
     for (const child of this.children) if (child.exitCode === null) child.kill("SIGKILL");
     try {

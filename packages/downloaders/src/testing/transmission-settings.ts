@@ -15,6 +15,8 @@ export interface TransmissionSettingsOptions {
    * whitelist only lets loopback in.
    */
   rpcWhitelist?: boolean;
+  /** DHT on; default off. Inside a namespace with no route out its bootstrap reaches nothing. */
+  dht?: boolean;
   downloadDir?: string;
   /** A folder it loads every torrent dropped into. */
   watchDir?: string;
@@ -22,7 +24,7 @@ export interface TransmissionSettingsOptions {
 
 /**
  * A config folder for `transmission-daemon -f -g DIR` with RPC authentication on, a fixed peer port, and
- * DHT, LPD, peer exchange and its own port forwarding off so nothing tries to leave the lab.
+ * DHT (unless asked for), LPD, peer exchange and its own port forwarding off so nothing tries to leave the lab.
  */
 export function writeTransmissionSettings(options: TransmissionSettingsOptions): string {
   const dir = mkdtempSync(join(tmpdir(), "autostun-tr-"));
@@ -35,7 +37,7 @@ export function writeTransmissionSettings(options: TransmissionSettingsOptions):
     "rpc-password": options.password,
     "peer-port": options.peerPort ?? 51413,
     "peer-port-random-on-start": false,
-    "dht-enabled": false,
+    "dht-enabled": options.dht ?? false,
     "lpd-enabled": false,
     "pex-enabled": false,
     "port-forwarding-enabled": false,

@@ -1,4 +1,4 @@
-import type { ConnectionRecord, ConnectionSink } from "@autostun/relay";
+import { type ConnectionRecord, type ConnectionSink, connectionProtocol } from "@autostun/relay";
 import { type Db, type WriteGuard, writeGuard } from "@autostun/store";
 
 export type ConnectionOrder = "OPENED_AT" | "BYTES";
@@ -23,6 +23,7 @@ export interface ConnectionCursor {
 interface ConnectionRow {
   id: string;
   tunnel_id: string;
+  protocol: string;
   remote_address: string;
   proxy_address: string | null;
   opened_at: string;
@@ -64,10 +65,10 @@ export class SqliteConnectionStore implements ConnectionSink {
     private readonly retention: ConnectionRetentionSettings,
   ) {
     this.insert = db.prepare(
-      `INSERT OR REPLACE INTO connections (id, tunnel_id, remote_address, proxy_address, opened_at, closed_at,
-         bytes_in, bytes_out, country, city, asn)
-       VALUES (@id, @tunnel_id, @remote_address, @proxy_address, @opened_at, @closed_at, @bytes_in, @bytes_out,
-         @country, @city, @asn)`,
+      `INSERT OR REPLACE INTO connections (id, tunnel_id, protocol, remote_address, proxy_address, opened_at,
+         closed_at, bytes_in, bytes_out, country, city, asn)
+       VALUES (@id, @tunnel_id, @protocol, @remote_address, @proxy_address, @opened_at, @closed_at, @bytes_in,
+         @bytes_out, @country, @city, @asn)`,
     );
     this.change = db.prepare(
       `UPDATE connections SET proxy_address = @proxy_address, closed_at = @closed_at, bytes_in = @bytes_in,
@@ -162,6 +163,7 @@ function toRow(c: Readonly<ConnectionRecord>): ConnectionRow {
   return {
     id: c.id,
     tunnel_id: c.tunnelId,
+    protocol: connectionProtocol(c),
     remote_address: c.remoteAddress,
     proxy_address: c.proxyAddress,
     opened_at: c.openedAt.toISOString(),
@@ -179,6 +181,8 @@ function fromRow(row: ConnectionRow): ConnectionRecord {
   return {
     id: row.id,
     tunnelId: row.tunnel_id,
+    // Only the two values are ever written; anything else (a hand-edited row) is read as the default.
+    protocol: row.protocol === "UDP" ? "UDP" : "TCP",
     remoteAddress: row.remote_address,
     proxyAddress: row.proxy_address,
     openedAt: new Date(row.opened_at),

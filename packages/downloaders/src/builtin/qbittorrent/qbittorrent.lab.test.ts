@@ -12,6 +12,7 @@ const PASSWORD = "lab-password";
 describe("qBittorrent (qbittorrent-nox from Debian) in a namespace of its own", () => {
   let lab: DownloaderNamespace;
   let url = "";
+  let pid = 0;
 
   beforeAll(async () => {
     lab = DownloaderNamespace.create();
@@ -21,6 +22,8 @@ describe("qBittorrent (qbittorrent-nox from Debian) in a namespace of its own", 
       `--profile=${writeQbittorrentProfile({ webUiPort: WEBUI_PORT, password: PASSWORD })}`,
     ]);
     await lab.waitForPort(WEBUI_PORT, "qbittorrent-nox", client);
+    // `ip netns exec` execs the client, so the child's pid is the client's.
+    pid = client.pid as number;
   });
   afterAll(() => lab?.dispose());
 
@@ -36,11 +39,16 @@ describe("qBittorrent (qbittorrent-nox from Debian) in a namespace of its own", 
   it("takes a new port, reports it and really listens on it", async () => {
     const adapter = qbittorrentAdapter({ url, username: "admin", password: PASSWORD });
     const logger = recordingLogger();
+    expect(await lab.udpPorts(pid, (ports) => ports.includes(6881))).toContain(6881);
     const push = new DownloaderPush({ kind: "qbittorrent", url, adapter, logger });
     const status = await push.push(40111);
     expect(status).toMatchObject({ state: "VERIFIED", verifiedPort: 40111, error: undefined });
     expect(await adapter.getListenPort()).toBe(40111);
     expect(await acceptsConnections(lab.ip, 40111)).toBe(true);
+    // libtorrent moves its UDP socket (uTP, DHT) with the listen port; nothing stays on the old one.
+    const udp = await lab.udpPorts(pid, (ports) => ports.includes(40111) && !ports.includes(6881));
+    expect(udp).toContain(40111);
+    expect(udp).not.toContain(6881);
     expect(logger.lines.join("\n")).not.toContain(PASSWORD);
     await adapter.dispose?.();
   });

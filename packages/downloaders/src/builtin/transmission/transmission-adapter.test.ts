@@ -6,11 +6,16 @@ import { transmissionAdapter } from "./transmission-adapter.js";
 // Loopback stand-ins for answers a real Transmission does not give on demand: a proxy that redirects,
 // a client stuck in the 409 handshake, a page that is not the RPC. The lab test covers the real daemon.
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+const bodies = new WeakMap<IncomingMessage, string>();
 
 async function listen(handler: { current: Handler }): Promise<{ server: Server; base: string }> {
   const server = createServer((request, response) => {
-    request.resume();
-    request.on("end", () => handler.current(request, response));
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      bodies.set(request, Buffer.concat(chunks).toString("utf8"));
+      handler.current(request, response);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
@@ -135,5 +140,43 @@ describe("the Transmission adapter on @ctrl/transmission", () => {
     const pending = transmissionAdapter({ url: mainBase }).getListenPort({ signal: abort.signal });
     abort.abort(new Error("tunnel stopped"));
     await expect(pending).rejects.toThrow("tunnel stopped");
+  });
+
+  it("finishes a UDP rebind a failed push left halfway, restoring the user's DHT setting", async () => {
+    // A Transmission that keeps peer-port and dht-enabled, and fails the push's second DHT switch once.
+    const state: Record<string, unknown> = { "peer-port": 51413, "dht-enabled": true };
+    const sets: string[] = [];
+    let failNextRestore = true;
+    main.current = (request, response) => {
+      if (request.headers["x-transmission-session-id"] !== "id") {
+        response.writeHead(409, { "x-transmission-session-id": "id" }).end();
+        return;
+      }
+      const call = JSON.parse(bodies.get(request) ?? "{}") as { method: string; arguments?: object };
+      if (call.method === "session-set") {
+        sets.push(JSON.stringify(call.arguments));
+        if (failNextRestore && (call.arguments as Record<string, unknown>)["dht-enabled"] === true) {
+          failNextRestore = false;
+          response.writeHead(500).end();
+          return;
+        }
+        Object.assign(state, call.arguments);
+      }
+      response.end(JSON.stringify({ result: "success", arguments: { ...state, version: "3.00" } }));
+    };
+    const adapter = transmissionAdapter({ url: mainBase, username: "admin", password: "secret" });
+    await expect(adapter.setListenPort(40400)).rejects.toMatchObject({ kind: "UNREACHABLE" });
+    expect(state).toMatchObject({ "peer-port": 40400, "dht-enabled": false });
+
+    // The retry finds the port already set and DHT switched off; it must not take "off" for the user's.
+    sets.length = 0;
+    await adapter.setListenPort(40400);
+    expect(state).toMatchObject({ "peer-port": 40400, "dht-enabled": true });
+    expect(sets.slice(1)).toEqual(['{"dht-enabled":false}', '{"dht-enabled":true}']);
+
+    // Done now: pushing the same port again does not switch DHT.
+    sets.length = 0;
+    await adapter.setListenPort(40400);
+    expect(sets).toEqual(['{"peer-port":40400,"peer-port-random-on-start":false}']);
   });
 });

@@ -43,6 +43,8 @@ export function transmissionAdapter(settings: Readonly<DownloaderSettings>): Dow
   const shown = `${url.origin}${url.pathname}`;
   // Kept between calls so each call after the first skips the 409; the library renews it when it expires.
   let sessionId: string | undefined;
+  /** Set between the two DHT switches of a port change, so a push that failed there finishes next time. */
+  let unfinished: { dht: boolean } | undefined;
 
   async function rpc(
     method: string,
@@ -101,11 +103,23 @@ export function transmissionAdapter(settings: Readonly<DownloaderSettings>): Dow
       return session["peer-port"];
     },
     async setListenPort(port, options) {
+      const session = await rpc("session-get", (client) => client.getSession(), options);
       await rpc(
         "session-set",
         (client) => client.setSession({ "peer-port": port, "peer-port-random-on-start": false }),
         options,
       );
+      // While a rebind is unfinished the session may show the switched value; the user's is the one kept.
+      const dht = unfinished?.dht ?? session["dht-enabled"];
+      // Every Transmission names dht-enabled; without it there is no safe switch, and TCP is in place.
+      if (typeof dht !== "boolean" || (session["peer-port"] === port && !unfinished)) return;
+      // Transmission 3.00 moves only its TCP listener with peer-port; its UDP socket (uTP and DHT) stays
+      // where it started until DHT is switched, which closes and reopens it on the current peer port.
+      // Each switch must be a call of its own: Transmission ignores a set to the value it already has.
+      unfinished = { dht };
+      for (const value of [!dht, dht])
+        await rpc("session-set", (client) => client.setSession({ "dht-enabled": value }), options);
+      unfinished = undefined;
     },
     async reannounce(options) {
       // The library's reannounceTorrent wants ids; without ids the RPC covers every torrent, so this
