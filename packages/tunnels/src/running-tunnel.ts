@@ -411,6 +411,8 @@ export class RunningTunnel {
     this.nftables = new NftablesForwarding({
       tunnelId: this.config.id,
       to: { target: this.target },
+      // A downloader on this host is a BitTorrent client: libtorrent binds a socket per interface.
+      toArrivalAddress: Boolean(this.config.downloader),
       table: this.env.nftables(),
       runner: this.env.runner,
       bans: this.env.bans,

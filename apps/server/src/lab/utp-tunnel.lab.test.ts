@@ -119,8 +119,10 @@ describe.concurrent("uTP through a tunnel of autostun serve, with real clients",
         const peerIp = await lab.addWanAddress();
         const got = await downloadOverUtp(lab.namespaces.wan, seed, peerIp, `${to.ip}:${to.port}`, 60).catch(
           async (error: Error) => {
+            const look = async (file: string, args: string[]) => (await lab.exec("lan", file, args)).stdout;
+            const kernel = `${await look("nft", ["list", "ruleset"])}\n${await look("ss", ["-uanp"])}\n${await look("ss", ["-tlnp"])}\n${await look("conntrack", ["-L", "-p", "udp"])}`;
             throw new Error(
-              `${when}: ${error.message}\ntunnel: ${JSON.stringify(await rowNow())}\n${daemon.stderr}`,
+              `${when}: ${error.message}\ntunnel: ${JSON.stringify(await rowNow())}\n${kernel}\n${daemon.stderr}`,
             );
           },
         );

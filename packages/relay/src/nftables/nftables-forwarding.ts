@@ -28,6 +28,13 @@ export interface NftablesForwardingOptions {
   /** Addresses of this host, to tell a local target from another machine (default: every interface). */
   localAddresses?: () => readonly string[];
   platform?: NodeJS.Platform;
+  /**
+   * Target mode with a loopback target: hand peers to the target's port on the address they arrived
+   * at (nft `redirect`) rather than DNAT them to 127.0.0.1. Clients built on libtorrent (qBittorrent,
+   * Deluge) bind one socket per interface, and a packet that came in on the LAN interface matches none
+   * of them once its destination is 127.0.0.1: only a client bound to 0.0.0.0 would take it.
+   */
+  toArrivalAddress?: boolean;
   /** Live forwarded connections one peer address may hold (target mode); the user-space default otherwise. */
   maxPerIp?: number;
   /**
@@ -240,7 +247,7 @@ export class NftablesForwarding {
    * reload for the old port now and another one for the new port when the tunnel opens.
    */
   async retarget(targetPort: number, localPort?: number): Promise<void> {
-    if (this.destination.kind !== "dnat") return;
+    if (this.destination.kind !== "dnat" && !this.destination.follows) return;
     if (this.destination.port !== targetPort) this.destination = { ...this.destination, port: targetPort };
     if (this.port === undefined) return;
     if (this.followed && localPort !== undefined && localPort !== this.port) return;
@@ -347,6 +354,8 @@ export class NftablesForwarding {
         `Use a target on this host (127.0.0.1 or one of its own addresses). ${USE_USERSPACE}`,
       );
     }
+    if (target.scope === "loopback" && this.options.toArrivalAddress)
+      return { kind: "redirect", port: target.port, follows: true };
     return { kind: "dnat", ip: target.host, port: target.port };
   }
 

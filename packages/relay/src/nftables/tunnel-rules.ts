@@ -13,7 +13,8 @@ import { perIpLimit } from "./per-ip-limit.js";
 /** Where a tunnel's inbound connections go: another endpoint on this host, or our relay port. */
 export type NftablesDestination =
   | { kind: "dnat"; ip: string; port: number }
-  | { kind: "redirect"; port: number };
+  /** `follows`: the port is the downloader's on this host, and moves with it (see `retarget`). */
+  | { kind: "redirect"; port: number; follows?: boolean };
 
 /** What one tunnel's part of the table is made from. */
 export interface TunnelRulesInput {
@@ -72,8 +73,10 @@ export function tunnelRules(input: TunnelRulesInput): {
     destination.kind === "dnat"
       ? dnatRule(inbound, { ip: destination.ip, port: destination.port }, names.handled)
       : redirectRule(inbound, destination.port, names.handled);
+  // Peers handed to the destination by the kernel; a relay port of ours limits them itself.
+  const kernelDestination = destination.kind === "dnat" || destination.follows === true;
   const limit =
-    destination.kind === "dnat" && input.maxPerIp !== undefined
+    kernelDestination && input.maxPerIp !== undefined
       ? perIpLimit(names, inbound, input.maxPerIp, udp?.limit)
       : { sets: [], chains: [] };
   return {
@@ -161,7 +164,12 @@ function udpParts(input: TunnelRulesInput, udpPort: number) {
     handOn:
       destination.kind === "dnat"
         ? dnatRule(inbound, { ip: destination.ip, port: destination.port }, names.udpHandled)
-        : redirectRule(inbound, from ?? destination.port, names.udpHandled),
+        : // To our relay: the mapping socket under host SNAT takes the peers, not the TCP relay port.
+          redirectRule(
+            inbound,
+            destination.follows ? destination.port : (from ?? destination.port),
+            names.udpHandled,
+          ),
     // Only the mapping socket's own new flows (STUN): a reply to a redirected peer is NATed back by
     // conntrack already. Loopback traffic never crosses the gateway, so it keeps its port.
     snat:
