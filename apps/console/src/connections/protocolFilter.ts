@@ -1,7 +1,7 @@
 import type { PeerConnection } from "./types.js";
 
 /** Which connections the table lists: every one, or only TCP connections or UDP sessions (uTP, DHT). */
-export type ProtocolFilter = "ALL" | "TCP" | "UDP";
+export type ProtocolFilter = "ALL" | PeerConnection["protocol"];
 
 export const PROTOCOL_FILTERS: readonly ProtocolFilter[] = ["ALL", "TCP", "UDP"];
 
