@@ -48,6 +48,11 @@ const BENCHES: Record<string, { description: string; load: () => Promise<Bench> 
       "uTP bulk throughput in the NAT lab, libtorrent peers with TCP off: direct vs UdpMapping + UdpForwarder",
     load: async () => (await import("./relay-udp-utp.js")).relayUdpUtpBench,
   },
+  "tunnel-udp-recovery": {
+    description:
+      "the daemon in the NAT lab: TCP and UDP back on one public port after mapping loss and WAN change",
+    load: async () => (await import("./tunnel-udp-recovery.js")).tunnelUdpRecoveryBench,
+  },
   startup: {
     description:
       "exec until the GraphQL API answers, and idle RSS: built JavaScript vs the sources through tsx",
