@@ -44,7 +44,7 @@ type Row = {
 };
 const TUNNELS = `{ tunnels { id state path publicAddress { ip port }
   downloader { state verifiedPort error } udp { state samePort publicAddress { ip port } reason match } } }`;
-const CONNECTIONS = `{ connections(tunnelId: "utp") { edges { node { protocol remoteAddress } } } }`;
+const CONNECTIONS = `{ connections(tunnelId: "utp") { edges { node { protocol remoteAddress proxyAddress } } } }`;
 
 /** Open on one port for both protocols, and the client told that port. */
 function ready(row: Row | undefined): boolean {
@@ -144,17 +144,26 @@ describe.concurrent("uTP through a tunnel of autostun serve, with real clients",
       );
       const peerIp = await download(lab, at, "first open");
       if (forward === "userspace") {
-        // The table lists the uTP peer with its WAN address, as UDP.
-        const listed = await daemon.until<{
-          connections: { edges: { node: { protocol: string; remoteAddress: string } }[] };
-        }>(
+        // The table lists the uTP peer with its WAN address, as UDP; the address the client saw resolves to it.
+        type Node = { protocol: string; remoteAddress: string; proxyAddress: string | null };
+        const listed = await daemon.until<{ connections: { edges: { node: Node }[] } }>(
           url,
           CONNECTIONS,
-          (d) => d.connections.edges.some((e) => e.node.remoteAddress === `${peerIp}:47000`),
+          (d) =>
+            d.connections.edges.some(
+              (e) => e.node.remoteAddress === `${peerIp}:47000` && e.node.proxyAddress,
+            ),
           20_000,
         );
         const node = listed.connections.edges.find((e) => e.node.remoteAddress === `${peerIp}:47000`)?.node;
         expect(node?.protocol).toBe("UDP");
+        expect(node?.proxyAddress).toMatch(/^127\.\d+\.\d+\.\d+:\d+$/);
+        const resolved = await daemon.gql<{
+          resolvePeer: { remoteAddress: string; protocol: string } | null;
+        }>(url, `query ($a: String!) { resolvePeer(address: $a) { remoteAddress protocol } }`, {
+          a: node?.proxyAddress,
+        });
+        expect(resolved.data?.resolvePeer).toEqual({ remoteAddress: `${peerIp}:47000`, protocol: "UDP" });
       }
       if (!extras) {
         expect(await daemon.stop()).toBe(0);

@@ -133,7 +133,7 @@ export const messages = defineCatalog({
     "guidance.udp-quiet.filtering.unknown":
       "网关可能放行 TCP 却丢弃外部主动发来的 UDP：运行 `autostun doctor --check nat.type` 查看它的 UDP 过滤行为；只有 ENDPOINT_INDEPENDENT 才会放陌生节点的数据报进来。",
     "guidance.udp-quiet.steps": [
-      "确认下载器启用了 uTP：qBittorrent 在“工具 → 选项 → 连接”中，把连接协议（Peer connection protocol）设为“TCP 和 μTP”，而不是只有“TCP”；Transmission 在“首选项 → 网络”中保持勾选启用 µTP（Enable µTP，settings.json 中为 `utp-enabled: true`）。",
+      "确认下载器启用了 uTP：qBittorrent 在“工具 → 选项 → 连接”中，把“对等连接协议”设为“TCP 和 μTP”，而不是只有“TCP”；Transmission 在“首选项 → 网络”中保持勾选“启用 µTP”（settings.json 中为 `utp-enabled: true`）。",
       "多等一会儿：很多节点会先尝试 TCP，只是偶尔才用 uTP，节点少的种子可能很久都等不到一个 UDP 节点。保持一个节点多的种子在运行，稍后再运行本检查。",
       "在控制台查看隧道的 UDP 端（GraphQL `Tunnel.udp { samePort reason }`）：samePort 应为 true，地址应为 {address}；否则 reason 会说明同端口搜索尝试了什么。",
       "在主机防火墙上也为本地端口 {localPort} 放行 UDP：只放行 TCP 的规则挡住了所有 uTP 和 DHT 数据报。",
