@@ -14,6 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { CGNAT_1024_POOL, createLab, type Lab, type LabOptions, type LabStunServer } from "@autostun/netlab";
+import { EQUAL_PAIR_BUDGET, EQUAL_PORT_BUDGET } from "@autostun/relay";
 import { LabUdpRunner, type RunnerLine, reachOverUdp } from "../packages/relay/src/udp/testing/lab-udp.js";
 import { summarize } from "./stats.js";
 import type { Bench } from "./types.js";
@@ -188,7 +189,7 @@ export const relayUdpBench: Bench = {
       }
       console.log(
         `Equal-port search, NAT lab ${router.title}, ${values.stun} STUN, ` +
-          `default budgets (UDP: 64 sockets, pair: 128 sockets and connections; 200 STUN requests, 20 s), ` +
+          `default budgets (UDP: ${EQUAL_PORT_BUDGET.maxSockets} sockets, ${EQUAL_PORT_BUDGET.maxPackets} STUN requests; pair: ${EQUAL_PAIR_BUDGET.maxSockets} sockets and connections, ${EQUAL_PAIR_BUDGET.maxPackets} STUN requests; ${EQUAL_PORT_BUDGET.maxMs / 1000} s), ` +
           `${new Date().toISOString()}\n"UDP" keeps TCP where it is; "pair" moves TCP to another local port too\n`,
       );
       console.log(
