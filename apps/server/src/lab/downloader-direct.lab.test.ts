@@ -23,9 +23,9 @@ import {
  * belongs to the client by then, so the tunnel moves to a fresh port, which is pushed in turn.
  */
 
-type Row = PushedTunnel;
+type Row = PushedTunnel & { udp: { state: string; samePort: boolean; match: string | null } | null };
 type Tunnels = { tunnels: Row[] };
-const TUNNELS = `{ tunnels { ${PUSHED_TUNNEL_FIELDS} } }`;
+const TUNNELS = `{ tunnels { ${PUSHED_TUNNEL_FIELDS} udp { state samePort match } } }`;
 
 test("port-preserving NAT1, no nftables: qBittorrent and Transmission listen on P themselves, and on the fresh port after a new WAN address", {
   timeout: 400_000,
@@ -87,6 +87,8 @@ test("port-preserving NAT1, no nftables: qBittorrent and Transmission listen on 
         localPort: at.port,
       });
       expect(await readClientPort(lab, client), `${id} ${what}`).toEqual({ port: at.port, listening: true });
+      // The client holds UDP on P too; the daemon checked once, before the push, that the gateway keeps it.
+      expect(tunnel.udp, `${id} ${what}`).toEqual({ state: "OPEN", samePort: true, match: "DOWNLOADER" });
       // Nothing of ours listens: a completed connect from the internet is the client's own accept.
       const address = `TCP4:${at.ip}:${at.port},bind=${peerIp},connect-timeout=5`;
       const connect = await lab.exec("wan", "socat", ["-u", "OPEN:/dev/null", address], {
