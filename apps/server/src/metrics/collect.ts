@@ -3,6 +3,7 @@ import type { CheckStatus } from "@autostun/plugins-api";
 import type { TunnelState } from "@autostun/relay";
 import type { RelayManager, TunnelStats } from "@autostun/tunnels";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { perTunnelSeries } from "./per-tunnel-series.js";
 import { registerUdpMetrics } from "./udp-metrics.js";
 
 const TUNNEL_STATES: readonly TunnelState[] = ["STOPPED", "OPENING", "OPEN", "RECOVERING", "FAILED"];
@@ -77,37 +78,7 @@ export function createMetricsRegistry(sources: MetricSources): Registry {
     },
   });
 
-  // The registry collects every metric at once; the five series made from tunnel stats share one read.
-  let statsRead: Promise<Map<string, TunnelStats>> | undefined;
-  const tunnelStats = () => {
-    statsRead ??= readStats(sources.relay()).finally(() => {
-      setImmediate(() => {
-        statsRead = undefined;
-      });
-    });
-    return statsRead;
-  };
-  const fromStats = (kind: "gauge" | "counter", name: string, help: string, pick: keyof TunnelStats) => {
-    const config = { name, help, labelNames: ["tunnel"] as const, registers: [registry] };
-    if (kind === "gauge")
-      new Gauge({
-        ...config,
-        async collect() {
-          const stats = await tunnelStats();
-          this.reset();
-          for (const [tunnel, values] of stats) this.set({ tunnel }, values[pick]);
-        },
-      });
-    else
-      new Counter({
-        ...config,
-        async collect() {
-          const stats = await tunnelStats();
-          this.reset();
-          for (const [tunnel, values] of stats) this.inc({ tunnel }, values[pick]);
-        },
-      });
-  };
+  const fromStats = perTunnelSeries<TunnelStats>(registry, () => readStats(sources.relay()));
   fromStats("gauge", "autostun_tunnel_connections_active", "peer connections open right now", "active");
   fromStats("counter", "autostun_tunnel_connections_handled_total", "peer connections forwarded", "handled");
   fromStats(

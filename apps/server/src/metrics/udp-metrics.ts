@@ -1,6 +1,7 @@
 import type { TunnelState } from "@autostun/relay";
 import type { RelayManager, TunnelUdpStats } from "@autostun/tunnels";
-import { Counter, Gauge, type Registry } from "prom-client";
+import { Gauge, type Registry } from "prom-client";
+import { perTunnelSeries } from "./per-tunnel-series.js";
 
 const TUNNEL_STATES: readonly TunnelState[] = ["STOPPED", "OPENING", "OPEN", "RECOVERING", "FAILED"];
 
@@ -48,37 +49,7 @@ export function registerUdpMetrics(registry: Registry, relay: () => RelayManager
     },
   });
 
-  // One read of every tunnel's UDP stats serves all six series of a scrape, as for the TCP counters.
-  let statsRead: Promise<Map<string, TunnelUdpStats>> | undefined;
-  const udpStats = () => {
-    statsRead ??= readUdpStats(relay()).finally(() => {
-      setImmediate(() => {
-        statsRead = undefined;
-      });
-    });
-    return statsRead;
-  };
-  const fromStats = (kind: "gauge" | "counter", name: string, help: string, pick: keyof TunnelUdpStats) => {
-    const config = { name, help, labelNames: ["tunnel"] as const, registers: [registry] };
-    if (kind === "gauge")
-      new Gauge({
-        ...config,
-        async collect() {
-          const stats = await udpStats();
-          this.reset();
-          for (const [tunnel, values] of stats) this.set({ tunnel }, values[pick]);
-        },
-      });
-    else
-      new Counter({
-        ...config,
-        async collect() {
-          const stats = await udpStats();
-          this.reset();
-          for (const [tunnel, values] of stats) this.inc({ tunnel }, values[pick]);
-        },
-      });
-  };
+  const fromStats = perTunnelSeries<TunnelUdpStats>(registry, () => readUdpStats(relay()));
   fromStats("gauge", "autostun_tunnel_udp_sessions_active", "UDP peer sessions live right now", "active");
   fromStats(
     "counter",
