@@ -281,14 +281,14 @@ export class RunningTunnel {
     if (this.nftables && this.tunnel.status.state !== "STOPPED") {
       try {
         const stats = await this.nftables.stats();
-        // The kernel's ban and byte counters are shared with TCP; only flows are told apart.
+        // The kernel drops for bans and the per-address limit in one counter; it queues nothing to drop.
         return {
           active: stats.activeUdp,
           handled: stats.handledUdp,
-          blocked: 0,
+          blocked: stats.blockedUdp,
           dropped: 0,
-          bytesIn: 0,
-          bytesOut: 0,
+          bytesIn: stats.bytesInUdp,
+          bytesOut: stats.bytesOutUdp,
         };
       } catch (error) {
         this.logger.warn("cannot read the tunnel's nftables UDP counters", {

@@ -136,6 +136,13 @@ test("forward: nftables DNATs a WAN peer's UDP on the held mapping's port to a L
   expect(limited.activeUdp).toBe(MAX_FLOWS);
   expect(limited.bytesIn).toBeGreaterThan(0);
   expect(limited.bytesOut).toBeGreaterThan(0);
+  // All of it UDP, and told apart as such (this tunnel carried no TCP peer).
+  expect(limited).toMatchObject({
+    handledUdp: MAX_FLOWS,
+    blockedUdp: 1,
+    bytesInUdp: limited.bytesIn,
+    bytesOutUdp: limited.bytesOut,
+  });
 
   // A ban: when the call answers, the peer's live flows are forgotten and its next datagram is dropped.
   const t0 = Date.now();
@@ -147,6 +154,7 @@ test("forward: nftables DNATs a WAN peer's UDP on the held mapping's port to a L
   const seenBeforeBan = recorded.length;
   expect((await knock(lab, peer, publicAddress)).got).toBe("");
   expect(recorded.length).toBe(seenBeforeBan);
+  expect((await nft.stats()).blockedUdp).toBe(2);
   // Another WAN address is not affected.
   const other = await lab.addWanAddress();
   expect((await knock(lab, other, publicAddress)).got).toMatch(

@@ -54,6 +54,10 @@ export interface NftablesStats {
   handled: number;
   /** The UDP flows among them. */
   handledUdp: number;
+  /** UDP's share of `blocked`, `bytesIn` and `bytesOut`. */
+  blockedUdp: number;
+  bytesInUdp: number;
+  bytesOutUdp: number;
   /** New connections from banned addresses, answered with a reset. */
   blocked: number;
   /** Packet bytes (headers included) from peers, and back to them. */

@@ -51,6 +51,10 @@ export interface TunnelCounts {
   handled: number;
   /** The UDP flows among them. */
   handledUdp: number;
+  /** UDP's share of `blocked` (bans and the per-address limit), `bytesIn` and `bytesOut`. */
+  blockedUdp: number;
+  bytesInUdp: number;
+  bytesOutUdp: number;
   blocked: number;
   bytesIn: number;
   bytesOut: number;
@@ -244,9 +248,12 @@ export class NftablesTable {
     return {
       handled: read(entry?.names.handled, "packets") + read(entry?.names.udpHandled, "packets"),
       handledUdp: read(entry?.names.udpHandled, "packets"),
-      blocked: read(entry?.names.blocked, "packets"),
-      bytesIn: read(entry?.names.bytesIn, "bytes"),
-      bytesOut: read(entry?.names.bytesOut, "bytes"),
+      blocked: read(entry?.names.blocked, "packets") + read(entry?.names.udpBlocked, "packets"),
+      bytesIn: read(entry?.names.bytesIn, "bytes") + read(entry?.names.udpBytesIn, "bytes"),
+      bytesOut: read(entry?.names.bytesOut, "bytes") + read(entry?.names.udpBytesOut, "bytes"),
+      blockedUdp: read(entry?.names.udpBlocked, "packets"),
+      bytesInUdp: read(entry?.names.udpBytesIn, "bytes"),
+      bytesOutUdp: read(entry?.names.udpBytesOut, "bytes"),
     };
   }
 

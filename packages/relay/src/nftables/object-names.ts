@@ -18,6 +18,10 @@ export interface TunnelObjectNames {
   /** UDP flows handed on, apart from TCP's, so each protocol's arrivals can be told. */
   udpHandled: string;
   blocked: string;
+  /** The UDP parts of `blocked`, `bytesIn` and `bytesOut`, counted apart for the same reason. */
+  udpBlocked: string;
+  udpBytesIn: string;
+  udpBytesOut: string;
   bytesIn: string;
   bytesOut: string;
 }
@@ -41,6 +45,9 @@ export function tunnelObjectNames(tunnelId: string): TunnelObjectNames {
     udpSnatChain: `${prefix}_usnat`,
     handled: `${prefix}_handled`,
     udpHandled: `${prefix}_uhandled`,
+    udpBlocked: `${prefix}_ublocked`,
+    udpBytesIn: `${prefix}_uin`,
+    udpBytesOut: `${prefix}_uout`,
     blocked: `${prefix}_blocked`,
     bytesIn: `${prefix}_in`,
     bytesOut: `${prefix}_out`,

@@ -30,7 +30,7 @@ export function perIpLimit(
     const udpSet = `${names.prefix}_upeers`;
     sets.push({ name: udpSet, type: "ipv4_addr", flags: ["dynamic"] });
     rules.push(
-      `${udp.inbound} ct state new add @${udpSet} { ip saddr ct count over ${udp.maxPerIp} } counter name "${names.blocked}" drop`,
+      `${udp.inbound} ct state new add @${udpSet} { ip saddr ct count over ${udp.maxPerIp} } counter name "${names.udpBlocked}" drop`,
     );
   }
   return {

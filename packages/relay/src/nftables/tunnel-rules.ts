@@ -86,6 +86,7 @@ export function tunnelRules(input: TunnelRulesInput): {
       names.blocked,
       names.bytesIn,
       names.bytesOut,
+      ...(udp ? [names.udpBlocked, names.udpBytesIn, names.udpBytesOut] : []),
     ].map(counter),
     sets: [
       {
@@ -126,7 +127,7 @@ export function tunnelRules(input: TunnelRulesInput): {
         hook: { type: "filter", hook: "prerouting", priority: BYTES_IN_PRIORITY },
         rules: [
           `ct direction original ${ours} counter name "${names.bytesIn}"`,
-          ...(udp ? [`ct direction original ${udp.ours} counter name "${names.bytesIn}"`] : []),
+          ...(udp ? [`ct direction original ${udp.ours} counter name "${names.udpBytesIn}"`] : []),
         ],
       },
       {
@@ -134,7 +135,7 @@ export function tunnelRules(input: TunnelRulesInput): {
         hook: { type: "filter", hook: "postrouting", priority: BYTES_OUT_PRIORITY },
         rules: [
           `ct direction reply ${ours} counter name "${names.bytesOut}"`,
-          ...(udp ? [`ct direction reply ${udp.ours} counter name "${names.bytesOut}"`] : []),
+          ...(udp ? [`ct direction reply ${udp.ours} counter name "${names.udpBytesOut}"`] : []),
         ],
       },
       ...limit.chains,
@@ -183,7 +184,7 @@ function udpParts(input: TunnelRulesInput, udpPort: number) {
     // Dropped, first datagram and every later one: UDP has no reset, and an ICMP answer would only
     // tell a banned peer that someone is here.
     banned: (set: string) => [
-      `${bannedBy(set)} ct state new counter name "${names.blocked}" drop`,
+      `${bannedBy(set)} ct state new counter name "${names.udpBlocked}" drop`,
       `${bannedBy(set)} drop`,
     ],
     ours: `meta l4proto udp ct status dnat ct original proto-dst ${udpPort}`,

@@ -72,19 +72,19 @@ describe("nftables rules of a tunnel with and without UDP", () => {
     for (const set of ["t_qb_22d1fb_ban", "t_qb_22d1fb_banh"]) {
       // Original direction only: STUN answers to the mapping socket are replies and never match.
       expect(lines).toContain(
-        `${udp} ip saddr @${set} ct direction original ct state new counter name "t_qb_22d1fb_blocked" drop`,
+        `${udp} ip saddr @${set} ct direction original ct state new counter name "t_qb_22d1fb_ublocked" drop`,
       );
       expect(lines).toContain(`${udp} ip saddr @${set} ct direction original drop`);
     }
     expect(lines).toContain(
-      `${udp} ct state new add @t_qb_22d1fb_upeers { ip saddr ct count over 4 } counter name "t_qb_22d1fb_blocked" drop`,
+      `${udp} ct state new add @t_qb_22d1fb_upeers { ip saddr ct count over 4 } counter name "t_qb_22d1fb_ublocked" drop`,
     );
     expect(lines).toContain("set t_qb_22d1fb_upeers { type ipv4_addr; flags dynamic; }");
     expect(lines).toContain(
-      'ct direction original meta l4proto udp ct status dnat ct original proto-dst 40001 counter name "t_qb_22d1fb_in"',
+      'ct direction original meta l4proto udp ct status dnat ct original proto-dst 40001 counter name "t_qb_22d1fb_uin"',
     );
     expect(lines).toContain(
-      'ct direction reply meta l4proto udp ct status dnat ct original proto-dst 40001 counter name "t_qb_22d1fb_out"',
+      'ct direction reply meta l4proto udp ct status dnat ct original proto-dst 40001 counter name "t_qb_22d1fb_uout"',
     );
   });
 
