@@ -1,5 +1,6 @@
 export { LAB_APT_PACKAGES, labAptPackages, STUN_CLIENT_BIN } from "./apt-packages.js";
 export { ADDRESSES } from "./lab/addresses.js";
+export { ADDRESSES6 } from "./lab/addresses6.js";
 export { createLab } from "./lab/create-lab.js";
 export { sweepStaleLabs } from "./lab/sweep.js";
 export type {
@@ -8,6 +9,8 @@ export type {
   LabExecOptions,
   LabHomeRouter,
   LabHomeRouterInfo,
+  LabIpv6,
+  LabIpv6Info,
   LabLoss,
   LabNamespaces,
   LabOptions,

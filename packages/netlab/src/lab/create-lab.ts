@@ -11,6 +11,7 @@ import { launchOurs } from "../servers/ours.js";
 import { waitForListeners } from "../servers/wait-ready.js";
 import { run, runOrThrow } from "../util/run.js";
 import { ADDRESSES } from "./addresses.js";
+import { ADDRESSES6, bracketed } from "./addresses6.js";
 import { guardLab, releaseLab } from "./exit-guard.js";
 import { startMiniupnpd, wireHomeRouter } from "./home-router.js";
 import { namespacesFor, newLabId } from "./names.js";
@@ -23,6 +24,7 @@ import {
   waitForLinks,
   wireNetwork,
 } from "./network.js";
+import { addWanAddress6, applyFirewall6, wireIpv6 } from "./network6.js";
 import { assertRoot, resolveLoss, resolveOptions } from "./options.js";
 import { moveRouterWanAddress, nextRouterWanIp } from "./public-ip.js";
 import { sweepStaleLabs } from "./sweep.js";
@@ -32,6 +34,7 @@ import type {
   Lab,
   LabExecOptions,
   LabHomeRouterInfo,
+  LabIpv6Info,
   LabLoss,
   LabNamespaces,
   LabOptions,
@@ -51,11 +54,13 @@ class RunningLab implements Lab {
   private readonly lanPublicIp: string | undefined;
   readonly wanServerIps = { primary: ADDRESSES.stunPrimary, alternate: ADDRESSES.stunAlternate };
   readonly stunPorts = { port: ADDRESSES.stunPort, altPort: ADDRESSES.stunAltPort };
-  readonly stunServers: { udp: string[]; tcp: string[] };
+  readonly stunServers: { udp: string[]; tcp: string[]; udp6?: string[]; tcp6?: string[] };
+  private ipv6Firewall: boolean | undefined;
   homeRouter: LabHomeRouterInfo | undefined;
 
   private readonly children = new Set<ChildProcess>();
   private nextPeerHost: number = ADDRESSES.firstPeerHost;
+  private nextPeerHost6: number = ADDRESSES6.firstPeerHost;
   private configCount = 0;
   private tearingDown: Promise<void> | undefined;
 
@@ -83,6 +88,34 @@ class RunningLab implements Lab {
             (ip) => `${ip}:${this.stunPorts.port}`,
           );
     this.stunServers = { udp: servers, tcp: [...servers] };
+    if (options.ipv6) {
+      this.ipv6Firewall = options.ipv6.firewall;
+      const servers6 =
+        options.stun === "none"
+          ? []
+          : [ADDRESSES6.stunPrimary, ADDRESSES6.stunAlternate].map((ip) =>
+              bracketed(ip, this.stunPorts.port),
+            );
+      this.stunServers.udp6 = servers6;
+      this.stunServers.tcp6 = [...servers6];
+    }
+  }
+
+  get ipv6(): LabIpv6Info | undefined {
+    if (this.ipv6Firewall === undefined) return undefined;
+    return {
+      lanIp: ADDRESSES6.lanHost,
+      lanGatewayIp: ADDRESSES6.lanGateway,
+      lanPrefix: ADDRESSES6.lanPrefix,
+      routerWanIp: ADDRESSES6.routerWan,
+      wanServerIps: { primary: ADDRESSES6.stunPrimary, alternate: ADDRESSES6.stunAlternate },
+      firewall: this.ipv6Firewall,
+    };
+  }
+
+  private assertIpv6(what: string): void {
+    if (this.ipv6Firewall === undefined)
+      throw new Error(`netlab: ${what} needs IPv6; lab ${this.id} was built without the ipv6 option`);
   }
 
   /** Start miniupnpd on the home router of a two-level lab. */
@@ -195,6 +228,23 @@ class RunningLab implements Lab {
     return ip;
   }
 
+  async addWanAddress6(): Promise<string> {
+    this.assertIpv6("addWanAddress6");
+    if (this.nextPeerHost6 > ADDRESSES6.lastPeerHost)
+      throw new Error(`netlab: lab ${this.id} has no IPv6 WAN addresses left`);
+    const ip = `${ADDRESSES6.wanNetworkBase}${(this.nextPeerHost6++).toString(16)}`;
+    await addWanAddress6(this.namespaces, ip);
+    return ip;
+  }
+
+  async setIpv6Firewall(on: boolean): Promise<void> {
+    this.assertIpv6("setIpv6Firewall");
+    if (typeof on !== "boolean")
+      throw new TypeError(`netlab: setIpv6Firewall needs true or false; got ${JSON.stringify(on)}`);
+    await applyFirewall6(this.namespaces, on);
+    this.ipv6Firewall = on;
+  }
+
   writeConfig(extra?: Record<string, unknown>): Promise<string> {
     return writeLabConfig({ dir: this.dir, index: this.configCount++, stun: this.stunServers, extra });
   }
@@ -207,6 +257,29 @@ class RunningLab implements Lab {
       this.options.stun === "coturn" ? launchCoturn(spawnInWan, plan) : launchOurs(spawnInWan, plan);
     await waitForListeners((file, args) => this.exec("wan", file, args), server.expected, {
       name: `the ${this.options.stun} STUN server`,
+      child: server.child,
+      describe: server.describe,
+    });
+    if (this.options.ipv6) await this.startStunServer6(spawnInWan);
+  }
+
+  /**
+   * Our server on the two IPv6 WAN addresses, whatever serves IPv4: one server process speaks one
+   * address family (RFC 5780 pairs a primary with an alternate of the same family).
+   */
+  private async startStunServer6(spawnInWan: (file: string, args: readonly string[]) => ChildProcess) {
+    const server = launchOurs(spawnInWan, {
+      primary: ADDRESSES6.stunPrimary,
+      alternate: ADDRESSES6.stunAlternate,
+      ...this.stunPorts,
+      dir: this.dir,
+    });
+    const expected = {
+      udp: server.expected.udp.map(toBracketed),
+      tcp: server.expected.tcp.map(toBracketed),
+    };
+    await waitForListeners((file, args) => this.exec("wan", file, args), expected, {
+      name: "our STUN server on IPv6",
       child: server.child,
       describe: server.describe,
     });
@@ -244,6 +317,12 @@ class RunningLab implements Lab {
     destroyNamespacesSync(Object.values(this.namespaces));
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** `ip:port` with an IPv6 ip, as the launcher lists it, to the `[ip]:port` that `ss` prints. */
+function toBracketed(socket: string): string {
+  const cut = socket.lastIndexOf(":");
+  return bracketed(socket.slice(0, cut), Number(socket.slice(cut + 1)));
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -289,6 +368,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
       ),
     );
     if (resolved.homeRouter) await wireHomeRouter(namespaces);
+    if (resolved.ipv6) await wireIpv6(namespaces, resolved.ipv6.firewall);
     await waitForLinks(namespaces);
     await lab.startHomeRouter();
     if (dropsAnything(resolved.loss)) await lab.setLoss(resolved.loss);

@@ -12,7 +12,13 @@ describe("createLab options", () => {
       loss: {},
       homeRouter: false,
       portPool: false,
+      ipv6: false,
     });
+  });
+
+  test("ipv6 is kept as given, firewall on or off", () => {
+    expect(resolveOptions({ nat: "NAT3", ipv6: { firewall: true } }).ipv6).toEqual({ firewall: true });
+    expect(resolveOptions({ nat: "OPEN", ipv6: { firewall: false } }).ipv6).toEqual({ firewall: false });
   });
 
   test("a port pool makes the router remap, so portPreserving defaults to false", () => {
@@ -61,6 +67,12 @@ describe("createLab options", () => {
     [
       { nat: "NAT1", portPreserving: true, portPool: { first: 20480, size: 1024, random: true } },
       /portPool makes the router remap ports; it cannot be combined with portPreserving: true/,
+    ],
+    [{ nat: "NAT1", ipv6: true }, /options\.ipv6 must be false or \{ firewall: true \| false \}; got true/],
+    [{ nat: "NAT1", ipv6: { firewall: "on" } }, /options\.ipv6 must be false or .*got \{"firewall":"on"\}/],
+    [
+      { nat: "NAT1", ipv6: { firewall: true }, homeRouter: { upnp: "allow" } },
+      /options\.ipv6 cannot be combined with homeRouter yet/,
     ],
   ] as const)("%j is refused with an error naming the option", ([options, message]) => {
     expect(() => resolveOptions(options as unknown as LabOptions)).toThrow(message);

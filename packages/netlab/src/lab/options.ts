@@ -1,6 +1,7 @@
 import { randomDropRule } from "@autostun/netfilter";
 import {
   type LabHomeRouter,
+  type LabIpv6,
   type LabLoss,
   type LabOptions,
   type LabPortPool,
@@ -29,6 +30,7 @@ export function resolveOptions(options: LabOptions): Required<LabOptions> {
     tcpSymmetric = false,
     loss = {},
     homeRouter = false,
+    ipv6 = false,
   } = options;
   if (!NAT_TYPES.includes(nat as NatType)) {
     throw new TypeError(
@@ -61,7 +63,19 @@ export function resolveOptions(options: LabOptions): Required<LabOptions> {
     loss: resolveLoss(loss),
     homeRouter: resolveHome(nat, homeRouter),
     portPool,
+    ipv6: resolveIpv6(ipv6, homeRouter),
   };
+}
+
+function resolveIpv6(ipv6: LabIpv6 | false, home: LabHomeRouter | false): LabIpv6 | false {
+  if (ipv6 === false) return false;
+  if (typeof ipv6 !== "object" || ipv6 === null || Array.isArray(ipv6) || typeof ipv6.firewall !== "boolean")
+    throw new TypeError(
+      `createLab: options.ipv6 must be false or { firewall: true | false }; got ${JSON.stringify(ipv6)}`,
+    );
+  // The LAN host would sit behind the home router, which has no IPv6 wiring (yet).
+  if (home !== false) throw new TypeError("createLab: options.ipv6 cannot be combined with homeRouter yet");
+  return { firewall: ipv6.firewall };
 }
 
 /** Check a port block: whole numbers, inside 1–65535, and a NAT to apply it. */

@@ -48,6 +48,31 @@ export const CGNAT_1024_POOL: Readonly<LabPortPool> = Object.freeze({
   random: true,
 });
 
+/**
+ * IPv6 for the lab (the `ipv6` option): the LAN host gets a global address from the router's /64, the
+ * router routes it without NAT, and `firewall: true` makes the router drop new inbound IPv6 from the WAN
+ * (a home modem's default stateful firewall), `false` forwards everything.
+ */
+export interface LabIpv6 {
+  firewall: boolean;
+}
+
+/** The lab's IPv6 addresses, when it was built with `ipv6`. */
+export interface LabIpv6Info {
+  /** The LAN host's stable global address. */
+  readonly lanIp: string;
+  /** The router's global address on the LAN link (the LAN host's IPv6 default gateway). */
+  readonly lanGatewayIp: string;
+  /** The /64 the router routes to the LAN, e.g. `2a0b:8877:77::/64`. */
+  readonly lanPrefix: string;
+  /** The router's address on the WAN link. */
+  readonly routerWanIp: string;
+  /** The two WAN addresses our STUN server answers on over IPv6. */
+  readonly wanServerIps: { readonly primary: string; readonly alternate: string };
+  /** Whether the router's stateful filter currently drops new inbound IPv6 ({@link Lab.setIpv6Firewall}). */
+  readonly firewall: boolean;
+}
+
 /** What `createLab` should build. */
 export interface LabOptions {
   /** Router behaviour. */
@@ -82,6 +107,12 @@ export interface LabOptions {
    * `nat` keeps deciding mapping and filtering. Not for OPEN. Default false: the usual router.
    */
   portPool?: LabPortPool | false;
+  /**
+   * Add IPv6 (see {@link LabIpv6}). Default false: no global IPv6 address and no IPv6 route anywhere in
+   * the lab (the kernel's link-local addresses only), so "no IPv6 on this host" can be tested. Not with
+   * `homeRouter`.
+   */
+  ipv6?: LabIpv6 | false;
 }
 
 /** Outcome of a command run inside a namespace; a non-zero exit does not throw. */
@@ -150,8 +181,18 @@ export interface Lab {
   readonly wanServerIps: { readonly primary: string; readonly alternate: string };
   /** Primary and alternate STUN ports. */
   readonly stunPorts: { readonly port: number; readonly altPort: number };
-  /** "ip:port" lists ready to drop into an AutoSTUN config (empty when no server runs). */
-  readonly stunServers: { readonly udp: readonly string[]; readonly tcp: readonly string[] };
+  /**
+   * "ip:port" lists ready to drop into an AutoSTUN config (empty when no server runs). With `ipv6`,
+   * `udp6`/`tcp6` list our server's two IPv6 addresses as "[ip]:port" (absent without `ipv6`).
+   */
+  readonly stunServers: {
+    readonly udp: readonly string[];
+    readonly tcp: readonly string[];
+    readonly udp6?: readonly string[];
+    readonly tcp6?: readonly string[];
+  };
+  /** The lab's IPv6 addresses and firewall state, when built with `ipv6`. */
+  readonly ipv6: LabIpv6Info | undefined;
   /** Run a command to completion inside a namespace. */
   exec(ns: string, file: string, args?: readonly string[], opts?: LabExecOptions): Promise<ExecResult>;
   /**
@@ -199,6 +240,13 @@ export interface Lab {
   setLoss(loss: LabLoss): Promise<void>;
   /** Add one more address to the WAN namespace (a "peer" on the internet) and return it. */
   addWanAddress(): Promise<string>;
+  /** Add one more IPv6 address to the WAN namespace (a peer) and return it. Only with `ipv6`. */
+  addWanAddress6(): Promise<string>;
+  /**
+   * Turn the router's stateful IPv6 firewall on or off in place, as a user changing the modem's setting
+   * would. Connections it already tracks are kept. Only with `ipv6`.
+   */
+  setIpv6Firewall(on: boolean): Promise<void>;
   /**
    * Write an AutoSTUN YAML config pointing at this lab's STUN servers into a temporary
    * folder (removed on teardown) and return its path. `extra` keys are merged on top.
