@@ -80,6 +80,31 @@ describe.concurrent("npm run lab", () => {
     expect(cli.err()).toMatch(/options\.homeRouter must be false or \{ upnp: "allow" \| "deny" \}/);
   });
 
+  test("--ipv6 firewall prints the lab's IPv6 addresses and its firewall state", async () => {
+    const cli = startCli(["--nat", "NAT3", "--stun", "none", "--ipv6", "firewall", "--json"]);
+    await new Promise<void>((resolve, reject) => {
+      cli.child.stdout.on("data", () => cli.out().includes("\n") && resolve());
+      cli.child.once("exit", (code) => reject(new Error(`lab CLI exited ${code}: ${cli.err()}`)));
+    });
+    const info = JSON.parse(cli.out()) as {
+      namespaces: LabNamespaces;
+      ipv6: { lanIp: string; firewall: boolean };
+    };
+    expect(info.ipv6).toMatchObject({ lanIp: "2a0b:8877:77::2", firewall: true });
+    cli.child.kill("SIGINT");
+    const [code] = await once(cli.child, "exit");
+    expect(code).toBe(0);
+    const after = new Set(await listNamespaces());
+    expect(Object.values(info.namespaces).filter((n) => after.has(n))).toEqual([]);
+  });
+
+  test("refuses --ipv6 with anything but firewall or open, exit code 2", async () => {
+    const cli = startCli(["--nat", "NAT1", "--ipv6", "maybe"]);
+    const [code] = await once(cli.child, "exit");
+    expect(code).toBe(2);
+    expect(cli.err()).toMatch(/--ipv6 takes firewall or open; got "maybe"/);
+  });
+
   test("refuses an unknown NAT type with usage and exit code 2", async () => {
     const cli = startCli(["--nat", "NAT9"]);
     const [code] = await once(cli.child, "exit");

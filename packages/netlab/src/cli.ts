@@ -1,6 +1,6 @@
 /**
  * `npm run lab -- --nat NAT1 [--stun coturn|ours|none] [--remap | --cgnat] [--tcp-symmetric]
- * [--home-router allow|deny] [--json]`: bring one lab
+ * [--home-router allow|deny] [--ipv6 firewall|open] [--json]`: bring one lab
  * up by hand, print how to use it, and tear it down on Ctrl-C.
  */
 import { parseArgs } from "node:util";
@@ -16,6 +16,7 @@ const USAGE = `usage: npm run lab -- --nat NAT1|NAT2|NAT3|NAT4|OPEN|UDP_BLOCKED 
   --cgnat  carrier-grade NAT: public ports at random from a block of 1,024 (20480-21503)
   --tcp-symmetric  TCP gets a new random public port per connection (UDP unchanged)
   --home-router allow|deny  put a home router running miniupnpd in front of the LAN host (two-level lab)
+  --ipv6 firewall|open  add IPv6: the router routes a /64 to the LAN host, dropping new inbound (firewall) or not (open)
   --json   print the lab as one JSON object instead of prose
 Needs root. Ctrl-C tears the lab down.`;
 
@@ -34,6 +35,12 @@ function describeLab(lab: Lab, configPath: string): string {
     `  router       ${lab.routerWanIp}  (namespace ${router})`,
     `  public IP    ${lab.publicIp}`,
     `  WAN servers  ${primary}, ${lab.wanServerIps.alternate}  (namespace ${wan}; ports ${lab.stunPorts.port}/${lab.stunPorts.altPort})`,
+    ...(lab.ipv6
+      ? [
+          `  IPv6         LAN host ${lab.ipv6.lanIp} (${lab.ipv6.lanPrefix}), router ${lab.ipv6.routerWanIp}, firewall ${lab.ipv6.firewall ? "on" : "off"}`,
+          `  WAN IPv6     ${lab.ipv6.wanServerIps.primary}, ${lab.ipv6.wanServerIps.alternate}`,
+        ]
+      : []),
     `  config       ${configPath}`,
     "",
     "Try:",
@@ -58,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
     cgnat?: boolean;
     "tcp-symmetric"?: boolean;
     "home-router"?: string;
+    ipv6?: string;
     json?: boolean;
     help?: boolean;
   };
@@ -71,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
         cgnat: { type: "boolean" },
         "tcp-symmetric": { type: "boolean" },
         "home-router": { type: "string" },
+        ipv6: { type: "string" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -87,6 +96,12 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`lab: --nat is required\n${USAGE}\n`);
     return 2;
   }
+  if (values.ipv6 !== undefined && values.ipv6 !== "firewall" && values.ipv6 !== "open") {
+    process.stderr.write(
+      `lab: --ipv6 takes firewall or open; got ${JSON.stringify(values.ipv6)}\n${USAGE}\n`,
+    );
+    return 2;
+  }
   let lab: Lab;
   try {
     lab = await createLab({
@@ -97,6 +112,7 @@ async function main(argv: string[]): Promise<number> {
       ...(values["home-router"] !== undefined
         ? { homeRouter: { upnp: values["home-router"] as "allow" | "deny" } }
         : {}),
+      ...(values.ipv6 !== undefined ? { ipv6: { firewall: values.ipv6 === "firewall" } } : {}),
     });
   } catch (error) {
     // A TypeError is bad usage (options were refused); anything else is the machine.
@@ -124,16 +140,21 @@ async function main(argv: string[]): Promise<number> {
         publicIp: lab.publicIp,
         wanServerIps: lab.wanServerIps,
         stunServers: lab.stunServers,
+        ...(lab.ipv6 ? { ipv6: lab.ipv6 } : {}),
         configPath,
       })}\n`,
     );
   } else {
     process.stdout.write(`${describeLab(lab, configPath)}\n`);
   }
+  // Signal handlers do not hold the event loop open; a lab without servers would let the process end
+  // (exit 13, top-level await unsettled) right after printing, its lab torn down by the exit guard.
+  const holdOpen = setInterval(() => {}, 2 ** 30);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", () => resolve());
     process.once("SIGTERM", () => resolve());
   });
+  clearInterval(holdOpen);
   await lab.teardown();
   if (!values.json) process.stdout.write("\nlab torn down\n");
   return 0;
