@@ -1,4 +1,5 @@
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { normalizeIp } from "@autostun/stun";
@@ -6,7 +7,8 @@ import { describe, expect, test } from "vitest";
 import { createLab } from "./lab/create-lab.js";
 import { isPidAlive } from "./lab/names.js";
 import { listNamespaces } from "./lab/namespaces.js";
-import type { Lab } from "./lab/types.js";
+import { sweepStaleLabs } from "./lab/sweep.js";
+import type { Lab, LabNamespaces } from "./lab/types.js";
 import { createTestLab } from "./testing.js";
 
 /**
@@ -15,6 +17,7 @@ import { createTestLab } from "./testing.js";
  * is socat and @autostun/stun's client, between addresses of the test's own namespaces.
  */
 
+const HOLD_LAB = fileURLToPath(new URL("./fixtures/hold-lab.ts", import.meta.url));
 const FIXTURE = fileURLToPath(new URL("./fixtures/binding6-in-lan.ts", import.meta.url));
 const GREETING = "lan-host-here";
 const TCP_PORT = 7_001;
@@ -214,6 +217,35 @@ describe.concurrent("the IPv6 lab", () => {
     await lab.teardown();
     const left = new Set(await listNamespaces());
     expect(Object.values(lab.namespaces).filter((ns) => left.has(ns))).toEqual([]);
+    expect(pids.filter(isPidAlive)).toEqual([]);
+  });
+
+  test("the sweeper removes a crashed run's IPv6 lab, both STUN servers included", async () => {
+    const child = spawn(
+      process.execPath,
+      ["--import", import.meta.resolve("tsx"), HOLD_LAB, "NAT1", "ours", "wait", "firewall"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let out = "";
+    let err = "";
+    child.stderr.on("data", (c: Buffer) => {
+      err += c.toString();
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+        if (out.includes("\n")) resolve(out.slice(0, out.indexOf("\n")));
+      });
+      child.once("exit", (code) => reject(new Error(`hold-lab exited ${code} before reporting: ${err}`)));
+    });
+    const report = JSON.parse(line) as { namespaces: LabNamespaces; serverPids: string };
+    const pids = report.serverPids.split(/\s+/).filter(Boolean).map(Number);
+    expect(pids.length).toBeGreaterThanOrEqual(2);
+    child.kill("SIGKILL");
+    await once(child, "exit");
+    await sweepStaleLabs();
+    const left = new Set(await listNamespaces());
+    expect(Object.values(report.namespaces).filter((ns) => left.has(ns))).toEqual([]);
     expect(pids.filter(isPidAlive)).toEqual([]);
   });
 });
