@@ -158,12 +158,14 @@ describe("wizard with qbittorrent-nox in a remapping NAT1 lab", () => {
     await page.getByRole("button", { name: "Enable AutoSTUN" }).click();
     const tunnel = page.locator('[data-tunnel="qbittorrent"][data-state="OPEN"]');
     await tunnel.waitFor({ timeout: 60_000 });
+    // qBittorrent listens on the public port before a peer is sent to it (the daemon checks, and says so).
+    // The port is pushed once UDP has the same one: on this remapping router TCP may first move to a
+    // pair's port, so the address peers use is the one shown with the verified push.
+    await tunnel.locator('[data-push-state="VERIFIED"]').waitFor({ timeout: 60_000 });
     const address = (await tunnel.locator("[data-public-address]").getAttribute("data-public-address")) ?? "";
     const [ip, port] = address.split(":");
     expect(ip).toBe(lab().publicIp);
     expect(Number(port)).toBeGreaterThan(0);
-    // qBittorrent listens on the public port before a peer is sent to it (the daemon checks, and says so).
-    await tunnel.locator('[data-push-state="VERIFIED"]').waitFor({ timeout: 60_000 });
     await page.screenshot({ path: "/tmp/autostun-wizard-enabled.png", fullPage: true });
 
     await page.getByRole("link", { name: /^Next: Proof/ }).click();
