@@ -173,11 +173,12 @@ export class TunnelUdpSide {
   }
 
   private enqueue(work: () => Promise<Settled>): Promise<Settled> {
-    const next = this.queue.then(work, work).catch((error: unknown) => {
-      this.options.logger.error(
-        `tunnel ${this.options.id}: UDP placement failed unexpectedly: ${(error as Error)?.message ?? error}`,
-      );
-      return "done" as Settled;
+    // A throw (a STUN name that does not resolve, a socket error) must not leave the side searching
+    // for ever: it is a placement that found nothing, with the reason, and the retry comes as usual.
+    const next = this.queue.then(work, work).catch(async (error: unknown) => {
+      await this.dropMapping().catch(() => undefined);
+      if (this.stopped) return "done" as Settled;
+      return this.notFound(`the placement failed: ${(error as Error)?.message ?? String(error)}`);
     });
     this.queue = next;
     return next;
