@@ -9,4 +9,5 @@ export const GUIDE_LINKS = {
   nat: "docs/user-guide.md#nat-type",
   tunnel: "docs/user-guide.md#your-first-tunnel",
   publicIp: "docs/user-guide.md#is-it-for-you",
+  ipv6: "docs/user-guide.md#ipv6",
 } as const;
