@@ -15,9 +15,12 @@ interface CheckJson {
 }
 
 /** `autostun doctor --check ipv6.reachability` on the LAN host, with the lab's IPv6 STUN servers listed. */
-async function doctorInLan(lab: Lab): Promise<CheckJson> {
+async function doctorInLan(
+  lab: Lab,
+  udp: readonly string[] = [...(lab.stunServers.udp6 ?? []), ...lab.stunServers.udp],
+): Promise<CheckJson> {
   const config = await lab.writeConfig({
-    stun: { udp: [...(lab.stunServers.udp6 ?? []), ...lab.stunServers.udp], tcp: [...lab.stunServers.tcp] },
+    stun: { udp: [...udp], tcp: [...lab.stunServers.tcp] },
     plugins: { config: { "@autostun/check-ipv6-reachability": { port: PEER_PORT } } },
   });
   const result = await lab.exec(
@@ -34,7 +37,7 @@ async function doctorInLan(lab: Lab): Promise<CheckJson> {
 }
 
 describe("ipv6.reachability on the lab's LAN host", () => {
-  test("fails naming the router's IPv6 firewall while it is on, and passes once it is off", async (context: TestContext) => {
+  test("fails naming the router's IPv6 firewall while it is on, passes once it is off, and warns with IPv4-only servers", async (context: TestContext) => {
     const lab = await createTestLab({ nat: "NAT1", stun: "ours", ipv6: { firewall: true } }, context);
     const ipv6 = lab.ipv6;
     if (!ipv6) throw new Error("the lab was built without IPv6");
@@ -57,6 +60,12 @@ describe("ipv6.reachability on the lab's LAN host", () => {
     expect(open.status).toBe("PASS");
     expect(open.facts.router).toMatchObject({ from: ipv6.lanIp, filtering: "ENDPOINT_INDEPENDENT" });
     expect(open.facts.listeners).toMatchObject({ port: PEER_PORT, tcpOnIpv6: true });
+
+    // Servers that answer over IPv4 only measure nothing about IPv6: unknown, not a pass.
+    const unmeasured = await doctorInLan(lab, lab.stunServers.udp);
+    expect(unmeasured.status).toBe("WARN");
+    expect(unmeasured.summary).toMatch(/none of the `stun.udp` servers answered over IPv6/);
+    expect(unmeasured.facts.router).toMatchObject({ answered: [], filtering: "UNKNOWN" });
   }, 120_000);
 
   test("skips with one line in a lab without IPv6", async (context: TestContext) => {
