@@ -163,3 +163,14 @@ export async function readHostIpv6(
   }
   return { addresses, defaultRoute, listeners, unreadable };
 }
+
+/**
+ * The address peers would reach the downloader at, so the router is measured for that one: the global
+ * address its listener is bound to when it is bound to one, else the stable address (listed first).
+ */
+export function probeAddress(facts: HostIpv6Facts): string | undefined {
+  const globals = facts.addresses ?? [];
+  const bound = facts.listeners?.tcp ?? [];
+  const own = globals.find((g) => bound.some((b) => b.toLowerCase() === g.address.toLowerCase()));
+  return (own ?? globals[0])?.address;
+}

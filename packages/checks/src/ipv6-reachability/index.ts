@@ -1,5 +1,5 @@
 import { type ExtensionContext, Services, type StunSettings } from "@autostun/plugins-api";
-import { readHostIpv6 } from "./host-facts.js";
+import { probeAddress, readHostIpv6 } from "./host-facts.js";
 import { measureRouterFiltering } from "./router-filtering.js";
 import { decideIpv6 } from "./verdict.js";
 
@@ -25,7 +25,7 @@ export function activate(context: ExtensionContext): void {
             router: undefined,
           });
         const host = await readHostIpv6(services.get(Services.CommandRunner), port, signal);
-        const from = host.addresses?.[0]?.address;
+        const from = probeAddress(host);
         let router: Awaited<ReturnType<typeof measureRouterFiltering>> | "no-servers" | undefined;
         if (from && host.defaultRoute !== null && host.defaultRoute !== "none") {
           const servers = services.get<StunSettings>(Services.StunSettings).udp;

@@ -1,7 +1,13 @@
 import { localize, Services } from "@autostun/plugins-api";
 import { describe, expect, it } from "vitest";
 import { loadBuiltin, runLoadedCheck } from "../testing/run-check.js";
-import { type HostIpv6Facts, parseDefaultRoute, parseIpAddr, parseSsListeners } from "./host-facts.js";
+import {
+  type HostIpv6Facts,
+  parseDefaultRoute,
+  parseIpAddr,
+  parseSsListeners,
+  probeAddress,
+} from "./host-facts.js";
 import type { RouterFiltering } from "./router-filtering.js";
 import { decideIpv6, type Ipv6Input } from "./verdict.js";
 
@@ -103,6 +109,21 @@ describe("reading the host's IPv6", () => {
     expect(parseSsListeners(ss, 8080)).toEqual(["*"]);
     expect(parseSsListeners(ss, 53)).toEqual(["127.0.0.53"]);
     expect(parseSsListeners(ss, 1)).toEqual([]);
+  });
+});
+
+describe("the address the router is measured from", () => {
+  it("is the stable address, unless the downloader is bound to another global address", () => {
+    expect(probeAddress(host())).toBe(STABLE);
+    const onTemporary = {
+      port: 6881,
+      tcp: ["2408:8207:1:2::aaaa"],
+      udp: [],
+      tcpOnIpv6: true,
+      udpOnIpv6: false,
+    };
+    expect(probeAddress(host({ listeners: onTemporary }))).toBe("2408:8207:1:2::aaaa");
+    expect(probeAddress(host({ addresses: [] }))).toBeUndefined();
   });
 });
 
