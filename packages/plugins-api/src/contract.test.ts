@@ -105,8 +105,8 @@ describe("plugin API 1.1 additions", () => {
 });
 
 describe("plugin API 1.2 additions", () => {
-  it("is version 1.8.0, so a plugin asking for ^1.2.0 still finds the downloader API", () => {
-    expect(API_VERSION).toBe("1.8.0");
+  it("is version 1.9.0, so a plugin asking for ^1.2.0 still finds the downloader API", () => {
+    expect(API_VERSION).toBe("1.9.0");
   });
 
   it("lets a plugin register a downloader declared in its manifest", async () => {

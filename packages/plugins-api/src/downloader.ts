@@ -47,8 +47,44 @@ export interface DownloaderAdapter {
   setListenPort(port: number, options?: DownloaderCallOptions): Promise<void>;
   /** Asks the client to tell its trackers the new port now; absent when the client has no such call. */
   reannounce?(options?: DownloaderCallOptions): Promise<void>;
+  /**
+   * The peers the client is connected to now, over all its torrents (since 1.9.0); absent when its API
+   * lists no peers. A client that cannot tell which peers came in leaves `incoming` undefined.
+   */
+  listPeers?(options?: DownloaderCallOptions): Promise<DownloaderPeer[]>;
+  /** Whether the client accepts peers over IPv6, as its own settings say (since 1.9.0). */
+  getIpv6Listening?(options?: DownloaderCallOptions): Promise<DownloaderIpv6Listening>;
+  /**
+   * Changes the client's settings so it accepts peers over IPv6 too (since 1.9.0). Only ever called
+   * after the user confirmed it; throws `UNSUPPORTED` where the client's API cannot change it.
+   */
+  listenOnIpv6?(options?: DownloaderCallOptions): Promise<void>;
   /** Ends the session with the client (logout); called when the tunnel stops or its settings change. */
   dispose?(): void | Promise<void>;
+}
+
+/** One peer connection of a downloader, as its API lists it (since 1.9.0). */
+export interface DownloaderPeer {
+  /** The peer's address, `ip:port` or `[ipv6]:port`, as the client sees it. */
+  address: string;
+  /** True when the peer connected to the client; undefined when the client does not say. */
+  incoming: boolean | undefined;
+  /** How the connection runs, when the client says. */
+  transport?: "TCP" | "UTP";
+  /** The peer's client name, when it sent one. */
+  client?: string;
+  /** The info hash of the torrent the peer is connected for, lower-case hex. */
+  infoHash?: string;
+}
+
+/** Whether a downloader accepts peers over IPv6, and the setting that decides it (since 1.9.0). */
+export interface DownloaderIpv6Listening {
+  /** True or false as the settings say; undefined when they do not decide it (e.g. a named interface). */
+  listens: boolean | undefined;
+  /** The client's own setting and value that decide it, e.g. `current_interface_address = 0.0.0.0`. */
+  setting: string;
+  /** True when `listenOnIpv6` can change it through the client's API (false: only its config file can). */
+  changeable: boolean;
 }
 
 /** Makes the adapter for one configured downloader. Called again when the settings change. */

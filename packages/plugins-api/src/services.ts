@@ -1,3 +1,5 @@
+import type { DownloaderIpv6Listening, DownloaderPeer } from "./downloader.js";
+
 /**
  * A typed DI token. Tokens are `Symbol.for(...)` keys, so a plugin bundling its own copy of this
  * package still resolves the same services as the host.
@@ -94,6 +96,36 @@ export interface TunnelActivityEntry {
   lastInboundAt?: string;
   /** The tunnel's UDP side (since 1.8.0); absent when the tunnel holds no UDP mapping (`udp: false`). */
   udp?: TunnelUdpActivity;
+  /** The downloader's IPv6 path and its pinhole on the home router (since 1.9.0); absent until known. */
+  ipv6?: TunnelIpv6Activity;
+}
+
+/** Where a pinhole for the downloader's port stands on the home router (since 1.9.0). */
+export type PinholeActivityState = "SEARCHING" | "OPEN" | "NO_GATEWAY" | "FAILED" | "REMOVED" | "UNSUPPORTED";
+
+/**
+ * Over IPv6 peers reach the downloader at its own global address and its own port, without the tunnel;
+ * only firewalls stand in the way. A pinhole on the home router (UPnP IGD v2 or PCP) lets them through.
+ */
+export interface TunnelIpv6Activity {
+  /** The downloader's global IPv6 address; undefined when it is not known (no IPv6, or another machine). */
+  address?: string;
+  /** The downloader's peer port: the tunnel's target port. */
+  port: number;
+  /** Absent while `upnp.enabled` is false: no pinhole was asked for. */
+  pinhole?: {
+    state: PinholeActivityState;
+    protocol?: "upnp" | "pcp";
+    /** The router: its UPnP description URL or its address. */
+    gateway?: string;
+    /** When the router's lease ends (ISO 8601); renewed before. */
+    leaseEndsAt?: string;
+    /** Which transports the router holds open. */
+    tcp: boolean;
+    udp: boolean;
+    /** Why it is not OPEN, in the router's or AutoSTUN's words. */
+    error?: string;
+  };
 }
 
 /**
@@ -178,6 +210,21 @@ export interface DownloaderProbeResult {
  */
 export interface Downloaders {
   list(): Promise<ConfiguredDownloader[]>;
+  /**
+   * The peers the tunnel's downloader is connected to now (since 1.9.0). `supported` is false when its
+   * adapter lists no peers; a failure is in `error`, never thrown.
+   */
+  peers(
+    tunnelId: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<{ supported: boolean; peers: DownloaderPeer[]; error?: { kind: string; message: string } }>;
+  /** Whether the tunnel's downloader accepts IPv6 peers (since 1.9.0); undefined when it cannot tell. */
+  ipv6Listening(
+    tunnelId: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<DownloaderIpv6Listening | { error: { kind: string; message: string } } | undefined>;
+  /** Has the tunnel's downloader listen on IPv6 too (since 1.9.0); only after the user confirmed it. */
+  listenOnIpv6(tunnelId: string, options?: { signal?: AbortSignal }): Promise<void>;
   /**
    * Logs in with the tunnel's settings and asks the client who it is; never throws for a bad answer.
    * Settings already refused are not tried again: the answer is that refusal, marked `reused` (since 1.6.0).

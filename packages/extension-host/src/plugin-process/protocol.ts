@@ -53,7 +53,7 @@ export const SERVICE_METHODS = {
   NetworkInfo: ["addresses"],
   TunnelPorts: ["localPorts"],
   TunnelActivity: ["tunnels"],
-  Downloaders: ["list", "probe"],
+  Downloaders: ["list", "probe", "peers", "ipv6Listening", "listenOnIpv6"],
   UpnpGateway: ["probe"],
 } satisfies Record<string, readonly string[]>;
 

@@ -50,6 +50,12 @@ const SERVED: Record<string, Record<string, ServedMethod>> = {
     list: (s) => s.get(Services.Downloaders).list(),
     probe: (s, [tunnelId], signal) =>
       s.get(Services.Downloaders).probe(text(tunnelId, "tunnelId"), { signal }),
+    peers: (s, [tunnelId], signal) =>
+      s.get(Services.Downloaders).peers(text(tunnelId, "tunnelId"), { signal }),
+    ipv6Listening: (s, [tunnelId], signal) =>
+      s.get(Services.Downloaders).ipv6Listening(text(tunnelId, "tunnelId"), { signal }),
+    listenOnIpv6: (s, [tunnelId], signal) =>
+      s.get(Services.Downloaders).listenOnIpv6(text(tunnelId, "tunnelId"), { signal }),
   },
   UpnpGateway: { probe: (s, _args, signal) => s.get(Services.UpnpGateway).probe({ signal }) },
 };

@@ -14,6 +14,9 @@ import {
 import type { ResolvedDownloader } from "@autostun/extension-host";
 import {
   type ConfiguredDownloader,
+  type DownloaderAdapter,
+  type DownloaderIpv6Listening,
+  type DownloaderPeer,
   type DownloaderProbeResult,
   type Downloaders,
   isDownloaderError,
@@ -78,6 +81,105 @@ export class ConfiguredDownloaders implements Downloaders {
       this.refusals.set(tunnelId, { digest: digestOf(downloader), at: new Date(), result });
     else this.refusals.delete(tunnelId);
     return result;
+  }
+
+  async peers(
+    tunnelId: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ supported: boolean; peers: DownloaderPeer[]; error?: { kind: string; message: string } }> {
+    const outcome = await this.withAdapter(tunnelId, options, async (adapter, signal) =>
+      adapter.listPeers ? adapter.listPeers({ signal }) : undefined,
+    );
+    if ("error" in outcome) return { supported: true, peers: [], error: outcome.error };
+    return outcome.value === undefined
+      ? { supported: false, peers: [] }
+      : { supported: true, peers: outcome.value };
+  }
+
+  async ipv6Listening(
+    tunnelId: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<DownloaderIpv6Listening | { error: { kind: string; message: string } } | undefined> {
+    const outcome = await this.withAdapter(tunnelId, options, async (adapter, signal) =>
+      adapter.getIpv6Listening ? adapter.getIpv6Listening({ signal }) : undefined,
+    );
+    return "error" in outcome ? { error: outcome.error } : outcome.value;
+  }
+
+  async listenOnIpv6(tunnelId: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const outcome = await this.withAdapter(tunnelId, options, async (adapter, signal) => {
+      if (!adapter.listenOnIpv6) return false;
+      await adapter.listenOnIpv6({ signal });
+      return true;
+    });
+    if ("error" in outcome) throw new Error(outcome.error.message);
+    if (!outcome.value)
+      throw new Error(`the downloader of tunnel ${tunnelId} cannot be told to listen on IPv6`);
+  }
+
+  /**
+   * Runs one call with the tunnel's own adapter, unless these settings were already refused (another
+   * failed login brings the client's ban of this host closer). Failures come back as values.
+   */
+  private async withAdapter<T>(
+    tunnelId: string,
+    options: { signal?: AbortSignal },
+    call: (adapter: DownloaderAdapter, signal: AbortSignal) => Promise<T>,
+  ): Promise<{ value: T } | { error: { kind: string; message: string } }> {
+    const tunnel = this.withDownloader().find((t) => t.id === tunnelId);
+    if (!tunnel) throw new Error(`tunnel ${tunnelId} has no downloader configured`);
+    const { downloader } = tunnel;
+    const standing = await this.standingRefusal(tunnelId, downloader);
+    if (standing?.error) return { error: standing.error };
+    const resolved = await this.options.resolve(downloader.kind);
+    if ("error" in resolved)
+      return { error: { kind: "UNSUPPORTED", message: localize(resolved.error, "en") } };
+    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 8000);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    let adapter: DownloaderAdapter;
+    try {
+      adapter = resolved.factory(
+        {
+          url: downloader.url,
+          username: downloader.username,
+          password: downloader.password,
+          ...(downloader.apiKey ? { apiKey: downloader.apiKey } : {}),
+        },
+        { logger: this.options.logger },
+      );
+    } catch (error) {
+      const message = redactUrlsIn(error instanceof Error ? error.message : String(error));
+      return { error: { kind: "UNSUPPORTED", message } };
+    }
+    try {
+      return { value: await call(adapter, signal) };
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      const kind = isDownloaderError(error) ? error.kind : "UNREACHABLE";
+      if (kind === "CREDENTIALS_REFUSED")
+        this.refusals.set(tunnelId, {
+          digest: digestOf(downloader),
+          at: new Date(),
+          result: {
+            answered: true,
+            authOk: false,
+            addresses: await addressesOf(downloader.url),
+            error: { kind, message: redactUrlsIn(withReason(error as Error)) },
+          },
+        });
+      const message = timeout.aborted
+        ? `${displayUrl(downloader.url)} did not answer within ${this.options.timeoutMs ?? 8000} ms`
+        : redactUrlsIn(withReason(error as Error));
+      return { error: { kind, message } };
+    } finally {
+      try {
+        await adapter.dispose?.();
+      } catch (error) {
+        this.options.logger.debug(
+          `logging out of ${displayUrl(downloader.url)} failed: ${(error as Error).message}`,
+        );
+      }
+    }
   }
 
   /**
