@@ -193,8 +193,42 @@ export interface DownloaderAdapter {
     setListenPort(port: number, options?: DownloaderCallOptions): Promise<void>;
     /** Asks the client to tell its trackers the new port now; absent when the client has no such call. */
     reannounce?(options?: DownloaderCallOptions): Promise<void>;
+    /**
+     * The peers the client is connected to now, over all its torrents (since 1.9.0); absent when its API
+     * lists no peers. A client that cannot tell which peers came in leaves `incoming` undefined.
+     */
+    listPeers?(options?: DownloaderCallOptions): Promise<DownloaderPeer[]>;
+    /** Whether the client accepts peers over IPv6, as its own settings say (since 1.9.0). */
+    getIpv6Listening?(options?: DownloaderCallOptions): Promise<DownloaderIpv6Listening>;
+    /**
+     * Changes the client's settings so it accepts peers over IPv6 too (since 1.9.0). Only ever called
+     * after the user confirmed it; throws `UNSUPPORTED` where the client's API cannot change it.
+     */
+    listenOnIpv6?(options?: DownloaderCallOptions): Promise<void>;
     /** Ends the session with the client (logout); called when the tunnel stops or its settings change. */
     dispose?(): void | Promise<void>;
+}
+/** One peer connection of a downloader, as its API lists it (since 1.9.0). */
+export interface DownloaderPeer {
+    /** The peer's address, `ip:port` or `[ipv6]:port`, as the client sees it. */
+    address: string;
+    /** True when the peer connected to the client; undefined when the client does not say. */
+    incoming: boolean | undefined;
+    /** How the connection runs, when the client says. */
+    transport?: "TCP" | "UTP";
+    /** The peer's client name, when it sent one. */
+    client?: string;
+    /** The info hash of the torrent the peer is connected for, lower-case hex. */
+    infoHash?: string;
+}
+/** Whether a downloader accepts peers over IPv6, and the setting that decides it (since 1.9.0). */
+export interface DownloaderIpv6Listening {
+    /** True or false as the settings say; undefined when they do not decide it (e.g. a named interface). */
+    listens: boolean | undefined;
+    /** The client's own setting and value that decide it, e.g. `current_interface_address = 0.0.0.0`. */
+    setting: string;
+    /** True when `listenOnIpv6` can change it through the client's API (false: only its config file can). */
+    changeable: boolean;
 }
 /** Makes the adapter for one configured downloader. Called again when the settings change. */
 export type DownloaderFactory = (settings: Readonly<DownloaderSettings>, context: DownloaderFactoryContext) => DownloaderAdapter;
@@ -315,13 +349,13 @@ export interface RemedyOutcome {
 export type { CheckImplementation, CheckOutcome, CheckResult, CheckRunContext, Facts, GatherContext, Gatherer, RemedyContext, } from "./check.js";
 export type { ExtensionContext, ExtensionModule } from "./context.js";
 export { type Disposable, DisposableStore, toDisposable } from "./disposable.js";
-export { DOWNLOADER_ERROR_KINDS, type DownloaderAdapter, type DownloaderCallOptions, type DownloaderDescription, DownloaderError, type DownloaderErrorKind, type DownloaderFactory, type DownloaderFactoryContext, type DownloaderSettings, isDownloaderError, } from "./downloader.js";
+export { DOWNLOADER_ERROR_KINDS, type DownloaderAdapter, type DownloaderCallOptions, type DownloaderDescription, DownloaderError, type DownloaderErrorKind, type DownloaderFactory, type DownloaderFactoryContext, type DownloaderIpv6Listening, type DownloaderPeer, type DownloaderSettings, isDownloaderError, } from "./downloader.js";
 export type { ContributingExtension, ContributionIssue, ContributionReceiver, ContributionSchema, ExtensionContributions, ExtensionPointDescriptor, } from "./extension-point.js";
 export type { Guidance, Remedy, RemedyOutcome } from "./guidance.js";
 export { type Catalog, type CatalogMessages, defineCatalog, LOCALES, type Locale, type LocalizedText, localize, type MessageParams, } from "./localized.js";
 export type { Logger } from "./logger.js";
 export { type ActivationEvent, type CheckContribution, type CheckPlatform, DEFAULT_CHECK_TIMEOUT_MS, type DownloaderContribution, type ExtensionManifest, type GathererContribution, type ManifestContributions, } from "./manifest.js";
-export { type CommandResult, type CommandRunner, type ConfiguredDownloader, type DownloaderProbeResult, type Downloaders, type HostInfo, type InterfaceAddress, type NetworkInfo, type ServiceAccessor, Services, type ServiceToken, type StunSettings, type SystemFiles, type TunnelActivity, type TunnelActivityEntry, type TunnelActivityState, type TunnelPorts, type TunnelUdpActivity, type UpnpGateway, type UpnpGatewayProbe, } from "./services.js";
+export { type CommandResult, type CommandRunner, type ConfiguredDownloader, type DownloaderProbeResult, type Downloaders, type HostInfo, type InterfaceAddress, type NetworkInfo, type PinholeActivityState, type ServiceAccessor, Services, type ServiceToken, type StunSettings, type SystemFiles, type TunnelActivity, type TunnelActivityEntry, type TunnelActivityState, type TunnelIpv6Activity, type TunnelPorts, type TunnelUdpActivity, type UpnpGateway, type UpnpGatewayProbe, } from "./services.js";
 export { CHECK_STATUSES, type CheckStatus, isProblemStatus, type VerdictStatus } from "./status.js";
 export { API_VERSION } from "./version.js";
 
@@ -480,6 +514,7 @@ export interface DownloaderContribution {
 export declare const DEFAULT_CHECK_TIMEOUT_MS = 10000;
 
 // ---- services.d.ts
+import type { DownloaderIpv6Listening, DownloaderPeer } from "./downloader.js";
 /**
  * A typed DI token. Tokens are `Symbol.for(...)` keys, so a plugin bundling its own copy of this
  * package still resolves the same services as the host.
@@ -563,6 +598,34 @@ export interface TunnelActivityEntry {
     lastInboundAt?: string;
     /** The tunnel's UDP side (since 1.8.0); absent when the tunnel holds no UDP mapping (`udp: false`). */
     udp?: TunnelUdpActivity;
+    /** The downloader's IPv6 path and its pinhole on the home router (since 1.9.0); absent until known. */
+    ipv6?: TunnelIpv6Activity;
+}
+/** Where a pinhole for the downloader's port stands on the home router (since 1.9.0). */
+export type PinholeActivityState = "SEARCHING" | "OPEN" | "NO_GATEWAY" | "FAILED" | "REMOVED" | "UNSUPPORTED";
+/**
+ * Over IPv6 peers reach the downloader at its own global address and its own port, without the tunnel;
+ * only firewalls stand in the way. A pinhole on the home router (UPnP IGD v2 or PCP) lets them through.
+ */
+export interface TunnelIpv6Activity {
+    /** The downloader's global IPv6 address; undefined when it is not known (no IPv6, or another machine). */
+    address?: string;
+    /** The downloader's peer port: the tunnel's target port. */
+    port: number;
+    /** Absent while `upnp.enabled` is false: no pinhole was asked for. */
+    pinhole?: {
+        state: PinholeActivityState;
+        protocol?: "upnp" | "pcp";
+        /** The router: its UPnP description URL or its address. */
+        gateway?: string;
+        /** When the router's lease ends (ISO 8601); renewed before. */
+        leaseEndsAt?: string;
+        /** Which transports the router holds open. */
+        tcp: boolean;
+        udp: boolean;
+        /** Why it is not OPEN, in the router's or AutoSTUN's words. */
+        error?: string;
+    };
 }
 /**
  * The UDP mapping a tunnel holds on its TCP public port for uTP and the DHT (since 1.8.0), and the UDP
@@ -648,6 +711,33 @@ export interface DownloaderProbeResult {
  */
 export interface Downloaders {
     list(): Promise<ConfiguredDownloader[]>;
+    /**
+     * The peers the tunnel's downloader is connected to now (since 1.9.0). `supported` is false when its
+     * adapter lists no peers; a failure is in `error`, never thrown.
+     */
+    peers(tunnelId: string, options?: {
+        signal?: AbortSignal;
+    }): Promise<{
+        supported: boolean;
+        peers: DownloaderPeer[];
+        error?: {
+            kind: string;
+            message: string;
+        };
+    }>;
+    /** Whether the tunnel's downloader accepts IPv6 peers (since 1.9.0); undefined when it cannot tell. */
+    ipv6Listening(tunnelId: string, options?: {
+        signal?: AbortSignal;
+    }): Promise<DownloaderIpv6Listening | {
+        error: {
+            kind: string;
+            message: string;
+        };
+    } | undefined>;
+    /** Has the tunnel's downloader listen on IPv6 too (since 1.9.0); only after the user confirmed it. */
+    listenOnIpv6(tunnelId: string, options?: {
+        signal?: AbortSignal;
+    }): Promise<void>;
     /**
      * Logs in with the tunnel's settings and asks the client who it is; never throws for a bad answer.
      * Settings already refused are not tried again: the answer is that refusal, marked `reused` (since 1.6.0).
@@ -748,4 +838,4 @@ export declare function isProblemStatus(status: CheckStatus): boolean;
 
 // ---- version.d.ts
 /** The plugin API version this package describes; plugins declare a range of it in `engines.autostun`. */
-export declare const API_VERSION = "1.8.0";
+export declare const API_VERSION = "1.9.0";
