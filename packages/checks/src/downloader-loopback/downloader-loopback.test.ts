@@ -198,10 +198,18 @@ describe("downloader.loopback verdict", () => {
   });
 });
 
+/** The IPv6 calls downloader.loopback never makes: each fails the test if it does. */
+const notAsked: Pick<Downloaders, "peers" | "ipv6Listening" | "listenOnIpv6"> = {
+  peers: async () => expect.fail("downloader.loopback asked for peers"),
+  ipv6Listening: async () => expect.fail("downloader.loopback asked about IPv6"),
+  listenOnIpv6: async () => expect.fail("downloader.loopback changed a downloader"),
+};
+
 describe("downloader.loopback as an extension", () => {
   it("probes each configured downloader through Services.Downloaders and never sees a password", async () => {
     const asked: string[] = [];
     const downloaders: Downloaders = {
+      ...notAsked,
       list: async () => [qb],
       probe: async (tunnelId) => {
         asked.push(tunnelId);
@@ -222,6 +230,7 @@ describe("downloader.loopback as an extension", () => {
 
   it("leaves out a tunnel deleted between listing and probing", async () => {
     const downloaders: Downloaders = {
+      ...notAsked,
       list: async () => [qb, { ...qb, tunnelId: "gone" }],
       probe: async (tunnelId) => {
         if (tunnelId === "gone") throw new Error("tunnel gone has no downloader configured");

@@ -80,6 +80,15 @@ const noDownloaders: Downloaders = {
   probe: async (tunnelId) => {
     throw new Error(`no downloader is configured for tunnel ${tunnelId}`);
   },
+  peers: async (tunnelId) => {
+    throw new Error(`no downloader is configured for tunnel ${tunnelId}`);
+  },
+  ipv6Listening: async (tunnelId) => {
+    throw new Error(`no downloader is configured for tunnel ${tunnelId}`);
+  },
+  listenOnIpv6: async (tunnelId) => {
+    throw new Error(`no downloader is configured for tunnel ${tunnelId}`);
+  },
 };
 
 /** UPnP is off in the config: `upnp.gateway` skips, and nothing is sent to any router. */
