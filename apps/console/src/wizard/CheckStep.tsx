@@ -5,8 +5,10 @@ import { RemedyButtons } from "../checks/RemedyButtons.js";
 import { RemedyDialog } from "../checks/RemedyDialog.js";
 import type { Check, Remedy, RemedyResult } from "../graphql/types.js";
 import { useI18n } from "../i18n/I18nContext.js";
+import { Ipv6FactList } from "../ipv6/Ipv6FactList.js";
+import { ipv6Facts } from "../ipv6/ipv6Facts.js";
 import { StepMark, stateLabels } from "./StepMark.js";
-import { canContinueAnyway, type StepId, type StepState } from "./steps.js";
+import { canContinueAnyway, isOptionalStep, type StepId, type StepState } from "./steps.js";
 import { stepFallbacks } from "./stepText.js";
 
 interface CheckStepProps {
@@ -21,6 +23,8 @@ interface CheckStepProps {
   onApplyRemedy(checkId: string, remedyId: string): Promise<RemedyResult>;
   /** The user read a warning and goes on; absent once accepted or when not allowed. */
   onContinueAnyway: (() => void) | undefined;
+  /** The clock the IPv6 step's moments (a pinhole's lease end) are told against. */
+  now: number;
 }
 
 /**
@@ -34,6 +38,22 @@ export function CheckStep(props: CheckStepProps) {
   const fallback = stepFallbacks[stepId];
   const troubled = state === "attention" || state === "blocked";
   const busy = rerunning || state === "waiting";
+  const ipv6 = stepId === "ipv6";
+
+  // No IPv6 on this host: one line says so, and nothing else of the check is worth the user's time.
+  if (ipv6 && state === "skipped")
+    return (
+      <div className="step-check" data-step-check={checkId} data-status={check?.status ?? ""}>
+        <p className="step-check__skipped" data-ipv6-skipped>
+          {t("wizard.ipv6.skipped", { summary: check?.summary ?? "" })}
+        </p>
+        <div className="step-actions">
+          <button type="button" className="button" onClick={props.onTestAgain} disabled={busy}>
+            {busy ? t("wizard.testing") : t("wizard.testAgain")}
+          </button>
+        </div>
+      </div>
+    );
 
   return (
     <div className="step-check" data-step-check={checkId} data-status={check?.status ?? ""}>
@@ -60,6 +80,7 @@ export function CheckStep(props: CheckStepProps) {
           <p>{t(fallback)}</p>
         </section>
       )}
+      {ipv6 && check && <Ipv6FactList facts={ipv6Facts(check.facts)} now={props.now} />}
       {check && <FactsView facts={check.facts} />}
 
       <div className="step-actions">
@@ -68,7 +89,11 @@ export function CheckStep(props: CheckStepProps) {
         </button>
         {props.onContinueAnyway && canContinueAnyway(state, stepId) && (
           <button type="button" className="button button--ghost" onClick={props.onContinueAnyway}>
-            {state === "blocked" ? t("wizard.overrule") : t("wizard.continueAnyway")}
+            {isOptionalStep(stepId)
+              ? t("wizard.ipv6.later")
+              : state === "blocked"
+                ? t("wizard.overrule")
+                : t("wizard.continueAnyway")}
           </button>
         )}
       </div>

@@ -3,6 +3,7 @@ import { useClient } from "urql";
 import { useLiveChecks } from "../checks/useLiveChecks.js";
 import { ErrorNotice } from "../common/ErrorNotice.js";
 import { hashFor } from "../common/routes.js";
+import { useNow } from "../dashboard/useNow.js";
 import { useI18n } from "../i18n/I18nContext.js";
 import { storage } from "../settings/storage.js";
 import { ACCEPTED_STORAGE_KEY, parseAccepted, serializeAccepted } from "./acceptedSteps.js";
@@ -13,6 +14,7 @@ import { EnableStep } from "./EnableStep.js";
 import { Stepper } from "./Stepper.js";
 import {
   currentStepIndex,
+  nextStepIndex,
   STEP_CHECKS,
   STEP_IDS,
   type StepId,
@@ -41,6 +43,8 @@ export function Wizard({ stepId, reloadKey }: { stepId: string | undefined; relo
     parseAccepted(storage.get(ACCEPTED_STORAGE_KEY)),
   );
   const [choice, setChoice] = useState<DownloaderForm | null>(null);
+  // Only the IPv6 step tells moments (a pinhole's lease end), so a slow tick is plenty.
+  const now = useNow(10_000);
 
   const byId = new Map(live.checks.map((check) => [check.id, check]));
   const tunnelSummaries = (tunnels.tunnels ?? []).map((tunnel) => ({
@@ -77,7 +81,8 @@ export function Wizard({ stepId, reloadKey }: { stepId: string | undefined; relo
   const goTo = (id: StepId) => {
     window.location.hash = hashFor("wizard", id);
   };
-  const next = STEP_IDS[shown + 1];
+  const nextIndex = nextStepIndex(states, shown);
+  const next = nextIndex === undefined ? undefined : STEP_IDS[nextIndex];
   const accept = () => {
     setAccepted((set) => {
       const next = new Set(set).add(shownId);
@@ -124,6 +129,7 @@ export function Wizard({ stepId, reloadKey }: { stepId: string | undefined; relo
               }}
               onApplyRemedy={live.applyRemedy}
               onContinueAnyway={accepted.has(shownId) ? undefined : accept}
+              now={now}
             />
           )}
           {shownId === "downloader" && (

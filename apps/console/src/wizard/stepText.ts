@@ -5,6 +5,7 @@ import type { StepId } from "./steps.js";
 export const stepTitles: Readonly<Record<StepId, MessageKey>> = {
   "public-ip": "wizard.step.public-ip.title",
   nat: "wizard.step.nat.title",
+  ipv6: "wizard.step.ipv6.title",
   docker: "wizard.step.docker.title",
   firewall: "wizard.step.firewall.title",
   security: "wizard.step.security.title",
@@ -17,6 +18,7 @@ export const stepTitles: Readonly<Record<StepId, MessageKey>> = {
 export const stepIntros: Readonly<Record<StepId, MessageKey>> = {
   "public-ip": "wizard.step.public-ip.intro",
   nat: "wizard.step.nat.intro",
+  ipv6: "wizard.step.ipv6.intro",
   docker: "wizard.step.docker.intro",
   firewall: "wizard.step.firewall.intro",
   security: "wizard.step.security.intro",
@@ -32,6 +34,7 @@ export const stepIntros: Readonly<Record<StepId, MessageKey>> = {
 export const stepFallbacks: Readonly<Partial<Record<StepId, MessageKey>>> = {
   "public-ip": "wizard.step.public-ip.fallback",
   nat: "wizard.step.nat.fallback",
+  ipv6: "wizard.step.ipv6.fallback",
   docker: "wizard.step.docker.fallback",
   firewall: "wizard.step.firewall.fallback",
   security: "wizard.step.security.fallback",

@@ -5,6 +5,7 @@ import type { DownloaderPushState, TunnelState } from "./types.js";
 export const STEP_IDS = [
   "public-ip",
   "nat",
+  "ipv6",
   "docker",
   "firewall",
   "security",
@@ -19,6 +20,7 @@ export type StepId = (typeof STEP_IDS)[number];
 export const STEP_CHECKS: Readonly<Partial<Record<StepId, string>>> = {
   "public-ip": "network.public-ip",
   nat: "nat.type",
+  ipv6: "ipv6.reachability",
   docker: "docker.network-mode",
   firewall: "firewall.inbound",
   security: "antivirus.hints",
@@ -102,10 +104,33 @@ export function stateOfTunnels(tunnels: readonly TunnelSummary[]): StepState {
  */
 const MEASURED: ReadonlySet<StepId> = new Set<StepId>(["public-ip", "nat", "proof"]);
 
+/**
+ * Steps for a path beside the tunnel: IPv6 reaches the downloader without AutoSTUN's tunnel, so a closed
+ * IPv6 path is worth fixing but does not stop the IPv4 setup that follows.
+ */
+const OPTIONAL: ReadonlySet<StepId> = new Set<StepId>(["ipv6"]);
+
+/** True for a step whose failure the user may leave for later, because the tunnel works without it. */
+export function isOptionalStep(step: StepId): boolean {
+  return OPTIONAL.has(step);
+}
+
 /** States a user may step past after reading them ("continue anyway"). */
 export function canContinueAnyway(state: StepState, step?: StepId): boolean {
   if (state === "attention" || state === "broke" || state === "missing" || state === "skipped") return true;
   return state === "blocked" && step !== undefined && !MEASURED.has(step);
+}
+
+/**
+ * The step "Next" leads to from `shown`: the following one, passing over steps that are done because they
+ * do not apply here (no IPv6, no Docker), so the user is not sent to a page with nothing on it.
+ */
+export function nextStepIndex(states: readonly StepState[], shown: number): number | undefined {
+  for (let index = shown + 1; index < STEP_IDS.length; index++) {
+    const step = STEP_IDS[index] as StepId;
+    if (!(states[index] === "skipped" && isDone("skipped", false, step))) return index;
+  }
+  return undefined;
 }
 
 /** Done: passed, or read and accepted by the user where that is allowed. */

@@ -1,0 +1,222 @@
+import type { MessageKey } from "../i18n/en.js";
+import type { MessageParams } from "../i18n/translate.js";
+
+/** Whether a fact helps peers in (good), keeps them out (bad), or is not known. */
+export type FactTone = "good" | "bad" | "unknown";
+
+/** One line of the IPv6 path in the user's words: what it is about, what was found, and its colour. */
+export interface Ipv6Fact {
+  id: "address" | "router" | "listening" | "pinhole" | "swarm";
+  label: MessageKey;
+  /** The finding in words; absent when the finding is a value shown as it is (an address). */
+  text?: MessageKey;
+  params?: MessageParams;
+  /** A value shown as it is, in every language. */
+  literal?: string;
+  tone: FactTone;
+  /** The words for `params.state`, which the list puts in before showing the line. */
+  stateWord?: MessageKey | undefined;
+}
+
+/** A pinhole as the reader needs it, from `Tunnel.ipv6.pinhole` or from the check's own facts. */
+export interface PinholeView {
+  state: string;
+  leaseEndsAt?: string | null;
+  error?: string | null;
+}
+
+// The check's facts are JSON the daemon may extend at any time: every field is read as unknown and
+// checked before use, so a newer or older daemon shows less rather than breaking the page.
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+}
+
+/**
+ * The address peers would reach: the one the router was measured from (the downloader's own), else the
+ * first stable address the host has, else a temporary one.
+ */
+function addressFact(facts: Record<string, unknown>): Ipv6Fact {
+  const label = "ipv6.fact.address";
+  const measured = text(record(facts.router)?.from);
+  if (measured) return { id: "address", label, literal: measured, tone: "good" };
+  const listed = Array.isArray(facts.addresses)
+    ? facts.addresses.map(record).filter((a) => a !== undefined)
+    : null;
+  if (listed === null) return { id: "address", label, text: "ipv6.fact.unknown", tone: "unknown" };
+  const chosen =
+    listed.find((a) => a.temporary !== true && text(a.address)) ?? listed.find((a) => text(a.address));
+  const address = text(chosen?.address);
+  if (!address) return { id: "address", label, text: "ipv6.fact.address.none", tone: "bad" };
+  return chosen?.temporary === true
+    ? { id: "address", label, text: "ipv6.fact.address.temporary", params: { address }, tone: "good" }
+    : { id: "address", label, literal: address, tone: "good" };
+}
+
+function routerFact(facts: Record<string, unknown>): Ipv6Fact {
+  const label = "ipv6.fact.router";
+  const router = record(facts.router);
+  const filtering = text(router?.filtering);
+  if (filtering === "ENDPOINT_INDEPENDENT")
+    return { id: "router", label, text: "ipv6.fact.router.open", tone: "good" };
+  if (filtering?.endsWith("_DEPENDENT"))
+    return { id: "router", label, text: "ipv6.fact.router.filtered", params: { filtering }, tone: "bad" };
+  const answered = strings(router?.answered);
+  if (router && answered.length === 0)
+    return { id: "router", label, text: "ipv6.fact.router.noAnswer", tone: "unknown" };
+  return { id: "router", label, text: "ipv6.fact.router.unmeasured", tone: "unknown" };
+}
+
+function listeningFact(facts: Record<string, unknown>): Ipv6Fact {
+  const label = "ipv6.fact.listening";
+  const listeners = record(facts.listeners);
+  if (!listeners) {
+    const noPort = facts.port === null;
+    return {
+      id: "listening",
+      label,
+      text: noPort ? "ipv6.fact.listening.noPort" : "ipv6.fact.unknown",
+      tone: "unknown",
+    };
+  }
+  const port = typeof listeners.port === "number" ? listeners.port : "?";
+  const bound = strings(listeners.tcp);
+  if (listeners.tcpOnIpv6 === true)
+    return {
+      id: "listening",
+      label,
+      text: "ipv6.fact.listening.yes",
+      params: { port, bound: bound.join(", ") },
+      tone: "good",
+    };
+  if (bound.length === 0)
+    return { id: "listening", label, text: "ipv6.fact.listening.nothing", params: { port }, tone: "bad" };
+  return {
+    id: "listening",
+    label,
+    text: "ipv6.fact.listening.ipv4Only",
+    params: { port, bound: bound.join(", ") },
+    tone: "bad",
+  };
+}
+
+/** The pinhole a tunnel holds on the router; the tunnels' own view wins over the check's. */
+function pinholeFact(facts: Record<string, unknown>, fromTunnel: PinholeView | null | undefined): Ipv6Fact {
+  const label = "ipv6.fact.pinhole";
+  const own = record(facts.pinhole);
+  const pinhole: PinholeView | undefined =
+    fromTunnel ??
+    (own && text(own.state)
+      ? {
+          state: own.state as string,
+          leaseEndsAt: text(own.leaseEndsAt) ?? null,
+          error: text(own.error) ?? null,
+        }
+      : undefined);
+  if (!pinhole) return { id: "pinhole", label, text: "ipv6.fact.pinhole.none", tone: "unknown" };
+  if (pinhole.state === "OPEN")
+    return pinhole.leaseEndsAt
+      ? {
+          id: "pinhole",
+          label,
+          text: "ipv6.fact.pinhole.openUntil",
+          params: { until: pinhole.leaseEndsAt },
+          tone: "good",
+        }
+      : { id: "pinhole", label, text: "ipv6.fact.pinhole.open", tone: "good" };
+  const tone = pinhole.state === "FAILED" ? "bad" : "unknown";
+  const state = pinholeStateKey(pinhole.state);
+  if (pinhole.error)
+    return {
+      id: "pinhole",
+      label,
+      text: "ipv6.fact.pinhole.otherWhy",
+      params: { state: pinhole.state, error: pinhole.error },
+      stateWord: state,
+      tone,
+    };
+  return state
+    ? { id: "pinhole", label, text: state, tone }
+    : { id: "pinhole", label, literal: pinhole.state, tone };
+}
+
+const pinholeStates: Readonly<Record<string, MessageKey>> = {
+  SEARCHING: "ipv6.pinhole.SEARCHING",
+  NO_GATEWAY: "ipv6.pinhole.NO_GATEWAY",
+  FAILED: "ipv6.pinhole.FAILED",
+  REMOVED: "ipv6.pinhole.REMOVED",
+  UNSUPPORTED: "ipv6.pinhole.UNSUPPORTED",
+};
+
+/** The words for a pinhole state other than OPEN; undefined for one a newer daemon added. */
+export function pinholeStateKey(state: string): MessageKey | undefined {
+  return Object.hasOwn(pinholeStates, state) ? pinholeStates[state] : undefined;
+}
+
+/** True for `[v6]:port`, a bare IPv6 address, or `v6` with a port appended after its last colon. */
+function isIpv6Peer(address: string): boolean {
+  return address.startsWith("[") || (address.match(/:/g)?.length ?? 0) >= 2;
+}
+
+/** Every peer object under the swarm fact, however the check nests them (a list, a map by client). */
+function peersIn(value: unknown, depth = 0): Record<string, unknown>[] {
+  if (depth > 3) return [];
+  if (Array.isArray(value)) return value.flatMap((item) => peersIn(item, depth + 1));
+  const object = record(value);
+  if (!object) return [];
+  if (text(object.address)) return [object];
+  return Object.values(object).flatMap((item) => peersIn(item, depth + 1));
+}
+
+/** The outside proof: a peer that connected in over IPv6, as the downloader's own peer list tells. */
+function swarmFact(facts: Record<string, unknown>): Ipv6Fact {
+  const label = "ipv6.fact.swarm";
+  const swarm = facts.swarm;
+  if (swarm === undefined || swarm === null)
+    return { id: "swarm", label, text: "ipv6.fact.swarm.unasked", tone: "unknown" };
+  const incoming = peersIn(swarm).filter(
+    (peer) => peer.incoming !== false && isIpv6Peer(peer.address as string),
+  );
+  const first = incoming[0];
+  if (first) {
+    const at = text(first.at) ?? text(first.seenAt) ?? text(first.since);
+    return {
+      id: "swarm",
+      label,
+      text: at ? "ipv6.fact.swarm.incomingAt" : "ipv6.fact.swarm.incoming",
+      params: { address: first.address as string, count: incoming.length, ...(at ? { at } : {}) },
+      tone: "good",
+    };
+  }
+  const why = text(record(swarm)?.reason) ?? text(record(swarm)?.error);
+  return why
+    ? { id: "swarm", label, text: "ipv6.fact.swarm.unknownWhy", params: { reason: why }, tone: "unknown" }
+    : { id: "swarm", label, text: "ipv6.fact.swarm.none", tone: "unknown" };
+}
+
+/**
+ * The facts of `ipv6.reachability` that decide whether IPv6 peers get in, one line each: the address they
+ * would reach, the router's filtering, the downloader listening, the pinhole, and the proof from the swarm.
+ * Empty when there are no facts (the check has not run).
+ */
+export function ipv6Facts(facts: unknown, pinhole?: PinholeView | null): Ipv6Fact[] {
+  const object = record(facts);
+  if (!object) return [];
+  return [
+    addressFact(object),
+    routerFact(object),
+    listeningFact(object),
+    pinholeFact(object, pinhole),
+    swarmFact(object),
+  ];
+}
