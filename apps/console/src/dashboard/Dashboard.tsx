@@ -2,6 +2,7 @@ import { useClient } from "urql";
 import { useLiveChecks } from "../checks/useLiveChecks.js";
 import { ErrorNotice } from "../common/ErrorNotice.js";
 import { useI18n } from "../i18n/I18nContext.js";
+import { Ipv6PathCard } from "../ipv6/Ipv6PathCard.js";
 import "./dashboard.css";
 import { StatusLights } from "./StatusLights.js";
 import { TunnelCard } from "./TunnelCard.js";
@@ -18,6 +19,7 @@ export function Dashboard({ reloadKey = 0 }: { reloadKey?: number }) {
   const checks = useLiveChecks(client, reloadKey);
   const live = useLiveTunnels(client, reloadKey);
   const now = useNow();
+  const ipv6 = checks.checks.find((check) => check.id === "ipv6.reachability");
 
   return (
     <div className="dashboard">
@@ -56,6 +58,7 @@ export function Dashboard({ reloadKey = 0 }: { reloadKey?: number }) {
               pushError={live.pushErrors.get(tunnel.id)}
             />
           ))}
+          {ipv6 && <Ipv6PathCard check={ipv6} tunnels={live.tunnels} now={now} />}
         </div>
       </section>
     </div>

@@ -33,6 +33,7 @@ const base: Tunnel = {
   hooks: null,
   upnp: null,
   udp: null,
+  ipv6: null,
 };
 
 const sameUdp: NonNullable<Tunnel["udp"]> = {
@@ -289,5 +290,70 @@ describe("TunnelCard", () => {
     expect(render({ ...base, udp: sameUdp }, { locale: "zh-CN" })).toContain("与 TCP 同一端口");
     expect(render({ ...base, udp: missedUdp }, { locale: "zh-CN" })).toContain("UDP 在另一个端口上：");
     expect(render(base)).not.toContain("data-udp");
+  });
+
+  it("shows the IPv6 path with its pinhole open until the lease ends, the router and what it lets in", () => {
+    const html = render({
+      ...base,
+      ipv6: {
+        address: "2a0b:8877:77::2",
+        port: 6881,
+        pinhole: {
+          state: "OPEN",
+          protocol: "UPNP",
+          gateway: "http://[2a0b:8877:77::1]:5000/rootDesc.xml",
+          tcp: true,
+          udp: true,
+          leaseEndsAt: "2026-05-01T12:30:00.000Z",
+          error: null,
+        },
+      },
+    });
+    expect(html).toContain('data-ipv6-pinhole="OPEN"');
+    expect(html).toContain("[2a0b:8877:77::2]:<wbr/>6881");
+    const clock = new Date("2026-05-01T12:30:00.000Z").toLocaleString("en", {
+      hour: "2-digit",
+      minute: "2-digit",
+    });
+    expect(html).toContain(
+      `<dt>Pinhole</dt><dd data-ipv6-pinhole-state="true">open until ${clock} (in 30m 00s)</dd>`,
+    );
+    expect(html).toContain("UPnP IGD");
+    expect(html).toContain("[2a0b:8877:77::1]:5000");
+    expect(html).toContain("TCP, UDP");
+  });
+
+  it("says why a pinhole is not open, that none is asked for while UPnP is off, and nothing without IPv6", () => {
+    const failed = render({
+      ...base,
+      ipv6: {
+        address: "2a0b:8877:77::2",
+        port: 6881,
+        pinhole: {
+          state: "FAILED",
+          protocol: "UPNP",
+          gateway: null,
+          tcp: false,
+          udp: false,
+          leaseEndsAt: null,
+          error: "606 Action not authorized",
+        },
+      },
+    });
+    expect(failed).toMatch(/data-ipv6-pinhole-state="true">failed</);
+    expect(failed).toContain("606 Action not authorized");
+    expect(failed).toContain("nothing yet");
+    const off = render({ ...base, ipv6: { address: "2a0b:8877:77::2", port: 6881, pinhole: null } });
+    expect(off).toContain("none (UPnP is off in AutoSTUN)");
+    expect(render({ ...base, ipv6: { address: null, port: 6881, pinhole: null } })).toContain(
+      "no global IPv6 address",
+    );
+    expect(render(base)).not.toContain("data-ipv6");
+    expect(
+      render(
+        { ...base, ipv6: { address: "2a0b:8877:77::2", port: 6881, pinhole: null } },
+        { locale: "zh-CN" },
+      ),
+    ).toContain("没有（AutoSTUN 未启用 UPnP）");
   });
 });

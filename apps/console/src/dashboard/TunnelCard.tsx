@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/I18nContext.js";
+import { Ipv6Panel } from "../ipv6/Ipv6Panel.js";
 import { copyText } from "./copyText.js";
 import { DownloaderPanel } from "./DownloaderPanel.js";
 import { formatRate, formatSpan } from "./format.js";
@@ -211,6 +212,7 @@ export function TunnelCard({
         />
       )}
       {tunnel.upnp && <UpnpPanel tunnelId={tunnel.id} upnp={tunnel.upnp} now={now} />}
+      {tunnel.ipv6 && <Ipv6Panel tunnelId={tunnel.id} ipv6={tunnel.ipv6} now={now} />}
       {tunnel.hooks && <HooksPanel tunnelId={tunnel.id} hooks={tunnel.hooks} now={now} />}
 
       <div className="tunnel__actions">

@@ -100,6 +100,19 @@ export const TUNNEL_FIELDS = graphql(`
       leaseEndsAt
       error
     }
+    ipv6 {
+      address
+      port
+      pinhole {
+        state
+        protocol
+        gateway
+        tcp
+        udp
+        leaseEndsAt
+        error
+      }
+    }
   }
 `);
 

@@ -32,3 +32,9 @@ export type TunnelUpnp = NonNullable<Tunnel["upnp"]>;
 
 /** The tunnel's UDP mapping on the same public port (uTP, DHT); null for a tunnel with `udp: false`. */
 export type TunnelUdp = NonNullable<Tunnel["udp"]>;
+
+/** The downloader's IPv6 path beside the tunnel: its address and port, and the router's pinhole for it. */
+export type TunnelIpv6 = NonNullable<Tunnel["ipv6"]>;
+
+/** The pinhole in the home router's IPv6 firewall; null while UPnP is off. */
+export type TunnelPinhole = NonNullable<TunnelIpv6["pinhole"]>;

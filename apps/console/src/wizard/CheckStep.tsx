@@ -6,7 +6,7 @@ import { RemedyDialog } from "../checks/RemedyDialog.js";
 import type { Check, Remedy, RemedyResult } from "../graphql/types.js";
 import { useI18n } from "../i18n/I18nContext.js";
 import { Ipv6FactList } from "../ipv6/Ipv6FactList.js";
-import { ipv6Facts } from "../ipv6/ipv6Facts.js";
+import { ipv6Facts, type PinholeView } from "../ipv6/ipv6Facts.js";
 import { StepMark, stateLabels } from "./StepMark.js";
 import { canContinueAnyway, isOptionalStep, type StepId, type StepState } from "./steps.js";
 import { stepFallbacks } from "./stepText.js";
@@ -25,6 +25,8 @@ interface CheckStepProps {
   onContinueAnyway: (() => void) | undefined;
   /** The clock the IPv6 step's moments (a pinhole's lease end) are told against. */
   now: number;
+  /** The pinhole a tunnel holds on the router for the downloader, for the IPv6 step's facts. */
+  pinhole?: PinholeView | null;
 }
 
 /**
@@ -80,7 +82,7 @@ export function CheckStep(props: CheckStepProps) {
           <p>{t(fallback)}</p>
         </section>
       )}
-      {ipv6 && check && <Ipv6FactList facts={ipv6Facts(check.facts)} now={props.now} />}
+      {ipv6 && check && <Ipv6FactList facts={ipv6Facts(check.facts, props.pinhole)} now={props.now} />}
       {check && <FactsView facts={check.facts} />}
 
       <div className="step-actions">

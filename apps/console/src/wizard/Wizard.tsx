@@ -130,6 +130,7 @@ export function Wizard({ stepId, reloadKey }: { stepId: string | undefined; relo
               onApplyRemedy={live.applyRemedy}
               onContinueAnyway={accepted.has(shownId) ? undefined : accept}
               now={now}
+              pinhole={tunnels.tunnels?.find((tunnel) => tunnel.ipv6?.pinhole)?.ipv6?.pinhole}
             />
           )}
           {shownId === "downloader" && (

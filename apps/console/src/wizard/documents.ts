@@ -20,6 +20,13 @@ export const TUNNEL_FIELDS = graphql(`
       verifiedPort
       error
     }
+    ipv6 {
+      pinhole {
+        state
+        leaseEndsAt
+        error
+      }
+    }
   }
 `);
 
