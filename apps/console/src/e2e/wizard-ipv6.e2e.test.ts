@@ -1,0 +1,222 @@
+import type { Lab } from "@autostun/netlab";
+import { useLab } from "@autostun/netlab/testing";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestBrowser } from "./browser.js";
+import { type LanDaemon, startKeepaliveInWan, startWizardSession } from "./wizardLab.js";
+
+// The wizard's IPv6 step and the dashboard's IPv6 path against the real daemon in a NAT1 lab with IPv6
+// (the home router routes a /64 to the LAN host and filters inbound IPv6 statefully with nftables), in
+// Debian's chromium. Daemon and browser both run in the lab's LAN namespace.
+
+/** The downloader's peer port: a stand-in listens there on IPv6, and the check looks at it. */
+const PEER_PORT = 6_881;
+
+interface Ipv6Check {
+  status: string;
+  summary: string;
+  guidance: { title: string; steps: string[] } | null;
+  remedies: { id: string; title: string }[];
+}
+
+/** Asks the daemon from the page itself, which is inside the namespace with it. */
+function ipv6Check(page: Page): Promise<Ipv6Check> {
+  return page.evaluate(async () => {
+    const response = await fetch("graphql", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-autostun-locale": "en",
+        authorization: `Bearer ${localStorage.getItem("autostun.token")}`,
+      },
+      body: JSON.stringify({
+        query:
+          '{ check(id: "ipv6.reachability") { status summary guidance { title steps } remedies { id title } } }',
+      }),
+    });
+    const body = (await response.json()) as { data: { check: Ipv6Check } };
+    return body.data.check;
+  });
+}
+
+/** The daemon's config for these labs: the lab's STUN servers on IPv6 first, and the check's port. */
+async function ipv6Config(lab: Lab): Promise<Record<string, unknown>> {
+  const keepalive = await startKeepaliveInWan(lab);
+  return {
+    stun: { udp: [...(lab.stunServers.udp6 ?? []), ...lab.stunServers.udp], tcp: [...lab.stunServers.tcp] },
+    plugins: { config: { "@autostun/check-ipv6-reachability": { port: PEER_PORT } } },
+    keepalive: { target: keepalive, intervalSeconds: 10 },
+    tunnels: [{ id: "lab", localPort: 40_666, target: `127.0.0.1:${PEER_PORT}`, forward: "userspace" }],
+  };
+}
+
+/** The text of one line of the IPv6 facts, by its id (address, router, listening, pinhole, swarm). */
+function fact(scope: ReturnType<Page["locator"]>, id: string) {
+  return scope.locator(`[data-ipv6-fact="${id}"] dd`).textContent();
+}
+
+describe("the IPv6 step behind the router's IPv6 firewall, then with it off", () => {
+  const lab = useLab({ nat: "NAT1", stun: "ours", ipv6: { firewall: true } });
+  let daemon: LanDaemon;
+  let browser: TestBrowser;
+  let page: Page;
+  let lanIp: string;
+
+  beforeAll(async () => {
+    const ipv6 = lab().ipv6;
+    if (!ipv6) throw new Error("the lab was built without IPv6");
+    lanIp = ipv6.lanIp;
+    // A downloader stand-in accepting TCP on every IPv6 address of the peer port.
+    lab().spawn("lan", "socat", [`TCP6-LISTEN:${PEER_PORT},ipv6only=1,fork,reuseaddr`, "EXEC:cat"]);
+    await lab().waitForListening("lan", { tcp: [`[::]:${PEER_PORT}`] });
+    ({ daemon, browser, page } = await startWizardSession(lab(), await ipv6Config(lab())));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("stops right after the NAT step with FAIL, the router's firewall named, its facts and guidance", async () => {
+    await page.goto(`${daemon.url}#/wizard`);
+    const step = page.locator('[data-wizard-step="ipv6"][data-step-state="blocked"]');
+    await step.waitFor({ timeout: 60_000 }).catch(async (error) => {
+      throw new Error(`${error}\nipv6.reachability: ${JSON.stringify(await ipv6Check(page))}`);
+    });
+    for (const before of ["public-ip", "nat"])
+      expect(
+        await page.locator(`[data-wizard-nav="${before}"]`).getAttribute("data-step-state"),
+        before,
+      ).toBe("passed");
+    // Third of the steps, right after NAT.
+    expect(await step.locator(".step__count").textContent()).toBe("Step 3 of 9");
+    expect(await step.locator("[data-step-check]").getAttribute("data-status")).toBe("FAIL");
+    expect(await step.locator(".step-mark").getAttribute("class")).toContain("step-mark--fail");
+
+    const check = await ipv6Check(page);
+    expect(check.status).toBe("FAIL");
+    expect(await step.locator(".step-check__summary").textContent()).toBe(check.summary);
+    expect(check.summary).toMatch(/router's IPv6 firewall/);
+
+    // The facts that decide it, in words: the address peers would reach, the router filtering, the
+    // downloader listening on IPv6, no pinhole (UPnP is off), nothing from the swarm yet.
+    expect(await fact(step, "address")).toBe(lanIp);
+    expect(await fact(step, "router")).toMatch(
+      /^the router's firewall drops unsolicited inbound IPv6 \(ADDRESS/,
+    );
+    expect(await fact(step, "listening")).toBe(`listens on IPv6, port ${PEER_PORT} ([::]:${PEER_PORT})`);
+    expect(await fact(step, "pinhole")).toBe("none (UPnP is off in AutoSTUN)");
+
+    // The daemon's guidance as it sent it, the way round the modem, and a button per remedy it offers.
+    const guidance = step.locator("section.guidance");
+    expect(await guidance.locator("h3").textContent()).toBe(check.guidance?.title);
+    expect(await guidance.locator("ol > li").allTextContents()).toEqual(check.guidance?.steps);
+    expect(await step.locator(".step-check__fallback").textContent()).toContain("open a pinhole");
+    expect(await step.locator(".step-check__remedies button").allTextContents()).toEqual(
+      check.remedies.map((remedy) => remedy.title),
+    );
+    // The IPv4 tunnel does not need IPv6: the user may leave it for later.
+    expect(await step.getByRole("button", { name: "Go on with IPv4 only for now" }).count()).toBe(1);
+    await page.screenshot({ path: "/tmp/autostun-wizard-ipv6-fail.png", fullPage: true });
+  });
+
+  it("turns green without a reload once the router's firewall is off and Test again is pressed", async () => {
+    await lab().setIpv6Firewall(false);
+    const step = page.locator('[data-wizard-step="ipv6"]');
+    await step.getByRole("button", { name: "Test again" }).click();
+    await page
+      .locator('[data-wizard-step="ipv6"][data-step-state="passed"]')
+      .waitFor({ timeout: 60_000 })
+      .catch(async (error) => {
+        throw new Error(`${error}\nipv6.reachability: ${JSON.stringify(await ipv6Check(page))}`);
+      });
+    expect(await fact(step, "router")).toBe("open: unsolicited inbound IPv6 gets in");
+    expect(await step.locator("section.guidance").count()).toBe(0);
+    await step.getByRole("link", { name: /^Next: Docker network mode/ }).waitFor();
+    await page.screenshot({ path: "/tmp/autostun-wizard-ipv6-pass.png", fullPage: true });
+  });
+
+  it("says it in Chinese", async () => {
+    await page.getByRole("button", { name: "简体中文" }).click();
+    const step = page.locator('[data-wizard-step="ipv6"]');
+    await step.getByRole("heading", { name: "IPv6：无需隧道的通路" }).waitFor();
+    expect(await step.locator('[data-ipv6-fact="router"] dt').textContent()).toBe("路由器的过滤行为");
+    expect(await fact(step, "router")).toBe("放行：外部主动发起的 IPv6 入站流量可以进入");
+    await page.getByRole("button", { name: "English" }).click();
+    await step.getByRole("heading", { name: "IPv6: the path without a tunnel" }).waitFor();
+  });
+
+  it("shows the IPv6 path beside the tunnels, and the tunnel card's IPv6 address and pinhole", async () => {
+    await page.goto(`${daemon.url}#/dashboard`);
+    const path = page.locator('[data-ipv6-path="PASS"]');
+    await path.waitFor();
+    expect(await fact(path, "address")).toBe(lanIp);
+    expect(await fact(path, "router")).toBe("open: unsolicited inbound IPv6 gets in");
+    expect(await path.getByRole("link", { name: "Details in the wizard" }).getAttribute("href")).toBe(
+      "#/wizard/ipv6",
+    );
+    // In the same grid as the tunnel cards.
+    expect(await page.locator(".tunnels > .ipv6-path").count()).toBe(1);
+
+    const card = page.locator('[data-tunnel-id="lab"]');
+    const ipv6 = card.locator("[data-ipv6-pinhole]");
+    await ipv6.waitFor();
+    expect(await ipv6.getAttribute("data-ipv6-pinhole")).toBe("NONE");
+    expect(await ipv6.locator("[data-ipv6-address]").textContent()).toBe(`[${lanIp}]:${PEER_PORT}`);
+    expect(await ipv6.locator("[data-ipv6-pinhole-state]").textContent()).toBe(
+      "none (UPnP is off in AutoSTUN)",
+    );
+    await page.screenshot({ path: "/tmp/autostun-dashboard-ipv6.png", fullPage: true });
+  });
+
+  it("logged no error in the browser console", () => {
+    expect(browser.errors.map((error) => error.text)).toEqual([]);
+  });
+});
+
+describe("the IPv6 step on a host without IPv6", () => {
+  const lab = useLab({ nat: "NAT1", stun: "ours" });
+  let daemon: LanDaemon;
+  let browser: TestBrowser;
+  let page: Page;
+
+  beforeAll(async () => {
+    ({ daemon, browser, page } = await startWizardSession(lab(), await ipv6Config(lab())));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("is skipped: the wizard goes past it by itself, and the step is one line", async () => {
+    await page.goto(`${daemon.url}#/wizard`);
+    // The lab's veth reads as a container bridge to the Docker check: the wizard stops there, past IPv6.
+    await page
+      .locator('[data-wizard-step="docker"]:not([data-step-state="waiting"])')
+      .waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-wizard-nav="ipv6"]').getAttribute("data-step-state")).toBe("skipped");
+    // Next from the NAT step does not lead to a step with nothing to do.
+    await page.goto(`${daemon.url}#/wizard/nat`);
+    await page.getByRole("link", { name: /^Next: Docker network mode/ }).waitFor();
+
+    await page.goto(`${daemon.url}#/wizard/ipv6`);
+    const step = page.locator('[data-wizard-step="ipv6"][data-step-state="skipped"]');
+    await step.waitFor();
+    expect(await step.locator("[data-ipv6-skipped]").textContent()).toMatch(
+      /^No IPv6 here, step skipped: This host has no global IPv6 address/,
+    );
+    expect(await step.locator("[data-ipv6-fact], section.guidance, details.facts").count()).toBe(0);
+    await page.screenshot({ path: "/tmp/autostun-wizard-ipv6-skip.png", fullPage: true });
+  });
+
+  it("shows the dashboard's IPv6 path as one line", async () => {
+    await page.goto(`${daemon.url}#/dashboard`);
+    const path = page.locator('[data-ipv6-path="SKIP"]');
+    await path.waitFor();
+    expect(await path.locator("[data-ipv6-skipped]").textContent()).toMatch(/no global IPv6 address/);
+    expect(await path.locator("[data-ipv6-fact]").count()).toBe(0);
+  });
+
+  it("logged no error in the browser console", () => {
+    expect(browser.errors.map((error) => error.text)).toEqual([]);
+  });
+});
