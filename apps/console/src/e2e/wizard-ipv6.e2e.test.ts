@@ -39,11 +39,13 @@ function ipv6Check(page: Page): Promise<Ipv6Check> {
   });
 }
 
-/** The daemon's config for these labs: the lab's STUN servers on IPv6 first, and the check's port. */
+/** The daemon's config for these labs: the lab's STUN servers on IPv4 and IPv6, the check's port, a tunnel. */
 async function ipv6Config(lab: Lab): Promise<Record<string, unknown>> {
   const keepalive = await startKeepaliveInWan(lab);
   return {
-    stun: { udp: [...(lab.stunServers.udp6 ?? []), ...lab.stunServers.udp], tcp: [...lab.stunServers.tcp] },
+    // IPv4 servers first: nat.type measures the IPv4 NAT with the first that answers; the IPv6 ones are
+    // what ipv6.reachability measures the router's IPv6 filtering with.
+    stun: { udp: [...lab.stunServers.udp, ...(lab.stunServers.udp6 ?? [])], tcp: [...lab.stunServers.tcp] },
     plugins: { config: { "@autostun/check-ipv6-reachability": { port: PEER_PORT } } },
     keepalive: { target: keepalive, intervalSeconds: 10 },
     tunnels: [{ id: "lab", localPort: 40_666, target: `127.0.0.1:${PEER_PORT}`, forward: "userspace" }],
@@ -78,10 +80,12 @@ describe("the IPv6 step behind the router's IPv6 firewall, then with it off", ()
 
   it("stops right after the NAT step with FAIL, the router's firewall named, its facts and guidance", async () => {
     await page.goto(`${daemon.url}#/wizard`);
-    const step = page.locator('[data-wizard-step="ipv6"][data-step-state="blocked"]');
-    await step.waitFor({ timeout: 60_000 }).catch(async (error) => {
-      throw new Error(`${error}\nipv6.reachability: ${JSON.stringify(await ipv6Check(page))}`);
-    });
+    // The first step that is not still checking is where the wizard stopped.
+    const stopped = page.locator("[data-wizard-step]:not([data-step-state='waiting'])");
+    await stopped.waitFor({ timeout: 90_000 });
+    const where = `${await stopped.getAttribute("data-wizard-step")}: ${await stopped.getAttribute("data-step-state")}`;
+    expect(where, `${await stopped.locator(".step-check__summary").textContent()}`).toBe("ipv6: blocked");
+    const step = page.locator('[data-wizard-step="ipv6"]');
     for (const before of ["public-ip", "nat"])
       expect(
         await page.locator(`[data-wizard-nav="${before}"]`).getAttribute("data-step-state"),
@@ -103,7 +107,7 @@ describe("the IPv6 step behind the router's IPv6 firewall, then with it off", ()
     expect(await fact(step, "router")).toMatch(
       /^the router's firewall drops unsolicited inbound IPv6 \(ADDRESS/,
     );
-    expect(await fact(step, "listening")).toBe(`listens on IPv6, port ${PEER_PORT} ([::]:${PEER_PORT})`);
+    expect(await fact(step, "listening")).toBe(`listens on IPv6, port ${PEER_PORT} (::)`);
     expect(await fact(step, "pinhole")).toBe("none (UPnP is off in AutoSTUN)");
 
     // The daemon's guidance as it sent it, the way round the modem, and a button per remedy it offers.
@@ -117,7 +121,7 @@ describe("the IPv6 step behind the router's IPv6 firewall, then with it off", ()
     // The IPv4 tunnel does not need IPv6: the user may leave it for later.
     expect(await step.getByRole("button", { name: "Go on with IPv4 only for now" }).count()).toBe(1);
     await page.screenshot({ path: "/tmp/autostun-wizard-ipv6-fail.png", fullPage: true });
-  });
+  }, 120_000);
 
   it("turns green without a reload once the router's firewall is off and Test again is pressed", async () => {
     await lab().setIpv6Firewall(false);
@@ -133,7 +137,7 @@ describe("the IPv6 step behind the router's IPv6 firewall, then with it off", ()
     expect(await step.locator("section.guidance").count()).toBe(0);
     await step.getByRole("link", { name: /^Next: Docker network mode/ }).waitFor();
     await page.screenshot({ path: "/tmp/autostun-wizard-ipv6-pass.png", fullPage: true });
-  });
+  }, 120_000);
 
   it("says it in Chinese", async () => {
     await page.getByRole("button", { name: "简体中文" }).click();
