@@ -172,6 +172,23 @@ describe("the IPv6 step behind the router's IPv6 firewall, then with it off", ()
     await page.screenshot({ path: "/tmp/autostun-dashboard-ipv6.png", fullPage: true });
   });
 
+  it("fits a 360 px phone without sideways scrolling, on the step and on the dashboard", async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    for (const [route, ready] of [
+      ["#/wizard/ipv6", '[data-wizard-step="ipv6"] [data-ipv6-fact="router"]'],
+      ["#/dashboard", '[data-ipv6-path] [data-ipv6-fact="router"]'],
+    ] as const) {
+      await page.goto(`${daemon.url}${route}`);
+      await page.locator(ready).waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), route).toBeLessThanOrEqual(360);
+      await page.screenshot({
+        path: `/tmp/autostun-ipv6-360-${route.slice(2).replace("/", "-")}.png`,
+        fullPage: true,
+      });
+    }
+    await page.setViewportSize({ width: 1100, height: 900 });
+  });
+
   it("logged no error in the browser console", () => {
     expect(browser.errors.map((error) => error.text)).toEqual([]);
   });
