@@ -37,7 +37,7 @@ import { defaultFindPinholeGateway, defaultPinholeKeeper } from "./ipv6/default-
 import { createHostIpv6Reader } from "./ipv6/host-ipv6.js";
 import type { FindPinholeGateway, PinholeKeeperFactory } from "./ipv6/pinhole-keeper-port.js";
 import { type HostIpv6Reader, TunnelIpv6Paths } from "./ipv6/tunnel-ipv6-paths.js";
-import type { TunnelIpv6View } from "./ipv6/tunnel-ipv6-view.js";
+import { ipv6Activity, type TunnelIpv6View } from "./ipv6/tunnel-ipv6-view.js";
 import { UpnpMappings, type UpnpView } from "./port-mapping/port-mappings.js";
 import { reconcileTunnels, type TunnelChanges } from "./reconcile-tunnels.js";
 import { RunningTunnel, type TunnelEnvironment } from "./running-tunnel.js";
@@ -484,7 +484,11 @@ export class RelayManager {
       if (udp && !this.arrivals.has(id, "UDP") && ((await tunnel.udpStats())?.handled ?? 0) > 0)
         this.arrivals.recordCounted(id, formatPublic(udp.publicAddress), new Date(), "UDP");
     }
-    return running.map((tunnel) => this.arrivals.describe(tunnel.view()));
+    return running.map((tunnel) => {
+      const entry = this.arrivals.describe(tunnel.view());
+      const ipv6 = this.ipv6.status(tunnel.config.id);
+      return ipv6 ? { ...entry, ipv6: ipv6Activity(ipv6) } : entry;
+    });
   }
 
   private async add(running: RunningTunnel): Promise<void> {
