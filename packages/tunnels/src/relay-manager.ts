@@ -70,12 +70,19 @@ export interface RelayManagerOptions {
   /** The adapter factory of a downloader kind (the extension host); without it nothing is pushed. */
   resolveDownloader?: ResolveDownloader;
   /** The IPv6 path's parts; tests hand in fakes, the portmapper's and `ip`/`ss` otherwise. */
-  ipv6?: {
-    host?: HostIpv6Reader;
-    keeper?: PinholeKeeperFactory;
-    find?: FindPinholeGateway;
-    refreshSeconds?: number;
-  };
+  ipv6?: Ipv6PathParts;
+}
+
+/** What the tunnels' IPv6 paths are made of; each part absent takes the real one. */
+export interface Ipv6PathParts {
+  /** How this host's IPv6 addresses and listeners are read (default: `ip -j -6 addr`, `ss -ltnH`). */
+  host?: HostIpv6Reader;
+  /** The keeper of one port's pinholes (default: the portmapper's). */
+  keeper?: PinholeKeeperFactory;
+  /** The search for a router that opens pinholes (default: the portmapper's). */
+  find?: FindPinholeGateway;
+  /** Seconds between two looks at addresses and ports while a tunnel is open. */
+  refreshSeconds?: number;
 }
 
 /**
