@@ -16,7 +16,7 @@ import type {
 
 /** The chain miniupnpd writes its DNAT rules to; tests read it to see which mappings exist. */
 export const MINIUPNPD_NAT_CHAIN = "prerouting_miniupnpd";
-/** miniupnpd's IPv6 lease file in the lab's folder: it holds each pinhole's UniqueID and lease end. */
+/** miniupnpd's IPv6 lease file, in the lab's own folder like the IPv4 one (the default is machine-wide). */
 const LEASE_FILE6 = "miniupnpd.leases6";
 /** The forward chain miniupnpd writes its accept rules to, IPv6 pinholes included (`inet filter`). */
 export const MINIUPNPD_FILTER_CHAIN = "miniupnpd";
@@ -169,51 +169,43 @@ function ipv6FromHex(hex: string): string {
 }
 
 /**
- * miniupnpd's IPv6 pinholes from its forward chain (`nft list chain`) and its IPv6 lease file. miniupnpd
- * 2.3.1 writes each pinhole as raw payload matches, which `nft` prints as `@nh,192,128 0x…` (destination
- * address) and `@nh,48,8 0x6|0x11` (next header), and keeps its label where `nft` does not show it; the
- * lease file (`PROTO;address;port;remote;remote port;UniqueID;lease end;description`) has the id and
- * the lease end, in Unix seconds.
+ * miniupnpd's IPv6 pinholes from `nft --debug=netlink list chain inet filter miniupnpd`. miniupnpd 2.3.1
+ * writes each pinhole as raw payload matches, which `nft` prints as `@nh,192,128 0x…` (destination
+ * address) and `@nh,48,8 0x6|0x11` (next header), and labels it in the rule's user data, which only the
+ * netlink dump shows: `pinhole-<UniqueID> ts-<lease end on miniupnpd's clock>: <description>`. (Its IPv6
+ * lease file is no help: 2.3.1 rewrites every line with the UniqueID of the last pinhole it renewed.)
+ * `bootMs` turns miniupnpd's clock (seconds since boot, `system_uptime=yes`) into a date.
  */
-export function parsePinholeRules(chainListing: string, leaseFile6 = ""): LabPinholeRule[] {
-  const leases = leaseFile6
-    .split("\n")
-    .map((line) => line.split(";"))
-    .filter((cols) => cols.length >= 7);
+export function parsePinholeRules(listing: string, bootMs: number): LabPinholeRule[] {
+  // The netlink dump: one block per rule, "inet filter miniupnpd <handle>…", with its user data if any.
+  const labels = listing
+    .split(/^inet filter \S+ \d+.*$/m)
+    .slice(1)
+    .map((block) => /userdata = \{ ([^}]*)\}/.exec(block)?.[1] ?? "");
   const rules: LabPinholeRule[] = [];
-  for (const line of chainListing.split("\n")) {
+  const ruleLines = listing.split("\n").filter((line) => /^\s+\S.* (accept|drop)$/.test(line));
+  for (const [i, line] of ruleLines.entries()) {
     const daddr = /@nh,192,128 0x([0-9a-f]{1,32})/.exec(line);
     const next = /@nh,48,8 0x(0?6|11)\b/.exec(line);
     const port = /\bdport (\d+)/.exec(line);
     if (!daddr?.[1] || !next || !port) continue;
-    const address = ipv6FromHex(daddr[1]);
-    const transport = next[1] === "11" ? "UDP" : "TCP";
-    const lease = leases.find(
-      ([proto, ip, leasePort]) =>
-        proto === transport &&
-        ip &&
-        ipv6FromHex(ipv6ToHex(ip)) === address &&
-        Number(leasePort) === Number(port[1]),
-    );
+    const label = /^pinhole-(\d+) ts-(\d+): ?(.*)$/.exec((labels[i] ?? "").trim());
     rules.push({
-      address,
-      transport,
+      address: ipv6FromHex(daddr[1]),
+      transport: next[1] === "11" ? "UDP" : "TCP",
       port: Number(port[1]),
-      ...(lease ? { id: Number(lease[5]), leaseEndsAt: new Date(Number(lease[6]) * 1000) } : {}),
-      description: lease?.slice(7).join(";").trim() ?? "",
+      ...(label ? { id: Number(label[1]), leaseEndsAt: new Date(bootMs + Number(label[2]) * 1000) } : {}),
+      description: label?.[3]?.trim() ?? "",
       rule: line.trim(),
     });
   }
   return rules;
 }
 
-/** An IPv6 address as 32 hex digits (for comparing two spellings of it). */
-function ipv6ToHex(ip: string): string {
-  const [head = "", tail = ""] = ip.split("::");
-  const left = head ? head.split(":") : [];
-  const right = ip.includes("::") && tail ? tail.split(":") : [];
-  const middle = ip.includes("::") ? Array(8 - left.length - right.length).fill("0") : [];
-  return [...left, ...middle, ...right].map((g) => g.padStart(4, "0")).join("");
+/** When this machine booted, in epoch ms (namespaces share the kernel's clock). */
+async function bootTimeMs(): Promise<number> {
+  const uptime = Number((await readFile("/proc/uptime", "utf8")).split(" ")[0]);
+  return Date.now() - uptime * 1000;
 }
 
 /**
@@ -256,11 +248,17 @@ export async function startMiniupnpd(
     },
   );
   const pinholes = async () => {
-    const listed = await exec(home, "nft", ["list", "chain", "inet", "filter", MINIUPNPD_FILTER_CHAIN]);
+    const listed = await exec(home, "nft", [
+      "--debug=netlink",
+      "list",
+      "chain",
+      "inet",
+      "filter",
+      MINIUPNPD_FILTER_CHAIN,
+    ]);
     if (listed.code !== 0)
       throw new Error(`netlab: listing miniupnpd's chain on the home router failed: ${listed.stderr}`);
-    const leases = await readFile(join(dir, LEASE_FILE6), "utf8").catch(() => "");
-    return parsePinholeRules(listed.stdout, leases);
+    return parsePinholeRules(`${listed.stdout}\n${listed.stderr}`, await bootTimeMs());
   };
   return {
     lanIp: ADDRESSES.homeLanGateway,

@@ -181,11 +181,14 @@ export interface LabPinholeRule {
   address: string;
   transport: "TCP" | "UDP";
   port: number;
-  /** The UPnP UniqueID miniupnpd gave it (from its lease file; absent when that has no line for it). */
+  /** The UPnP UniqueID miniupnpd gave it (from the rule's label). */
   id?: number;
-  /** When its lease ends (from the lease file, whole seconds). */
+  /** When its lease ends (from the rule's label, whole seconds). */
   leaseEndsAt?: Date;
-  /** Its description in the lease file ("IGD2 pinhole" for UPnP, "PCP MAP <nonce>" for PCP). */
+  /**
+   * Its description in the label: "IGD2 pinhole" for UPnP, "PCP MAP <nonce>" for PCP; miniupnpd 2.3.1
+   * drops it when it renews the pinhole (then "").
+   */
   description: string;
   /** The rule as `nft list` prints it. */
   rule: string;
