@@ -26,6 +26,16 @@ export interface PinholeKeeperOptions {
   requestTimeoutMs?: number;
 }
 
+/**
+ * A signal that aborts after `ms`, on the ordinary timer queue (AbortSignal.timeout keeps its own clock,
+ * which tests with fake timers cannot move). Unref'd: a pending bound never holds the process open.
+ */
+function timeoutSignal(ms: number): AbortSignal {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new Error(`no answer within ${ms} ms`)), ms).unref();
+  return controller.signal;
+}
+
 interface Held {
   pinhole: GrantedPinhole;
   /** Epoch ms when the lease runs out. */
@@ -85,7 +95,7 @@ export class PinholeKeeper {
         await Promise.all(
           [...this.held].map(async ([transport, { pinhole }]) => {
             try {
-              await gateway.close(pinhole, AbortSignal.timeout(this.requestTimeoutMs()));
+              await gateway.close(pinhole, timeoutSignal(this.requestTimeoutMs()));
             } catch (error) {
               failures.push(`${transport}: ${errorText(error)}`);
             }
@@ -214,7 +224,7 @@ export class PinholeKeeper {
   }
 
   private signal(): AbortSignal {
-    return AbortSignal.any([AbortSignal.timeout(this.requestTimeoutMs()), this.stopping.signal]);
+    return AbortSignal.any([timeoutSignal(this.requestTimeoutMs()), this.stopping.signal]);
   }
 
   private schedule(seconds: number, round: () => Promise<void>): void {
