@@ -135,4 +135,21 @@ describe.concurrent("two-level lab with IPv6 (home router with miniupnpd, ISP ro
     expect(answer).toContain("<errorCode>606</errorCode>");
     expect(await lab.homeRouter!.pinholes()).toEqual([]);
   });
+
+  test("upnp: deny refuses IPv4 mappings only: miniupnpd 2.3.1 grants IPv6 pinholes regardless", async (context) => {
+    const lab = await createTestLab(
+      { nat: "NAT1", stun: "none", homeRouter: { upnp: "deny" }, ipv6: { firewall: true } },
+      context,
+    );
+    const answer = await soap(lab, "AddPinhole", {
+      RemoteHost: "",
+      RemotePort: 0,
+      InternalClient: lab.ipv6!.lanIp,
+      InternalPort: TCP_PORT,
+      Protocol: 6,
+      LeaseTime: 60,
+    });
+    expect(answer).toMatch(/HTTP 200$/);
+    expect(await lab.homeRouter!.pinholes()).toHaveLength(1);
+  });
 });
