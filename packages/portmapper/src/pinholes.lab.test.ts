@@ -218,4 +218,36 @@ describe.concurrent("PinholeKeeper against miniupnpd on the two-level IPv6 lab",
     expect(await pinholesOfPort(lab)).toEqual([]);
     expect(await knockTcp(lab, peer)).toBe("");
   });
+
+  test("PCP to a link-local default router (as routers advertise themselves): open, then deleted on stop", {
+    timeout: 180_000,
+  }, async (context) => {
+    const { lab, peer } = await twoLevelIpv6Lab(context);
+    const shown = await lab.exec("home", "ip", ["-6", "-o", "addr", "show", "dev", "lan0", "scope", "link"]);
+    const linkLocal = /inet6 (fe80::[0-9a-f:]+)\//.exec(shown.stdout)?.[1];
+    expect(linkLocal).toBeDefined();
+    const route = await lab.exec("lan", "ip", [
+      "-6",
+      "route",
+      "replace",
+      "default",
+      "via",
+      linkLocal!,
+      "dev",
+      "eth0",
+    ]);
+    expect(route.code).toBe(0);
+
+    const keeper = startKeeper(lab, context, { leaseSeconds: 60, transports: ["TCP"], via: "pcp" });
+    const open = await keeper.next((l) => l.state === "open");
+    expect(open).toMatchObject({ protocol: "pcp", gateway: `${linkLocal}%eth0`, tcp: true, udp: false });
+    expect(await knockTcp(lab, peer)).toBe(GREETING);
+
+    // Not renewed yet, so the nonce still deletes it at once.
+    const stopped = await keeper.stop("stdin");
+    expect(stopped).toMatchObject({ state: "removed", tcp: false });
+    expect(stopped.error).toBeUndefined();
+    expect(await pinholesOfPort(lab)).toEqual([]);
+    expect(await knockTcp(lab, peer)).toBe("");
+  });
 });
