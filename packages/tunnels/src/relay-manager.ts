@@ -6,6 +6,7 @@ import {
   type Logger,
   type TunnelActivityEntry,
 } from "@autostun/plugins-api";
+import { findPinholeGateway, PinholeKeeper } from "@autostun/portmapper";
 import {
   AUTOSTUN_TABLE,
   BanFileWatcher,
@@ -33,7 +34,6 @@ import { publishBanChanges } from "./ban-changes.js";
 import type { ResolveDownloader } from "./downloaders/tunnel-downloader.js";
 import { parseApiTunnel } from "./input/tunnel-input.js";
 import { mergeTunnels } from "./input/tunnel-sources.js";
-import { defaultFindPinholeGateway, defaultPinholeKeeper } from "./ipv6/default-pinhole-parts.js";
 import { createHostIpv6Reader } from "./ipv6/host-ipv6.js";
 import type { FindPinholeGateway, PinholeKeeperFactory } from "./ipv6/pinhole-keeper-port.js";
 import { type HostIpv6Reader, TunnelIpv6Paths } from "./ipv6/tunnel-ipv6-paths.js";
@@ -174,8 +174,8 @@ export class RelayManager {
         if (running) this.options.bus.publish("tunnel.updated", running.view());
       },
       host: ipv6.host ?? createHostIpv6Reader(options.runner),
-      keeper: ipv6.keeper ?? defaultPinholeKeeper,
-      find: ipv6.find ?? defaultFindPinholeGateway,
+      keeper: ipv6.keeper ?? ((keeper) => new PinholeKeeper(keeper)),
+      find: ipv6.find ?? findPinholeGateway,
       ...(ipv6.refreshSeconds ? { refreshSeconds: ipv6.refreshSeconds } : {}),
     });
   }

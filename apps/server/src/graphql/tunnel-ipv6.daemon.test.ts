@@ -14,7 +14,8 @@ import { FAKE_ROUTER, fakePinholeRouter } from "./testing/fake-pinhole-router.js
 /**
  * Tunnel.ipv6 through a real daemon on loopback. This host's global IPv6 address and the home router
  * are the two things a test here may not have or reach: `ip -j -6 addr` answers a stable and a
- * temporary address, and the router is a fake firewall (the real one is miniupnpd in the lab test).
+ * temporary address, and the router is a fake firewall that the portmapper's real PinholeKeeper opens
+ * and deletes pinholes on (miniupnpd stands in for it in the lab test).
  */
 
 const STABLE = "2001:db8:5::10";
@@ -74,7 +75,7 @@ beforeAll(async () => {
     },
     (c) => {
       c.register(Services.CommandRunner, { useValue: runner });
-      c.register(Tokens.Ipv6PathParts, { useValue: { keeper: router.keeper, find: router.find } });
+      c.register(Tokens.Ipv6PathParts, { useValue: { find: router.find } });
     },
   );
 }, 30_000);

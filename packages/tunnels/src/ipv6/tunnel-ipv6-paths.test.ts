@@ -1,12 +1,9 @@
 import type { Logger } from "@autostun/plugins-api";
+import { type PinholeGateway, PinholeKeeper, type PinholeRequest } from "@autostun/portmapper";
 import type { TunnelState } from "@autostun/relay";
 import { describe, expect, it } from "vitest";
 import type { HostIpv6Address } from "./host-ipv6.js";
-import type {
-  PinholeKeeperFactory,
-  PinholeKeeperRequest,
-  PinholeKeeperStatus,
-} from "./pinhole-keeper-port.js";
+import type { PinholeKeeperFactory, PinholeKeeperOptions } from "./pinhole-keeper-port.js";
 import { type HostIpv6Reader, type Ipv6Source, TunnelIpv6Paths } from "./tunnel-ipv6-paths.js";
 
 const STABLE = "2001:db8:1::10";
@@ -42,55 +39,35 @@ function fakeTunnel(port: number, options: Partial<Pick<Ipv6Source, "target" | "
 }
 
 /**
- * A router's IPv6 firewall and a keeper that asks it, as the portmapper's does: the search first, then
- * each transport opened; stop deletes them. The set holds what the router lets in.
+ * A home router's IPv6 firewall behind the portmapper's real PinholeKeeper: `open` is what it lets in
+ * now (`[address]:port/TCP`). Deleting takes a moment, so a stop that does not wait would show.
  */
 function fakeRouter() {
   const open = new Set<string>();
-  const requests: PinholeKeeperRequest[] = [];
+  const requests: PinholeKeeperOptions[] = [];
   let searches = 0;
+  let handles = 0;
+  const name = (p: PinholeRequest) => `[${p.address}]:${p.port}/${p.transport}`;
+  const gateway: PinholeGateway = {
+    protocol: "upnp",
+    location: "http://[fe80::1]:5000/rootDesc.xml",
+    open: async (request) => {
+      open.add(name(request));
+      return { ...request, handle: String(++handles) };
+    },
+    renew: async (pinhole, leaseSeconds) => ({ ...pinhole, leaseSeconds }),
+    close: async (pinhole) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      open.delete(name(pinhole));
+    },
+  };
   const find = async () => {
     searches++;
-    return { gateway: { location: "http://[fe80::1]:5000/rootDesc.xml" }, tried: [] };
+    return { gateway, tried: [] };
   };
-  const keeper: PinholeKeeperFactory = (request) => {
-    requests.push(request);
-    let status: PinholeKeeperStatus = {
-      state: "searching",
-      address: request.address,
-      port: request.port,
-      tcp: false,
-      udp: false,
-    };
-    const set = (next: Partial<PinholeKeeperStatus>) => {
-      status = { ...status, ...next };
-      request.onChange?.(status);
-    };
-    const names = request.transports.map((t) => `[${request.address}]:${request.port}/${t}`);
-    return {
-      get status() {
-        return status;
-      },
-      start() {
-        void request.find().then((search) => {
-          if (!search.gateway) return set({ state: "no-gateway", error: "no router answered" });
-          for (const name of names) open.add(name);
-          set({
-            state: "open",
-            protocol: "upnp",
-            gateway: "http://[fe80::1]:5000/rootDesc.xml",
-            tcp: request.transports.includes("TCP"),
-            udp: request.transports.includes("UDP"),
-            leaseEndsAt: new Date(Date.now() + request.leaseSeconds * 1000),
-          });
-        });
-      },
-      async stop() {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        for (const name of names) open.delete(name);
-        set({ state: "removed", tcp: false, udp: false });
-      },
-    };
+  const keeper: PinholeKeeperFactory = (options) => {
+    requests.push(options);
+    return new PinholeKeeper(options);
   };
   return {
     open,

@@ -9,8 +9,8 @@ import type {
   PinholeGatewaySearch,
   PinholeKeeperFactory,
   PinholeKeeperLike,
-  PinholeKeeperStatus,
-  PinholeTransportName,
+  PinholeStatus,
+  PinholeTransport,
 } from "./pinhole-keeper-port.js";
 import type { TunnelIpv6View, TunnelPinholeView } from "./tunnel-ipv6-view.js";
 
@@ -218,7 +218,7 @@ export class TunnelIpv6Paths {
     entry.placed = placed;
     const address = placed.place.onThisHost ? placed.place.address : undefined;
     if (this.enabled && address) {
-      const transports: PinholeTransportName[] = entry.source.udp ? ["TCP", "UDP"] : ["TCP"];
+      const transports: PinholeTransport[] = entry.source.udp ? ["TCP", "UDP"] : ["TCP"];
       const key = `[${address}]:${placed.port} ${transports.join("+")}`;
       if (entry.keeper?.key !== key) {
         if (entry.keeper) this.release(id, entry);
@@ -237,7 +237,7 @@ export class TunnelIpv6Paths {
     id: string,
     entry: Followed,
     key: string,
-    what: { address: string; port: number; transports: PinholeTransportName[] },
+    what: { address: string; port: number; transports: PinholeTransport[] },
   ): void {
     const keeper = this.options.keeper({
       ...what,
@@ -304,7 +304,7 @@ export class TunnelIpv6Paths {
     this.timer = undefined;
   }
 
-  private log(id: string, status: PinholeKeeperStatus): void {
+  private log(id: string, status: PinholeStatus): void {
     const { logger } = this.options;
     const fields = { tunnel: id, gateway: status.gateway, protocol: status.protocol };
     const where = `[${status.address}]:${status.port}`;
@@ -330,7 +330,7 @@ export class TunnelIpv6Paths {
   }
 }
 
-function pinholeView(status: PinholeKeeperStatus): TunnelPinholeView {
+function pinholeView(status: PinholeStatus): TunnelPinholeView {
   return {
     state: STATE_NAMES[status.state],
     ...(status.protocol ? { protocol: status.protocol } : {}),

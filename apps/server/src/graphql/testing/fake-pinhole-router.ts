@@ -1,50 +1,26 @@
-import type { PinholeKeeperFactory, PinholeKeeperStatus } from "@autostun/tunnels";
+import type { PinholeGateway, PinholeRequest } from "@autostun/tunnels";
 
 export const FAKE_ROUTER = "http://[fe80::1]:5000/rootDesc.xml";
 
 /**
- * A home router's IPv6 firewall for daemon tests, which may not send UPnP searches anywhere: `open` is
- * what it lets in now (`[address]:port/TCP`), and the keeper opens and deletes there as the portmapper's
- * does over the wire.
+ * A home router's IPv6 firewall for daemon tests, which may not send UPnP searches anywhere: the
+ * portmapper's real PinholeKeeper talks to it, and `open` is what it lets in now (`[address]:port/TCP`).
  */
 export function fakePinholeRouter() {
   const open = new Set<string>();
-  const keeper: PinholeKeeperFactory = (request) => {
-    const names = request.transports.map((t) => `[${request.address}]:${request.port}/${t}`);
-    let status: PinholeKeeperStatus = {
-      state: "searching",
-      address: request.address,
-      port: request.port,
-      tcp: false,
-      udp: false,
-    };
-    const set = (next: Partial<PinholeKeeperStatus>) => {
-      status = { ...status, ...next };
-      request.onChange?.(status);
-    };
-    return {
-      get status() {
-        return status;
-      },
-      start() {
-        void request.find().then((search) => {
-          if (!search.gateway) return set({ state: "no-gateway", error: search.tried.join("; ") });
-          for (const name of names) open.add(name);
-          set({
-            state: "open",
-            protocol: "upnp",
-            gateway: FAKE_ROUTER,
-            tcp: request.transports.includes("TCP"),
-            udp: request.transports.includes("UDP"),
-            leaseEndsAt: new Date(Date.now() + request.leaseSeconds * 1000),
-          });
-        });
-      },
-      async stop() {
-        for (const name of names) open.delete(name);
-        set({ state: "removed", tcp: false, udp: false });
-      },
-    };
+  let handles = 0;
+  const name = (p: PinholeRequest) => `[${p.address}]:${p.port}/${p.transport}`;
+  const gateway: PinholeGateway = {
+    protocol: "upnp",
+    location: FAKE_ROUTER,
+    open: async (request) => {
+      open.add(name(request));
+      return { ...request, handle: String(++handles) };
+    },
+    renew: async (pinhole, leaseSeconds) => ({ ...pinhole, leaseSeconds }),
+    close: async (pinhole) => {
+      open.delete(name(pinhole));
+    },
   };
-  return { open, keeper, find: async () => ({ gateway: { location: FAKE_ROUTER }, tried: [] }) };
+  return { open, find: async () => ({ gateway, tried: [] }) };
 }
