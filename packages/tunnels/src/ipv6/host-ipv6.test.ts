@@ -69,6 +69,14 @@ describe("placing the downloader", () => {
     expect(place).toEqual({ onThisHost: true, address: "2001:db8:1::beef" });
   });
 
+  it("prefers the stable address when the downloader is bound to every address, as libtorrent binds", () => {
+    const bound = ["0.0.0.0", "2001:db8:1::beef", "fe80::1", "2001:db8:1::10"];
+    expect(placeDownloader({ host: "127.0.0.1", scope: "loopback" }, { ...facts, bound })).toEqual({
+      onThisHost: true,
+      address: "2001:db8:1::10",
+    });
+  });
+
   it("counts this host's own LAN address as this host and another LAN address as another machine", () => {
     expect(placeDownloader({ host: "192.168.1.2", scope: "lan" }, facts)).toMatchObject({ onThisHost: true });
     const elsewhere = placeDownloader({ host: "192.168.1.9", scope: "lan" }, facts);
