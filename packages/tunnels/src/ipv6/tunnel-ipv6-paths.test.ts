@@ -236,6 +236,42 @@ describe("TunnelIpv6Paths", () => {
     await ipv6.stop();
   });
 
+  it("says why when this host's addresses cannot be read, and keeps an open pinhole through a failed read", async () => {
+    const router = fakeRouter();
+    const host = fakeHost(globals);
+    const broken: HostIpv6Reader = {
+      ...host,
+      globals: async () => Promise.reject(new Error("ip: not found")),
+    };
+    const ipv6 = paths(router, broken);
+    const t = fakeTunnel(6881, { udp: false });
+    ipv6.follow("qb", t.source);
+    t.set("OPEN");
+    await settle();
+    expect(ipv6.status("qb")).toMatchObject({ port: 6881, pinhole: { state: "UNSUPPORTED" } });
+    expect(ipv6.status("qb")?.pinhole?.error).toMatch(
+      /cannot read this host's IPv6 addresses: ip: not found/,
+    );
+    await ipv6.stop();
+
+    let failing = false;
+    const flaky: HostIpv6Reader = {
+      ...host,
+      globals: async () => (failing ? Promise.reject(new Error("ip: timed out")) : host.globals()),
+    };
+    const kept = paths(router, flaky);
+    const u = fakeTunnel(6882, { udp: false });
+    kept.follow("tr", u.source);
+    u.set("OPEN");
+    await settle();
+    failing = true;
+    // The refresh looks again (every 50 ms here) and fails.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect([...router.open]).toEqual([`[${STABLE}]:6882/TCP`]);
+    expect(kept.status("tr")?.pinhole?.state).toBe("OPEN");
+    await kept.stop();
+  });
+
   it("shows the address and port without a pinhole while upnp is off, and asks the router nothing", async () => {
     const router = fakeRouter();
     const ipv6 = paths(router, fakeHost(globals), { enabled: false, leaseSeconds: 600 });

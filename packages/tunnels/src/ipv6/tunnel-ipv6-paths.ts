@@ -95,6 +95,7 @@ export class TunnelIpv6Paths {
   private stopping = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private reportedNoGateway = false;
+  private lastReadFailure: string | undefined;
 
   constructor(private readonly options: TunnelIpv6PathsOptions) {
     this.config = options.upnp;
@@ -192,13 +193,18 @@ export class TunnelIpv6Paths {
     this.place(entry.source, port).then(
       (place) => {
         if (generation !== entry.generation || this.paused || this.stopped) return;
+        this.lastReadFailure = undefined;
         this.apply(id, entry, { port, place });
       },
-      (error: unknown) =>
-        this.options.logger.warn(`cannot read this host's IPv6 addresses for tunnel ${id}`, {
-          tunnel: id,
-          error: error instanceof Error ? error.message : String(error),
-        }),
+      (error: unknown) => {
+        if (generation !== entry.generation || this.paused || this.stopped) return;
+        const why = `cannot read this host's IPv6 addresses: ${error instanceof Error ? error.message : String(error)}`;
+        // Said once per distinct failure, not at every look.
+        if (why !== this.lastReadFailure) this.options.logger.warn(why, { tunnel: id });
+        this.lastReadFailure = why;
+        // A pinhole already open stays: one failed read says nothing about the address having moved.
+        if (!entry.keeper) this.apply(id, entry, { port, place: { onThisHost: true, why } });
+      },
     );
   }
 
