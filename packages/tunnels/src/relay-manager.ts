@@ -6,6 +6,7 @@ import {
   type Logger,
   type TunnelActivityEntry,
 } from "@autostun/plugins-api";
+import { findPinholeGateway, PinholeKeeper } from "@autostun/portmapper";
 import {
   AUTOSTUN_TABLE,
   BanFileWatcher,
@@ -33,11 +34,10 @@ import { publishBanChanges } from "./ban-changes.js";
 import type { ResolveDownloader } from "./downloaders/tunnel-downloader.js";
 import { parseApiTunnel } from "./input/tunnel-input.js";
 import { mergeTunnels } from "./input/tunnel-sources.js";
-import { defaultFindPinholeGateway, defaultPinholeKeeper } from "./ipv6/default-pinhole-parts.js";
 import { createHostIpv6Reader } from "./ipv6/host-ipv6.js";
 import type { FindPinholeGateway, PinholeKeeperFactory } from "./ipv6/pinhole-keeper-port.js";
 import { type HostIpv6Reader, TunnelIpv6Paths } from "./ipv6/tunnel-ipv6-paths.js";
-import type { TunnelIpv6View } from "./ipv6/tunnel-ipv6-view.js";
+import { ipv6Activity, type TunnelIpv6View } from "./ipv6/tunnel-ipv6-view.js";
 import { UpnpMappings, type UpnpView } from "./port-mapping/port-mappings.js";
 import { reconcileTunnels, type TunnelChanges } from "./reconcile-tunnels.js";
 import { RunningTunnel, type TunnelEnvironment } from "./running-tunnel.js";
@@ -70,12 +70,19 @@ export interface RelayManagerOptions {
   /** The adapter factory of a downloader kind (the extension host); without it nothing is pushed. */
   resolveDownloader?: ResolveDownloader;
   /** The IPv6 path's parts; tests hand in fakes, the portmapper's and `ip`/`ss` otherwise. */
-  ipv6?: {
-    host?: HostIpv6Reader;
-    keeper?: PinholeKeeperFactory;
-    find?: FindPinholeGateway;
-    refreshSeconds?: number;
-  };
+  ipv6?: Ipv6PathParts;
+}
+
+/** What the tunnels' IPv6 paths are made of; each part absent takes the real one. */
+export interface Ipv6PathParts {
+  /** How this host's IPv6 addresses and listeners are read (default: `ip -j -6 addr`, `ss -ltnH`). */
+  host?: HostIpv6Reader;
+  /** The keeper of one port's pinholes (default: the portmapper's). */
+  keeper?: PinholeKeeperFactory;
+  /** The search for a router that opens pinholes (default: the portmapper's). */
+  find?: FindPinholeGateway;
+  /** Seconds between two looks at addresses and ports while a tunnel is open. */
+  refreshSeconds?: number;
 }
 
 /**
@@ -167,8 +174,8 @@ export class RelayManager {
         if (running) this.options.bus.publish("tunnel.updated", running.view());
       },
       host: ipv6.host ?? createHostIpv6Reader(options.runner),
-      keeper: ipv6.keeper ?? defaultPinholeKeeper,
-      find: ipv6.find ?? defaultFindPinholeGateway,
+      keeper: ipv6.keeper ?? ((keeper) => new PinholeKeeper(keeper)),
+      find: ipv6.find ?? findPinholeGateway,
       ...(ipv6.refreshSeconds ? { refreshSeconds: ipv6.refreshSeconds } : {}),
     });
   }
@@ -484,7 +491,11 @@ export class RelayManager {
       if (udp && !this.arrivals.has(id, "UDP") && ((await tunnel.udpStats())?.handled ?? 0) > 0)
         this.arrivals.recordCounted(id, formatPublic(udp.publicAddress), new Date(), "UDP");
     }
-    return running.map((tunnel) => this.arrivals.describe(tunnel.view()));
+    return running.map((tunnel) => {
+      const entry = this.arrivals.describe(tunnel.view());
+      const ipv6 = this.ipv6.status(tunnel.config.id);
+      return ipv6 ? { ...entry, ipv6: ipv6Activity(ipv6) } : entry;
+    });
   }
 
   private async add(running: RunningTunnel): Promise<void> {

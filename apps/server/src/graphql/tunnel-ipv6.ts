@@ -6,7 +6,7 @@ import { TunnelRef } from "./tunnels.js";
 
 const PinholeStateEnum = builder.enumType("PinholeState", {
   description:
-    "Where the pinhole for the downloader's IPv6 port stands on the home router: SEARCHING for a router; OPEN; NO_GATEWAY: no router offers pinholes (UPnP IGD v2 or PCP); FAILED: the router refused (see error); REMOVED after the tunnel stopped; UNSUPPORTED: none can be opened from here (see error: the downloader runs on another machine, or this host has no global IPv6 address).",
+    "Where the pinhole for the downloader's IPv6 port stands on the home router: SEARCHING for a router; OPEN; NO_GATEWAY: no router offers pinholes (UPnP IGD v2 or PCP); FAILED: the router refused (see error); REMOVED after the tunnel stopped; UNSUPPORTED: none can be opened from here (see error: the downloader runs on another machine, this host has no global IPv6 address, or its addresses cannot be read).",
   values: [
     "SEARCHING",
     "OPEN",

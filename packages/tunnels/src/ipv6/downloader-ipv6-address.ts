@@ -51,9 +51,13 @@ export function placeDownloader(target: TargetPlace, facts: PlaceFacts): Downloa
   const mine =
     target.scope !== "lan" || facts.localAddresses.some((local) => sameAddress(target.host, local));
   if (!mine) return { onThisHost: false, why: ELSEWHERE_WHY };
-  const global = (text: string) => facts.globals.find((g) => sameAddress(g.address, text));
+  const bound = facts.bound ?? [];
+  // In the globals' own order: a client bound per interface (libtorrent) holds the temporary address
+  // too, and the stable one must still win.
   const chosen =
-    global(target.host) ?? facts.bound?.map(global).find((g) => g !== undefined) ?? facts.globals[0];
+    facts.globals.find((g) => sameAddress(g.address, target.host)) ??
+    facts.globals.find((g) => bound.some((b) => sameAddress(g.address, b))) ??
+    facts.globals[0];
   if (chosen) return { onThisHost: true, address: chosen.address };
   return { onThisHost: true, why: NO_GLOBAL_WHY };
 }

@@ -1,48 +1,33 @@
+import type {
+  FindPinholeGatewayOptions,
+  PinholeGateway,
+  PinholeGatewaySearch,
+  PinholeKeeperOptions,
+  PinholeRequest,
+  PinholeStatus,
+  PinholeTransport,
+} from "@autostun/portmapper";
+
 /**
- * What the pinhole manager needs of `@autostun/portmapper`'s `PinholeKeeper` and `findPinholeGateway`,
- * written structurally so the manager is tested with fakes and takes the real ones as defaults.
+ * What the pinhole manager needs of `@autostun/portmapper`: a keeper per port (its `PinholeKeeper`) and
+ * the router search (its `findPinholeGateway`), both handed in so tests can put a fake router behind.
  */
 
-export type PinholeTransportName = "TCP" | "UDP";
-
-/** Where one port's pinholes stand, in the portmapper's words. */
-export interface PinholeKeeperStatus {
-  state: "searching" | "open" | "no-gateway" | "failed" | "removed";
-  protocol?: "upnp" | "pcp";
-  gateway?: string;
-  address: string;
-  port: number;
-  tcp: boolean;
-  udp: boolean;
-  leaseEndsAt?: Date;
-  error?: string;
-}
-
-/** The outcome of a search for a router that opens pinholes; `gateway` is opaque here. */
-export interface PinholeGatewaySearch {
-  gateway?: unknown;
-  tried: string[];
-}
-
-export interface PinholeKeeperRequest {
-  address: string;
-  port: number;
-  transports: PinholeTransportName[];
-  leaseSeconds: number;
-  description: string;
-  find: () => Promise<PinholeGatewaySearch>;
-  onChange?: (status: PinholeKeeperStatus) => void;
-}
+export type {
+  PinholeGateway,
+  PinholeGatewaySearch,
+  PinholeKeeperOptions,
+  PinholeRequest,
+  PinholeStatus,
+  PinholeTransport,
+};
 
 export interface PinholeKeeperLike {
-  readonly status: PinholeKeeperStatus;
+  readonly status: PinholeStatus;
   start(): void;
   stop(): Promise<void>;
 }
 
-export type PinholeKeeperFactory = (request: PinholeKeeperRequest) => PinholeKeeperLike;
+export type PinholeKeeperFactory = (options: PinholeKeeperOptions) => PinholeKeeperLike;
 
-export type FindPinholeGateway = (options: {
-  signal?: AbortSignal;
-  address: string;
-}) => Promise<PinholeGatewaySearch>;
+export type FindPinholeGateway = (options: FindPinholeGatewayOptions) => Promise<PinholeGatewaySearch>;

@@ -9,8 +9,8 @@ import type {
   PinholeGatewaySearch,
   PinholeKeeperFactory,
   PinholeKeeperLike,
-  PinholeKeeperStatus,
-  PinholeTransportName,
+  PinholeStatus,
+  PinholeTransport,
 } from "./pinhole-keeper-port.js";
 import type { TunnelIpv6View, TunnelPinholeView } from "./tunnel-ipv6-view.js";
 
@@ -95,6 +95,7 @@ export class TunnelIpv6Paths {
   private stopping = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private reportedNoGateway = false;
+  private lastReadFailure: string | undefined;
 
   constructor(private readonly options: TunnelIpv6PathsOptions) {
     this.config = options.upnp;
@@ -192,13 +193,18 @@ export class TunnelIpv6Paths {
     this.place(entry.source, port).then(
       (place) => {
         if (generation !== entry.generation || this.paused || this.stopped) return;
+        this.lastReadFailure = undefined;
         this.apply(id, entry, { port, place });
       },
-      (error: unknown) =>
-        this.options.logger.warn(`cannot read this host's IPv6 addresses for tunnel ${id}`, {
-          tunnel: id,
-          error: error instanceof Error ? error.message : String(error),
-        }),
+      (error: unknown) => {
+        if (generation !== entry.generation || this.paused || this.stopped) return;
+        const why = `cannot read this host's IPv6 addresses: ${error instanceof Error ? error.message : String(error)}`;
+        // Said once per distinct failure, not at every look.
+        if (why !== this.lastReadFailure) this.options.logger.warn(why, { tunnel: id });
+        this.lastReadFailure = why;
+        // A pinhole already open stays: one failed read says nothing about the address having moved.
+        if (!entry.keeper) this.apply(id, entry, { port, place: { onThisHost: true, why } });
+      },
     );
   }
 
@@ -218,7 +224,7 @@ export class TunnelIpv6Paths {
     entry.placed = placed;
     const address = placed.place.onThisHost ? placed.place.address : undefined;
     if (this.enabled && address) {
-      const transports: PinholeTransportName[] = entry.source.udp ? ["TCP", "UDP"] : ["TCP"];
+      const transports: PinholeTransport[] = entry.source.udp ? ["TCP", "UDP"] : ["TCP"];
       const key = `[${address}]:${placed.port} ${transports.join("+")}`;
       if (entry.keeper?.key !== key) {
         if (entry.keeper) this.release(id, entry);
@@ -237,7 +243,7 @@ export class TunnelIpv6Paths {
     id: string,
     entry: Followed,
     key: string,
-    what: { address: string; port: number; transports: PinholeTransportName[] },
+    what: { address: string; port: number; transports: PinholeTransport[] },
   ): void {
     const keeper = this.options.keeper({
       ...what,
@@ -304,7 +310,7 @@ export class TunnelIpv6Paths {
     this.timer = undefined;
   }
 
-  private log(id: string, status: PinholeKeeperStatus): void {
+  private log(id: string, status: PinholeStatus): void {
     const { logger } = this.options;
     const fields = { tunnel: id, gateway: status.gateway, protocol: status.protocol };
     const where = `[${status.address}]:${status.port}`;
@@ -330,7 +336,7 @@ export class TunnelIpv6Paths {
   }
 }
 
-function pinholeView(status: PinholeKeeperStatus): TunnelPinholeView {
+function pinholeView(status: PinholeStatus): TunnelPinholeView {
   return {
     state: STATE_NAMES[status.state],
     ...(status.protocol ? { protocol: status.protocol } : {}),

@@ -1,4 +1,4 @@
-import type { PinholeActivityState } from "@autostun/plugins-api";
+import type { PinholeActivityState, TunnelIpv6Activity } from "@autostun/plugins-api";
 
 /** The pinhole for the downloader's port on the home router, as the API shows it. */
 export interface TunnelPinholeView {
@@ -26,4 +26,26 @@ export interface TunnelIpv6View {
   port: number;
   /** Undefined while `upnp.enabled` is false: no pinhole is asked for. */
   pinhole?: TunnelPinholeView;
+}
+
+/** The view in the plugin API's words (`TunnelActivityEntry.ipv6`): dates as ISO 8601 text. */
+export function ipv6Activity(view: TunnelIpv6View): TunnelIpv6Activity {
+  const { pinhole } = view;
+  return {
+    ...(view.address ? { address: view.address } : {}),
+    port: view.port,
+    ...(pinhole
+      ? {
+          pinhole: {
+            state: pinhole.state,
+            ...(pinhole.protocol ? { protocol: pinhole.protocol } : {}),
+            ...(pinhole.gateway ? { gateway: pinhole.gateway } : {}),
+            ...(pinhole.leaseEndsAt ? { leaseEndsAt: pinhole.leaseEndsAt.toISOString() } : {}),
+            tcp: pinhole.tcp,
+            udp: pinhole.udp,
+            ...(pinhole.error ? { error: pinhole.error } : {}),
+          },
+        }
+      : {}),
+  };
 }
