@@ -14,16 +14,21 @@ describe("qBittorrent peers from its own answers", () => {
     ]);
   });
 
-  it("skips torrents with nobody connected and asks at most 50, most connected first", () => {
+  it("skips stopped torrents and asks at most 50, most connected first, then most recently active", () => {
     const rows = Array.from({ length: 80 }, (_, i) => ({
       hash: i.toString(16).padStart(40, "0"),
-      num_seeds: i % 2,
-      num_leechs: i,
+      state: "stalledUP",
+      num_seeds: 0,
+      num_leechs: i === 3 ? 2 : 0,
+      last_activity: 1_000 + i,
     }));
-    rows.push({ hash: "F".repeat(40), num_seeds: 0, num_leechs: 0 });
+    rows.push({ hash: "F".repeat(40), state: "pausedUP", num_seeds: 0, num_leechs: 9, last_activity: 9_999 });
     const asked = torrentsToAsk(rows);
     expect(asked).toHaveLength(50);
-    expect(asked[0]).toBe((79).toString(16).padStart(40, "0"));
+    expect(asked.slice(0, 2)).toEqual([
+      (3).toString(16).padStart(40, "0"),
+      (79).toString(16).padStart(40, "0"),
+    ]);
     expect(asked).not.toContain("f".repeat(40));
   });
 
