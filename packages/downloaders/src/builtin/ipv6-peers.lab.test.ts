@@ -4,14 +4,24 @@ import { join } from "node:path";
 import type { Lab } from "@autostun/netlab";
 import { createTestLab } from "@autostun/netlab/testing";
 import type { DownloaderAdapter, DownloaderPeer } from "@autostun/plugins-api";
+import { Deluge } from "@ctrl/deluge";
 import { QBittorrent } from "@ctrl/qbittorrent";
 import { Transmission } from "@ctrl/transmission";
 import { describe, expect, type TestContext, test } from "vitest";
+import { aria2Setup } from "../testing/aria2-setup.js";
+import {
+  DELUGE_WEB_PASSWORD,
+  delugedArgs,
+  delugeWebArgs,
+  writeDelugeConfig,
+} from "../testing/deluge-config.js";
 import { linkHostTo } from "../testing/host-link.js";
 import { writeQbittorrentProfile } from "../testing/qbittorrent-profile.js";
 import { SwarmPeer } from "../testing/swarm-peer.js";
 import { type SeedTorrent, writeSeedTorrent } from "../testing/torrent-file.js";
 import { writeTransmissionSettings } from "../testing/transmission-settings.js";
+import { aria2Adapter } from "./aria2/aria2-adapter.js";
+import { delugeAdapter } from "./deluge/deluge-adapter.js";
 import { qbittorrentAdapter } from "./qbittorrent/qbittorrent-adapter.js";
 import { transmissionAdapter } from "./transmission/transmission-adapter.js";
 
@@ -191,6 +201,92 @@ describe("the adapters' IPv6 view of real clients in a netlab IPv6 lab", () => {
       incoming: true,
       transport: "TCP",
       client: expect.stringMatching(/^libtorrent/),
+      infoHash: seed.infoHash,
+    });
+  }, 120_000);
+
+  test("Deluge 2.0 says it is on IPv4 only, cannot be changed over its API, and lists a peer once a user bound it to [::]", async (context) => {
+    const setup = await setUp(context);
+    const { lab, v6, apiIp, seed } = setup;
+    const dir = writeDelugeConfig();
+    lab.spawn("lan", "deluged", delugedArgs(dir, 58846)).stdout?.resume();
+    await lab.waitForListening("lan", { tcp: ["127.0.0.1:58846"] }, 30_000);
+    lab.spawn("lan", "deluge-web", delugeWebArgs(dir, 8112)).stdout?.resume();
+    await lab.waitForListening("lan", { tcp: [`${apiIp}:8112`] }, 30_000);
+    const url = `http://${apiIp}:8112`;
+    const library = new Deluge({ baseUrl: `${url}/`, password: DELUGE_WEB_PASSWORD });
+    await library.addTorrent(new Uint8Array(seed.torrent), { download_location: setup.empty });
+    const adapter = delugeAdapter({ url, password: DELUGE_WEB_PASSWORD });
+    context.onTestFinished(() => adapter.dispose?.());
+    const port = await adapter.getListenPort();
+
+    expect(await adapter.getIpv6Listening?.()).toEqual({
+      listens: false,
+      setting: 'listen_interface = "" (0.0.0.0)',
+      changeable: false,
+    });
+    const shown = await until(
+      () => listeners(lab, port),
+      (at) => at.length > 0,
+    );
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.some((at) => at.startsWith("["))).toBe(false);
+    expect(await wanConnects(lab, v6, port)).toBe(false);
+    const refused = adapter.listenOnIpv6?.();
+    await expect(refused).rejects.toMatchObject({ kind: "UNSUPPORTED" });
+    await expect(refused).rejects.toThrow(/listen_interface/);
+
+    // What the message tells a user to do instead: an IPv6 address in brackets.
+    await library.setConfig({ listen_interface: "[::]" } as never);
+    expect(await adapter.getIpv6Listening?.()).toMatchObject({
+      listens: true,
+      setting: "listen_interface = [::]",
+    });
+    expect(
+      await until(
+        () => listeners(lab, port),
+        (at) => at.some((a) => a.startsWith(`[${v6}]`)),
+      ),
+    ).toContainEqual(expect.stringMatching(new RegExp(`^\\[${v6}\\]`)));
+    const peerIp = await peerFromWan(setup, port, context);
+    const peers = await peersFrom(adapter, peerIp);
+    expect(peers.find((peer) => peer.address.startsWith(`[${peerIp}]:`))).toEqual({
+      address: expect.stringMatching(/^\[[0-9a-f:]+\]:\d+$/),
+      incoming: undefined,
+      client: "autostun-lab-swarm-peer",
+      infoHash: seed.infoHash,
+    });
+  }, 120_000);
+
+  test("aria2 listens on IPv6 as disable-ipv6 says, lists the WAN peer without a direction, and cannot change it at run time", async (context) => {
+    const setup = await setUp(context);
+    const { lab, apiIp, seed } = setup;
+    const aria2 = aria2Setup({ rpcPort: 6800, rpcListenAll: true, secret: PASSWORD, torrent: seed.torrent });
+    lab.spawn("lan", "aria2c", [...aria2.args, "--listen-port=6999"]).stdout?.resume();
+    await lab.waitForListening("lan", { tcp: [`${apiIp}:6800`] }, 30_000);
+    const adapter = aria2Adapter({ url: `http://${apiIp}:6800/jsonrpc`, password: PASSWORD });
+
+    expect(await adapter.getIpv6Listening?.()).toEqual({
+      listens: true,
+      setting: "disable-ipv6 = false",
+      changeable: false,
+    });
+    expect(
+      await until(
+        () => listeners(lab, 6999),
+        (at) => at.includes("[::]:6999"),
+      ),
+    ).toContain("[::]:6999");
+    const refused = adapter.listenOnIpv6?.();
+    await expect(refused).rejects.toMatchObject({ kind: "UNSUPPORTED" });
+    await expect(refused).rejects.toThrow(/disable-ipv6/);
+
+    const peerIp = await peerFromWan(setup, 6999, context);
+    const peers = await peersFrom(adapter, peerIp);
+    expect(peers.find((peer) => peer.address.startsWith(`[${peerIp}]:`))).toEqual({
+      address: expect.stringMatching(/^\[[0-9a-f:]+\]:\d+$/),
+      incoming: undefined,
+      transport: "TCP",
       infoHash: seed.infoHash,
     });
   }, 120_000);
