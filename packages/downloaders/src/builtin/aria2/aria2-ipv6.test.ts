@@ -11,13 +11,13 @@ const result = (name: string): unknown =>
 describe("aria2 peers and IPv6 listening from its own answers", () => {
   it("lists the IPv6 peer of the active torrent, direction unknown, over TCP", () => {
     const [torrent] = torrentsOf(result("tell-active.json"));
-    expect(torrent?.infoHash).toBe("110c4f29d2bbeb18d38fde8b724653ff2e7d5588");
+    expect(torrent?.infoHash).toBe("eff3714825d53568d1e1d9bb931967ec34c1810e");
     expect(peersOf(torrent?.infoHash as string, result("get-peers.json"))).toEqual([
       {
         address: "[2a0b:8877:66::22]:0",
         incoming: undefined,
         transport: "TCP",
-        infoHash: "110c4f29d2bbeb18d38fde8b724653ff2e7d5588",
+        infoHash: "eff3714825d53568d1e1d9bb931967ec34c1810e",
       },
     ]);
   });

@@ -15,7 +15,7 @@ describe("Deluge peers and IPv6 listening from its own answers", () => {
         address: expect.stringMatching(/^\[2a0b:8877:66::23\]:\d+$/),
         incoming: undefined,
         client: "autostun-lab-swarm-peer",
-        infoHash: "110c4f29d2bbeb18d38fde8b724653ff2e7d5588",
+        infoHash: "eff3714825d53568d1e1d9bb931967ec34c1810e",
       },
     ]);
   });

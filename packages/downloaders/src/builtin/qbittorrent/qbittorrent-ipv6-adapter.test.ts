@@ -44,7 +44,7 @@ describe("qBittorrent adapter: peers and IPv6 listening", () => {
       }),
     ]);
     expect(webUi.seen.find((line) => line.includes("/sync/torrentPeers"))).toContain(
-      "hash=110c4f29d2bbeb18d38fde8b724653ff2e7d5588",
+      "hash=eff3714825d53568d1e1d9bb931967ec34c1810e",
     );
   });
 

@@ -10,7 +10,7 @@ const fixture = (name: string): unknown =>
 describe("qBittorrent peers from its own answers", () => {
   it("asks for the torrent that has a connected peer, by its hash", () => {
     expect(torrentsToAsk(fixture("torrents-info.json"))).toEqual([
-      "110c4f29d2bbeb18d38fde8b724653ff2e7d5588",
+      "eff3714825d53568d1e1d9bb931967ec34c1810e",
     ]);
   });
 

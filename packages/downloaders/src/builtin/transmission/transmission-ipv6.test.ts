@@ -18,7 +18,7 @@ describe("Transmission peers and IPv6 listening from its own answers", () => {
         incoming: true,
         transport: "TCP",
         client: "libtorrent (Rasterbar) 2.0.8",
-        infoHash: "110c4f29d2bbeb18d38fde8b724653ff2e7d5588",
+        infoHash: "eff3714825d53568d1e1d9bb931967ec34c1810e",
       },
     ]);
   });
