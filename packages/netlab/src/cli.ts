@@ -37,7 +37,7 @@ function describeLab(lab: Lab, configPath: string): string {
     `  WAN servers  ${primary}, ${lab.wanServerIps.alternate}  (namespace ${wan}; ports ${lab.stunPorts.port}/${lab.stunPorts.altPort})`,
     ...(lab.ipv6
       ? [
-          `  IPv6         LAN host ${lab.ipv6.lanIp} (${lab.ipv6.lanPrefix}), router ${lab.ipv6.routerWanIp}, firewall ${lab.ipv6.firewall ? "on" : "off"}`,
+          `  IPv6         LAN host ${lab.ipv6.lanIp} (${lab.ipv6.lanPrefix}), ${lab.ipv6.homeRouterWanIp ? `home router ${lab.ipv6.lanGatewayIp} / WAN ${lab.ipv6.homeRouterWanIp}, ` : ""}router ${lab.ipv6.routerWanIp}, firewall ${lab.ipv6.firewall ? "on" : "off"}`,
           `  WAN IPv6     ${lab.ipv6.wanServerIps.primary}, ${lab.ipv6.wanServerIps.alternate}`,
         ]
       : []),
@@ -48,7 +48,14 @@ function describeLab(lab: Lab, configPath: string): string {
     `  ip netns exec ${lan} npx autostun doctor --config ${configPath}`,
     `  ip netns exec ${router} nft list ruleset`,
     ...(lab.homeRouter
-      ? [`  ip netns exec ${lab.namespaces.home} nft list chain inet filter ${lab.homeRouter.natChain}`]
+      ? [
+          `  ip netns exec ${lab.namespaces.home} nft list chain inet filter ${lab.homeRouter.natChain}`,
+          ...(lab.ipv6
+            ? [
+                `  ip netns exec ${lab.namespaces.home} nft list chain inet filter ${lab.homeRouter.filterChain}`,
+              ]
+            : []),
+        ]
       : []),
     `  ip netns exec ${wan} socat - TCP4:${lab.publicIp}:<public port>`,
     "",

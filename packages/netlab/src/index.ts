@@ -14,6 +14,7 @@ export type {
   LabLoss,
   LabNamespaces,
   LabOptions,
+  LabPinholeRule,
   LabPortPool,
   LabStunServer,
   NatType,

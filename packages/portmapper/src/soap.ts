@@ -1,4 +1,5 @@
 import { errorText, PortMappingError } from "./errors.js";
+import { requestRouterTextFrom } from "./pinholes/http-from-address.js";
 import { fetchRouterText, type RouterAnswer } from "./router-http.js";
 import { elementsNamed, encodeEntities, firstText } from "./xml-text.js";
 
@@ -10,6 +11,10 @@ export interface SoapAction {
   /** Arguments in the order the service defines them (UPnP devices may insist on it). */
   args: ReadonlyArray<readonly [string, string | number]>;
   signal?: AbortSignal;
+  /** Send from this address (IPv6 pinholes: the router checks the request comes from the pinhole's address). */
+  localAddress?: string;
+  /** Bound on the request, answer included (default: the router HTTP default, 10 s). */
+  timeoutMs?: number;
 }
 
 function envelope(a: SoapAction): string {
@@ -28,18 +33,18 @@ function envelope(a: SoapAction): string {
 export async function callAction(a: SoapAction): Promise<Record<string, string>> {
   let answer: RouterAnswer;
   try {
-    answer = await fetchRouterText(
-      a.controlUrl,
-      {
-        method: "POST",
-        headers: {
-          "content-type": 'text/xml; charset="utf-8"',
-          soapaction: `"${a.serviceType}#${a.action}"`,
-        },
-        body: envelope(a),
+    const init = {
+      method: "POST",
+      headers: {
+        "content-type": 'text/xml; charset="utf-8"',
+        soapaction: `"${a.serviceType}#${a.action}"`,
       },
-      { signal: a.signal },
-    );
+      body: envelope(a),
+    };
+    const limits = { signal: a.signal, timeoutMs: a.timeoutMs };
+    answer = a.localAddress
+      ? await requestRouterTextFrom(a.localAddress, a.controlUrl, init, limits)
+      : await fetchRouterText(a.controlUrl, init, limits);
   } catch (error) {
     throw new PortMappingError(`the gateway did not answer ${a.action}: ${errorText(error)}`);
   }

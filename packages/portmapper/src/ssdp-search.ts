@@ -3,6 +3,8 @@ import { networkInterfaces } from "node:os";
 import { localAddressToward } from "./local-address.js";
 
 const SSDP_GROUP = "239.255.255.250";
+/** SSDP's IPv6 link-local group (UPnP Device Architecture 1.1). */
+export const SSDP_GROUP_V6 = "ff02::c";
 const SSDP_PORT = 1900;
 
 /** What an Internet Gateway Device answers to; routers differ in which they honour, so all are asked. */
@@ -19,13 +21,19 @@ export interface SsdpSearchOptions {
   address?: string;
   /** Send from this local address (default: any, and the kernel picks the interface by its routes). */
   localAddress?: string;
+  /**
+   * The interface to send a multicast search on (IPv6: link-scope groups need one; e.g. "eth0").
+   * Default: the kernel's choice.
+   */
+  multicastInterface?: string;
   signal?: AbortSignal;
 }
 
 /** MX 1: devices spread their answers over at most a second (miniupnpd waits a random share of it). */
 function searchMessage(target: string, host: string): Buffer {
+  const hostPart = host.includes(":") ? `[${host.replace(/%.*$/, "").toUpperCase()}]` : host;
   return Buffer.from(
-    `M-SEARCH * HTTP/1.1\r\nHOST: ${host}:${SSDP_PORT}\r\nMAN: "ssdp:discover"\r\nMX: 1\r\nST: ${target}\r\n\r\n`,
+    `M-SEARCH * HTTP/1.1\r\nHOST: ${hostPart}:${SSDP_PORT}\r\nMAN: "ssdp:discover"\r\nMX: 1\r\nST: ${target}\r\n\r\n`,
   );
 }
 
@@ -93,7 +101,8 @@ export function searchGateway(options: SsdpSearchOptions = {}): Promise<string |
   const timeoutMs = options.timeoutMs ?? 3_000;
   const host = options.address ?? SSDP_GROUP;
   return new Promise((resolve, reject) => {
-    const socket = createSocket({ type: "udp4" });
+    const v6 = host.includes(":") || !!options.localAddress?.includes(":");
+    const socket = createSocket({ type: v6 ? "udp6" : "udp4" });
     let done = false;
     let bound: { address: string; port: number } | undefined;
     const finish = (location: string | undefined, error?: SsdpSearchError) => {
@@ -129,6 +138,7 @@ export function searchGateway(options: SsdpSearchOptions = {}): Promise<string |
       if (done) return;
       bound = socket.address();
       if (host === SSDP_GROUP) socket.setMulticastTTL(2);
+      if (v6 && options.multicastInterface) socket.setMulticastInterface(`::%${options.multicastInterface}`);
       // With a callback: without one, Node drops a send's error (EPERM, ENETUNREACH) without a word.
       for (const target of SEARCH_TARGETS)
         socket.send(searchMessage(target, host), SSDP_PORT, host, (error) => {

@@ -25,6 +25,16 @@ export interface UdpExchange {
   signal?: AbortSignal;
   /** The waits between tries (default {@link RETRY_MS}); the exchange gives up after the last. */
   retryMs?: readonly number[];
+  /**
+   * Send from this address (default: any IPv4 address). An IPv6 one makes the exchange IPv6: PCP for an
+   * IPv6 pinhole must come from the address it opens, which is the request's source.
+   */
+  localAddress?: string;
+}
+
+/** An address without its zone (`fe80::1%eth0` -> `fe80::1`), in lower case, for comparing senders. */
+function bareAddress(ip: string): string {
+  return ip.replace(/%.*$/, "").toLowerCase();
 }
 
 /**
@@ -35,7 +45,8 @@ export interface UdpExchange {
  */
 export function exchangeUdp(x: UdpExchange): Promise<Buffer> {
   const retryMs = x.retryMs ?? RETRY_MS;
-  const socket = createSocket("udp4");
+  const v6 = x.gatewayIp.includes(":") || !!x.localAddress?.includes(":");
+  const socket = createSocket(v6 ? "udp6" : "udp4");
   return new Promise<Buffer>((resolve, reject) => {
     let attempt = 0;
     let done = false;
@@ -60,7 +71,7 @@ export function exchangeUdp(x: UdpExchange): Promise<Buffer> {
     // `on`, not `once`: a second socket error later in the exchange must find a listener, not end the daemon.
     socket.on("error", failed);
     socket.on("message", (reply, from) => {
-      if (from.address !== x.gatewayIp) return;
+      if (bareAddress(from.address) !== bareAddress(x.gatewayIp)) return;
       // A throw here would be outside every promise and end the daemon: a router's packet a reader
       // does not expect ends this exchange instead.
       let verdict: Buffer | Error | undefined;
@@ -87,6 +98,6 @@ export function exchangeUdp(x: UdpExchange): Promise<Buffer> {
     };
     x.signal?.addEventListener("abort", onAbort, { once: true });
     if (x.signal?.aborted) return onAbort();
-    socket.bind(0, send);
+    socket.bind({ port: 0, address: x.localAddress }, send);
   });
 }

@@ -19,6 +19,13 @@ export const ADDRESSES6 = {
   firstPeerHost: 0x20,
   lastPeerHost: 0xffff,
   prefixLength: 64,
+  /**
+   * Two-level lab: the link between the ISP's router and the home router. The ISP's router routes the
+   * LAN /64 to the home router's WAN address; the home router holds `lanGateway` on its LAN side.
+   */
+  ispLinkPrefix: "2a0b:8877:67::/64",
+  ispLanGateway: "2a0b:8877:67::1",
+  homeRouterWan: "2a0b:8877:67::2",
 } as const;
 
 /** `[ip]:port`, the form STUN server lists and `ss` use for IPv6. */

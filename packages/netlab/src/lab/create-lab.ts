@@ -108,6 +108,7 @@ class RunningLab implements Lab {
       lanGatewayIp: ADDRESSES6.lanGateway,
       lanPrefix: ADDRESSES6.lanPrefix,
       routerWanIp: ADDRESSES6.routerWan,
+      ...(this.options.homeRouter ? { homeRouterWanIp: ADDRESSES6.homeRouterWan } : {}),
       wanServerIps: { primary: ADDRESSES6.stunPrimary, alternate: ADDRESSES6.stunAlternate },
       firewall: this.ipv6Firewall,
     };
@@ -128,6 +129,7 @@ class RunningLab implements Lab {
       this.dir,
       (ns, file, args) => this.spawn(ns, file, args),
       (ns, file, args) => this.exec(ns, file, args),
+      !!this.options.ipv6,
     );
   }
 
@@ -367,7 +369,7 @@ export async function createLab(options: LabOptions): Promise<Lab> {
         resolved.portPool,
       ),
     );
-    if (resolved.homeRouter) await wireHomeRouter(namespaces);
+    if (resolved.homeRouter) await wireHomeRouter(namespaces, resolved.ipv6 || undefined);
     if (resolved.ipv6) await wireIpv6(namespaces, resolved.ipv6.firewall);
     await waitForLinks(namespaces);
     await lab.startHomeRouter();

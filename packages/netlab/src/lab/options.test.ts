@@ -21,6 +21,12 @@ describe("createLab options", () => {
     expect(resolveOptions({ nat: "OPEN", ipv6: { firewall: false } }).ipv6).toEqual({ firewall: false });
   });
 
+  test("ipv6 combines with a home router (the two-level IPv6 lab)", () => {
+    expect(
+      resolveOptions({ nat: "NAT1", ipv6: { firewall: true }, homeRouter: { upnp: "allow" } }),
+    ).toMatchObject({ ipv6: { firewall: true }, homeRouter: { upnp: "allow" } });
+  });
+
   test("a port pool makes the router remap, so portPreserving defaults to false", () => {
     const pool = { first: 20480, size: 1024, random: true };
     expect(resolveOptions({ nat: "NAT1", portPool: pool })).toMatchObject({
@@ -70,10 +76,6 @@ describe("createLab options", () => {
     ],
     [{ nat: "NAT1", ipv6: true }, /options\.ipv6 must be false or \{ firewall: true \| false \}; got true/],
     [{ nat: "NAT1", ipv6: { firewall: "on" } }, /options\.ipv6 must be false or .*got \{"firewall":"on"\}/],
-    [
-      { nat: "NAT1", ipv6: { firewall: true }, homeRouter: { upnp: "allow" } },
-      /options\.ipv6 cannot be combined with homeRouter yet/,
-    ],
   ] as const)("%j is refused with an error naming the option", ([options, message]) => {
     expect(() => resolveOptions(options as unknown as LabOptions)).toThrow(message);
   });

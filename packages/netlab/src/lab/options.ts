@@ -63,18 +63,16 @@ export function resolveOptions(options: LabOptions): Required<LabOptions> {
     loss: resolveLoss(loss),
     homeRouter: resolveHome(nat, homeRouter),
     portPool,
-    ipv6: resolveIpv6(ipv6, homeRouter),
+    ipv6: resolveIpv6(ipv6),
   };
 }
 
-function resolveIpv6(ipv6: LabIpv6 | false, home: LabHomeRouter | false): LabIpv6 | false {
+function resolveIpv6(ipv6: LabIpv6 | false): LabIpv6 | false {
   if (ipv6 === false) return false;
   if (typeof ipv6 !== "object" || ipv6 === null || Array.isArray(ipv6) || typeof ipv6.firewall !== "boolean")
     throw new TypeError(
       `createLab: options.ipv6 must be false or { firewall: true | false }; got ${JSON.stringify(ipv6)}`,
     );
-  // The LAN host would sit behind the home router, which has no IPv6 wiring (yet).
-  if (home !== false) throw new TypeError("createLab: options.ipv6 cannot be combined with homeRouter yet");
   return { firewall: ipv6.firewall };
 }
 

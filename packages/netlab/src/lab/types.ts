@@ -51,7 +51,8 @@ export const CGNAT_1024_POOL: Readonly<LabPortPool> = Object.freeze({
 /**
  * IPv6 for the lab (the `ipv6` option): the LAN host gets a global address from the router's /64, the
  * router routes it without NAT, and `firewall: true` makes the router drop new inbound IPv6 from the WAN
- * (a home modem's default stateful firewall), `false` forwards everything.
+ * (a home modem's default stateful firewall), `false` forwards everything. In the two-level lab the
+ * home router is that router (the ISP's router only routes), and miniupnpd's pinholes open its filter.
  */
 export interface LabIpv6 {
   firewall: boolean;
@@ -61,12 +62,17 @@ export interface LabIpv6 {
 export interface LabIpv6Info {
   /** The LAN host's stable global address. */
   readonly lanIp: string;
-  /** The router's global address on the LAN link (the LAN host's IPv6 default gateway). */
+  /**
+   * The global address of the LAN host's IPv6 default gateway: the router's on the LAN link, or the
+   * home router's in a two-level lab.
+   */
   readonly lanGatewayIp: string;
   /** The /64 the router routes to the LAN, e.g. `2a0b:8877:77::/64`. */
   readonly lanPrefix: string;
-  /** The router's address on the WAN link. */
+  /** The router's address on the WAN link (the ISP's router in a two-level lab). */
   readonly routerWanIp: string;
+  /** Two-level lab: the home router's address towards the ISP's router (where the LAN's /64 is routed). */
+  readonly homeRouterWanIp?: string;
   /** The two WAN addresses our STUN server answers on over IPv6. */
   readonly wanServerIps: { readonly primary: string; readonly alternate: string };
   /** Whether the router's stateful filter currently drops new inbound IPv6 ({@link Lab.setIpv6Firewall}). */
@@ -109,8 +115,9 @@ export interface LabOptions {
   portPool?: LabPortPool | false;
   /**
    * Add IPv6 (see {@link LabIpv6}). Default false: no global IPv6 address and no IPv6 route anywhere in
-   * the lab (the kernel's link-local addresses only), so "no IPv6 on this host" can be tested. Not with
-   * `homeRouter`.
+   * the lab (the kernel's link-local addresses only), so "no IPv6 on this host" can be tested. With
+   * `homeRouter` the ISP's router routes the LAN /64 to the home router, which holds the stateful filter
+   * and lets miniupnpd open pinholes in it.
    */
   ipv6?: LabIpv6 | false;
 }
@@ -154,8 +161,37 @@ export interface LabHomeRouterInfo {
   readonly descriptionUrl: string;
   /** The nftables chain miniupnpd writes its DNAT rules to (`inet filter`). */
   readonly natChain: string;
+  /** The forward chain miniupnpd writes its accept rules to, IPv6 pinholes included (`inet filter`). */
+  readonly filterChain: string;
+  /** With `ipv6`: its global address on the home LAN (the LAN host's IPv6 default gateway). */
+  readonly lanIp6?: string;
+  /** With `ipv6`: its address towards the ISP's router, where the ISP routes the LAN's /64. */
+  readonly wanIp6?: string;
+  /** With `ipv6`: the device description over IPv6, e.g. `http://[2a0b:8877:77::1]:5000/rootDesc.xml`. */
+  readonly descriptionUrl6?: string;
+  /** The IPv6 pinholes miniupnpd holds now, read from its forward chain. */
+  pinholes(): Promise<LabPinholeRule[]>;
   /** Lines miniupnpd has printed so far (for failure messages). */
   log(): string;
+}
+
+/** One IPv6 pinhole as miniupnpd wrote it to the home router's forward chain. */
+export interface LabPinholeRule {
+  /** The inside address it lets traffic in to. */
+  address: string;
+  transport: "TCP" | "UDP";
+  port: number;
+  /** The UPnP UniqueID miniupnpd gave it (from the rule's label). */
+  id?: number;
+  /** When its lease ends (from the rule's label, whole seconds). */
+  leaseEndsAt?: Date;
+  /**
+   * Its description in the label: "IGD2 pinhole" for UPnP, "PCP MAP <nonce>" for PCP; miniupnpd 2.3.1
+   * drops it when it renews the pinhole (then "").
+   */
+  description: string;
+  /** The rule as `nft list` prints it. */
+  rule: string;
 }
 
 /** A running NAT lab. Everything it created goes away with {@link Lab.teardown}. */
