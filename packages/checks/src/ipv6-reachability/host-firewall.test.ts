@@ -228,6 +228,9 @@ describe("ipv6.reachability with this host's firewall in the way", () => {
     const { loaded, services, ran } = await extensionOn("nft-inet", []);
     const result = await runLoadedCheck(loaded, "ipv6.reachability", services);
     expect(result.facts).toMatchObject({ port: null, portSource: "unknown", hostFirewall: null });
-    expect(ran).not.toContain("nft -j list ruleset");
+    expect(result.guidance?.steps.map((step) => localize(step)).join("\n")).toMatch(/port is not known/);
+    // Still read: it decides whether the router's measurement can be trusted.
+    expect(ran).toContain("nft -j list ruleset");
+    expect(result.facts?.probePort).toMatchObject({ port: 32768, accepted: false });
   });
 });

@@ -38,7 +38,47 @@ export async function readHostFirewall6(
   port: number,
   signal: AbortSignal,
 ): Promise<HostFirewall6> {
-  return judgeHostFirewall6(await readLinuxFirewall(runner, files, signal, { ipv6: true }), port);
+  return judgeHostFirewall6(await readFirewallState6(runner, files, signal), port);
+}
+
+/** The IPv6 side of this host's firewall, as read (ip6tables' dumps in place of iptables'). */
+export function readFirewallState6(
+  runner: CommandRunner,
+  files: SystemFiles,
+  signal: AbortSignal,
+): Promise<LinuxFirewallState> {
+  return readLinuxFirewall(runner, files, signal, { ipv6: true });
+}
+
+/**
+ * Whether this host lets in unsolicited IPv6 UDP to the ports the STUN probes go out from (an
+ * ephemeral port; `port` is the first of `ip_local_port_range`). When it does not, the probes'
+ * unsolicited answers die here, and a "dependent" filtering measures this host, not the router.
+ */
+export interface ProbePortJudgement {
+  port: number;
+  accepted: boolean | null;
+  /** The layer that drops them, `layer: rule`. */
+  droppedBy?: string;
+}
+
+export function judgeProbePort(state: LinuxFirewallState, port: number): ProbePortJudgement {
+  const readable =
+    state.nft !== undefined || state.iptablesLegacy !== undefined || state.iptablesNft !== undefined;
+  if (!readable) return { port, accepted: null };
+  const first = evaluateLinux(state, { family: 6, protocol: "udp", port }).decisions.find(
+    (d) => d.verdict !== "accept",
+  );
+  return first
+    ? { port, accepted: false, droppedBy: `${first.layer}: ${first.decidedBy}` }
+    : { port, accepted: true };
+}
+
+/** The first port of `/proc/sys/net/ipv4/ip_local_port_range` (IPv6 shares it), 32768 when unreadable. */
+export async function ephemeralPort(files: SystemFiles): Promise<number> {
+  const text = await files.readText("/proc/sys/net/ipv4/ip_local_port_range").catch(() => undefined);
+  const first = Number(text?.trim().split(/\s+/)[0]);
+  return Number.isInteger(first) && first > 0 && first < 65536 ? first : 32768;
 }
 
 /** Pure: the IPv6 verdict of every layer for TCP and UDP to `port`, and the narrow rule where one drops. */

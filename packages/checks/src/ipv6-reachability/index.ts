@@ -15,7 +15,14 @@ import {
   type SwarmReading,
 } from "./downloader-facts.js";
 import { probeAddress, readHostIpv6 } from "./host-facts.js";
-import { type HostFirewall6, readHostFirewall6 } from "./host-firewall.js";
+import {
+  ephemeralPort,
+  type HostFirewall6,
+  judgeHostFirewall6,
+  judgeProbePort,
+  readFirewallState6,
+  readHostFirewall6,
+} from "./host-firewall.js";
 import { messages } from "./messages.js";
 import { measureRouterFiltering } from "./router-filtering.js";
 import { decideIpv6 } from "./verdict.js";
@@ -57,10 +64,11 @@ export function activate(context: ExtensionContext): void {
         const host = await readHostIpv6(runner, port, signal);
         if (!host.addresses?.length || host.defaultRoute === null || host.defaultRoute === "none")
           return decideIpv6({ platform, host, port, router: undefined, subject });
+        const files = services.get(Services.SystemFiles);
+        const state = await readFirewallState6(runner, files, signal);
         const firewall: HostFirewall6 | undefined =
-          port === undefined
-            ? undefined
-            : await readHostFirewall6(runner, services.get(Services.SystemFiles), port, signal);
+          port === undefined ? undefined : judgeHostFirewall6(state, port);
+        const probePort = judgeProbePort(state, await ephemeralPort(files));
         const downloaders = services.get(Services.Downloaders);
         const configured = await downloaders.list().catch(() => []);
         const client =
@@ -88,6 +96,7 @@ export function activate(context: ExtensionContext): void {
           router,
           subject,
           ...(firewall ? { firewall } : {}),
+          probePort,
           ...(client ? { client } : {}),
           ...(swarm ? { swarm } : {}),
           proofs,

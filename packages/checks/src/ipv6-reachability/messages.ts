@@ -70,6 +70,15 @@ export const messages = defineCatalog({
     "remedy.no-port": "The downloader's port is not known, so there is no rule to add.",
     "remedy.no-tunnel": "No tunnel with a downloader is known, so there is no client to change.",
     "remedy.unknown": "Unknown remedy '{id}'.",
+    "summary.router-masked":
+      "The router's IPv6 filtering is unknown: from {address}, the STUN servers' unsolicited answers were dropped by this host's own firewall before the router could be judged (UDP to the probes' ports, e.g. {port}: {layer}).",
+    "guidance.port-unknown":
+      "The downloader's port is not known: no tunnel reports it and `plugins.config[\"@autostun/check-ipv6-reachability\"].port` is not set, so its listener and this host's firewall for it were not checked.",
+    "guidance.masked.title": "Measure the router past this host's firewall",
+    "guidance.masked.steps": [
+      "This host's firewall drops unsolicited IPv6 UDP to its ephemeral ports, which is what the probes listen on; that is a sound default, it only hides the router from the measurement.",
+      "Proof comes from the swarm instead: once a peer connects in over IPv6 to the downloader's port, this check passes.",
+    ],
     "guidance.router.title": "Let inbound IPv6 through the router's firewall",
     "guidance.router.steps.first":
       'Open the modem\'s or router\'s settings page and find its IPv6 firewall (often under Security, called "IPv6 firewall", "IPv6 session filter" or a firewall level).',
@@ -159,6 +168,15 @@ export const messages = defineCatalog({
     "remedy.no-port": "不知道下载器的端口，因此没有可添加的规则。",
     "remedy.no-tunnel": "没有已知的带下载器的隧道，因此没有可修改的客户端。",
     "remedy.unknown": "未知的修复项“{id}”。",
+    "summary.router-masked":
+      "路由器的 IPv6 过滤行为未知：从 {address} 测试时，STUN 服务器主动发来的应答在判断路由器之前就被本机自身的防火墙丢弃了（发往探测端口的 UDP，例如 {port}：{layer}）。",
+    "guidance.port-unknown":
+      '不知道下载器的端口：没有隧道报告它，也没有设置 `plugins.config["@autostun/check-ipv6-reachability"].port`，因此未检查它的监听和本机防火墙对它的处理。',
+    "guidance.masked.title": "越过本机防火墙测量路由器",
+    "guidance.masked.steps": [
+      "本机防火墙丢弃发往临时端口的外部主动 IPv6 UDP，而探测正是在这些端口上等待应答；这是合理的默认设置，只是让测量看不到路由器。",
+      "改由节点来证明：一旦有节点通过 IPv6 主动连入下载器的端口，本检查就会通过。",
+    ],
     "guidance.router.title": "让入站 IPv6 通过路由器的防火墙",
     "guidance.router.steps.first":
       "打开光猫或路由器的管理页面，找到 IPv6 防火墙（通常在“安全”菜单下，名称可能是“IPv6 防火墙”“IPv6 会话过滤”或防火墙等级）。",

@@ -185,6 +185,23 @@ describe("a pinhole AutoSTUN holds", () => {
   });
 });
 
+describe("a measurement this host's own firewall hides", () => {
+  it("is not blamed on the router when the host drops unsolicited UDP to the probes' ports", () => {
+    const probePort = {
+      port: 32768,
+      accepted: false,
+      droppedBy: "nftables inet filter input: chain input policy drop",
+    };
+    const result = decideIpv6(input({ probePort }));
+    expect(result.status).toBe("WARN");
+    expect(en(result.summary)).toContain("dropped by this host's own firewall");
+    expect(en(result.summary)).toContain("nftables inet filter input");
+    expect(zh(result.summary)).toContain("本机自身的防火墙");
+    // With the probes' ports open, the same measurement is the router's.
+    expect(decideIpv6(input({ probePort: { port: 32768, accepted: true } })).status).toBe("FAIL");
+  });
+});
+
 describe("the client listening on IPv6", () => {
   it("fails with the listen-on-ipv6 remedy when the client's setting can be changed through its API", () => {
     const result = decideIpv6(

@@ -3,7 +3,7 @@ import { shellLine } from "../firewall-inbound/assess.js";
 import { GUIDE_LINKS } from "../user-guide/links.js";
 import type { ClientListening, Ipv6Subject, SwarmProof, SwarmReading } from "./downloader-facts.js";
 import type { HostIpv6Facts } from "./host-facts.js";
-import { blockingLayers, type HostFirewall6 } from "./host-firewall.js";
+import { blockingLayers, type HostFirewall6, type ProbePortJudgement } from "./host-firewall.js";
 import { messages } from "./messages.js";
 import type { RouterFiltering } from "./router-filtering.js";
 
@@ -20,6 +20,8 @@ export interface Ipv6Input {
   subject?: Ipv6Subject;
   /** This host's own firewall for IPv6 to the port; undefined when no port is known. */
   firewall?: HostFirewall6;
+  /** Whether this host's firewall lets the probes' unsolicited answers in; undefined when not read. */
+  probePort?: ProbePortJudgement;
   /** The downloader's own word on listening over IPv6; undefined when it was not asked or cannot tell. */
   client?: ClientListening;
   /** The downloaders' peer lists; undefined when none is configured. */
@@ -61,7 +63,10 @@ export function decideIpv6(input: Ipv6Input): CheckResult {
   const ssSaysIpv4Only = listeners !== null && listeners.tcp.length > 0 && !listeners.tcpOnIpv6;
   const clientIpv4Only = clientSaysNo || ssSaysIpv4Only;
   const filtering = router && router !== "no-servers" ? router.filtering : "UNKNOWN";
-  const routerDrops = filtering === "ADDRESS_DEPENDENT" || filtering === "ADDRESS_AND_PORT_DEPENDENT";
+  const dependent = filtering === "ADDRESS_DEPENDENT" || filtering === "ADDRESS_AND_PORT_DEPENDENT";
+  // This host's own firewall drops the probes' unsolicited answers: the measurement says nothing of the router.
+  const masked = dependent && input.probePort?.accepted === false;
+  const routerDrops = dependent && !masked;
   const pinholeOpen = input.subject?.pinhole?.state === "OPEN";
   const firewallBlocks = input.firewall ? blockingLayers(input.firewall) : [];
 
@@ -186,6 +191,21 @@ export function decideIpv6(input: Ipv6Input): CheckResult {
       ...(waitingNote ? { guidance: waitingNote } : {}),
     };
   }
+  if (masked && input.probePort)
+    return {
+      status: "WARN",
+      summary: messages.text("summary.router-masked", {
+        address,
+        port: input.probePort.port,
+        layer: input.probePort.droppedBy ?? "?",
+      }),
+      facts,
+      guidance: {
+        title: messages.text("guidance.masked.title"),
+        steps: messages.steps("guidance.masked.steps"),
+        docs: IPV6_GUIDE_LINK,
+      },
+    };
   const key =
     router === "no-servers" || router === undefined
       ? "summary.no-servers"
@@ -201,7 +221,10 @@ export function decideIpv6(input: Ipv6Input): CheckResult {
     facts,
     guidance: {
       title: messages.text("guidance.unknown.title"),
-      steps: messages.steps("guidance.unknown.steps"),
+      steps: [
+        ...messages.steps("guidance.unknown.steps"),
+        ...(port === undefined ? [messages.text("guidance.port-unknown")] : []),
+      ],
       docs: IPV6_GUIDE_LINK,
     },
   };
@@ -315,6 +338,7 @@ function baseFacts(input: Ipv6Input): Record<string, unknown> {
     portSource: subject?.portSource ?? (input.port === undefined ? "unknown" : "config"),
     tunnel: subject?.tunnelId ?? null,
     pinhole: subject?.pinhole ?? null,
+    probePort: input.probePort ?? null,
     listeners: host.listeners,
     client: client ?? null,
     hostFirewall: firewall
