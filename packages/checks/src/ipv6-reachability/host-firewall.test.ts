@@ -170,7 +170,7 @@ async function extensionOn(folder: string, tunnels: TunnelActivityEntry[], privi
 
 const TUNNEL: TunnelActivityEntry = {
   id: "qb",
-  state: "ACTIVE" as TunnelActivityEntry["state"],
+  state: "OPEN",
   ipv6: { address: "2a0b:8877:77::2", port: 51413 },
 };
 

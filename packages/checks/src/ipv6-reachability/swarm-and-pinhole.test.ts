@@ -72,7 +72,7 @@ const swarm = (over: Partial<SwarmReading["tunnels"][number]> = {}): SwarmReadin
 describe("the downloader's port, from the tunnels first", () => {
   const entry = (id: string, ipv6?: TunnelActivityEntry["ipv6"]): TunnelActivityEntry => ({
     id,
-    state: "ACTIVE" as TunnelActivityEntry["state"],
+    state: "OPEN",
     ...(ipv6 ? { ipv6 } : {}),
   });
   it("takes the tunnel holding an open pinhole, else the first with IPv6, else the config key", () => {
@@ -248,7 +248,7 @@ describe("the client listening on IPv6", () => {
     const services = new Map<symbol, unknown>([
       [
         Services.TunnelActivity,
-        { tunnels: async () => [{ id: "qb", state: "ACTIVE", ipv6: { port: 51413 } }] },
+        { tunnels: async () => [{ id: "qb", state: "OPEN", ipv6: { port: 51413 } }] },
       ],
       [Services.Downloaders, { listenOnIpv6: async (id: string) => void told.push(id) }],
     ]);
@@ -291,7 +291,7 @@ describe("the whole check with a downloader", () => {
       [Services.StunSettings, { udp: [], tcp: [] }],
       [
         Services.TunnelActivity,
-        { tunnels: async () => [{ id: "qb", state: "ACTIVE", ipv6: { port: 51413 } }] },
+        { tunnels: async () => [{ id: "qb", state: "OPEN", ipv6: { port: 51413 } }] },
       ],
       [
         Services.Downloaders,
