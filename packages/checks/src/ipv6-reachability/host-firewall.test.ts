@@ -124,6 +124,22 @@ describe("this host's firewall for inbound IPv6, on rulesets recorded from real 
     ]);
   });
 
+  it("firewalld: its inet tables are judged for IPv6 too; one add-port per transport and a reload", async () => {
+    const fw = await recorded("../firewall/firewalld", 6881);
+    expect(fw.manager).toBe("firewalld");
+    expect([fw.tcp.accepted, fw.udp.accepted]).toEqual([false, false]);
+    expect(fw.tcp.decisions.find((d) => d.verdict !== "accept")?.layer).toBe(
+      "nftables inet firewalld filter_INPUT",
+    );
+    expect(fw.allow).toEqual([
+      ["firewall-cmd", "--permanent", "--zone=public", "--add-port=6881/tcp"],
+      ["firewall-cmd", "--permanent", "--zone=public", "--add-port=6881/udp"],
+      ["firewall-cmd", "--reload"],
+    ]);
+    // ssh is open in the zone for both families, so the IPv6 judgement admits it like the IPv4 one.
+    expect((await recorded("../firewall/firewalld", 22)).tcp.accepted).toBe(true);
+  });
+
   it("no firewall program installed: nothing filters here", async () => {
     const fw = await recorded("../firewall/no-tools", 6881);
     expect(fw.manager).toBe("none");

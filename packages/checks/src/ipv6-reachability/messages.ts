@@ -37,6 +37,8 @@ export const messages = defineCatalog({
     "guidance.host-firewall.title": "Let inbound IPv6 to port {port} through this host's firewall",
     "guidance.host-firewall.why":
       "Port {port} is where the downloader takes peers over IPv6. One rule for that port, TCP and UDP, is all it needs; keep the rest of the firewall as it is.",
+    "guidance.host-firewall.manual":
+      "Open port {port} for TCP and UDP over IPv6 in the firewall's own settings (on Synology DSM: Control Panel → Security → Firewall → Edit Rules), above any rule that denies it.",
     "guidance.host-firewall.command": "Run as root: `{command}`",
     "guidance.host-firewall.remedy":
       "Or let AutoSTUN insert exactly these rules (marked with the comment autostun) after you confirm.",
@@ -139,6 +141,8 @@ export const messages = defineCatalog({
     "guidance.host-firewall.title": "让发往端口 {port} 的 IPv6 入站流量通过本机防火墙",
     "guidance.host-firewall.why":
       "端口 {port} 是下载器通过 IPv6 接受节点连接的端口。只需为这个端口的 TCP 和 UDP 各加一条规则，防火墙的其余部分保持不变。",
+    "guidance.host-firewall.manual":
+      "在防火墙自己的设置中为 IPv6 放行端口 {port} 的 TCP 和 UDP（群晖 DSM：控制面板 → 安全性 → 防火墙 → 编辑规则），并放在所有拒绝该端口的规则之前。",
     "guidance.host-firewall.command": "以 root 身份执行：`{command}`",
     "guidance.host-firewall.remedy": "也可以在你确认后，由 AutoSTUN 插入这些规则（带有注释 autostun）。",
     "guidance.pinhole.title": "等待 IPv6 节点连入",

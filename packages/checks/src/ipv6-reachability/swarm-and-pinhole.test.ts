@@ -185,6 +185,26 @@ describe("a pinhole AutoSTUN holds", () => {
   });
 });
 
+describe("a host firewall only its own settings can change", () => {
+  it("fails naming the layer and points to the settings, offering no command it cannot run", () => {
+    const dsm: HostFirewall6 = {
+      ...openFirewall,
+      manager: "dsm",
+      tcp: {
+        accepted: false,
+        decisions: [
+          { layer: "iptables-legacy filter INPUT", verdict: "drop", decidedBy: "chain INPUT policy DROP" },
+        ],
+      },
+    };
+    const result = decideIpv6(input({ router: router("ENDPOINT_INDEPENDENT"), firewall: dsm }));
+    expect(result.status).toBe("FAIL");
+    expect(en(result.summary)).toContain("TCP: iptables-legacy filter INPUT: chain INPUT policy DROP");
+    expect(result.remedies).toEqual([]);
+    expect(result.guidance?.steps.map(en).join("\n")).toContain("Control Panel → Security → Firewall");
+  });
+});
+
 describe("a measurement this host's own firewall hides", () => {
   it("is not blamed on the router when the host drops unsolicited UDP to the probes' ports", () => {
     const probePort = {

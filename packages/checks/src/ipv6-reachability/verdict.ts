@@ -106,7 +106,10 @@ export function decideIpv6(input: Ipv6Input): CheckResult {
         steps,
         docs: IPV6_GUIDE_LINK,
       },
-      remedies: [firewallFix.remedy, ...(clientFix?.remedy ? [clientFix.remedy] : [])],
+      remedies: [
+        ...(firewallFix.remedy ? [firewallFix.remedy] : []),
+        ...(clientFix?.remedy ? [clientFix.remedy] : []),
+      ],
     };
   }
 
@@ -293,8 +296,16 @@ function clientFixOf(
   };
 }
 
-function firewallFixOf(firewall: HostFirewall6): { steps: LocalizedText[]; remedy: Remedy } {
+function firewallFixOf(firewall: HostFirewall6): { steps: LocalizedText[]; remedy?: Remedy } {
   const commands = firewall.allow.map(shellLine);
+  // DSM rewrites its own rules from its settings: the port is opened there, not by a command of ours.
+  if (commands.length === 0)
+    return {
+      steps: [
+        messages.text("guidance.host-firewall.why", { port: firewall.port }),
+        messages.text("guidance.host-firewall.manual", { port: firewall.port }),
+      ],
+    };
   return {
     steps: [
       messages.text("guidance.host-firewall.why", { port: firewall.port }),
