@@ -227,6 +227,7 @@ describe("the client listening on IPv6", () => {
     const result = decideIpv6(
       input({
         router: router("ENDPOINT_INDEPENDENT"),
+        host: { ...input().host, listeners: { ...listening, tcp: ["0.0.0.0"], tcpOnIpv6: false } },
         client: {
           tunnelId: "qb",
           listens: false,
@@ -240,10 +241,27 @@ describe("the client listening on IPv6", () => {
     expect(result.remedies?.map((r) => r.id)).toEqual(["listen-on-ipv6"]);
   });
 
+  it("trusts the socket over the setting when ss sees the client listening on [::]", () => {
+    const result = decideIpv6(
+      input({
+        router: router("ENDPOINT_INDEPENDENT"),
+        client: {
+          tunnelId: "qb",
+          listens: false,
+          setting: "current_interface_address = 0.0.0.0",
+          changeable: true,
+        },
+      }),
+    );
+    expect(result.status).toBe("PASS");
+  });
+
   it("names the setting instead when only the client's config file can change it", () => {
     const result = decideIpv6(
       input({
         router: router("ENDPOINT_INDEPENDENT"),
+        // The client runs on another machine: ss sees nothing here, its setting decides.
+        host: { ...input().host, listeners: null },
         client: { tunnelId: "tr", listens: false, setting: "bind-address-ipv6 = ::1", changeable: false },
       }),
     );

@@ -61,7 +61,10 @@ export function decideIpv6(input: Ipv6Input): CheckResult {
   const port = input.port;
   const clientSaysNo = input.client && "listens" in input.client && input.client.listens === false;
   const ssSaysIpv4Only = listeners !== null && listeners.tcp.length > 0 && !listeners.tcpOnIpv6;
-  const clientIpv4Only = clientSaysNo || ssSaysIpv4Only;
+  // The socket is the fact: the client's setting decides only where `ss` cannot see the listener
+  // (nothing bound here, e.g. the client runs on another machine).
+  const ssSeesListener = listeners !== null && listeners.tcp.length > 0;
+  const clientIpv4Only = ssSeesListener ? ssSaysIpv4Only : clientSaysNo === true;
   const filtering = router && router !== "no-servers" ? router.filtering : "UNKNOWN";
   const dependent = filtering === "ADDRESS_DEPENDENT" || filtering === "ADDRESS_AND_PORT_DEPENDENT";
   // This host's own firewall drops the probes' unsolicited answers: the measurement says nothing of the router.
