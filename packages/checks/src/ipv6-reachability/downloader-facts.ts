@@ -171,3 +171,15 @@ export class IncomingPeerRecord {
     return [...this.seen.values()].sort((a, b) => a.firstSeenAt.localeCompare(b.firstSeenAt));
   }
 }
+
+/**
+ * The tunnel whose downloader is asked about IPv6: the one the port came from, else the only tunnel
+ * with a downloader (with several and no port from a tunnel, which one listens on the port is unknown).
+ */
+export function downloaderTunnel(
+  fromPort: string | undefined,
+  configured: readonly string[],
+): string | undefined {
+  if (fromPort) return configured.includes(fromPort) ? fromPort : undefined;
+  return configured.length === 1 ? configured[0] : undefined;
+}

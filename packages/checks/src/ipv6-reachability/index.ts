@@ -8,6 +8,7 @@ import {
 } from "@autostun/plugins-api";
 import { shellLine } from "../firewall-inbound/assess.js";
 import {
+  downloaderTunnel,
   IncomingPeerRecord,
   pickSubject,
   readClientListening,
@@ -71,10 +72,13 @@ export function activate(context: ExtensionContext): void {
         const probePort = judgeProbePort(state, await ephemeralPort(files));
         const downloaders = services.get(Services.Downloaders);
         const configured = await downloaders.list().catch(() => []);
-        const client =
-          subject.tunnelId && configured.some((d) => d.tunnelId === subject.tunnelId)
-            ? await readClientListening(downloaders, subject.tunnelId, signal)
-            : undefined;
+        const clientTunnel = downloaderTunnel(
+          subject.tunnelId,
+          configured.map((d) => d.tunnelId),
+        );
+        const client = clientTunnel
+          ? await readClientListening(downloaders, clientTunnel, signal)
+          : undefined;
         let swarm: SwarmReading | undefined;
         if (configured.length > 0) swarm = await readSwarm(downloaders, signal);
         const proofs = record.note(swarm?.incoming ?? [], new Date());
@@ -106,18 +110,21 @@ export function activate(context: ExtensionContext): void {
       async applyRemedy(remedyId, ctx): Promise<RemedyOutcome> {
         const subject = await subjectOf(ctx);
         if (remedyId === "listen-on-ipv6") {
-          if (!subject.tunnelId) return { ok: false, message: messages.text("remedy.no-tunnel") };
+          const downloaders = ctx.services.get(Services.Downloaders);
+          const tunnelId = downloaderTunnel(
+            subject.tunnelId,
+            (await downloaders.list()).map((d) => d.tunnelId),
+          );
+          if (!tunnelId) return { ok: false, message: messages.text("remedy.no-tunnel") };
           try {
-            await ctx.services
-              .get(Services.Downloaders)
-              .listenOnIpv6(subject.tunnelId, { signal: ctx.signal });
+            await downloaders.listenOnIpv6(tunnelId, { signal: ctx.signal });
           } catch (error) {
             return {
               ok: false,
               message: messages.text("remedy.listen.failed", { reason: (error as Error).message }),
             };
           }
-          ctx.logger.info("downloader told to listen on IPv6", { tunnel: subject.tunnelId });
+          ctx.logger.info("downloader told to listen on IPv6", { tunnel: tunnelId });
           return { ok: true, message: messages.text("remedy.listen.done") };
         }
         if (remedyId !== "allow-ipv6-port")

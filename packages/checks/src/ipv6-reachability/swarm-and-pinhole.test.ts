@@ -2,6 +2,7 @@ import { localize, Services, type TunnelActivityEntry } from "@autostun/plugins-
 import { describe, expect, it } from "vitest";
 import { loadBuiltin, memoryLogger, runLoadedCheck } from "../testing/run-check.js";
 import {
+  downloaderTunnel,
   IncomingPeerRecord,
   peerHost,
   pickSubject,
@@ -154,6 +155,15 @@ describe("proof from the swarm", () => {
   });
 });
 
+describe("which downloader is asked about IPv6", () => {
+  it("is the tunnel the port came from, else the only one with a downloader", () => {
+    expect(downloaderTunnel("qb", ["tr", "qb"])).toBe("qb");
+    expect(downloaderTunnel("gone", ["tr"])).toBeUndefined();
+    expect(downloaderTunnel(undefined, ["tr"])).toBe("tr");
+    expect(downloaderTunnel(undefined, ["tr", "qb"])).toBeUndefined();
+  });
+});
+
 describe("a pinhole AutoSTUN holds", () => {
   it("turns the router's dependent filtering from FAIL into WARN for that port until a peer comes in", () => {
     const waiting = decideIpv6(
@@ -288,7 +298,15 @@ describe("the client listening on IPv6", () => {
         Services.TunnelActivity,
         { tunnels: async () => [{ id: "qb", state: "OPEN", ipv6: { port: 51413 } }] },
       ],
-      [Services.Downloaders, { listenOnIpv6: async (id: string) => void told.push(id) }],
+      [
+        Services.Downloaders,
+        {
+          list: async () => [
+            { tunnelId: "qb", kind: "qbittorrent", url: "http://127.0.0.1:8080", hasCredentials: true },
+          ],
+          listenOnIpv6: async (id: string) => void told.push(id),
+        },
+      ],
     ]);
     const loaded = await loadBuiltin("ipv6-reachability", services, {});
     expect(told).toEqual([]);
