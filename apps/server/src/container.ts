@@ -133,6 +133,7 @@ export function buildContainer(options: ContainerOptions, overrides?: Overrides)
   provide(c, Tokens.PluginServices, () => new PluginServiceAccessor(c));
 
   // The tunnels. The downloader adapters come from plugins, so the host is resolved on first push.
+  c.register(Tokens.Ipv6PathParts, { useValue: {} });
   provide(
     c,
     Tokens.Relay,
@@ -145,6 +146,7 @@ export function buildContainer(options: ContainerOptions, overrides?: Overrides)
         isPrivileged: get(Services.HostInfo).isPrivileged,
         logger: scoped,
         resolveDownloader: (kind) => get(Tokens.ExtensionHost).resolveDownloader(kind),
+        ipv6: get(Tokens.Ipv6PathParts),
       }),
   );
   // Live ports (chosen at run time included), so the firewall check judges what is really open.

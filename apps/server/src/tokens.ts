@@ -12,7 +12,7 @@ import type {
 import type { ServiceAccessor, ServiceToken } from "@autostun/plugins-api";
 import type { EventBus, Lifecycle, RootLogger } from "@autostun/runtime";
 import type { Db } from "@autostun/store";
-import type { DownloaderDiscovery, RelayManager } from "@autostun/tunnels";
+import type { DownloaderDiscovery, Ipv6PathParts, RelayManager } from "@autostun/tunnels";
 import type { DaemonEvents } from "./events/daemon-events.js";
 import type { ConfigReloader } from "./lifecycle/reload.js";
 
@@ -61,6 +61,8 @@ export const Tokens = {
   Lifecycle: token<Lifecycle>("Lifecycle"),
   /** Every tunnel, bans and connections. */
   Relay: token<RelayManager>("Relay"),
+  /** The IPv6 pinholes' router and host parts: empty for the real ones; tests give fakes. */
+  Ipv6PathParts: token<Ipv6PathParts>("Ipv6PathParts"),
   /** Finds downloaders running on this host for `Query.discoveredDownloaders`. */
   DownloaderDiscovery: token<DownloaderDiscovery>("DownloaderDiscovery"),
   /** The HTTP API and console; only in a container built with an API token (the daemon's, not doctor's). */

@@ -6,6 +6,7 @@ import {
   type Logger,
   type TunnelActivityEntry,
 } from "@autostun/plugins-api";
+import { findPinholeGateway, PinholeKeeper } from "@autostun/portmapper";
 import {
   AUTOSTUN_TABLE,
   BanFileWatcher,
@@ -33,6 +34,10 @@ import { publishBanChanges } from "./ban-changes.js";
 import type { ResolveDownloader } from "./downloaders/tunnel-downloader.js";
 import { parseApiTunnel } from "./input/tunnel-input.js";
 import { mergeTunnels } from "./input/tunnel-sources.js";
+import { createHostIpv6Reader } from "./ipv6/host-ipv6.js";
+import type { FindPinholeGateway, PinholeKeeperFactory } from "./ipv6/pinhole-keeper-port.js";
+import { type HostIpv6Reader, TunnelIpv6Paths } from "./ipv6/tunnel-ipv6-paths.js";
+import { ipv6Activity, type TunnelIpv6View } from "./ipv6/tunnel-ipv6-view.js";
 import { UpnpMappings, type UpnpView } from "./port-mapping/port-mappings.js";
 import { reconcileTunnels, type TunnelChanges } from "./reconcile-tunnels.js";
 import { RunningTunnel, type TunnelEnvironment } from "./running-tunnel.js";
@@ -64,6 +69,20 @@ export interface RelayManagerOptions {
   timing?: Partial<TunnelTiming>;
   /** The adapter factory of a downloader kind (the extension host); without it nothing is pushed. */
   resolveDownloader?: ResolveDownloader;
+  /** The IPv6 path's parts; tests hand in fakes, the portmapper's and `ip`/`ss` otherwise. */
+  ipv6?: Ipv6PathParts;
+}
+
+/** What the tunnels' IPv6 paths are made of; each part absent takes the real one. */
+export interface Ipv6PathParts {
+  /** How this host's IPv6 addresses and listeners are read (default: `ip -j -6 addr`, `ss -ltnH`). */
+  host?: HostIpv6Reader;
+  /** The keeper of one port's pinholes (default: the portmapper's). */
+  keeper?: PinholeKeeperFactory;
+  /** The search for a router that opens pinholes (default: the portmapper's). */
+  find?: FindPinholeGateway;
+  /** Seconds between two looks at addresses and ports while a tunnel is open. */
+  refreshSeconds?: number;
 }
 
 /**
@@ -92,6 +111,8 @@ export class RelayManager {
   private readonly perTunnel = new Map<string, DisposableStore>();
   /** The tunnels' mappings on a home router (config `upnp`). */
   private readonly upnp: UpnpMappings;
+  /** Each tunnel's IPv6 path and its pinhole on the home router (config `upnp`). */
+  private readonly ipv6: TunnelIpv6Paths;
   /** The tunnel cap and the ports no tunnel may forward to (tunnel-limits.ts). */
   private readonly limits: TunnelLimits;
 
@@ -143,6 +164,19 @@ export class RelayManager {
     this.upnp = new UpnpMappings(config.upnp, options.logger({ module: "upnp" }), (id) => {
       const running = this.tunnels.get(id);
       if (running) this.options.bus.publish("tunnel.updated", running.view());
+    });
+    const ipv6 = options.ipv6 ?? {};
+    this.ipv6 = new TunnelIpv6Paths({
+      upnp: config.upnp,
+      logger: options.logger({ module: "ipv6" }),
+      changed: (id) => {
+        const running = this.tunnels.get(id);
+        if (running) this.options.bus.publish("tunnel.updated", running.view());
+      },
+      host: ipv6.host ?? createHostIpv6Reader(options.runner),
+      keeper: ipv6.keeper ?? ((keeper) => new PinholeKeeper(keeper)),
+      find: ipv6.find ?? findPinholeGateway,
+      ...(ipv6.refreshSeconds ? { refreshSeconds: ipv6.refreshSeconds } : {}),
     });
   }
 
@@ -222,7 +256,7 @@ export class RelayManager {
   async stop(): Promise<void> {
     this.started = false;
     await Promise.all([...this.tunnels.values()].map((running) => running.stop()));
-    await this.upnp.stop();
+    await Promise.all([this.upnp.stop(), this.ipv6.stop()]);
     const subscriptions = this.subscriptions;
     this.subscriptions = new DisposableStore();
     subscriptions.dispose();
@@ -236,6 +270,11 @@ export class RelayManager {
   /** The tunnel's mapping on the home router; undefined when `upnp` is off or it has not opened yet. */
   upnpStatus(id: string): UpnpView | undefined {
     return this.upnp.status(id);
+  }
+
+  /** The tunnel's IPv6 path and pinhole; undefined until it has opened. */
+  ipv6Status(id: string): TunnelIpv6View | undefined {
+    return this.ipv6.status(id);
   }
 
   /** The tunnels' mappings on the home router, and their shared router search, for `upnp.gateway`. */
@@ -378,7 +417,7 @@ export class RelayManager {
       },
     });
     // After the tunnels: a reload refused above must leave the router's mappings as they were.
-    await this.upnp.reconfigure(next.upnp);
+    await Promise.all([this.upnp.reconfigure(next.upnp), this.ipv6.reconfigure(next.upnp)]);
     this.options.config = next;
     return changes;
   }
@@ -452,7 +491,11 @@ export class RelayManager {
       if (udp && !this.arrivals.has(id, "UDP") && ((await tunnel.udpStats())?.handled ?? 0) > 0)
         this.arrivals.recordCounted(id, formatPublic(udp.publicAddress), new Date(), "UDP");
     }
-    return running.map((tunnel) => this.arrivals.describe(tunnel.view()));
+    return running.map((tunnel) => {
+      const entry = this.arrivals.describe(tunnel.view());
+      const ipv6 = this.ipv6.status(tunnel.config.id);
+      return ipv6 ? { ...entry, ipv6: ipv6Activity(ipv6) } : entry;
+    });
   }
 
   private async add(running: RunningTunnel): Promise<void> {
@@ -462,6 +505,14 @@ export class RelayManager {
     subscriptions.add(running.tunnel.onChange(publish));
     subscriptions.add(running.onDetailChange(publish));
     subscriptions.add(this.upnp.follow(running.config.id, running.tunnel));
+    subscriptions.add(
+      this.ipv6.follow(running.config.id, {
+        tunnel: running.tunnel,
+        port: () => running.downloaderPort,
+        target: running.targetPlace,
+        udp: running.config.udp,
+      }),
+    );
     this.perTunnel.set(running.config.id, subscriptions);
     await running.start();
   }

@@ -192,6 +192,16 @@ export class RunningTunnel {
     };
   }
 
+  /** The port peers reach the downloader on: the target's, moved by the path the last open chose. */
+  get downloaderPort(): number {
+    return this.forwardTo.port;
+  }
+
+  /** Where the target is, for placing the downloader on this host or another machine. */
+  get targetPlace(): { host: string; scope: ForwardTarget["scope"] } {
+    return { host: this.target.host, scope: this.target.scope };
+  }
+
   /** Calls `listener` when the downloader's push or the hooks' outcome changed, until the result is disposed. */
   onDetailChange(listener: () => void): Disposable {
     this.changeListeners.add(listener);

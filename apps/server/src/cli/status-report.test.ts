@@ -12,6 +12,7 @@ function tunnel(id: string, change: Partial<StatusTunnel>): StatusTunnel {
     stats: { active: 1, handled: 4, blocked: 0, bytesIn: 100, bytesOut: 200 },
     downloader: null,
     upnp: null,
+    ipv6: null,
     udp: {
       state: "OPEN",
       reason: "UDP holds the TCP public port",
@@ -178,5 +179,67 @@ describe("autostun status as text", () => {
       "    UDP：FAILED — 203.0.113.9:38811，不在 TCP 端口上：no UDP mapping on port 40612 after 64 sockets; TCP keeps working",
     );
     expect(block(chinese, "tcp")).toContain("    UDP：已关闭（隧道配置中 udp: false）");
+  });
+
+  it("shows where IPv6 peers reach the downloader and the router's pinhole, or why there is none", () => {
+    const text = (locale: string) =>
+      statusText(
+        {
+          tunnels: [
+            tunnel("qb", {
+              ipv6: {
+                address: "2001:db8:1::10",
+                port: 40_611,
+                pinhole: {
+                  state: "OPEN",
+                  protocol: "UPNP",
+                  tcp: true,
+                  udp: true,
+                  leaseEndsAt: "2026-12-08T02:00:00.000Z",
+                  error: null,
+                },
+              },
+            }),
+            tunnel("lan", {
+              ipv6: {
+                address: null,
+                port: 6881,
+                pinhole: {
+                  state: "UNSUPPORTED",
+                  protocol: null,
+                  tcp: false,
+                  udp: false,
+                  leaseEndsAt: null,
+                  error: "the downloader runs on another machine",
+                },
+              },
+            }),
+            tunnel("off", { ipv6: { address: "2001:db8:1::10", port: 51_413, pinhole: null } }),
+          ],
+          checks: [],
+        },
+        locale,
+      );
+    const en = text("en");
+    expect(block(en, "qb")).toEqual(
+      expect.arrayContaining([
+        "    IPv6: peers reach the downloader at [2001:db8:1::10]:40611",
+        "    IPv6 pinhole (UPNP): OPEN for TCP+UDP until 2026-12-08T02:00:00.000Z",
+      ]),
+    );
+    expect(block(en, "lan")).toEqual(
+      expect.arrayContaining([
+        "    IPv6: the downloader's port is 6881; its IPv6 address is not known",
+        "    IPv6 pinhole: UNSUPPORTED",
+        "      why: the downloader runs on another machine",
+      ]),
+    );
+    expect(block(en, "off")).toContain("    IPv6: peers reach the downloader at [2001:db8:1::10]:51413");
+    expect(block(en, "off").join("\n")).not.toContain("pinhole");
+    const zh = text("zh-CN");
+    expect(block(zh, "qb")).toContain(
+      "    IPv6 针孔（UPNP）：OPEN，放行 TCP+UDP，有效至 2026-12-08T02:00:00.000Z",
+    );
+    expect(block(zh, "lan")).toContain("    IPv6 针孔：UNSUPPORTED");
   });
 });

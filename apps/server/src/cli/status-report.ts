@@ -8,6 +8,7 @@ export const STATUS_QUERY = `{
     downloader { kind state requestedPort verifiedPort errorKind error }
     upnp { state protocol externalIp externalPort error }
     udp { state reason publicAddress { ip port } samePort }
+    ipv6 { address port pinhole { state protocol tcp udp leaseEndsAt error } }
   }
   checks { id title status summary }
 }`;
@@ -51,6 +52,19 @@ export interface StatusTunnel {
     publicAddress: { ip: string; port: number } | null;
     samePort: boolean;
   } | null;
+  /** The downloader's IPv6 path; null until the tunnel opened. Its pinhole is null while UPnP is off. */
+  ipv6: {
+    address: string | null;
+    port: number;
+    pinhole: {
+      state: string;
+      protocol: string | null;
+      tcp: boolean;
+      udp: boolean;
+      leaseEndsAt: string | null;
+      error: string | null;
+    } | null;
+  } | null;
 }
 
 export interface StatusData {
@@ -86,6 +100,27 @@ function upnpLines(u: NonNullable<StatusTunnel["upnp"]>, say: Say): string[] {
     : say("upnp.line", { state: u.state });
   const lines = [`    ${line}`];
   if (u.error) lines.push(`      ${say("why", { error: u.error })}`);
+  return lines;
+}
+
+/** Where IPv6 peers reach the downloader, and the router's pinhole for it when one was asked for. */
+function ipv6Lines(v: NonNullable<StatusTunnel["ipv6"]>, say: Say): string[] {
+  const lines = [
+    `    ${v.address ? say("ipv6.line", { address: v.address, port: v.port }) : say("ipv6.no-address", { port: v.port })}`,
+  ];
+  const p = v.pinhole;
+  if (!p) return lines;
+  const transports = [p.tcp ? "TCP" : "", p.udp ? "UDP" : ""].filter(Boolean).join("+");
+  lines.push(
+    `    ${
+      p.state !== "OPEN" || !transports
+        ? say("ipv6.pinhole", { state: p.state })
+        : p.leaseEndsAt
+          ? say("ipv6.pinhole-open", { protocol: p.protocol ?? "", transports, until: p.leaseEndsAt })
+          : say("ipv6.pinhole-open-endless", { protocol: p.protocol ?? "", transports })
+    }`,
+  );
+  if (p.error) lines.push(`      ${say("why", { error: p.error })}`);
   return lines;
 }
 
@@ -126,6 +161,7 @@ export function statusText(data: StatusData, locale: string): string {
     lines.push(`    ${udpLine(t.udp, say)}`);
     if (t.downloader) lines.push(...downloaderLines(t.downloader, say));
     if (t.upnp) lines.push(...upnpLines(t.upnp, say));
+    if (t.ipv6) lines.push(...ipv6Lines(t.ipv6, say));
   }
   lines.push(say("checks"));
   for (const c of data.checks)

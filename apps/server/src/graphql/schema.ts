@@ -7,6 +7,7 @@ import "./downloaders.js";
 import "./reload.js";
 import "./storage.js";
 import "./tunnels.js";
+import "./tunnel-ipv6.js";
 import "./tunnel-udp.js";
 import "./upnp.js";
 

@@ -3,6 +3,7 @@ import type { CheckStatus } from "@autostun/plugins-api";
 import type { TunnelState } from "@autostun/relay";
 import type { RelayManager, TunnelStats } from "@autostun/tunnels";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { registerIpv6Metrics } from "./ipv6-metrics.js";
 import { perTunnelSeries } from "./per-tunnel-series.js";
 import { registerUdpMetrics } from "./udp-metrics.js";
 
@@ -95,6 +96,7 @@ export function createMetricsRegistry(sources: MetricSources): Registry {
     "bytesOut",
   );
   registerUdpMetrics(registry, sources.relay);
+  registerIpv6Metrics(registry, sources.relay);
 
   new Gauge({
     name: "autostun_check_status",

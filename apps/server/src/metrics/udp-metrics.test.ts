@@ -42,6 +42,7 @@ function scrapeOf(views: TunnelView[], stats: Record<string, TunnelUdpStats | Er
   const relay = {
     list: () => views,
     stats: async () => null,
+    ipv6Status: () => undefined,
     udpStats: async (id: string) => {
       const answer = stats[id];
       if (answer instanceof Error) throw answer;

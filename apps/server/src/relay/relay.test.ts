@@ -20,8 +20,8 @@ import { type LoopbackServices, Peer, startLoopbackServices } from "./testing/lo
  * this is the API a user and the console see.
  */
 
-/** A tunnel as `autostun status` shows it, less the downloader and UPnP parts, plus where it came from. */
-type TunnelRow = Omit<StatusTunnel, "downloader" | "upnp"> & { origin: string };
+/** A tunnel as `autostun status` shows it, less the downloader, UPnP and IPv6 parts, plus where it came from. */
+type TunnelRow = Omit<StatusTunnel, "downloader" | "upnp" | "ipv6"> & { origin: string };
 
 const TUNNELS = `{ tunnels { id state reason localPort publicAddress { ip port } path origin
   stats { active handled blocked bytesIn bytesOut } } }`;
