@@ -15,7 +15,9 @@ export {
   writeDelugeConfig,
 } from "./testing/deluge-config.js";
 export { DownloaderNamespace } from "./testing/downloader-namespace.js";
+export { type HostLink, linkHostTo } from "./testing/host-link.js";
 export { qbittorrentPasswordHash, writeQbittorrentProfile } from "./testing/qbittorrent-profile.js";
+export { SwarmPeer, type SwarmPeerOptions } from "./testing/swarm-peer.js";
 export { tinyTorrent } from "./testing/tiny-torrent.js";
 export {
   type Bencoded,

@@ -17,7 +17,23 @@ export interface LayerDecision {
 /** A place an allow rule can be inserted. */
 export type RuleTarget =
   | { kind: "nftables"; family: NftFamily; table: string; chain: string }
-  | { kind: "iptables"; backend: "legacy" | "nft"; chain: string };
+  /** `ipv6` marks ip6tables' INPUT; absent for iptables (IPv4). */
+  | { kind: "iptables"; backend: "legacy" | "nft"; chain: string; ipv6?: true };
+
+/**
+ * The packet a layer is judged for: a new connection (TCP) or a first datagram (UDP) from a peer
+ * somewhere on the internet to `port` on this host, over IPv4 or IPv6.
+ */
+export interface InboundPacket {
+  family: 4 | 6;
+  protocol: "tcp" | "udp";
+  port: number;
+}
+
+/** The packet `firewall.inbound` has always judged: IPv4 TCP. */
+export function ipv4Tcp(port: number): InboundPacket {
+  return { family: 4, protocol: "tcp", port };
+}
 
 /**
  * A three-valued answer to "does this rule's condition hold for a new TCP connection from an internet

@@ -145,8 +145,8 @@ describe("the ipv6.reachability verdict", () => {
     const result = decideIpv6(input());
     expect(result.status).toBe("PASS");
     expect(en(result.summary)).toContain("ENDPOINT_INDEPENDENT");
-    expect(en(result.summary)).toMatch(/listens on IPv6 was not checked/);
-    expect(zh(result.summary)).toMatch(/未检查下载器/);
+    expect(en(result.summary)).toMatch(/port is not known/);
+    expect(zh(result.summary)).toMatch(/不知道下载器的端口/);
     expect(result.facts?.router).toMatchObject({ from: STABLE, filtering: "ENDPOINT_INDEPENDENT" });
   });
 
@@ -159,7 +159,9 @@ describe("the ipv6.reachability verdict", () => {
       const steps = result.guidance?.steps.map(en) ?? [];
       expect(steps.join("\n")).toMatch(/turn the IPv6 firewall off/);
       expect(steps.join("\n")).toContain(`${STABLE} port 6881`);
-      expect(steps.join("\n")).toMatch(/does not open IPv6 pinholes/);
+      // The fix list offers the pinhole AutoSTUN can open and the client's side.
+      expect(steps.join("\n")).toMatch(/set `upnp.enabled` to true/);
+      expect(steps.join("\n")).toMatch(/listens on IPv6 too/);
       expect(result.guidance?.docs).toBe("docs/user-guide.md#ipv6");
     },
   );
@@ -230,6 +232,9 @@ describe("the ipv6.reachability extension", () => {
       [Services.HostInfo, { platform: "linux", isPrivileged: false }],
       [Services.CommandRunner, runner],
       [Services.StunSettings, { udp, tcp: [] }],
+      [Services.SystemFiles, { readText: async () => undefined, exists: async () => false }],
+      [Services.TunnelActivity, { tunnels: async () => [] }],
+      [Services.Downloaders, { list: async () => [] }],
     ]);
   }
 

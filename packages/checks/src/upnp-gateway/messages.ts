@@ -11,6 +11,7 @@ export const messages = defineCatalog({
       "The home router at {gateway} ({protocol}) maps ports to this host ({host}): it holds tunnel {tunnel}'s mapping of port {port}, {lease}, so no test mapping was made. Its WAN address is {externalIp}.",
     "summary.pass-live-no-ip":
       "The home router at {gateway} ({protocol}) maps ports to this host ({host}): it holds tunnel {tunnel}'s mapping of port {port}, {lease}, so no test mapping was made. It did not say its WAN address.",
+    "summary.with-pinholes": "{main} IPv6 pinholes: {pinholes}.",
     // A router may grant a lease without an end (0 seconds): then there is no date to name.
     "lease.until": "leased until {at}",
     "lease.endless": "with a lease that has no end",
@@ -69,6 +70,7 @@ export const messages = defineCatalog({
     ],
   },
   "zh-CN": {
+    "summary.with-pinholes": "{main} IPv6 针孔：{pinholes}。",
     "summary.pass":
       "位于 {gateway} 的家用路由器（{protocol}）可以把端口映射到本机（{host}）：端口 {port} 的测试映射已成功并已删除。它的 WAN 地址是 {externalIp}。",
     "summary.pass-no-ip":

@@ -1,4 +1,10 @@
-import { type LocalizedText, localize, Services, type UpnpGatewayProbe } from "@autostun/plugins-api";
+import {
+  type LocalizedText,
+  localize,
+  Services,
+  type TunnelActivityEntry,
+  type UpnpGatewayProbe,
+} from "@autostun/plugins-api";
 import { describe, expect, it } from "vitest";
 import { loadBuiltin, runLoadedCheck } from "../testing/run-check.js";
 import { decideUpnpGateway } from "./verdict.js";
@@ -156,6 +162,54 @@ describe("upnp.gateway verdict", () => {
   });
 });
 
+describe("upnp.gateway with the tunnels' IPv6 pinholes", () => {
+  const tunnel = (id: string, pinhole?: NonNullable<TunnelActivityEntry["ipv6"]>["pinhole"]) =>
+    ({
+      id,
+      state: "OPEN",
+      ipv6: { address: "2a0b:8877:77::2", port: 51413, ...(pinhole ? { pinhole } : {}) },
+    }) as TunnelActivityEntry;
+
+  it("lists each pinhole in the facts and one line of the summary, leaving the verdict as it was", () => {
+    const result = decideUpnpGateway(found, [
+      tunnel("qb", {
+        state: "OPEN",
+        protocol: "upnp",
+        gateway: "http://192.168.88.1:5000/rootDesc.xml",
+        tcp: true,
+        udp: true,
+        leaseEndsAt: "2026-12-08T02:00:00.000Z",
+      }),
+      tunnel("tr", {
+        state: "FAILED",
+        tcp: false,
+        udp: false,
+        error: "UPnP error 606 Action not authorized",
+      }),
+      tunnel("plain"),
+    ]);
+    expect(result.status).toBe("PASS");
+    expect(text(result.summary)).toContain(
+      "IPv6 pinholes: qb [2a0b:8877:77::2]:51413 OPEN TCP+UDP → 2026-12-08T02:00:00.000Z; tr [2a0b:8877:77::2]:51413 FAILED.",
+    );
+    expect(text(result.summary, "zh-CN")).toContain("IPv6 针孔：qb");
+    expect(result.facts?.ipv6Pinholes).toEqual([
+      expect.objectContaining({ tunnelId: "qb", state: "OPEN", tcp: true, udp: true }),
+      expect.objectContaining({
+        tunnelId: "tr",
+        state: "FAILED",
+        error: "UPnP error 606 Action not authorized",
+      }),
+    ]);
+  });
+
+  it("says nothing of IPv6 when no tunnel asked for a pinhole", () => {
+    const result = decideUpnpGateway(found, [tunnel("plain")]);
+    expect(text(result.summary)).not.toContain("IPv6");
+    expect(result.facts).not.toHaveProperty("ipv6Pinholes");
+  });
+});
+
 describe("upnp.gateway as an extension", () => {
   it("asks Services.UpnpGateway once and judges its answer", async () => {
     let asked = 0;
@@ -169,6 +223,7 @@ describe("upnp.gateway as an extension", () => {
           },
         },
       ],
+      [Services.TunnelActivity, { tunnels: async () => [] }],
     ]);
     const loaded = await loadBuiltin("upnp-gateway", services);
     expect(loaded.manifest.contributes?.checks?.[0]?.id).toBe("upnp.gateway");

@@ -1,5 +1,11 @@
 import { type AddressKind, addressKindOf, meansAnotherNat } from "@autostun/ip";
-import type { CheckResult, Guidance, MessageParams, UpnpGatewayProbe } from "@autostun/plugins-api";
+import type {
+  CheckResult,
+  Guidance,
+  MessageParams,
+  TunnelActivityEntry,
+  UpnpGatewayProbe,
+} from "@autostun/plugins-api";
 import { GUIDE_LINKS } from "../user-guide/links.js";
 import { messages } from "./messages.js";
 
@@ -36,7 +42,50 @@ const STATUS = {
  * user can change that on the router); WARN when none answered (there may be no router to map on) or
  * when its WAN address shows a second NAT beyond it.
  */
-export function decideUpnpGateway(probe: UpnpGatewayProbe): CheckResult {
+export function decideUpnpGateway(
+  probe: UpnpGatewayProbe,
+  tunnels: readonly TunnelActivityEntry[] = [],
+): CheckResult {
+  const result = decideMappings(probe);
+  const pinholes = ipv6Pinholes(tunnels);
+  if (pinholes.length === 0) return result;
+  const line = pinholes
+    .map((p) => {
+      const where = p.address ? `[${p.address}]:${p.port}` : `port ${p.port}`;
+      const transports = [p.tcp ? "TCP" : "", p.udp ? "UDP" : ""].filter(Boolean).join("+");
+      return `${p.tunnelId} ${where} ${p.state}${transports ? ` ${transports}` : ""}${p.leaseEndsAt ? ` → ${p.leaseEndsAt}` : ""}`;
+    })
+    .join("; ");
+  return {
+    ...result,
+    summary: messages.text("summary.with-pinholes", { main: result.summary, pinholes: line }),
+    facts: { ...result.facts, ipv6Pinholes: pinholes },
+  };
+}
+
+/** The IPv6 pinholes the tunnels hold or asked for on the home router, one per tunnel. */
+export function ipv6Pinholes(tunnels: readonly TunnelActivityEntry[]) {
+  return tunnels.flatMap((t) => {
+    const pinhole = t.ipv6?.pinhole;
+    if (!t.ipv6 || !pinhole) return [];
+    return [
+      {
+        tunnelId: t.id,
+        address: t.ipv6.address ?? null,
+        port: t.ipv6.port,
+        state: pinhole.state,
+        protocol: pinhole.protocol ?? null,
+        gateway: pinhole.gateway ?? null,
+        tcp: pinhole.tcp,
+        udp: pinhole.udp,
+        leaseEndsAt: pinhole.leaseEndsAt ?? null,
+        error: pinhole.error ?? null,
+      },
+    ];
+  });
+}
+
+function decideMappings(probe: UpnpGatewayProbe): CheckResult {
   const reason = reasonOf(probe);
   const kind = wanKind(probe);
   const params = {

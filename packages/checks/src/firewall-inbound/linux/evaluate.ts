@@ -1,5 +1,5 @@
 import { deleteRuleCommand, insertRuleCommand } from "@autostun/netfilter";
-import type { EvaluationNote, LayerDecision } from "../model.js";
+import { type EvaluationNote, type InboundPacket, ipv4Tcp, type LayerDecision } from "../model.js";
 import { evaluateIptables, hasFilterContent } from "./iptables.js";
 import { evaluateNftables } from "./nftables.js";
 import type { LinuxFirewallState } from "./read-state.js";
@@ -11,13 +11,19 @@ export interface AppliedRule {
   removeCommand: string[];
 }
 
-/** Every layer's decision for inbound TCP to `port`, and the notes of what could not be judged. */
-export function evaluateLinux(state: LinuxFirewallState, port: number) {
+/**
+ * Every layer's decision for inbound TCP to `port` (or for `packet`: IPv6, UDP), and the notes of what
+ * could not be judged. An IPv6 packet needs a state read with `ipv6: true`, whose dumps are ip6tables'.
+ */
+export function evaluateLinux(state: LinuxFirewallState, port: number | InboundPacket) {
+  const packet = typeof port === "number" ? ipv4Tcp(port) : port;
+  if ((packet.family === 6) !== (state.family === 6))
+    throw new Error(`an IPv${packet.family} packet cannot be judged on the other family's iptables dumps`);
   const decisions: LayerDecision[] = [];
   const notes: EvaluationNote[] = [];
   const skip = skippedNftTables(state);
   if (state.nft) {
-    const nft = evaluateNftables(state.nft, port, skip);
+    const nft = evaluateNftables(state.nft, packet, skip);
     decisions.push(...nft.decisions);
     notes.push(...nft.notes);
   }
@@ -26,16 +32,20 @@ export function evaluateLinux(state: LinuxFirewallState, port: number) {
     ["nft", state.iptablesNft],
   ] as const) {
     if (!table || !hasFilterContent(table)) continue;
-    const result = evaluateIptables(table, port, backend);
+    const result = evaluateIptables(table, packet, backend);
     decisions.push(result.decision);
     notes.push(...result.notes);
   }
   return { decisions, notes };
 }
 
-/** iptables-nft keeps its rules in nftables' `ip filter` table; they are judged from its own dump instead. */
+/**
+ * iptables-nft keeps its rules in nftables' `ip filter` table (ip6tables-nft in `ip6 filter`); they are
+ * judged from its own dump instead.
+ */
 function skippedNftTables(state: LinuxFirewallState): Set<string> {
-  return state.iptablesNft ? new Set(["ip filter"]) : new Set();
+  if (!state.iptablesNft) return new Set();
+  return new Set([state.family === 6 ? "ip6 filter" : "ip filter"]);
 }
 
 /** Rules carrying our `autostun` comment, from every source that could be read. */
@@ -57,12 +67,13 @@ export function findAppliedRules(state: LinuxFirewallState): AppliedRule[] {
     ["iptables-legacy", state.iptablesLegacy],
     ["iptables-nft", state.iptablesNft],
   ] as const) {
+    const program = state.family === 6 ? `ip6${kind}` : kind;
     for (const rule of table?.rules ?? []) {
       if (!/--comment "?autostun/.test(rule.line)) continue;
       applied.push({
         kind,
-        description: `${kind}: ${rule.line}`,
-        removeCommand: [kind, "-D", rule.chain, ...rule.args],
+        description: `${program}: ${rule.line}`,
+        removeCommand: [program, "-D", rule.chain, ...rule.args],
       });
     }
   }
@@ -127,6 +138,63 @@ export function allowCommands(
               target.chain,
               "-p",
               "tcp",
+              "--dport",
+              String(port),
+              "-m",
+              "comment",
+              "--comment",
+              "autostun",
+              "-j",
+              "ACCEPT",
+            ],
+          ];
+        return [];
+      });
+  }
+}
+
+/**
+ * The commands that admit IPv6 `protocol` to `port` and nothing else, in the tool the user manages the
+ * firewall with. In an inet table the rule names IPv6, so the IPv4 side stays as it was.
+ */
+export function allowIpv6Commands(
+  manager: LinuxManager,
+  blocking: LayerDecision[],
+  port: number,
+  protocol: "tcp" | "udp",
+): string[][] {
+  switch (manager) {
+    case "dsm":
+    case "firewalld":
+      // firewalld's ports open both families; the caller adds the one reload after all of them.
+      return [];
+    case "ufw":
+      return [["ufw", "allow", `${port}/${protocol}`, "comment", "autostun"]];
+    default:
+      return blocking.flatMap((decision) => {
+        const target = decision.target;
+        if (target?.kind === "nftables")
+          return [
+            insertRuleCommand(
+              { table: { family: target.family, name: target.table }, name: target.chain },
+              [
+                ...(target.family === "inet" ? ["meta", "nfproto", "ipv6"] : []),
+                protocol,
+                "dport",
+                String(port),
+                "accept",
+              ],
+              "autostun",
+            ),
+          ];
+        if (target?.kind === "iptables")
+          return [
+            [
+              `ip6tables-${target.backend}`,
+              "-I",
+              target.chain,
+              "-p",
+              protocol,
               "--dport",
               String(port),
               "-m",

@@ -1,4 +1,13 @@
-import { and, type EvaluationNote, type LayerDecision, not, portListHas, type Truth } from "../model.js";
+import {
+  and,
+  type EvaluationNote,
+  type InboundPacket,
+  ipv4Tcp,
+  type LayerDecision,
+  not,
+  portListHas,
+  type Truth,
+} from "../model.js";
 
 /** One table of `iptables-save` output: chain policies and rules, in order. */
 export interface IptablesTable {
@@ -55,16 +64,18 @@ const NON_TERMINAL = new Set([
 ]);
 
 /**
- * Follows the filter table's INPUT chain for a new IPv4 TCP connection to `port` from an internet peer.
+ * Follows the filter table's INPUT chain for a new connection to `port` from an internet peer (IPv4 TCP
+ * unless a packet says otherwise; an IPv6 packet is judged on an `ip6tables-save` dump).
  * `backend` only labels the layer (`iptables-legacy` keeps its own tables; `iptables-nft` writes into
  * nftables, whose copy of the rules is then skipped by the nftables evaluation).
  */
 export function evaluateIptables(
   table: IptablesTable,
-  port: number,
+  port: number | InboundPacket,
   backend: "legacy" | "nft",
 ): { decision: LayerDecision; notes: EvaluationNote[] } {
-  const layer = `iptables-${backend} filter INPUT`;
+  const packet = typeof port === "number" ? ipv4Tcp(port) : port;
+  const layer = `${packet.family === 6 ? "ip6tables" : "iptables"}-${backend} filter INPUT`;
   const notes: EvaluationNote[] = [];
   const walk = (
     chain: string,
@@ -72,7 +83,7 @@ export function evaluateIptables(
   ): { verdict: LayerDecision["verdict"]; rule: string } | "continue" => {
     if (depth > 32) return "continue";
     for (const rule of table.rules.filter((r) => r.chain === chain)) {
-      const { truth, target, goto } = judgeRule(rule.args, port);
+      const { truth, target, goto } = judgeRule(rule.args, packet);
       if (truth === false || !target) continue;
       if (truth === "unknown") {
         notes.push({ layer, rule: rule.line, note: "match not understood; assumed not to match" });
@@ -93,7 +104,12 @@ export function evaluateIptables(
     }
     return "continue";
   };
-  const target = { kind: "iptables" as const, backend, chain: "INPUT" };
+  const target = {
+    kind: "iptables" as const,
+    backend,
+    chain: "INPUT",
+    ...(packet.family === 6 ? { ipv6: true as const } : {}),
+  };
   const outcome = walk("INPUT", 0);
   if (outcome !== "continue")
     return { decision: { layer, verdict: outcome.verdict, decidedBy: outcome.rule, target }, notes };
@@ -104,7 +120,9 @@ export function evaluateIptables(
   };
 }
 
-function judgeRule(args: string[], port: number): { truth: Truth; target?: string; goto: boolean } {
+function judgeRule(args: string[], packet: InboundPacket): { truth: Truth; target?: string; goto: boolean } {
+  const { port } = packet;
+  const protocolNumber = packet.protocol === "tcp" ? "6" : "17";
   const truths: Truth[] = [];
   let target: string | undefined;
   let goto = false;
@@ -131,7 +149,7 @@ function judgeRule(args: string[], port: number): { truth: Truth; target?: strin
         break;
       case "-p":
       case "--protocol":
-        push(!!(value === "tcp" || value === "6" || value === "all"));
+        push(value === packet.protocol || value === protocolNumber || value === "all");
         i++;
         break;
       case "-i":
@@ -144,7 +162,7 @@ function judgeRule(args: string[], port: number): { truth: Truth; target?: strin
         break;
       case "-s":
       case "--source":
-        push(value === "0.0.0.0/0");
+        push(value === "0.0.0.0/0" || value === "::/0");
         i++;
         break;
       case "-d":
@@ -188,14 +206,16 @@ function judgeRule(args: string[], port: number): { truth: Truth; target?: strin
         i += 2;
         break;
       case "--icmp-type":
+      case "--icmpv6-type":
+      case "--rt-type":
         push(false);
         i++;
         break;
       case "--syn":
-        push(true);
+        push(packet.protocol === "tcp");
         break;
       case "--tcp-flags":
-        push(true);
+        push(packet.protocol === "tcp");
         i += 2;
         break;
       case "--set":

@@ -1,30 +1,35 @@
 import { describeRule, type NftFamily, type NftRule, type NftRuleset } from "@autostun/netfilter";
-import { and, type EvaluationNote, type LayerDecision, not, type Truth } from "../model.js";
-
-/** The packet being judged: IPv4, TCP, a new connection to `port`, from a peer somewhere on the internet. */
-interface Packet {
-  port: number;
-}
+import {
+  and,
+  type EvaluationNote,
+  type InboundPacket,
+  ipv4Tcp,
+  type LayerDecision,
+  not,
+  type Truth,
+} from "../model.js";
 
 type Outcome = { kind: "verdict"; verdict: LayerDecision["verdict"]; rule: string } | { kind: "continue" };
 
 const MAX_DEPTH = 32;
 
 /**
- * Walks every IPv4 filter base chain on the prerouting and input hooks, in hook and priority order,
+ * Walks every filter base chain of the packet's family (ip or ip6, and inet) on the prerouting and input hooks, in hook and priority order,
  * as the kernel would for a new TCP connection to `port`: an accept ends one base chain, a drop or
  * reject ends the packet, falling off a base chain applies its policy.
  * `skipTables` holds `family table` names evaluated elsewhere (iptables-nft's own tables).
  */
 export function evaluateNftables(
   ruleset: NftRuleset,
-  port: number,
+  port: number | InboundPacket,
   skipTables: ReadonlySet<string> = new Set(),
 ): { decisions: LayerDecision[]; notes: EvaluationNote[] } {
+  const packet = typeof port === "number" ? ipv4Tcp(port) : port;
+  const own = packet.family === 4 ? "ip" : "ip6";
   const notes: EvaluationNote[] = [];
   const hookOrder = ["prerouting", "input"];
   const bases = ruleset.chains
-    .filter((c) => (c.family === "ip" || c.family === "inet") && c.hook && hookOrder.includes(c.hook))
+    .filter((c) => (c.family === own || c.family === "inet") && c.hook && hookOrder.includes(c.hook))
     .filter((c) => (c.type ?? "filter") === "filter" && !skipTables.has(`${c.family} ${c.table}`))
     .sort(
       (a, b) =>
@@ -33,7 +38,7 @@ export function evaluateNftables(
   const decisions: LayerDecision[] = [];
   for (const base of bases) {
     const layer = `nftables ${base.family} ${base.table} ${base.name}`;
-    const walker = new ChainWalker(ruleset, base.family, base.table, { port }, layer, notes);
+    const walker = new ChainWalker(ruleset, base.family, base.table, packet, layer, notes);
     const outcome = walker.walk(base.name, 0);
     const target = { kind: "nftables" as const, family: base.family, table: base.table, chain: base.name };
     if (outcome.kind === "verdict")
@@ -51,7 +56,7 @@ class ChainWalker {
     private readonly ruleset: NftRuleset,
     private readonly family: NftFamily,
     private readonly table: string,
-    private readonly packet: Packet,
+    private readonly packet: InboundPacket,
     private readonly layer: string,
     private readonly notes: EvaluationNote[],
   ) {}
@@ -128,24 +133,24 @@ class ChainWalker {
     const l = left as Record<string, Record<string, unknown>>;
     if (l.payload) {
       const { protocol, field } = l.payload as { protocol?: string; field?: string };
-      if (protocol === "tcp" || protocol === "th") {
+      if (protocol === this.packet.protocol || protocol === "th") {
         if (field === "dport") return this.valueIn(this.packet.port, right);
         if (field === "sport") return false; // a peer's source port is random: a rule on it never covers every peer
         return "unknown";
       }
-      if (protocol === "ip") {
-        if (field === "protocol") return this.valueIn("tcp", right);
+      if (protocol === (this.packet.family === 4 ? "ip" : "ip6")) {
+        if (field === "protocol" || field === "nexthdr") return this.valueIn(this.packet.protocol, right);
         if (field === "saddr") return !!matchesEverywhere(right);
         if (field === "daddr") return true; // addressed to this host: assumed to be one of its own addresses
         return "unknown";
       }
-      // udp, icmp, ip6, icmpv6 …: a header this IPv4 TCP packet does not carry.
+      // The other transport, the other IP version, icmp, icmpv6 …: a header this packet does not carry.
       return false;
     }
     if (l.meta) {
       const key = (l.meta as { key?: string }).key;
-      if (key === "l4proto") return this.valueIn("tcp", right);
-      if (key === "nfproto") return this.valueIn("ipv4", right);
+      if (key === "l4proto") return this.valueIn(this.packet.protocol, right);
+      if (key === "nfproto") return this.valueIn(this.packet.family === 4 ? "ipv4" : "ipv6", right);
       if (key === "iifname" || key === "iif") return this.valueIn("lo", right) !== true;
       if (key === "iiftype") return this.valueIn("ether", right);
       if (key === "pkttype") return this.valueIn("host", right);
@@ -204,7 +209,7 @@ function elementHas(element: unknown, value: string | number): Truth {
   return "unknown";
 }
 
-/** True only for a prefix that covers every IPv4 address (`0.0.0.0/0`). */
+/** True only for a prefix that covers every address (`0.0.0.0/0`, `::/0`). */
 function matchesEverywhere(right: unknown): boolean {
   const prefix = (right as { prefix?: { addr?: string; len?: number } } | null)?.prefix;
   return prefix?.len === 0;

@@ -11,6 +11,8 @@ export interface SourceReading {
 
 /** Everything read about the Linux host's inbound filtering. */
 export interface LinuxFirewallState {
+  /** 6 when `iptablesLegacy` and `iptablesNft` hold ip6tables' dumps; absent for iptables (IPv4). */
+  family?: 6;
   sources: SourceReading[];
   nft?: NftRuleset;
   iptablesLegacy?: IptablesTable;
@@ -43,8 +45,11 @@ export async function readLinuxFirewall(
   runner: CommandRunner,
   files: SystemFiles,
   signal: AbortSignal,
+  options: { ipv6?: boolean } = {},
 ): Promise<LinuxFirewallState> {
-  const state: LinuxFirewallState = { sources: [] };
+  const state: LinuxFirewallState = options.ipv6 ? { family: 6, sources: [] } : { sources: [] };
+  // ip6tables keeps its own tables beside iptables': the IPv6 reading dumps those instead.
+  const tool = options.ipv6 ? "ip6tables" : "iptables";
   const note = (source: string, status: string) => state.sources.push({ source, status });
 
   const nft = await runText(runner, signal, "nft", ["-j", "list", "ruleset"]);
@@ -58,16 +63,16 @@ export async function readLinuxFirewall(
   } else note(nft.line, nft.status);
 
   // Old distributions and DSM ship only `iptables-save`; there it is the legacy backend unless it says otherwise.
-  let legacy = await runText(runner, signal, "iptables-legacy-save", []);
+  let legacy = await runText(runner, signal, `${tool}-legacy-save`, []);
   if (legacy.status === "absent") {
-    const plain = await runText(runner, signal, "iptables-save", []);
+    const plain = await runText(runner, signal, `${tool}-save`, []);
     if (plain.text === undefined || !/iptables-nft|nf_tables/.test(plain.text)) legacy = plain;
-    else note(plain.line, "ok (nf_tables backend; read as iptables-nft)");
+    else note(plain.line, `ok (nf_tables backend; read as ${tool}-nft)`);
   }
   note(legacy.line, legacy.status);
   if (legacy.text !== undefined) state.iptablesLegacy = parseIptablesSave(legacy.text).get("filter");
 
-  const viaNft = await runText(runner, signal, "iptables-nft-save", []);
+  const viaNft = await runText(runner, signal, `${tool}-nft-save`, []);
   note(viaNft.line, viaNft.status);
   if (viaNft.text !== undefined) state.iptablesNft = parseIptablesSave(viaNft.text).get("filter");
 

@@ -5,6 +5,7 @@ import {
   DownloaderError,
   type DownloaderSettings,
 } from "@autostun/plugins-api";
+import { ACTIVE_KEYS, IPV6_SETTING_HELP, ipv6ListeningOf, peersOf, torrentsOf } from "./aria2-ipv6.js";
 import { type Aria2Endpoint, type Aria2Fetch, aria2Endpoint, aria2Fetch } from "./aria2-transport.js";
 
 /** The part of the aria2 library this adapter uses; the package is CommonJS and ships no types. */
@@ -61,6 +62,19 @@ export function aria2Adapter(settings: Readonly<DownloaderSettings>): Downloader
     },
     async setListenPort(port, options) {
       await call("changeGlobalOption", [{ "listen-port": String(port) }], options);
+    },
+    async listPeers(options) {
+      const active = await call("tellActive", [[...ACTIVE_KEYS]], options);
+      const peers = [];
+      for (const { gid, infoHash } of torrentsOf(active))
+        peers.push(...peersOf(infoHash, await call("getPeers", [gid], options)));
+      return peers;
+    },
+    async getIpv6Listening(options) {
+      return ipv6ListeningOf((await call("getGlobalOption", [], options)) as Record<string, unknown> | null);
+    },
+    async listenOnIpv6() {
+      throw new DownloaderError("UNSUPPORTED", IPV6_SETTING_HELP);
     },
   };
 }

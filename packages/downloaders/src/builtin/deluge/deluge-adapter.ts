@@ -8,6 +8,7 @@ import {
 import { endpoint } from "../../http/client-request.js";
 import { pinnedDispatcher, refusedRequest } from "../../http/pinned-dispatcher.js";
 import { safeCause } from "../../http/safe-cause.js";
+import { IPV6_SETTING_HELP, ipv6ListeningOf, peersFromStatus } from "./deluge-ipv6.js";
 import { DelugeWeb } from "./deluge-web.js";
 
 /** How long one request may take before the client counts as not answering. */
@@ -105,6 +106,30 @@ export function delugeAdapter(settings: Readonly<DownloaderSettings>): Downloade
       const list = ids._data?.result;
       if (Array.isArray(list) && list.length > 0)
         await run("core.force_reannounce", () => client.request("core.force_reannounce", [list]), options);
+    },
+    async listPeers(options) {
+      // One call covers every torrent; Deluge builds the peer lists from memory.
+      const answer = await run(
+        "core.get_torrents_status",
+        () => client.request<{ result?: unknown }>("core.get_torrents_status", [{}, ["hash", "peers"]]),
+        options,
+      );
+      return peersFromStatus(answer._data?.result);
+    },
+    async getIpv6Listening(options) {
+      const version = await run("daemon.get_version", () => client.getVersion(), options);
+      const answer = await run(
+        "core.get_config_value",
+        () => client.request<{ result?: unknown }>("core.get_config_value", ["listen_interface"]),
+        options,
+      );
+      const value = answer._data?.result;
+      if (typeof value !== "string")
+        throw new DownloaderError("UNSUPPORTED", "Deluge's config carries no listen_interface");
+      return ipv6ListeningOf(value, String(version.result ?? ""));
+    },
+    async listenOnIpv6() {
+      throw new DownloaderError("UNSUPPORTED", IPV6_SETTING_HELP);
     },
     async dispose() {
       // Log out without the library's session check first, which would log in again to log out.

@@ -6,6 +6,7 @@ import {
 } from "@autostun/plugins-api";
 import { pinnedDispatcher } from "../../http/pinned-dispatcher.js";
 import { qbittorrentError } from "./qbittorrent-errors.js";
+import { ipv6ListeningOf, listenChoiceOf, peersFromSync, torrentsToAsk } from "./qbittorrent-ipv6.js";
 import { QbittorrentWebUi } from "./qbittorrent-web-ui.js";
 
 const TIMEOUT_MS = 10_000;
@@ -83,6 +84,27 @@ export function qbittorrentAdapter(settings: Readonly<DownloaderSettings>): Down
     return text;
   }
 
+  async function preferences(options: DownloaderCallOptions | undefined): Promise<Record<string, unknown>> {
+    const answer: unknown = await call("app/preferences", options, () => client.getPreferences());
+    // The library hands back the page as text when it is not JSON: then it is some other program.
+    if (typeof answer !== "object" || answer === null)
+      throw new DownloaderError(
+        "UNREACHABLE",
+        `${origin} answered app/preferences without JSON: is qBittorrent really there?`,
+      );
+    return answer as Record<string, unknown>;
+  }
+
+  async function listenChoice(options: DownloaderCallOptions | undefined) {
+    const choice = listenChoiceOf(await preferences(options));
+    if (!choice)
+      throw new DownloaderError(
+        "UNSUPPORTED",
+        "qBittorrent's preferences carry no current_interface_address",
+      );
+    return choice;
+  }
+
   return {
     async describe(options) {
       const version = await call("app/version", options, () => client.getAppVersion());
@@ -94,14 +116,7 @@ export function qbittorrentAdapter(settings: Readonly<DownloaderSettings>): Down
       };
     },
     async getListenPort(options) {
-      const preferences: unknown = await call("app/preferences", options, () => client.getPreferences());
-      // The library hands back the page as text when it is not JSON: then it is some other program.
-      if (typeof preferences !== "object" || preferences === null)
-        throw new DownloaderError(
-          "UNREACHABLE",
-          `${origin} answered app/preferences without JSON: is qBittorrent really there?`,
-        );
-      const port = (preferences as { listen_port?: unknown }).listen_port;
+      const port = (await preferences(options)).listen_port;
       if (typeof port !== "number")
         throw new DownloaderError("UNSUPPORTED", "qBittorrent's preferences carry no listen_port");
       return port;
@@ -114,6 +129,39 @@ export function qbittorrentAdapter(settings: Readonly<DownloaderSettings>): Down
     },
     async reannounce(options) {
       await call("torrents/reannounce", options, () => client.reannounceTorrent("all"));
+    },
+    async listPeers(options) {
+      const rows = await call("torrents/info", options, () => client.listTorrents());
+      const peers = [];
+      // One torrent at a time: qBittorrent answers each from memory, and a slow client is not flooded.
+      for (const hash of torrentsToAsk(rows)) {
+        const answer = await call("sync/torrentPeers", options, () => client.torrentPeers(hash));
+        peers.push(...peersFromSync(hash, answer));
+      }
+      return peers;
+    },
+    async getIpv6Listening(options) {
+      return ipv6ListeningOf(await listenChoice(options));
+    },
+    async listenOnIpv6(options) {
+      const before = await listenChoice(options);
+      if (ipv6ListeningOf(before).listens === true) return;
+      if (before.address === "")
+        throw new DownloaderError(
+          "UNSUPPORTED",
+          `qBittorrent already listens on every address of interface ${before.networkInterface}; it takes IPv6 peers only if that interface has an IPv6 address: choose "Any interface" under Options > Advanced > Network interface`,
+        );
+      // An empty address is every address of the chosen interface (or of all, with none chosen), both
+      // families; the interface itself stays as the user set it.
+      await call("app/setPreferences", options, () =>
+        client.setPreferences({ current_interface_address: "" }),
+      );
+      const after = await listenChoice(options);
+      if (after.address !== "")
+        throw new DownloaderError(
+          "IGNORED_CHANGE",
+          `qBittorrent kept current_interface_address = ${after.address} after it was asked to listen on all addresses`,
+        );
     },
     async dispose() {
       if (!client.state.auth) return;

@@ -8,6 +8,7 @@ import { Transmission } from "@ctrl/transmission";
 import { endpoint } from "../../http/client-request.js";
 import { type PinnedDispatch, pinnedDispatcher } from "../../http/pinned-dispatcher.js";
 import { safeCause } from "../../http/safe-cause.js";
+import { IPV6_SETTING_HELP, ipv6ListeningOf, PEER_FIELDS, peersFromTorrentGet } from "./transmission-ipv6.js";
 
 const TIMEOUT_MS = 10_000;
 // The most one call takes: the library asks for a session id first (409, then again with the id), and a
@@ -129,6 +130,22 @@ export function transmissionAdapter(settings: Readonly<DownloaderSettings>): Dow
         async (client) => (await client.request<RpcAnswer>("torrent-reannounce", {}))._data,
         options,
       );
+    },
+    async listPeers(options) {
+      // Without ids torrent-get covers every torrent in one answer; peers come with each.
+      const args = await rpc(
+        "torrent-get",
+        async (client) =>
+          (await client.request<RpcAnswer>("torrent-get", { fields: [...PEER_FIELDS] }))._data,
+        options,
+      );
+      return peersFromTorrentGet(args);
+    },
+    async getIpv6Listening(options) {
+      return ipv6ListeningOf(await rpc("session-get", (client) => client.getSession(), options));
+    },
+    async listenOnIpv6() {
+      throw new DownloaderError("UNSUPPORTED", IPV6_SETTING_HELP);
     },
   };
 }
