@@ -75,6 +75,8 @@ export const en = {
   "ipv6.fact.swarm": "Proof from the swarm",
   "ipv6.fact.swarm.unasked": "the downloader's peer list was not read",
   "ipv6.fact.swarm.none": "no peer has connected in over IPv6 yet",
+  "ipv6.fact.swarm.untold": "unknown: the downloader does not tell which peers connected in",
+  "ipv6.fact.swarm.undirected": "{count} IPv6 peer(s), but the downloader does not tell who connected in",
   "ipv6.fact.swarm.unknownWhy": "unknown: {reason}",
   "ipv6.fact.swarm.incoming": "{address} connected in over IPv6 ({count} in all)",
   "ipv6.fact.swarm.incomingAt": "{address} connected in over IPv6 at {at} ({count} in all)",

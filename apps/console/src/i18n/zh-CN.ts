@@ -74,6 +74,8 @@ export const zhCN: Messages = {
   "ipv6.fact.swarm": "来自种子群的证明",
   "ipv6.fact.swarm.unasked": "未读取下载器的对端列表",
   "ipv6.fact.swarm.none": "还没有对端通过 IPv6 连入",
+  "ipv6.fact.swarm.untold": "未知：下载器不提供哪些对端是主动连入的",
+  "ipv6.fact.swarm.undirected": "有 {count} 个 IPv6 对端，但下载器没有说明哪些是主动连入的",
   "ipv6.fact.swarm.unknownWhy": "未知：{reason}",
   "ipv6.fact.swarm.incoming": "{address} 通过 IPv6 连入（共 {count} 个）",
   "ipv6.fact.swarm.incomingAt": "{address} 于 {at} 通过 IPv6 连入（共 {count} 个）",

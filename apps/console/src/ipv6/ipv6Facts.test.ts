@@ -71,22 +71,47 @@ describe("the IPv6 path's facts in the user's words", () => {
     });
   });
 
-  it("finds an incoming IPv6 peer in the swarm fact and ignores outgoing and IPv4 ones", () => {
-    const swarm = {
-      qbittorrent: [
-        { address: "198.51.100.7:51413", incoming: true },
-        { address: "[2001:db8:9::5]:6881", incoming: false },
-        { address: "[2001:db8:9::7]:51413", incoming: true, at: "2026-05-01T12:00:00.000Z" },
-      ],
-    };
-    expect(byId(ipv6Facts({ ...closed, swarm })).get("swarm")).toMatchObject({
+  it("shows the first incoming IPv6 peer from the swarm with when it was first seen", () => {
+    const incomingIpv6Peers = [
+      {
+        tunnelId: "qb",
+        address: "[2001:db8:9::7]:51413",
+        client: "Transmission 4.0",
+        firstSeenAt: "2026-05-01T11:58:00.000Z",
+        lastSeenAt: "2026-05-01T12:00:00.000Z",
+      },
+      { tunnelId: "qb", address: "[2001:db8:9::8]:6881", firstSeenAt: "2026-05-01T11:59:00.000Z" },
+    ];
+    expect(
+      byId(ipv6Facts({ ...closed, swarm: { tunnels: [] }, incomingIpv6Peers })).get("swarm"),
+    ).toMatchObject({
       text: "ipv6.fact.swarm.incomingAt",
-      params: { address: "[2001:db8:9::7]:51413", count: 1, at: "2026-05-01T12:00:00.000Z" },
+      params: { address: "[2001:db8:9::7]:51413", count: 2, at: "2026-05-01T11:58:00.000Z" },
       tone: "good",
     });
-    expect(byId(ipv6Facts({ ...closed, swarm: { peers: [] } })).get("swarm")).toMatchObject({
-      text: "ipv6.fact.swarm.none",
+  });
+
+  it("says why the swarm proves nothing yet: no incoming peer, no direction told, or the client's error", () => {
+    const tunnel = {
+      tunnelId: "qb",
+      supported: true,
+      peers: 3,
+      ipv6: 1,
+      incomingIpv6: 0,
+      unknownDirectionIpv6: 0,
+    };
+    const swarm = (tunnels: unknown[]) =>
+      byId(ipv6Facts({ ...closed, swarm: { tunnels }, incomingIpv6Peers: [] })).get("swarm");
+    expect(swarm([tunnel])).toMatchObject({ text: "ipv6.fact.swarm.none" });
+    expect(swarm([{ ...tunnel, unknownDirectionIpv6: 1 }])).toMatchObject({
+      text: "ipv6.fact.swarm.undirected",
+      params: { count: 1 },
     });
+    expect(swarm([{ ...tunnel, supported: false, error: "aria2 lists no peers" }])).toMatchObject({
+      text: "ipv6.fact.swarm.unknownWhy",
+      params: { reason: "aria2 lists no peers" },
+    });
+    expect(swarm([{ ...tunnel, supported: false }])).toMatchObject({ text: "ipv6.fact.swarm.untold" });
   });
 
   it("shows nothing for a check that has not run, and survives facts of another shape", () => {
@@ -94,6 +119,6 @@ describe("the IPv6 path's facts in the user's words", () => {
     const odd = byId(ipv6Facts({ addresses: "none", router: 3, listeners: [], swarm: "n/a" }));
     expect(odd.get("address")?.text).toBe("ipv6.fact.unknown");
     expect(odd.get("router")?.text).toBe("ipv6.fact.router.unmeasured");
-    expect(odd.get("swarm")?.text).toBe("ipv6.fact.swarm.none");
+    expect(odd.get("swarm")?.text).toBe("ipv6.fact.swarm.unasked");
   });
 });

@@ -163,45 +163,62 @@ export function pinholeStateKey(state: string): MessageKey | undefined {
   return Object.hasOwn(pinholeStates, state) ? pinholeStates[state] : undefined;
 }
 
-/** True for `[v6]:port`, a bare IPv6 address, or `v6` with a port appended after its last colon. */
-function isIpv6Peer(address: string): boolean {
-  return address.startsWith("[") || (address.match(/:/g)?.length ?? 0) >= 2;
-}
-
-/** Every peer object under the swarm fact, however the check nests them (a list, a map by client). */
-function peersIn(value: unknown, depth = 0): Record<string, unknown>[] {
-  if (depth > 3) return [];
-  if (Array.isArray(value)) return value.flatMap((item) => peersIn(item, depth + 1));
-  const object = record(value);
-  if (!object) return [];
-  if (text(object.address)) return [object];
-  return Object.values(object).flatMap((item) => peersIn(item, depth + 1));
-}
-
-/** The outside proof: a peer that connected in over IPv6, as the downloader's own peer list tells. */
+/**
+ * The outside proof: a peer that connected in over IPv6, as the downloader's own peer list tells
+ * (`incomingIpv6Peers`, the earliest first, each with when it was first seen). Without one, what the
+ * peer lists said (`swarm.tunnels`): nothing yet, or why they could not tell.
+ */
 function swarmFact(facts: Record<string, unknown>): Ipv6Fact {
   const label = "ipv6.fact.swarm";
-  const swarm = facts.swarm;
-  if (swarm === undefined || swarm === null)
-    return { id: "swarm", label, text: "ipv6.fact.swarm.unasked", tone: "unknown" };
-  const incoming = peersIn(swarm).filter(
-    (peer) => peer.incoming !== false && isIpv6Peer(peer.address as string),
-  );
-  const first = incoming[0];
+  const proofs = Array.isArray(facts.incomingIpv6Peers)
+    ? facts.incomingIpv6Peers.map(record).filter((proof) => proof !== undefined && text(proof.address))
+    : [];
+  const first = proofs[0];
   if (first) {
-    const at = text(first.at) ?? text(first.seenAt) ?? text(first.since);
+    const address = first.address as string;
+    const at = text(first.firstSeenAt);
+    return at
+      ? {
+          id: "swarm",
+          label,
+          text: "ipv6.fact.swarm.incomingAt",
+          params: { address, at, count: proofs.length },
+          tone: "good",
+        }
+      : {
+          id: "swarm",
+          label,
+          text: "ipv6.fact.swarm.incoming",
+          params: { address, count: proofs.length },
+          tone: "good",
+        };
+  }
+  const swarm = record(facts.swarm);
+  if (!swarm) return { id: "swarm", label, text: "ipv6.fact.swarm.unasked", tone: "unknown" };
+  const tunnels = Array.isArray(swarm.tunnels)
+    ? swarm.tunnels.map(record).filter((t) => t !== undefined)
+    : [];
+  const told = tunnels.filter((tunnel) => tunnel.supported !== false && !text(tunnel.error));
+  if (tunnels.length > 0 && told.length === 0) {
+    const why = tunnels.map((tunnel) => text(tunnel.error)).find((error) => error !== undefined);
+    return why
+      ? { id: "swarm", label, text: "ipv6.fact.swarm.unknownWhy", params: { reason: why }, tone: "unknown" }
+      : { id: "swarm", label, text: "ipv6.fact.swarm.untold", tone: "unknown" };
+  }
+  const undirected = told.reduce(
+    (sum, tunnel) =>
+      sum + (typeof tunnel.unknownDirectionIpv6 === "number" ? tunnel.unknownDirectionIpv6 : 0),
+    0,
+  );
+  if (undirected > 0)
     return {
       id: "swarm",
       label,
-      text: at ? "ipv6.fact.swarm.incomingAt" : "ipv6.fact.swarm.incoming",
-      params: { address: first.address as string, count: incoming.length, ...(at ? { at } : {}) },
-      tone: "good",
+      text: "ipv6.fact.swarm.undirected",
+      params: { count: undirected },
+      tone: "unknown",
     };
-  }
-  const why = text(record(swarm)?.reason) ?? text(record(swarm)?.error);
-  return why
-    ? { id: "swarm", label, text: "ipv6.fact.swarm.unknownWhy", params: { reason: why }, tone: "unknown" }
-    : { id: "swarm", label, text: "ipv6.fact.swarm.none", tone: "unknown" };
+  return { id: "swarm", label, text: "ipv6.fact.swarm.none", tone: "unknown" };
 }
 
 /**
