@@ -194,6 +194,84 @@ describe("the IPv6 step behind the router's IPv6 firewall, then with it off", ()
   });
 });
 
+describe("the IPv6 step when this host's own firewall drops inbound IPv6", () => {
+  // The router lets IPv6 in; the LAN host's nftables drops every new inbound IPv6 connection.
+  const lab = useLab({ nat: "NAT1", stun: "ours", ipv6: { firewall: false } });
+  let daemon: LanDaemon;
+  let browser: TestBrowser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const ruleset = [
+      "table inet hostfw {",
+      "  chain input {",
+      "    type filter hook input priority 0; policy accept;",
+      "    ct state established,related accept",
+      '    iifname "lo" accept',
+      "    meta l4proto ipv6-icmp accept",
+      "    meta nfproto ipv6 drop",
+      "  }",
+      "}",
+      "",
+    ].join("\n");
+    const loaded = await lab().exec("lan", "nft", ["-f", "-"], { input: ruleset });
+    expect(loaded.code, loaded.stderr).toBe(0);
+    lab().spawn("lan", "socat", [`TCP6-LISTEN:${PEER_PORT},ipv6only=1,fork,reuseaddr`, "EXEC:cat"]);
+    await lab().waitForListening("lan", { tcp: [`[::]:${PEER_PORT}`] });
+    ({ daemon, browser, page } = await startWizardSession(lab(), await ipv6Config(lab())));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("names this host's firewall and opens exactly the port only after the user confirms", async () => {
+    await page.goto(`${daemon.url}#/wizard`);
+    const stopped = page.locator("[data-wizard-step]:not([data-step-state='waiting'])");
+    await stopped.waitFor({ timeout: 90_000 });
+    const where = `${await stopped.getAttribute("data-wizard-step")}: ${await stopped.getAttribute("data-step-state")}`;
+    expect(where, `${await stopped.locator(".step-check__summary").textContent()}`).toBe("ipv6: blocked");
+    const step = page.locator('[data-wizard-step="ipv6"]');
+    expect(await step.locator("[data-step-check]").getAttribute("data-status")).toBe("FAIL");
+    expect(await step.locator(".step-check__summary").textContent()).toContain(
+      `This host's own firewall drops unsolicited inbound IPv6 to port ${PEER_PORT}`,
+    );
+
+    const check = await ipv6Check(page);
+    const allow = check.remedies.find((remedy) => remedy.id === "allow-ipv6-port");
+    expect(allow, JSON.stringify(check.remedies)).toBeDefined();
+    const button = step.locator(".step-check__remedies button", { hasText: allow?.title ?? "" });
+    const dialog = page.getByRole("dialog");
+
+    // Cancel changes nothing.
+    await button.click();
+    await dialog.waitFor();
+    expect(await dialog.getByRole("heading").textContent()).toBe(`Apply “${allow?.title}”?`);
+    expect(await dialog.locator("pre").textContent()).toContain(`tcp dport ${PEER_PORT} accept`);
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached" });
+    expect((await lab().exec("lan", "nft", ["list", "ruleset"])).stdout).not.toContain("autostun");
+
+    // Apply inserts the narrow rules; the daemon runs the check again and the failure is gone in place.
+    await button.click();
+    await dialog.getByRole("button", { name: "Apply" }).click();
+    await dialog.locator(".dialog__outcome--ok").waitFor();
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await page
+      .locator('[data-wizard-step="ipv6"]:not([data-step-state="blocked"]):not([data-step-state="waiting"])')
+      .waitFor();
+    const rules = (await lab().exec("lan", "nft", ["list", "chain", "inet", "hostfw", "input"])).stdout;
+    const ours = rules.split("\n").filter((line) => line.includes("autostun"));
+    expect(ours).toHaveLength(2);
+    expect(ours.every((line) => line.includes(`dport ${PEER_PORT} accept`))).toBe(true);
+    await page.screenshot({ path: "/tmp/autostun-wizard-ipv6-remedy.png", fullPage: true });
+  }, 150_000);
+
+  it("logged no error in the browser console", () => {
+    expect(browser.errors.map((error) => error.text)).toEqual([]);
+  });
+});
+
 describe("the IPv6 step on a host without IPv6", () => {
   const lab = useLab({ nat: "NAT1", stun: "ours" });
   let daemon: LanDaemon;
