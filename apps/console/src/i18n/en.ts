@@ -55,6 +55,8 @@ export const en = {
   "ipv6.fact.router": "Router's filtering",
   "ipv6.fact.router.open": "open: unsolicited inbound IPv6 gets in",
   "ipv6.fact.router.filtered": "the router's firewall drops unsolicited inbound IPv6 ({filtering})",
+  "ipv6.fact.router.maskedByHost":
+    "not measured: this host's own firewall dropped the answers first ({layer})",
   "ipv6.fact.router.noAnswer": "not measured: no STUN server answered over IPv6",
   "ipv6.fact.router.unmeasured": "not measured",
   "ipv6.fact.listening": "Downloader on IPv6",

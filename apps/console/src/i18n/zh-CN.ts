@@ -54,6 +54,7 @@ export const zhCN: Messages = {
   "ipv6.fact.router": "路由器的过滤行为",
   "ipv6.fact.router.open": "放行：外部主动发起的 IPv6 入站流量可以进入",
   "ipv6.fact.router.filtered": "路由器的防火墙丢弃外部主动发起的 IPv6 入站流量（{filtering}）",
+  "ipv6.fact.router.maskedByHost": "未测量：本机自己的防火墙先丢弃了应答（{layer}）",
   "ipv6.fact.router.noAnswer": "未测量：没有 STUN 服务器通过 IPv6 应答",
   "ipv6.fact.router.unmeasured": "未测量",
   "ipv6.fact.listening": "下载器的 IPv6 监听",

@@ -53,6 +53,20 @@ describe("the IPv6 path's facts in the user's words", () => {
     expect(facts.get("router")).toMatchObject({ text: "ipv6.fact.router.noAnswer", tone: "unknown" });
   });
 
+  it("does not blame the router when this host's own firewall dropped the probes' answers", () => {
+    const masked = byId(
+      ipv6Facts({
+        ...closed,
+        probePort: { port: 50123, accepted: false, droppedBy: "nftables inet hostfw input" },
+      }),
+    );
+    expect(masked.get("router")).toMatchObject({
+      text: "ipv6.fact.router.maskedByHost",
+      params: { layer: "nftables inet hostfw input" },
+      tone: "unknown",
+    });
+  });
+
   it("prefers the tunnel's pinhole, with its lease end, over the check's view", () => {
     const open = byId(
       ipv6Facts(closed, { state: "OPEN", leaseEndsAt: "2026-05-01T13:00:00.000Z", error: null }),

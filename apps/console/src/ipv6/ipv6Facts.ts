@@ -69,6 +69,16 @@ function routerFact(facts: Record<string, unknown>): Ipv6Fact {
   const filtering = text(router?.filtering);
   if (filtering === "ENDPOINT_INDEPENDENT")
     return { id: "router", label, text: "ipv6.fact.router.open", tone: "good" };
+  // This host's own firewall dropped the probes' answers first: the router was never seen.
+  const probe = record(facts.probePort);
+  if (filtering?.endsWith("_DEPENDENT") && probe?.accepted === false)
+    return {
+      id: "router",
+      label,
+      text: "ipv6.fact.router.maskedByHost",
+      params: { layer: text(probe.droppedBy) ?? "?" },
+      tone: "unknown",
+    };
   if (filtering?.endsWith("_DEPENDENT"))
     return { id: "router", label, text: "ipv6.fact.router.filtered", params: { filtering }, tone: "bad" };
   const answered = strings(router?.answered);
