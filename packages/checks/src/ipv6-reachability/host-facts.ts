@@ -1,13 +1,13 @@
+import {
+  type GlobalIpv6Address,
+  isGlobalUnicast6,
+  parseGlobalIpv6,
+  parseListenerAddresses,
+} from "@autostun/ip";
 import type { CommandRunner } from "@autostun/plugins-api";
 
 /** One global unicast IPv6 address of this host, as `ip -j -6 addr` lists it. */
-export interface GlobalAddress {
-  address: string;
-  interface: string;
-  prefixLength: number;
-  /** A privacy address (RFC 8981): used for outgoing connections, rotated, never announced by a client. */
-  temporary: boolean;
-}
+export type GlobalAddress = GlobalIpv6Address;
 
 export interface DefaultRoute {
   gateway: string | null;
@@ -35,45 +35,10 @@ export interface HostIpv6Facts {
   unreadable: string[];
 }
 
-interface IpAddrInfo {
-  family?: string;
-  local?: string;
-  prefixlen?: number;
-  scope?: string;
-  temporary?: boolean;
-  deprecated?: boolean;
-  tentative?: boolean;
-  dadfailed?: boolean;
-}
-
-/** 2000::/3, the only block the internet routes unicast to. */
-export function isGlobalUnicast6(address: string): boolean {
-  const head = address.toLowerCase().split(":")[0] ?? "";
-  if (head.length === 0 || head.length > 4) return false;
-  const first = Number.parseInt(head.padStart(4, "0"), 16);
-  return first >= 0x2000 && first <= 0x3fff;
-}
-
-/** Parses `ip -j -6 addr`; deprecated, tentative and failed addresses are left out: none takes new connections. */
-export function parseIpAddr(json: string): GlobalAddress[] {
-  const links = JSON.parse(json) as { ifname?: string; addr_info?: IpAddrInfo[] }[];
-  if (!Array.isArray(links)) throw new Error("ip -j -6 addr printed no list");
-  const out: GlobalAddress[] = [];
-  for (const link of links) {
-    for (const info of link.addr_info ?? []) {
-      if (info.family !== "inet6" || info.scope !== "global" || !info.local) continue;
-      if (info.deprecated || info.tentative || info.dadfailed || !isGlobalUnicast6(info.local)) continue;
-      out.push({
-        address: info.local,
-        interface: link.ifname ?? "",
-        prefixLength: info.prefixlen ?? 0,
-        temporary: info.temporary === true,
-      });
-    }
-  }
-  // The stable address first: that is the one a listening client is reached at for long.
-  return out.sort((a, b) => Number(a.temporary) - Number(b.temporary));
-}
+/** Parses `ip -j -6 addr` by the rule the tunnels' IPv6 path uses too (`@autostun/ip`). */
+export const parseIpAddr = parseGlobalIpv6;
+export const parseSsListeners = parseListenerAddresses;
+export { isGlobalUnicast6 };
 
 /** Parses `ip -j -6 route show default`: the first default route, or "none". */
 export function parseDefaultRoute(json: string): DefaultRoute | "none" {
@@ -83,25 +48,6 @@ export function parseDefaultRoute(json: string): DefaultRoute | "none" {
   const first = routes[0];
   if (!first) return "none";
   return { gateway: first.gateway ?? null, interface: first.dev ?? null };
-}
-
-/** The local address of each `ss -l…H` line bound to `port` (`[::]`, `*`, `0.0.0.0`, `[2a0b::2]`, …). */
-export function parseSsListeners(output: string, port: number): string[] {
-  const found: string[] = [];
-  for (const line of output.split("\n")) {
-    const local = line.trim().split(/\s+/)[3];
-    if (!local) continue;
-    const colon = local.lastIndexOf(":");
-    if (colon < 0 || local.slice(colon + 1) !== String(port)) continue;
-    // `ss` writes an interface binding as `addr%dev`; the address is what matters here.
-    found.push(
-      local
-        .slice(0, colon)
-        .replace(/%.*$/, "")
-        .replace(/^\[|\]$/g, ""),
-    );
-  }
-  return [...new Set(found)];
 }
 
 export function acceptsIpv6(bound: readonly string[], globals: readonly GlobalAddress[]): boolean {

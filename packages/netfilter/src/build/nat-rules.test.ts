@@ -6,8 +6,10 @@ describe("NAT rule builders", () => {
   const inbound = inboundTcpMatch(40_555);
 
   it("match only new traffic from other machines to an address of this host", () => {
-    expect(inbound).toBe('iifname != "lo" fib daddr type local tcp dport 40555');
-    expect(inboundUdpMatch(40_556)).toBe('iifname != "lo" fib daddr type local udp dport 40556');
+    expect(inbound).toBe('iifname != "lo" meta nfproto ipv4 fib daddr type local tcp dport 40555');
+    expect(inboundUdpMatch(40_556)).toBe(
+      'iifname != "lo" meta nfproto ipv4 fib daddr type local udp dport 40556',
+    );
   });
 
   it("DNAT to an endpoint and redirect to a local port, each with an optional named counter", () => {

@@ -15,11 +15,12 @@ function assertPort(port: number, what: string): void {
 /**
  * Matches new inbound TCP to `port` that arrived from another machine for an address of this host.
  * `iifname != "lo"` leaves the host's own connections alone, and `fib daddr type local` keeps a host
- * that also routes for others from capturing their traffic to the same port.
+ * that also routes for others from capturing their traffic to the same port. A tunnel's entrance is
+ * IPv4: over IPv6 peers reach the downloader at its own address and port, and must not be captured.
  */
 export function inboundTcpMatch(port: number): string {
   assertPort(port, "the inbound port");
-  return `iifname != "lo" fib daddr type local tcp dport ${port}`;
+  return `iifname != "lo" meta nfproto ipv4 fib daddr type local tcp dport ${port}`;
 }
 
 /**
@@ -29,7 +30,7 @@ export function inboundTcpMatch(port: number): string {
  */
 export function inboundUdpMatch(port: number): string {
   assertPort(port, "the inbound UDP port");
-  return `iifname != "lo" fib daddr type local udp dport ${port}`;
+  return `iifname != "lo" meta nfproto ipv4 fib daddr type local udp dport ${port}`;
 }
 
 /** `… dnat ip to A:P` for a nat chain at prerouting: the connection is handed to another endpoint. */

@@ -36,13 +36,13 @@ table inet autostun {
   set t_qb_22d1fb_banh { type ipv4_addr; flags timeout; elements = { 203.0.113.7 }; }
   set t_qb_22d1fb_peers { type ipv4_addr; flags dynamic; }
   chain t_qb_22d1fb_filter { type filter hook prerouting priority -150; policy accept;
-    iifname != "lo" fib daddr type local tcp dport 40000 ip saddr @t_qb_22d1fb_ban ct direction original ct state new counter name "t_qb_22d1fb_blocked" reject with tcp reset
-    iifname != "lo" fib daddr type local tcp dport 40000 ip saddr @t_qb_22d1fb_ban ct direction original reject with tcp reset
-    iifname != "lo" fib daddr type local tcp dport 40000 ip saddr @t_qb_22d1fb_banh ct direction original ct state new counter name "t_qb_22d1fb_blocked" reject with tcp reset
-    iifname != "lo" fib daddr type local tcp dport 40000 ip saddr @t_qb_22d1fb_banh ct direction original reject with tcp reset
+    iifname != "lo" meta nfproto ipv4 fib daddr type local tcp dport 40000 ip saddr @t_qb_22d1fb_ban ct direction original ct state new counter name "t_qb_22d1fb_blocked" reject with tcp reset
+    iifname != "lo" meta nfproto ipv4 fib daddr type local tcp dport 40000 ip saddr @t_qb_22d1fb_ban ct direction original reject with tcp reset
+    iifname != "lo" meta nfproto ipv4 fib daddr type local tcp dport 40000 ip saddr @t_qb_22d1fb_banh ct direction original ct state new counter name "t_qb_22d1fb_blocked" reject with tcp reset
+    iifname != "lo" meta nfproto ipv4 fib daddr type local tcp dport 40000 ip saddr @t_qb_22d1fb_banh ct direction original reject with tcp reset
   }
   chain t_qb_22d1fb_nat { type nat hook prerouting priority dstnat; policy accept;
-    iifname != "lo" fib daddr type local tcp dport 40000 counter name "t_qb_22d1fb_handled" dnat ip to 127.0.0.1:6881
+    iifname != "lo" meta nfproto ipv4 fib daddr type local tcp dport 40000 counter name "t_qb_22d1fb_handled" dnat ip to 127.0.0.1:6881
   }
   chain t_qb_22d1fb_bytes_in { type filter hook prerouting priority -90; policy accept;
     ct direction original meta l4proto tcp ct status dnat ct original proto-dst 40000 counter name "t_qb_22d1fb_in"
@@ -51,7 +51,7 @@ table inet autostun {
     ct direction reply meta l4proto tcp ct status dnat ct original proto-dst 40000 counter name "t_qb_22d1fb_out"
   }
   chain t_qb_22d1fb_limit { type filter hook prerouting priority -149; policy accept;
-    iifname != "lo" fib daddr type local tcp dport 40000 ct state new add @t_qb_22d1fb_peers { ip saddr ct count over 8 } counter name "t_qb_22d1fb_blocked" reject with tcp reset
+    iifname != "lo" meta nfproto ipv4 fib daddr type local tcp dport 40000 ct state new add @t_qb_22d1fb_peers { ip saddr ct count over 8 } counter name "t_qb_22d1fb_blocked" reject with tcp reset
   }
 }
 `;
@@ -67,7 +67,7 @@ describe("nftables rules of a tunnel with and without UDP", () => {
     const lines = text.split("\n").map((line) => line.trim());
     // Every TCP line is still there, unchanged.
     for (const line of TCP_ONLY.split("\n").map((l) => l.trim())) expect(lines).toContain(line);
-    const udp = 'iifname != "lo" fib daddr type local udp dport 40001';
+    const udp = 'iifname != "lo" meta nfproto ipv4 fib daddr type local udp dport 40001';
     expect(lines).toContain(`${udp} counter name "t_qb_22d1fb_uhandled" dnat ip to 127.0.0.1:6881`);
     for (const set of ["t_qb_22d1fb_ban", "t_qb_22d1fb_banh"]) {
       // Original direction only: STUN answers to the mapping socket are replies and never match.
@@ -100,7 +100,7 @@ describe("nftables rules of a tunnel with and without UDP", () => {
     expect(lines).toContain('oifname != "lo" meta l4proto udp udp sport 50123 masquerade to :40000');
     expect(text).toMatch(/chain t_qb_22d1fb_usnat \{\s*type nat hook postrouting priority srcnat;/);
     // TCP goes to the relay listener, UDP peers to the mapping socket, not to the TCP relay port.
-    const udp = 'iifname != "lo" fib daddr type local udp dport 40000';
+    const udp = 'iifname != "lo" meta nfproto ipv4 fib daddr type local udp dport 40000';
     expect(lines).toContain(`${udp} counter name "t_qb_22d1fb_uhandled" redirect to :50123`);
     expect(lines.some((l) => l.includes("tcp dport 40000") && l.endsWith("redirect to :45000"))).toBe(true);
     expect(script({ udpLocalPort: 40_001 })).not.toContain("masquerade");

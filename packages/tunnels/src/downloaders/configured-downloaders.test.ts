@@ -151,3 +151,79 @@ describe("ConfiguredDownloaders.list", () => {
     expect(listed.every((d) => d.hasCredentials)).toBe(true);
   });
 });
+
+describe("ConfiguredDownloaders' IPv6 calls", () => {
+  /** A client whose peer list needs a login: refused unless the password is right. */
+  function peerClient(accepted: string, withPeers = true) {
+    const asked: string[] = [];
+    const disposed: string[] = [];
+    const resolve = async () => ({
+      factory: (settings: { password?: string }) => ({
+        async describe() {
+          return { client: "Peers", version: "1.0" };
+        },
+        async getListenPort() {
+          return 0;
+        },
+        async setListenPort() {},
+        ...(withPeers
+          ? {
+              async listPeers() {
+                asked.push(settings.password ?? "");
+                if (settings.password !== accepted)
+                  throw new DownloaderError("CREDENTIALS_REFUSED", "login refused");
+                return [{ address: "[2001:db8::7]:51413", incoming: true }];
+              },
+            }
+          : {}),
+        dispose() {
+          disposed.push(settings.password ?? "");
+        },
+      }),
+    });
+    return { asked, disposed, resolve };
+  }
+
+  it("lists peers through the tunnel's adapter and logs out after", async () => {
+    const client = peerClient("s3cret-pass");
+    const downloaders = new ConfiguredDownloaders({
+      tunnels: () => [tunnel],
+      logger: silent,
+      resolve: client.resolve,
+    });
+    expect(await downloaders.peers("bt")).toEqual({
+      supported: true,
+      peers: [{ address: "[2001:db8::7]:51413", incoming: true }],
+    });
+    expect(client.disposed).toEqual(["s3cret-pass"]);
+  });
+
+  it("says when the adapter lists no peers, and fails a change it cannot make with the tunnel's name", async () => {
+    const client = peerClient("s3cret-pass", false);
+    const downloaders = new ConfiguredDownloaders({
+      tunnels: () => [tunnel],
+      logger: silent,
+      resolve: client.resolve,
+    });
+    expect(await downloaders.peers("bt")).toEqual({ supported: false, peers: [] });
+    expect(await downloaders.ipv6Listening("bt")).toBeUndefined();
+    await expect(downloaders.listenOnIpv6("bt")).rejects.toThrow(
+      /tunnel bt cannot be told to listen on IPv6/,
+    );
+  });
+
+  it("keeps a refused login and does not ask again with the same settings, as probe() does", async () => {
+    const client = peerClient("other");
+    const downloaders = new ConfiguredDownloaders({
+      tunnels: () => [tunnel],
+      logger: silent,
+      resolve: client.resolve,
+    });
+    const first = await downloaders.peers("bt");
+    expect(first).toMatchObject({ peers: [], error: { kind: "CREDENTIALS_REFUSED" } });
+    const again = await downloaders.peers("bt");
+    expect(again).toMatchObject({ error: { kind: "CREDENTIALS_REFUSED" } });
+    expect(client.asked).toHaveLength(1);
+    expect(JSON.stringify([first, again])).not.toContain("s3cret-pass");
+  });
+});

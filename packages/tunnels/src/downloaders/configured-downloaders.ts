@@ -131,26 +131,11 @@ export class ConfiguredDownloaders implements Downloaders {
     const { downloader } = tunnel;
     const standing = await this.standingRefusal(tunnelId, downloader);
     if (standing?.error) return { error: standing.error };
-    const resolved = await this.options.resolve(downloader.kind);
-    if ("error" in resolved)
-      return { error: { kind: "UNSUPPORTED", message: localize(resolved.error, "en") } };
+    const made = await this.adapterFor(downloader);
+    if ("error" in made) return made;
+    const { adapter } = made;
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 8000);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    let adapter: DownloaderAdapter;
-    try {
-      adapter = resolved.factory(
-        {
-          url: downloader.url,
-          username: downloader.username,
-          password: downloader.password,
-          ...(downloader.apiKey ? { apiKey: downloader.apiKey } : {}),
-        },
-        { logger: this.options.logger },
-      );
-    } catch (error) {
-      const message = redactUrlsIn(error instanceof Error ? error.message : String(error));
-      return { error: { kind: "UNSUPPORTED", message } };
-    }
     try {
       return { value: await call(adapter, signal) };
     } catch (error) {
@@ -172,13 +157,7 @@ export class ConfiguredDownloaders implements Downloaders {
         : redactUrlsIn(withReason(error as Error));
       return { error: { kind, message } };
     } finally {
-      try {
-        await adapter.dispose?.();
-      } catch (error) {
-        this.options.logger.debug(
-          `logging out of ${displayUrl(downloader.url)} failed: ${(error as Error).message}`,
-        );
-      }
+      await this.logOut(adapter, downloader);
     }
   }
 
@@ -227,31 +206,11 @@ export class ConfiguredDownloaders implements Downloaders {
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 8000);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     const addresses = await addressesOf(downloader.url);
-    const resolved = await this.options.resolve(downloader.kind);
-    if ("error" in resolved)
-      return {
-        answered: false,
-        authOk: undefined,
-        addresses,
-        error: { kind: "UNSUPPORTED", message: localize(resolved.error, "en") },
-      };
-    let adapter: ReturnType<typeof resolved.factory>;
-    try {
-      adapter = resolved.factory(
-        {
-          url: downloader.url,
-          username: downloader.username,
-          password: downloader.password,
-          ...(downloader.apiKey ? { apiKey: downloader.apiKey } : {}),
-        },
-        { logger: this.options.logger },
-      );
-    } catch (error) {
-      // The adapter refused these settings (a plugin's own check): nothing was asked. Thrown on, the
-      // check would take the tunnel for one deleted meanwhile and leave it out of the verdict.
-      const message = redactUrlsIn(error instanceof Error ? error.message : String(error));
-      return { answered: false, authOk: undefined, addresses, error: { kind: "UNSUPPORTED", message } };
-    }
+    const made = await this.adapterFor(downloader);
+    // The adapter refused these settings (a plugin's own check): nothing was asked. Thrown on, the
+    // check would take the tunnel for one deleted meanwhile and leave it out of the verdict.
+    if ("error" in made) return { answered: false, authOk: undefined, addresses, error: made.error };
+    const { adapter } = made;
     try {
       const described = await adapter.describe({ signal }).catch((error: unknown) => {
         // A kept-alive connection the client closed meanwhile fails at once; a fresh one tells the truth.
@@ -285,13 +244,41 @@ export class ConfiguredDownloaders implements Downloaders {
         error: { kind, message },
       };
     } finally {
-      try {
-        await adapter.dispose?.();
-      } catch (error) {
-        this.options.logger.debug(
-          `logging out of ${displayUrl(downloader.url)} failed: ${(error as Error).message}`,
-        );
-      }
+      await this.logOut(adapter, downloader);
+    }
+  }
+
+  /** The tunnel's own adapter, made through its extension; what refused to make one, as a value. */
+  private async adapterFor(
+    downloader: DownloaderSettingsConfig,
+  ): Promise<{ adapter: DownloaderAdapter } | { error: { kind: string; message: string } }> {
+    const resolved = await this.options.resolve(downloader.kind);
+    if ("error" in resolved)
+      return { error: { kind: "UNSUPPORTED", message: localize(resolved.error, "en") } };
+    try {
+      const adapter = resolved.factory(
+        {
+          url: downloader.url,
+          username: downloader.username,
+          password: downloader.password,
+          ...(downloader.apiKey ? { apiKey: downloader.apiKey } : {}),
+        },
+        { logger: this.options.logger },
+      );
+      return { adapter };
+    } catch (error) {
+      const message = redactUrlsIn(error instanceof Error ? error.message : String(error));
+      return { error: { kind: "UNSUPPORTED", message } };
+    }
+  }
+
+  private async logOut(adapter: DownloaderAdapter, downloader: DownloaderSettingsConfig): Promise<void> {
+    try {
+      await adapter.dispose?.();
+    } catch (error) {
+      this.options.logger.debug(
+        `logging out of ${displayUrl(downloader.url)} failed: ${(error as Error).message}`,
+      );
     }
   }
 

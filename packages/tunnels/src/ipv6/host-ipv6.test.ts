@@ -1,6 +1,6 @@
+import { parseGlobalIpv6 as parseHostIpv6, parseListenerAddresses } from "@autostun/ip";
 import { describe, expect, it } from "vitest";
 import { placeDownloader, sameAddress } from "./downloader-ipv6-address.js";
-import { parseHostIpv6, parseListenerAddresses } from "./host-ipv6.js";
 
 /** `ip -j -6 addr` of a host with a temporary, a stable, a deprecated and a tentative address. */
 const IP_ADDR = JSON.stringify([
@@ -21,8 +21,8 @@ const IP_ADDR = JSON.stringify([
 describe("this host's IPv6", () => {
   it("keeps global unicast addresses that take connections, the stable one first", () => {
     expect(parseHostIpv6(IP_ADDR)).toEqual([
-      { address: "2001:db8:1::10", interface: "eth0", temporary: false },
-      { address: "2001:db8:1::beef", interface: "eth0", temporary: true },
+      { address: "2001:db8:1::10", interface: "eth0", prefixLength: 64, temporary: false },
+      { address: "2001:db8:1::beef", interface: "eth0", prefixLength: 64, temporary: true },
     ]);
   });
 

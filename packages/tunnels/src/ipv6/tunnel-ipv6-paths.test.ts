@@ -93,8 +93,8 @@ function fakeHost(globals: HostIpv6Address[], bound?: string[]) {
 const quiet = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger;
 const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
 const globals: HostIpv6Address[] = [
-  { address: STABLE, interface: "eth0", temporary: false },
-  { address: TEMPORARY, interface: "eth0", temporary: true },
+  { address: STABLE, interface: "eth0", prefixLength: 64, temporary: false },
+  { address: TEMPORARY, interface: "eth0", prefixLength: 64, temporary: true },
 ];
 
 function paths(
@@ -179,7 +179,7 @@ describe("TunnelIpv6Paths", () => {
     ipv6.follow("qb", t.source);
     t.set("OPEN");
     await settle();
-    host.globalsNow = [{ address: "2001:db8:2::10", interface: "eth0", temporary: false }];
+    host.globalsNow = [{ address: "2001:db8:2::10", interface: "eth0", prefixLength: 64, temporary: false }];
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect([...router.open]).toEqual(["[2001:db8:2::10]:6881/TCP"]);
     expect(ipv6.status("qb")?.address).toBe("2001:db8:2::10");
