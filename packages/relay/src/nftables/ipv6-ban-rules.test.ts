@@ -181,6 +181,28 @@ describe("NftablesForwarding guarding a downloader's IPv6 port", () => {
     bans.dispose();
   });
 
+  test("a loopback target reached at the arrival address guards the target's port, not P", async () => {
+    const { runner, calls } = recordingRunner();
+    const bans = new BanList();
+    const nft = new NftablesForwarding({
+      tunnelId: "qb",
+      to: { target: loopbackTarget },
+      toArrivalAddress: true,
+      table: table(runner),
+      runner,
+      bans,
+      guardIpv6: true,
+      platform: "linux",
+      localAddresses: () => [],
+    });
+    await nft.start(40_000);
+    const script = calls.find((c) => c.line === "nft -f -")?.input ?? "";
+    expect(script).toContain(`${TCP6} ip6 saddr @t_qb_22d1fb_banh6`);
+    expect(script).not.toContain("meta nfproto ipv6 fib daddr type local tcp dport 40000");
+    await nft.stop();
+    bans.dispose();
+  });
+
   test("without guardIpv6 nothing about IPv6 is loaded and an IPv6 ban runs nothing", async () => {
     const { runner, calls } = recordingRunner();
     const bans = new BanList();

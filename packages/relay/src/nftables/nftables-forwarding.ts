@@ -183,11 +183,9 @@ export class NftablesForwarding {
     const destination = this.destination;
     const udpLocalPort = this.udpLocalPort;
     const udpSnatFrom = this.udpSnatFrom;
-    const ipv6Port = this.options.guardIpv6
-      ? destination.kind === "dnat"
-        ? destination.port
-        : port
-      : undefined;
+    // The downloader's port: the target's (DNAT, or a redirect that follows it), else P on the relay-port path.
+    const toDownloader = destination.kind === "dnat" || destination.follows === true;
+    const ipv6Port = this.options.guardIpv6 ? (toDownloader ? destination.port : port) : undefined;
     try {
       await this.options.table.put(this.tunnelId, {
         names: this.names,
