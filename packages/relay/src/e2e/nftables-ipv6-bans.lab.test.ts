@@ -195,3 +195,47 @@ test("banned IPv6 peers are refused at a local downloader's own address and port
   await nft.stop();
   expect(await autostunTable(lab)).toBeUndefined();
 });
+
+test("on the relay-port path the downloader listens on P itself, and banned IPv6 peers are refused there while IPv4 bans stay with the relay", {
+  timeout: 120_000,
+}, async (context) => {
+  const lab = await createTestLab({ nat: "NAT1", stun: "ours", ipv6: { firewall: false } }, context);
+  const v6 = lab.ipv6?.lanIp;
+  if (!v6) throw new Error("the lab was built without IPv6");
+  lab.spawn("lan", process.execPath, ["-e", listener(v6)]).stdout?.resume();
+  await lab.waitForListening("lan", { tcp: [`[${v6}]:${DOWNLOADER_PORT}`] });
+
+  const runner = lanRunner(lab);
+  const bans = new BanList();
+  context.onTestFinished(() => bans.dispose());
+  const table = new NftablesTable(runner, undefined, AUTOSTUN_TABLE, { checkIntervalMs: 0 });
+  const nft = new NftablesForwarding({
+    tunnelId: "relay6",
+    to: { relayPort: 45_555 },
+    table,
+    runner,
+    bans,
+    guardIpv6: true,
+    platform: "linux",
+  });
+  // P is the downloader's port on this path: the gateway keeps it, and the downloader takes it.
+  await nft.start(DOWNLOADER_PORT);
+  context.onTestFinished(() => nft.stop().catch(() => {}));
+
+  const banned = await lab.addWanAddress6();
+  const other = await lab.addWanAddress6();
+  const v4 = await lab.addWanAddress();
+  await bans.ban({ cidr: banned, reason: "lab" });
+  await bans.ban({ cidr: v4, reason: "an IPv4 ban, the relay's own business" });
+  expect(await peer(lab, "tcp", banned)).toBe("error ECONNREFUSED");
+  expect(await peer(lab, "udp", banned)).toBe("none");
+  expect(await peer(lab, "tcp", other)).toBe(`hello ${other}`);
+  // No UDP side on this redirect: the dropped datagram counts with the TCP refusal in `blocked`.
+  expect(await nft.blockedCounts()).toEqual({ tcp: 2, udp: 0 });
+  const elements = (await autostunTable(lab))?.elements ?? [];
+  expect(elements.join(" ")).toContain(banned);
+  expect(elements.join(" ")).not.toContain(`"${v4}"`);
+
+  await bans.unban(banned);
+  expect(await peer(lab, "tcp", banned)).toBe(`hello ${banned}`);
+});
