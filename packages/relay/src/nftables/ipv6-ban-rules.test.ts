@@ -174,6 +174,13 @@ describe("NftablesForwarding guarding a downloader's IPv6 port", () => {
       "add element inet autostun t_qb_22d1fb_banh6 { 2a0b::7 }\ndelete element inet autostun t_qb_22d1fb_banh6 { 2a0b::7 }\n",
     ]);
 
+    // A wider range over a banned one: nft would refuse the overlap in one go, so the set is rewritten.
+    calls.length = 0;
+    await bans.ban({ cidr: "2001:db8::/32" });
+    expect(loads()).toEqual([
+      "flush set inet autostun t_qb_22d1fb_ban6\nadd element inet autostun t_qb_22d1fb_ban6 { 2001:db8::/32 }\n",
+    ]);
+
     // The downloader moved to the public port: the IPv6 rules follow it.
     await nft.retarget(41_234);
     expect(loads().at(-1)).toContain("meta nfproto ipv6 fib daddr type local tcp dport 41234");
