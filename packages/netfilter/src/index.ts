@@ -4,7 +4,13 @@
  */
 export { Nftables, type NftCallOptions } from "./apply/nft.js";
 export { NftError } from "./apply/nft-error.js";
-export { assertIpv4OrCidr, type ElementSpec, elementsScript, elementText } from "./build/elements.js";
+export {
+  assertIpv4OrCidr,
+  assertIpv6OrCidr,
+  type ElementSpec,
+  elementsScript,
+  elementText,
+} from "./build/elements.js";
 export { type LossProtocol, randomDropRule } from "./build/loss-rules.js";
 export { assertName } from "./build/names.js";
 export {
@@ -12,7 +18,9 @@ export {
   dnatRule,
   type Ipv4Endpoint,
   inboundTcpMatch,
+  inboundTcpMatch6,
   inboundUdpMatch,
+  inboundUdpMatch6,
   redirectRule,
 } from "./build/nat-rules.js";
 export { deleteRuleCommand, insertRuleCommand } from "./build/rule-commands.js";

@@ -261,7 +261,8 @@ export class RunningTunnel {
   async stats(): Promise<TunnelStats | null> {
     if (this.forwarder) {
       const { active, handled, blocked, bytesIn, bytesOut } = this.forwarder.stats();
-      return { active, handled, blocked, bytesIn, bytesOut };
+      const kernel = await this.redirectBlocked();
+      return { active, handled, blocked: blocked + kernel.tcp, bytesIn, bytesOut };
     }
     if (this.nftables && this.tunnel.status.state !== "STOPPED") {
       try {
@@ -279,10 +280,11 @@ export class RunningTunnel {
     if (!this.udp) return null;
     if (this.udpForwarder) {
       const stats = this.udpForwarder.stats();
+      const kernel = await this.redirectBlocked();
       return {
         active: stats.active,
         handled: stats.sessions,
-        blocked: stats.droppedByBan,
+        blocked: stats.droppedByBan + kernel.udp,
         dropped: stats.droppedByLimit + stats.droppedByBackpressure,
         bytesIn: stats.bytesIn,
         bytesOut: stats.bytesOut,
@@ -307,6 +309,22 @@ export class RunningTunnel {
       }
     }
     return null;
+  }
+
+  /**
+   * What the relay-port path's kernel rules refused: banned IPv6 peers at the downloader's own port,
+   * which never pass our forwarder. Nothing else counts there (the redirect bans no IPv4 peer).
+   */
+  private async redirectBlocked(): Promise<{ tcp: number; udp: number }> {
+    if (!this.redirect) return { tcp: 0, udp: 0 };
+    try {
+      return await this.redirect.blockedCounts();
+    } catch (error) {
+      this.logger.warn("cannot read the relay-port path's nftables counters", {
+        error: (error as Error).message,
+      });
+      return { tcp: 0, udp: 0 };
+    }
   }
 
   /** The ports inbound peers must reach on this host while the tunnel runs. */
@@ -358,6 +376,10 @@ export class RunningTunnel {
         table: this.env.nftables(),
         runner: this.env.runner,
         logger: this.logger,
+        // The downloader listens on P on this host, and IPv6 peers reach it there past our relay: the
+        // kernel refuses the banned ones (our forwarder bans the IPv4 peers it relays).
+        bans: this.env.bans,
+        guardIpv6: true,
       });
       try {
         await this.redirect.start(status.localPort);
@@ -426,6 +448,8 @@ export class RunningTunnel {
       table: this.env.nftables(),
       runner: this.env.runner,
       bans: this.env.bans,
+      // The target is on this host (nothing else is allowed here), reached over IPv6 at its own address.
+      guardIpv6: true,
       logger: this.logger,
     });
     return this.nftables;

@@ -33,6 +33,22 @@ export function inboundUdpMatch(port: number): string {
   return `iifname != "lo" meta nfproto ipv4 fib daddr type local udp dport ${port}`;
 }
 
+/**
+ * Inbound TCP over IPv6 to `port` on an address of this host, from another machine: how peers reach a
+ * downloader on this host at its own global address, with no tunnel in between. Only ban rules use
+ * it; nothing is handed on, since the downloader itself listens on that port.
+ */
+export function inboundTcpMatch6(port: number): string {
+  assertPort(port, "the inbound IPv6 port");
+  return `iifname != "lo" meta nfproto ipv6 fib daddr type local tcp dport ${port}`;
+}
+
+/** The same for UDP (uTP and the DHT share the downloader's port). */
+export function inboundUdpMatch6(port: number): string {
+  assertPort(port, "the inbound IPv6 UDP port");
+  return `iifname != "lo" meta nfproto ipv6 fib daddr type local udp dport ${port}`;
+}
+
 /** `… dnat ip to A:P` for a nat chain at prerouting: the connection is handed to another endpoint. */
 export function dnatRule(match: string, to: Ipv4Endpoint, counter?: string): string {
   assertIpv4OrCidr(to.ip);

@@ -2,7 +2,7 @@ import { type Cidr, formatCidr, isCidrError, maskOf, parseCidr } from "@autostun
 import type { ElementSpec } from "@autostun/netfilter";
 import type { Ban } from "../bans/ban.js";
 
-/** One element of a tunnel's kernel ban set: an IPv4 network and when the kernel lets it go (ms), or never. */
+/** One element of a tunnel's kernel ban sets: a network and when the kernel lets it go (ms), or never. */
 export interface BanSetElement {
   readonly cidr: string;
   readonly expiresAt: number | null;
@@ -21,19 +21,29 @@ export function kernelTimeout(ttlSeconds: number | undefined): number | undefine
   return seconds > NFT_MAX_TIMEOUT_SECONDS ? undefined : seconds;
 }
 
+/** Which address families a tunnel's kernel sets hold: IPv4 for its tunnel, IPv6 for its downloader's own address. */
+export type BanFamilies = ReadonlySet<4 | 6>;
+
+export const IPV4_ONLY: BanFamilies = new Set([4]);
+
 /**
- * What the kernel's ban set should hold for `bans` at `now`: the IPv4 networks that no wider ban
- * covers. The set is an interval set, and nft refuses an element inside another one ("interval
+ * What the kernel's ban sets should hold for `bans` at `now`: the networks of `families` that no wider
+ * ban covers. The range sets are interval sets, and nft refuses an element inside another one ("interval
  * overlaps"), so a host banned inside a banned range is left to the range; when the range is lifted,
- * the host comes back as an element of its own. IPv6 bans cannot match the IPv4 peers these rules see.
+ * the host comes back as an element of its own. IPv4 only unless IPv6 is asked for: a tunnel's entrance
+ * sees IPv4 peers, and only a downloader on this host is reached over IPv6 as well.
  */
-export function banSetElements(bans: readonly Ban[], now = Date.now()): BanSetElement[] {
+export function banSetElements(
+  bans: readonly Ban[],
+  now = Date.now(),
+  families: BanFamilies = IPV4_ONLY,
+): BanSetElement[] {
   const parsed: { ban: Ban; cidr: Cidr }[] = [];
   for (const ban of bans) {
     const cidr = parseCidr(ban.cidr);
     if (!isCidrError(cidr)) parsed.push({ ban: { ...ban, cidr: formatCidr(cidr) }, cidr });
   }
-  return banSetElementsOf(parsed, now);
+  return banSetElementsOf(parsed, now, families);
 }
 
 /**
@@ -44,25 +54,30 @@ export function banSetElements(bans: readonly Ban[], now = Date.now()): BanSetEl
 export function banSetElementsOf(
   networks: Iterable<{ ban: Ban; cidr: Cidr }>,
   now = Date.now(),
+  families: BanFamilies = IPV4_ONLY,
 ): BanSetElement[] {
   // The ban's own text is canonical already: formatting 50,000 networks again on every change was the
   // larger part of a ban's cost.
   const live: { cidr: Cidr; text: string; expiresAt: number | null }[] = [];
-  const byLength = new Map<number, Set<bigint>>();
+  const byLength = { 4: new Map<number, Set<bigint>>(), 6: new Map<number, Set<bigint>>() };
   for (const { ban, cidr } of networks) {
     const expiresAt = ban.expiresAt?.getTime() ?? null;
     if (expiresAt !== null && expiresAt <= now) continue;
-    if (cidr.family !== 4) continue;
+    if (!families.has(cidr.family)) continue;
     live.push({ cidr, text: ban.cidr, expiresAt });
-    const held = byLength.get(cidr.prefix) ?? new Set<bigint>();
-    byLength.set(cidr.prefix, held);
+    const lengths = byLength[cidr.family];
+    const held = lengths.get(cidr.prefix) ?? new Set<bigint>();
+    lengths.set(cidr.prefix, held);
     held.add(cidr.network);
   }
-  const lengths = [...byLength.keys()].sort((a, b) => a - b);
+  const lengths = {
+    4: [...byLength[4].keys()].sort((a, b) => a - b),
+    6: [...byLength[6].keys()].sort((a, b) => a - b),
+  };
   const covered = (cidr: Cidr) => {
-    for (const prefix of lengths) {
+    for (const prefix of lengths[cidr.family]) {
       if (prefix >= cidr.prefix) return false;
-      if (byLength.get(prefix)?.has(cidr.network & maskOf(4, prefix))) return true;
+      if (byLength[cidr.family].get(prefix)?.has(cidr.network & maskOf(cidr.family, prefix))) return true;
     }
     return false;
   };
@@ -78,11 +93,22 @@ export function banElementSpec(element: BanSetElement, now = Date.now()): Elemen
   return timeoutSeconds ? { address: element.cidr, timeoutSeconds } : { address: element.cidr };
 }
 
-/** Whether two IPv4 networks share an address: then one holds the other. */
+/** Whether two networks of one family share an address: then one holds the other. */
 export function networksOverlap(a: string, b: string): boolean {
   const left = parseCidr(a);
   const right = parseCidr(b);
-  if (isCidrError(left) || isCidrError(right)) return false;
+  if (isCidrError(left) || isCidrError(right) || left.family !== right.family) return false;
   const prefix = Math.min(left.prefix, right.prefix);
-  return (left.network & maskOf(4, prefix)) === (right.network & maskOf(4, prefix));
+  const mask = maskOf(left.family, prefix);
+  return (left.network & mask) === (right.network & mask);
+}
+
+/** An element's address family: IPv6 text always holds a colon, IPv4 text never. */
+export function elementFamily(cidr: string): 4 | 6 {
+  return cidr.includes(":") ? 6 : 4;
+}
+
+/** A single host (/32, or /128 for IPv6): it goes in a hash set, not an interval set. */
+export function isHostElement(cidr: string): boolean {
+  return cidr.endsWith(elementFamily(cidr) === 6 ? "/128" : "/32");
 }

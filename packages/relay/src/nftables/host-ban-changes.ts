@@ -1,7 +1,7 @@
 import type { Cidr } from "@autostun/ip";
 import type { Disposable } from "@autostun/plugins-api";
 import type { BanList } from "../bans/ban-list.js";
-import type { BanSetElement } from "./ban-set-elements.js";
+import { type BanFamilies, type BanSetElement, IPV4_ONLY } from "./ban-set-elements.js";
 
 /** What changed in a tunnel's host set since the last update: elements to write, hosts to take out. */
 export interface HostBanDelta {
@@ -12,18 +12,22 @@ export interface HostBanDelta {
 /**
  * Follows the ban list between two updates of a tunnel's kernel sets, so that a burst of host bans is
  * applied as a delta (O(changes)) instead of recomputing and comparing every ban (O(bans): 50-90 ms a
- * ban at 50,000). Only IPv4 single hosts take this path; a range, or an update that failed, makes the
- * next update a full one.
+ * ban at 50,000). Only single hosts of `families` take this path; a range, or an update that failed,
+ * makes the next update a full one. Bans of other families are none of this tunnel's sets' business.
  */
 export class HostBanChanges implements Disposable {
   private readonly pending = new Map<string, Cidr>();
   private full = true;
   private readonly subscription: Disposable;
 
-  constructor(private readonly bans: BanList) {
+  constructor(
+    private readonly bans: BanList,
+    families: BanFamilies = IPV4_ONLY,
+  ) {
     this.subscription = bans.onChange((event) => {
-      if (event.cidr.family !== 4) return;
-      if (event.cidr.prefix === 32) this.pending.set(event.ban.cidr, event.cidr);
+      if (!families.has(event.cidr.family)) return;
+      if (event.cidr.prefix === (event.cidr.family === 6 ? 128 : 32))
+        this.pending.set(event.ban.cidr, event.cidr);
       else this.full = true;
     });
   }

@@ -5,7 +5,7 @@ import { FORWARDER_DEFAULTS } from "../forward/forwarder-options.js";
 import type { ForwardTarget } from "../target/validate-target.js";
 import type { Tunnel } from "../tunnel/tunnel.js";
 import { UDP_FORWARDER_DEFAULTS } from "../udp/udp-forwarder-options.js";
-import { type BanSetElement, banSetElementsOf } from "./ban-set-elements.js";
+import { type BanFamilies, type BanSetElement, banSetElementsOf, elementFamily } from "./ban-set-elements.js";
 import { NftablesForwardingError, USE_USERSPACE } from "./forwarding-error.js";
 import { HostBanChanges } from "./host-ban-changes.js";
 import type { NftablesTable } from "./nftables-table.js";
@@ -22,8 +22,18 @@ export interface NftablesForwardingOptions {
   to: { target: ForwardTarget } | { relayPort: number };
   table: NftablesTable;
   runner: CommandRunner;
-  /** Mirrored into the tunnel's ban set (target mode only; the relay's forwarder bans by itself). */
+  /**
+   * Mirrored into the tunnel's ban sets: IPv4 in target mode only (the relay's forwarder bans its own
+   * peers), IPv6 in either mode with `guardIpv6`.
+   */
   bans?: BanList;
+  /**
+   * The destination is a downloader on this host, which IPv6 peers reach directly at its own global
+   * address (through a pinhole, or a router that filters nothing): refuse the banned ones there too.
+   * The port is the target's (following `retarget`) in target mode, and P itself on the relay-port path,
+   * where the downloader listens on P. Without it, nothing about IPv6 is loaded.
+   */
+  guardIpv6?: boolean;
   logger?: Logger;
   /** Addresses of this host, to tell a local target from another machine (default: every interface). */
   localAddresses?: () => readonly string[];
@@ -119,6 +129,8 @@ export class NftablesForwarding {
   readonly banRuns = { nft: 0, ss: 0 };
   /** conntrack runs made to forget banned peers' UDP flows. */
   readonly udpBanRuns = { conntrack: 0 };
+  /** The downloader's IPv6 port the loaded rules guard, if any. */
+  private loadedIpv6Port: number | undefined;
 
   constructor(private readonly options: NftablesForwardingOptions) {
     this.tunnelId = options.tunnelId;
@@ -155,9 +167,10 @@ export class NftablesForwarding {
 
   private async load(port: number): Promise<void> {
     // Registered before the table is loaded: a ban arriving meanwhile is queued behind the load.
-    if (!this.banSubscription && this.options.bans && "target" in this.options.to) {
+    const families = this.banFamilies();
+    if (!this.banSubscription && this.options.bans && families.size > 0) {
       const tunnelId = this.tunnelId;
-      const changes = new HostBanChanges(this.options.bans);
+      const changes = new HostBanChanges(this.options.bans, families);
       this.hostChanges = changes;
       const subscription = new DisposableStore();
       subscription.add(changes);
@@ -170,12 +183,16 @@ export class NftablesForwarding {
     const destination = this.destination;
     const udpLocalPort = this.udpLocalPort;
     const udpSnatFrom = this.udpSnatFrom;
+    // The downloader's port: the target's (DNAT, or a redirect that follows it), else P on the relay-port path.
+    const toDownloader = destination.kind === "dnat" || destination.follows === true;
+    const ipv6Port = this.options.guardIpv6 ? (toDownloader ? destination.port : port) : undefined;
     try {
       await this.options.table.put(this.tunnelId, {
         names: this.names,
         port,
         destination,
         bans: this.wantedBans(),
+        ...(ipv6Port === undefined ? {} : { ipv6Port }),
         maxPerIp: this.options.maxPerIp ?? FORWARDER_DEFAULTS.maxPerIp,
         ...(udpLocalPort === undefined
           ? {}
@@ -197,6 +214,7 @@ export class NftablesForwarding {
     this.loadedDestinationPort = destination.port;
     this.loadedUdpPort = udpLocalPort;
     this.loadedSnatFrom = udpSnatFrom;
+    this.loadedIpv6Port = ipv6Port;
     // The UDP port asked for while this load ran (the mapping opens moments after TCP) comes next.
     if (this.udpLocalPort !== udpLocalPort || this.udpSnatFrom !== udpSnatFrom) await this.load(port);
   }
@@ -272,6 +290,7 @@ export class NftablesForwarding {
     this.loadedDestinationPort = undefined;
     this.loadedUdpPort = undefined;
     this.loadedSnatFrom = undefined;
+    this.loadedIpv6Port = undefined;
     await this.options.table.drop(this.tunnelId);
   }
 
@@ -314,12 +333,22 @@ export class NftablesForwarding {
     }
     this.banRuns.nft += update.nftRuns;
     if (update.added.length > 0) {
+      const v4 = update.added.filter((cidr) => elementFamily(cidr) === 4);
+      const v6 = update.added.filter((cidr) => elementFamily(cidr) === 6);
       const udpPort = this.loadedUdpPort;
+      const ipv6Port = this.loadedIpv6Port;
       await Promise.all([
-        this.closeLive(update.added),
-        udpPort === undefined ? undefined : this.forgetUdpFlows(update.added, udpPort),
+        v4.length ? this.closeLive(v4) : undefined,
+        v4.length && udpPort !== undefined ? this.forgetUdpFlows(v4, udpPort) : undefined,
+        v6.length && ipv6Port !== undefined ? this.cutIpv6(v6, ipv6Port) : undefined,
       ]);
     }
+  }
+
+  /** Only what the kernel refused, TCP and UDP apart: one nft run, none of conntrack's. */
+  async blockedCounts(): Promise<{ tcp: number; udp: number }> {
+    const { blocked, blockedUdp } = await this.options.table.counts(this.tunnelId);
+    return { tcp: blocked - blockedUdp, udp: blockedUdp };
   }
 
   async stats(): Promise<NftablesStats> {
@@ -363,9 +392,63 @@ export class NftablesForwarding {
     return { kind: "dnat", ip: target.host, port: target.port };
   }
 
+  /** Which families this tunnel's kernel sets mirror (see `bans` and `guardIpv6`). */
+  private banFamilies(): BanFamilies {
+    const families = new Set<4 | 6>();
+    if (!this.options.bans) return families;
+    if ("target" in this.options.to) families.add(4);
+    if (this.options.guardIpv6) families.add(6);
+    return families;
+  }
+
   private wantedBans(): BanSetElement[] {
-    if (!this.options.bans || !("target" in this.options.to)) return [];
-    return banSetElementsOf(this.options.bans.networks());
+    const families = this.banFamilies();
+    if (!this.options.bans || families.size === 0) return [];
+    return banSetElementsOf(this.options.bans.networks(), Date.now(), families);
+  }
+
+  /**
+   * Newly banned IPv6 networks lose their live connections to the downloader's own port: `ss -K` aborts
+   * the downloader's sockets (it and the peer both see a reset), then conntrack forgets every TCP and UDP
+   * entry from those networks to that port, so no packet of theirs is carried on by an old entry and the
+   * next one meets the ban rules as new. One ss run for the batch; one conntrack run per network and
+   * protocol (it takes one source filter), all at once.
+   */
+  private async cutIpv6(cidrs: readonly string[], port: number): Promise<void> {
+    const sources = cidrs.flatMap((cidr, i) => (i === 0 ? ["dst", cidr] : ["or", "dst", cidr]));
+    this.banRuns.ss++;
+    const killed = await this.options.runner.run(
+      "ss",
+      ["-K", "-H", "-tn", "-6", "(", ...sources, ")", "and", "sport", "=", `:${port}`],
+      { timeoutMs: 5_000 },
+    );
+    if (killed.exitCode === 0) this.closedByBan += killed.stdout.split("\n").filter((l) => l.trim()).length;
+    else
+      this.options.logger?.warn(
+        `tunnel "${this.tunnelId}": live IPv6 connections from ${cidrs.join(", ")} to port ${port} stay open until they next send (ss -K failed: ${killed.error ?? killed.stderr.trim()})`,
+      );
+    const runs = cidrs.flatMap((cidr) =>
+      (["tcp", "udp"] as const).map(async (protocol) => {
+        this.udpBanRuns.conntrack += protocol === "udp" ? 1 : 0;
+        const args = ["-D", "-f", "ipv6", "-p", protocol, "-s", cidr, "--orig-port-dst", String(port)];
+        return {
+          cidr,
+          protocol,
+          result: await this.options.runner.run("conntrack", args, { timeoutMs: 5_000 }),
+        };
+      }),
+    );
+    for (const { cidr, protocol, result } of await Promise.all(runs)) {
+      const deleted = /(\d+) flow entr(?:y|ies) ha(?:s|ve) been deleted/.exec(result.stderr);
+      if (deleted) {
+        // Exit 1 with 0 deleted is a network with no live flow, not a failure.
+        if (protocol === "udp") this.udpClosedByBan += Number(deleted[1]);
+        continue;
+      }
+      this.options.logger?.warn(
+        `tunnel "${this.tunnelId}": ${protocol.toUpperCase()} flows from ${cidr} to port ${port} keep their conntrack entries until they time out (conntrack -D failed: ${result.error ?? result.stderr.trim()}); install the conntrack package`,
+      );
+    }
   }
 
   /**

@@ -7,7 +7,13 @@ import {
   tableScript,
 } from "@autostun/netfilter";
 import { type CommandRunner, type Disposable, type Logger, toDisposable } from "@autostun/plugins-api";
-import { type BanSetElement, banElementSpec, networksOverlap } from "./ban-set-elements.js";
+import {
+  type BanSetElement,
+  banElementSpec,
+  elementFamily,
+  isHostElement,
+  networksOverlap,
+} from "./ban-set-elements.js";
 import type { HostBanDelta } from "./host-ban-changes.js";
 import type { KernelStateFile } from "./kernel-state-file.js";
 import { LocalnetScope, parseGuardComment } from "./localnet-scope.js";
@@ -17,9 +23,14 @@ import { LOCALNET_GUARD_CHAIN, localnetGuard, type TunnelRulesInput, tunnelRules
 /** The table every nftables tunnel of one daemon lives in. Fixed, so a leftover is always found. */
 export const AUTOSTUN_TABLE: TableRef = { family: "inet", name: "autostun" };
 
-export type TunnelEntry = Omit<TunnelRulesInput, "counts" | "banElements" | "hostBanElements"> & {
-  /** The ban set's elements; their timeouts are counted when the table is written. */
+export type TunnelEntry = Omit<TunnelRulesInput, "counts" | "banElements" | "hostBanElements" | "ipv6"> & {
+  /** The ban sets' elements, either family; their timeouts are counted when the table is written. */
   bans: readonly BanSetElement[];
+  /**
+   * The port of a downloader on this host that IPv6 peers reach at its own address: the IPv6 bans are
+   * refused there. Absent: no IPv6 sets or rules, and IPv6 elements in `bans` are left out.
+   */
+  ipv6Port?: number;
 };
 
 /** Where the table keeps what it changed outside itself, and how it watches its rules. */
@@ -173,7 +184,7 @@ export class NftablesTable {
       const hosts = new Map<string, BanSetElement>();
       const ranges: BanSetElement[] = [];
       for (const element of entry.bans) {
-        if (isHost(element.cidr)) hosts.set(element.cidr, element);
+        if (isHostElement(element.cidr)) hosts.set(element.cidr, element);
         else ranges.push(element);
       }
       held = { source: entry.bans, hosts, ranges };
@@ -221,21 +232,30 @@ export class NftablesTable {
       }
       if (addedHere.length) lines.push(`add element ${set} ${list(addedHere)}`);
     };
-    change(
-      at(entry.names.hostBanSet),
-      gone.filter(isHost),
-      added.filter((element) => isHost(element.cidr)),
-    );
-    const goneRanges = gone.filter((cidr) => !isHost(cidr));
-    const addedRanges = added.filter((element) => !isHost(element.cidr));
-    const reshaped = addedRanges.some((element) =>
-      goneRanges.some((cidr) => cidr !== element.cidr && networksOverlap(cidr, element.cidr)),
-    );
-    if (reshaped) {
-      const ranges = next.filter((element) => !isHost(element.cidr));
-      lines.push(`flush set ${at(entry.names.banSet)}`);
-      if (ranges.length) lines.push(`add element ${at(entry.names.banSet)} ${list(ranges)}`);
-    } else change(at(entry.names.banSet), goneRanges, addedRanges);
+    // IPv4 first, in its two sets exactly as before; IPv6 after it, in its own two.
+    const families = entry.ipv6Port === undefined ? ([4] as const) : ([4, 6] as const);
+    for (const family of families) {
+      const hostSet = family === 4 ? entry.names.hostBanSet : entry.names.hostBanSet6;
+      const rangeSet = family === 4 ? entry.names.banSet : entry.names.banSet6;
+      const mine = (cidr: string) => elementFamily(cidr) === family;
+      const goneHere = gone.filter(mine);
+      const addedHere = added.filter((element) => mine(element.cidr));
+      change(
+        at(hostSet),
+        goneHere.filter(isHostElement),
+        addedHere.filter((element) => isHostElement(element.cidr)),
+      );
+      const goneRanges = goneHere.filter((cidr) => !isHostElement(cidr));
+      const addedRanges = addedHere.filter((element) => !isHostElement(element.cidr));
+      const reshaped = addedRanges.some((element) =>
+        goneRanges.some((cidr) => cidr !== element.cidr && networksOverlap(cidr, element.cidr)),
+      );
+      if (reshaped) {
+        const ranges = next.filter((element) => mine(element.cidr) && !isHostElement(element.cidr));
+        lines.push(`flush set ${at(rangeSet)}`);
+        if (ranges.length) lines.push(`add element ${at(rangeSet)} ${list(ranges)}`);
+      } else change(at(rangeSet), goneRanges, addedRanges);
+    }
     return `${lines.join("\n")}\n`;
   }
 
@@ -263,9 +283,23 @@ export class NftablesTable {
     const counts = new Map<string, { packets: number; bytes: number }>();
     for (const counter of current?.counters ?? []) counts.set(counter.name, counter);
     const now = Date.now();
-    const parts = [...this.entries.values()].map((entry) =>
-      tunnelRules({ ...entry, ...banSetTexts(entry.bans, now), counts }),
-    );
+    const parts = [...this.entries.values()].map(({ ipv6Port, ...entry }) => {
+      const v4 = banSetTexts(
+        entry.bans.filter((element) => elementFamily(element.cidr) === 4),
+        now,
+      );
+      const ipv6 =
+        ipv6Port === undefined
+          ? undefined
+          : {
+              port: ipv6Port,
+              ...banSetTexts(
+                entry.bans.filter((element) => elementFamily(element.cidr) === 6),
+                now,
+              ),
+            };
+      return tunnelRules({ ...entry, ...v4, counts, ...(ipv6 ? { ipv6 } : {}) });
+    });
     const needsLocalnet = [...this.entries.values()].some(
       (e) => e.destination.kind === "dnat" && e.destination.ip.startsWith("127."),
     );
@@ -375,19 +409,16 @@ export class NftablesTable {
   }
 }
 
-/** A single host: it goes in the hash set, not the interval set. */
-function isHost(cidr: string): boolean {
-  return cidr.endsWith("/32");
-}
-
 /**
- * Ban-set elements as nft text, each checked before it is spliced into a script. A host is written
- * without its /32: the hash set holds addresses, not prefixes.
+ * Ban-set elements as nft text, each checked (as an address of its own family) before it is spliced
+ * into a script. A host is written without its /32 or /128: the hash sets hold addresses, not prefixes.
  */
 function bansText(elements: readonly BanSetElement[], now: number): string[] {
   return elements.map((element) => {
     const spec = banElementSpec(element, now);
-    return elementText(isHost(spec.address) ? { ...spec, address: spec.address.slice(0, -3) } : spec);
+    const family = elementFamily(spec.address);
+    const address = isHostElement(spec.address) ? spec.address.replace(/\/\d+$/, "") : spec.address;
+    return elementText({ ...spec, address }, family);
   });
 }
 
@@ -398,11 +429,11 @@ function banSetTexts(
 ): { banElements: string[]; hostBanElements: string[] } {
   return {
     banElements: bansText(
-      elements.filter((element) => !isHost(element.cidr)),
+      elements.filter((element) => !isHostElement(element.cidr)),
       now,
     ),
     hostBanElements: bansText(
-      elements.filter((element) => isHost(element.cidr)),
+      elements.filter((element) => isHostElement(element.cidr)),
       now,
     ),
   };

@@ -8,6 +8,9 @@ export interface TunnelObjectNames {
   banSet: string;
   /** Banned single hosts: a plain hash set, which nft updates without reading it whole first. */
   hostBanSet: string;
+  /** The same two for IPv6 peers of a downloader on this host, who reach it at its own address. */
+  banSet6: string;
+  hostBanSet6: string;
   filterChain: string;
   natChain: string;
   bytesInChain: string;
@@ -38,6 +41,8 @@ export function tunnelObjectNames(tunnelId: string): TunnelObjectNames {
     prefix,
     banSet: `${prefix}_ban`,
     hostBanSet: `${prefix}_banh`,
+    banSet6: `${prefix}_ban6`,
+    hostBanSet6: `${prefix}_banh6`,
     filterChain: `${prefix}_filter`,
     natChain: `${prefix}_nat`,
     bytesInChain: `${prefix}_bytes_in`,

@@ -3,7 +3,9 @@ import {
   type CounterSpec,
   dnatRule,
   inboundTcpMatch,
+  inboundTcpMatch6,
   inboundUdpMatch,
+  inboundUdpMatch6,
   redirectRule,
   type SetSpec,
 } from "@autostun/netfilter";
@@ -44,6 +46,19 @@ export interface TunnelRulesInput {
   hostBanElements: string[];
   /** Counts carried over from the table being replaced. */
   counts: ReadonlyMap<string, { packets: number; bytes: number }>;
+  /**
+   * The downloader runs on this host, and IPv6 peers reach it at its own address on `port` (the
+   * downloader's, not P): no tunnel in between, so its bans are enforced there. Absent: IPv4 only, and
+   * the rules are exactly those of a tunnel without it.
+   */
+  ipv6?: Ipv6Guard;
+}
+
+/** A downloader's own IPv6 port and the IPv6 bans refused there, as nft text like the IPv4 ones. */
+export interface Ipv6Guard {
+  port: number;
+  banElements: string[];
+  hostBanElements: string[];
 }
 
 // Between conntrack (-200) and DNAT (-100): the packet still carries port P, so a ban is checked
@@ -103,19 +118,23 @@ export function tunnelRules(input: TunnelRulesInput): {
         flags: ["timeout"],
         ...(input.hostBanElements.length ? { elements: input.hostBanElements } : {}),
       },
+      ...(input.ipv6 ? ipv6Sets(names, input.ipv6) : []),
       ...limit.sets,
     ],
     chains: [
       {
         name: names.filterChain,
         hook: { type: "filter", hook: "prerouting", priority: BAN_PRIORITY },
-        rules: [names.banSet, names.hostBanSet].flatMap((set) => [
-          // A reset, so a banned peer's connect fails at once instead of hanging until its timeout.
-          `${bannedBy(set)} ct state new counter name "${names.blocked}" reject with tcp reset`,
-          // Packets of a connection that was live when the ban came: each is answered with a reset.
-          `${bannedBy(set)} reject with tcp reset`,
-          ...(udp?.banned(set) ?? []),
-        ]),
+        rules: [
+          ...[names.banSet, names.hostBanSet].flatMap((set) => [
+            // A reset, so a banned peer's connect fails at once instead of hanging until its timeout.
+            `${bannedBy(set)} ct state new counter name "${names.blocked}" reject with tcp reset`,
+            // Packets of a connection that was live when the ban came: each is answered with a reset.
+            `${bannedBy(set)} reject with tcp reset`,
+            ...(udp?.banned(set) ?? []),
+          ]),
+          ...(input.ipv6 ? ipv6BanRules(names, input.ipv6.port, udp !== undefined) : []),
+        ],
       },
       {
         name: names.natChain,
@@ -190,6 +209,42 @@ function udpParts(input: TunnelRulesInput, udpPort: number) {
     ours: `meta l4proto udp ct status dnat ct original proto-dst ${udpPort}`,
     limit: input.udpMaxPerIp === undefined ? undefined : { inbound, maxPerIp: input.udpMaxPerIp },
   };
+}
+
+/** The IPv6 sets, typed and flagged as the IPv4 ones, so a temporary ban expires in the kernel alike. */
+function ipv6Sets(names: TunnelObjectNames, guard: Ipv6Guard): SetSpec[] {
+  return [
+    {
+      name: names.banSet6,
+      type: "ipv6_addr",
+      flags: ["interval", "timeout"],
+      ...(guard.banElements.length ? { elements: guard.banElements } : {}),
+    },
+    {
+      name: names.hostBanSet6,
+      type: "ipv6_addr",
+      flags: ["timeout"],
+      ...(guard.hostBanElements.length ? { elements: guard.hostBanElements } : {}),
+    },
+  ];
+}
+
+/**
+ * Banned IPv6 peers refused at the downloader's own port, TCP with a reset and UDP dropped, counted in
+ * the tunnel's blocked counters like IPv4's. Original direction only, as for IPv4: the answers to the
+ * downloader's own connections and datagrams from that port are replies and pass. UDP drops count with
+ * UDP's where the tunnel carries UDP; otherwise its only blocked counter takes them.
+ */
+function ipv6BanRules(names: TunnelObjectNames, port: number, udpCounted: boolean): string[] {
+  const tcp = inboundTcpMatch6(port);
+  const udp = inboundUdpMatch6(port);
+  const udpCounter = udpCounted ? names.udpBlocked : names.blocked;
+  return [names.banSet6, names.hostBanSet6].flatMap((set) => [
+    `${tcp} ip6 saddr @${set} ct direction original ct state new counter name "${names.blocked}" reject with tcp reset`,
+    `${tcp} ip6 saddr @${set} ct direction original reject with tcp reset`,
+    `${udp} ip6 saddr @${set} ct direction original ct state new counter name "${udpCounter}" drop`,
+    `${udp} ip6 saddr @${set} ct direction original drop`,
+  ]);
 }
 
 /** The guard that keeps route_localnet from opening 127/8 to anything but our own DNAT. */
