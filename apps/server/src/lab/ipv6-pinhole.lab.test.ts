@@ -19,7 +19,8 @@ import { downloaderSettings, startQbittorrent } from "./testing/lan-downloaders.
  * dials the client's own global address and port: no tunnel, only that firewall in the way. Without a
  * pinhole the check names the router's firewall and a WAN peer's handshake gets no answer; with
  * `upnp.enabled` the daemon opens a pinhole, the handshake is answered, and the check passes on
- * qBittorrent's own word that an IPv6 peer came in. SIGTERM takes the pinholes away again.
+ * qBittorrent's own word that an IPv6 peer came in. A ban refuses an IPv6 peer at the client's port as it
+ * does at the tunnel's. SIGTERM takes the pinholes away again.
  */
 
 const run = promisify(execFile);
@@ -210,6 +211,17 @@ describe("IPv6 pinholes on a real home router, proved by a real client", () => {
     }
     expect(proved.status, proved.summary).toBe("PASS");
     expect(proved.summary).toContain(`[${swarmIp}]:`);
+
+    // A ban holds over IPv6 too: the banned peer is refused at the client's port, another one gets in.
+    const banned = await daemon.gql<{ ban: { cidr: string } }>(
+      url,
+      `mutation { ban(cidr: "${peerIp}", reason: "lab") { cidr } }`,
+    );
+    expect(banned.data?.ban, JSON.stringify(banned)).toMatchObject({ cidr: expect.stringContaining(peerIp) });
+    const refused = await handshake(lab, peerIp, client, infoHash);
+    expect(refused.answer, "a banned IPv6 peer's handshake").toBeUndefined();
+    const other = await handshake(lab, await lab.addWanAddress6(), client, infoHash);
+    expect(other.answer, JSON.stringify(other)).toMatchObject({ infoHash });
 
     // SIGTERM, as a service manager stops it: the pinholes go with the daemon, and the firewall is shut.
     expect(await daemon.stop()).toBe(0);
