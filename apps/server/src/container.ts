@@ -70,6 +70,8 @@ export interface ContainerOptions {
   api?: { token: string; file: string | undefined };
   /** How a reload reads the config again (file, environment, flags); without it reloads are refused. */
   reload?: { load: () => AutostunConfig; file?: string };
+  /** Whether the diagnosis runs again when the host's addresses change (default true). */
+  followNetwork?: boolean;
 }
 
 /** The built container: it resolves, and nothing can be registered in it any more. */
@@ -215,6 +217,7 @@ export function buildContainer(options: ContainerOptions, overrides?: Overrides)
       logger: scoped({ module: "schedule" }),
       runOnStart: config.checks.runOnStart,
       intervalSeconds: config.checks.intervalSeconds,
+      followNetwork: options.followNetwork ?? true,
     }),
   );
 

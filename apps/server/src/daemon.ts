@@ -56,6 +56,11 @@ export interface DaemonOptions {
    * environment and flags). Without it a reload is refused, and SIGHUP is left alone.
    */
   reload?: { load: () => AutostunConfig; file?: string };
+  /**
+   * Whether the diagnosis runs again by itself when the host's addresses change (default true). Test
+   * daemons turn it off: other tests on the machine add and remove interfaces all the time.
+   */
+  followNetwork?: boolean;
 }
 
 /** Opens the database before anything else starts, so a bad dataDir stops the daemon with one clear line. */
@@ -155,7 +160,14 @@ export async function startDaemon(
   const database = openStore(config, logger, options);
   const api = apiToken(config, logger);
   const container = buildContainer(
-    { config, logger, database, api, ...(options.reload ? { reload: options.reload } : {}) },
+    {
+      config,
+      logger,
+      database,
+      api,
+      ...(options.reload ? { reload: options.reload } : {}),
+      ...(options.followNetwork === undefined ? {} : { followNetwork: options.followNetwork }),
+    },
     overrides,
   );
   const get = container.get;

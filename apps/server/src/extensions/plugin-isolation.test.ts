@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ExtensionHost, resultProblem } from "@autostun/extension-host";
+import { API_VERSION } from "@autostun/plugins-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Daemon } from "../daemon.js";
 import { startTestDaemon } from "../testing/daemon.js";
@@ -137,8 +138,8 @@ describe("a plugin that breaks never takes the others down", () => {
     expect(english(byId["hanger.check"]?.summary)).toContain("300 ms");
     await expect.poll(() => existsSync(hangerAborted)).toBe(true);
     expect(byId["toonew.check"]?.status).toBe("ERROR");
-    expect(english(byId["toonew.check"]?.summary)).toMatch(
-      /too-new requires AutoSTUN plugin API \^2\.0\.0.*provides 1\.8\.0/,
+    expect(english(byId["toonew.check"]?.summary)).toContain(
+      `requires AutoSTUN plugin API ^2.0.0, but this AutoSTUN provides ${API_VERSION}`,
     );
     expect(byId["badactivate.check"]?.status).toBe("ERROR");
     expect(english(byId["badactivate.check"]?.summary)).toContain("cannot find my config");

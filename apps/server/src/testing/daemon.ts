@@ -11,7 +11,8 @@ import { rememberToken } from "./known-tokens.js";
 
 /**
  * A real daemon on a free loopback port with a temp dataDir, no STUN servers (tests never reach public
- * ones) and no scheduled runs, so a test decides when checks run. `daemon.token` is what every API call
+ * ones) and no scheduled runs, not even after a network change (lab tests elsewhere on the machine add
+ * and remove interfaces), so a test decides when checks run. `daemon.token` is what every API call
  * must send (`authorization: Bearer …`); `daemon.auth` is that header.
  */
 export async function startTestDaemon(
@@ -35,7 +36,9 @@ export async function startTestDaemon(
       done();
     },
   });
-  const daemon = await startDaemon(config, createRootLogger("debug", sink), overrides);
+  const daemon = await startDaemon(config, createRootLogger("debug", sink), overrides, {
+    followNetwork: false,
+  });
   rememberToken(daemon.url, daemon.token);
   return Object.assign(daemon, { config, logs, auth: { authorization: `Bearer ${daemon.token}` } });
 }

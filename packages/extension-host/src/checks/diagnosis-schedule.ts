@@ -11,6 +11,11 @@ export interface DiagnosisScheduleOptions {
   runOnStart: boolean;
   /** `checks.intervalSeconds`; 0 runs only on start, on request and when the network changes. */
   intervalSeconds: number;
+  /**
+   * Run again when the host's addresses change (default true). Test daemons turn it off: other tests
+   * on the same machine add and remove interfaces, and a test decides itself when its checks run.
+   */
+  followNetwork?: boolean;
 }
 
 export type DiagnosisSchedule = LifecycleStep & {
@@ -43,6 +48,7 @@ export function diagnosisSchedule(options: DiagnosisScheduleOptions): DiagnosisS
       running = true;
       if (options.runOnStart) void runAll("start");
       plan(interval);
+      if (options.followNetwork === false) return;
       listening = bus.subscribe("network.changed", (change) => {
         logger.info("the network changed; running the diagnosis again", { at: change.at });
         void runAll("network changed");
