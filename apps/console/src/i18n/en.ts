@@ -111,6 +111,7 @@ export const en = {
   "wizard.state.skipped": "Does not apply here",
   "wizard.state.attention": "Needs a look",
   "wizard.state.blocked": "Must be fixed",
+  "wizard.state.blockedOptional": "Worth fixing; the IPv4 tunnel works without it",
   "wizard.state.broke": "The check broke",
   "wizard.state.waiting": "Checking…",
   "wizard.state.missing": "No check available",

@@ -108,6 +108,7 @@ export const zhCN: Messages = {
   "wizard.state.skipped": "此处不适用",
   "wizard.state.attention": "需要留意",
   "wizard.state.blocked": "必须修复",
+  "wizard.state.blockedOptional": "值得修复；没有它，IPv4 隧道照常工作",
   "wizard.state.broke": "检查出错",
   "wizard.state.waiting": "正在检查…",
   "wizard.state.missing": "没有可用的检查",

@@ -7,7 +7,7 @@ import type { Check, Remedy, RemedyResult } from "../graphql/types.js";
 import { useI18n } from "../i18n/I18nContext.js";
 import { Ipv6FactList } from "../ipv6/Ipv6FactList.js";
 import { ipv6Facts, type PinholeView } from "../ipv6/ipv6Facts.js";
-import { StepMark, stateLabels } from "./StepMark.js";
+import { StepMark, stateLabelOf } from "./StepMark.js";
 import { canContinueAnyway, isOptionalStep, type StepId, type StepState } from "./steps.js";
 import { stepFallbacks } from "./stepText.js";
 
@@ -60,9 +60,9 @@ export function CheckStep(props: CheckStepProps) {
   return (
     <div className="step-check" data-step-check={checkId} data-status={check?.status ?? ""}>
       <div className="step-check__verdict" aria-live="polite">
-        <StepMark state={state} number={number} />
+        <StepMark state={state} number={number} step={stepId} />
         <div>
-          <div className="step-check__state">{t(stateLabels[state])}</div>
+          <div className="step-check__state">{t(stateLabelOf(state, stepId))}</div>
           <div className="step-check__summary">
             {state === "missing"
               ? t("wizard.check.missing", { id: checkId })

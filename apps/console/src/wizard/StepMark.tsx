@@ -1,6 +1,6 @@
 import type { MessageKey } from "../i18n/en.js";
 import { useI18n } from "../i18n/I18nContext.js";
-import { type StepState, toneOf } from "./steps.js";
+import { isOptionalStep, type StepId, type StepState, toneOf } from "./steps.js";
 
 const glyphs: Readonly<Record<StepState, string>> = {
   passed: "✓",
@@ -25,10 +25,20 @@ export const stateLabels: Readonly<Record<StepState, MessageKey>> = {
   todo: "wizard.state.todo",
 };
 
+/**
+ * The label of a step's state: a failure on a step beside the tunnel (IPv6) is worth fixing, not a must,
+ * since the IPv4 tunnel works without it.
+ */
+export function stateLabelOf(state: StepState, step?: StepId): MessageKey {
+  return state === "blocked" && step !== undefined && isOptionalStep(step)
+    ? "wizard.state.blockedOptional"
+    : stateLabels[state];
+}
+
 /** A round mark: glyph by state, colour by tone, a spinner while waiting, the step number when to do. */
-export function StepMark({ state, number }: { state: StepState; number: number }) {
+export function StepMark({ state, number, step }: { state: StepState; number: number; step?: StepId }) {
   const { t } = useI18n();
-  const label = t(stateLabels[state]);
+  const label = t(stateLabelOf(state, step));
   return (
     <span
       className={`step-mark step-mark--${toneOf(state)}`}

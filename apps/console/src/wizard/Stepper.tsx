@@ -1,6 +1,6 @@
 import { hashFor } from "../common/routes.js";
 import { useI18n } from "../i18n/I18nContext.js";
-import { StepMark, stateLabels } from "./StepMark.js";
+import { StepMark, stateLabelOf } from "./StepMark.js";
 import { STEP_IDS, type StepState } from "./steps.js";
 import { stepTitles } from "./stepText.js";
 
@@ -25,9 +25,9 @@ export function Stepper({ states, current, shown }: StepperProps) {
           const state = states[index] ?? "todo";
           const body = (
             <>
-              <StepMark state={state} number={index + 1} />
+              <StepMark state={state} number={index + 1} step={id} />
               <span className="stepper__title">{t(stepTitles[id])}</span>
-              <span className="visually-hidden">({t(stateLabels[state])})</span>
+              <span className="visually-hidden">({t(stateLabelOf(state, id))})</span>
             </>
           );
           return (
