@@ -145,7 +145,11 @@ describe("user-space paths guard the local downloader's IPv6 port with an IPv6-o
   });
 
   it("relay-port: guarded at the downloader's port from the start, handed to the redirect once it holds", async () => {
-    const { scripts } = await runTunnel("userspace", 0);
+    const { tunnel, scripts } = await runTunnel("userspace", 0, {
+      [`${GUARD}_blocked`]: 2,
+      [`${GUARD}_ublocked`]: 0,
+      t_qb_22d1fb_blocked: 1,
+    });
     expect(scripts[0]).toContain(guard(6881));
     expect(scripts[0]).toContain(`${GUARD}_filter`);
     await vi.waitUntil(() => scripts.some((script) => /redirect to :\d+/.test(script)));
@@ -153,5 +157,7 @@ describe("user-space paths guard the local downloader's IPv6 port with an IPv6-o
     const last = scripts.at(-1) ?? "";
     expect(last).toContain(guard(40_000));
     expect(last).toMatch(/redirect to :\d+/);
+    // What the guard refused before the open still counts, beside the redirect's own refusals.
+    expect((await tunnel.stats())?.blocked).toBe(3);
   });
 });

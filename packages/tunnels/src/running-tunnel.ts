@@ -79,6 +79,8 @@ export class RunningTunnel {
   private ipv6Guard: NftablesForwarding | undefined;
   /** A downloader on this host behind user-space forwarding, with nftables at hand (see `create`). */
   private readonly guardsIpv6: boolean;
+  /** What the guard refused before it was paused: its counters leave the kernel with its rules. */
+  private ipv6GuardCarried = { tcp: 0, udp: 0 };
   private readonly logger: Logger;
   /** Where peers are forwarded: the configured host, on the port the downloader was told. */
   private readonly forwardTo: FollowingTarget;
@@ -268,6 +270,7 @@ export class RunningTunnel {
     await redirect?.stop();
     const guard = this.ipv6Guard;
     this.ipv6Guard = undefined;
+    this.ipv6GuardCarried = { tcp: 0, udp: 0 };
     await guard?.stop();
   }
 
@@ -296,7 +299,14 @@ export class RunningTunnel {
   }
 
   private async pauseIpv6Guard(): Promise<void> {
-    await this.ipv6Guard?.stop().catch((error: Error) => this.logger.warn(error.message));
+    const guard = this.ipv6Guard;
+    if (!guard) return;
+    const counted = await guard.blockedCounts().catch(() => ({ tcp: 0, udp: 0 }));
+    await guard.stop().catch((error: Error) => this.logger.warn(error.message));
+    this.ipv6GuardCarried = {
+      tcp: this.ipv6GuardCarried.tcp + counted.tcp,
+      udp: this.ipv6GuardCarried.udp + counted.udp,
+    };
   }
 
   /** The counters, or null when they are not known (not forwarding, or nft would not tell). */
@@ -360,7 +370,7 @@ export class RunningTunnel {
    */
   private async redirectBlocked(): Promise<{ tcp: number; udp: number }> {
     const rules = [this.redirect, this.ipv6Guard].filter((r): r is NftablesForwarding => r !== undefined);
-    const total = { tcp: 0, udp: 0 };
+    const total = { ...this.ipv6GuardCarried };
     for (const r of rules) {
       try {
         const { tcp, udp } = await r.blockedCounts();
