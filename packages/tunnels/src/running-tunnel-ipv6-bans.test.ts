@@ -112,3 +112,52 @@ describe("a tunnel's rules guard its local downloader's IPv6 port", () => {
     bans.dispose();
   });
 });
+
+describe("user-space paths guard the local downloader's IPv6 port with an IPv6-only table part", () => {
+  const GUARD = "t_qb_ipv6_5fee3d";
+  const guardScripts = (scripts: string[]) => scripts.filter((script) => script.includes(`${GUARD}_filter`));
+
+  it("listen-on-p (the gateway changes the port): guarded at the target's port before the open, then at the port pushed; no IPv4 in it", async () => {
+    const { tunnel, scripts, bans } = await runTunnel("userspace", 1000, {
+      [`${GUARD}_blocked`]: 2,
+      [`${GUARD}_ublocked`]: 1,
+      [`${GUARD}_lim6`]: 4,
+      [`${GUARD}_ulim6`]: 0,
+    });
+    // The first script of all is the guard at 6881, loaded before the first punch.
+    expect(scripts[0]).toContain(guard(6881));
+    await vi.waitUntil(() => guardScripts(scripts).some((script) => script.includes(guard(41_000))));
+    for (const script of guardScripts(scripts)) {
+      expect(script).not.toMatch(/ipv4|ip saddr|dnat|redirect/);
+      expect(script).toContain("ip6 saddr and ffff:ffff:ffff:ffff:: ct count over");
+    }
+    await bans.ban({ cidr: "2a0b::7" });
+    expect(scripts.at(-1)).toBe(`add element inet autostun ${GUARD}_banh6 { 2a0b::7 }\n`);
+    // An IPv4 ban stays the forwarder's: no nft run.
+    const before = scripts.length;
+    await bans.ban({ cidr: "198.51.100.7" });
+    expect(scripts.length).toBe(before);
+    // The kernel's refusals at the downloader's port, bans and the /64 limit, TCP and UDP apart.
+    expect((await tunnel.stats())?.blocked).toBe(6);
+    // Q != P: no relay-port redirect was ever loaded, so the IPv4 path is the forwarder's alone.
+    expect(scripts.some((script) => /redirect to/.test(script))).toBe(false);
+    bans.dispose();
+  });
+
+  it("relay-port: guarded at the downloader's port from the start, handed to the redirect once it holds", async () => {
+    const { tunnel, scripts } = await runTunnel("userspace", 0, {
+      [`${GUARD}_blocked`]: 2,
+      [`${GUARD}_ublocked`]: 0,
+      t_qb_22d1fb_blocked: 1,
+    });
+    expect(scripts[0]).toContain(guard(6881));
+    expect(scripts[0]).toContain(`${GUARD}_filter`);
+    await vi.waitUntil(() => scripts.some((script) => /redirect to :\d+/.test(script)));
+    await vi.waitUntil(() => !scripts.at(-1)?.includes(GUARD));
+    const last = scripts.at(-1) ?? "";
+    expect(last).toContain(guard(40_000));
+    expect(last).toMatch(/redirect to :\d+/);
+    // What the guard refused before the open still counts, beside the redirect's own refusals.
+    expect((await tunnel.stats())?.blocked).toBe(3);
+  });
+});

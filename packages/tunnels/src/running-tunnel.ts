@@ -71,6 +71,16 @@ export class RunningTunnel {
   private nftables: NftablesForwarding | undefined;
   /** The relay-port path's redirect of P to our listener on R (port-preserving gateway, way b). */
   private redirect: NftablesForwarding | undefined;
+  /**
+   * The IPv6-only guard at a local downloader's own port, on the user-space paths that load no other
+   * rules for it: from the start (the target's port is where the downloader listens until the first
+   * push), then at the port pushed; paused while the relay-port redirect guards that port itself.
+   */
+  private ipv6Guard: NftablesForwarding | undefined;
+  /** A downloader on this host behind user-space forwarding, with nftables at hand (see `create`). */
+  private readonly guardsIpv6: boolean;
+  /** What the guard refused before it was paused: its counters leave the kernel with its rules. */
+  private ipv6GuardCarried = { tcp: 0, udp: 0 };
   private readonly logger: Logger;
   /** Where peers are forwarded: the configured host, on the port the downloader was told. */
   private readonly forwardTo: FollowingTarget;
@@ -86,6 +96,7 @@ export class RunningTunnel {
     situation: PathSituation,
   ) {
     this.logger = env.logger({ module: "relay", tunnel: config.id });
+    this.guardsIpv6 = situation.nftablesPermitted;
     this.forwardTo = new FollowingTarget(target);
     this.announcer = new TunnelAnnouncer({
       config,
@@ -234,6 +245,8 @@ export class RunningTunnel {
           : {}),
       });
     }
+    // Before the first punch: IPv6 peers reach the downloader at its own address from now on.
+    if (this.config.forward === "userspace") await this.placeIpv6Guard(this.forwardTo.port);
     this.announcer.begin();
     this.udp?.start();
     this.tunnel.start();
@@ -255,6 +268,45 @@ export class RunningTunnel {
     const redirect = this.redirect;
     this.redirect = undefined;
     await redirect?.stop();
+    const guard = this.ipv6Guard;
+    this.ipv6Guard = undefined;
+    this.ipv6GuardCarried = { tcp: 0, udp: 0 };
+    await guard?.stop();
+  }
+
+  /**
+   * Loads (or moves) the IPv6-only guard at the downloader's `port`, where this tunnel guards one. A
+   * refusal is logged and the tunnel goes on: its IPv4 path never depended on these rules.
+   */
+  private async placeIpv6Guard(port: number): Promise<void> {
+    if (!this.guardsIpv6) return;
+    this.ipv6Guard ??= new NftablesForwarding({
+      // An id of its own: the relay-port redirect may hold the tunnel's id in the same table.
+      tunnelId: `${this.config.id}/ipv6`,
+      to: { downloaderPort: port },
+      table: this.env.nftables(),
+      runner: this.env.runner,
+      bans: this.env.bans,
+      logger: this.logger,
+    });
+    try {
+      await this.ipv6Guard.guardPort(port);
+    } catch (error) {
+      this.logger.error(
+        `tunnel ${this.config.id}: banned IPv6 peers are not refused at the downloader's port ${port}: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  private async pauseIpv6Guard(): Promise<void> {
+    const guard = this.ipv6Guard;
+    if (!guard) return;
+    const counted = await guard.blockedCounts().catch(() => ({ tcp: 0, udp: 0 }));
+    await guard.stop().catch((error: Error) => this.logger.warn(error.message));
+    this.ipv6GuardCarried = {
+      tcp: this.ipv6GuardCarried.tcp + counted.tcp,
+      udp: this.ipv6GuardCarried.udp + counted.udp,
+    };
   }
 
   /** The counters, or null when they are not known (not forwarding, or nft would not tell). */
@@ -312,19 +364,25 @@ export class RunningTunnel {
   }
 
   /**
-   * What the relay-port path's kernel rules refused: banned IPv6 peers at the downloader's own port,
-   * which never pass our forwarder. Nothing else counts there (the redirect bans no IPv4 peer).
+   * What the kernel refused at the downloader's own IPv6 port (the relay-port redirect's rules or the
+   * IPv6 guard's): banned IPv6 peers and /64s over the limit, which never pass our forwarder. Nothing
+   * else counts there (neither bans an IPv4 peer).
    */
   private async redirectBlocked(): Promise<{ tcp: number; udp: number }> {
-    if (!this.redirect) return { tcp: 0, udp: 0 };
-    try {
-      return await this.redirect.blockedCounts();
-    } catch (error) {
-      this.logger.warn("cannot read the relay-port path's nftables counters", {
-        error: (error as Error).message,
-      });
-      return { tcp: 0, udp: 0 };
+    const rules = [this.redirect, this.ipv6Guard].filter((r): r is NftablesForwarding => r !== undefined);
+    const total = { ...this.ipv6GuardCarried };
+    for (const r of rules) {
+      try {
+        const { tcp, udp } = await r.blockedCounts();
+        total.tcp += tcp;
+        total.udp += udp;
+      } catch (error) {
+        this.logger.warn("cannot read the IPv6 guard's nftables counters", {
+          error: (error as Error).message,
+        });
+      }
     }
+    return total;
   }
 
   /** The ports inbound peers must reach on this host while the tunnel runs. */
@@ -381,16 +439,26 @@ export class RunningTunnel {
         bans: this.env.bans,
         guardIpv6: true,
       });
+      let redirected = false;
       try {
         await this.redirect.start(status.localPort);
+        redirected = true;
       } catch (error) {
         // Without the redirect peers would meet the downloader directly on P: say so, and keep going.
         this.logger.error((error as Error).message);
       }
-    } else if (this.redirect) {
-      const redirect = this.redirect;
-      this.redirect = undefined;
-      await redirect.stop().catch((error: Error) => this.logger.warn(error.message));
+      // The redirect's rules guard P, the downloader's port here: one guard at a time, handed over
+      // only once the redirect holds, so no moment is left unguarded.
+      if (redirected) await this.pauseIpv6Guard();
+      else await this.placeIpv6Guard(this.forwardTo.port);
+    } else {
+      // Before the redirect goes: the guard takes the downloader's port over first.
+      await this.placeIpv6Guard(this.forwardTo.port);
+      if (this.redirect) {
+        const redirect = this.redirect;
+        this.redirect = undefined;
+        await redirect.stop().catch((error: Error) => this.logger.warn(error.message));
+      }
     }
     if (this.tunnel.status.state !== "OPEN") return;
     // UDP first, so the port pushed is one both protocols have (or the UDP side says why not); a

@@ -18,8 +18,10 @@ export interface NftablesForwardingOptions {
    * `target`: the kernel DNATs peers to a validated target on this host (`forward: nftables`).
    * `relayPort`: the kernel redirects them to our own listener on that port (the port-preserving
    * gateway's way b), which does bans, the table and real addresses in user space.
+   * `downloaderPort`: nothing of IPv4 at all, only the IPv6 guard (`guardIpv6` implied) at that port of a
+   * downloader on this host, for paths that forward IPv4 in user space; `start` takes that same port.
    */
-  to: { target: ForwardTarget } | { relayPort: number };
+  to: { target: ForwardTarget } | { relayPort: number } | { downloaderPort: number };
   table: NftablesTable;
   runner: CommandRunner;
   /**
@@ -185,14 +187,25 @@ export class NftablesForwarding {
     const udpSnatFrom = this.udpSnatFrom;
     // The downloader's port: the target's (DNAT, or a redirect that follows it), else P on the relay-port path.
     const toDownloader = destination.kind === "dnat" || destination.follows === true;
-    const ipv6Port = this.options.guardIpv6 ? (toDownloader ? destination.port : port) : undefined;
+    const ipv6Port = this.guardsIpv6() ? (toDownloader ? destination.port : port) : undefined;
+    const ipv6Only = "downloaderPort" in this.options.to;
     try {
       await this.options.table.put(this.tunnelId, {
         names: this.names,
         port,
         destination,
         bans: this.wantedBans(),
-        ...(ipv6Port === undefined ? {} : { ipv6Port }),
+        ...(ipv6Port === undefined
+          ? {}
+          : {
+              ipv6Port,
+              // The IPv4 limits' values: what one IPv4 address may hold, one IPv6 /64 may hold too.
+              ipv6MaxPerPrefix: {
+                tcp: this.options.maxPerIp ?? FORWARDER_DEFAULTS.maxPerIp,
+                udp: this.options.udpMaxPerIp ?? UDP_FORWARDER_DEFAULTS.maxPerIp,
+              },
+            }),
+        ...(ipv6Only ? { ipv6Only } : {}),
         maxPerIp: this.options.maxPerIp ?? FORWARDER_DEFAULTS.maxPerIp,
         ...(udpLocalPort === undefined
           ? {}
@@ -369,6 +382,8 @@ export class NftablesForwarding {
     }
     const to = this.options.to;
     if ("relayPort" in to) return { kind: "redirect", port: to.relayPort };
+    // Never loaded as a redirect (the rules are IPv6-only); `follows` makes the guard and `retarget` use its port.
+    if ("downloaderPort" in to) return { kind: "redirect", port: to.downloaderPort, follows: true };
     const { target } = to;
     if (target.ip.family !== 4) {
       throw new NftablesForwardingError(
@@ -397,8 +412,24 @@ export class NftablesForwarding {
     const families = new Set<4 | 6>();
     if (!this.options.bans) return families;
     if ("target" in this.options.to) families.add(4);
-    if (this.options.guardIpv6) families.add(6);
+    if (this.guardsIpv6()) families.add(6);
     return families;
+  }
+
+  private guardsIpv6(): boolean {
+    return this.options.guardIpv6 === true || "downloaderPort" in this.options.to;
+  }
+
+  /**
+   * The IPv6-only guard (`to: { downloaderPort }`) moves to the downloader's new port, or loads there
+   * for the first time.
+   */
+  async guardPort(port: number): Promise<void> {
+    if (!("downloaderPort" in this.options.to))
+      throw new Error(`tunnel "${this.tunnelId}": not an IPv6 guard`);
+    if (this.destination.port === port && this.port === port) return;
+    this.destination = { ...this.destination, port };
+    await this.start(port);
   }
 
   private wantedBans(): BanSetElement[] {

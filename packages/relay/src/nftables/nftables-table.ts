@@ -31,6 +31,11 @@ export type TunnelEntry = Omit<TunnelRulesInput, "counts" | "banElements" | "hos
    * refused there. Absent: no IPv6 sets or rules, and IPv6 elements in `bans` are left out.
    */
   ipv6Port?: number;
+  /**
+   * Live connections and UDP flows one IPv6 /64 may hold at `ipv6Port` (the IPv4 limits' values).
+   * Absent: no IPv6 limit.
+   */
+  ipv6MaxPerPrefix?: { tcp: number; udp: number };
 };
 
 /** Where the table keeps what it changed outside itself, and how it watches its rules. */
@@ -265,13 +270,16 @@ export class NftablesTable {
     const listed = entry && this.loaded ? await this.nft.listTable(this.table) : undefined;
     const read = (name: string | undefined, field: "packets" | "bytes") =>
       listed?.counters.find((c) => c.name === name)?.[field] ?? 0;
+    // Peers refused by the IPv6 per-/64 limit count as blocked, in their protocol's share.
+    const limitedUdp6 = read(entry?.names.udpLimited6, "packets");
+    const limited6 = read(entry?.names.limited6, "packets") + limitedUdp6;
     return {
       handled: read(entry?.names.handled, "packets") + read(entry?.names.udpHandled, "packets"),
       handledUdp: read(entry?.names.udpHandled, "packets"),
-      blocked: read(entry?.names.blocked, "packets") + read(entry?.names.udpBlocked, "packets"),
+      blocked: read(entry?.names.blocked, "packets") + read(entry?.names.udpBlocked, "packets") + limited6,
       bytesIn: read(entry?.names.bytesIn, "bytes") + read(entry?.names.udpBytesIn, "bytes"),
       bytesOut: read(entry?.names.bytesOut, "bytes") + read(entry?.names.udpBytesOut, "bytes"),
-      blockedUdp: read(entry?.names.udpBlocked, "packets"),
+      blockedUdp: read(entry?.names.udpBlocked, "packets") + limitedUdp6,
       bytesInUdp: read(entry?.names.udpBytesIn, "bytes"),
       bytesOutUdp: read(entry?.names.udpBytesOut, "bytes"),
     };
@@ -283,7 +291,7 @@ export class NftablesTable {
     const counts = new Map<string, { packets: number; bytes: number }>();
     for (const counter of current?.counters ?? []) counts.set(counter.name, counter);
     const now = Date.now();
-    const parts = [...this.entries.values()].map(({ ipv6Port, ...entry }) => {
+    const parts = [...this.entries.values()].map(({ ipv6Port, ipv6MaxPerPrefix, ...entry }) => {
       const v4 = banSetTexts(
         entry.bans.filter((element) => elementFamily(element.cidr) === 4),
         now,
@@ -297,11 +305,12 @@ export class NftablesTable {
                 entry.bans.filter((element) => elementFamily(element.cidr) === 6),
                 now,
               ),
+              ...(ipv6MaxPerPrefix ? { maxPerPrefix: ipv6MaxPerPrefix } : {}),
             };
       return tunnelRules({ ...entry, ...v4, counts, ...(ipv6 ? { ipv6 } : {}) });
     });
     const needsLocalnet = [...this.entries.values()].some(
-      (e) => e.destination.kind === "dnat" && e.destination.ip.startsWith("127."),
+      (e) => !e.ipv6Only && e.destination.kind === "dnat" && e.destination.ip.startsWith("127."),
     );
     // Recorded (state file first) before the guard names them and long before any sysctl changes.
     if (needsLocalnet)
@@ -359,7 +368,9 @@ export class NftablesTable {
     } catch {
       return;
     }
-    const wanted = [...this.entries.values()].flatMap((e) => [e.names.filterChain, e.names.natChain]);
+    const wanted = [...this.entries.values()].flatMap((e) =>
+      e.ipv6Only ? [e.names.filterChain] : [e.names.filterChain, e.names.natChain],
+    );
     if (this.localnet.active) wanted.push(LOCALNET_GUARD_CHAIN);
     const missing = wanted.filter((name) => !present.has(name));
     if (missing.length === 0) return;

@@ -11,6 +11,9 @@ export interface TunnelObjectNames {
   /** The same two for IPv6 peers of a downloader on this host, who reach it at its own address. */
   banSet6: string;
   hostBanSet6: string;
+  /** Refusals by the per-/64 limit on IPv6 inbound to the downloader's port, TCP and UDP apart. */
+  limited6: string;
+  udpLimited6: string;
   filterChain: string;
   natChain: string;
   bytesInChain: string;
@@ -43,6 +46,8 @@ export function tunnelObjectNames(tunnelId: string): TunnelObjectNames {
     hostBanSet: `${prefix}_banh`,
     banSet6: `${prefix}_ban6`,
     hostBanSet6: `${prefix}_banh6`,
+    limited6: `${prefix}_lim6`,
+    udpLimited6: `${prefix}_ulim6`,
     filterChain: `${prefix}_filter`,
     natChain: `${prefix}_nat`,
     bytesInChain: `${prefix}_bytes_in`,

@@ -1,4 +1,4 @@
-import type { ChainSpec, SetSpec } from "@autostun/netfilter";
+import { type ChainSpec, inboundTcpMatch6, inboundUdpMatch6, type SetSpec } from "@autostun/netfilter";
 import type { TunnelObjectNames } from "./object-names.js";
 
 // Right after the ban chain (-150) and before DNAT (-100): a peer over its limit is reset before the
@@ -40,6 +40,40 @@ export function perIpLimit(
         name: `${names.prefix}_limit`,
         hook: { type: "filter", hook: "prerouting", priority: LIMIT_PRIORITY },
         rules,
+      },
+    ],
+  };
+}
+
+/**
+ * The same limit for IPv6 peers at the downloader's own port, keyed by the source's /64 rather than its
+ * address: one IPv6 host usually holds a whole /64 and can pick a fresh address in it per connection, so
+ * a per-address count would limit nothing. Its own counters, which the tunnel's blocked counts include.
+ */
+export function perPrefixLimit6(
+  names: TunnelObjectNames,
+  port: number,
+  limits: { tcp: number; udp: number },
+): { counters: string[]; sets: SetSpec[]; chains: ChainSpec[] } {
+  checkLimit(limits.tcp, "connection");
+  checkLimit(limits.udp, "UDP flow");
+  const tcpSet = `${names.prefix}_peers6`;
+  const udpSet = `${names.prefix}_upeers6`;
+  const slash64 = "ip6 saddr and ffff:ffff:ffff:ffff::";
+  return {
+    counters: [names.limited6, names.udpLimited6],
+    sets: [
+      { name: tcpSet, type: "ipv6_addr", flags: ["dynamic"] },
+      { name: udpSet, type: "ipv6_addr", flags: ["dynamic"] },
+    ],
+    chains: [
+      {
+        name: `${names.prefix}_limit6`,
+        hook: { type: "filter", hook: "prerouting", priority: LIMIT_PRIORITY },
+        rules: [
+          `${inboundTcpMatch6(port)} ct state new add @${tcpSet} { ${slash64} ct count over ${limits.tcp} } counter name "${names.limited6}" reject with tcp reset`,
+          `${inboundUdpMatch6(port)} ct state new add @${udpSet} { ${slash64} ct count over ${limits.udp} } counter name "${names.udpLimited6}" drop`,
+        ],
       },
     ],
   };

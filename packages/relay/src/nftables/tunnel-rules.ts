@@ -10,7 +10,7 @@ import {
   type SetSpec,
 } from "@autostun/netfilter";
 import type { TunnelObjectNames } from "./object-names.js";
-import { perIpLimit } from "./per-ip-limit.js";
+import { perIpLimit, perPrefixLimit6 } from "./per-ip-limit.js";
 
 /** Where a tunnel's inbound connections go: another endpoint on this host, or our relay port. */
 export type NftablesDestination =
@@ -52,6 +52,11 @@ export interface TunnelRulesInput {
    * the rules are exactly those of a tunnel without it.
    */
   ipv6?: Ipv6Guard;
+  /**
+   * Only the IPv6 guard: no IPv4 set, chain or counter at all, and `port` and `destination` unused. For a
+   * path that forwards IPv4 in user space while the downloader on this host takes IPv6 peers itself.
+   */
+  ipv6Only?: boolean;
 }
 
 /** A downloader's own IPv6 port and the IPv6 bans refused there, as nft text like the IPv4 ones. */
@@ -59,6 +64,8 @@ export interface Ipv6Guard {
   port: number;
   banElements: string[];
   hostBanElements: string[];
+  /** Live connections (TCP) and flows (UDP) one source /64 may hold; absent: no limit. */
+  maxPerPrefix?: { tcp: number; udp: number };
 }
 
 // Between conntrack (-200) and DNAT (-100): the packet still carries port P, so a ban is checked
@@ -74,6 +81,7 @@ export function tunnelRules(input: TunnelRulesInput): {
   sets: SetSpec[];
   chains: ChainSpec[];
 } {
+  if (input.ipv6Only) return ipv6OnlyRules(input);
   const { names, port, destination, udpLocalPort } = input;
   const inbound = inboundTcpMatch(port);
   const udp = udpLocalPort === undefined ? undefined : udpParts(input, udpLocalPort);
@@ -94,6 +102,7 @@ export function tunnelRules(input: TunnelRulesInput): {
     kernelDestination && input.maxPerIp !== undefined
       ? perIpLimit(names, inbound, input.maxPerIp, udp?.limit)
       : { sets: [], chains: [] };
+  const limit6 = ipv6Limit(input);
   return {
     counters: [
       names.handled,
@@ -102,6 +111,7 @@ export function tunnelRules(input: TunnelRulesInput): {
       names.bytesIn,
       names.bytesOut,
       ...(udp ? [names.udpBlocked, names.udpBytesIn, names.udpBytesOut] : []),
+      ...limit6.counters,
     ].map(counter),
     sets: [
       {
@@ -120,6 +130,7 @@ export function tunnelRules(input: TunnelRulesInput): {
       },
       ...(input.ipv6 ? ipv6Sets(names, input.ipv6) : []),
       ...limit.sets,
+      ...limit6.sets,
     ],
     chains: [
       {
@@ -158,7 +169,45 @@ export function tunnelRules(input: TunnelRulesInput): {
         ],
       },
       ...limit.chains,
+      ...limit6.chains,
       ...(udp?.snat ? [udp.snat] : []),
+    ],
+  };
+}
+
+/** The per-/64 limit at the downloader's IPv6 port, where the guard carries one. */
+function ipv6Limit(input: TunnelRulesInput): { counters: string[]; sets: SetSpec[]; chains: ChainSpec[] } {
+  const guard = input.ipv6;
+  if (!guard?.maxPerPrefix) return { counters: [], sets: [], chains: [] };
+  return perPrefixLimit6(input.names, guard.port, guard.maxPerPrefix);
+}
+
+/**
+ * The IPv6 guard alone: ban sets, refusals and the per-/64 limit at the downloader's port, with blocked
+ * counters of its own (UDP apart, as a tunnel with UDP counts it). Nothing matches IPv4, so the path's
+ * IPv4 forwarding in user space is exactly what it was without the guard.
+ */
+function ipv6OnlyRules(input: TunnelRulesInput): {
+  counters: CounterSpec[];
+  sets: SetSpec[];
+  chains: ChainSpec[];
+} {
+  const { names, ipv6 } = input;
+  if (!ipv6) throw new Error(`tunnel ${names.prefix}: an IPv6-only guard needs the downloader's IPv6 port`);
+  const limit6 = ipv6Limit(input);
+  return {
+    counters: [names.blocked, names.udpBlocked, ...limit6.counters].map((name) => ({
+      name,
+      ...input.counts.get(name),
+    })),
+    sets: [...ipv6Sets(names, ipv6), ...limit6.sets],
+    chains: [
+      {
+        name: names.filterChain,
+        hook: { type: "filter", hook: "prerouting", priority: BAN_PRIORITY },
+        rules: ipv6BanRules(names, ipv6.port, true),
+      },
+      ...limit6.chains,
     ],
   };
 }
