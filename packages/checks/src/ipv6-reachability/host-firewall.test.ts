@@ -1,5 +1,7 @@
+import type { NftRuleset } from "@autostun/netfilter";
 import { localize, Services, type TunnelActivityEntry } from "@autostun/plugins-api";
 import { describe, expect, it } from "vitest";
+import { evaluateNftables } from "../firewall-inbound/linux/nftables.js";
 import { readLinuxFirewall } from "../firewall-inbound/linux/read-state.js";
 import { fixtureServices } from "../testing/fixtures.js";
 import { loadBuiltin, memoryLogger, runLoadedCheck } from "../testing/run-check.js";
@@ -248,5 +250,22 @@ describe("ipv6.reachability with this host's firewall in the way", () => {
     // Still read: it decides whether the router's measurement can be trusted.
     expect(ran).toContain("nft -j list ruleset");
     expect(result.facts?.probePort).toMatchObject({ port: 32768, accepted: false });
+  });
+});
+
+describe("AutoSTUN's own rules are not the host's firewall", () => {
+  it("ban sets and per-address limits for the downloader's port leave a new IPv6 or IPv4 peer in", async () => {
+    const fw = await recorded("autostun-guard", 42_031);
+    expect(fw.tcp.accepted).toBe(true);
+    expect(fw.udp.accepted).toBe(true);
+    expect(fw.allow).toEqual([]);
+    const { services } = fixtureServices("firewall6/autostun-guard");
+    const state = await readLinuxFirewall(
+      services.get(Services.CommandRunner) as never,
+      services.get(Services.SystemFiles) as never,
+      new AbortController().signal,
+    );
+    const ipv4 = evaluateNftables(state.nft as NftRuleset, 42_031);
+    expect(ipv4.decisions.every((d) => d.verdict === "accept")).toBe(true);
   });
 });

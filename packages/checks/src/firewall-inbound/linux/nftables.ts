@@ -86,6 +86,9 @@ class ChainWalker {
       if (holds === false) return { kind: "continue" };
       const terminal = terminalOf(statement);
       if (!terminal) {
+        // `add @s { key ct count over N }`: a per-address connection limit. A peer's first connection is
+        // never over it, so the rule does not stand between that peer and the port.
+        if (limitsConnectionsPerPeer(statement)) return { kind: "continue" };
         if (isPassThrough(statement)) continue;
         this.notes.push({
           layer: this.layer,
@@ -241,6 +244,15 @@ const PASS_THROUGH = [
   "set",
   "comment",
 ];
+
+/** A set statement that goes on only while the key already holds more than N (N >= 1) connections. */
+function limitsConnectionsPerPeer(statement: Record<string, unknown>): boolean {
+  const set = statement.set as { stmt?: Array<Record<string, unknown>> } | undefined;
+  return (set?.stmt ?? []).some((inner) => {
+    const count = inner["ct count"] as { val?: unknown; inv?: unknown } | undefined;
+    return count?.inv === true && typeof count.val === "number" && count.val >= 1;
+  });
+}
 
 /** Statements that do not decide the packet's fate (counting, logging, marking). */
 function isPassThrough(statement: Record<string, unknown>): boolean {
