@@ -1,5 +1,6 @@
 import type { Client } from "@urql/core";
 import { useCallback, useEffect, useRef, useState } from "react";
+import { EventTally } from "../graphql/eventTally.js";
 import { useInFlight } from "../graphql/inFlight.js";
 import { useLiveQuery } from "../graphql/useLiveQuery.js";
 import {
@@ -62,6 +63,7 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
   const [actionError, setActionError] = useState<string | null>(null);
   const [pushErrors, setPushErrors] = useState<ReadonlyMap<string, string>>(new Map());
   const lastSample = useRef(new Map<string, ByteSample>());
+  const events = useRef(new EventTally());
 
   const live = useLiveQuery(client, reloadKey, {
     query: TUNNELS_QUERY,
@@ -69,6 +71,7 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
     initial: none,
     loaded: (data) => data.tunnels,
     event: (data, list) => upsert(list, data.tunnelUpdated),
+    onEvent: (data) => events.current.saw(data.tunnelUpdated.id),
   });
   const { update } = live;
   const tunnels = live.value;
@@ -128,6 +131,7 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
   const act = useCallback(
     async (id: string, which: "start" | "stop") => {
       await busy.during(id, async () => {
+        const sent = events.current.mark(id);
         const result =
           which === "start"
             ? await client
@@ -144,7 +148,8 @@ export function useLiveTunnels(client: Client, reloadKey: number): LiveTunnels {
           return;
         }
         setActionError(null);
-        update((list) => upsert(list, tunnel));
+        // Start answers while the tunnel is still OPENING; its OPEN event may have come first.
+        if (!events.current.overtaken(id, sent)) update((list) => upsert(list, tunnel));
       });
     },
     [busy.during, client, update],

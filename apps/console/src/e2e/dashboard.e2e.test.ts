@@ -32,6 +32,31 @@ async function openPage(page: Page, route: string): Promise<void> {
   await page.waitForFunction((hash) => window.location.hash === hash, `#/${route}`);
 }
 
+/**
+ * Delays, inside the page, the answer to the next startTunnel request until the lab tunnel's card
+ * shows it open: the order in which a loaded machine can hand the page the mutation's answer (sent when
+ * the tunnel began OPENING) and the subscription's OPEN event, which travel on two connections.
+ */
+async function holdStartAnswerUntilOpen(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const original = window.fetch;
+    window.fetch = async (input, init) => {
+      const response = await original(input, init);
+      if (!String(init?.body ?? "").includes("startTunnel")) return response;
+      window.fetch = original;
+      // Open, and its UDP side open too: the last events of a start, so the answer comes after them all.
+      const card = () => document.querySelector('[data-tunnel-id="lab"]');
+      const shown = () =>
+        card()?.querySelector("[data-tunnel-state]")?.textContent === "Open" &&
+        card()?.querySelector('[data-udp="OPEN"]') !== null;
+      for (let waited = 0; !shown() && waited < 30_000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return response;
+    };
+  });
+}
+
 /** Whether the page is wider than the window: content a phone user would have to scroll sideways to. */
 function overflowsWidth(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
@@ -161,10 +186,18 @@ describe("dashboard, connections and bans against the daemon in a NAT1 lab", () 
       // Stop and Start from the card: the state follows live, and the tunnel opens again where it was.
       await card.getByRole("button", { name: "Stop" }).click();
       await card.locator("[data-tunnel-state]", { hasText: "Stopped" }).waitFor();
-      expect(await card.getByRole("button", { name: "Start" }).isEnabled()).toBe(true);
+      // The STOPPED event may come before Stop's own answer (the daemon answers once P is released):
+      // Start is offered once that answer is in.
+      await card.getByRole("button", { name: "Start", disabled: false }).waitFor();
+      // Start's answer (still OPENING) held back in the page until the OPEN event is shown, as a busy
+      // machine can deliver the two: the card must stay Open rather than fall back to the older answer.
+      await holdStartAnswerUntilOpen(page);
       await card.getByRole("button", { name: "Start" }).click();
       // The whole word: a text match takes "Opening" for "Open" too, and uptime only counts once OPEN.
       await card.locator("[data-tunnel-state]", { hasText: /^Open$/ }).waitFor({ timeout: 30_000 });
+      // Stop is offered again once Start's answer has been folded in; the card still says Open.
+      await card.getByRole("button", { name: "Stop", disabled: false }).waitFor();
+      expect(await card.locator("[data-tunnel-state]").textContent()).toBe("Open");
       expect(await card.locator("[data-public-address]").textContent()).toBe(`${lab.publicIp}:${LOCAL_PORT}`);
       // The page saw it open, so it can count its uptime from there.
       await card.locator("[data-uptime]", { hasText: /^\d+s$/ }).waitFor();

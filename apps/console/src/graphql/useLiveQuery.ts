@@ -11,6 +11,8 @@ export interface LiveQueryOptions<T, Loaded, Event> {
   loaded(data: Loaded, current: T): T;
   /** Folds one subscription event into what the page holds. */
   event(data: Event, current: T): T;
+  /** Hears each subscription event once as it arrives (a fold may run more than once). */
+  onEvent?(data: Event): void;
 }
 
 export interface LiveQuery<T> extends LiveState<T> {
@@ -60,7 +62,9 @@ export function useLiveQuery<T, Loaded, Event>(
   useEffect(() => {
     const running = client.subscription<Event>(subscription, {}).subscribe((result) => {
       const data = result.data;
-      if (data) dispatch({ type: "changed", fold: (current) => folds.current.event(data, current) });
+      if (!data) return;
+      folds.current.onEvent?.(data);
+      dispatch({ type: "changed", fold: (current) => folds.current.event(data, current) });
     });
     return () => running.unsubscribe();
   }, [client, subscription]);
