@@ -120,36 +120,7 @@ export function allowCommands(
       ];
     }
     default:
-      return blocking.flatMap((decision) => {
-        const target = decision.target;
-        if (target?.kind === "nftables")
-          return [
-            insertRuleCommand(
-              { table: { family: target.family, name: target.table }, name: target.chain },
-              ["tcp", "dport", String(port), "accept"],
-              "autostun",
-            ),
-          ];
-        if (target?.kind === "iptables")
-          return [
-            [
-              `iptables-${target.backend}`,
-              "-I",
-              target.chain,
-              "-p",
-              "tcp",
-              "--dport",
-              String(port),
-              "-m",
-              "comment",
-              "--comment",
-              "autostun",
-              "-j",
-              "ACCEPT",
-            ],
-          ];
-        return [];
-      });
+      return narrowRuleCommands(blocking, port, ipv4Tcp(port));
   }
 }
 
@@ -171,41 +142,50 @@ export function allowIpv6Commands(
     case "ufw":
       return [["ufw", "allow", `${port}/${protocol}`, "comment", "autostun"]];
     default:
-      return blocking.flatMap((decision) => {
-        const target = decision.target;
-        if (target?.kind === "nftables")
-          return [
-            insertRuleCommand(
-              { table: { family: target.family, name: target.table }, name: target.chain },
-              [
-                ...(target.family === "inet" ? ["meta", "nfproto", "ipv6"] : []),
-                protocol,
-                "dport",
-                String(port),
-                "accept",
-              ],
-              "autostun",
-            ),
-          ];
-        if (target?.kind === "iptables")
-          return [
-            [
-              `ip6tables-${target.backend}`,
-              "-I",
-              target.chain,
-              "-p",
-              protocol,
-              "--dport",
-              String(port),
-              "-m",
-              "comment",
-              "--comment",
-              "autostun",
-              "-j",
-              "ACCEPT",
-            ],
-          ];
-        return [];
-      });
+      return narrowRuleCommands(blocking, port, { family: 6, protocol, port });
   }
+}
+
+/**
+ * One rule per blocking layer, in front of what blocks, admitting exactly `packet`: nftables in that
+ * chain (an inet table's rule names IPv6 so its IPv4 side stays as it was), iptables or ip6tables in
+ * the backend that blocks.
+ */
+function narrowRuleCommands(blocking: LayerDecision[], port: number, packet: InboundPacket): string[][] {
+  return blocking.flatMap((decision) => {
+    const target = decision.target;
+    if (target?.kind === "nftables")
+      return [
+        insertRuleCommand(
+          { table: { family: target.family, name: target.table }, name: target.chain },
+          [
+            ...(packet.family === 6 && target.family === "inet" ? ["meta", "nfproto", "ipv6"] : []),
+            packet.protocol,
+            "dport",
+            String(port),
+            "accept",
+          ],
+          "autostun",
+        ),
+      ];
+    if (target?.kind === "iptables")
+      return [
+        [
+          `${packet.family === 6 ? "ip6tables" : "iptables"}-${target.backend}`,
+          "-I",
+          target.chain,
+          "-p",
+          packet.protocol,
+          "--dport",
+          String(port),
+          "-m",
+          "comment",
+          "--comment",
+          "autostun",
+          "-j",
+          "ACCEPT",
+        ],
+      ];
+    return [];
+  });
 }
