@@ -190,22 +190,30 @@ export class TunnelIpv6Paths {
       return;
     }
     const port = entry.source.port();
-    this.place(entry.source, port).then(
-      (place) => {
-        if (generation !== entry.generation || this.paused || this.stopped) return;
-        this.lastReadFailure = undefined;
-        this.apply(id, entry, { port, place });
-      },
-      (error: unknown) => {
-        if (generation !== entry.generation || this.paused || this.stopped) return;
-        const why = `cannot read this host's IPv6 addresses: ${error instanceof Error ? error.message : String(error)}`;
-        // Said once per distinct failure, not at every look.
-        if (why !== this.lastReadFailure) this.options.logger.warn(why, { tunnel: id });
-        this.lastReadFailure = why;
-        // A pinhole already open stays: one failed read says nothing about the address having moved.
-        if (!entry.keeper) this.apply(id, entry, { port, place: { onThisHost: true, why } });
-      },
-    );
+    this.place(entry.source, port)
+      .then(
+        (place) => {
+          if (generation !== entry.generation || this.paused || this.stopped) return;
+          this.lastReadFailure = undefined;
+          this.apply(id, entry, { port, place });
+        },
+        (error: unknown) => {
+          if (generation !== entry.generation || this.paused || this.stopped) return;
+          const why = `cannot read this host's IPv6 addresses: ${error instanceof Error ? error.message : String(error)}`;
+          // Said once per distinct failure, not at every look.
+          if (why !== this.lastReadFailure) this.options.logger.warn(why, { tunnel: id });
+          this.lastReadFailure = why;
+          // A pinhole already open stays: one failed read says nothing about the address having moved.
+          if (!entry.keeper) this.apply(id, entry, { port, place: { onThisHost: true, why } });
+        },
+      )
+      // A keeper that refuses its options must cost this tunnel its pinhole, never the daemon its life.
+      .catch((error: unknown) =>
+        this.options.logger.error("the IPv6 pinhole could not be set up", {
+          tunnel: id,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
   }
 
   private async place(source: Ipv6Source, port: number): Promise<DownloaderIpv6Place> {
